@@ -1,0 +1,190 @@
+package dev.chorus.media.transport;
+
+import dev.chorus.media.dtls.DtlsCertificate;
+import dev.chorus.media.dtls.DtlsEndpoint;
+import dev.chorus.media.dtls.DtlsStats;
+import dev.chorus.media.dtls.Fingerprint;
+import dev.chorus.media.ice.IceDirectory;
+import dev.chorus.media.ice.IceLiteAgent;
+import dev.chorus.media.ice.StunRouter;
+import dev.chorus.media.srtp.SrtpStats;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media plane's UDP edge: one socket (one port) for every participant, on one Netty event loop (native epoll
+ * with recvmmsg when available, NIO otherwise). Creates per-participant {@link WebRtcTransport}s, each with an ICE
+ * agent registered by ufrag, a DTLS session and, once connected, SRTP contexts.
+ */
+public final class MediaTransportServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaTransportServer.class);
+    private static final long TICK_MILLIS = 500;
+
+    private final MediaTransportConfig config;
+    private final DtlsEndpoint dtlsEndpoint;
+    private final IceDirectory directory;
+    private final StunRouter router;
+    private final TransportCounters counters = new TransportCounters();
+    private final SrtpStats srtpStats = new SrtpStats();
+    private final ConcurrentHashMap<String, WebRtcTransport> transports = new ConcurrentHashMap<>();
+    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+    private volatile EventLoopGroup group;
+    private volatile Channel channel;
+    private volatile boolean epoll;
+    private volatile List<InetSocketAddress> candidates = List.of();
+    private ScheduledFuture<?> ticker;
+
+    public MediaTransportServer(MediaTransportConfig config, DtlsCertificate certificate) {
+        this.config = config;
+        this.dtlsEndpoint = new DtlsEndpoint(certificate, config.dtls(), new DtlsStats());
+        this.directory = new IceDirectory(config.maxTransports());
+        this.router = new StunRouter(directory);
+    }
+
+    /** Binds the socket and starts the event loop. */
+    public synchronized MediaTransportServer start() throws InterruptedException {
+        if (channel != null) throw new IllegalStateException("already started");
+        boolean useEpoll = config.preferEpoll() && Epoll.isAvailable();
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
+                useEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        MediaDatagramHandler handler = new MediaDatagramHandler(this, router, counters);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(useEpoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.ALLOCATOR, allocator)
+                .option(ChannelOption.SO_RCVBUF, config.socketBufferBytes())
+                .option(ChannelOption.SO_SNDBUF, config.socketBufferBytes())
+                .handler(handler);
+        if (useEpoll) {
+            // recvmmsg: one syscall reads up to recvBatch datagrams into one buffer, sliced per datagram.
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MediaTransportConfig.MAX_DATAGRAM)
+                     .option(ChannelOption.RCVBUF_ALLOCATOR,
+                             new FixedRecvByteBufAllocator(MediaTransportConfig.MAX_DATAGRAM * config.recvBatch()));
+        } else {
+            bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MediaTransportConfig.MAX_DATAGRAM + 1));
+        }
+        try {
+            Channel ch = bootstrap.bind(config.bindAddress(), config.port()).sync().channel();
+            InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+            List<InetAddress> announce = config.announcedAddresses().isEmpty()
+                    ? List.of(bound.getAddress()) : config.announcedAddresses();
+            List<InetSocketAddress> list = new ArrayList<>();
+            for (InetAddress a : announce) list.add(new InetSocketAddress(a, bound.getPort()));
+            this.candidates = List.copyOf(list);
+            this.group = loop;
+            this.epoll = useEpoll;
+            this.channel = ch;
+            this.ticker = ch.eventLoop().scheduleAtFixedRate(() -> handler.tick(System.nanoTime()),
+                    TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            LOG.info("media UDP listening on {} ({})", bound, useEpoll ? "epoll, recvmmsg" : "nio");
+            return this;
+        } catch (InterruptedException | RuntimeException e) {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a transport for a participant whose SDP offer carried {@code remoteUfrag} and
+     * {@code remoteFingerprint}. Call from the signaling side; returns null when the server is at capacity.
+     */
+    public WebRtcTransport createTransport(String remoteUfrag, Fingerprint remoteFingerprint, MediaSink sink,
+                                           TransportListener listener) {
+        if (channel == null) throw new IllegalStateException("not started");
+        IceLiteAgent agent = directory.create(remoteUfrag, System.nanoTime());
+        if (agent == null) return null;
+        WebRtcTransport transport = new WebRtcTransport(this, agent, remoteFingerprint, sink, listener);
+        transports.put(agent.localUfrag(), transport);
+        return transport;
+    }
+
+    /** Closes every transport and the socket. */
+    public synchronized void stop() {
+        Channel ch = channel;
+        if (ch == null) return;
+        for (WebRtcTransport t : transports.values()) t.close(CloseReason.SERVER_STOPPED);
+        if (ticker != null) ticker.cancel(false);
+        // Let the close tasks queued above run, then shut the loop down.
+        ch.eventLoop().submit(() -> { }).syncUninterruptibly();
+        ch.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        channel = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    // ---- accessors --------------------------------------------------------------------------------------------
+
+    public MediaTransportConfig config() { return config; }
+    public DtlsEndpoint dtlsEndpoint() { return dtlsEndpoint; }
+    public String fingerprint() { return dtlsEndpoint.certificate().sdpFingerprint(); }
+    /** Host candidate addresses with the bound port (announced addresses, or the bound one). */
+    public List<InetSocketAddress> candidates() { return candidates; }
+    public InetSocketAddress localAddress() { return (InetSocketAddress) channel.localAddress(); }
+    public boolean isEpoll() { return epoll; }
+    public TransportCounters counters() { return counters; }
+    /** Inbound SRTP/SRTCP outcomes of all transports (the event loop is their only writer). */
+    public SrtpStats srtpStats() { return srtpStats; }
+    public DtlsStats dtlsStats() { return dtlsEndpoint.stats(); }
+    public StunRouter stunRouter() { return router; }
+    public int openTransports() { return transports.size(); }
+    public Collection<WebRtcTransport> transports() { return transports.values(); }
+
+    // ---- for transports -----------------------------------------------------------------------------------------
+
+    ByteBufAllocator allocator() { return allocator; }
+
+    WebRtcTransport transportFor(IceLiteAgent agent) {
+        return transports.get(agent.localUfrag());
+    }
+
+    void execute(Runnable task) {
+        Channel ch = channel;
+        if (ch != null) ch.eventLoop().execute(task);
+        else task.run();
+    }
+
+    /** Writes a datagram (any thread); counts it; releases it if the socket is gone. */
+    void write(DatagramPacket packet, int length) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            packet.release();
+            return;
+        }
+        counters.packetsOut.increment();
+        counters.bytesOut.add(length);
+        ch.writeAndFlush(packet, ch.voidPromise());
+    }
+
+    /** Event loop: forget a closed transport (directory entry and lookup). */
+    void forget(WebRtcTransport transport) {
+        transports.remove(transport.localUfrag(), transport);
+        directory.remove(transport.localUfrag());
+    }
+}
