@@ -85,7 +85,7 @@ final class MediaDatagramHandler extends ChannelInboundHandlerAdapter {
         ByteBuf out = ctx.alloc().ioBuffer(256);
         boolean sent = false;
         try {
-            IceCheckResult result = router.handle(content, from, System.nanoTime(), out);
+            IceCheckResult result = router.handle(content, from, server.nanoTime(), out);
             if (result == IceCheckResult.RESPONDED || result == IceCheckResult.ROLE_CONFLICT) {
                 server.write(new DatagramPacket(out, from), out.readableBytes());
                 sent = true;

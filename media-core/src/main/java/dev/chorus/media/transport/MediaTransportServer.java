@@ -31,6 +31,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class MediaTransportServer implements AutoCloseable {
     private static final long TICK_MILLIS = 500;
 
     private final MediaTransportConfig config;
+    private final LongSupplier clock;
     private final DtlsEndpoint dtlsEndpoint;
     private final IceDirectory directory;
     private final StunRouter router;
@@ -58,7 +60,15 @@ public final class MediaTransportServer implements AutoCloseable {
     private ScheduledFuture<?> ticker;
 
     public MediaTransportServer(MediaTransportConfig config, DtlsCertificate certificate) {
+        this(config, certificate, System::nanoTime);
+    }
+
+    /**
+     * @param clock monotonic nanoseconds for ICE (checks, consent); tests pass one they can move forward
+     */
+    public MediaTransportServer(MediaTransportConfig config, DtlsCertificate certificate, LongSupplier clock) {
         this.config = config;
+        this.clock = clock;
         this.dtlsEndpoint = new DtlsEndpoint(certificate, config.dtls(), new DtlsStats());
         this.directory = new IceDirectory(config.maxTransports());
         this.router = new StunRouter(directory);
@@ -97,7 +107,7 @@ public final class MediaTransportServer implements AutoCloseable {
             this.group = loop;
             this.epoll = useEpoll;
             this.channel = ch;
-            this.ticker = ch.eventLoop().scheduleAtFixedRate(() -> handler.tick(System.nanoTime()),
+            this.ticker = ch.eventLoop().scheduleAtFixedRate(() -> handler.tick(clock.getAsLong()),
                     TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             LOG.info("media UDP listening on {} ({})", bound, useEpoll ? "epoll, recvmmsg" : "nio");
             return this;
@@ -114,7 +124,7 @@ public final class MediaTransportServer implements AutoCloseable {
     public WebRtcTransport createTransport(String remoteUfrag, Fingerprint remoteFingerprint, MediaSink sink,
                                            TransportListener listener) {
         if (channel == null) throw new IllegalStateException("not started");
-        IceLiteAgent agent = directory.create(remoteUfrag, System.nanoTime());
+        IceLiteAgent agent = directory.create(remoteUfrag, clock.getAsLong());
         if (agent == null) return null;
         WebRtcTransport transport = new WebRtcTransport(this, agent, remoteFingerprint, sink, listener);
         transports.put(agent.localUfrag(), transport);
@@ -159,6 +169,8 @@ public final class MediaTransportServer implements AutoCloseable {
     // ---- for transports -----------------------------------------------------------------------------------------
 
     ByteBufAllocator allocator() { return allocator; }
+
+    long nanoTime() { return clock.getAsLong(); }
 
     WebRtcTransport transportFor(IceLiteAgent agent) {
         return transports.get(agent.localUfrag());
