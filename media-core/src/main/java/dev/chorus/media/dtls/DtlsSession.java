@@ -25,6 +25,8 @@ public final class DtlsSession implements AutoCloseable {
     private final QueueDatagramTransport transport;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile Thread thread;
+    /** Event-loop confined; only used before the cookie exchange completed. */
+    private final ClientHelloAssembler assembler = new ClientHelloAssembler();
 
     DtlsSession(DtlsEndpoint endpoint, Fingerprint expectedClientFingerprint, DatagramSink sink, DtlsListener listener) {
         this.endpoint = endpoint;
@@ -46,7 +48,15 @@ public final class DtlsSession implements AutoCloseable {
         switch (state.get()) {
             case NEW -> {
                 DTLSRequest request = endpoint.verify(clientId, data, offset, length, sink);
-                if (request == null) return; // cookie sent, or not a ClientHello: no state kept
+                if (request == null) {
+                    // Not an unfragmented ClientHello: maybe one fragment of a large one (bounded reassembly).
+                    byte[] whole = assembler.offer(data, offset, length);
+                    if (whole == null) return;
+                    request = endpoint.verify(clientId, whole, 0, whole.length, sink);
+                    if (request == null) return; // cookie sent: no handshake state kept
+                }
+                assembler.reset();
+                DTLSRequest accepted = request;
                 if (!endpoint.tryAcquireSlot()) return; // busy: the client retransmits its ClientHello
                 if (!state.compareAndSet(State.NEW, State.HANDSHAKING)) {
                     endpoint.releaseSlot();
@@ -54,7 +64,7 @@ public final class DtlsSession implements AutoCloseable {
                 }
                 thread = Thread.ofVirtual()
                         .name("dtls-" + THREAD_IDS.incrementAndGet())
-                        .start(() -> run(request));
+                        .start(() -> run(accepted));
             }
             case HANDSHAKING, CONNECTED -> {
                 byte[] copy = new byte[length];

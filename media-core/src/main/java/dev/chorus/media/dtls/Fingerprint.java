@@ -51,6 +51,11 @@ public final class Fingerprint {
         return MessageDigest.isEqual(digest, DtlsCertificate.sha256(certificateDer));
     }
 
+    /** Upper-case colon-separated hex of the digest, as after the hash name in SDP. */
+    public String hex() {
+        return DtlsCertificate.colonHex(digest);
+    }
+
     public String toSdp() {
         return SHA_256 + " " + DtlsCertificate.colonHex(digest);
     }

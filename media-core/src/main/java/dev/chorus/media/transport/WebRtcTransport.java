@@ -64,6 +64,9 @@ public final class WebRtcTransport {
     /** Local ICE password for the SDP answer. A secret: never log it. */
     public String localPassword() { return agent.localCredentials().pwd(); }
 
+    /** Local ICE credentials for the SDP answer builder. The password is a secret: never log it. */
+    public dev.chorus.media.ice.IceCredentials iceCredentials() { return agent.localCredentials(); }
+
     /** Our DTLS fingerprint for the SDP answer ({@code sha-256 AB:…}). */
     public String localFingerprint() { return server.dtlsEndpoint().certificate().sdpFingerprint(); }
 
