@@ -6,6 +6,10 @@ import dev.chorus.media.dtls.DtlsListener;
 import dev.chorus.media.dtls.DtlsSession;
 import dev.chorus.media.dtls.Fingerprint;
 import dev.chorus.media.ice.IceLiteAgent;
+import dev.chorus.media.rtp.RtcpCompound;
+import dev.chorus.media.rtp.RtcpStatus;
+import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.srtp.PacketBuffer;
 import dev.chorus.media.srtp.SrtpDecryptor;
 import dev.chorus.media.srtp.SrtpEncryptor;
@@ -38,6 +42,9 @@ public final class WebRtcTransport {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Inbound view, event-loop confined. */
     private final PacketBuffer inView = new PacketBuffer();
+    /** Header checks of decrypted packets (checklist 40), event-loop confined. */
+    private final RtpPacket rtpView = new RtpPacket();
+    private final RtcpCompound rtcpView = new RtcpCompound();
     /** Outbound view, confined to the sending thread. */
     private final PacketBuffer outView = new PacketBuffer();
     /** Outbound SRTP outcomes, written by the sending thread only. */
@@ -104,10 +111,10 @@ public final class WebRtcTransport {
             return;
         }
         inView.wrap(buffer, 0, length);
-        if (RtpChecks.isRtcp(buffer, 0)) {
+        if (RtpPacket.isRtcp(buffer, 0, length)) {
             if (in.unprotectRtcp(inView) != SrtpResult.OK) return; // counted in SrtpStats
             int n = inView.getLength();
-            if (!RtpChecks.validRtcp(buffer, 0, n)) {
+            if (rtcpView.wrap(buffer, 0, n) != RtcpStatus.OK) {
                 counters.drop(DropReason.MALFORMED_RTCP);
                 return;
             }
@@ -119,7 +126,7 @@ public final class WebRtcTransport {
         } else {
             if (in.unprotectRtp(inView) != SrtpResult.OK) return;
             int n = inView.getLength();
-            if (!RtpChecks.validRtp(buffer, 0, n)) {
+            if (rtpView.wrap(buffer, 0, n) != RtpStatus.OK) {
                 counters.drop(DropReason.MALFORMED_RTP);
                 return;
             }
