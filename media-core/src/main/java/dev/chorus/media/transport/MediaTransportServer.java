@@ -121,7 +121,7 @@ public final class MediaTransportServer implements AutoCloseable {
      * Creates a transport for a participant whose SDP offer carried {@code remoteUfrag} and
      * {@code remoteFingerprint}. Call from the signaling side; returns null when the server is at capacity.
      */
-    public WebRtcTransport createTransport(String remoteUfrag, Fingerprint remoteFingerprint, MediaSink sink,
+    public synchronized WebRtcTransport createTransport(String remoteUfrag, Fingerprint remoteFingerprint, MediaSink sink,
                                            TransportListener listener) {
         if (channel == null) throw new IllegalStateException("not started");
         IceLiteAgent agent = directory.create(remoteUfrag, clock.getAsLong());

@@ -119,6 +119,11 @@ class DtlsSessionTest {
     }
 
     @Test
+    void missingClientCertificateFails() throws Exception { // a certificate is required: it is what SDP vouches for
+        assertRefused(TestDtlsClient.Options.standard().withoutCertificate(), DtlsFailure.NO_CLIENT_CERTIFICATE);
+    }
+
+    @Test
     void missingUseSrtpFails() throws Exception { // checklist 35
         assertRefused(TestDtlsClient.Options.standard().withoutUseSrtp(), DtlsFailure.NO_USE_SRTP);
     }

@@ -40,18 +40,20 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  */
 public final class TestDtlsClient {
     /** What the client offers. Defaults are what Chromium offers for our purposes. */
-    public record Options(int[] srtpProfiles, ProtocolVersion[] versions, int[] cipherSuites) {
+    public record Options(int[] srtpProfiles, ProtocolVersion[] versions, int[] cipherSuites, boolean sendCertificate) {
         public static Options standard() {
             return new Options(new int[] {SrtpProfile.AEAD_AES_128_GCM.id(), SrtpProfile.AES_CM_128_HMAC_SHA1_80.id()},
                     ProtocolVersion.DTLSv12.only(),
                     new int[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-                               CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384});
+                               CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, true);
         }
 
-        public Options withSrtpProfiles(int... ids) { return new Options(ids, versions, cipherSuites); }
-        public Options withoutUseSrtp() { return new Options(null, versions, cipherSuites); }
-        public Options withVersions(ProtocolVersion... v) { return new Options(srtpProfiles, v, cipherSuites); }
-        public Options withCipherSuites(int... suites) { return new Options(srtpProfiles, versions, suites); }
+        public Options withSrtpProfiles(int... ids) { return new Options(ids, versions, cipherSuites, sendCertificate); }
+        public Options withoutUseSrtp() { return new Options(null, versions, cipherSuites, sendCertificate); }
+        public Options withVersions(ProtocolVersion... v) { return new Options(srtpProfiles, v, cipherSuites, sendCertificate); }
+        public Options withCipherSuites(int... suites) { return new Options(srtpProfiles, versions, suites, sendCertificate); }
+        /** Answers the server's CertificateRequest with an empty certificate list. */
+        public Options withoutCertificate() { return new Options(srtpProfiles, versions, cipherSuites, false); }
     }
 
     /** Keys and the live DTLS transport after a successful handshake. */
@@ -152,6 +154,7 @@ public final class TestDtlsClient {
 
                 @Override
                 public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
+                    if (!options.sendCertificate()) return null;
                     Certificate chain = new Certificate(new TlsCertificate[] {crypto.createCertificate(certificate.der())});
                     return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
                             certificate.privateKey(), chain,
