@@ -17,5 +17,7 @@ public enum DropReason {
     /** Decrypted RTCP whose compound structure does not fit the packet. */
     MALFORMED_RTCP,
     /** The media sink threw: the packet is dropped, the stream goes on. */
-    SINK_ERROR
+    SINK_ERROR,
+    /** An unexpected exception while handling the datagram (a bug): dropped, the socket stays up. */
+    INTERNAL_ERROR
 }

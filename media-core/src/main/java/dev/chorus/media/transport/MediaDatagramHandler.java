@@ -38,7 +38,7 @@ final class MediaDatagramHandler extends ChannelInboundHandlerAdapter {
             handle(ctx, packet.content(), packet.sender());
         } catch (RuntimeException e) {
             // A bug must not kill the socket; the packet is dropped like any other bad input.
-            counters.drop(DropReason.UNKNOWN_FIRST_BYTE);
+            counters.drop(DropReason.INTERNAL_ERROR);
         } finally {
             packet.release();
         }

@@ -56,6 +56,20 @@ class MediaTransportVariantsTest {
     }
 
     @Test
+    void stopClosesEveryTransportWithServerStopped() throws Exception {
+        MediaTransportServer server = new MediaTransportServer(MediaTransportConfig.loopback(), SERVER).start();
+        RecordingTransportListener a = new RecordingTransportListener();
+        RecordingTransportListener b = new RecordingTransportListener();
+        server.createTransport("remoteA", SERVER.fingerprint(), MediaSink.DISCARD, a);
+        server.createTransport("remoteB", SERVER.fingerprint(), MediaSink.DISCARD, b);
+        assertThat(server.openTransports()).isEqualTo(2);
+        server.stop();
+        assertThat(a.closed.get(5, TimeUnit.SECONDS)).isEqualTo(CloseReason.SERVER_STOPPED);
+        assertThat(b.closed.get(5, TimeUnit.SECONDS)).isEqualTo(CloseReason.SERVER_STOPPED);
+        assertThat(server.openTransports()).isZero();
+    }
+
+    @Test
     void announcedAddressesReplaceTheBoundOneInCandidates() throws Exception {
         InetAddress publicAddress = InetAddress.getByName("203.0.113.7");
         try (MediaTransportServer server = new MediaTransportServer(
