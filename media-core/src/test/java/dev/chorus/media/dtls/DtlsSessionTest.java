@@ -202,13 +202,13 @@ class DtlsSessionTest {
             attempts.add(clients.submit(() -> client.connect(t)));
         }
         long maxInProgress = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline && stats.droppedBusy() == 0) {
             maxInProgress = Math.max(maxInProgress, stats.inProgress());
-            Thread.onSpinWait();
+            Thread.sleep(1); // sampling a gauge, not synchronising
         }
         assertThat(stats.droppedBusy()).as("cookie-verified hellos beyond the bound are dropped").isPositive();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < until && stats.failed(DtlsFailure.TIMEOUT) < 2) {
             maxInProgress = Math.max(maxInProgress, stats.inProgress());
             Thread.sleep(5); // sampling a gauge, not synchronising
