@@ -87,7 +87,7 @@ final class MediaDatagramHandler extends ChannelInboundHandlerAdapter {
         try {
             IceCheckResult result = router.handle(content, from, server.nanoTime(), out);
             if (result == IceCheckResult.RESPONDED || result == IceCheckResult.ROLE_CONFLICT) {
-                server.write(new DatagramPacket(out, from), out.readableBytes());
+                server.write(new DatagramPacket(out, from), out.readableBytes(), true);
                 sent = true;
             }
         } finally {

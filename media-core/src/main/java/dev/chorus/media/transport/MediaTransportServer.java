@@ -182,8 +182,14 @@ public final class MediaTransportServer implements AutoCloseable {
         else task.run();
     }
 
+    /** Flushes datagrams queued with {@link WebRtcTransport#queueRtp} (any thread). */
+    public void flush() {
+        Channel ch = channel;
+        if (ch != null) ch.flush();
+    }
+
     /** Writes a datagram (any thread); counts it; releases it if the socket is gone. */
-    void write(DatagramPacket packet, int length) {
+    void write(DatagramPacket packet, int length, boolean flush) {
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             packet.release();
@@ -191,7 +197,8 @@ public final class MediaTransportServer implements AutoCloseable {
         }
         counters.packetsOut.increment();
         counters.bytesOut.add(length);
-        ch.writeAndFlush(packet, ch.voidPromise());
+        if (flush) ch.writeAndFlush(packet, ch.voidPromise());
+        else ch.write(packet, ch.voidPromise());
     }
 
     /** Event loop: forget a closed transport (directory entry and lookup). */

@@ -151,15 +151,28 @@ public final class WebRtcTransport {
      * if protection failed.
      */
     public boolean sendRtp(byte[] packet, int offset, int length) {
-        return send(packet, offset, length, false);
+        return send(packet, offset, length, false, true);
     }
 
     /** Protects and sends one (compound) RTCP packet; see {@link #sendRtp}. */
     public boolean sendRtcp(byte[] packet, int offset, int length) {
-        return send(packet, offset, length, true);
+        return send(packet, offset, length, true, true);
     }
 
-    private boolean send(byte[] packet, int offset, int length, boolean rtcp) {
+    /**
+     * Like {@link #sendRtp} but only queues the datagram: a room worker queues a whole drain's worth for many
+     * transports, then calls {@link MediaTransportServer#flush()} once, so epoll writes the batch with sendmmsg.
+     */
+    public boolean queueRtp(byte[] packet, int offset, int length) {
+        return send(packet, offset, length, false, false);
+    }
+
+    /** Like {@link #sendRtcp} but only queues; see {@link #queueRtp}. */
+    public boolean queueRtcp(byte[] packet, int offset, int length) {
+        return send(packet, offset, length, true, false);
+    }
+
+    private boolean send(byte[] packet, int offset, int length, boolean rtcp, boolean flush) {
         SrtpEncryptor out = encryptor;
         InetSocketAddress to = agent.selectedAddress();
         if (out == null || to == null || closed.get() || length > MediaTransportConfig.MAX_DATAGRAM) return false;
@@ -175,7 +188,7 @@ public final class WebRtcTransport {
             if (result != SrtpResult.OK || outView.getBuffer() != array) return false;
             int protectedLength = outView.getLength();
             buf.writerIndex(buf.writerIndex() + protectedLength);
-            server.write(new DatagramPacket(buf, to), protectedLength);
+            server.write(new DatagramPacket(buf, to), protectedLength, flush);
             handedOff = true;
             return true;
         } finally {
@@ -226,7 +239,7 @@ public final class WebRtcTransport {
         public void send(byte[] data, int offset, int length) {
             InetSocketAddress to = dtlsPeer;
             if (to == null || closed.get()) return;
-            server.write(new DatagramPacket(Unpooled.copiedBuffer(data, offset, length), to), length);
+            server.write(new DatagramPacket(Unpooled.copiedBuffer(data, offset, length), to), length, true);
         }
     }
 

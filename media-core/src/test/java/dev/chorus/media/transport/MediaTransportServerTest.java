@@ -119,6 +119,25 @@ class MediaTransportServerTest {
     }
 
     @Test
+    void queuedPacketsGoOutOnFlush() throws Exception {
+        WebRtcTestClient client = client();
+        AtomicLong seen = new AtomicLong();
+        MediaSink batching = new MediaSink() {
+            @Override public void onRtp(WebRtcTransport t, byte[] b, int off, int len) {
+                seen.incrementAndGet();
+                t.queueRtp(b, off, len);
+                if (seen.get() % 4 == 0) server.flush(); // a worker flushes once per drain
+            }
+            @Override public void onRtcp(WebRtcTransport t, byte[] b, int off, int len) { }
+        };
+        connect(client, batching, new RecordingTransportListener(), TestDtlsClient.Options.standard());
+        for (int seq = 1; seq <= 8; seq++) client.sendRtp(WebRtcTestClient.rtp(seq, 0x42, 300));
+        for (int seq = 1; seq <= 8; seq++) {
+            assertThat(client.receiveMedia(5000)).isEqualTo(WebRtcTestClient.rtp(seq, 0x42, 300));
+        }
+    }
+
+    @Test
     void mediaAndDtlsFromUnvalidatedFiveTupleAreDropped() throws Exception { // checklist 33
         WebRtcTestClient client = client();
         EchoSink echo = new EchoSink();
