@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * answers (ICE-lite, setup:passive, our fingerprint, a 127.0.0.1 host candidate), Chromium connects through ICE and
  * DTLS, and the server decrypts Chromium's SRTP.
  */
+@org.junit.jupiter.api.extension.ExtendWith(NettyLeakGuard.class)
 class ChromiumWebRtcTest {
     static final String PAGE = """
             <!doctype html><html><body><script>

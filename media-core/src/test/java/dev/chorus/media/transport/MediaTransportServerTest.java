@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The real UDP server on 127.0.0.1 against the Java test client: ICE → DTLS → SRTP, echoing RTP and RTCP, and the
  * transport-level security cases (checklist 33, 34, 36, 37, 38, 40, 32).
  */
+@org.junit.jupiter.api.extension.ExtendWith(NettyLeakGuard.class)
 class MediaTransportServerTest {
     static DtlsCertificate serverCert;
     static DtlsCertificate clientCert;

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The same ICE → DTLS → SRTP echo over NIO, over IPv6 loopback, and the announced-address (NAT) option. */
+@org.junit.jupiter.api.extension.ExtendWith(NettyLeakGuard.class)
 class MediaTransportVariantsTest {
     static final DtlsCertificate SERVER = DtlsCertificate.generate("chorus-test-server");
 
