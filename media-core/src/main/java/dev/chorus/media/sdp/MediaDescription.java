@@ -101,12 +101,22 @@ public final class MediaDescription {
 
     /** The rtpmap of a payload type. */
     public Optional<Sdp.RtpMap> rtpMap(int payloadType) {
-        return rtpMaps.stream().filter(r -> r.payloadType() == payloadType).findFirst();
+        for (Sdp.RtpMap r : rtpMaps) {
+            if (r.payloadType() == payloadType) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The fmtp of a payload type. */
     public Optional<Sdp.Fmtp> fmtp(int payloadType) {
-        return fmtps.stream().filter(r -> r.payloadType() == payloadType).findFirst();
+        for (Sdp.Fmtp f : fmtps) {
+            if (f.payloadType() == payloadType) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The rtcp-fb lines for a payload type (including {@code *}). */

@@ -120,6 +120,10 @@ public final class SdpAnswerBuilder {
         if (candidates.isEmpty()) {
             throw new IllegalStateException("at least one candidate is required");
         }
+        if (offer.iceLite()) {
+            // Two lite agents never send checks to each other (RFC 8445 §2.5): nothing could ever connect.
+            throw new SdpNegotiationException("offerer is ICE-lite too");
+        }
         InetSocketAddress first = candidates.get(0);
         String addrType = first.getAddress() instanceof Inet6Address ? "IP6" : "IP4";
         String host = first.getAddress().getHostAddress();

@@ -144,6 +144,12 @@ public final class SdpParser {
         if (session == null) {
             throw new SdpParseException(0, "no v= line");
         }
+        java.util.Set<String> mids = new java.util.HashSet<>();
+        for (MediaDescription m : session.media()) {
+            if (m.mid() != null && !mids.add(m.mid())) {
+                throw new SdpParseException(0, "duplicate mid " + m.mid());
+            }
+        }
         if (session.origin() == null || !sawSessionName || !sawTiming) {
             throw new SdpParseException(0, "missing o=, s= or t=");
         }
@@ -218,7 +224,12 @@ public final class SdpParser {
         String name = colon < 0 ? v : v.substring(0, colon);
         String value = colon < 0 ? null : v.substring(colon + 1);
         switch (name) {
-            case "mid" -> m.mid(mid(need(value, name)));
+            case "mid" -> {
+                if (m.mid() != null) {
+                    throw error("second a=mid in one section");
+                }
+                m.mid(mid(need(value, name)));
+            }
             case "sendrecv" -> m.direction(Sdp.Direction.SENDRECV);
             case "sendonly" -> m.direction(Sdp.Direction.SENDONLY);
             case "recvonly" -> m.direction(Sdp.Direction.RECVONLY);
@@ -235,9 +246,27 @@ public final class SdpParser {
             case "ssrc-group" -> m.ssrcGroups().add(ssrcGroup(need(value, name)));
             case "rid" -> m.rids().add(rid(need(value, name)));
             case "simulcast" -> m.simulcast(simulcast(need(value, name)));
-            case "extmap" -> m.extmaps().add(extmap(need(value, name)));
-            case "rtpmap" -> m.rtpMaps().add(rtpMap(need(value, name)));
-            case "fmtp" -> m.fmtps().add(fmtp(need(value, name)));
+            case "extmap" -> {
+                Sdp.Extmap e = extmap(need(value, name));
+                if (m.extmaps().stream().anyMatch(x -> x.id() == e.id())) {
+                    throw error("extmap id " + e.id() + " used twice");
+                }
+                m.extmaps().add(e);
+            }
+            case "rtpmap" -> {
+                Sdp.RtpMap r = rtpMap(need(value, name));
+                if (m.rtpMap(r.payloadType()).isPresent()) {
+                    throw error("second rtpmap for payload type " + r.payloadType());
+                }
+                m.rtpMaps().add(r);
+            }
+            case "fmtp" -> {
+                Sdp.Fmtp f = fmtp(need(value, name));
+                if (m.fmtp(f.payloadType()).isPresent()) {
+                    throw error("second fmtp for payload type " + f.payloadType());
+                }
+                m.fmtps().add(f);
+            }
             case "rtcp-fb" -> m.rtcpFbs().add(rtcpFb(need(value, name)));
             case "candidate" -> {
                 if (++candidates > limits.maxCandidates()) {

@@ -111,4 +111,13 @@ class SdpAnswerBuilderTest {
         assertThatThrownBy(() -> new SdpAnswerBuilder(offer, creds, FP).candidate(candidate).codecs("opus").build())
                 .isInstanceOf(SdpNegotiationException.class);
     }
+
+    @Test
+    void liteOffererIsANegotiationError() throws Exception {
+        String lite = SdpFixtures.chromiumAudioVideoOffer().replace("a=extmap-allow-mixed\r\n", "a=extmap-allow-mixed\r\na=ice-lite\r\n");
+        SessionDescription offer = SdpParser.parse(lite);
+        assertThat(offer.iceLite()).isTrue();
+        assertThatThrownBy(() -> new SdpAnswerBuilder(offer, creds, FP).candidate(candidate).codecs("opus").build())
+                .isInstanceOf(SdpNegotiationException.class);
+    }
 }

@@ -174,6 +174,11 @@ class SdpParserTest {
         assertThat(refuse(HEAD + m + "a=x\u0000y\r\n").line()).isEqualTo(6);
         assertThat(refuse(HEAD + m + "a=bad name\r\n").line()).isEqualTo(6);
         assertThat(refuse("v=0\r\ns=-\r\nt=0 0\r\n").line()).isZero(); // no o=
+        assertThat(refuse(HEAD + m + "a=rtpmap:111 opus/48000/2\r\na=rtpmap:111 opus/48000/2\r\n").line()).isEqualTo(7);
+        assertThat(refuse(HEAD + m + "a=fmtp:111 a=1\r\na=fmtp:111 a=2\r\n").line()).isEqualTo(7);
+        assertThat(refuse(HEAD + m + "a=extmap:1 urn:a\r\na=extmap:1 urn:b\r\n").line()).isEqualTo(7);
+        assertThat(refuse(HEAD + m + "a=mid:0\r\na=mid:1\r\n").line()).isEqualTo(7);
+        assertThat(refuse(HEAD + m + "a=mid:0\r\n" + m + "a=mid:0\r\n").getMessage()).contains("duplicate mid");
     }
 
     @Test
