@@ -91,10 +91,10 @@ public final class MediaTransportServer implements AutoCloseable {
         if (useEpoll) {
             // recvmmsg: one syscall reads up to recvBatch datagrams into one buffer, sliced per datagram.
             bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MediaTransportConfig.MAX_DATAGRAM)
-                     .option(ChannelOption.RCVBUF_ALLOCATOR,
+                     .option(ChannelOption.RECVBUF_ALLOCATOR,
                              new FixedRecvByteBufAllocator(MediaTransportConfig.MAX_DATAGRAM * config.recvBatch()));
         } else {
-            bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MediaTransportConfig.MAX_DATAGRAM + 1));
+            bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MediaTransportConfig.MAX_DATAGRAM + 1));
         }
         try {
             Channel ch = bootstrap.bind(config.bindAddress(), config.port()).sync().channel();
