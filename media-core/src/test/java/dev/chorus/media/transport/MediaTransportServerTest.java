@@ -116,6 +116,7 @@ class MediaTransportServerTest {
 
         transport.close();
         assertThat(listener.closed.get(5, TimeUnit.SECONDS)).isEqualTo(CloseReason.CLOSED_BY_OWNER);
+        assertThat(client.awaitDtlsAlert(5000)).as("close_notify tells the peer at once").isTrue();
         await(() -> server.openTransports() == 0, "transport forgotten");
     }
 
