@@ -1,0 +1,166 @@
+package dev.chorus.media.dtls;
+
+import dev.chorus.media.srtp.SrtpKeys;
+import dev.chorus.media.srtp.SrtpProfile;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Hashtable;
+import org.bouncycastle.tls.AlertLevel;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsExtensionsUtils;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
+
+/**
+ * A real DTLS-SRTP client (BouncyCastle, like a browser's role in WebRTC) for tests: its own P-256 certificate,
+ * {@code use_srtp}, and knobs to misbehave (no use_srtp, DTLS 1.0 only, a chosen cipher suite list) for checklist
+ * cases 34–36. Reusable through media-core's test-jar. Verifies the server's certificate against the server's SDP
+ * fingerprint, as a browser does.
+ */
+public final class TestDtlsClient {
+    /** What the client offers. Defaults are what Chromium offers for our purposes. */
+    public record Options(int[] srtpProfiles, ProtocolVersion[] versions, int[] cipherSuites, boolean sendCertificate) {
+        public static Options standard() {
+            return new Options(new int[] {SrtpProfile.AEAD_AES_128_GCM.id(), SrtpProfile.AES_CM_128_HMAC_SHA1_80.id()},
+                    ProtocolVersion.DTLSv12.only(),
+                    new int[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                               CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, true);
+        }
+
+        public Options withSrtpProfiles(int... ids) { return new Options(ids, versions, cipherSuites, sendCertificate); }
+        public Options withoutUseSrtp() { return new Options(null, versions, cipherSuites, sendCertificate); }
+        public Options withVersions(ProtocolVersion... v) { return new Options(srtpProfiles, v, cipherSuites, sendCertificate); }
+        public Options withCipherSuites(int... suites) { return new Options(srtpProfiles, versions, suites, sendCertificate); }
+        /** Answers the server's CertificateRequest with an empty certificate list. */
+        public Options withoutCertificate() { return new Options(srtpProfiles, versions, cipherSuites, false); }
+    }
+
+    /** Keys and the live DTLS transport after a successful handshake. */
+    public record Connected(SrtpKeys keys, DTLSTransport transport) {}
+
+    private final DtlsCertificate certificate;
+    private final Fingerprint expectedServerFingerprint;
+    private final Options options;
+    private final JcaTlsCrypto crypto = new JcaTlsCryptoProvider().create(new SecureRandom());
+
+    public TestDtlsClient(DtlsCertificate certificate, Fingerprint expectedServerFingerprint, Options options) {
+        this.certificate = certificate;
+        this.expectedServerFingerprint = expectedServerFingerprint;
+        this.options = options;
+    }
+
+    public DtlsCertificate certificate() { return certificate; }
+
+    /** Runs the handshake over {@code transport} (blocking) and derives the SRTP keys. */
+    public Connected connect(DatagramTransport transport) throws IOException {
+        Policy policy = new Policy();
+        DTLSTransport dtls = new DTLSClientProtocol().connect(policy, transport);
+        return new Connected(policy.keys, dtls);
+    }
+
+    private final class Policy extends DefaultTlsClient {
+        private SrtpProfile profile;
+        private SrtpKeys keys;
+
+        Policy() {
+            super(crypto);
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return options.versions();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return options.cipherSuites();
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return 10_000;
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public Hashtable getClientExtensions() throws IOException {
+            Hashtable extensions = TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
+            if (options.srtpProfiles() != null) {
+                TlsSRTPUtils.addUseSRTPExtension(extensions,
+                        new UseSRTPData(options.srtpProfiles(), TlsUtils.EMPTY_BYTES));
+            }
+            return extensions;
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        public void processServerExtensions(Hashtable serverExtensions) throws IOException {
+            super.processServerExtensions(serverExtensions);
+            UseSRTPData chosen = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
+            if (chosen != null && chosen.getProtectionProfiles().length == 1) {
+                profile = SrtpProfile.byId(chosen.getProtectionProfiles()[0]);
+            }
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            if (profile == null) throw new TlsFatalAlert(org.bouncycastle.tls.AlertDescription.handshake_failure);
+            byte[] material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, profile.keyingMaterialLength());
+            keys = SrtpKeys.fromKeyingMaterial(profile, material);
+        }
+
+        @Override
+        public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
+            // quiet
+        }
+
+        @Override
+        public void notifyAlertReceived(short alertLevel, short alertDescription) {
+            if (alertLevel == AlertLevel.fatal) { /* surfaces as an exception from connect */ }
+        }
+
+        @Override
+        public TlsAuthentication getAuthentication() {
+            return new TlsAuthentication() {
+                @Override
+                public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+                    Certificate chain = serverCertificate.getCertificate();
+                    if (chain.isEmpty() || !expectedServerFingerprint.matches(chain.getCertificateAt(0).getEncoded())) {
+                        throw new TlsFatalAlert(org.bouncycastle.tls.AlertDescription.bad_certificate);
+                    }
+                }
+
+                @Override
+                public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
+                    if (!options.sendCertificate()) return null;
+                    Certificate chain = new Certificate(new TlsCertificate[] {crypto.createCertificate(certificate.der())});
+                    return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
+                            certificate.privateKey(), chain,
+                            SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.chorus.media.transport;
+
+import dev.chorus.media.dtls.DtlsCertificate;
+import dev.chorus.media.dtls.Fingerprint;
+import dev.chorus.media.dtls.TestDtlsClient;
+import dev.chorus.media.srtp.PacketBuffer;
+import dev.chorus.media.srtp.SrtpDecryptor;
+import dev.chorus.media.srtp.SrtpEncryptor;
+import dev.chorus.media.srtp.SrtpKeys;
+import dev.chorus.media.srtp.SrtpResult;
+import dev.chorus.media.srtp.SrtpStats;
+import dev.chorus.stun.StunIntegrity;
+import dev.chorus.stun.StunKey;
+import dev.chorus.stun.StunMessage;
+import dev.chorus.stun.StunMessageType;
+import dev.chorus.stun.StunWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.util.Arrays;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.tls.DatagramTransport;
+
+/**
+ * A WebRTC client in Java for tests, speaking to the real UDP server: ICE (Binding requests with USE-CANDIDATE,
+ * MESSAGE-INTEGRITY, FINGERPRINT, via the {@code stun} codec) → DTLS (BouncyCastle client, own P-256 certificate)
+ * → SRTP (jitsi-srtp). One UDP socket, demultiplexed by first byte like a browser does. Reusable through
+ * media-core's test-jar (SFU tests, load generator).
+ */
+public final class WebRtcTestClient implements AutoCloseable {
+    private final DatagramSocket socket;
+    private final InetSocketAddress server;
+    private final DtlsCertificate certificate;
+    private final String ufrag;
+    private final LinkedBlockingQueue<byte[]> stun = new LinkedBlockingQueue<>(1000);
+    private final LinkedBlockingQueue<byte[]> dtls = new LinkedBlockingQueue<>(1000);
+    private final LinkedBlockingQueue<byte[]> srtp = new LinkedBlockingQueue<>(10_000);
+    private final Thread reader;
+    private final SrtpStats stats = new SrtpStats();
+    private final PacketBuffer view = new PacketBuffer();
+    private TestDtlsClient.Connected connected;
+    private SrtpEncryptor encryptor;
+    private SrtpDecryptor decryptor;
+
+    public WebRtcTestClient(InetSocketAddress server) throws SocketException {
+        this(server, DtlsCertificate.generate("chorus-test-client"));
+    }
+
+    public WebRtcTestClient(InetSocketAddress server, DtlsCertificate certificate) throws SocketException {
+        this.server = server;
+        this.certificate = certificate;
+        this.socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+        this.ufrag = "cl" + Long.toString(ThreadLocalRandom.current().nextLong() & 0xffffffffL, 36);
+        this.reader = Thread.ofVirtual().name("test-client-reader").start(this::readLoop);
+    }
+
+    public String ufrag() { return ufrag; }
+    public DtlsCertificate certificate() { return certificate; }
+    public Fingerprint fingerprint() { return certificate.fingerprint(); }
+    public InetSocketAddress localAddress() { return (InetSocketAddress) socket.getLocalSocketAddress(); }
+    public SrtpStats srtpStats() { return stats; }
+
+    private void readLoop() {
+        byte[] buf = new byte[2048];
+        while (!socket.isClosed()) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                socket.receive(p);
+            } catch (IOException e) {
+                return;
+            }
+            if (p.getLength() == 0) continue;
+            byte[] data = Arrays.copyOf(buf, p.getLength());
+            int first = data[0] & 0xff;
+            if (first <= 3) stun.offer(data);
+            else if (first >= 20 && first <= 63) dtls.offer(data);
+            else if (first >= 128 && first <= 191) srtp.offer(data);
+        }
+    }
+
+    /** Sends raw bytes to the server from this client's 5-tuple. */
+    public void sendRaw(byte[] data, int offset, int length) throws IOException {
+        socket.send(new DatagramPacket(data, offset, length, server));
+    }
+
+    /**
+     * One ICE connectivity check as a controlling agent; returns true if a success response with valid
+     * MESSAGE-INTEGRITY (keyed with the server's password) arrived within the timeout.
+     */
+    public boolean iceCheck(String serverUfrag, String serverPassword, boolean useCandidate, long timeoutMillis)
+            throws IOException, InterruptedException {
+        byte[] txid = new byte[12];
+        ThreadLocalRandom.current().nextBytes(txid);
+        ByteBuf out = Unpooled.buffer(256);
+        try {
+            StunWriter w = new StunWriter().begin(out, StunMessageType.BINDING_REQUEST, txid)
+                    .addUsername(serverUfrag + ":" + ufrag)
+                    .addPriority(0x6e0001ffL)
+                    .addIceControlling(ThreadLocalRandom.current().nextLong());
+            if (useCandidate) w.addUseCandidate();
+            w.addMessageIntegrity(StunKey.shortTerm(serverPassword)).addFingerprint();
+            w.finish();
+            byte[] bytes = new byte[out.readableBytes()];
+            out.getBytes(out.readerIndex(), bytes);
+            sendRaw(bytes, 0, bytes.length);
+        } finally {
+            out.release();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            byte[] response = stun.poll(left, TimeUnit.NANOSECONDS);
+            if (response == null) return false;
+            ByteBuf in = Unpooled.wrappedBuffer(response);
+            StunMessage m = StunMessage.parse(in);
+            if (m == null || !m.isValid() || !m.transactionIdEquals(txid)) continue;
+            return m.messageType() == StunMessageType.BINDING_SUCCESS
+                    && StunIntegrity.verifyMessageIntegrity(m, StunKey.shortTerm(serverPassword))
+                    && StunIntegrity.verifyFingerprint(m);
+        }
+    }
+
+    /** DTLS handshake (blocking) with the server, then SRTP contexts from the exported keys. */
+    public SrtpKeys connectDtls(Fingerprint serverFingerprint, TestDtlsClient.Options options) throws IOException {
+        TestDtlsClient client = new TestDtlsClient(certificate, serverFingerprint, options);
+        connected = client.connect(dtlsTransport());
+        encryptor = SrtpEncryptor.forClient(connected.keys(), 16, stats);
+        decryptor = SrtpDecryptor.forClient(connected.keys(), 16, stats);
+        return connected.keys();
+    }
+
+    /** BouncyCastle's view of the socket: only DTLS datagrams (first byte 20–63). */
+    public DatagramTransport dtlsTransport() {
+        return new DatagramTransport() {
+            @Override public int getReceiveLimit() { return 1500; }
+            @Override public int getSendLimit() { return 1200; }
+
+            @Override
+            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+                try {
+                    byte[] d = dtls.poll(waitMillis, TimeUnit.MILLISECONDS);
+                    if (d == null) return -1;
+                    int n = Math.min(len, d.length);
+                    System.arraycopy(d, 0, buf, off, n);
+                    return n;
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+            }
+
+            @Override
+            public void send(byte[] buf, int off, int len) throws IOException {
+                sendRaw(buf, off, len);
+            }
+
+            @Override public void close() { }
+        };
+    }
+
+    /** Protects an RTP packet with the client's keys; returns the datagram to send. */
+    public byte[] protectRtp(byte[] plain) {
+        byte[] buf = Arrays.copyOf(plain, plain.length + SrtpEncryptor.MAX_OVERHEAD);
+        if (encryptor.protectRtp(view.wrap(buf, 0, plain.length)) != SrtpResult.OK) throw new IllegalStateException("protect");
+        return Arrays.copyOf(buf, view.getLength());
+    }
+
+    /** Protects an RTCP packet with the client's keys; returns the datagram to send. */
+    public byte[] protectRtcp(byte[] plain) {
+        byte[] buf = Arrays.copyOf(plain, plain.length + SrtpEncryptor.MAX_OVERHEAD);
+        if (encryptor.protectRtcp(view.wrap(buf, 0, plain.length)) != SrtpResult.OK) throw new IllegalStateException("protect");
+        return Arrays.copyOf(buf, view.getLength());
+    }
+
+    public void sendRtp(byte[] plain) throws IOException {
+        byte[] d = protectRtp(plain);
+        sendRaw(d, 0, d.length);
+    }
+
+    public void sendRtcp(byte[] plain) throws IOException {
+        byte[] d = protectRtcp(plain);
+        sendRaw(d, 0, d.length);
+    }
+
+    /** The next SRTP/SRTCP datagram from the server, unprotected; null on timeout or if it fails to unprotect. */
+    public byte[] receiveMedia(long timeoutMillis) throws InterruptedException {
+        byte[] d = srtp.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (d == null) return null;
+        int pt = d[1] & 0xff;
+        boolean rtcp = pt >= 192 && pt <= 223;
+        view.wrap(d, 0, d.length);
+        SrtpResult r = rtcp ? decryptor.unprotectRtcp(view) : decryptor.unprotectRtp(view);
+        return r == SrtpResult.OK ? Arrays.copyOf(d, view.getLength()) : null;
+    }
+
+    /** Waits for a DTLS alert record (content type 21, e.g. the server's close_notify); false on timeout. */
+    public boolean awaitDtlsAlert(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            byte[] d = dtls.poll(left, TimeUnit.NANOSECONDS);
+            if (d == null) return false;
+            if (d[0] == 21) return true;
+        }
+    }
+
+    /** Sends close_notify. */
+    public void closeDtls() throws IOException {
+        if (connected != null) connected.transport().close();
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+        reader.interrupt();
+        if (encryptor != null) encryptor.close();
+        if (decryptor != null) decryptor.close();
+    }
+
+    /** A plain RTP packet: version 2, PT 96, the given sequence number and SSRC, deterministic payload. */
+    public static byte[] rtp(int seq, int ssrc, int payloadLength) {
+        byte[] p = new byte[12 + payloadLength];
+        p[0] = (byte) 0x80;
+        p[1] = 96;
+        p[2] = (byte) (seq >> 8);
+        p[3] = (byte) seq;
+        p[7] = (byte) seq;
+        p[8] = (byte) (ssrc >> 24); p[9] = (byte) (ssrc >> 16); p[10] = (byte) (ssrc >> 8); p[11] = (byte) ssrc;
+        for (int i = 0; i < payloadLength; i++) p[12 + i] = (byte) (i * 31 + seq);
+        return p;
+    }
+
+    /** A plain RTCP receiver report without report blocks from {@code ssrc}. */
+    public static byte[] rtcpReceiverReport(int ssrc) {
+        byte[] p = new byte[8];
+        p[0] = (byte) 0x80; p[1] = (byte) 201; p[2] = 0; p[3] = 1;
+        p[4] = (byte) (ssrc >> 24); p[5] = (byte) (ssrc >> 16); p[6] = (byte) (ssrc >> 8); p[7] = (byte) ssrc;
+        return p;
+    }
+}
