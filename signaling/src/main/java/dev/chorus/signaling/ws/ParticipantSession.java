@@ -1,0 +1,92 @@
+package dev.chorus.signaling.ws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.chorus.signaling.http.Json;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One admitted participant and its WebSocket. Created only after the join token was accepted. Thread-safe: sends
+ * and closes go through the channel, which serialises them on its event loop. Other planes (media) keep their
+ * per-session state in {@link #attributes()}.
+ */
+public final class ParticipantSession {
+    private final String participantId;
+    private final String projectId;
+    private final String room;
+    private final String identity;
+    private final List<String> rights;
+    private final String keyId;
+    private final String tokenId;
+    private final Instant expiresAt;
+    private final String sourceIp;
+    private final Instant joinedAt;
+    private final Channel channel;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+
+    public ParticipantSession(JoinOutcome.Admitted a, String sourceIp, Instant joinedAt, Channel channel) {
+        this.participantId = a.participantId();
+        this.projectId = a.projectId();
+        this.room = a.room();
+        this.identity = a.identity();
+        this.rights = List.copyOf(a.rights());
+        this.keyId = a.keyId();
+        this.tokenId = a.tokenId();
+        this.expiresAt = a.expiresAt();
+        this.sourceIp = sourceIp;
+        this.joinedAt = joinedAt;
+        this.channel = channel;
+    }
+
+    public String participantId() { return participantId; }
+    public String projectId() { return projectId; }
+    public String room() { return room; }
+    public String identity() { return identity; }
+    public List<String> rights() { return rights; }
+    public String keyId() { return keyId; }
+    public String tokenId() { return tokenId; }
+    public Instant expiresAt() { return expiresAt; }
+    public String sourceIp() { return sourceIp; }
+    public Instant joinedAt() { return joinedAt; }
+    public Map<String, Object> attributes() { return attributes; }
+
+    public boolean hasRight(String scope) {
+        return rights.contains(scope);
+    }
+
+    public boolean isOpen() {
+        return channel.isActive() && !closing.get();
+    }
+
+    /** Sends one JSON message (a record or a map). */
+    public void send(Object message) {
+        if (!isOpen()) return;
+        try {
+            channel.writeAndFlush(new TextWebSocketFrame(Json.mapper().writeValueAsString(message)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("message not serialisable", e);
+        }
+    }
+
+    /** Closes the session once with a close code from {@link WsCloseCodes} and a short reason. */
+    public void close(int code, String reason) {
+        if (!closing.compareAndSet(false, true)) return;
+        if (channel.isActive()) {
+            channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ParticipantSession[" + participantId + " room=" + room + "]";
+    }
+}

@@ -1,0 +1,309 @@
+package dev.chorus.signaling.ws;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.signaling.http.Json;
+import dev.chorus.signaling.metrics.ChorusMetrics;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One participant WebSocket, from upgrade to close. Until the join token is accepted no session exists: the only
+ * state is this handler, a deadline timer and at most a few queued messages. The token is handed to the gate and
+ * dropped; it is never logged.
+ */
+final class WsSessionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(WsSessionHandler.class);
+    private static final int MAX_QUEUED_WHILE_ADMITTING = 16;
+
+    private enum State { AWAITING_JOIN, ADMITTING, JOINED, CLOSED }
+
+    private final WsSettings settings;
+    private final JoinGate gate;
+    private final WsAudit audit;
+    private final ParticipantRegistry registry;
+    private final SignalingProtocol protocol;
+    private final ChorusMetrics metrics;
+    private final Executor blocking;
+    private final Clock clock;
+    private final String sourceIp;
+    private final Runnable onClosed;
+
+    private State state = State.AWAITING_JOIN;
+    private ScheduledFuture<?> joinTimer;
+    private final ArrayDeque<String> queued = new ArrayDeque<>();
+    private ParticipantSession session;
+    private int errors;
+    private boolean released;
+
+    WsSessionHandler(WsSettings settings, JoinGate gate, WsAudit audit, ParticipantRegistry registry,
+                     SignalingProtocol protocol, ChorusMetrics metrics, Executor blocking, Clock clock,
+                     String sourceIp, Runnable onClosed) {
+        this.settings = settings;
+        this.gate = gate;
+        this.audit = audit;
+        this.registry = registry;
+        this.protocol = protocol;
+        this.metrics = metrics;
+        this.blocking = blocking;
+        this.clock = clock;
+        this.sourceIp = sourceIp;
+        this.onClosed = onClosed;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        joinTimer = ctx.executor().schedule(() -> {
+            if (state == State.AWAITING_JOIN) refuseEarly(ctx, WsCloseCodes.JOIN_TIMEOUT, "join timeout", "join_timeout");
+        }, settings.joinTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof TextWebSocketFrame frame)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        String text;
+        try {
+            text = frame.text();
+        } finally {
+            frame.release();
+        }
+        switch (state) {
+            case AWAITING_JOIN -> onJoinMessage(ctx, text);
+            case ADMITTING -> {
+                if (queued.size() >= MAX_QUEUED_WHILE_ADMITTING) {
+                    closeWith(ctx, WsCloseCodes.POLICY_VIOLATION, "too many messages before joined", "queue_overflow");
+                } else {
+                    queued.add(text);
+                }
+            }
+            case JOINED -> onMessage(ctx, text);
+            case CLOSED -> { }
+        }
+    }
+
+    private void onJoinMessage(ChannelHandlerContext ctx, String text) {
+        String token = parseJoin(text);
+        if (token == null) {
+            refuseEarly(ctx, WsCloseCodes.BAD_JOIN, "first message must be a join", "bad_join");
+            return;
+        }
+        cancelJoinTimer();
+        state = State.ADMITTING;
+        ctx.channel().config().setAutoRead(false);
+        try {
+            blocking.execute(() -> {
+                JoinOutcome outcome;
+                try {
+                    outcome = gate.admit(token, sourceIp);
+                } catch (RuntimeException e) {
+                    log.warn("event=join_gate_failed error={}", e.getClass().getName());
+                    outcome = new JoinOutcome.Refused("internal_error");
+                }
+                JoinOutcome o = outcome;
+                ctx.executor().execute(() -> onOutcome(ctx, o));
+            });
+        } catch (RejectedExecutionException e) {
+            closeWith(ctx, WsCloseCodes.GOING_AWAY, "shutting down", "shutdown");
+        }
+    }
+
+    /** Returns the token of a well-formed join message, or null. Exactly {type:"join", token:string}. */
+    private String parseJoin(String text) {
+        JsonNode n;
+        try {
+            n = Json.mapper().readTree(text);
+        } catch (JacksonException e) {
+            return null;
+        }
+        if (!(n instanceof ObjectNode o) || o.size() != 2) return null;
+        JsonNode type = o.get("type");
+        JsonNode token = o.get("token");
+        if (type == null || !type.isTextual() || !"join".equals(type.textValue())) return null;
+        if (token == null || !token.isTextual()) return null;
+        String t = token.textValue();
+        if (t.isEmpty() || t.length() > settings.maxTokenBytes()) return null;
+        return t;
+    }
+
+    private void onOutcome(ChannelHandlerContext ctx, JoinOutcome outcome) {
+        if (state != State.ADMITTING) return;
+        switch (outcome) {
+            case JoinOutcome.Refused r -> {
+                metrics.joinRefused(r.reason());
+                closeWith(ctx, WsCloseCodes.JOIN_REFUSED, "join refused", "join_refused");
+            }
+            case JoinOutcome.Admitted a -> {
+                if (!ctx.channel().isActive()) {
+                    state = State.CLOSED; // the client left while we verified: nothing to register
+                    return;
+                }
+                session = new ParticipantSession(a, sourceIp, clock.instant(), ctx.channel());
+                registry.add(session);
+                metrics.joinAdmitted();
+                metrics.wsSessionOpened();
+                state = State.JOINED;
+                Map<String, Object> joined = new LinkedHashMap<>();
+                joined.put("type", "joined");
+                joined.put("participantId", a.participantId());
+                joined.put("room", a.room());
+                joined.put("rights", a.rights());
+                joined.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
+                session.send(joined);
+                ctx.pipeline().addBefore(ctx.name(), "ws-idle",
+                        new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+                for (Iterator<String> it = queued.iterator(); it.hasNext() && state == State.JOINED; ) {
+                    String m = it.next();
+                    it.remove();
+                    onMessage(ctx, m);
+                }
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    private void onMessage(ChannelHandlerContext ctx, String text) {
+        JsonNode n;
+        try {
+            n = Json.mapper().readTree(text);
+        } catch (JacksonException e) {
+            replyError(ctx, "bad_json", "Message is not valid JSON within the limits.");
+            return;
+        }
+        if (!(n instanceof ObjectNode o) || !(o.get("type") instanceof JsonNode t) || !t.isTextual()) {
+            replyError(ctx, "bad_message", "Message must be a JSON object with a string \"type\".");
+            return;
+        }
+        String type = t.textValue();
+        if ("join".equals(type)) {
+            replyError(ctx, "already_joined", "This session has already joined.");
+            return;
+        }
+        SessionMessageHandler h = protocol.handler(type);
+        if (h == null) {
+            replyError(ctx, "unknown_type", "Unknown message type.");
+            return;
+        }
+        try {
+            h.handle(session, o);
+        } catch (ProtocolError e) {
+            replyError(ctx, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("event=ws_handler_failed type={} error={}", safeType(type), e.getClass().getName());
+            replyError(ctx, "internal_error", "Internal error.");
+        }
+    }
+
+    private void replyError(ChannelHandlerContext ctx, String code, String message) {
+        if (++errors > settings.maxErrors()) {
+            closeWith(ctx, WsCloseCodes.POLICY_VIOLATION, "too many errors", "too_many_errors");
+            return;
+        }
+        session.send(Map.of("type", "error", "code", code, "message", message));
+    }
+
+    private void refuseEarly(ChannelHandlerContext ctx, int code, String reason, String reasonCode) {
+        audit.joinRefused(sourceIp, reasonCode);
+        metrics.joinRefused(reasonCode);
+        closeWith(ctx, code, reason, reasonCode);
+    }
+
+    private void closeWith(ChannelHandlerContext ctx, int code, String reason, String metricReason) {
+        if (state == State.CLOSED) return;
+        boolean wasJoined = state == State.JOINED;
+        state = State.CLOSED;
+        cancelJoinTimer();
+        metrics.wsClosed(metricReason);
+        if (wasJoined) {
+            session.close(code, reason);
+        } else if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            closeWith(ctx, WsCloseCodes.IDLE_TIMEOUT, "idle timeout", "idle_timeout");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException c) {
+            // The frame decoder already answered with its close frame (1009 for an oversized frame, 1002 else).
+            boolean tooBig = c.closeStatus() != null && c.closeStatus().code() == WsCloseCodes.MESSAGE_TOO_BIG;
+            metrics.wsClosed(tooBig ? "too_big" : "protocol_error");
+            state = State.CLOSED;
+            ctx.close();
+        } else if (cause instanceof TooLongFrameException) {
+            closeWith(ctx, WsCloseCodes.MESSAGE_TOO_BIG, "message too big", "too_big");
+        } else if (cause instanceof CorruptedFrameException) {
+            closeWith(ctx, WsCloseCodes.POLICY_VIOLATION, "protocol error", "protocol_error");
+        } else {
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cleanup();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cleanup();
+    }
+
+    private void cleanup() {
+        state = State.CLOSED;
+        cancelJoinTimer();
+        queued.clear();
+        if (released) return;
+        released = true;
+        if (session != null) {
+            registry.remove(session);
+            metrics.wsSessionClosed();
+        }
+        onClosed.run();
+    }
+
+    private void cancelJoinTimer() {
+        if (joinTimer != null) {
+            joinTimer.cancel(false);
+            joinTimer = null;
+        }
+    }
+
+    private static String safeType(String type) {
+        return type.length() <= 32 && type.chars().allMatch(c -> c >= 'a' && c <= 'z' || c == '_') ? type : "other";
+    }
+}
