@@ -30,7 +30,12 @@ public record HttpResult(int status, String contentType, byte[] body, Map<String
     }
 
     public static HttpResult error(int status, String code, String message) {
-        return json(status, Map.of("error", Map.of("code", code, "message", message)));
+        return json(status, new ErrorBody(new ErrorBody.Detail(code, message)));
+    }
+
+    /** {@code {"error":{"code":…,"message":…}}}, fields in that order. */
+    public record ErrorBody(Detail error) {
+        public record Detail(String code, String message) {}
     }
 
     public HttpResult withHeader(String name, String value) {

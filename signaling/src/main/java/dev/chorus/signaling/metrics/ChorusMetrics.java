@@ -56,21 +56,13 @@ public final class ChorusMetrics implements AutoCloseable {
         return registry.scrape();
     }
 
-    /** A join token was minted; {@code via} is {@code api} or {@code cli}. */
-    public void tokenMinted(String via) {
-        Counter.builder("chorus.tokens.minted").description("Join tokens minted")
-                .tag("via", via).register(registry).increment();
-    }
-
-    public void joinAdmitted() {
-        Counter.builder("chorus.joins").description("WebSocket join attempts by outcome and reason")
-                .tag("outcome", "admitted").tag("reason", "ok").register(registry).increment();
-    }
-
-    /** @param reason a stable reason code from the verifier or the WebSocket layer (bounded set) */
+    /**
+     * A join refused by the WebSocket layer before any token was verified (join_timeout, bad_join). Token verdicts
+     * are counted by the auth layer under the same meter name and tag key, so one series family has every reason.
+     */
     public void joinRefused(String reason) {
-        Counter.builder("chorus.joins").description("WebSocket join attempts by outcome and reason")
-                .tag("outcome", "refused").tag("reason", boundedTag(reason)).register(registry).increment();
+        Counter.builder("chorus.joins.refused").description("Join tokens refused, by reason")
+                .tag("reason", boundedTag(reason)).register(registry).increment();
     }
 
     public void wsSessionOpened() {

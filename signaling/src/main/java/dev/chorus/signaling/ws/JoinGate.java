@@ -7,5 +7,9 @@ package dev.chorus.signaling.ws;
  */
 @FunctionalInterface
 public interface JoinGate {
-    JoinOutcome admit(String token, String sourceIp);
+    /**
+     * @param token the join token as received (never logged)
+     * @param room  the room the client asked to join; must equal the token's {@code room} claim
+     */
+    JoinOutcome admit(String token, String room, String sourceIp);
 }

@@ -26,6 +26,7 @@ public final class ParticipantSession {
     private final List<String> rights;
     private final String keyId;
     private final String tokenId;
+    private final Instant issuedAt;
     private final Instant expiresAt;
     private final String sourceIp;
     private final Instant joinedAt;
@@ -41,6 +42,7 @@ public final class ParticipantSession {
         this.rights = List.copyOf(a.rights());
         this.keyId = a.keyId();
         this.tokenId = a.tokenId();
+        this.issuedAt = a.issuedAt();
         this.expiresAt = a.expiresAt();
         this.sourceIp = sourceIp;
         this.joinedAt = joinedAt;
@@ -54,6 +56,7 @@ public final class ParticipantSession {
     public List<String> rights() { return rights; }
     public String keyId() { return keyId; }
     public String tokenId() { return tokenId; }
+    public Instant issuedAt() { return issuedAt; }
     public Instant expiresAt() { return expiresAt; }
     public String sourceIp() { return sourceIp; }
     public Instant joinedAt() { return joinedAt; }

@@ -107,8 +107,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onJoinMessage(ChannelHandlerContext ctx, String text) {
-        String token = parseJoin(text);
-        if (token == null) {
+        String[] join = parseJoin(text);
+        if (join == null) {
             refuseEarly(ctx, WsCloseCodes.BAD_JOIN, "first message must be a join", "bad_join");
             return;
         }
@@ -119,9 +119,10 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             blocking.execute(() -> {
                 JoinOutcome outcome;
                 try {
-                    outcome = gate.admit(token, sourceIp);
+                    outcome = gate.admit(join[0], join[1], sourceIp);
                 } catch (RuntimeException e) {
                     log.warn("event=join_gate_failed error={}", e.getClass().getName());
+                    metrics.joinRefused("internal_error");
                     outcome = new JoinOutcome.Refused("internal_error");
                 }
                 JoinOutcome o = outcome;
@@ -132,29 +133,34 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Returns the token of a well-formed join message, or null. Exactly {type:"join", token:string}. */
-    private String parseJoin(String text) {
+    /**
+     * Returns {token, room} of a well-formed join message, or null. Exactly
+     * {@code {"type":"join","room":string,"token":string}}; nothing else is accepted.
+     */
+    private String[] parseJoin(String text) {
         JsonNode n;
         try {
             n = Json.mapper().readTree(text);
         } catch (JacksonException e) {
             return null;
         }
-        if (!(n instanceof ObjectNode o) || o.size() != 2) return null;
+        if (!(n instanceof ObjectNode o) || o.size() != 3) return null;
+        JsonNode room = o.get("room");
+        if (room == null || !room.isTextual() || room.textValue().isEmpty() || room.textValue().length() > 128) return null;
         JsonNode type = o.get("type");
         JsonNode token = o.get("token");
         if (type == null || !type.isTextual() || !"join".equals(type.textValue())) return null;
         if (token == null || !token.isTextual()) return null;
         String t = token.textValue();
         if (t.isEmpty() || t.length() > settings.maxTokenBytes()) return null;
-        return t;
+        return new String[] {t, room.textValue()};
     }
 
     private void onOutcome(ChannelHandlerContext ctx, JoinOutcome outcome) {
         if (state != State.ADMITTING) return;
         switch (outcome) {
             case JoinOutcome.Refused r -> {
-                metrics.joinRefused(r.reason());
+                // counted and audited by the gate (auth layer), with the precise reason
                 closeWith(ctx, WsCloseCodes.JOIN_REFUSED, "join refused", "join_refused");
             }
             case JoinOutcome.Admitted a -> {
@@ -164,7 +170,6 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 }
                 session = new ParticipantSession(a, sourceIp, clock.instant(), ctx.channel());
                 registry.add(session);
-                metrics.joinAdmitted();
                 metrics.wsSessionOpened();
                 state = State.JOINED;
                 Map<String, Object> joined = new LinkedHashMap<>();
