@@ -3,14 +3,15 @@ package dev.chorus.signaling.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Slowloris defence: a complete request must arrive within {@code timeout} of the connection opening or of the
- * previous response, whatever the client trickles in meanwhile. The same limit closes idle keep-alive connections.
+ * Slowloris defence: a complete request must arrive within {@code timeout} of the TLS handshake completing or of
+ * the previous response, whatever the client trickles in meanwhile. The same limit closes idle keep-alive connections.
  * Sits after the aggregator, so it sees only complete requests; the dispatcher calls {@link #rearm} after each
  * response. Removed when a connection becomes a WebSocket (which has its own deadlines).
  */
@@ -26,13 +27,13 @@ public final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (ctx.channel().isActive()) rearm();
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        rearm();
-        super.channelActive(ctx);
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        // Before the handshake the TLS handshake timeout applies; the request clock starts once TLS is up.
+        if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) rearm();
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

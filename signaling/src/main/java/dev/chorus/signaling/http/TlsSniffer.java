@@ -12,6 +12,8 @@ import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Looks at the first byte of a connection on the TLS port. A TLS handshake record (content type 22) gets the
@@ -35,6 +37,22 @@ public final class TlsSniffer extends ByteToMessageDecoder {
         this.sslContext = sslContext;
         this.handshakeTimeout = handshakeTimeout;
         this.metrics = metrics;
+    }
+
+    private ScheduledFuture<?> firstByteTimer;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // A client that connects and sends nothing is closed once the handshake time is used up.
+        firstByteTimer = ctx.executor().schedule(() -> {
+            metrics.connectionRefused("no_handshake");
+            ctx.close();
+        }, handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (firstByteTimer != null) firstByteTimer.cancel(false);
     }
 
     @Override

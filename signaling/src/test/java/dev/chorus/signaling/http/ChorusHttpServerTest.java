@@ -46,7 +46,7 @@ class ChorusHttpServerTest {
         router.add("POST", "/echo", r -> HttpResult.json(200, Map.of("bytes", r.body().length)));
         router.add("GET", "/items/{id}", r -> HttpResult.json(200, Map.of("id", r.pathParam("id"))));
         HttpSettings s = new HttpSettings("127.0.0.1", 0, 1024, 2048, 1024, Duration.ofMillis(800),
-                Duration.ofSeconds(2), 4, 31_536_000L, 16);
+                Duration.ofSeconds(3), 4, 31_536_000L, 16);
         server = new ChorusHttpServer(s, tls.serverContext, router, null, metrics);
         port = server.start().getPort();
     }
@@ -219,6 +219,23 @@ class ChorusHttpServerTest {
             }
             assertThat(closed).as("closed by the server").isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void connectionThatNeverSendsAByteIsClosedAtTheHandshakeDeadline() throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(10_000);
+            long t0 = System.nanoTime();
+            int b;
+            try {
+                b = s.getInputStream().read();
+            } catch (IOException e) {
+                b = -1;
+            }
+            assertThat(b).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
         }
     }
 
