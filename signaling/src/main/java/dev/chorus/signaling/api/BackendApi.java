@@ -104,9 +104,6 @@ public final class BackendApi {
         Duration ttl = null;
         if (b.ttlSeconds() != null) {
             if (b.ttlSeconds() <= 0) throw ApiError.badRequest("invalid_field", "ttlSeconds must be positive.");
-            if (b.ttlSeconds() > 10L * 365 * 86400) {
-                throw ApiError.badRequest("ttl_too_long", "ttlSeconds is above the project's maximum token lifetime.");
-            }
             ttl = Duration.ofSeconds(b.ttlSeconds());
         }
         PeerPolicy policy = null;

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 /**
  * The one strict JSON mapper of the control edge: unknown fields, duplicate keys, trailing garbage, nulls for
@@ -43,6 +46,11 @@ public final class Json {
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .build();
         m.getFactory().setStreamReadConstraints(CONSTRAINTS);
+        // Numbers and booleans are not strings: {"room":42} is a type error, not room "42".
+        m.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         return m;
     }
 }

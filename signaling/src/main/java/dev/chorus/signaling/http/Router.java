@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Method + path-template routing, e.g. {@code POST /v1/keys/{kid}/retire}. A path parameter matches one
- * non-empty segment; its percent-decoded value must not contain '/', control characters or be longer than 256
- * characters, so handlers only ever see one plain segment. The template (not the path) is what metrics record.
+ * non-empty raw segment (matching happens before decoding, so an encoded '/' cannot change which route matches);
+ * its percent-decoded value must not contain control characters or be longer than 256 characters. The template (not the path) is what metrics record.
  */
 public final class Router {
     private record Route(String method, String template, String[] segments, RouteHandler handler) {}
@@ -68,7 +68,7 @@ public final class Router {
         if (v.isEmpty() || v.length() > 256) return null;
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) return null;
+            if (c < 0x20 || c == 0x7f) return null;
         }
         if (v.equals(".") || v.equals("..")) return null;
         return v;

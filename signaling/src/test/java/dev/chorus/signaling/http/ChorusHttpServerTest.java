@@ -102,8 +102,9 @@ class ChorusHttpServerTest {
     }
 
     @Test
-    void pathParameterWithEncodedSlashOrControlCharacterDoesNotMatch() throws Exception {
-        assertThat(get("/items/a%2Fb").statusCode()).isEqualTo(404);
+    void pathParameterIsOneRawSegmentAndControlCharactersDoNotMatch() throws Exception {
+        assertThat(get("/items/a%2Fb").body()).isEqualTo("{\"id\":\"a/b\"}");
+        assertThat(get("/items/a/b").statusCode()).isEqualTo(404);
         assertThat(get("/items/a%0Db").statusCode()).isEqualTo(404);
         assertThat(get("/items/plain").body()).contains("\"plain\"");
     }
