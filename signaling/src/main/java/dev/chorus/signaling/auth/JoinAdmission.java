@@ -3,6 +3,7 @@ package dev.chorus.signaling.auth;
 import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
+import dev.chorus.signaling.audit.AuditOutcome;
 import dev.chorus.signaling.project.Room;
 import dev.chorus.signaling.store.Store;
 import java.time.Clock;
@@ -44,6 +45,11 @@ public final class JoinAdmission {
             audit.append(AuditEvent.refused(e.projectId(), actor, source, AuditAction.JOIN,
                     "room:" + room, e.reason().code()));
             metrics.joinRefused(e.reason());
+            throw e;
+        } catch (RuntimeException e) {
+            // the store failed, not the token: record that the decision could not be made, then fail closed
+            audit.append(new AuditEvent(null, null, source, AuditAction.JOIN, "room:" + room, AuditOutcome.ERROR,
+                    "internal_error", Map.of()));
             throw e;
         }
         boolean created = store.createRoom(Room.open(grant.projectId(), grant.roomId(), clock.instant()));
