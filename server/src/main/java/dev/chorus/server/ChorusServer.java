@@ -32,9 +32,11 @@ public final class ChorusServer implements AutoCloseable {
     private final ControlPlane control;
     private final ControlEdge edge;
     private final Path certFile;
+    private final DataDir.Lock lock;
 
     private ChorusServer(ChorusConfig config, Path dataDir, ChorusMetrics metrics, ControlPlane control,
-                         ControlEdge edge, Path certFile) {
+                         ControlEdge edge, Path certFile, DataDir.Lock lock) {
+        this.lock = lock;
         this.config = config;
         this.dataDir = dataDir;
         this.metrics = metrics;
@@ -55,6 +57,21 @@ public final class ChorusServer implements AutoCloseable {
         } catch (IOException e) {
             throw new ConfigException("key 'dataDir': " + e.getMessage());
         }
+        DataDir.Lock lock = DataDir.tryLock(dataDir);
+        if (lock == null) {
+            throw new ConfigException("key 'dataDir': " + dataDir + " is in use by another running Chorus server");
+        }
+        try {
+            return start(cfg, out, dataDir, lock);
+        } catch (ConfigException | IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static ChorusServer start(ChorusConfig cfg, PrintStream out, Path dataDir, DataDir.Lock lock)
+            throws ConfigException, IOException {
+        boolean dev = cfg.isDev();
         if (!dev) refuseDevMaterial(dataDir);
 
         Path cert = cfg.http().tls().certFile() != null ? Path.of(cfg.http().tls().certFile()) : dataDir.resolve(DataDir.TLS_CERT);
@@ -85,7 +102,7 @@ public final class ChorusServer implements AutoCloseable {
             edge = new ControlEdge(ServerSettings.http(cfg), ServerSettings.ws(cfg), ssl, control, metrics,
                     Clock.systemUTC(), List.of());
             edge.start();
-            ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert);
+            ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock);
             log.info("event=started mode={} port={} dataDir={}", cfg.mode(), edge.port(), dataDir);
             if (dev) DevBanner.print(out, server, fresh.orElse(null));
             return server;
@@ -145,6 +162,7 @@ public final class ChorusServer implements AutoCloseable {
                 control.close();
             } finally {
                 metrics.close();
+                lock.close();
             }
         }
         log.info("event=stopped");

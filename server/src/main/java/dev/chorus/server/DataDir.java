@@ -10,7 +10,39 @@ public final class DataDir {
     public static final String TLS_CERT = "tls/cert.pem";
     public static final String TLS_KEY = "tls/key.pem";
 
+    public static final String LOCK_FILE = "chorus.lock";
+
     private DataDir() {}
+
+    /**
+     * Takes the data dir's exclusive lock: one writer at a time (the audit chain and the store must not be
+     * appended to by two processes). Returns null when another process (or this one) holds it.
+     */
+    public static Lock tryLock(Path dir) throws IOException {
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(LOCK_FILE),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try {
+            java.nio.channels.FileLock l = ch.tryLock();
+            if (l != null) return new Lock(ch, l);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // held by this JVM
+        }
+        ch.close();
+        return null;
+    }
+
+    /** A held data dir lock. */
+    public record Lock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException ignored) {
+                // released by the OS when the process ends anyway
+            }
+        }
+    }
 
     public static Path prepare(String configured) throws IOException {
         Path dir = Path.of(configured).toAbsolutePath().normalize();

@@ -53,7 +53,8 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (ControlPlane c = LocalControl.open(common.options.load())) {
+            try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
+                ControlPlane c = l.control();
                 for (KeyInfo k : c.keys().list(LocalControl.operator(common.project))) print(spec.commandLine().getOut(), k);
                 return Main.OK;
             } catch (ServiceException e) {
@@ -80,7 +81,8 @@ final class KeysCommand implements Runnable {
                 return Main.USAGE;
             }
             String pem = publicKey == null ? null : Files.readString(publicKey);
-            try (ControlPlane c = LocalControl.open(common.options.load())) {
+            try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
+                ControlPlane c = l.control();
                 CreatedKey k = c.keys().create(LocalControl.operator(common.project), alg, pem, LocalControl.SOURCE);
                 PrintWriter out = spec.commandLine().getOut();
                 print(out, k.key());
@@ -102,7 +104,8 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (ControlPlane c = LocalControl.open(common.options.load())) {
+            try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
+                ControlPlane c = l.control();
                 print(spec.commandLine().getOut(), c.keys().retire(LocalControl.operator(common.project), kid, LocalControl.SOURCE));
                 return Main.OK;
             } catch (ServiceException e) {
@@ -121,7 +124,8 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (ControlPlane c = LocalControl.open(common.options.load())) {
+            try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
+                ControlPlane c = l.control();
                 print(spec.commandLine().getOut(), c.keys().revoke(LocalControl.operator(common.project), kid, LocalControl.SOURCE));
                 return Main.OK;
             } catch (ServiceException e) {

@@ -20,13 +20,44 @@ final class LocalControl {
 
     private LocalControl() {}
 
-    static ControlPlane open(ChorusConfig cfg) throws ConfigException {
+    /** The control plane with the data dir's exclusive lock (closing it releases the lock). */
+    record Locked(ControlPlane control, DataDir.Lock lock) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                control.close();
+            } finally {
+                lock.close();
+            }
+        }
+    }
+
+    static Path existing(ChorusConfig cfg) throws ConfigException {
         Path dir = Path.of(cfg.dataDir()).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir) || !Files.exists(dir.resolve(ControlPlane.DB_FILE))) {
             throw new ConfigException("key 'dataDir': " + dir + " has no Chorus store yet; run `chorus start` once "
                     + "(dev mode creates it) or pass --data-dir");
         }
-        return ControlPlane.open(dir, cfg.deploymentId(), Clock.systemUTC(), new SimpleMeterRegistry());
+        return dir;
+    }
+
+    /**
+     * Opens store and audit trail for writing. Refused while a server runs on the same data dir: two writers would
+     * fork the audit chain; use the HTTP API then.
+     */
+    static Locked open(ChorusConfig cfg) throws ConfigException, java.io.IOException {
+        Path dir = existing(cfg);
+        DataDir.Lock lock = DataDir.tryLock(dir);
+        if (lock == null) {
+            throw new IllegalStateException("a Chorus server is running on " + dir
+                    + "; use the HTTP API (/v1/keys) while it runs, or stop it first");
+        }
+        try {
+            return new Locked(ControlPlane.open(dir, cfg.deploymentId(), Clock.systemUTC(), new SimpleMeterRegistry()), lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     static BackendPrincipal operator(String projectId) {

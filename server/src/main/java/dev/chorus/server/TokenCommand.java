@@ -1,12 +1,11 @@
 package dev.chorus.server;
 
-import dev.chorus.signaling.audit.AuditAction;
-import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.auth.BackendTokenMinter;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.project.DevProjectBootstrap;
 import dev.chorus.signaling.project.Project;
 import dev.chorus.signaling.project.Scope;
+import dev.chorus.signaling.store.SqliteStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Join tokens.",
@@ -74,8 +72,10 @@ final class TokenCommand implements Runnable {
                 spec.commandLine().getErr().println("chorus: --ttl: " + e.getMessage());
                 return Main.USAGE;
             }
-            try (ControlPlane control = LocalControl.open(cfg)) {
-                Project p = control.store().project(project).orElse(null);
+            // Read-only use of the store: no lock, no audit append (a running server may own the audit trail; the
+            // join that uses this token is audited by the server). Like a backend minting with its own key.
+            try (SqliteStore store = SqliteStore.open(LocalControl.existing(cfg).resolve(ControlPlane.DB_FILE))) {
+                Project p = store.project(project).orElse(null);
                 if (p == null) {
                     spec.commandLine().getErr().println("chorus: no project '" + project + "' in the store");
                     return Main.FAILURE;
@@ -86,7 +86,7 @@ final class TokenCommand implements Runnable {
                     return Main.FAILURE;
                 }
                 String signingKid = kid != null ? kid
-                        : DevBanner.devKeys(control.store().keys(project)).signingKid();
+                        : DevBanner.devKeys(store.keys(project)).signingKid();
                 if (signingKid == null) {
                     spec.commandLine().getErr().println("chorus: project '" + project + "' has no active ES256 key; pass --kid");
                     return Main.FAILURE;
@@ -100,8 +100,6 @@ final class TokenCommand implements Runnable {
                 PrivateKey pk = BackendTokenMinter.readPrivateKeyPem(Files.readString(key));
                 String token = BackendTokenMinter.joinToken(pk, signingKid, project, cfg.deploymentId(), room, identity,
                         String.join(" ", granted), lifetime);
-                control.audit().append(AuditEvent.success(project, signingKid, LocalControl.SOURCE,
-                        AuditAction.TOKEN_MINT, "room:" + room, Map.of("via", "cli")));
                 spec.commandLine().getOut().println(token);
                 spec.commandLine().getOut().flush();
                 return Main.OK;
