@@ -28,6 +28,11 @@ public final class Router {
         return this;
     }
 
+    /** "METHOD /template" of every route, in registration order (docs and tests compare against it). */
+    public List<String> routes() {
+        return routes.stream().map(r -> r.method + " " + r.template).toList();
+    }
+
     public Match match(String method, String path) {
         String[] parts = split(path);
         boolean pathKnown = false;
