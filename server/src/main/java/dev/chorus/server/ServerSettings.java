@@ -18,6 +18,7 @@ final class ServerSettings {
         ChorusConfig.Ws w = c.ws();
         return new WsSettings("/v1/ws", Durations.parse(w.joinTimeout()), Durations.parse(w.idleTimeout()),
                 Durations.parse(w.fragmentTimeout()), w.maxFrameBytes(), w.maxMessageBytes(), w.framesPerSecond(),
-                w.frameBurst(), w.maxErrors(), w.maxSessionsPerIp(), w.maxTokenBytes());
+                w.frameBurst(), w.maxErrors(), w.maxSessionsPerIp(), w.maxTokenBytes())
+                .withTokenExpiry(Durations.parse(w.tokenExpiryWarning()), Durations.parse(w.tokenExpiryGrace()));
     }
 }

@@ -23,11 +23,10 @@ public final class ParticipantSession {
     private final String projectId;
     private final String room;
     private final String identity;
-    private final List<String> rights;
-    private final String keyId;
-    private final String tokenId;
-    private final Instant issuedAt;
-    private final Instant expiresAt;
+    /** What the current token says; replaced as a whole on refresh. */
+    private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt) {}
+
+    private volatile TokenInfo token;
     private final String sourceIp;
     private final Instant joinedAt;
     private final Channel channel;
@@ -39,11 +38,7 @@ public final class ParticipantSession {
         this.projectId = a.projectId();
         this.room = a.room();
         this.identity = a.identity();
-        this.rights = List.copyOf(a.rights());
-        this.keyId = a.keyId();
-        this.tokenId = a.tokenId();
-        this.issuedAt = a.issuedAt();
-        this.expiresAt = a.expiresAt();
+        this.token = info(a);
         this.sourceIp = sourceIp;
         this.joinedAt = joinedAt;
         this.channel = channel;
@@ -53,17 +48,29 @@ public final class ParticipantSession {
     public String projectId() { return projectId; }
     public String room() { return room; }
     public String identity() { return identity; }
-    public List<String> rights() { return rights; }
-    public String keyId() { return keyId; }
-    public String tokenId() { return tokenId; }
-    public Instant issuedAt() { return issuedAt; }
-    public Instant expiresAt() { return expiresAt; }
+    public List<String> rights() { return token.rights(); }
+    public String keyId() { return token.keyId(); }
+    public String tokenId() { return token.tokenId(); }
+    public Instant issuedAt() { return token.issuedAt(); }
+    public Instant expiresAt() { return token.expiresAt(); }
+
+    private static TokenInfo info(JoinOutcome.Admitted a) {
+        return new TokenInfo(List.copyOf(a.rights()), a.keyId(), a.tokenId(), a.issuedAt(), a.expiresAt());
+    }
+
+    /** A refresh token for the same project, room and identity was accepted: its rights and expiry apply now. */
+    void renew(JoinOutcome.Admitted a) {
+        if (!a.projectId().equals(projectId) || !a.room().equals(room) || !a.identity().equals(identity)) {
+            throw new IllegalArgumentException("refresh token is for another participant");
+        }
+        this.token = info(a);
+    }
     public String sourceIp() { return sourceIp; }
     public Instant joinedAt() { return joinedAt; }
     public Map<String, Object> attributes() { return attributes; }
 
     public boolean hasRight(String scope) {
-        return rights.contains(scope);
+        return token.rights().contains(scope);
     }
 
     public boolean isOpen() {

@@ -53,6 +53,9 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
 
     private State state = State.AWAITING_JOIN;
     private ScheduledFuture<?> joinTimer;
+    private ScheduledFuture<?> expiryWarningTimer;
+    private ScheduledFuture<?> expiryCloseTimer;
+    private boolean refreshing;
     private final ArrayDeque<String> queued = new ArrayDeque<>();
     private ParticipantSession session;
     private int errors;
@@ -179,6 +182,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 joined.put("rights", a.rights());
                 joined.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
                 session.send(joined);
+                scheduleExpiry(ctx);
                 ctx.pipeline().addBefore(ctx.name(), "ws-idle",
                         new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
                 for (Iterator<String> it = queued.iterator(); it.hasNext() && state == State.JOINED; ) {
@@ -208,6 +212,10 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             replyError(ctx, "already_joined", "This session has already joined.");
             return;
         }
+        if ("refresh".equals(type)) {
+            onRefresh(ctx, o);
+            return;
+        }
         SessionMessageHandler h = protocol.handler(type);
         if (h == null) {
             replyError(ctx, "unknown_type", "Unknown message type.");
@@ -221,6 +229,88 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             log.warn("event=ws_handler_failed type={} error={}", safeType(type), e.getClass().getName());
             replyError(ctx, "internal_error", "Internal error.");
         }
+    }
+
+    /**
+     * {@code {"type":"refresh","token":"…"}}: a fresh token for the same project, room and identity replaces the
+     * session's token (rights and expiry). Verified by the same gate as a join (and audited by it).
+     */
+    private void onRefresh(ChannelHandlerContext ctx, ObjectNode o) {
+        JsonNode token = o.get("token");
+        if (o.size() != 2 || token == null || !token.isTextual() || token.textValue().isEmpty()
+                || token.textValue().length() > settings.maxTokenBytes()) {
+            replyError(ctx, "bad_message", "refresh needs exactly a string \"token\".");
+            return;
+        }
+        if (refreshing) {
+            replyError(ctx, "refresh_in_progress", "A refresh is already being verified.");
+            return;
+        }
+        refreshing = true;
+        String t = token.textValue();
+        String room = session.room();
+        try {
+            blocking.execute(() -> {
+                JoinOutcome outcome;
+                try {
+                    outcome = gate.admit(t, room, sourceIp);
+                } catch (RuntimeException e) {
+                    log.warn("event=refresh_gate_failed error={}", e.getClass().getName());
+                    outcome = new JoinOutcome.Refused("internal_error");
+                }
+                JoinOutcome r = outcome;
+                ctx.executor().execute(() -> onRefreshOutcome(ctx, r));
+            });
+        } catch (RejectedExecutionException e) {
+            refreshing = false;
+            closeWith(ctx, WsCloseCodes.GOING_AWAY, "shutting down", "shutdown");
+        }
+    }
+
+    private void onRefreshOutcome(ChannelHandlerContext ctx, JoinOutcome outcome) {
+        refreshing = false;
+        if (state != State.JOINED) return;
+        if (outcome instanceof JoinOutcome.Admitted a) {
+            try {
+                session.renew(a);
+            } catch (IllegalArgumentException e) {
+                replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
+                return;
+            }
+            scheduleExpiry(ctx);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "refreshed");
+            m.put("rights", a.rights());
+            m.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
+            session.send(m);
+        } else {
+            replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
+        }
+    }
+
+    /** Warns ahead of the token's expiry and closes (4005) after the grace period unless a refresh comes first. */
+    private void scheduleExpiry(ChannelHandlerContext ctx) {
+        cancelExpiry();
+        java.time.Instant exp = session.expiresAt();
+        if (exp == null) return;
+        long untilExp = java.time.Duration.between(clock.instant(), exp).toNanos();
+        long warnIn = Math.max(0, untilExp - settings.expiryWarning().toNanos());
+        long closeIn = Math.max(0, untilExp + settings.expiryGrace().toNanos());
+        expiryWarningTimer = ctx.executor().schedule(() -> {
+            if (state == State.JOINED) {
+                session.send(Map.of("type", "token_expiring", "expiresAt", exp.getEpochSecond()));
+            }
+        }, warnIn, TimeUnit.NANOSECONDS);
+        expiryCloseTimer = ctx.executor().schedule(() -> {
+            if (state == State.JOINED) closeWith(ctx, WsCloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
+        }, closeIn, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelExpiry() {
+        if (expiryWarningTimer != null) expiryWarningTimer.cancel(false);
+        if (expiryCloseTimer != null) expiryCloseTimer.cancel(false);
+        expiryWarningTimer = null;
+        expiryCloseTimer = null;
     }
 
     private void replyError(ChannelHandlerContext ctx, String code, String message) {
@@ -242,6 +332,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         boolean wasJoined = state == State.JOINED;
         state = State.CLOSED;
         cancelJoinTimer();
+        cancelExpiry();
         metrics.wsClosed(metricReason);
         if (wasJoined) {
             session.close(code, reason);
@@ -291,6 +382,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     private void cleanup() {
         state = State.CLOSED;
         cancelJoinTimer();
+        cancelExpiry();
         queued.clear();
         if (released) return;
         released = true;

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param maxErrors         error replies a session may earn before it is closed with 1008
  * @param maxSessionsPerIp  concurrent WebSocket sessions per source (429 at the upgrade above)
  * @param maxTokenBytes     longest join token accepted
+ * @param expiryWarning     {@code token_expiring} is sent this long before the session's token expires
+ * @param expiryGrace       a session whose token expired and was not refreshed is closed (4005) after this grace
  */
 public record WsSettings(
         String path,
@@ -29,9 +31,26 @@ public record WsSettings(
         int frameBurst,
         int maxErrors,
         int maxSessionsPerIp,
-        int maxTokenBytes) {
+        int maxTokenBytes,
+        Duration expiryWarning,
+        Duration expiryGrace) {
+
+    /** With the default token expiry warning (60 s) and grace (30 s). */
+    public WsSettings(String path, Duration joinTimeout, Duration idleTimeout, Duration fragmentTimeout,
+                      int maxFrameBytes, int maxMessageBytes, int framesPerSecond, int frameBurst, int maxErrors,
+                      int maxSessionsPerIp, int maxTokenBytes) {
+        this(path, joinTimeout, idleTimeout, fragmentTimeout, maxFrameBytes, maxMessageBytes, framesPerSecond,
+                frameBurst, maxErrors, maxSessionsPerIp, maxTokenBytes, Duration.ofSeconds(60), Duration.ofSeconds(30));
+    }
+
+    public WsSettings withTokenExpiry(Duration warning, Duration grace) {
+        return new WsSettings(path, joinTimeout, idleTimeout, fragmentTimeout, maxFrameBytes, maxMessageBytes,
+                framesPerSecond, frameBurst, maxErrors, maxSessionsPerIp, maxTokenBytes, warning, grace);
+    }
 
     public WsSettings {
+        Objects.requireNonNull(expiryWarning);
+        Objects.requireNonNull(expiryGrace);
         Objects.requireNonNull(path);
         Objects.requireNonNull(joinTimeout);
         Objects.requireNonNull(idleTimeout);

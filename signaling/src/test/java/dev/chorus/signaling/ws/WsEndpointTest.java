@@ -35,6 +35,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class WsEndpointTest {
     static final String GOOD = "good-token-Zm9vYmFy";
+    static final String SHORT = "short-lived-token";
+    static final String OTHER = "token-of-user-2";
+
+    static JoinOutcome.Admitted admitted(String identity, Instant exp) {
+        return new JoinOutcome.Admitted(AdmissionGate.newParticipantId(), "proj", "r1", identity,
+                List.of("room:join", "media:subscribe"), "kid1", "jti-" + identity + exp.getEpochSecond(), Instant.now(), exp);
+    }
 
     @TempDir Path dir;
     TestTls tls;
@@ -53,13 +60,16 @@ class WsEndpointTest {
         registry = new ParticipantRegistry();
         JoinGate gate = (token, room, ip) -> {
             gateCalls.add(room);
-            return GOOD.equals(token) && "r1".equals(room)
-                    ? new JoinOutcome.Admitted(AdmissionGate.newParticipantId(), "proj", room, "user-1",
-                    List.of("room:join", "media:subscribe"), "kid1", "jti1", Instant.now(), Instant.now().plusSeconds(600))
-                    : new JoinOutcome.Refused("bad_signature");
+            if (!"r1".equals(room)) return new JoinOutcome.Refused("wrong_room");
+            return switch (token) {
+                case GOOD -> admitted("user-1", Instant.now().plusSeconds(600));
+                case SHORT -> admitted("user-1", Instant.now().plusSeconds(1));
+                case OTHER -> admitted("user-2", Instant.now().plusSeconds(600));
+                default -> new JoinOutcome.Refused("bad_signature");
+            };
         };
         WsSettings ws = new WsSettings("/v1/ws", Duration.ofMillis(700), Duration.ofSeconds(1), Duration.ofMillis(500),
-                1024, 4096, 10, 20, 5, 3, 4096);
+                1024, 4096, 10, 20, 5, 3, 4096).withTokenExpiry(Duration.ofSeconds(60), Duration.ofMillis(500));
         WsEndpoint endpoint = new WsEndpoint(ws, gate, (ip, reason) -> audited.add(reason), registry,
                 new SignalingProtocol(), metrics, Executors.newVirtualThreadPerTaskExecutor(), Clock.systemUTC());
         HttpSettings http = new HttpSettings("127.0.0.1", 0, 4096, 4096, 1024, Duration.ofSeconds(2),
@@ -283,5 +293,51 @@ class WsEndpointTest {
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.REVOKED);
         }
         awaitSessions(0);
+    }
+
+    // ---- token expiry during a session, and refresh ----
+
+    @Test
+    void sessionWhoseTokenExpiresIsWarnedThenClosedWith4005() throws Exception {
+        try (WsTestClient c = WsTestClient.connect(tls.clientContext, port).join("r1", SHORT)) {
+            assertThat(c.next()).contains("\"type\":\"joined\"");
+            assertThat(c.next()).contains("\"type\":\"token_expiring\"");
+            // keep the session busy (the idle deadline here is 1 s) until the expiry closes it
+            for (int i = 0; i < 20 && !c.closedWithin(250); i++) c.trySend("{\"type\":\"ping\"}", true);
+            assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.TOKEN_EXPIRED);
+        }
+        awaitSessions(0);
+    }
+
+    @Test
+    void refreshWithAFreshTokenKeepsTheSessionOpen() throws Exception {
+        try (WsTestClient c = WsTestClient.connect(tls.clientContext, port).join("r1", SHORT)) {
+            assertThat(c.next()).contains("joined");
+            assertThat(c.next()).contains("token_expiring");
+            c.send("{\"type\":\"refresh\",\"token\":\"" + GOOD + "\"}");
+            assertThat(c.next()).contains("\"type\":\"refreshed\"", "\"expiresAt\":");
+            // pace pings past the old token's expiry + grace (1.5 s); every one must still be answered
+            for (int i = 0; i < 10; i++) {
+                assertThat(c.closedWithin(250)).as("closed after %d pings", i).isFalse();
+                c.send("{\"type\":\"ping\"}");
+                assertThat(c.next()).isEqualTo("{\"type\":\"pong\"}");
+            }
+        }
+    }
+
+    @Test
+    void refreshWithABadTokenOrAnotherIdentityIsRefusedAndTheSessionGoesOn() throws Exception {
+        try (WsTestClient c = joined()) {
+            c.send("{\"type\":\"refresh\",\"token\":\"forged\"}");
+            assertThat(c.next()).contains("\"code\":\"refresh_refused\"");
+            c.send("{\"type\":\"refresh\",\"token\":\"" + OTHER + "\"}");
+            assertThat(c.next()).contains("\"code\":\"refresh_refused\"");
+            c.send("{\"type\":\"refresh\"}");
+            assertThat(c.next()).contains("\"code\":\"bad_message\"");
+            String identity = registry.all().iterator().next().identity();
+            assertThat(identity).isEqualTo("user-1");
+            c.send("{\"type\":\"ping\"}");
+            assertThat(c.next()).isEqualTo("{\"type\":\"pong\"}");
+        }
     }
 }

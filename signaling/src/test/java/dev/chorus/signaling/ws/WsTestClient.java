@@ -93,6 +93,18 @@ public final class WsTestClient implements AutoCloseable {
         return closed.orTimeout(seconds, TimeUnit.SECONDS).join();
     }
 
+    /** True if the server closed the session within {@code millis} (a bounded wait). */
+    public boolean closedWithin(long millis) {
+        try {
+            closed.get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
     public boolean isClosed() {
         return closed.isDone();
     }
