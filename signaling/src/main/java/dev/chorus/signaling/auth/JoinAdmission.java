@@ -52,7 +52,9 @@ public final class JoinAdmission {
                     "internal_error", Map.of()));
             throw e;
         }
-        boolean created = store.createRoom(Room.open(grant.projectId(), grant.roomId(), clock.instant()));
+        // the verifier only lets an unknown room through when the project auto-creates rooms
+        boolean created = store.room(grant.projectId(), grant.roomId()).isEmpty()
+                && store.createRoom(Room.open(grant.projectId(), grant.roomId(), clock.instant()));
         audit.append(AuditEvent.success(grant.projectId(), AuditEvent.identityHash(grant.projectId(), grant.identity()),
                 source, AuditAction.JOIN, "room:" + grant.roomId(),
                 created ? Map.of("jti", grant.jti(), "kid", grant.kid(), "room_created", "true")

@@ -139,10 +139,17 @@ class BackendAuthenticatorTest {
         // even the right secret is not checked while throttled
         assertRefused(basic(f.hsKid, f.hsSecret), SOURCE, RefusalReason.THROTTLED, 429);
         assertThat(f.counting.calls("key")).isZero();
+        // later 429s in the same window are counted, not audited again (a flood must not become fsync'ed lines)
+        int lines = f.auditLines().size();
+        for (int i = 0; i < 50; i++) {
+            assertThatThrownBy(() -> auth.authenticate(basic(f.hsKid, f.hsSecret), SOURCE))
+                    .isInstanceOfSatisfying(BackendAuthException.class, e -> assertThat(e.httpStatus()).isEqualTo(429));
+        }
+        assertThat(f.auditLines()).hasSize(lines);
+        assertThat(f.counter("chorus.backend.auth.failures", "throttled")).isEqualTo(51);
         assertThat(auth.authenticate(basic(f.hsKid, f.hsSecret), "198.51.100.99").projectId()).isEqualTo(PROJECT);
         f.clock.advance(Duration.ofMinutes(1));
         assertThat(auth.authenticate(basic(f.hsKid, f.hsSecret), SOURCE).projectId()).isEqualTo(PROJECT);
-        assertThat(f.counter("chorus.backend.auth.failures", "throttled")).isEqualTo(1);
         assertThat(f.counter("chorus.backend.auth.failures", "bad_credentials")).isEqualTo(3);
     }
 }
