@@ -47,8 +47,22 @@ public final class AdmissionGate implements JoinGate {
         return "p_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    /** Audits refusals the WebSocket layer makes before a token is looked at (join timeout, bad first message). */
+    /** Audits refusals the WebSocket layer makes itself: before a token is looked at, and policy closes. */
     public static WsAudit auditTo(AuditLog log) {
-        return (ip, reason) -> log.append(AuditEvent.refused(null, null, ip, AuditAction.JOIN, "ws", reason));
+        return new WsAudit() {
+            @Override
+            public void joinRefused(String ip, String reason) {
+                log.append(AuditEvent.refused(null, null, ip, AuditAction.JOIN, "ws", reason));
+            }
+
+            @Override
+            public void sessionClosed(ParticipantSession s, String reason) {
+                log.append(AuditEvent.refused(s.projectId(), AuditEvent.identityHash(s.projectId(), s.identity()),
+                        s.sourceIp(), SESSION_CLOSE, "room:" + s.room(), reason));
+            }
+        };
     }
+
+    /** Audit action of a session closed by the server for a policy reason. */
+    public static final String SESSION_CLOSE = "session.close";
 }

@@ -1,6 +1,5 @@
 package dev.chorus.signaling.ws;
 
-import dev.chorus.signaling.metrics.ChorusMetrics;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,15 +22,13 @@ import java.util.function.LongSupplier;
  */
 final class FrameGuard extends ChannelInboundHandlerAdapter {
     private final WsSettings settings;
-    private final ChorusMetrics metrics;
     private final TokenBucket bucket;
     private final LongSupplier nanoClock;
     private ScheduledFuture<?> fragmentTimer;
     private boolean closing;
 
-    FrameGuard(WsSettings settings, ChorusMetrics metrics, LongSupplier nanoClock) {
+    FrameGuard(WsSettings settings, LongSupplier nanoClock) {
         this.settings = settings;
-        this.metrics = metrics;
         this.nanoClock = nanoClock;
         this.bucket = new TokenBucket(settings.framesPerSecond(), settings.frameBurst(), nanoClock.getAsLong());
     }
@@ -93,15 +90,16 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void closeWith(ChannelHandlerContext ctx, int code, String reason, String metricReason) {
+    /** Stops passing frames on and asks the session handler to close (it audits and counts once). */
+    void closeWith(ChannelHandlerContext ctx, int code, String reason, String reasonCode) {
         if (closing) return;
         closing = true;
         cancelFragmentTimer();
-        metrics.wsClosed(metricReason);
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
-        }
+        ctx.fireUserEventTriggered(new PolicyViolation(code, reason, reasonCode));
     }
+
+    /** A frame-level policy violation, handled by {@link WsSessionHandler}. */
+    record PolicyViolation(int code, String reason, String reasonCode) {}
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {

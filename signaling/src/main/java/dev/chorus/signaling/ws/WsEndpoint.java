@@ -81,7 +81,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
         ChannelPipeline p = ctx.pipeline();
         // From here on the connection is a WebSocket: HTTP deadlines and routing no longer apply.
         p.remove("deadline");
-        FrameGuard guard = new FrameGuard(settings, metrics, System::nanoTime);
+        FrameGuard guard = new FrameGuard(settings, System::nanoTime);
         WsSessionHandler session = new WsSessionHandler(settings, gate, audit, registry, protocol, metrics, blocking,
                 clock, sourceIp, () -> perSource.release(limitKey));
         hs.handshake(ctx.channel(), req).addListener(f -> {

@@ -99,7 +99,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             case AWAITING_JOIN -> onJoinMessage(ctx, text);
             case ADMITTING -> {
                 if (queued.size() >= MAX_QUEUED_WHILE_ADMITTING) {
-                    closeWith(ctx, WsCloseCodes.POLICY_VIOLATION, "too many messages before joined", "queue_overflow");
+                    policyClose(ctx, WsCloseCodes.POLICY_VIOLATION, "too many messages before joined", "queue_overflow");
                 } else {
                     queued.add(text);
                 }
@@ -302,7 +302,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             }
         }, warnIn, TimeUnit.NANOSECONDS);
         expiryCloseTimer = ctx.executor().schedule(() -> {
-            if (state == State.JOINED) closeWith(ctx, WsCloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
+            if (state == State.JOINED) policyClose(ctx, WsCloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
         }, closeIn, TimeUnit.NANOSECONDS);
     }
 
@@ -315,7 +315,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void replyError(ChannelHandlerContext ctx, String code, String message) {
         if (++errors > settings.maxErrors()) {
-            closeWith(ctx, WsCloseCodes.POLICY_VIOLATION, "too many errors", "too_many_errors");
+            policyClose(ctx, WsCloseCodes.POLICY_VIOLATION, "too many errors", "too_many_errors");
             return;
         }
         session.send(Map.of("type", "error", "code", code, "message", message));
@@ -325,6 +325,22 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         audit.joinRefused(sourceIp, reasonCode);
         metrics.joinRefused(reasonCode);
         closeWith(ctx, code, reason, reasonCode);
+    }
+
+    /** A policy close: audited once (as a refused join before joining, as a session close after), then closed. */
+    private void policyClose(ChannelHandlerContext ctx, int code, String reason, String reasonCode) {
+        if (state == State.CLOSED) return;
+        auditPolicy(reasonCode);
+        closeWith(ctx, code, reason, reasonCode);
+    }
+
+    private void auditPolicy(String reasonCode) {
+        try {
+            if (state == State.JOINED) audit.sessionClosed(session, reasonCode);
+            else audit.joinRefused(sourceIp, reasonCode);
+        } catch (RuntimeException e) {
+            log.warn("event=ws_audit_failed error={}", e.getClass().getName());
+        }
     }
 
     private void closeWith(ChannelHandlerContext ctx, int code, String reason, String metricReason) {
@@ -343,6 +359,10 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof FrameGuard.PolicyViolation v) {
+            policyClose(ctx, v.code(), v.reason(), v.reasonCode());
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             closeWith(ctx, WsCloseCodes.IDLE_TIMEOUT, "idle timeout", "idle_timeout");
             return;
@@ -355,13 +375,19 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof CorruptedWebSocketFrameException c) {
             // The frame decoder already answered with its close frame (1009 for an oversized frame, 1002 else).
             boolean tooBig = c.closeStatus() != null && c.closeStatus().code() == WsCloseCodes.MESSAGE_TOO_BIG;
-            metrics.wsClosed(tooBig ? "too_big" : "protocol_error");
+            String reasonCode = tooBig ? "too_big" : "protocol_error";
+            if (state != State.CLOSED) {
+                auditPolicy(reasonCode);
+                metrics.wsClosed(reasonCode);
+            }
             state = State.CLOSED;
+            cancelJoinTimer();
+            cancelExpiry();
             ctx.close();
         } else if (cause instanceof TooLongFrameException) {
-            closeWith(ctx, WsCloseCodes.MESSAGE_TOO_BIG, "message too big", "too_big");
+            policyClose(ctx, WsCloseCodes.MESSAGE_TOO_BIG, "message too big", "too_big");
         } else if (cause instanceof CorruptedFrameException) {
-            closeWith(ctx, WsCloseCodes.POLICY_VIOLATION, "protocol error", "protocol_error");
+            policyClose(ctx, WsCloseCodes.POLICY_VIOLATION, "protocol error", "protocol_error");
         } else {
             state = State.CLOSED;
             ctx.close();

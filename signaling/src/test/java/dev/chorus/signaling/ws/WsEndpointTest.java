@@ -70,7 +70,11 @@ class WsEndpointTest {
         };
         WsSettings ws = new WsSettings("/v1/ws", Duration.ofMillis(700), Duration.ofSeconds(1), Duration.ofMillis(500),
                 1024, 4096, 10, 20, 5, 3, 4096).withTokenExpiry(Duration.ofSeconds(60), Duration.ofMillis(500));
-        WsEndpoint endpoint = new WsEndpoint(ws, gate, (ip, reason) -> audited.add(reason), registry,
+        WsAudit audit = new WsAudit() {
+            @Override public void joinRefused(String ip, String reason) { audited.add(reason); }
+            @Override public void sessionClosed(ParticipantSession s, String reason) { audited.add("session:" + reason); }
+        };
+        WsEndpoint endpoint = new WsEndpoint(ws, gate, audit, registry,
                 new SignalingProtocol(), metrics, Executors.newVirtualThreadPerTaskExecutor(), Clock.systemUTC());
         HttpSettings http = new HttpSettings("127.0.0.1", 0, 4096, 4096, 1024, Duration.ofSeconds(2),
                 Duration.ofSeconds(2), 16, 0, 16);
@@ -178,6 +182,7 @@ class WsEndpointTest {
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.IDLE_TIMEOUT);
         }
         awaitSessions(0);
+        assertThat(audited).as("idling out is not a refusal").isEmpty();
     }
 
     @Test
@@ -203,6 +208,7 @@ class WsEndpointTest {
                 if (!flood.trySend("{\"type\":\"ping\"}", true)) break;
             }
             assertThat(flood.awaitClose(5).code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
+            assertThat(audited).containsExactly("session:rate_limited");
             calm.send("{\"type\":\"ping\"}");
             assertThat(calm.next()).isEqualTo("{\"type\":\"pong\"}");
             awaitSessions(1);
@@ -218,6 +224,7 @@ class WsEndpointTest {
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.MESSAGE_TOO_BIG);
         }
         awaitSessions(0);
+        assertThat(audited).containsExactly("session:too_big");
     }
 
     @Test
@@ -227,6 +234,8 @@ class WsEndpointTest {
             for (int i = 0; i < 8 && !c.isClosed(); i++) c.trySend("y".repeat(900), false);
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.MESSAGE_TOO_BIG);
         }
+        awaitSessions(0);
+        assertThat(audited).containsExactly("session:too_big");
     }
 
     @Test
@@ -236,6 +245,7 @@ class WsEndpointTest {
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
         }
         awaitSessions(0);
+        assertThat(audited).containsExactly("session:incomplete_message");
     }
 
     @Test
@@ -247,6 +257,7 @@ class WsEndpointTest {
         }
         assertThat(gateCalls).isEmpty();
         assertThat(registry.size()).isZero();
+        assertThat(audited).hasSize(1).first().isIn("incomplete_message", "join_timeout");
     }
 
     // ---- 19: malformed JSON, wrong types, huge numbers → error reply, no crash ----
@@ -276,6 +287,8 @@ class WsEndpointTest {
             for (int i = 0; i < 6; i++) c.trySend("{bad", true);
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
         }
+        awaitSessions(0);
+        assertThat(audited).containsExactly("session:too_many_errors");
     }
 
     @Test
@@ -284,6 +297,8 @@ class WsEndpointTest {
             c.ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.UNSUPPORTED_DATA);
         }
+        awaitSessions(0);
+        assertThat(audited).containsExactly("session:binary");
     }
 
     @Test
@@ -307,6 +322,7 @@ class WsEndpointTest {
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.TOKEN_EXPIRED);
         }
         awaitSessions(0);
+        assertThat(audited).containsExactly("session:token_expired");
     }
 
     @Test
