@@ -1,5 +1,6 @@
 package dev.chorus.signaling.api;
 
+import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.auth.BackendAuthException;
 import dev.chorus.signaling.auth.BackendPrincipal;
 import dev.chorus.signaling.auth.MintRequest;
@@ -19,6 +20,7 @@ import dev.chorus.signaling.project.Scope;
 import dev.chorus.signaling.project.ServiceException;
 import dev.chorus.signaling.ws.ParticipantRegistry;
 import dev.chorus.signaling.ws.ParticipantSession;
+import dev.chorus.signaling.ws.WsCloseCodes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +64,7 @@ public final class BackendApi {
         router.add("GET", "/v1/rooms/{room}", api.authed(api::getRoom));
         router.add("POST", "/v1/rooms/{room}/close", api.authed(api::closeRoom));
         router.add("GET", "/v1/rooms/{room}/participants", api.authed(api::listParticipants));
+        router.add("POST", "/v1/rooms/{room}/participants/{participantId}/remove", api.authed(api::removeParticipant));
         router.add("POST", "/v1/revocations/tokens", api.authed(api::revokeToken));
         router.add("POST", "/v1/revocations/subjects", api.authed(api::revokeSubject));
     }
@@ -189,6 +192,28 @@ public final class BackendApi {
                 .map(BackendApi::participant).toList();
         return HttpResult.json(200, Map.of("participants", list));
     }
+
+    /** Closes one participant's session (4004 "removed"); audited. Another project's participant is not found. */
+    private HttpResult removeParticipant(BackendPrincipal caller, HttpRequestContext req) {
+        JsonBodyReader.read(req, ApiBodies.Empty.class, true);
+        Room r = control.rooms().get(caller, req.pathParam("room"), req.sourceIp()); // 404 across projects
+        String pid = req.pathParam("participantId");
+        ParticipantSession s = sessions.get(pid)
+                .filter(x -> x.projectId().equals(caller.projectId()) && x.room().equals(r.roomId()))
+                .orElse(null);
+        if (s == null) {
+            control.audit().append(AuditEvent.refused(caller.projectId(), caller.kid(), req.sourceIp(),
+                    PARTICIPANT_REMOVE, "participant:" + pid, "not_found"));
+            throw ApiError.notFound();
+        }
+        s.close(WsCloseCodes.REVOKED, "removed");
+        control.audit().append(AuditEvent.success(caller.projectId(), caller.kid(), req.sourceIp(), PARTICIPANT_REMOVE,
+                "participant:" + pid, Map.of("room", r.roomId())));
+        return HttpResult.json(200, Map.of("removed", pid));
+    }
+
+    /** Audit action of a participant removed through the API. */
+    public static final String PARTICIPANT_REMOVE = "participant.remove";
 
     // ---- revocations ----
 

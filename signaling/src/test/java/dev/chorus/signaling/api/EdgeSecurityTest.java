@@ -280,4 +280,25 @@ class EdgeSecurityTest {
         }
         awaitSessions(0);
     }
+
+    @Test
+    void aParticipantCanBeRemovedByItsProjectOnly() throws Exception {
+        String token = mint(MINT);
+        try (WsTestClient s = h.ws().join("room-a", token)) {
+            String pid = json(s.next()).get("participantId").asText();
+            int before = h.audit().size();
+            // globex has a room-a of its own, but this participant is not in it
+            assertThat(h.post("/v1/rooms/room-a/participants/" + pid + "/remove", h.globexBasic(), null).statusCode())
+                    .isEqualTo(404);
+            assertThat(s.closedWithin(200)).isFalse();
+            HttpResponse<String> r = h.post("/v1/rooms/room-a/participants/" + pid + "/remove", h.acmeBasic(), null);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(s.awaitClose(5).code()).isEqualTo(WsCloseCodes.REVOKED);
+            List<String> events = h.auditSince(before);
+            assertThat(events).hasSize(2);
+            assertThat(events.get(0)).contains("\"action\":\"participant.remove\"", "\"outcome\":\"refused\"");
+            assertThat(events.get(1)).contains("\"action\":\"participant.remove\"", "\"outcome\":\"success\"");
+        }
+        awaitSessions(0);
+    }
 }
