@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -109,8 +108,7 @@ public final class ConfigLoader {
     }
 
     private static void merge(ObjectNode target, JsonNode src, String prefix, List<String> problems) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = src.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : src.properties()) {
             String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             JsonNode existing = target.get(e.getKey());
             if (existing == null) {
@@ -135,8 +133,7 @@ public final class ConfigLoader {
     }
 
     private static void applyEnv(ObjectNode tree, ObjectNode schema, String prefix, Map<String, String> env) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : schema.properties()) {
             String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             if (e.getValue().isObject()) {
                 applyEnv((ObjectNode) tree.get(e.getKey()), (ObjectNode) e.getValue(), key, env);
