@@ -54,8 +54,25 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         this.hstsMaxAge = hstsMaxAge;
     }
 
+    /** Pipelined requests that arrived while one was in flight; answered in order (bounded). */
+    private final java.util.ArrayDeque<FullHttpRequest> pending = new java.util.ArrayDeque<>();
+    private static final int MAX_PIPELINED = 8;
+    private boolean busy;
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (busy) {
+            if (pending.size() >= MAX_PIPELINED) {
+                ctx.close();
+                return;
+            }
+            pending.add(req.retain());
+            return;
+        }
+        handle(ctx, req);
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         long t0 = System.nanoTime();
         String method = req.method().name();
         DecoderResult dr = req.decoderResult();
@@ -110,6 +127,7 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         HttpRequestContext rc = new HttpRequestContext(method, m.template(), path, m.params(), qs.parameters(),
                 req.headers().copy(), ByteBufUtil.getBytes(req.content()), sourceIp);
         ctx.channel().config().setAutoRead(false);
+        busy = true;
         try {
             blocking.execute(() -> {
                 HttpResult r;
@@ -129,6 +147,7 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
             });
         } catch (RejectedExecutionException e) {
             inFlight.release();
+            busy = false;
             write(ctx, HttpResult.error(503, "shutting_down", "Server is shutting down."), false, m.template(), method, t0);
         }
     }
@@ -141,8 +160,20 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
             ctx.writeAndFlush(resp);
             RequestDeadlineHandler d = ctx.pipeline().get(RequestDeadlineHandler.class);
             if (d != null) d.rearm();
-            ctx.channel().config().setAutoRead(true);
+            busy = false;
+            FullHttpRequest next = pending.poll();
+            if (next != null) {
+                try {
+                    handle(ctx, next);
+                } finally {
+                    next.release();
+                }
+            } else {
+                ctx.channel().config().setAutoRead(true);
+            }
         } else {
+            busy = false;
+            releasePending();
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -160,6 +191,21 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         for (Map.Entry<String, String> e : r.headers().entrySet()) h.set(e.getKey(), e.getValue());
         h.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return resp;
+    }
+
+    private void releasePending() {
+        for (FullHttpRequest r; (r = pending.poll()) != null; ) r.release();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releasePending();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releasePending();
     }
 
     @Override

@@ -91,6 +91,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
         p.addLast("ws-aggregate", new WebSocketFrameAggregator(settings.maxMessageBytes()));
         p.addLast("ws-session", session);
         p.remove(ctx.handler());
+        ctx.channel().config().setAutoRead(true); // the dispatcher may have paused reading for a pipelined request
         return 101;
     }
 

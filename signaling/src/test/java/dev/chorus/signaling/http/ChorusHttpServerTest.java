@@ -109,6 +109,20 @@ class ChorusHttpServerTest {
         assertThat(get("/items/plain").body()).contains("\"plain\"");
     }
 
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (SSLSocket s = tls.socket(port)) {
+            s.getOutputStream().write(("GET /items/first HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /items/second HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /items/third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            int a = all.indexOf("\"first\""), b = all.indexOf("\"second\""), c = all.indexOf("\"third\"");
+            assertThat(a).isPositive();
+            assertThat(b).isGreaterThan(a);
+            assertThat(c).isGreaterThan(b);
+        }
+    }
+
     // ---- checklist 23: plain http:// or ws:// on the TLS port, TLS below 1.2 ----
 
     @Test
