@@ -81,6 +81,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void fileWithoutReadPermissionIsAnError() throws Exception {
+        Path f = yaml("mode: dev\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(f), "running as root: permissions are not enforced");
+        assertThat(problems(f, Map.of())).singleElement().asString().contains("not readable");
+    }
+
+    @Test
     void invalidYamlReportsTheLine() throws Exception {
         assertThat(problems(yaml("http:\n  port: [8443\n"), Map.of())).singleElement().asString()
                 .contains("not valid YAML").contains("line");
