@@ -153,7 +153,13 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     private void write(ChannelHandlerContext ctx, HttpResult r, boolean keepAlive, String route, String method, long t0) {
-        metrics.httpRequest(route, method, r.status(), System.nanoTime() - t0);
+        long nanos = System.nanoTime() - t0;
+        metrics.httpRequest(route, method, r.status(), nanos);
+        if (log.isDebugEnabled()) {
+            // route template only: the raw path or query may carry identifiers or tokens
+            log.debug("event=http_request method={} route={} status={} micros={} ip={}", method, route, r.status(),
+                    nanos / 1000, SourceAddress.ip(ctx.channel().remoteAddress()));
+        }
         if (!ctx.channel().isActive()) return;
         FullHttpResponse resp = toResponse(r, keepAlive, hstsMaxAge);
         if (keepAlive) {

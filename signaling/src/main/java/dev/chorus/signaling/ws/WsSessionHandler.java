@@ -183,6 +183,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 joined.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
                 session.send(joined);
                 scheduleExpiry(ctx);
+                log.info("event=ws_joined participant={} project={} ip={}", a.participantId(), a.projectId(), sourceIp);
                 ctx.pipeline().addBefore(ctx.name(), "ws-idle",
                         new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
                 for (Iterator<String> it = queued.iterator(); it.hasNext() && state == State.JOINED; ) {
@@ -345,6 +346,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void closeWith(ChannelHandlerContext ctx, int code, String reason, String metricReason) {
         if (state == State.CLOSED) return;
+        log.debug("event=ws_close code={} reason={} ip={}", code, metricReason, sourceIp);
         boolean wasJoined = state == State.JOINED;
         state = State.CLOSED;
         cancelJoinTimer();
@@ -406,6 +408,9 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void cleanup() {
+        if (session != null && !released) {
+            log.info("event=ws_left participant={} project={}", session.participantId(), session.projectId());
+        }
         state = State.CLOSED;
         cancelJoinTimer();
         cancelExpiry();
