@@ -63,12 +63,12 @@ class WsEndpointTest {
             if (!"r1".equals(room)) return new JoinOutcome.Refused("wrong_room");
             return switch (token) {
                 case GOOD -> admitted("user-1", Instant.now().plusSeconds(600));
-                case SHORT -> admitted("user-1", Instant.now().plusSeconds(1));
+                case SHORT -> admitted("user-1", Instant.now().plusSeconds(2));
                 case OTHER -> admitted("user-2", Instant.now().plusSeconds(600));
                 default -> new JoinOutcome.Refused("bad_signature");
             };
         };
-        WsSettings ws = new WsSettings("/v1/ws", Duration.ofMillis(700), Duration.ofSeconds(1), Duration.ofMillis(500),
+        WsSettings ws = new WsSettings("/v1/ws", Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMillis(500),
                 1024, 4096, 10, 20, 5, 3, 4096).withTokenExpiry(Duration.ofSeconds(60), Duration.ofMillis(500));
         WsAudit audit = new WsAudit() {
             @Override public void joinRefused(String ip, String reason) { audited.add(reason); }
@@ -317,8 +317,8 @@ class WsEndpointTest {
         try (WsTestClient c = WsTestClient.connect(tls.clientContext, port).join("r1", SHORT)) {
             assertThat(c.next()).contains("\"type\":\"joined\"");
             assertThat(c.next()).contains("\"type\":\"token_expiring\"");
-            // keep the session busy (the idle deadline here is 1 s) until the expiry closes it
-            for (int i = 0; i < 20 && !c.closedWithin(250); i++) c.trySend("{\"type\":\"ping\"}", true);
+            // keep the session busy until the expiry (2 s + 0.5 s grace) closes it
+            for (int i = 0; i < 40 && !c.closedWithin(250); i++) c.trySend("{\"type\":\"ping\"}", true);
             assertThat(c.awaitClose(5).code()).isEqualTo(WsCloseCodes.TOKEN_EXPIRED);
         }
         awaitSessions(0);
@@ -332,8 +332,8 @@ class WsEndpointTest {
             assertThat(c.next()).contains("token_expiring");
             c.send("{\"type\":\"refresh\",\"token\":\"" + GOOD + "\"}");
             assertThat(c.next()).contains("\"type\":\"refreshed\"", "\"expiresAt\":");
-            // pace pings past the old token's expiry + grace (1.5 s); every one must still be answered
-            for (int i = 0; i < 10; i++) {
+            // pace pings past the old token's expiry + grace (2.5 s); every one must still be answered
+            for (int i = 0; i < 14; i++) {
                 assertThat(c.closedWithin(250)).as("closed after %d pings", i).isFalse();
                 c.send("{\"type\":\"ping\"}");
                 assertThat(c.next()).isEqualTo("{\"type\":\"pong\"}");
