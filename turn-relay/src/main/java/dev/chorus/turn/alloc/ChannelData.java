@@ -10,6 +10,8 @@ import io.netty.buffer.ByteBuf;
 public final class ChannelData {
     public static final int MIN_CHANNEL = 0x4000;
     public static final int MAX_CHANNEL = 0x4FFF;
+    /** RFC 5766 allowed up to 0x7FFE; coturn's clients (4.6) still pick numbers up to there. */
+    public static final int MAX_LEGACY_CHANNEL = 0x7FFE;
     public static final int HEADER = 4;
 
     private ChannelData() {}
@@ -28,10 +30,15 @@ public final class ChannelData {
      * ChannelData message (bad channel number, length beyond the buffer).
      */
     public static int dataLength(ByteBuf buf) {
+        return dataLength(buf, MAX_CHANNEL);
+    }
+
+    /** As {@link #dataLength(ByteBuf)} with channel numbers accepted up to {@code maxChannel}. */
+    public static int dataLength(ByteBuf buf, int maxChannel) {
         if (buf.readableBytes() < HEADER) return -1;
         int ri = buf.readerIndex();
         int channel = buf.getUnsignedShort(ri);
-        if (!validChannel(channel)) return -1;
+        if (channel < MIN_CHANNEL || channel > maxChannel) return -1;
         int len = buf.getUnsignedShort(ri + 2);
         return len <= buf.readableBytes() - HEADER ? len : -1;
     }

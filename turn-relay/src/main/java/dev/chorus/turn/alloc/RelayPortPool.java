@@ -47,6 +47,27 @@ public final class RelayPortPool {
         return -1;
     }
 
+    /**
+     * An even port whose odd neighbour is also free, both marked as used (EVEN-PORT with the R bit: the next port is
+     * reserved for a later allocation, RFC 8656 §7.2); -1 if there is no such pair.
+     */
+    public int takeEvenPair() {
+        int n = size();
+        int start = random.nextInt(n);
+        for (int k = 0; k < n; k++) {
+            int idx = (start + k) % n;
+            int port = min + idx;
+            if ((port & 1) != 0 || port + 1 > max) continue;
+            if (!used.get(idx) && !used.get(idx + 1)) {
+                used.set(idx);
+                used.set(idx + 1);
+                inUse += 2;
+                return port;
+            }
+        }
+        return -1;
+    }
+
     public void release(int port) {
         if (port < min || port > max) return;
         int idx = port - min;

@@ -21,6 +21,7 @@ public final class Allocation {
     long expiresAtMillis;
     byte[] allocateTransactionId;
     int grantedLifetimeSeconds;
+    long reservationToken;  // non-zero when this Allocate reserved the next port (answered on retransmission too)
 
     final InetAddress[] permAddress;
     final long[] permExpiry;

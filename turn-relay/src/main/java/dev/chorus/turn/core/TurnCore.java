@@ -50,7 +50,13 @@ public final class TurnCore {
     private final StunWriter writer = new StunWriter();
     private final Map<ClientKey, Allocation> allocations = new HashMap<>();
     private final Map<String, Integer> perUser = new HashMap<>();
+    /** EVEN-PORT R-bit reservations: token → the reserved odd port, kept 30 s (RFC 8656 §7.2). */
+    private final Map<Long, Reservation> reservations = new HashMap<>();
+    private static final long RESERVATION_MILLIS = 30_000;
+
+    private record Reservation(int port, long expiresAtMillis) {}
     private final long[] refusals = new long[Refusal.values().length];
+    private final int maxChannel;
 
     // relay counters, plain fields read by metrics gauges (single writer)
     private long packetsToPeer, bytesToPeer, packetsToClient, bytesToClient;
@@ -65,6 +71,7 @@ public final class TurnCore {
         this.nonces = new NonceService(settings.nonceTtlSeconds() * 1000);
         this.unauthorizedLimiter = new SourceRateLimiter(settings.unauthorizedSlots(), settings.unauthorizedPerSecond(),
                 settings.unauthorizedBurst());
+        this.maxChannel = settings.legacyChannelRange() ? ChannelData.MAX_LEGACY_CHANNEL : ChannelData.MAX_CHANNEL;
         this.ports = new RelayPortPool(settings.relayPortMin(), settings.relayPortMax(), random);
     }
 
@@ -92,7 +99,7 @@ public final class TurnCore {
             refuse(Refusal.NO_ALLOCATION);
             return;
         }
-        int len = ChannelData.dataLength(buf);
+        int len = ChannelData.dataLength(buf, maxChannel);
         if (len < 0) {
             a.dropped++;
             refuse(Refusal.MALFORMED);
@@ -305,12 +312,22 @@ public final class TurnCore {
             error(key, m, auth, 440, "Address Family not Supported", Refusal.ADDRESS_FAMILY);
             return;
         }
-        if (m.has(RESERVATION_TOKEN)) {  // we keep no reservations: nothing can match the token
-            error(key, m, auth, 508, "Insufficient Capacity", Refusal.CAPACITY);
+        int ep = m.indexOf(EVEN_PORT);
+        int rt2 = m.indexOf(RESERVATION_TOKEN);
+        if (ep >= 0 && rt2 >= 0) {
+            error(key, m, auth, 400, "Bad Request", Refusal.BAD_REQUEST);
             return;
         }
-        int ep = m.indexOf(EVEN_PORT);
-        boolean even = ep >= 0;  // the R bit (reserve the next port) is not honoured: no RESERVATION-TOKEN is returned
+        boolean even = ep >= 0;
+        boolean reserveNext = even && (m.firstByte(ep) & 0x80) != 0;
+        long token = rt2 >= 0 ? m.uint64(rt2) : 0;
+        if (rt2 >= 0) {
+            Reservation r = reservations.get(token);
+            if (r == null || r.expiresAtMillis <= now) {  // unknown or expired token
+                error(key, m, auth, 508, "Insufficient Capacity", Refusal.CAPACITY);
+                return;
+            }
+        }
         if (perUser.getOrDefault(auth.username(), 0) >= settings.maxAllocationsPerUser()) {
             error(key, m, auth, 486, "Allocation Quota Reached", Refusal.QUOTA);
             return;
@@ -322,17 +339,34 @@ public final class TurnCore {
         int lifetime = lifetime(m, auth, now);
         Allocation a = new Allocation(key, auth.username(), auth.credentialExpiryMillis(), settings.maxPermissions(),
                 settings.maxChannels(), settings.bandwidthBytesPerSecond(), settings.bandwidthBurstBytes(), now);
-        for (int attempt = 0; attempt < 8 && a.relay == null; attempt++) {
-            int port = ports.take(even);
-            if (port < 0) break;
+        long newToken = 0;
+        if (rt2 >= 0) {
+            int port = reservations.remove(token).port;
             a.relayAddress = new InetSocketAddress(settings.relayAddress(), port);
             a.relay = io.openRelay(settings.relayAddress(), port, a);
-            // null: the port is taken by another process; it stays marked in the pool and we try another
+            if (a.relay == null) ports.release(port);
+        } else {
+            for (int attempt = 0; attempt < 8 && a.relay == null; attempt++) {
+                int port = reserveNext ? ports.takeEvenPair() : ports.take(even);
+                if (port < 0) break;
+                a.relayAddress = new InetSocketAddress(settings.relayAddress(), port);
+                a.relay = io.openRelay(settings.relayAddress(), port, a);
+                // null: the port is taken by another process; it stays marked in the pool and we try another
+                if (a.relay != null && reserveNext) {
+                    do {
+                        newToken = random.nextLong();
+                    } while (newToken == 0 || reservations.containsKey(newToken));
+                    reservations.put(newToken, new Reservation(port + 1, now + RESERVATION_MILLIS));
+                } else if (reserveNext) {
+                    ports.release(port + 1);
+                }
+            }
         }
         if (a.relay == null) {
             error(key, m, auth, 508, "Insufficient Capacity", Refusal.CAPACITY);
             return;
         }
+        a.reservationToken = newToken;
         a.expiresAtMillis = now + lifetime * 1000L;
         a.grantedLifetimeSeconds = lifetime;
         a.allocateTransactionId = m.transactionId();
@@ -345,6 +379,7 @@ public final class TurnCore {
     private void allocateSuccess(ClientKey key, StunMessage m, Auth auth, Allocation a) {
         ByteBuf out = begin(type(METHOD_ALLOCATE, CLASS_SUCCESS), m);
         writer.addXorRelayedAddress(a.relayAddress).addLifetime(a.grantedLifetimeSeconds).addXorMappedAddress(key.client());
+        if (a.reservationToken != 0) writer.addLong(RESERVATION_TOKEN, a.reservationToken);
         finish(key, out, auth);
     }
 
@@ -465,7 +500,7 @@ public final class TurnCore {
             return;
         }
         int channel = (int) (m.uint32(ci) >>> 16);
-        if (!ChannelData.validChannel(channel)) {
+        if (channel < ChannelData.MIN_CHANNEL || channel > maxChannel) {
             error(key, m, auth, 400, "Bad Request", Refusal.BAD_REQUEST);
             return;
         }
@@ -583,6 +618,13 @@ public final class TurnCore {
             }
         }
         if (dead != null) for (Allocation a : dead) remove(a);
+        if (!reservations.isEmpty()) {
+            reservations.values().removeIf(r -> {
+                if (r.expiresAtMillis > now) return false;
+                ports.release(r.port);
+                return true;
+            });
+        }
     }
 
     /** A TCP/TLS client connection closed: its allocation goes with it (RFC 8656 §2.2 5-tuple). */
@@ -593,6 +635,8 @@ public final class TurnCore {
 
     /** Frees every allocation (server stop). */
     public void closeAll() {
+        reservations.values().forEach(r -> ports.release(r.port));
+        reservations.clear();
         for (Iterator<Allocation> it = new ArrayList<>(allocations.values()).iterator(); it.hasNext(); ) remove(it.next());
     }
 

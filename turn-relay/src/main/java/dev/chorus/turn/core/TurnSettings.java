@@ -23,6 +23,8 @@ import java.net.InetAddress;
  * @param unauthorizedPerSecond   401/438 responses per source address and second
  * @param unauthorizedBurst       401/438 burst per source
  * @param unauthorizedSlots       memory bound of the per-source limiter (slots, 16 bytes each)
+ * @param legacyChannelRange      accept channel numbers 0x4000–0x7FFE (RFC 5766) instead of RFC 8656's 0x4000–0x4FFF,
+ *                                for older clients such as coturn 4.6's tools; off by default
  */
 public record TurnSettings(
         String realm,
@@ -41,7 +43,8 @@ public record TurnSettings(
         long bandwidthBurstBytes,
         double unauthorizedPerSecond,
         double unauthorizedBurst,
-        int unauthorizedSlots) {
+        int unauthorizedSlots,
+        boolean legacyChannelRange) {
 
     public static final int PERMISSION_LIFETIME_SECONDS = 300;
     public static final int CHANNEL_LIFETIME_SECONDS = 600;
@@ -54,30 +57,36 @@ public record TurnSettings(
     /** Sensible production defaults for a relay on {@code relayAddress}. */
     public static TurnSettings defaults(InetAddress relayAddress) {
         return new TurnSettings("chorus", 660, 300, 600, 3600, relayAddress, 49152, 65535,
-                10, 10_000, 64, 64, 2_000_000, 4_000_000, 5, 20, 65_536);
+                10, 10_000, 64, 64, 2_000_000, 4_000_000, 5, 20, 65_536, false);
     }
 
     public TurnSettings withRelayPorts(int min, int max) {
         return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, min, max, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
-                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots);
+                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange);
     }
 
     public TurnSettings withMaxCredentialTtlSeconds(long seconds) {
         return new TurnSettings(realm, seconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, relayPortMin, relayPortMax, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
-                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots);
+                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange);
     }
 
     public TurnSettings withQuotas(int perUser, int total, int permissions, long bytesPerSecond, long burstBytes) {
         return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, relayPortMin, relayPortMax, perUser, total, permissions, maxChannels,
-                bytesPerSecond, burstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots);
+                bytesPerSecond, burstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange);
     }
 
     public TurnSettings withUnauthorizedLimit(double perSecond, double burst) {
         return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, relayPortMin, relayPortMax, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
-                bandwidthBytesPerSecond, bandwidthBurstBytes, perSecond, burst, unauthorizedSlots);
+                bandwidthBytesPerSecond, bandwidthBurstBytes, perSecond, burst, unauthorizedSlots, legacyChannelRange);
+    }
+
+    public TurnSettings withLegacyChannelRange(boolean legacy) {
+        return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
+                relayAddress, relayPortMin, relayPortMax, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
+                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacy);
     }
 }

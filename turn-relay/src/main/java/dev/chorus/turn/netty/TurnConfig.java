@@ -113,7 +113,7 @@ public record TurnConfig(
                 "turn.nonce-ttl", "turn.max-lifetime", "turn.quota.allocations-per-user", "turn.quota.allocations",
                 "turn.quota.permissions", "turn.quota.channels", "turn.quota.bandwidth", "turn.quota.burst",
                 "turn.unauthorized-rate", "turn.policy.allow", "turn.policy.deny", "turn.policy.media-addresses",
-                "turn.native");
+                "turn.native", "turn.legacy-channel-range");
         for (String k : p.keySet()) if (!known.contains(k)) throw new IllegalArgumentException("unknown TURN setting " + k);
         InetAddress bind = ip(p.getOrDefault("turn.bind", "0.0.0.0"));
         InetAddress relay = ip(required(p, "turn.relay-address"));
@@ -135,7 +135,8 @@ public record TurnConfig(
                 longOf(p, "turn.quota.bandwidth", d.bandwidthBytesPerSecond()),
                 longOf(p, "turn.quota.burst", d.bandwidthBurstBytes()),
                 Double.parseDouble(p.getOrDefault("turn.unauthorized-rate", String.valueOf(d.unauthorizedPerSecond()))),
-                d.unauthorizedBurst(), d.unauthorizedSlots());
+                d.unauthorizedBurst(), d.unauthorizedSlots(),
+                Boolean.parseBoolean(p.getOrDefault("turn.legacy-channel-range", "false")));
         return new TurnConfig(bind,
                 (int) longOf(p, "turn.port", DEFAULT_PORT),
                 (int) longOf(p, "turn.tls-port", DEFAULT_TLS_PORT),

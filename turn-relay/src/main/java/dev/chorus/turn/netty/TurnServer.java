@@ -73,7 +73,7 @@ public final class TurnServer implements AutoCloseable {
     private Channel udp;
     private Channel tcp;
     private Channel tls;
-    private TurnCore core;
+    private volatile TurnCore core;  // null until start() completes: packets before that are dropped
     private EdgeIo io;
     private ScheduledFuture<?> ticker;
     private TurnMetrics metrics;
@@ -213,11 +213,30 @@ public final class TurnServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ handlers
 
+    /** The core must not throw on input; if it does, that is our bug: count it, log the stack (never the packet). */
+    private void bug(RuntimeException e) {
+        coreErrors++;
+        log.error("TURN core failed on a packet (dropped)", e);
+    }
+
+    private long coreErrors;
+
+    /** Packets the core threw on (a bug if not zero). */
+    public long coreErrors() {
+        return coreErrors;
+    }
+
     private final class UdpListener extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+            TurnCore core = TurnServer.this.core;
+            if (core == null) return;
             ClientKey key = new ClientKey(ClientKey.UDP, p.sender(), (InetSocketAddress) ctx.channel().localAddress());
-            core.onClientPacket(key, p.content(), System.currentTimeMillis());
+            try {
+                core.onClientPacket(key, p.content(), System.currentTimeMillis());
+            } catch (RuntimeException e) {
+                bug(e);
+            }
         }
 
         @Override
@@ -227,7 +246,8 @@ public final class TurnServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // an ICMP error or similar on the shared socket: keep serving
+            // an ICMP error or similar on the shared socket: keep serving (the message never contains payloads)
+            log.debug("TURN UDP listener: {}", cause.toString());
         }
     }
 
@@ -250,7 +270,13 @@ public final class TurnServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
             ClientKey key = ctx.channel().attr(CLIENT).get();
-            if (key != null) core.onClientPacket(key, msg, System.currentTimeMillis());
+            TurnCore core = TurnServer.this.core;
+            if (key == null || core == null) return;
+            try {
+                core.onClientPacket(key, msg, System.currentTimeMillis());
+            } catch (RuntimeException e) {
+                bug(e);
+            }
         }
 
         @Override
@@ -261,9 +287,10 @@ public final class TurnServer implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             ClientKey key = ctx.channel().attr(CLIENT).get();
+            TurnCore core = TurnServer.this.core;
             if (key != null) {
                 io.connections.remove(key);
-                core.onClientClosed(key);
+                if (core != null) core.onClientClosed(key);
             }
         }
 
@@ -273,11 +300,17 @@ public final class TurnServer implements AutoCloseable {
         }
     }
 
+    @io.netty.channel.ChannelHandler.Sharable
     private final class RelayHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
             Allocation a = ctx.channel().attr(ALLOCATION).get();
-            if (a != null) core.onPeerPacket(a, p.sender(), p.content(), System.currentTimeMillis());
+            if (a == null) return;
+            try {
+                core.onPeerPacket(a, p.sender(), p.content(), System.currentTimeMillis());
+            } catch (RuntimeException e) {
+                bug(e);
+            }
         }
 
         @Override
@@ -344,7 +377,7 @@ public final class TurnServer implements AutoCloseable {
             ChannelFuture reg = relayBootstrap.register();
             Channel ch = reg.channel();
             if (!reg.isDone() || !reg.isSuccess()) {
-                ch.close();
+                if (!reg.isDone()) ch.close();
                 return null;
             }
             ch.attr(ALLOCATION).set(owner);
