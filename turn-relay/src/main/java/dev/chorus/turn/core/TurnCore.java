@@ -57,6 +57,7 @@ public final class TurnCore {
     private record Reservation(int port, long expiresAtMillis) {}
     private final long[] refusals = new long[Refusal.values().length];
     private final int maxChannel;
+    private long now;  // the clock of the packet being handled (for the unauthenticated-answer budget)
 
     // relay counters, plain fields read by metrics gauges (single writer)
     private long packetsToPeer, bytesToPeer, packetsToClient, bytesToClient;
@@ -79,6 +80,7 @@ public final class TurnCore {
 
     /** One datagram (UDP) or one framed message (TCP/TLS) from a client. */
     public void onClientPacket(ClientKey key, ByteBuf buf, long now) {
+        this.now = now;
         if (buf.readableBytes() < 4) {
             refuse(Refusal.MALFORMED);
             return;
@@ -168,12 +170,7 @@ public final class TurnCore {
                         default -> onChannelBind(key, m, auth, now);
                     }
                 }
-                default -> {
-                    ByteBuf out = begin(type(method & 0xFFF, CLASS_ERROR), m);
-                    writer.addErrorCode(400, "Bad Request");
-                    finish(key, out, null);
-                    refuse(Refusal.BAD_REQUEST);
-                }
+                default -> error(key, m, null, 400, "Bad Request", Refusal.BAD_REQUEST);
             }
         } finally {
             m.clear();
@@ -198,6 +195,7 @@ public final class TurnCore {
     }
 
     private void onBinding(ClientKey key, StunMessage m) {
+        if (!budget(key, now)) return;  // unauthenticated answer: budgeted like 401s
         ByteBuf out = begin(BINDING_SUCCESS, m);
         writer.addXorMappedAddress(key.client());
         finish(key, out, null);
@@ -711,10 +709,11 @@ public final class TurnCore {
     }
 
     private void error(ClientKey key, StunMessage m, Auth auth, int code, String reason, Refusal r) {
+        refuse(r);
+        if (auth == null && !budget(key, now)) return;  // every unauthenticated answer is budgeted per source
         ByteBuf out = begin(type(m.method(), CLASS_ERROR), m);
         writer.addErrorCode(code, reason);
         finish(key, out, auth);
-        refuse(r);
     }
 
     private void badRequest(ClientKey key, StunMessage m) {

@@ -34,6 +34,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -63,6 +65,8 @@ public final class TurnServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TurnServer.class);
     private static final AttributeKey<Allocation> ALLOCATION = AttributeKey.valueOf("chorus.turn.allocation");
     private static final AttributeKey<ClientKey> CLIENT = AttributeKey.valueOf("chorus.turn.client");
+
+    static final int STREAM_IDLE_SECONDS = 60;
 
     private final TurnConfig config;
     private final MeterRegistry registry;
@@ -129,7 +133,9 @@ public final class TurnServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (ssl != null) ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                        ch.pipeline().addLast(new StreamFramer(), new StreamConnection(ssl != null));
+                        // a connection that sits idle without an allocation is closed (bounded idle sockets)
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, STREAM_IDLE_SECONDS, TimeUnit.SECONDS),
+                                new StreamFramer(), new StreamConnection(ssl != null));
                     }
                 })
                 .bind(config.bindAddress(), port).sync().channel();
@@ -282,6 +288,17 @@ public final class TurnServer implements AutoCloseable {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             io.flushAll();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ClientKey key = ctx.channel().attr(CLIENT).get();
+                TurnCore core = TurnServer.this.core;
+                if (key == null || core == null || core.allocation(key) == null) ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
         }
 
         @Override

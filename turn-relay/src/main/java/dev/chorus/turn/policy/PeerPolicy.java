@@ -10,7 +10,8 @@ import java.util.Set;
  *   <li>the configured deny-list refuses (it beats everything);</li>
  *   <li>the server's own listening ports on a loopback, unspecified or own address are refused, even when
  *       loopback is allowed (no relaying into ourselves);</li>
- *   <li>in media-only mode the canonical address must be one of the SFU's media addresses;</li>
+ *   <li>in media-only mode the canonical address must be one of the SFU's media addresses, and those exact
+ *       addresses are allowed even inside special-purpose ranges (an SFU on a private network);</li>
  *   <li>a form inside the built-in special-purpose ranges ({@link SpecialRanges}) is refused unless the
  *       configured allow-list covers it.</li>
  * </ol>
@@ -50,7 +51,10 @@ public final class PeerPolicy {
                 if (SpecialRanges.isLoopbackOrUnspecified(f) || contains(ownAddresses, f)) return Verdict.OWN_PORT;
             }
         }
-        if (!mediaAddresses.isEmpty() && !contains(mediaAddresses, forms.getFirst())) return Verdict.NOT_MEDIA;
+        if (!mediaAddresses.isEmpty()) {
+            // the operator named these exact addresses (possibly private ones inside a VPC): nothing else passes
+            return contains(mediaAddresses, forms.getFirst()) ? Verdict.ALLOWED : Verdict.NOT_MEDIA;
+        }
         for (byte[] f : forms) {
             if (SpecialRanges.isSpecial(f) && !any(allow, f)) return Verdict.SPECIAL_RANGE;
         }
