@@ -43,7 +43,11 @@ class TurnServerSocketTest {
     }
 
     void start(boolean allowLoopback) throws Exception {
-        server = new TurnServer(TurnTestServers.config(allowLoopback), registry);
+        start(TurnTestServers.config(allowLoopback));
+    }
+
+    void start(TurnConfig config) throws Exception {
+        server = new TurnServer(config, registry);
         server.start();
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         socket.setSoTimeout(2000);
@@ -143,6 +147,17 @@ class TurnServerSocketTest {
     @Test
     void relaysToAnAllowedPeerButNeverIntoItsOwnPorts() throws Exception {
         start(true);
+        relayScenario();
+    }
+
+    @Test
+    void theNioTransportRelaysToo() throws Exception {
+        start(TurnTestServers.config(true).withNativeTransport(false));
+        assertThat(server.usesEpoll()).isFalse();
+        relayScenario();
+    }
+
+    void relayScenario() throws Exception {
         TurnRequests c = creds("alice", 300);
         StunMessage ok = allocate(c);
         InetSocketAddress relayed = ok.xorAddress(ok.indexOf(XOR_RELAYED_ADDRESS));
