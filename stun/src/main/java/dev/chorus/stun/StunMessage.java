@@ -307,6 +307,30 @@ public final class StunMessage {
         return indexOf(type) >= 0;
     }
 
+    /**
+     * Collects comprehension-required attribute types (0x0000–0x7FFF) that {@code known} does not accept, for a
+     * 420 (Unknown Attribute) response with UNKNOWN-ATTRIBUTES (RFC 8489 §6.3.1). No allocation.
+     *
+     * @param out receives up to {@code out.length} distinct unknown types
+     * @return the number written to {@code out}
+     */
+    public int unknownComprehensionRequired(java.util.function.IntPredicate known, int[] out) {
+        int n = 0;
+        for (int i = 0; i < count && n < out.length; i++) {
+            int t = types[i];
+            if (StunAttributes.isComprehensionRequired(t) && !known.test(t)) {
+                boolean seen = false;
+                for (int k = 0; k < n; k++) {
+                    seen |= out[k] == t;
+                }
+                if (!seen) {
+                    out[n++] = t;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Index of MESSAGE-INTEGRITY or -1. */
     public int messageIntegrityIndex() {
         return miIndex;

@@ -40,7 +40,8 @@ public final class StunWriter {
     /** Starts a message whose transaction id is copied from {@code source} at {@code index}. */
     public StunWriter begin(ByteBuf out, int messageType, ByteBuf source, int index) {
         header(out, messageType);
-        out.writeBytes(source, index, StunMessage.TRANSACTION_ID_LENGTH);
+        // Two primitive copies instead of writeBytes(ByteBuf, ...): no temporary NIO buffer between direct buffers.
+        out.writeLong(source.getLong(index)).writeInt(source.getInt(index + 8));
         return this;
     }
 

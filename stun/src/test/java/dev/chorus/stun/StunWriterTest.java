@@ -104,4 +104,17 @@ class StunWriterTest {
     void keysNeverPrintTheirSecret() {
         assertThat(StunKey.shortTerm("supersecretpassword").toString()).doesNotContain("supersecret");
     }
+
+    @Test
+    void unknownComprehensionRequiredAttributesAreListedForA420() {
+        ByteBuf out = Unpooled.buffer();
+        new StunWriter().begin(out, StunMessageType.BINDING_REQUEST, TXID)
+                .add(0x0031, new byte[] {1}).add(0x0031, new byte[] {2}).add(0xC057, new byte[4]).add(0x7FFF, new byte[0])
+                .addUsername("a:b").addFingerprint();
+        StunMessage m = StunMessage.parse(out);
+        int[] unknown = new int[8];
+        int n = m.unknownComprehensionRequired(t -> t == StunAttributes.USERNAME, unknown);
+        assertThat(java.util.Arrays.copyOf(unknown, n)).containsExactly(0x0031, 0x7FFF);
+        out.release();
+    }
 }

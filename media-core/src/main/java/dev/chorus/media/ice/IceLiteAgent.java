@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sans-IO ICE-lite agent for one transport (RFC 8445 §2.5, §7.3 as seen from a lite, always-controlled agent).
@@ -30,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #tick} reports {@link State#EXPIRED}; an expired agent validates nothing and answers nothing. Each
  * validated 5-tuple also ages out individually after the same timeout.
  *
- * <p>Threading: confined to the I/O thread that owns the UDP socket (no locks). {@link #selectedAddress()} and
- * {@link #state()} are volatile so another thread (e.g. a room worker) may read them.
+ * <p>Threading: confined to the I/O thread that owns the UDP socket (no locks), except {@link #close()}, which any
+ * thread (e.g. signaling) may call, and {@link #selectedAddress()} / {@link #state()}, which any thread may read.
  */
 public final class IceLiteAgent {
     /** RFC 7675: consent lost after 30 s without a valid check. */
@@ -61,7 +62,7 @@ public final class IceLiteAgent {
     private final long[] validatedAt = new long[MAX_VALIDATED_ADDRESSES];
     private int validatedCount;
     private volatile InetSocketAddress selected;
-    private volatile State state = State.NEW;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private long lastValidCheckNanos;
 
     // Counters: plain fields written by the owning thread, read by a metrics binder.
@@ -141,7 +142,7 @@ public final class IceLiteAgent {
             }
             selected = source;
         }
-        state = State.CONNECTED;
+        state.compareAndSet(State.NEW, State.CONNECTED); // never resurrects a transport closed meanwhile
         writer.beginResponse(out, StunMessageType.BINDING_SUCCESS, req)
                 .addXorMappedAddress(source)
                 .addMessageIntegrity(key)
@@ -151,7 +152,8 @@ public final class IceLiteAgent {
     }
 
     private IceCheckResult check(StunMessage req, int usernameIndex, int colon, long nowNanos) {
-        if (state == State.EXPIRED || state == State.CLOSED || expiredAt(nowNanos)) {
+        State s = state.get();
+        if (s == State.EXPIRED || s == State.CLOSED || expiredAt(nowNanos)) {
             return IceCheckResult.EXPIRED;
         }
         // Remote part of USERNAME must be exactly the remote ufrag.
@@ -186,8 +188,14 @@ public final class IceLiteAgent {
         return false;
     }
 
+    /** Owner thread only: forget every 5-tuple and move NEW/CONNECTED to EXPIRED. */
     private void expire() {
-        state = State.EXPIRED;
+        State s;
+        while ((s = state.get()) == State.NEW || s == State.CONNECTED) {
+            if (state.compareAndSet(s, State.EXPIRED)) {
+                break;
+            }
+        }
         selected = null;
         java.util.Arrays.fill(validated, null);
         validatedCount = 0;
@@ -222,8 +230,7 @@ public final class IceLiteAgent {
      * DTLS and SRTP from any other 5-tuple must be dropped (SECURITY-CHECKLIST 33).
      */
     public boolean isValidated(InetSocketAddress address) {
-        State s = state;
-        if (s != State.CONNECTED || address == null) {
+        if (state.get() != State.CONNECTED || address == null) {
             return false;
         }
         for (int i = 0; i < validatedCount; i++) {
@@ -236,12 +243,12 @@ public final class IceLiteAgent {
 
     /** The nominated 5-tuple's remote address to send media to, or null before nomination or after expiry. */
     public InetSocketAddress selectedAddress() {
-        return selected;
+        return state.get() == State.CONNECTED ? selected : null;
     }
 
     /** Current state. */
     public State state() {
-        return state;
+        return state.get();
     }
 
     /**
@@ -250,7 +257,12 @@ public final class IceLiteAgent {
      * @return the state after the tick; {@link State#EXPIRED} means the owner must close the transport
      */
     public State tick(long nowNanos) {
-        if (state == State.NEW || state == State.CONNECTED) {
+        State current = state.get();
+        if (current == State.CLOSED) {
+            if (validatedCount > 0) { // closed by another thread: the owner drops the 5-tuples here
+                expire();
+            }
+        } else if (current == State.NEW || current == State.CONNECTED) {
             if (!expiredAt(nowNanos)) {
                 int w = 0;
                 InetSocketAddress sel = selected;
@@ -268,13 +280,16 @@ public final class IceLiteAgent {
                 validatedCount = w;
             }
         }
-        return state;
+        return state.get();
     }
 
-    /** Marks the agent closed: nothing is validated any more. */
+    /**
+     * Marks the agent closed: from now on nothing is validated or answered. Safe from any thread; the owner thread
+     * forgets the remembered 5-tuples on its next {@link #tick}.
+     */
     public void close() {
-        expire();
-        state = State.CLOSED;
+        state.set(State.CLOSED);
+        selected = null;
     }
 
     /** Number of validated 5-tuples currently remembered (bounded by {@link #MAX_VALIDATED_ADDRESSES}). */

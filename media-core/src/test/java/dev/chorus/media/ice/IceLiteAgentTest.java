@@ -256,6 +256,21 @@ class IceLiteAgentTest {
     }
 
     @Test
+    void closeFromAnotherThreadStopsValidationAndTheOwnerForgetsOnTick() throws Exception {
+        send(BindingRequests.check(ufrag, REMOTE, pwd, true), client, T0);
+        Thread signaling = new Thread(agent::close);
+        signaling.start();
+        signaling.join(5_000);
+        assertThat(agent.state()).isEqualTo(IceLiteAgent.State.CLOSED);
+        assertThat(agent.isValidated(client)).isFalse();
+        assertThat(agent.selectedAddress()).isNull();
+        // Still registered (signaling removes it separately): checks are no longer answered.
+        assertThat(send(BindingRequests.check(ufrag, REMOTE, pwd, true), client, T0 + SEC)).isEqualTo(IceCheckResult.EXPIRED);
+        assertThat(agent.tick(T0 + 2 * SEC)).isEqualTo(IceLiteAgent.State.CLOSED);
+        assertThat(agent.validatedCount()).isZero();
+    }
+
+    @Test
     void directoryIsBounded() {
         IceDirectory small = new IceDirectory(2);
         assertThat(small.create("r", T0)).isNotNull();
