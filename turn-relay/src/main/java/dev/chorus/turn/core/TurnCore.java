@@ -57,6 +57,7 @@ public final class TurnCore {
     private record Reservation(int port, long expiresAtMillis) {}
     private final long[] refusals = new long[Refusal.values().length];
     private final int maxChannel;
+    private final int[] unknownTypes = new int[8];
     private long now;  // the clock of the packet being handled (for the unauthenticated-answer budget)
 
     // relay counters, plain fields read by metrics gauges (single writer)
@@ -149,13 +150,14 @@ public final class TurnCore {
                 refuse(Refusal.MALFORMED);  // responses are never for us
                 return;
             }
-            int unknown = firstUnknownRequired(m);
-            if (unknown >= 0) {
+            int unknown = m.unknownComprehensionRequired(TurnCore::understood, unknownTypes);
+            if (unknown > 0) {
+                refuse(Refusal.UNKNOWN_ATTRIBUTE);
                 if (!budget(key, now)) return;
                 ByteBuf out = begin(type(method, CLASS_ERROR), m);
-                writer.addErrorCode(420, "Unknown Attribute").addUnknownAttributes(unknown);
+                writer.addErrorCode(420, "Unknown Attribute")
+                        .addUnknownAttributes(java.util.Arrays.copyOf(unknownTypes, unknown));
                 finish(key, out, null);
-                refuse(Refusal.UNKNOWN_ATTRIBUTE);
                 return;
             }
             switch (method) {
@@ -177,21 +179,14 @@ public final class TurnCore {
         }
     }
 
-    /** Comprehension-required attributes we do not implement (RFC 8489 §7.3.1: answer 420). */
-    private static int firstUnknownRequired(StunMessage m) {
-        for (int i = 0; i < m.attributeCount(); i++) {
-            int t = m.attributeType(i);
-            if (t >= 0x8000) continue;
-            switch (t) {
-                case USERNAME, MESSAGE_INTEGRITY, MESSAGE_INTEGRITY_SHA256, REALM, NONCE, LIFETIME, XOR_PEER_ADDRESS,
-                     DATA, REQUESTED_TRANSPORT, REQUESTED_ADDRESS_FAMILY, EVEN_PORT, DONT_FRAGMENT, CHANNEL_NUMBER,
-                     PASSWORD_ALGORITHM, RESERVATION_TOKEN, XOR_MAPPED_ADDRESS, PRIORITY, USE_CANDIDATE, ERROR_CODE -> { }
-                default -> {
-                    return t;
-                }
-            }
-        }
-        return -1;
+    /** Comprehension-required attributes this server understands; others get 420 (RFC 8489 §7.3.1). */
+    private static boolean understood(int t) {
+        return switch (t) {
+            case USERNAME, MESSAGE_INTEGRITY, MESSAGE_INTEGRITY_SHA256, REALM, NONCE, LIFETIME, XOR_PEER_ADDRESS,
+                 DATA, REQUESTED_TRANSPORT, REQUESTED_ADDRESS_FAMILY, EVEN_PORT, DONT_FRAGMENT, CHANNEL_NUMBER,
+                 PASSWORD_ALGORITHM, RESERVATION_TOKEN, XOR_MAPPED_ADDRESS, PRIORITY, USE_CANDIDATE, ERROR_CODE -> true;
+            default -> false;
+        };
     }
 
     private void onBinding(ClientKey key, StunMessage m) {

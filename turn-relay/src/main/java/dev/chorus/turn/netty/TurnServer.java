@@ -366,9 +366,16 @@ public final class TurnServer implements AutoCloseable {
                 message.release();
                 return;
             }
-            if (client.transport() == ClientKey.UDP) ch.write(new DatagramPacket(message, client.client()), ch.voidPromise());
-            else ch.write(message, ch.voidPromise());
-            markDirty(ch);
+            if (client.transport() == ClientKey.UDP) {
+                ch.write(new DatagramPacket(message, client.client()), ch.voidPromise());
+                markDirty(ch);
+            } else if (client.transport() == ClientKey.TLS) {
+                // one message per TLS record: some clients (coturn's uclient) take each SSL_read as one message
+                ch.writeAndFlush(message, ch.voidPromise());
+            } else {
+                ch.write(message, ch.voidPromise());
+                markDirty(ch);
+            }
         }
 
         @Override

@@ -266,7 +266,9 @@ class TurnCoreTest {
         assertThat(TurnRequests.errorCode(exchange(k2, c2, c2.refresh(600)))).isEqualTo(437);
         assertThat(TurnRequests.errorCode(exchange(k2, c2, c2.createPermission(PEER)))).isEqualTo(437);
         assertThat(TurnRequests.errorCode(exchange(k2, c2, c2.request(METHOD_ALLOCATE,
-                x -> x.addRequestedTransport(TRANSPORT_UDP).addInt(0x7F01, 0))))).isEqualTo(420);
+                x -> x.addRequestedTransport(TRANSPORT_UDP).addInt(0x7F01, 0).addInt(0x7F02, 0))))).isEqualTo(420);
+        StunMessage unknown = exchange(k2, c2, c2.request(METHOD_ALLOCATE, x -> x.addInt(0x7F01, 0).addInt(0x7F02, 0)));
+        assertThat(unknown.bytes(unknown.indexOf(UNKNOWN_ATTRIBUTES))).containsExactly(0x7F, 0x01, 0x7F, 0x02);
     }
 
     @Test

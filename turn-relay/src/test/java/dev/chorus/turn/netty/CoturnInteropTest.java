@@ -92,7 +92,15 @@ class CoturnInteropTest {
         return Files.exists(p) ? Files.readString(p) : "";
     }
 
-    static void assertNoLoss(String output, int expectedMessages) {
+    void assertNoLoss(String output, int expectedMessages) {
+        String refusals = server.onLoop(c -> {
+            StringBuilder sb = new StringBuilder("server refusals:");
+            for (dev.chorus.turn.core.Refusal r : dev.chorus.turn.core.Refusal.values()) {
+                if (c.refusals(r) > 0) sb.append(' ').append(r).append('=').append(c.refusals(r));
+            }
+            return sb.append(" to_peer=").append(c.packetsToPeer()).append(" to_client=").append(c.packetsToClient()).toString();
+        });
+        output = output + "\n" + refusals;
         Matcher loss = LOSS.matcher(output);
         assertThat(loss.find()).as("loss line in uclient output:\n%s", output).isTrue();
         assertThat(Integer.parseInt(loss.group(1))).as(output).isZero();
