@@ -244,6 +244,56 @@ class TurnServerSocketTest {
         }
     }
 
+    @Test
+    void garbageOverUdpAndTcpNeverBreaksTheServer() throws Exception {
+        TurnConfig cfg = TurnTestServers.config(true);
+        start(cfg.withSettings(cfg.settings().withUnauthorizedLimit(10_000, 10_000)));  // answers must not run dry here
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 2000; i++) {
+            byte[] b = new byte[r.nextInt(200)];
+            r.nextBytes(b);
+            if (b.length >= 20 && r.nextBoolean()) {  // looks like STUN or ChannelData at first glance
+                b[0] = (byte) (r.nextBoolean() ? 0x00 : 0x40);
+                b[4] = 0x21; b[5] = 0x12; b[6] = (byte) 0xA4; b[7] = 0x42;
+            }
+            socket.send(new DatagramPacket(b, b.length, server.udpAddress()));
+        }
+        for (int i = 0; i < 20; i++) {
+            try (java.net.Socket tcp = new java.net.Socket(InetAddress.getLoopbackAddress(), server.tcpAddress().getPort())) {
+                byte[] b = new byte[r.nextInt(300) + 1];
+                r.nextBytes(b);
+                tcp.getOutputStream().write(b);
+            }
+        }
+        // still serving, and nothing blew up inside the core
+        TurnRequests c = creds("after-garbage", 300);
+        socket.setSoTimeout(3000);
+        while (true) {  // drain answers the garbage may have produced (bounded by the receive timeout)
+            socket.setSoTimeout(200);
+            try {
+                receive();
+            } catch (SocketTimeoutException e) {
+                break;
+            }
+        }
+        socket.setSoTimeout(3000);
+        StunMessage m = exchange(c, c.allocate());
+        assertThat(m.messageType()).isEqualTo(type(METHOD_ALLOCATE, CLASS_ERROR));
+        assertThat(server.coreErrors()).isZero();
+        long malformed = server.onLoop(core -> core.refusals(dev.chorus.turn.core.Refusal.MALFORMED));
+        assertThat(malformed).isPositive();
+    }
+
+    @Test
+    void startFailsCleanlyWhenThePortIsTaken() throws Exception {
+        start(false);
+        TurnConfig clash = TurnTestServers.config(false).withPorts(server.udpAddress().getPort(), -1);
+        TurnServer second = new TurnServer(clash, new SimpleMeterRegistry());
+        org.assertj.core.api.Assertions.assertThatThrownBy(second::start).isInstanceOf(Exception.class);
+        assertThat(second.isRunning()).isFalse();
+        second.stop();  // idempotent after a failed start
+    }
+
     static byte[] v6(String literal) {
         try {
             return InetAddress.getByName(literal).getAddress();
