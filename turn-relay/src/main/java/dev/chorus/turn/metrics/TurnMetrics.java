@@ -38,6 +38,10 @@ public final class TurnMetrics implements AutoCloseable {
                 .tag("direction", "to_client").baseUnit("bytes").description("Payload bytes relayed").register(registry));
         m.meters.add(FunctionCounter.builder("chorus.turn.allocations.created", core, TurnCore::allocationsCreated)
                 .description("TURN allocations created").register(registry));
+        m.meters.add(Gauge.builder("chorus.turn.connections", server, TurnServer::streamConnections)
+                .description("Open TCP/TLS client connections").register(registry));
+        m.meters.add(FunctionCounter.builder("chorus.turn.connections.rejected", server, TurnServer::rejectedConnections)
+                .description("TCP/TLS connections closed at the connection cap").register(registry));
         for (Refusal r : Refusal.values()) {
             m.meters.add(FunctionCounter.builder("chorus.turn.refusals", core, c -> c.refusals(r))
                     .tag("reason", r.name().toLowerCase(java.util.Locale.ROOT))

@@ -31,6 +31,7 @@ import java.util.Set;
  * @param deny              CIDRs always refused
  * @param mediaAddresses    if not empty, the only peers allowed (the SFU's own media addresses)
  * @param nativeTransport   use epoll when available (NIO otherwise)
+ * @param maxStreamConnections concurrent TCP + TLS client connections; further ones are closed at once
  */
 public record TurnConfig(
         InetAddress bindAddress,
@@ -43,9 +44,19 @@ public record TurnConfig(
         List<Cidr> allow,
         List<Cidr> deny,
         List<InetAddress> mediaAddresses,
-        boolean nativeTransport) {
+        boolean nativeTransport,
+        int maxStreamConnections) {
 
     public static final int DEFAULT_PORT = 3478;
+    public static final int DEFAULT_MAX_STREAM_CONNECTIONS = 10_000;
+
+    /** Without a connection cap argument: {@link #DEFAULT_MAX_STREAM_CONNECTIONS}. */
+    public TurnConfig(InetAddress bindAddress, int port, int tlsPort, Path tlsCertificate, Path tlsPrivateKey,
+                      List<String> secrets, TurnSettings settings, List<Cidr> allow, List<Cidr> deny,
+                      List<InetAddress> mediaAddresses, boolean nativeTransport) {
+        this(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny, mediaAddresses,
+                nativeTransport, DEFAULT_MAX_STREAM_CONNECTIONS);
+    }
     public static final int DEFAULT_TLS_PORT = 5349;
 
     public TurnConfig {
@@ -64,22 +75,27 @@ public record TurnConfig(
 
     public TurnConfig withPorts(int port, int tlsPort) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
-                mediaAddresses, nativeTransport);
+                mediaAddresses, nativeTransport, maxStreamConnections);
     }
 
     public TurnConfig withSettings(TurnSettings s) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, s, allow, deny,
-                mediaAddresses, nativeTransport);
+                mediaAddresses, nativeTransport, maxStreamConnections);
     }
 
     public TurnConfig withPolicy(List<Cidr> allow, List<Cidr> deny, List<InetAddress> mediaAddresses) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
-                mediaAddresses, nativeTransport);
+                mediaAddresses, nativeTransport, maxStreamConnections);
+    }
+
+    public TurnConfig withMaxStreamConnections(int max) {
+        return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
+                mediaAddresses, nativeTransport, max);
     }
 
     public TurnConfig withNativeTransport(boolean useNative) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
-                mediaAddresses, useNative);
+                mediaAddresses, useNative, maxStreamConnections);
     }
 
     /**
@@ -113,7 +129,7 @@ public record TurnConfig(
                 "turn.nonce-ttl", "turn.max-lifetime", "turn.quota.allocations-per-user", "turn.quota.allocations",
                 "turn.quota.permissions", "turn.quota.channels", "turn.quota.bandwidth", "turn.quota.burst",
                 "turn.unauthorized-rate", "turn.policy.allow", "turn.policy.deny", "turn.policy.media-addresses",
-                "turn.native", "turn.legacy-channel-range");
+                "turn.native", "turn.legacy-channel-range", "turn.max-connections");
         for (String k : p.keySet()) if (!known.contains(k)) throw new IllegalArgumentException("unknown TURN setting " + k);
         InetAddress bind = ip(p.getOrDefault("turn.bind", "0.0.0.0"));
         InetAddress relay = ip(required(p, "turn.relay-address"));
@@ -147,7 +163,8 @@ public record TurnConfig(
                 list(p.getOrDefault("turn.policy.allow", "")).stream().map(Cidr::parse).toList(),
                 list(p.getOrDefault("turn.policy.deny", "")).stream().map(Cidr::parse).toList(),
                 list(p.getOrDefault("turn.policy.media-addresses", "")).stream().map(TurnConfig::ip).toList(),
-                Boolean.parseBoolean(p.getOrDefault("turn.native", "true")));
+                Boolean.parseBoolean(p.getOrDefault("turn.native", "true")),
+                (int) longOf(p, "turn.max-connections", DEFAULT_MAX_STREAM_CONNECTIONS));
     }
 
     private static String required(Map<String, String> p, String key) {

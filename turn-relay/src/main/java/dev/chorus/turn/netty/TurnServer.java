@@ -242,6 +242,17 @@ public final class TurnServer implements AutoCloseable {
     }
 
     private long coreErrors;
+    private long rejectedConnections;
+
+    /** TCP/TLS connections closed because {@link TurnConfig#maxStreamConnections()} was reached. */
+    public long rejectedConnections() {
+        return rejectedConnections;
+    }
+
+    /** Open TCP/TLS client connections (read on the loop, or racily for metrics). */
+    public int streamConnections() {
+        return io == null ? 0 : io.connections.size();
+    }
 
     /** Packets the core threw on (a bug if not zero). */
     public long coreErrors() {
@@ -284,6 +295,11 @@ public final class TurnServer implements AutoCloseable {
         public void channelActive(ChannelHandlerContext ctx) {
             ClientKey key = new ClientKey(tlsConnection ? ClientKey.TLS : ClientKey.TCP,
                     (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
+            if (io.connections.size() >= config.maxStreamConnections()) {
+                rejectedConnections++;
+                ctx.close();  // over the cap: no state is created
+                return;
+            }
             ctx.channel().attr(CLIENT).set(key);
             io.connections.put(key, ctx.channel());
             ctx.fireChannelActive();

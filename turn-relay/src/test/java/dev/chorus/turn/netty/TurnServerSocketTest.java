@@ -294,6 +294,42 @@ class TurnServerSocketTest {
         second.stop();  // idempotent after a failed start
     }
 
+    @Test
+    void aTcpAllocationEndsWithItsConnectionAndConnectionsAreCapped() throws Exception {
+        start(TurnTestServers.config(false).withMaxStreamConnections(2));
+        TurnRequests c = creds("tcp-user", 300);
+        try (java.net.Socket tcp = new java.net.Socket(InetAddress.getLoopbackAddress(), server.tcpAddress().getPort())) {
+            tcp.setSoTimeout(3000);
+            assertThat(code(tcpExchange(tcp, c, c.allocate()))).isEqualTo(401);
+            assertThat(tcpExchange(tcp, c, c.allocate()).messageClass()).isEqualTo(CLASS_SUCCESS);
+            int open = server.onLoop(core -> core.allocationCount());
+            assertThat(open).isEqualTo(1);
+            try (java.net.Socket second = new java.net.Socket(InetAddress.getLoopbackAddress(), server.tcpAddress().getPort());
+                 java.net.Socket third = new java.net.Socket(InetAddress.getLoopbackAddress(), server.tcpAddress().getPort())) {
+                third.setSoTimeout(3000);
+                assertThat(third.getInputStream().read()).as("over the cap: closed at once").isEqualTo(-1);
+                assertThat(second.isConnected()).isTrue();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int left = 1;
+        while (left != 0 && System.nanoTime() < deadline) {  // the close is seen asynchronously by the server
+            left = server.onLoop(core -> core.allocationCount());
+            if (left != 0) Thread.onSpinWait();
+        }
+        assertThat(left).as("allocation freed with its TCP connection").isZero();
+        assertThat(server.rejectedConnections()).isEqualTo(1);
+    }
+
+    static StunMessage tcpExchange(java.net.Socket s, TurnRequests c, ByteBuf request) throws Exception {
+        s.getOutputStream().write(ByteBufUtil.getBytes(request));
+        request.release();
+        byte[] header = s.getInputStream().readNBytes(20);
+        int len = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+        byte[] body = s.getInputStream().readNBytes(len);
+        return c.read(Unpooled.wrappedBuffer(header, body));
+    }
+
     static byte[] v6(String literal) {
         try {
             return InetAddress.getByName(literal).getAddress();
