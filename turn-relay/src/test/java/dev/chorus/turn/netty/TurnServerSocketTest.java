@@ -330,6 +330,22 @@ class TurnServerSocketTest {
         return c.read(Unpooled.wrappedBuffer(header, body));
     }
 
+    @Test
+    void credentialsFromTheIssuerAllocateAndShareTheServersRotation() throws Exception {
+        start(false);
+        var issuer = new dev.chorus.turn.auth.TurnCredentialIssuer(server.secrets(), java.time.Duration.ofMinutes(10),
+                List.of("turn:127.0.0.1:" + server.udpAddress().getPort() + "?transport=udp"), java.time.Clock.systemUTC());
+        var credential = issuer.issue(java.time.Instant.now().plusSeconds(3600));
+        assertThat(credential.expiresAtEpochSeconds() - System.currentTimeMillis() / 1000).isBetween(590L, 600L);
+        TurnRequests c = new TurnRequests(credential.username(), credential.password());
+        assertThat(allocate(c).messageClass()).isEqualTo(CLASS_SUCCESS);
+        server.secrets().replace(List.of("the-next-secret-0123456789"));
+        var next = issuer.issue(java.time.Instant.now().plusSeconds(60));
+        assertThat(next.password()).as("issued under the new first secret").isNotEqualTo(
+                SecretRing.password(TurnTestServers.SECRET.getBytes(), next.username()));
+        assertThat(code(exchange(c, c.refresh(600)))).as("the old credential is retired with its secret").isEqualTo(401);
+    }
+
     static byte[] v6(String literal) {
         try {
             return InetAddress.getByName(literal).getAddress();
