@@ -213,12 +213,44 @@ class TurnServerSocketTest {
     }
 
     @Test
+    void turnsWithAConfiguredCertificate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.security.KeyPairGenerator kpg = java.security.KeyPairGenerator.getInstance("EC");
+        kpg.initialize(256);
+        java.security.KeyPair kp = kpg.generateKeyPair();
+        var name = new org.bouncycastle.asn1.x500.X500Name("CN=configured-turn");
+        var holder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.TEN,
+                new java.util.Date(System.currentTimeMillis() - 86_400_000L),
+                new java.util.Date(System.currentTimeMillis() + 86_400_000L), name, kp.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
+        java.nio.file.Path cert = dir.resolve("turn.crt");
+        java.nio.file.Path key = dir.resolve("turn.key");
+        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(java.nio.file.Files.newBufferedWriter(cert))) {
+            w.writeObject(holder);
+        }
+        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(java.nio.file.Files.newBufferedWriter(key))) {
+            w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null));
+        }
+        TurnConfig base = TurnTestServers.config(false);
+        TurnConfig cfg = new TurnConfig(base.bindAddress(), base.port(), 0, cert, key, base.secrets(), base.settings(),
+                base.allow(), base.deny(), base.mediaAddresses(), true);
+        server = new TurnServer(cfg, registry);
+        server.start();
+        X509Certificate seen = tlsChallenge();
+        assertThat(seen.getSubjectX500Principal().getName()).isEqualTo("CN=configured-turn");
+    }
+
+    @Test
     void turnsOverTlsAnswersWithA401Challenge() throws Exception {
         TurnConfig cfg = TurnTestServers.config(false);
         server = new TurnServer(cfg, registry);
         server.start();
+        assertThat(tlsChallenge().getSubjectX500Principal().getName()).isEqualTo("CN=chorus-turn");
+    }
+
+    /** Sends an unauthenticated Allocate over TLS, checks the 401, returns the server's certificate. */
+    X509Certificate tlsChallenge() throws Exception {
         SSLContext ssl = SSLContext.getInstance("TLS");
-        // the generated certificate is self-signed; this test checks the TURN framing over TLS, not PKI
+        // the certificate is self-signed; this checks the TURN framing over TLS and which certificate is served
         ssl.init(null, new TrustManager[] {new X509TrustManager() {
             public void checkClientTrusted(X509Certificate[] chain, String authType) { }
             public void checkServerTrusted(X509Certificate[] chain, String authType) { }
@@ -241,6 +273,7 @@ class TurnServerSocketTest {
             StunMessage m = c.read(Unpooled.wrappedBuffer(header, body));
             assertThat(m.messageType()).isEqualTo(type(METHOD_ALLOCATE, CLASS_ERROR));
             assertThat(code(m)).isEqualTo(401);
+            return (X509Certificate) s.getSession().getPeerCertificates()[0];
         }
     }
 
