@@ -1,0 +1,23 @@
+package dev.chorus.signaling.audit;
+
+/** Action names used in the audit trail (stable: tools and alerts match on them). */
+public final class AuditAction {
+    public static final String TOKEN_MINT = "token.mint";
+    public static final String JOIN = "join";
+    public static final String BACKEND_AUTH = "backend.auth";
+    public static final String KEY_CREATE = "key.create";
+    public static final String KEY_LIST = "key.list";
+    public static final String KEY_ROTATE = "key.rotate";
+    public static final String KEY_RETIRE = "key.retire";
+    public static final String KEY_REVOKE = "key.revoke";
+    public static final String ROOM_CREATE = "room.create";
+    public static final String ROOM_GET = "room.get";
+    public static final String ROOM_CLOSE = "room.close";
+    public static final String REVOKE_TOKEN = "revoke.token";
+    public static final String REVOKE_SUBJECT = "revoke.subject";
+    public static final String PROJECT_CREATE = "project.create";
+    public static final String AUDIT_RECOVERED = "audit.recovered";
+
+    private AuditAction() {
+    }
+}

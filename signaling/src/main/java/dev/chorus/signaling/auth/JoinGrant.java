@@ -1,0 +1,38 @@
+package dev.chorus.signaling.auth;
+
+import dev.chorus.signaling.project.Scope;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a verified join token allows: immutable, and the only thing the WebSocket and media plane should look at
+ * after admission (never the raw claims).
+ *
+ * @param rights  effective rights: token scopes plus role expansion, intersected with the project ceiling
+ * @param meta    the {@code meta} claim as compact JSON text (≤ 1 KiB), or null
+ */
+public record JoinGrant(
+        String projectId,
+        String roomId,
+        String identity,
+        String jti,
+        String kid,
+        Instant issuedAt,
+        Instant expiresAt,
+        Set<Scope> rights,
+        List<String> groups,
+        PeerPolicy policy,
+        String meta) {
+
+    public JoinGrant {
+        rights = rights.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(rights));
+        groups = List.copyOf(groups);
+        policy = policy == null ? PeerPolicy.UNRESTRICTED : policy;
+    }
+
+    public boolean has(Scope scope) {
+        return rights.contains(scope);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.chorus.signaling.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.signaling.project.Scope;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a backend asks the mint endpoint for. {@code scopes} and/or {@code role} (at least one); {@code policy},
+ * {@code meta} optional (null); {@code ttl} null means the project's maximum.
+ */
+public record MintRequest(String room, String identity, Set<Scope> scopes, String role, List<String> groups,
+                          PeerPolicy policy, JsonNode meta, Duration ttl) {
+    public MintRequest {
+        scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
+        groups = groups == null ? List.of() : List.copyOf(groups);
+        meta = meta == null ? null : meta.deepCopy();
+    }
+
+    public static MintRequest of(String room, String identity, Set<Scope> scopes, Duration ttl) {
+        return new MintRequest(room, identity, scopes, null, List.of(), null, null, ttl);
+    }
+}

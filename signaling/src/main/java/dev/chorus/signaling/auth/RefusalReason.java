@@ -1,0 +1,51 @@
+package dev.chorus.signaling.auth;
+
+import java.util.Locale;
+
+/**
+ * Why a token or a backend credential was refused. The code goes to the audit trail and the
+ * {@code chorus.joins.refused} metric; the caller only ever sees a generic message.
+ */
+public enum RefusalReason {
+    // parsing (before anything is looked up)
+    TOO_LARGE,
+    MALFORMED,
+    BAD_TYPE,
+    FORBIDDEN_HEADER,
+    // key lookup and signature
+    UNKNOWN_KID,
+    ALG_MISMATCH,
+    BAD_SIGNATURE,
+    // claims
+    MISSING_CLAIM,
+    INVALID_CLAIM,
+    EXPIRED,
+    NOT_YET_VALID,
+    TTL_TOO_LONG,
+    BAD_AUDIENCE,
+    BAD_ISSUER,
+    WRONG_ROOM,
+    UNKNOWN_SCOPE,
+    SCOPE_NOT_ALLOWED,
+    UNKNOWN_ROLE,
+    /** After role expansion and the project ceiling nothing grants {@code room:join}. */
+    NO_JOIN_SCOPE,
+    META_TOO_LARGE,
+    // live state
+    KEY_REVOKED,
+    /** A retiring key may verify join tokens but not authenticate new minting; used for backend credentials. */
+    KEY_RETIRING,
+    TOKEN_REVOKED,
+    SUBJECT_REVOKED,
+    UNKNOWN_ROOM,
+    ROOM_CLOSED,
+    // backend API credentials
+    MISSING_CREDENTIALS,
+    BAD_CREDENTIALS,
+    THROTTLED;
+
+    /** Stable lower-case code, e.g. {@code alg_mismatch}. */
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

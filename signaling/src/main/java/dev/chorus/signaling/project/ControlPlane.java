@@ -1,0 +1,95 @@
+package dev.chorus.signaling.project;
+
+import dev.chorus.signaling.audit.AuditLog;
+import dev.chorus.signaling.auth.AuthFailureLimiter;
+import dev.chorus.signaling.auth.AuthMetrics;
+import dev.chorus.signaling.auth.BackendAuthenticator;
+import dev.chorus.signaling.auth.JoinAdmission;
+import dev.chorus.signaling.auth.JoinTokenIssuer;
+import dev.chorus.signaling.auth.JoinTokenVerifier;
+import dev.chorus.signaling.store.SqliteStore;
+import dev.chorus.signaling.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Wires the control-plane domain for the server: one store ({@code <dataDir>/chorus.db}), one audit trail
+ * ({@code <dataDir>/audit.log}) and the services on top. The HTTP/WebSocket layer only needs this object.
+ * Set {@link #events(ProjectEvents)} once the session registry exists; until then events are dropped.
+ */
+public final class ControlPlane implements AutoCloseable {
+    public static final String DB_FILE = "chorus.db";
+    public static final String AUDIT_FILE = "audit.log";
+    public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
+
+    private final Store store;
+    private final AuditLog audit;
+    private final AuthMetrics metrics;
+    private final JoinTokenVerifier verifier;
+    private final JoinTokenIssuer issuer;
+    private final JoinAdmission admission;
+    private final BackendAuthenticator authenticator;
+    private final KeyService keys;
+    private final RoomService rooms;
+    private final RevocationService revocations;
+    private final DevProjectBootstrap devBootstrap;
+    private volatile ProjectEvents listener = ProjectEvents.NONE;
+
+    public ControlPlane(Store store, AuditLog audit, String audience, Clock clock, MeterRegistry registry) {
+        this.store = store;
+        this.audit = audit;
+        this.metrics = new AuthMetrics(registry);
+        ProjectEvents relay = new Relay();
+        this.verifier = new JoinTokenVerifier(store, audience, clock, DEFAULT_LEEWAY);
+        this.issuer = new JoinTokenIssuer(store, audience, clock, audit, metrics);
+        this.admission = new JoinAdmission(verifier, store, audit, metrics, clock);
+        this.authenticator = new BackendAuthenticator(store, audience, clock, AuthFailureLimiter.defaults(clock),
+                audit, metrics);
+        this.keys = new KeyService(store, audit, clock, relay);
+        this.rooms = new RoomService(store, audit, clock, relay);
+        this.revocations = new RevocationService(store, audit, clock, relay);
+        this.devBootstrap = new DevProjectBootstrap(store, audit, clock);
+    }
+
+    /** Opens (or creates) the store and audit trail under {@code dataDir}. */
+    public static ControlPlane open(Path dataDir, String audience, Clock clock, MeterRegistry registry) {
+        Store store = SqliteStore.open(dataDir.resolve(DB_FILE));
+        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock);
+        return new ControlPlane(store, audit, audience, clock, registry);
+    }
+
+    public void events(ProjectEvents events) {
+        this.listener = events == null ? ProjectEvents.NONE : events;
+    }
+
+    public Store store() { return store; }
+    public AuditLog audit() { return audit; }
+    public AuthMetrics metrics() { return metrics; }
+    public JoinTokenVerifier verifier() { return verifier; }
+    public JoinTokenIssuer issuer() { return issuer; }
+    public JoinAdmission admission() { return admission; }
+    public BackendAuthenticator authenticator() { return authenticator; }
+    public KeyService keys() { return keys; }
+    public RoomService rooms() { return rooms; }
+    public RevocationService revocations() { return revocations; }
+    public DevProjectBootstrap devBootstrap() { return devBootstrap; }
+
+    @Override
+    public void close() {
+        try {
+            audit.close();
+        } finally {
+            store.close();
+        }
+    }
+
+    private final class Relay implements ProjectEvents {
+        @Override public void keyRevoked(String p, String kid) { listener.keyRevoked(p, kid); }
+        @Override public void tokenRevoked(String p, String jti) { listener.tokenRevoked(p, jti); }
+        @Override public void subjectRevoked(String p, String s, Instant t) { listener.subjectRevoked(p, s, t); }
+        @Override public void roomClosed(String p, String r) { listener.roomClosed(p, r); }
+    }
+}

@@ -1,0 +1,10 @@
+package dev.chorus.signaling.project;
+
+public enum RoomState {
+    OPEN,
+    CLOSED;
+
+    public String wire() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

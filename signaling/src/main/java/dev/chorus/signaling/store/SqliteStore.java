@@ -1,0 +1,657 @@
+package dev.chorus.signaling.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.signaling.project.KeyAlgorithm;
+import dev.chorus.signaling.project.KeyState;
+import dev.chorus.signaling.project.Project;
+import dev.chorus.signaling.project.ProjectKey;
+import dev.chorus.signaling.project.Room;
+import dev.chorus.signaling.project.RoomState;
+import dev.chorus.signaling.project.Scope;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Embedded durable {@link Store} on SQLite.
+ *
+ * <p>Durability: WAL journal with {@code synchronous=FULL}, so every committed transaction's WAL frames are
+ * fsync'ed before the commit returns; a write acknowledged by a method here survives kill -9 (proved by
+ * {@code SqliteStoreCrashTest}). The database file is created with mode 0600 (SQLite gives the -wal/-shm files the
+ * database file's mode), and an existing file is tightened to 0600 on open.
+ *
+ * <p>Schema: versioned with {@code PRAGMA user_version}; {@link #MIGRATIONS} run in order, each in its own
+ * transaction, on open. A database newer than this code is refused rather than guessed at.
+ *
+ * <p>Concurrency: one connection, calls serialised by this object's monitor (SQLite has one writer anyway; the
+ * control plane's write rate is tiny). Every value is a bound parameter.
+ */
+public final class SqliteStore implements Store {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Migration i (0-based) brings the schema from version i to i + 1. Never edit a released entry; append. */
+    static final List<List<String>> MIGRATIONS = List.of(
+            List.of(
+                    """
+                    CREATE TABLE projects (
+                      id TEXT PRIMARY KEY,
+                      name TEXT NOT NULL,
+                      max_token_ttl_s INTEGER NOT NULL CHECK (max_token_ttl_s > 0 AND max_token_ttl_s <= 86400),
+                      max_participants INTEGER NOT NULL,
+                      max_rooms INTEGER NOT NULL,
+                      scope_ceiling TEXT NOT NULL,
+                      roles TEXT NOT NULL,
+                      hs256_join_tokens INTEGER NOT NULL,
+                      auto_create_rooms INTEGER NOT NULL,
+                      created_ms INTEGER NOT NULL
+                    ) STRICT""",
+                    """
+                    CREATE TABLE keys (
+                      kid TEXT PRIMARY KEY,
+                      project_id TEXT NOT NULL REFERENCES projects(id),
+                      alg TEXT NOT NULL CHECK (alg IN ('HS256', 'ES256', 'EdDSA')),
+                      state TEXT NOT NULL CHECK (state IN ('active', 'retiring', 'revoked')),
+                      material BLOB NOT NULL,
+                      created_ms INTEGER NOT NULL,
+                      retired_ms INTEGER,
+                      revoked_ms INTEGER
+                    ) STRICT""",
+                    "CREATE INDEX keys_by_project ON keys(project_id, created_ms)",
+                    """
+                    CREATE TABLE revoked_tokens (
+                      project_id TEXT NOT NULL,
+                      jti TEXT NOT NULL,
+                      expires_ms INTEGER NOT NULL,
+                      PRIMARY KEY (project_id, jti)
+                    ) STRICT""",
+                    "CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens(expires_ms)",
+                    """
+                    CREATE TABLE subject_watermarks (
+                      project_id TEXT NOT NULL,
+                      subject TEXT NOT NULL,
+                      before_ms INTEGER NOT NULL,
+                      PRIMARY KEY (project_id, subject)
+                    ) STRICT""",
+                    """
+                    CREATE TABLE rooms (
+                      project_id TEXT NOT NULL REFERENCES projects(id),
+                      room_id TEXT NOT NULL,
+                      state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+                      created_ms INTEGER NOT NULL,
+                      closed_ms INTEGER,
+                      PRIMARY KEY (project_id, room_id)
+                    ) STRICT"""));
+
+    public static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+    private final Connection conn;
+    private final Path file;
+
+    private SqliteStore(Connection conn, Path file) {
+        this.conn = conn;
+        this.file = file;
+    }
+
+    /** Opens or creates the database at {@code dbFile} and migrates it to {@link #SCHEMA_VERSION}. */
+    public static SqliteStore open(Path dbFile) {
+        try {
+            createPrivate(dbFile);
+            SQLiteConfig cfg = new SQLiteConfig();
+            cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+            cfg.enforceForeignKeys(true);
+            cfg.setBusyTimeout(5_000);
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath(), cfg.toProperties());
+            SqliteStore s = new SqliteStore(c, dbFile);
+            s.checkPragmas();
+            s.migrate();
+            return s;
+        } catch (SQLException | IOException e) {
+            throw new StoreException("cannot open store", e);
+        }
+    }
+
+    private static void createPrivate(Path dbFile) throws IOException {
+        Path dir = dbFile.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        var perms = PosixFilePermissions.fromString("rw-------");
+        try {
+            Files.createFile(dbFile, PosixFilePermissions.asFileAttribute(perms));
+        } catch (FileAlreadyExistsException e) {
+            Files.setPosixFilePermissions(dbFile, perms);
+        }
+    }
+
+    private void checkPragmas() throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+                rs.next();
+                if (!"wal".equalsIgnoreCase(rs.getString(1))) {
+                    throw new SQLException("WAL journal mode not active");
+                }
+            }
+            try (ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
+                rs.next();
+                if (rs.getInt(1) < 2) {
+                    throw new SQLException("synchronous=FULL not active");
+                }
+            }
+        }
+    }
+
+    private synchronized void migrate() throws SQLException {
+        int version = userVersion();
+        if (version > SCHEMA_VERSION) {
+            throw new StoreException("database schema " + version + " is newer than this Chorus (" + SCHEMA_VERSION
+                    + ")");
+        }
+        for (int v = version; v < SCHEMA_VERSION; v++) {
+            conn.setAutoCommit(false);
+            try (Statement st = conn.createStatement()) {
+                for (String sql : MIGRATIONS.get(v)) {
+                    st.execute(sql);
+                }
+                st.execute("PRAGMA user_version = " + (v + 1)); // an int we own, not user input
+                conn.commit();
+            } catch (SQLException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        }
+    }
+
+    private int userVersion() throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Override
+    public synchronized int schemaVersion() {
+        try {
+            return userVersion();
+        } catch (SQLException e) {
+            throw new StoreException("schema version", e);
+        }
+    }
+
+    /** Runs {@code PRAGMA integrity_check}; returns "ok" when the file is sound. */
+    public synchronized String integrityCheck() {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+            StringBuilder sb = new StringBuilder();
+            while (rs.next()) {
+                if (!sb.isEmpty()) {
+                    sb.append('\n');
+                }
+                sb.append(rs.getString(1));
+            }
+            return sb.toString();
+        } catch (SQLException e) {
+            throw new StoreException("integrity check", e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    // ---------------------------------------------------------------- projects
+
+    @Override
+    public synchronized void createProject(Project p) {
+        String sql = "INSERT INTO projects (id, name, max_token_ttl_s, max_participants, max_rooms, scope_ceiling,"
+                + " roles, hs256_join_tokens, auto_create_rooms, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?)";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bindProject(ps, p);
+            ps.setLong(10, p.createdAt().toEpochMilli());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw translate("create project", e);
+        }
+    }
+
+    @Override
+    public synchronized void updateProject(Project p) {
+        String sql = "UPDATE projects SET id = ?, name = ?, max_token_ttl_s = ?, max_participants = ?, max_rooms = ?,"
+                + " scope_ceiling = ?, roles = ?, hs256_join_tokens = ?, auto_create_rooms = ? WHERE id = ?";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bindProject(ps, p);
+            ps.setString(10, p.id());
+            if (ps.executeUpdate() == 0) {
+                throw new StoreException.NotFound("no such project");
+            }
+        } catch (SQLException e) {
+            throw translate("update project", e);
+        }
+    }
+
+    private static void bindProject(PreparedStatement ps, Project p) throws SQLException {
+        ps.setString(1, p.id());
+        ps.setString(2, p.name());
+        ps.setLong(3, p.maxTokenTtl().toSeconds());
+        ps.setInt(4, p.maxParticipantsPerRoom());
+        ps.setInt(5, p.maxRooms());
+        ps.setString(6, Scope.toWire(p.scopeCeiling()));
+        ps.setString(7, rolesJson(p.roles()));
+        ps.setInt(8, p.hs256JoinTokens() ? 1 : 0);
+        ps.setInt(9, p.autoCreateRooms() ? 1 : 0);
+    }
+
+    @Override
+    public synchronized Optional<Project> project(String projectId) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM projects WHERE id = ?")) {
+            ps.setString(1, projectId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readProject(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw translate("read project", e);
+        }
+    }
+
+    @Override
+    public synchronized List<Project> projects() {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM projects ORDER BY created_ms, id");
+             ResultSet rs = ps.executeQuery()) {
+            List<Project> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(readProject(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw translate("list projects", e);
+        }
+    }
+
+    private static Project readProject(ResultSet rs) throws SQLException {
+        return new Project(rs.getString("id"), rs.getString("name"), Duration.ofSeconds(rs.getLong("max_token_ttl_s")),
+                rs.getInt("max_participants"), rs.getInt("max_rooms"), scopes(rs.getString("scope_ceiling")),
+                roles(rs.getString("roles")), rs.getInt("hs256_join_tokens") != 0,
+                rs.getInt("auto_create_rooms") != 0, Instant.ofEpochMilli(rs.getLong("created_ms")));
+    }
+
+    private static String rolesJson(Map<String, Set<Scope>> roles) {
+        Map<String, String> m = new LinkedHashMap<>();
+        roles.forEach((k, v) -> m.put(k, Scope.toWire(v)));
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("encode roles", e);
+        }
+    }
+
+    private static Map<String, Set<Scope>> roles(String json) {
+        try {
+            Map<String, String> m = JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {
+            });
+            Map<String, Set<Scope>> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(k, scopes(v)));
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new StoreException("decode roles", e);
+        }
+    }
+
+    private static Set<Scope> scopes(String wire) {
+        Set<Scope> s = EnumSet.noneOf(Scope.class);
+        if (!wire.isEmpty()) {
+            for (String w : wire.split(" ")) {
+                s.add(Scope.fromWire(w).orElseThrow(() -> new StoreException("unknown scope in store")));
+            }
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    @Override
+    public synchronized void insertKey(ProjectKey k) {
+        try {
+            insertKeyRow(k);
+        } catch (SQLException e) {
+            throw translate("insert key", e);
+        }
+    }
+
+    private void insertKeyRow(ProjectKey k) throws SQLException {
+        String sql = "INSERT INTO keys (kid, project_id, alg, state, material, created_ms, retired_ms, revoked_ms)"
+                + " VALUES (?,?,?,?,?,?,?,?)";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, k.kid());
+            ps.setString(2, k.projectId());
+            ps.setString(3, k.algorithm().jwtName());
+            ps.setString(4, k.state().wire());
+            ps.setBytes(5, k.material());
+            ps.setLong(6, k.createdAt().toEpochMilli());
+            setInstant(ps, 7, k.retiredAt());
+            setInstant(ps, 8, k.revokedAt());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public synchronized Optional<ProjectKey> key(String kid) {
+        try {
+            return keyRow(kid);
+        } catch (SQLException e) {
+            throw translate("read key", e);
+        }
+    }
+
+    private Optional<ProjectKey> keyRow(String kid) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM keys WHERE kid = ?")) {
+            ps.setString(1, kid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readKey(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public synchronized List<ProjectKey> keys(String projectId) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT * FROM keys WHERE project_id = ? ORDER BY created_ms, kid")) {
+            ps.setString(1, projectId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<ProjectKey> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(readKey(rs));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw translate("list keys", e);
+        }
+    }
+
+    private static ProjectKey readKey(ResultSet rs) throws SQLException {
+        return new ProjectKey(rs.getString("kid"), rs.getString("project_id"),
+                KeyAlgorithm.fromJwtName(rs.getString("alg")).orElseThrow(),
+                KeyState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)), rs.getBytes("material"),
+                Instant.ofEpochMilli(rs.getLong("created_ms")), getInstant(rs, "retired_ms"),
+                getInstant(rs, "revoked_ms"));
+    }
+
+    @Override
+    public synchronized Optional<ProjectKey> updateKeyState(String kid, KeyState newState, Instant at) {
+        try {
+            conn.setAutoCommit(false);
+            try {
+                Optional<ProjectKey> updated = transition(kid, newState, at);
+                conn.commit();
+                return updated;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw translate("update key state", e);
+        }
+    }
+
+    private Optional<ProjectKey> transition(String kid, KeyState newState, Instant at) throws SQLException {
+        Optional<ProjectKey> current = keyRow(kid);
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        ProjectKey k = current.get();
+        if (k.state() == newState) {
+            return current;
+        }
+        if (newState.ordinal() < k.state().ordinal()) {
+            throw new StoreException.Conflict("key state can only move forward");
+        }
+        ProjectKey updated = k.withState(newState, at);
+        try (PreparedStatement ps = conn.prepareStatement(
+                "UPDATE keys SET state = ?, retired_ms = ?, revoked_ms = ? WHERE kid = ?")) {
+            ps.setString(1, newState.wire());
+            setInstant(ps, 2, updated.retiredAt());
+            setInstant(ps, 3, updated.revokedAt());
+            ps.setString(4, kid);
+            ps.executeUpdate();
+        }
+        return Optional.of(updated);
+    }
+
+    @Override
+    public synchronized void rotateKey(ProjectKey newKey, String oldKid, Instant at) {
+        try {
+            conn.setAutoCommit(false);
+            try {
+                Optional<ProjectKey> old = keyRow(oldKid);
+                if (old.isEmpty() || !old.get().projectId().equals(newKey.projectId())) {
+                    throw new StoreException.NotFound("no such key");
+                }
+                if (old.get().state() != KeyState.ACTIVE) {
+                    throw new StoreException.Conflict("only an active key can be rotated");
+                }
+                insertKeyRow(newKey);
+                transition(oldKid, KeyState.RETIRING, at);
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw translate("rotate key", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- revocations
+
+    @Override
+    public synchronized void revokeToken(String projectId, String jti, Instant expiresAt) {
+        String sql = "INSERT INTO revoked_tokens (project_id, jti, expires_ms) VALUES (?,?,?)"
+                + " ON CONFLICT (project_id, jti) DO UPDATE SET expires_ms = max(expires_ms, excluded.expires_ms)";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, projectId);
+            ps.setString(2, jti);
+            ps.setLong(3, expiresAt.toEpochMilli());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw translate("revoke token", e);
+        }
+    }
+
+    @Override
+    public synchronized boolean isTokenRevoked(String projectId, String jti) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT 1 FROM revoked_tokens WHERE project_id = ? AND jti = ?")) {
+            ps.setString(1, projectId);
+            ps.setString(2, jti);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw translate("read token revocation", e);
+        }
+    }
+
+    @Override
+    public synchronized void revokeSubject(String projectId, String subject, Instant issuedBefore) {
+        String sql = "INSERT INTO subject_watermarks (project_id, subject, before_ms) VALUES (?,?,?)"
+                + " ON CONFLICT (project_id, subject) DO UPDATE SET before_ms = max(before_ms, excluded.before_ms)";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, projectId);
+            ps.setString(2, subject);
+            ps.setLong(3, issuedBefore.toEpochMilli());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw translate("revoke subject", e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<Instant> subjectWatermark(String projectId, String subject) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT before_ms FROM subject_watermarks WHERE project_id = ? AND subject = ?")) {
+            ps.setString(1, projectId);
+            ps.setString(2, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw translate("read subject watermark", e);
+        }
+    }
+
+    @Override
+    public synchronized int purgeExpiredRevocations(Instant now) {
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM revoked_tokens WHERE expires_ms < ?")) {
+            ps.setLong(1, now.toEpochMilli());
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw translate("purge revocations", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- rooms
+
+    @Override
+    public synchronized boolean createRoom(Room r) {
+        String sql = "INSERT INTO rooms (project_id, room_id, state, created_ms, closed_ms) VALUES (?,?,?,?,?)"
+                + " ON CONFLICT (project_id, room_id) DO NOTHING";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, r.projectId());
+            ps.setString(2, r.roomId());
+            ps.setString(3, r.state().wire());
+            ps.setLong(4, r.createdAt().toEpochMilli());
+            setInstant(ps, 5, r.closedAt());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw translate("create room", e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<Room> room(String projectId, String roomId) {
+        try {
+            return roomRow(projectId, roomId);
+        } catch (SQLException e) {
+            throw translate("read room", e);
+        }
+    }
+
+    private Optional<Room> roomRow(String projectId, String roomId) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM rooms WHERE project_id = ? AND room_id = ?")) {
+            ps.setString(1, projectId);
+            ps.setString(2, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readRoom(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public synchronized List<Room> rooms(String projectId) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT * FROM rooms WHERE project_id = ? ORDER BY created_ms, room_id")) {
+            ps.setString(1, projectId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Room> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(readRoom(rs));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw translate("list rooms", e);
+        }
+    }
+
+    @Override
+    public synchronized int countOpenRooms(String projectId) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT count(*) FROM rooms WHERE project_id = ? AND state = 'open'")) {
+            ps.setString(1, projectId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw translate("count rooms", e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<Room> closeRoom(String projectId, String roomId, Instant at) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "UPDATE rooms SET state = 'closed', closed_ms = ? WHERE project_id = ? AND room_id = ? AND state = 'open'")) {
+            ps.setLong(1, at.toEpochMilli());
+            ps.setString(2, projectId);
+            ps.setString(3, roomId);
+            ps.executeUpdate();
+            return roomRow(projectId, roomId);
+        } catch (SQLException e) {
+            throw translate("close room", e);
+        }
+    }
+
+    private static Room readRoom(ResultSet rs) throws SQLException {
+        return new Room(rs.getString("project_id"), rs.getString("room_id"),
+                RoomState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
+                Instant.ofEpochMilli(rs.getLong("created_ms")), getInstant(rs, "closed_ms"));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, java.sql.Types.INTEGER);
+        } else {
+            ps.setLong(i, t.toEpochMilli());
+        }
+    }
+
+    private static Instant getInstant(ResultSet rs, String col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    private static StoreException translate(String op, SQLException e) {
+        // SQLITE_CONSTRAINT (19) and its extended codes: unique/primary key/foreign key violations
+        if ((e.getErrorCode() & 0xff) == 19) {
+            return new StoreException.Conflict(op + ": constraint violated");
+        }
+        return new StoreException(op + " failed", e);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new StoreException("close", e);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.chorus.signaling.store;
+
+/** A store failure. Messages name the operation, never the values (which may be secrets or user text). */
+public class StoreException extends RuntimeException {
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    public StoreException(String message) {
+        super(message);
+    }
+
+    /** A uniqueness or state-transition rule was violated. */
+    public static final class Conflict extends StoreException {
+        public Conflict(String message) {
+            super(message);
+        }
+    }
+
+    /** The record to update does not exist. */
+    public static final class NotFound extends StoreException {
+        public NotFound(String message) {
+            super(message);
+        }
+    }
+}
