@@ -76,7 +76,8 @@ final class ParticipantImpl implements Participant {
     final List<Slot> slots = new ArrayList<>();
     final List<Consumer> consumers = new ArrayList<>();
     private List<Slot.Offered> outstandingOffer;
-    private boolean renegotiate;
+    /** The subscription changed since the last offer. */
+    private boolean changed;
     private int acceptedExtMask;
     private int transportCcSequence = ThreadLocalRandom.current().nextInt(0x10000);
     final long subscribeRtcpSsrc = randomSsrc();
@@ -479,6 +480,11 @@ final class ParticipantImpl implements Participant {
 
     /** Worker: starts forwarding {@code t} to this participant (its rights allow it) and renegotiates. */
     void subscribe(PublishedTrack t) {
+        subscribe(t, true);
+    }
+
+    /** Like {@link #subscribe(PublishedTrack)}; without {@code negotiateNow} the caller calls {@link #negotiate()}. */
+    void subscribe(PublishedTrack t, boolean negotiateNow) {
         if (t.consumerOf(this) != null) return;
         boolean video = t.info.kind().isVideo();
         ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -498,7 +504,8 @@ final class ParticipantImpl implements Participant {
         slot.consumer = c;
         consumers.add(c);
         t.addConsumer(c);
-        negotiate();
+        changed = true;
+        if (negotiateNow) negotiate();
     }
 
     private boolean inOutstandingOffer(Slot s) {
@@ -519,18 +526,14 @@ final class ParticipantImpl implements Participant {
         for (Slot s : slots) {
             if (s.consumer == c) s.consumer = null;
         }
+        changed = true;
         if (tell) listener.onTrackUnpublished(t.info, reason);
         if (!closed) negotiate();
     }
 
     /** Sends the next subscriber offer, or remembers to once the outstanding one is answered. */
     void negotiate() {
-        if (closed) return;
-        if (outstandingOffer != null) {
-            renegotiate = true;
-            return;
-        }
-        if (slots.isEmpty()) return;
+        if (closed || !changed || outstandingOffer != null || slots.isEmpty()) return;
         if (subscribeCredentials == null) subscribeCredentials = IceCredentials.generate();
         SdpOfferBuilder b = new SdpOfferBuilder(subscribeCredentials, room.sfu.sdpFingerprint())
                 .session(subscribeSessionId, ++subscribeVersion);
@@ -554,7 +557,7 @@ final class ParticipantImpl implements Participant {
         }
         String sdp = SdpWriter.write(b.build());
         outstandingOffer = offered;
-        renegotiate = false;
+        changed = false;
         listener.onSubscriberOffer(sdp, List.copyOf(listed));
     }
 
@@ -622,7 +625,7 @@ final class ParticipantImpl implements Participant {
             maybeStart(c, now);
         }
         outstandingOffer = null;
-        if (renegotiate) negotiate();
+        negotiate();
     }
 
     /** When a consumer can first receive (negotiated and connected), ask its publisher for a keyframe. */
@@ -681,6 +684,7 @@ final class ParticipantImpl implements Participant {
             subscribeEndpoint = null;
             subscribeCredentials = null;
             outstandingOffer = null;
+            changed = true;
             for (Consumer c : consumers) {
                 c.negotiated = false;
                 c.started = false;

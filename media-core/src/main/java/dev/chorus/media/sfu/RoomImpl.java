@@ -77,10 +77,11 @@ final class RoomImpl implements Room {
             for (PublishedTrack t : other.tracks.values()) {
                 if (rights.mayReceive(t.info)) {
                     listener.onTrackPublished(t.info);
-                    p.subscribe(t);
+                    p.subscribe(t, false);
                 }
             }
         }
+        p.negotiate();
         return p;
     }
 
@@ -139,10 +140,11 @@ final class RoomImpl implements Room {
             for (PublishedTrack t : other.tracks.values()) {
                 if (t.consumerOf(p) == null && p.rights.mayReceive(t.info)) {
                     p.listener.onTrackPublished(t.info);
-                    p.subscribe(t);
+                    p.subscribe(t, false);
                 }
             }
         }
+        p.negotiate();
     }
 
     /**
