@@ -648,10 +648,14 @@ final class ParticipantImpl implements Participant {
         rights = newRights;
         long now = worker.clock.getAsLong();
         applyBitrateCap(now);
+        List<PublishedTrack> kept = new ArrayList<>();
         for (PublishedTrack t : List.copyOf(tracks.values())) {
-            if (!rights.mayPublish(t.info.kind())) {
+            // Kinds no longer granted, and tracks beyond a lowered maxTracks (the latest published go first).
+            if (!rights.mayPublish(t.info.kind()) || kept.size() >= rights.maxTracks()) {
                 tracks.remove(t.mid);
                 room.unpublish(t, UnpublishReason.PUBLISH_RIGHTS_REVOKED);
+            } else {
+                kept.add(t);
             }
         }
         room.refreshSubscriptions(this);
