@@ -39,6 +39,11 @@ public final class WebRtcTransport {
     private final DtlsSession dtls;
     private final MediaSink sink;
     private final TransportListener listener;
+    /** Non-null: inbound SRTP is handed over still protected and decrypted by the owner's thread. */
+    private final SrtpSink srtpSink;
+    private final dev.chorus.media.srtp.SrtpStats ownerInboundStats;
+    /** Owner-thread view for {@link #unprotectRtp}/{@link #unprotectRtcp}. */
+    private final PacketBuffer ownerView = new PacketBuffer();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Inbound view, event-loop confined. */
     private final PacketBuffer inView = new PacketBuffer();
@@ -53,15 +58,21 @@ public final class WebRtcTransport {
     private volatile SrtpDecryptor decryptor;
     private volatile SrtpEncryptor encryptor;
     private volatile SrtpProfile profile;
+    /** Binds DTLS cookies to this transport (see {@link #onDtls}). */
+    private final byte[] dtlsClientId;
     /** Where DTLS replies go: the validated source of the latest DTLS datagram. */
     private volatile InetSocketAddress dtlsPeer;
 
     WebRtcTransport(MediaTransportServer server, IceLiteAgent agent, Fingerprint remoteFingerprint,
-                    MediaSink sink, TransportListener listener) {
+                    MediaSink sink, TransportListener listener, SrtpSink srtpSink,
+                    dev.chorus.media.srtp.SrtpStats ownerInboundStats) {
         this.server = server;
         this.agent = agent;
         this.sink = sink;
         this.listener = listener;
+        this.srtpSink = srtpSink;
+        this.ownerInboundStats = ownerInboundStats;
+        this.dtlsClientId = ("chorus-transport:" + agent.localUfrag()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         this.dtls = server.dtlsEndpoint().newSession(remoteFingerprint, new DtlsOut(), new DtlsEvents());
     }
 
@@ -97,7 +108,12 @@ public final class WebRtcTransport {
 
     void onDtls(InetSocketAddress from, byte[] data, int length) {
         dtlsPeer = from;
-        dtls.onDatagram(clientId(from), data, 0, length);
+        // The cookie is bound to this transport, not to the 5-tuple: DTLS is accepted only from 5-tuples this
+        // transport's ICE agent validated (with the ICE password), which already proves return routability, and
+        // the browser may switch the selected pair between its first and its cookie-carrying ClientHello (seen with
+        // Chromium's second peer connection: 127.0.0.1 → 192.0.2.2). A cookie bound to the old 5-tuple then never
+        // verifies, and BoringSSL ignores a second HelloVerifyRequest, so the handshake would hang forever.
+        dtls.onDatagram(dtlsClientId, data, 0, length);
     }
 
     /**
@@ -108,6 +124,14 @@ public final class WebRtcTransport {
         SrtpDecryptor in = decryptor;
         if (in == null) {
             counters.drop(DropReason.NOT_READY);
+            return;
+        }
+        if (srtpSink != null) {
+            try {
+                srtpSink.onSrtp(this, buffer, 0, length);
+            } catch (RuntimeException e) {
+                counters.drop(DropReason.SINK_ERROR);
+            }
             return;
         }
         inView.wrap(buffer, 0, length);
@@ -136,6 +160,31 @@ public final class WebRtcTransport {
                 counters.drop(DropReason.SINK_ERROR);
             }
         }
+    }
+
+    // ---- inbound, on the owner's thread (transports created with an SrtpSink) --------------------------------------
+
+    /**
+     * Decrypts and authenticates an SRTP packet in place ({@code length} shrinks by the tag): the owner's thread
+     * only, for transports created with an {@link SrtpSink}. Anything but OK means drop (counted in the owner's
+     * inbound stats). The caller checks the plaintext header (checklist 40).
+     */
+    public SrtpResult unprotectRtp(byte[] buffer, int offset, int length, int[] newLength) {
+        return unprotect(buffer, offset, length, newLength, false);
+    }
+
+    /** Decrypts an SRTCP packet in place; see {@link #unprotectRtp}. */
+    public SrtpResult unprotectRtcp(byte[] buffer, int offset, int length, int[] newLength) {
+        return unprotect(buffer, offset, length, newLength, true);
+    }
+
+    private SrtpResult unprotect(byte[] buffer, int offset, int length, int[] newLength, boolean rtcp) {
+        SrtpDecryptor in = decryptor;
+        if (in == null || srtpSink == null) return SrtpResult.INVALID;
+        ownerView.wrap(buffer, offset, length);
+        SrtpResult r = rtcp ? in.unprotectRtcp(ownerView) : in.unprotectRtp(ownerView);
+        newLength[0] = ownerView.getLength();
+        return r;
     }
 
     /** Periodic, on the event loop: consent freshness. */
@@ -172,7 +221,19 @@ public final class WebRtcTransport {
         return send(packet, offset, length, true, false);
     }
 
+    /**
+     * Queues a plain retransmission of an RTP packet already sent once (same SSRC and sequence number; see
+     * {@link SrtpEncryptor#protectRtpRetransmission}), {@code roc} being the stream's rollover counter for it.
+     */
+    public boolean queueRtpRetransmission(byte[] packet, int offset, int length, int roc) {
+        return send(packet, offset, length, false, false, roc);
+    }
+
     private boolean send(byte[] packet, int offset, int length, boolean rtcp, boolean flush) {
+        return send(packet, offset, length, rtcp, flush, -1);
+    }
+
+    private boolean send(byte[] packet, int offset, int length, boolean rtcp, boolean flush, int retransmitRoc) {
         SrtpEncryptor out = encryptor;
         InetSocketAddress to = agent.selectedAddress();
         if (out == null || to == null || closed.get() || length > MediaTransportConfig.MAX_DATAGRAM) return false;
@@ -184,7 +245,8 @@ public final class WebRtcTransport {
             int base = buf.arrayOffset() + buf.writerIndex();
             System.arraycopy(packet, offset, array, base, length);
             outView.wrap(array, base, length);
-            SrtpResult result = rtcp ? out.protectRtcp(outView) : out.protectRtp(outView);
+            SrtpResult result = rtcp ? out.protectRtcp(outView)
+                    : retransmitRoc >= 0 ? out.protectRtpRetransmission(outView, retransmitRoc) : out.protectRtp(outView);
             if (result != SrtpResult.OK || outView.getBuffer() != array) return false;
             int protectedLength = outView.getLength();
             buf.writerIndex(buf.writerIndex() + protectedLength);
@@ -212,21 +274,13 @@ public final class WebRtcTransport {
             SrtpDecryptor in = decryptor;
             decryptor = null;
             encryptor = null;
-            if (in != null) in.close();
+            // With an SrtpSink the owner's thread may be inside unprotect right now: leave the contexts to the GC.
+            if (in != null && srtpSink == null) in.close();
             listener.onClosed(this, reason);
         });
     }
 
     public boolean isClosed() { return closed.get(); }
-
-    private static byte[] clientId(InetSocketAddress address) {
-        byte[] ip = address.getAddress().getAddress();
-        byte[] id = new byte[ip.length + 2];
-        System.arraycopy(ip, 0, id, 0, ip.length);
-        id[ip.length] = (byte) (address.getPort() >> 8);
-        id[ip.length + 1] = (byte) address.getPort();
-        return id;
-    }
 
     @Override
     public String toString() {
@@ -249,7 +303,8 @@ public final class WebRtcTransport {
         public void onConnected(SrtpKeys keys, long handshakeNanos) {
             server.execute(() -> {
                 if (closed.get()) return;
-                decryptor = SrtpDecryptor.forServer(keys, server.config().maxStreamsPerTransport(), server.srtpStats());
+                decryptor = SrtpDecryptor.forServer(keys, server.config().maxStreamsPerTransport(),
+                        srtpSink != null ? ownerInboundStats : server.srtpStats());
                 // The outbound contexts are used by the sending thread; the volatile write publishes them.
                 encryptor = SrtpEncryptor.forServer(keys, server.config().maxStreamsPerTransport(), outboundStats);
                 profile = keys.profile();
