@@ -199,6 +199,11 @@ public final class ChorusServer implements AutoCloseable {
         return mediaPlane.turn == null ? null : mediaPlane.turn.udpAddress();
     }
 
+    /** The SFU of this node (tests and metrics). */
+    public dev.chorus.media.sfu.Sfu sfu() {
+        return mediaPlane.sfu;
+    }
+
     public CallService calls() {
         return calls;
     }
