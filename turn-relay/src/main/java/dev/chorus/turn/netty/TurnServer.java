@@ -35,13 +35,24 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -135,7 +146,7 @@ public final class TurnServer implements AutoCloseable {
      */
     private static void batchReceive(Bootstrap b) {
         b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * 16));
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * 16));
     }
 
     /** Larger datagrams are truncated by the batch receive: far above WebRTC packet sizes (about 1200 bytes). */
@@ -161,8 +172,18 @@ public final class TurnServer implements AutoCloseable {
         if (config.tlsCertificate() != null) {
             return SslContextBuilder.forServer(config.tlsCertificate().toFile(), config.tlsPrivateKey().toFile()).build();
         }
-        SelfSignedCertificate cert = SelfSignedCertificate.builder().fqdn("chorus-turn").algorithm("EC").bits(256).build();
-        return SslContextBuilder.forServer(cert.key(), cert.cert()).build();
+        // no certificate configured: a fresh self-signed EC P-256 one, valid one year, key kept in memory only
+        KeyPairGenerator kpg = KeyPairGenerator.getInstance("EC");
+        kpg.initialize(256);
+        KeyPair kp = kpg.generateKeyPair();
+        X500Name name = new X500Name("CN=chorus-turn");
+        Instant now = Instant.now();
+        X509CertificateHolder holder = new JcaX509v3CertificateBuilder(name,
+                BigInteger.valueOf(new SecureRandom().nextLong() & Long.MAX_VALUE),
+                Date.from(now.minus(1, ChronoUnit.DAYS)), Date.from(now.plus(365, ChronoUnit.DAYS)), name, kp.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
+        return SslContextBuilder.forServer(kp.getPrivate(), cert).build();
     }
 
     public synchronized void stop() {

@@ -227,6 +227,31 @@ class TurnCoreTest {
     }
 
     @Test
+    void passwordAlgorithmNegotiationErrorsAre400() {
+        TurnRequests c = creds("alice", 600);
+        exchange(c, c.allocate());
+        // PASSWORD-ALGORITHMS that is not what we offered (a downgrade attempt: MD5 only)
+        StunMessage m = exchange(c, c.request(METHOD_ALLOCATE, x -> x.addRequestedTransport(TRANSPORT_UDP)
+                .addPasswordAlgorithms(PASSWORD_ALGORITHM_MD5).addPasswordAlgorithm(PASSWORD_ALGORITHM_MD5)));
+        assertThat(TurnRequests.errorCode(m)).isEqualTo(400);
+        // PASSWORD-ALGORITHM without PASSWORD-ALGORITHMS
+        m = exchange(c, c.request(METHOD_ALLOCATE, x -> x.addRequestedTransport(TRANSPORT_UDP)
+                .addPasswordAlgorithm(PASSWORD_ALGORITHM_SHA256)));
+        assertThat(TurnRequests.errorCode(m)).isEqualTo(400);
+        // an algorithm we did not offer
+        m = exchange(c, c.request(METHOD_ALLOCATE, x -> x.addRequestedTransport(TRANSPORT_UDP)
+                .addPasswordAlgorithms(PASSWORD_ALGORITHM_SHA256, PASSWORD_ALGORITHM_MD5).addPasswordAlgorithm(0x0003)));
+        assertThat(TurnRequests.errorCode(m)).isEqualTo(400);
+        // SHA-256 chosen but the key computed with MD5: integrity fails
+        c.algorithm = PASSWORD_ALGORITHM_MD5;
+        m = exchange(c, c.request(METHOD_ALLOCATE, x -> x.addRequestedTransport(TRANSPORT_UDP)
+                .addPasswordAlgorithms(PASSWORD_ALGORITHM_SHA256, PASSWORD_ALGORITHM_MD5)
+                .addPasswordAlgorithm(PASSWORD_ALGORITHM_SHA256)));
+        assertThat(TurnRequests.errorCode(m)).isEqualTo(401);
+        assertThat(core.allocationCount()).isZero();
+    }
+
+    @Test
     void successResponsesCarryMessageIntegrityWithTheLongTermKey() {
         TurnRequests c = creds("alice", 600);
         StunMessage m = allocate(c);

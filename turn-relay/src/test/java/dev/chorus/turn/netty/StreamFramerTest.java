@@ -25,7 +25,7 @@ class StreamFramerTest {
         assertThat(b.readableBytes()).isEqualTo(12);
         assertThat(b.getUnsignedShort(2)).isEqualTo(5);
         assertThat(c.readableBytes()).isEqualTo(4);
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         a.release();
         b.release();
         c.release();
@@ -37,6 +37,6 @@ class StreamFramerTest {
         EmbeddedChannel ch = new EmbeddedChannel(new StreamFramer());
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 0, 0, 0, 1, 2, 3}));
         assertThat(ch.isOpen()).isFalse();
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
     }
 }

@@ -213,12 +213,44 @@ class TurnServerSocketTest {
     }
 
     @Test
+    void turnsWithAConfiguredCertificate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.security.KeyPairGenerator kpg = java.security.KeyPairGenerator.getInstance("EC");
+        kpg.initialize(256);
+        java.security.KeyPair kp = kpg.generateKeyPair();
+        var name = new org.bouncycastle.asn1.x500.X500Name("CN=configured-turn");
+        var holder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.TEN,
+                new java.util.Date(System.currentTimeMillis() - 86_400_000L),
+                new java.util.Date(System.currentTimeMillis() + 86_400_000L), name, kp.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
+        java.nio.file.Path cert = dir.resolve("turn.crt");
+        java.nio.file.Path key = dir.resolve("turn.key");
+        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(java.nio.file.Files.newBufferedWriter(cert))) {
+            w.writeObject(holder);
+        }
+        try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(java.nio.file.Files.newBufferedWriter(key))) {
+            w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null));
+        }
+        TurnConfig base = TurnTestServers.config(false);
+        TurnConfig cfg = new TurnConfig(base.bindAddress(), base.port(), 0, cert, key, base.secrets(), base.settings(),
+                base.allow(), base.deny(), base.mediaAddresses(), true);
+        server = new TurnServer(cfg, registry);
+        server.start();
+        X509Certificate seen = tlsChallenge();
+        assertThat(seen.getSubjectX500Principal().getName()).isEqualTo("CN=configured-turn");
+    }
+
+    @Test
     void turnsOverTlsAnswersWithA401Challenge() throws Exception {
         TurnConfig cfg = TurnTestServers.config(false);
         server = new TurnServer(cfg, registry);
         server.start();
+        assertThat(tlsChallenge().getSubjectX500Principal().getName()).isEqualTo("CN=chorus-turn");
+    }
+
+    /** Sends an unauthenticated Allocate over TLS, checks the 401, returns the server's certificate. */
+    X509Certificate tlsChallenge() throws Exception {
         SSLContext ssl = SSLContext.getInstance("TLS");
-        // the generated certificate is self-signed; this test checks the TURN framing over TLS, not PKI
+        // the certificate is self-signed; this checks the TURN framing over TLS and which certificate is served
         ssl.init(null, new TrustManager[] {new X509TrustManager() {
             public void checkClientTrusted(X509Certificate[] chain, String authType) { }
             public void checkServerTrusted(X509Certificate[] chain, String authType) { }
@@ -241,6 +273,7 @@ class TurnServerSocketTest {
             StunMessage m = c.read(Unpooled.wrappedBuffer(header, body));
             assertThat(m.messageType()).isEqualTo(type(METHOD_ALLOCATE, CLASS_ERROR));
             assertThat(code(m)).isEqualTo(401);
+            return (X509Certificate) s.getSession().getPeerCertificates()[0];
         }
     }
 
@@ -328,6 +361,22 @@ class TurnServerSocketTest {
         int len = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
         byte[] body = s.getInputStream().readNBytes(len);
         return c.read(Unpooled.wrappedBuffer(header, body));
+    }
+
+    @Test
+    void credentialsFromTheIssuerAllocateAndShareTheServersRotation() throws Exception {
+        start(false);
+        var issuer = new dev.chorus.turn.auth.TurnCredentialIssuer(server.secrets(), java.time.Duration.ofMinutes(10),
+                List.of("turn:127.0.0.1:" + server.udpAddress().getPort() + "?transport=udp"), java.time.Clock.systemUTC());
+        var credential = issuer.issue(java.time.Instant.now().plusSeconds(3600));
+        assertThat(credential.expiresAtEpochSeconds() - System.currentTimeMillis() / 1000).isBetween(590L, 600L);
+        TurnRequests c = new TurnRequests(credential.username(), credential.password());
+        assertThat(allocate(c).messageClass()).isEqualTo(CLASS_SUCCESS);
+        server.secrets().replace(List.of("the-next-secret-0123456789"));
+        var next = issuer.issue(java.time.Instant.now().plusSeconds(60));
+        assertThat(next.password()).as("issued under the new first secret").isNotEqualTo(
+                SecretRing.password(TurnTestServers.SECRET.getBytes(), next.username()));
+        assertThat(code(exchange(c, c.refresh(600)))).as("the old credential is retired with its secret").isEqualTo(401);
     }
 
     static byte[] v6(String literal) {

@@ -34,7 +34,7 @@ public final class TurnTestServers {
             try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(loopback(), 0))) {
                 int p = d.getLocalPort();
                 try (ServerSocket s = new ServerSocket(p, 1, loopback())) {
-                    return p;
+                    return s.getLocalPort();
                 } catch (Exception busy) {
                     // try another
                 }
