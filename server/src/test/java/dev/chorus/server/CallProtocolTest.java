@@ -267,4 +267,72 @@ class CallProtocolTest {
         assertThat(http("GET", "/dev/token", null).statusCode()).isEqualTo(404);
         assertThat(http("GET", "/sdk/chorus.js", null).statusCode()).isEqualTo(200);
     }
+
+    private String mint(String room, String identity, List<String> groups, dev.chorus.signaling.auth.PeerPolicy policy,
+                        java.util.Set<dev.chorus.signaling.project.Scope> scopes) {
+        return server.control().issuer().mint(devBackend(), new dev.chorus.signaling.auth.MintRequest(room, identity,
+                scopes, null, groups, policy, null, java.time.Duration.ofMinutes(10)), "127.0.0.1").token();
+    }
+
+    private static final java.util.Set<dev.chorus.signaling.project.Scope> FULL = java.util.EnumSet.of(
+            dev.chorus.signaling.project.Scope.ROOM_JOIN, dev.chorus.signaling.project.Scope.PUBLISH_AUDIO,
+            dev.chorus.signaling.project.Scope.PUBLISH_VIDEO, dev.chorus.signaling.project.Scope.SUBSCRIBE);
+
+    /** Publishes the fixture offer and waits for the answer. */
+    private static void publish(WsTestClient c) throws Exception {
+        c.send(JSON.writeValueAsString(Map.of("type", "publish", "sdp", SdpFixtures.chromiumAudioVideoOffer())));
+        next(c, "publishAnswer");
+    }
+
+    /** Participant ids of the tracks in the next subscriber offer. */
+    private static java.util.Set<String> offeredPublishers(WsTestClient c) throws Exception {
+        JsonNode offer = next(c, "subscriberOffer");
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (JsonNode t : offer.get("tracks")) out.add(t.get("participantId").asText());
+        return out;
+    }
+
+    /**
+     * Checklist 22: the token's peer policy decides whose tracks are offered: a {@code sub:} deny hides that
+     * publisher's tracks (never announced, never offered), a {@code grp:} allow admits only that group.
+     */
+    @Test
+    void thePeerPolicyDecidesWhoseTracksAreOffered() throws Exception {
+        try (WsTestClient alice = WsTestClient.connect(trust, server.port())
+                .join("r6", mint("r6", "alice", List.of("hosts"), null, FULL));
+             WsTestClient bob = WsTestClient.connect(trust, server.port()).join("r6", mint("r6", "bob", List.of(), null, FULL))) {
+            String aid = next(alice, "joined").get("participantId").asText();
+            String bid = next(bob, "joined").get("participantId").asText();
+            publish(alice);
+            publish(bob);
+            try (WsTestClient carol = WsTestClient.connect(trust, server.port()).join("r6", mint("r6", "carol", List.of(),
+                    dev.chorus.signaling.auth.PeerPolicy.of(List.of(), List.of("sub:alice"), -1, -1), FULL));
+                 WsTestClient dave = WsTestClient.connect(trust, server.port()).join("r6", mint("r6", "dave", List.of(),
+                    dev.chorus.signaling.auth.PeerPolicy.of(List.of("grp:hosts"), List.of(), -1, -1), FULL))) {
+                JsonNode jc = next(carol, "joined");
+                for (JsonNode p : jc.get("participants")) {
+                    if (p.get("participantId").asText().equals(aid)) assertThat(p.get("tracks")).isEmpty();
+                }
+                assertThat(offeredPublishers(carol)).containsExactly(bid);
+                next(dave, "joined");
+                assertThat(offeredPublishers(dave)).containsExactly(aid);
+            }
+        }
+    }
+
+    /** A refresh applies the new token's rights in the SFU at once: gaining media:subscribe brings an offer. */
+    @Test
+    void aRefreshWithMoreRightsStartsReceiving() throws Exception {
+        try (WsTestClient alice = joinAs("r7", "alice", null);
+             WsTestClient eve = joinAs("r7", "eve", List.of("room:join"))) {
+            String aid = next(alice, "joined").get("participantId").asText();
+            next(eve, "joined");
+            publish(alice);
+            eve.send(JSON.writeValueAsString(Map.of("type", "refresh", "token",
+                    token("r7", "eve", List.of("room:join", "media:subscribe")))));
+            JsonNode refreshed = next(eve, "refreshed");
+            assertThat(refreshed.get("rights").toString()).contains("media:subscribe");
+            assertThat(offeredPublishers(eve)).containsExactly(aid);
+        }
+    }
 }
