@@ -194,6 +194,11 @@ public final class ChorusServer implements AutoCloseable {
         return mediaPlane.mediaAddress();
     }
 
+    /** The host candidates the SFU puts in its SDP (announced addresses, or the bound interfaces' addresses). */
+    public List<java.net.InetSocketAddress> mediaCandidates() {
+        return mediaPlane.media.candidates();
+    }
+
     /** The TURN relay's UDP address, or null when TURN is off. */
     public java.net.InetSocketAddress turnAddress() {
         return mediaPlane.turn == null ? null : mediaPlane.turn.udpAddress();
