@@ -1,5 +1,6 @@
 package dev.chorus.signaling.ws;
 
+import dev.chorus.signaling.auth.JoinGrant;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,9 +15,17 @@ public sealed interface JoinOutcome {
      * @param tokenId       {@code jti}
      * @param issuedAt      token {@code iat} (subject revocation compares against it)
      * @param expiresAt     token expiry
+     * @param grant         the verified grant (groups, peer policy, conditions) for live authorization; null in
+     *                      tests that fake a gate
      */
     record Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
-                    String keyId, String tokenId, Instant issuedAt, Instant expiresAt) implements JoinOutcome {}
+                    String keyId, String tokenId, Instant issuedAt, Instant expiresAt, JoinGrant grant)
+            implements JoinOutcome {
+        public Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
+                        String keyId, String tokenId, Instant issuedAt, Instant expiresAt) {
+            this(participantId, projectId, room, identity, rights, keyId, tokenId, issuedAt, expiresAt, null);
+        }
+    }
 
     /** @param reason stable reason code (audited, counted); the client only learns "join refused" */
     record Refused(String reason) implements JoinOutcome {}

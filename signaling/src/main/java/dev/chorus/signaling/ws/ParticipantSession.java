@@ -1,6 +1,7 @@
 package dev.chorus.signaling.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.chorus.signaling.auth.JoinGrant;
 import dev.chorus.signaling.http.Json;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -24,7 +25,8 @@ public final class ParticipantSession {
     private final String room;
     private final String identity;
     /** What the current token says; replaced as a whole on refresh. */
-    private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt) {}
+    private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt,
+                             JoinGrant grant) {}
 
     private volatile TokenInfo token;
     private final String sourceIp;
@@ -53,9 +55,11 @@ public final class ParticipantSession {
     public String tokenId() { return token.tokenId(); }
     public Instant issuedAt() { return token.issuedAt(); }
     public Instant expiresAt() { return token.expiresAt(); }
+    /** The current token's verified grant (groups, peer policy, conditions); null only with a fake gate in tests. */
+    public JoinGrant grant() { return token.grant(); }
 
     private static TokenInfo info(JoinOutcome.Admitted a) {
-        return new TokenInfo(List.copyOf(a.rights()), a.keyId(), a.tokenId(), a.issuedAt(), a.expiresAt());
+        return new TokenInfo(List.copyOf(a.rights()), a.keyId(), a.tokenId(), a.issuedAt(), a.expiresAt(), a.grant());
     }
 
     /** A refresh token for the same project, room and identity was accepted: its rights and expiry apply now. */

@@ -249,12 +249,12 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         }
         refreshing = true;
         String t = token.textValue();
-        String room = session.room();
+        ParticipantSession current = session;
         try {
             blocking.execute(() -> {
                 JoinOutcome outcome;
                 try {
-                    outcome = gate.admit(t, room, sourceIp);
+                    outcome = gate.refresh(t, current, sourceIp);
                 } catch (RuntimeException e) {
                     log.warn("event=refresh_gate_failed error={}", e.getClass().getName());
                     outcome = new JoinOutcome.Refused("internal_error");
@@ -284,6 +284,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             m.put("rights", a.rights());
             m.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
             session.send(m);
+            registry.renewed(session); // live authorization recomputes rights from the new token
         } else {
             replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
         }
