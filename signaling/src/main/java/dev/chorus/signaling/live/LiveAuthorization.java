@@ -3,7 +3,6 @@ package dev.chorus.signaling.live;
 import dev.chorus.media.sfu.MediaRights;
 import dev.chorus.media.sfu.SubscribePolicy;
 import dev.chorus.media.sfu.TrackKind;
-import dev.chorus.signaling.auth.JoinGrant;
 import dev.chorus.signaling.auth.PeerPolicy;
 import dev.chorus.signaling.project.AccessPolicy;
 import dev.chorus.signaling.project.AclEntry;
@@ -61,7 +60,8 @@ public final class LiveAuthorization implements ProjectEvents {
         registry.addListener(new ParticipantRegistry.Listener() {
             @Override
             public void renewed(ParticipantSession s) {
-                refreshed(s);
+                // called on the session's event loop: the store reads happen on a virtual thread instead
+                Thread.ofVirtual().name("chorus-live-refresh").start(() -> refreshed(s));
             }
         });
     }
@@ -81,8 +81,7 @@ public final class LiveAuthorization implements ProjectEvents {
     /** Media rights of a session now (what the SFU should enforce); used at SFU join and after every change. */
     public MediaRights mediaRights(ParticipantSession s) {
         Set<Scope> scopes = scopes(s);
-        JoinGrant g = s.grant();
-        PeerPolicy policy = g == null ? PeerPolicy.UNRESTRICTED : g.policy();
+        PeerPolicy policy = s.policy();
         boolean aclMode = store.accessPolicy(s.projectId()).orElse(AccessPolicy.DEFAULT).aclMode();
         List<AclEntry> acl = store.aclEntries(s.projectId());
         String subscriber = s.identity();
@@ -97,8 +96,8 @@ public final class LiveAuthorization implements ProjectEvents {
     }
 
     private EffectiveRights.Publisher publisher(String participantId) {
-        return registry.get(participantId).map(p -> new EffectiveRights.Publisher(p.identity(),
-                p.grant() == null ? List.of() : p.grant().groups())).orElse(null);
+        return registry.get(participantId).map(p -> new EffectiveRights.Publisher(p.identity(), p.groups()))
+                .orElse(null);
     }
 
     private static String kindWire(TrackKind k) {

@@ -90,6 +90,11 @@ public final class ControlPlane implements AutoCloseable {
     public void devMode(boolean dev) {
         permissions.devMode(dev);
         admission.devMode(dev);
+        // a dev data dir bootstrapped before access policies existed gets the dev policy (ACLs off) too
+        if (dev && store.project(DevProjectBootstrap.DEV_PROJECT_ID).isPresent()
+                && store.accessPolicy(DevProjectBootstrap.DEV_PROJECT_ID).isEmpty()) {
+            store.putAccessPolicy(DevProjectBootstrap.DEV_PROJECT_ID, DevProjectBootstrap.DEV_ACCESS_POLICY);
+        }
     }
 
     @Override
