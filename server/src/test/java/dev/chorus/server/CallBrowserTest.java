@@ -300,4 +300,45 @@ class CallBrowserTest {
         leave("pub");
         leave("relayed");
     }
+
+    /**
+     * The demo page as a user sees it: two tabs on {@code /}, "Get a dev token" and "Join" in each; each tab then
+     * shows the other participant's playing video. A screenshot is kept in target/ for people to look at.
+     */
+    @Test
+    void theDemoPageInTwoTabsIsAWorkingCall() throws Exception {
+        String first = chromium.tab();
+        String url = "https://127.0.0.1:" + server.port() + "/";
+        List<String> tabs = List.of(chromium.newTab(url), chromium.newTab(url));
+        try {
+            for (String tab : tabs) {
+                chromium.switchTo(tab);
+                assertThat(ChromiumHarness.await(() -> Boolean.TRUE.equals(
+                        chromium.eval("return !document.getElementById('devToken').hidden;")), 10))
+                        .as("dev token button shown in dev mode").isTrue();
+                chromium.eval("document.getElementById('room').value = 'demo-tabs';"
+                        + "document.getElementById('devToken').click();");
+                assertThat(ChromiumHarness.await(() -> String.valueOf(
+                        chromium.eval("return document.getElementById('token').value;")).startsWith("eyJ"), 10)).isTrue();
+                chromium.eval("document.getElementById('joinButton').click();");
+            }
+            for (String tab : tabs) {
+                chromium.switchTo(tab);
+                // a remote tile (not "self") whose video is playing frames
+                boolean playing = ChromiumHarness.await(() -> Boolean.TRUE.equals(chromium.eval("""
+                        return [...document.querySelectorAll('.tile')].some(t => t.id !== 'tile-self'
+                            && t.querySelector('video').videoWidth > 0 && t.querySelector('video').currentTime > 0);""")), 25);
+                assertThat(playing).as("remote video playing in tab; page says: "
+                        + chromium.eval("return document.body.innerText;")).isTrue();
+            }
+            Thread.sleep(500); // let a few more frames paint before the screenshot (for humans; nothing asserted)
+            Files.write(Path.of("target", "demo-page.png"), chromium.screenshot());
+            for (String tab : tabs) {
+                chromium.switchTo(tab);
+                chromium.eval("document.getElementById('leave').click();");
+            }
+        } finally {
+            chromium.switchTo(first);
+        }
+    }
 }

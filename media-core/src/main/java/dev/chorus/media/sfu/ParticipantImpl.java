@@ -78,7 +78,7 @@ final class ParticipantImpl implements Participant {
     private List<Slot.Offered> outstandingOffer;
     /** The subscription changed since the last offer. */
     private boolean changed;
-    private int acceptedExtMask;
+    int acceptedExtMask;
     private int transportCcSequence = ThreadLocalRandom.current().nextInt(0x10000);
     final long subscribeRtcpSsrc = randomSsrc();
     private long nextSubscribeRtcpNanos;
@@ -107,7 +107,7 @@ final class ParticipantImpl implements Participant {
         this.room = room;
         this.worker = room.worker;
         this.rights = rights;
-        this.listener = listener;
+        this.listener = new SafeListener(listener);
         this.streamId = MSID_SAFE.matcher(id).matches() ? id : "p" + Integer.toHexString(id.hashCode());
         long now = worker.clock.getAsLong();
         this.nackBucket = new TokenBucket(room.config.nackBudgetPerSecond(), room.config.nackBudgetPerSecond(), now);

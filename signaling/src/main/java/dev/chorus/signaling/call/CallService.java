@@ -163,12 +163,19 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         if (session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp) leaveRoom(cp);
     }
 
+    /** A refreshed token gets fresh ICE servers (its TURN credential may outlive the old one's). */
     @Override
     public Map<String, Object> refreshed(ParticipantSession session) {
-        if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp)) return Map.of();
+        if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant)) return Map.of();
+        return Map.of("iceServers", iceServers.iceServers(session));
+    }
+
+    /** The refreshed token's rights apply in the SFU at once (forwarding stops or starts, offers follow). */
+    @Override
+    public void refreshApplied(ParticipantSession session) {
+        if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp)) return;
         Participant p = cp.media();
         if (p != null) p.updateRights(rightsOf(session, cp.room));
-        return Map.of("iceServers", iceServers.iceServers(session));
     }
 
     // liveauth hook: live authorization (ACL, scope overrides) supplies and updates the SFU rights when installed

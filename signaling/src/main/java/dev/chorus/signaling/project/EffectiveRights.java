@@ -12,7 +12,8 @@ import java.util.Set;
  * <ul>
  *   <li>scopes = token scopes ∩ project ceiling − scopes the backend took away for this identity in this room;</li>
  *   <li>may subscriber S receive publisher P's track = S has {@code media:subscribe}, and no token-policy deny and
- *       no ACL revocation covers it, and (ACL mode off, or S's token policy allows P, or an ACL grant does).</li>
+ *       no ACL revocation covers it, and (S's token policy allows P, or an ACL grant does, or ACL mode is off and
+ *       S's token has no allow list).</li>
  * </ul>
  */
 public final class EffectiveRights {
@@ -52,8 +53,10 @@ public final class EffectiveRights {
         if (decisive != null && decisive.effect() == AclEntry.Effect.DENY) return false;
         if (decisive != null) return true;
         if (matches(policy.subscribeAllow(), publisher)) return true;
-        // No policy claim and ACLs off (dev mode): anyone with media:subscribe receives everything.
-        return !aclMode;
+        if (aclMode) return false;
+        // ACLs off (dev mode): anyone with media:subscribe receives everything, unless its own token names whom
+        // it may receive (a non-empty allow list still holds)
+        return policy.subscribeAllow().isEmpty();
     }
 
     private static boolean matches(List<String> selectors, Publisher p) {

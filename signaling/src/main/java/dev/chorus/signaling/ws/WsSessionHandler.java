@@ -331,7 +331,12 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 log.warn("event=session_refresh_hook_failed error={}", e.getClass().getName());
             }
             session.send(m);
-            registry.renewed(session); // live authorization recomputes rights from the new token
+            try {
+                lifecycle.refreshApplied(session);
+            } catch (RuntimeException e) {
+                log.warn("event=session_refresh_hook_failed error={}", e.getClass().getName());
+            }
+            registry.renewed(session); // live authorization: effective rights (minus overrides) to the client
         } else {
             replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
         }

@@ -63,5 +63,12 @@ class EffectiveRightsTest {
     void devModeWithoutAclsLetsAnySubscriberReceive() {
         assertThat(may(SUB, PeerPolicy.UNRESTRICTED, CALLER, "video", List.of(), false)).isTrue();
         assertThat(may(Set.of(Scope.ROOM_JOIN), PeerPolicy.UNRESTRICTED, CALLER, "video", List.of(), false)).isFalse();
+        // a token that names whom it may receive is held to it even without ACLs
+        PeerPolicy agentsOnly = PeerPolicy.of(List.of("grp:agents"), List.of(), -1, -1);
+        assertThat(may(SUB, agentsOnly, CALLER, "video", List.of(), false)).isFalse();
+        assertThat(may(SUB, agentsOnly, AGENT, "video", List.of(), false)).isTrue();
+        PeerPolicy denyOnly = PeerPolicy.of(List.of(), List.of("sub:caller-9"), -1, -1);
+        assertThat(may(SUB, denyOnly, CALLER, "video", List.of(), false)).isFalse();
+        assertThat(may(SUB, denyOnly, AGENT, "video", List.of(), false)).isTrue();
     }
 }
