@@ -52,7 +52,8 @@ function wsUrlFrom(url) {
  *   track {participantId, trackId, kind, track, stream}   a remote MediaStreamTrack is ready to play,
  *   trackRemoved {participantId, trackId, kind, track, stream},
  *   subscribed {at, mids}   a subscriber answer was applied (`at` = performance.now()),
- *   tokenExpiring {expiresAt}, refreshed {rights, expiresAt},
+ *   tokenExpiring {expiresAt}   once per token, `tokenExpiryWarning` seconds before it expires (or when the server warns),
+ *   refreshed {rights, expiresAt}, permissionsChanged {rights, reason}   the backend changed this session's rights,
  *   error (a ChorusError), closed {code, reason, error}.
  */
 export class Chorus extends EventTarget {
@@ -60,7 +61,8 @@ export class Chorus extends EventTarget {
    * Opens the WebSocket, joins the room and resolves once the server said `joined`.
    * @param {{url?: string, token: string, room: string, iceTransportPolicy?: 'all'|'relay', iceServers?: RTCIceServer[]}} options
    *   `url`: https/wss URL of the Chorus server (default: this page's origin). `iceServers` are added to the
-   *   ones the server hands out (TURN credentials when TURN is enabled).
+   *   ones the server hands out (TURN credentials when TURN is enabled). `tokenExpiryWarning`: seconds before the
+   *   token's expiry at which `tokenExpiring` fires (default 60); answer it with `refreshToken(newToken)`.
    */
   static async connect(options) {
     const call = new Chorus(options);
@@ -68,7 +70,7 @@ export class Chorus extends EventTarget {
     return call;
   }
 
-  constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [] }) {
+  constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [], tokenExpiryWarning = 60 }) {
     super();
     if (!token || !room) throw new ChorusError('bad_options', 'token and room are required');
     this._wsUrl = wsUrlFrom(url);
@@ -93,6 +95,9 @@ export class Chorus extends EventTarget {
     this._queue = Promise.resolve(); // serialises SDP work in message order
     this._pending = null;         // {resolve, reject} of the publish in flight
     this._refresh = null;
+    this._expiryWarning = tokenExpiryWarning; // liveauth: client-side expiry warning
+    this._expiryTimer = null;
+    this._warnedFor = null;
     this._closed = false;
   }
 
@@ -161,6 +166,21 @@ export class Chorus extends EventTarget {
     }
     this.subscriber = new RTCPeerConnection(this._rtcConfig());
     this._ping = setInterval(() => this._send({ type: 'ping' }), 20000);
+    this._armExpiry();
+  }
+
+  /** Schedules `tokenExpiring` `tokenExpiryWarning` seconds before the current token's expiry. */
+  _armExpiry() {
+    clearTimeout(this._expiryTimer);
+    if (!this.expiresAt) return;
+    const ms = this.expiresAt * 1000 - Date.now() - this._expiryWarning * 1000;
+    this._expiryTimer = setTimeout(() => this._expiring(this.expiresAt), Math.max(0, ms));
+  }
+
+  _expiring(expiresAt) {
+    if (this._closed || this._warnedFor === expiresAt) return; // once per token, client timer or server warning
+    this._warnedFor = expiresAt;
+    this._emit('tokenExpiring', { expiresAt });
   }
 
   _send(m) {
@@ -204,7 +224,11 @@ export class Chorus extends EventTarget {
         this._removed(m.track.participantId, m.track.trackId);
         break;
       case 'token_expiring':
-        this._emit('tokenExpiring', { expiresAt: m.expiresAt });
+        this._expiring(m.expiresAt);
+        break;
+      case 'permissionsChanged':
+        this.rights = m.rights || this.rights;
+        this._emit('permissionsChanged', { rights: this.rights, reason: m.reason });
         break;
       case 'refreshed':
         this.rights = m.rights || this.rights;
@@ -214,6 +238,7 @@ export class Chorus extends EventTarget {
           for (const pc of [this.publisher, this.subscriber]) if (pc) pc.setConfiguration(this._rtcConfig());
         }
         if (this._refresh) { this._refresh.resolve(); this._refresh = null; }
+        this._armExpiry();
         this._emit('refreshed', { rights: this.rights, expiresAt: this.expiresAt });
         break;
       case 'error': {
@@ -421,6 +446,7 @@ export class Chorus extends EventTarget {
     if (this._closed) return;
     this._closed = true;
     clearInterval(this._ping);
+    clearTimeout(this._expiryTimer);
     for (const l of this._local.values()) l.track.stop();
     for (const pc of [this.publisher, this.subscriber]) if (pc) pc.close();
   }

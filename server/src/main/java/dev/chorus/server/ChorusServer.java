@@ -134,6 +134,9 @@ public final class ChorusServer implements AutoCloseable {
                         }
                     });
             calls.register(edge.protocol());
+            calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards
+            edge.live().addListener(calls::updateRights);
+            control.devMode(dev);
             edge.start();
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
                     calls, callExecutor);

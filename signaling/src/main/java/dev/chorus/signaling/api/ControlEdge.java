@@ -4,6 +4,7 @@ import dev.chorus.signaling.http.ChorusHttpServer;
 import dev.chorus.signaling.http.HealthRoutes;
 import dev.chorus.signaling.http.HttpSettings;
 import dev.chorus.signaling.http.Router;
+import dev.chorus.signaling.live.LiveAuthorization;
 import dev.chorus.signaling.metrics.ChorusMetrics;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.ws.AdmissionGate;
@@ -39,6 +40,7 @@ public final class ControlEdge implements AutoCloseable {
     private final ExecutorService admissions = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("chorus-join-", 0).factory());
     private final ChorusHttpServer server;
+    private final LiveAuthorization live;
 
     public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
                        Clock clock, List<HealthRoutes.Check> extraChecks) {
@@ -54,7 +56,11 @@ public final class ControlEdge implements AutoCloseable {
                        ProjectEvents events, Consumer<Router> extraRoutes) {
         this.control = control;
         this.metrics = metrics;
-        control.events(new SessionEvents(registry, events));
+        this.live = new LiveAuthorization(control.store(), registry);
+        // revocations close sessions (SessionEvents, then the call layer); ACL/permission changes re-evaluate them
+        control.events(LiveAuthorization.both(new SessionEvents(registry, events), live));
+        control.admission().sessionCounter((project, identity) -> (int) registry.all().stream()
+                .filter(s -> s.projectId().equals(project) && s.identity().equals(identity) && s.isOpen()).count());
         Router router = new Router();
         List<HealthRoutes.Check> checks = new ArrayList<>();
         checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));
@@ -87,6 +93,11 @@ public final class ControlEdge implements AutoCloseable {
     /** Where the media plane registers its message types. */
     public SignalingProtocol protocol() {
         return protocol;
+    }
+
+    /** Live authorization: the media plane asks it for a session's MediaRights and listens for changes. */
+    public LiveAuthorization live() {
+        return live;
     }
 
     public ChorusMetrics metrics() {

@@ -105,7 +105,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     private CompletableFuture<Map<String, Object>> joinMedia(CallParticipant cp) {
         ParticipantSession s = cp.session;
         CallRoom room = cp.room;
-        MediaRights rights = PeerSelector.rights(s, pid -> peerOf(room, pid));
+        MediaRights rights = rightsOf(s, room);
         return sfu.join(room.sfuRoomId, cp.id(), rights, cp)
                 .exceptionally(e -> {
                     throw new CompletionException(new SessionRefusedException(WsCloseCodes.MEDIA_UNAVAILABLE,
@@ -181,7 +181,26 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     public void refreshApplied(ParticipantSession session) {
         if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp)) return;
         Participant p = cp.media();
-        if (p != null) p.updateRights(PeerSelector.rights(session, pid -> peerOf(cp.room, pid)));
+        if (p != null) p.updateRights(rightsOf(session, cp.room));
+    }
+
+    // liveauth hook: live authorization (ACL, scope overrides) supplies and updates the SFU rights when installed
+    private volatile java.util.function.Function<ParticipantSession, MediaRights> rightsSource;
+
+    public void rightsSource(java.util.function.Function<ParticipantSession, MediaRights> source) {
+        this.rightsSource = source;
+    }
+
+    private MediaRights rightsOf(ParticipantSession s, CallRoom room) {
+        var source = rightsSource;
+        return source != null ? source.apply(s) : PeerSelector.rights(s, pid -> peerOf(room, pid));
+    }
+
+    /** New rights of a live session (LiveAuthorization.RightsListener): applied by the SFU before its next drain. */
+    public void updateRights(ParticipantSession session, MediaRights rights) {
+        if (session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp && cp.media() != null) {
+            cp.media().updateRights(rights);
+        }
     }
 
     /** Takes the participant out of the SFU and the roster, once; tells the others. */

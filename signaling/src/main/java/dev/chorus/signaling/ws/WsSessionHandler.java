@@ -291,12 +291,12 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         }
         refreshing = true;
         String t = token.textValue();
-        String room = session.room();
+        ParticipantSession current = session;
         try {
             blocking.execute(() -> {
                 JoinOutcome outcome;
                 try {
-                    outcome = gate.admit(t, room, sourceIp);
+                    outcome = gate.refresh(t, current, sourceIp);
                 } catch (RuntimeException e) {
                     log.warn("event=refresh_gate_failed error={}", e.getClass().getName());
                     outcome = new JoinOutcome.Refused("internal_error");
@@ -336,6 +336,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             } catch (RuntimeException e) {
                 log.warn("event=session_refresh_hook_failed error={}", e.getClass().getName());
             }
+            registry.renewed(session); // live authorization: effective rights (minus overrides) to the client
         } else {
             replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
         }
