@@ -150,7 +150,35 @@ public final class MediaTransportServer implements AutoCloseable {
         if (channel == null) throw new IllegalStateException("not started");
         IceLiteAgent agent = directory.create(remoteUfrag, clock.getAsLong());
         if (agent == null) return null;
-        WebRtcTransport transport = new WebRtcTransport(this, agent, remoteFingerprint, sink, listener);
+        WebRtcTransport transport = new WebRtcTransport(this, agent, remoteFingerprint, sink, listener, null, null);
+        transports.put(agent.localUfrag(), transport);
+        return transport;
+    }
+
+    /**
+     * Creates a transport whose inbound SRTP is decrypted by its owner's thread, not by the event loop: protected
+     * datagrams go to {@code sink}; the owner calls {@link WebRtcTransport#unprotectRtp}/{@link
+     * WebRtcTransport#unprotectRtcp} (from one thread), counting outcomes in {@code inboundStats} (that thread's).
+     *
+     * @param local local ICE credentials, or null for fresh ones. An SFU that offers first (subscribe transports)
+     *              generates them for its offer and creates the transport when the answer brings the remote ufrag
+     *              and fingerprint
+     * @return the transport, or null when the server is full or the local ufrag is taken
+     */
+    public synchronized WebRtcTransport createTransport(dev.chorus.media.ice.IceCredentials local, String remoteUfrag,
+                                                        Fingerprint remoteFingerprint, SrtpSink sink,
+                                                        SrtpStats inboundStats, TransportListener listener) {
+        if (channel == null) throw new IllegalStateException("not started");
+        IceLiteAgent agent;
+        if (local == null) {
+            agent = directory.create(remoteUfrag, clock.getAsLong());
+        } else {
+            agent = new IceLiteAgent(local, remoteUfrag, clock.getAsLong());
+            if (!directory.register(agent)) agent = null;
+        }
+        if (agent == null) return null;
+        WebRtcTransport transport = new WebRtcTransport(this, agent, remoteFingerprint, MediaSink.DISCARD, listener,
+                sink, inboundStats);
         transports.put(agent.localUfrag(), transport);
         return transport;
     }

@@ -39,6 +39,11 @@ public final class WebRtcTransport {
     private final DtlsSession dtls;
     private final MediaSink sink;
     private final TransportListener listener;
+    /** Non-null: inbound SRTP is handed over still protected and decrypted by the owner's thread. */
+    private final SrtpSink srtpSink;
+    private final dev.chorus.media.srtp.SrtpStats ownerInboundStats;
+    /** Owner-thread view for {@link #unprotectRtp}/{@link #unprotectRtcp}. */
+    private final PacketBuffer ownerView = new PacketBuffer();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Inbound view, event-loop confined. */
     private final PacketBuffer inView = new PacketBuffer();
@@ -57,11 +62,14 @@ public final class WebRtcTransport {
     private volatile InetSocketAddress dtlsPeer;
 
     WebRtcTransport(MediaTransportServer server, IceLiteAgent agent, Fingerprint remoteFingerprint,
-                    MediaSink sink, TransportListener listener) {
+                    MediaSink sink, TransportListener listener, SrtpSink srtpSink,
+                    dev.chorus.media.srtp.SrtpStats ownerInboundStats) {
         this.server = server;
         this.agent = agent;
         this.sink = sink;
         this.listener = listener;
+        this.srtpSink = srtpSink;
+        this.ownerInboundStats = ownerInboundStats;
         this.dtls = server.dtlsEndpoint().newSession(remoteFingerprint, new DtlsOut(), new DtlsEvents());
     }
 
@@ -110,6 +118,14 @@ public final class WebRtcTransport {
             counters.drop(DropReason.NOT_READY);
             return;
         }
+        if (srtpSink != null) {
+            try {
+                srtpSink.onSrtp(this, buffer, 0, length);
+            } catch (RuntimeException e) {
+                counters.drop(DropReason.SINK_ERROR);
+            }
+            return;
+        }
         inView.wrap(buffer, 0, length);
         if (RtpPacket.isRtcp(buffer, 0, length)) {
             if (in.unprotectRtcp(inView) != SrtpResult.OK) return; // counted in SrtpStats
@@ -136,6 +152,31 @@ public final class WebRtcTransport {
                 counters.drop(DropReason.SINK_ERROR);
             }
         }
+    }
+
+    // ---- inbound, on the owner's thread (transports created with an SrtpSink) --------------------------------------
+
+    /**
+     * Decrypts and authenticates an SRTP packet in place ({@code length} shrinks by the tag): the owner's thread
+     * only, for transports created with an {@link SrtpSink}. Anything but OK means drop (counted in the owner's
+     * inbound stats). The caller checks the plaintext header (checklist 40).
+     */
+    public SrtpResult unprotectRtp(byte[] buffer, int offset, int length, int[] newLength) {
+        return unprotect(buffer, offset, length, newLength, false);
+    }
+
+    /** Decrypts an SRTCP packet in place; see {@link #unprotectRtp}. */
+    public SrtpResult unprotectRtcp(byte[] buffer, int offset, int length, int[] newLength) {
+        return unprotect(buffer, offset, length, newLength, true);
+    }
+
+    private SrtpResult unprotect(byte[] buffer, int offset, int length, int[] newLength, boolean rtcp) {
+        SrtpDecryptor in = decryptor;
+        if (in == null || srtpSink == null) return SrtpResult.INVALID;
+        ownerView.wrap(buffer, offset, length);
+        SrtpResult r = rtcp ? in.unprotectRtcp(ownerView) : in.unprotectRtp(ownerView);
+        newLength[0] = ownerView.getLength();
+        return r;
     }
 
     /** Periodic, on the event loop: consent freshness. */
@@ -212,7 +253,8 @@ public final class WebRtcTransport {
             SrtpDecryptor in = decryptor;
             decryptor = null;
             encryptor = null;
-            if (in != null) in.close();
+            // With an SrtpSink the owner's thread may be inside unprotect right now: leave the contexts to the GC.
+            if (in != null && srtpSink == null) in.close();
             listener.onClosed(this, reason);
         });
     }
@@ -249,7 +291,8 @@ public final class WebRtcTransport {
         public void onConnected(SrtpKeys keys, long handshakeNanos) {
             server.execute(() -> {
                 if (closed.get()) return;
-                decryptor = SrtpDecryptor.forServer(keys, server.config().maxStreamsPerTransport(), server.srtpStats());
+                decryptor = SrtpDecryptor.forServer(keys, server.config().maxStreamsPerTransport(),
+                        srtpSink != null ? ownerInboundStats : server.srtpStats());
                 // The outbound contexts are used by the sending thread; the volatile write publishes them.
                 encryptor = SrtpEncryptor.forServer(keys, server.config().maxStreamsPerTransport(), outboundStats);
                 profile = keys.profile();

@@ -212,6 +212,126 @@ public final class WebRtcTestClient implements AutoCloseable {
         }
     }
 
+    // ---- publish / subscribe against the SFU (SDP helpers) -------------------------------------------------------
+
+    /** A track this client publishes: kind "audio" or "video", mid, SSRC and RTX SSRC (-1 for none). */
+    public record TestTrack(String kind, String mid, long ssrc, long rtxSsrc) { }
+
+    private final String icePwd = dev.chorus.media.ice.IceCredentials.generate().pwd();
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> rtpBacklog = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> rtcpBacklog = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * A publish offer like a browser's: not ICE-lite, this client's ICE credentials and certificate fingerprint,
+     * {@code setup:actpass}, BUNDLE, one sendonly section per track with its SSRCs (FID group for RTX), Opus
+     * (PT 111) / VP8 (PT 96) + RTX (PT 97), header extensions audio-level=1, abs-send-time=2, transport-cc=3, mid=4.
+     */
+    public String publishOffer(java.util.List<TestTrack> tracks) {
+        var b = new dev.chorus.media.sdp.SdpOfferBuilder(new dev.chorus.media.ice.IceCredentials(ufrag, icePwd),
+                new dev.chorus.media.sdp.Sdp.Fingerprint("sha-256", certificate.fingerprint().hex()))
+                .candidate(localAddress());
+        for (TestTrack t : tracks) {
+            var stream = new dev.chorus.media.sdp.SdpAnswerBuilder.SendStream(t.ssrc(), t.rtxSsrc(), "test", "stream", "track-" + t.mid());
+            if (t.kind().equals("audio")) b.audio(t.mid(), dev.chorus.media.sdp.Sdp.Direction.SENDONLY, stream);
+            else b.video(t.mid(), dev.chorus.media.sdp.Sdp.Direction.SENDONLY, stream);
+        }
+        var sd = b.build();
+        sd.iceLite(false);
+        return dev.chorus.media.sdp.SdpWriter.write(sd);
+    }
+
+    /**
+     * The answer a browser gives to an SFU subscriber offer: every section mirrored (sendonly → recvonly), same
+     * codecs, feedback and extensions, this client's credentials, {@code setup:active}. Without {@code rtx} the
+     * RTX payload type is left out.
+     */
+    public String answer(String offerSdp, boolean rtx) throws dev.chorus.media.sdp.SdpParseException {
+        var offer = dev.chorus.media.sdp.SdpParser.parse(offerSdp);
+        var answer = new dev.chorus.media.sdp.SessionDescription(new dev.chorus.media.sdp.Sdp.Origin("-", "1", "1", "IN", "IP4", "127.0.0.1"));
+        answer.groups().addAll(offer.groups());
+        for (var om : offer.media()) {
+            var am = new dev.chorus.media.sdp.MediaDescription(om.media(), 9, om.protocol());
+            am.connection(new dev.chorus.media.sdp.Sdp.Connection("IN", "IP4", "0.0.0.0"));
+            am.mid(om.mid());
+            for (String f : om.formats()) {
+                int pt = Integer.parseInt(f);
+                boolean isRtx = om.rtpMap(pt).map(r -> r.encoding().equalsIgnoreCase("rtx")).orElse(false);
+                if (isRtx && !rtx) continue;
+                am.formats().add(f);
+                om.rtpMap(pt).ifPresent(am.rtpMaps()::add);
+                om.fmtp(pt).ifPresent(am.fmtps()::add);
+                for (var fb : om.rtcpFbs()) if (fb.payloadType() == pt) am.rtcpFbs().add(fb);
+            }
+            am.extmaps().addAll(om.extmaps());
+            am.iceUfrag(ufrag).icePwd(icePwd);
+            am.fingerprints().add(new dev.chorus.media.sdp.Sdp.Fingerprint("sha-256", certificate.fingerprint().hex()));
+            am.setup(dev.chorus.media.sdp.Sdp.Setup.ACTIVE);
+            am.rtcpMux(true).rtcpRsize(om.rtcpRsize());
+            am.direction(om.effectiveDirection().sends() ? dev.chorus.media.sdp.Sdp.Direction.RECVONLY
+                    : dev.chorus.media.sdp.Sdp.Direction.INACTIVE);
+            answer.media().add(am);
+        }
+        return dev.chorus.media.sdp.SdpWriter.write(answer);
+    }
+
+    /** ICE (nominating) and DTLS against the server described by {@code serverSdp} (the SFU's answer or offer). */
+    public void connect(String serverSdp) throws Exception {
+        var sd = dev.chorus.media.sdp.SdpParser.parse(serverSdp);
+        var m = sd.media().stream().filter(x -> !x.isRejected()).findFirst().orElseThrow();
+        var fp = sd.fingerprints(m).getFirst();
+        boolean ok = false;
+        for (int attempt = 0; attempt < 5 && !ok; attempt++) {
+            ok = iceCheck(sd.iceUfrag(m), sd.icePwd(m), true, 2000);
+        }
+        if (!ok) throw new IOException("ICE check failed");
+        connectDtls(Fingerprint.parseSdp(fp.hashFunction() + " " + fp.value()), TestDtlsClient.Options.standard());
+    }
+
+    /** The next decrypted RTP packet (RTCP received meanwhile is kept for {@link #receiveRtcp}); null on timeout. */
+    public byte[] receiveRtp(long timeoutMillis) throws InterruptedException {
+        byte[] kept = rtpBacklog.poll();
+        if (kept != null) return kept;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) return null;
+            byte[] p = receiveMedia(left);
+            if (p == null) continue;
+            if (isRtcp(p)) rtcpBacklog.add(p);
+            else return p;
+        }
+    }
+
+    /** The next decrypted RTCP compound (RTP received meanwhile is kept for {@link #receiveRtp}); null on timeout. */
+    public byte[] receiveRtcp(long timeoutMillis) throws InterruptedException {
+        byte[] kept = rtcpBacklog.poll();
+        if (kept != null) return kept;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) return null;
+            byte[] p = receiveMedia(left);
+            if (p == null) continue;
+            if (isRtcp(p)) return p;
+            rtpBacklog.add(p);
+        }
+    }
+
+    /** Drops RTP kept by {@link #receiveRtcp} (a test that only watches RTCP bounds its memory). */
+    public void clearRtpBacklog() {
+        rtpBacklog.clear();
+    }
+
+    private static boolean isRtcp(byte[] p) {
+        int pt = p[1] & 0xff;
+        return pt >= 192 && pt <= 223;
+    }
+
+    /** Datagrams received and not yet read (for pacing a sender without sleeps). */
+    public int bufferedMedia() {
+        return srtp.size() + rtpBacklog.size();
+    }
+
     /** Sends close_notify. */
     public void closeDtls() throws IOException {
         if (connected != null) connected.transport().close();

@@ -1,0 +1,143 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.media.rtp.RtpPacket;
+
+/**
+ * One subscriber's view of one published track: its own SSRCs, payload types and the offsets that turn the
+ * publisher's sequence numbers and timestamps into a continuous stream for this subscriber. The offsets are
+ * re-based whenever the source SSRC changes (publisher restart or renegotiation), so the subscriber's sequence
+ * never jumps or repeats.
+ */
+final class Consumer {
+    /** Header extension ids in the SFU's subscriber offers ({@link dev.chorus.media.sdp.SdpOfferBuilder}). */
+    static final int SUB_EXT_AUDIO_LEVEL = 1;
+    static final int SUB_EXT_ABS_SEND_TIME = 2;
+    static final int SUB_EXT_TRANSPORT_CC = 3;
+
+    final ParticipantImpl subscriber;
+    final PublishedTrack track;
+    final long ssrc;
+    final long rtxSsrc;
+    final int payloadType;
+    int rtxPayloadType = -1;
+    /** The subscriber's answer accepted this consumer's section. */
+    boolean negotiated;
+    /** Forwarding began (a keyframe was requested for it). */
+    boolean started;
+    boolean removed;
+
+    private long sourceSsrc = -1;
+    int seqOffset;
+    long tsOffset;
+    private boolean haveOut;
+    private int lastSeq;
+    private long lastTs;
+    private long lastOutNanos;
+    int rtxSeq;
+    long packets;
+    long octets;
+    int fractionLost;
+
+    Consumer(ParticipantImpl subscriber, PublishedTrack track, long ssrc, long rtxSsrc, int payloadType, int firstSeq,
+             long firstTs) {
+        this.subscriber = subscriber;
+        this.track = track;
+        this.ssrc = ssrc;
+        this.rtxSsrc = rtxSsrc;
+        this.payloadType = payloadType;
+        this.lastSeq = (firstSeq - 1) & 0xFFFF;
+        this.lastTs = firstTs;
+        this.rtxSeq = firstSeq ^ 0x5A5A;
+    }
+
+    /** Forwarding is on: negotiated, the subscriber's transport connected, not removed. */
+    boolean active() {
+        return negotiated && !removed && subscriber.subscribeConnected();
+    }
+
+    /** Updates the offsets for a packet of the source and returns its sequence number in this stream. */
+    int mapSequence(long sourceSsrc, int seq, long ts, long nowNanos) {
+        if (sourceSsrc != this.sourceSsrc) {
+            // Continue right after what the subscriber saw last, whatever the new source's numbering.
+            long elapsedTicks = haveOut ? Math.max(1, (nowNanos - lastOutNanos) / 1000 * track.clockRate / 1_000_000) : 0;
+            seqOffset = (lastSeq + 1 - seq) & 0xFFFF;
+            tsOffset = (lastTs + elapsedTicks - ts) & 0xFFFFFFFFL;
+            this.sourceSsrc = sourceSsrc;
+        }
+        int out = (seq + seqOffset) & 0xFFFF;
+        long outTs = (ts + tsOffset) & 0xFFFFFFFFL;
+        if (!haveOut || ((out - lastSeq) & 0xFFFF) < 0x8000) {
+            lastSeq = out;
+            lastTs = outTs;
+        }
+        haveOut = true;
+        lastOutNanos = nowNanos;
+        return out;
+    }
+
+    long mapTimestamp(long ts) {
+        return (ts + tsOffset) & 0xFFFFFFFFL;
+    }
+
+    /** The publisher's sequence number of a sequence number of this stream (for NACKs). */
+    int sourceSequence(int seq) {
+        return (seq - seqOffset) & 0xFFFF;
+    }
+
+    long lastTimestamp() {
+        return lastTs;
+    }
+
+    /**
+     * Rewrites the header in place for this subscriber: SSRC, sequence number, timestamp, payload type, and the
+     * header extensions (publisher ids → the subscriber's ids; unknown ones and mid become padding; transport-cc
+     * gets the subscriber transport's own sequence number).
+     */
+    void rewrite(RtpPacket rtp, long ssrcOut, int seqOut, long tsOut, int ptOut, byte[] pubToSub, int acceptedMask) {
+        rtp.setSsrc(ssrcOut);
+        rtp.setSequenceNumber(seqOut);
+        rtp.setTimestamp(tsOut);
+        rtp.setPayloadType(ptOut);
+        int extOff = rtp.extensionOffset();
+        if (extOff < 0) return;
+        byte[] b = rtp.buffer();
+        int end = extOff + rtp.extensionLength();
+        int profile = rtp.extensionProfile();
+        boolean oneByte = profile == RtpPacket.PROFILE_ONE_BYTE;
+        if (!oneByte && (profile & RtpPacket.PROFILE_TWO_BYTE_MASK) != RtpPacket.PROFILE_TWO_BYTE) return;
+        int p = extOff;
+        while (p < end) {
+            int h = b[p] & 0xFF;
+            if (h == 0) {
+                p++;
+                continue;
+            }
+            int id;
+            int len;
+            int data;
+            if (oneByte) {
+                id = h >>> 4;
+                if (id == 15) break;
+                len = (h & 0x0F) + 1;
+                data = p + 1;
+            } else {
+                id = h;
+                len = b[p + 1] & 0xFF;
+                data = p + 2;
+            }
+            int sid = pubToSub[id] & 0xFF;
+            if (sid != 0 && (acceptedMask & (1 << sid)) != 0) {
+                if (oneByte) b[p] = (byte) ((sid << 4) | (len - 1));
+                else b[p] = (byte) sid;
+                if (sid == SUB_EXT_TRANSPORT_CC && len >= 2) {
+                    int twcc = subscriber.nextTransportCcSequence();
+                    b[data] = (byte) (twcc >>> 8);
+                    b[data + 1] = (byte) twcc;
+                }
+            } else {
+                java.util.Arrays.fill(b, p, data + len, (byte) 0);
+            }
+            p = data + len;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.chorus.media.sfu;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Handle of one participant in a room, given to signaling by {@link Sfu#join}. Thread-safe: every method only
+ * hands a task to the room's worker thread ({@code execute(...)}) and returns; results come back as futures that
+ * complete <b>on the worker thread</b> (use the {@code ...Async} variants or your own executor to continue
+ * elsewhere, and never block the worker). Failures complete the future exceptionally with {@link SfuException}.
+ *
+ * <p>Two transports per participant, one per direction (see {@link TransportRole}): the client offers what it
+ * publishes ({@link #publish}); the SFU offers what the client receives ({@link ParticipantListener#onSubscriberOffer}
+ * / {@link #answerSubscription}). Each side is always the offerer of its own direction, so renegotiations never
+ * glare.
+ */
+public interface Participant {
+    /** The participant id given at {@link Sfu#join} (opaque; never an e-mail or phone number). */
+    String id();
+
+    /** The room id. */
+    String roomId();
+
+    /**
+     * The client's publish offer (initial or renegotiation), answered recvonly. Audio sections publish
+     * {@link TrackKind#AUDIO}, video sections {@link TrackKind#VIDEO} unless {@code kindsByMid} says
+     * {@link TrackKind#SCREEN}. Refused as a whole if a sending section's kind is not granted
+     * ({@link SfuException.Code#PUBLISH_NOT_ALLOWED}) or there would be more than {@code maxTracks}
+     * ({@link SfuException.Code#TOO_MANY_TRACKS}). Track ids are the sections' mids; sections that stop sending are
+     * unpublished. Simulcast is declined for now (one encoding per track).
+     *
+     * @param offerSdp   the client's offer (contains its ICE password: never log it)
+     * @param kindsByMid optional kind per mid (to mark screen shares); may be empty
+     * @return the answer SDP
+     */
+    CompletableFuture<String> publish(String offerSdp, Map<String, TrackKind> kindsByMid);
+
+    /** {@link #publish(String, Map)} without screen shares. */
+    default CompletableFuture<String> publish(String offerSdp) {
+        return publish(offerSdp, Map.of());
+    }
+
+    /**
+     * The client's answer to the latest {@link ParticipantListener#onSubscriberOffer}. Forwarding of a newly
+     * offered track starts once the answer is applied and the subscribe transport is connected; the SFU then asks
+     * the publisher for a keyframe. Fails with {@link SfuException.Code#NO_PENDING_OFFER} without an outstanding
+     * offer.
+     */
+    CompletableFuture<Void> answerSubscription(String answerSdp);
+
+    /** Mutes or unmutes one of this participant's published tracks; nothing is forwarded while muted. */
+    CompletableFuture<Void> setMuted(String trackId, boolean muted);
+
+    /**
+     * Replaces the participant's rights. Applied on the worker before its next drain: forwarding that is no longer
+     * allowed stops at once, tracks of kinds no longer granted are unpublished, subscriptions no longer allowed are
+     * removed (and renegotiated), and subscriptions newly allowed are offered. Listeners are told.
+     */
+    CompletableFuture<Void> updateRights(MediaRights rights);
+
+    /** A snapshot of the participant's counters, taken on the worker. */
+    CompletableFuture<ParticipantStats> stats();
+
+    /**
+     * Leaves the room: unpublishes its tracks (others are told), removes its subscriptions, closes both transports.
+     * Idempotent. {@link ParticipantListener#onClosed} follows with {@code reason}.
+     */
+    CompletableFuture<Void> close(String reason);
+}

@@ -1,0 +1,53 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.media.transport.CloseReason;
+import java.util.List;
+
+/**
+ * Events of one participant, for signaling to turn into protocol messages.
+ *
+ * <p><b>Thread:</b> every callback runs on the worker thread of the participant's room, in order. A callback must
+ * return quickly and must not block (no I/O, no locks held for long, never {@code join()} a future of this SFU):
+ * hand the event to the signaling thread (e.g. the WebSocket's event loop) and return. Never call into room state
+ * from here other than through {@link Participant} methods, which are asynchronous.
+ *
+ * <p>Track events cover the tracks this participant can see: its own, and other participants' tracks that its
+ * {@link MediaRights} allow it to receive. A track it may not receive is never announced to it (SECURITY-CHECKLIST
+ * 22); one that becomes invisible is reported as unpublished.
+ */
+public interface ParticipantListener {
+    /** A track became visible: published by this participant (confirmation) or by another one it may receive. */
+    default void onTrackPublished(TrackInfo track) { }
+
+    /** A visible track changed (muted/unmuted). */
+    default void onTrackUpdated(TrackInfo track) { }
+
+    /** A track is gone or no longer visible to this participant. */
+    default void onTrackUnpublished(TrackInfo track, UnpublishReason reason) { }
+
+    /**
+     * The SFU offers a new subscribe description (tracks came or went). Send it to the client; pass its answer to
+     * {@link Participant#answerSubscription}. Only one offer is outstanding at a time: later changes wait for the
+     * answer and then produce the next offer.
+     *
+     * @param sdp    the offer (contains the ICE password: never log it)
+     * @param tracks which published track each sending section carries (by mid); sections not listed are inactive
+     */
+    default void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks) { }
+
+    /** ICE and DTLS of one transport completed; media can flow. */
+    default void onTransportConnected(TransportRole role) { }
+
+    /**
+     * A transport closed (e.g. {@link CloseReason#CONSENT_EXPIRED} after 30 s without consent checks,
+     * {@link CloseReason#DTLS_FAILED}). Tracks published over it are unpublished. The participant stays in the
+     * room: signaling decides whether to close it; a later {@link Participant#publish} opens a new publish transport.
+     */
+    default void onTransportClosed(TransportRole role, CloseReason reason) { }
+
+    /** The participant left the room (closed by signaling, by the room closing or by the SFU stopping); last event. */
+    default void onClosed(String reason) { }
+
+    /** Ignores everything. */
+    ParticipantListener NONE = new ParticipantListener() { };
+}

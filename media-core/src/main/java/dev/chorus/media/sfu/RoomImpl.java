@@ -1,0 +1,251 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.rtp.RtpStatus;
+import dev.chorus.media.sfu.rtcp.RetransmitCache;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A room on its worker: participants, their tracks, who receives what, and the forwarding loop. All state is
+ * worker-confined; {@link Room} methods hand tasks over.
+ */
+final class RoomImpl implements Room {
+    final String id;
+    final Worker worker;
+    final Sfu sfu;
+    final SfuConfig config;
+    final LinkedHashMap<String, ParticipantImpl> participants = new LinkedHashMap<>();
+    private volatile boolean closed;
+    private long emptySinceNanos;
+
+    RoomImpl(String id, Worker worker, Sfu sfu) {
+        this.id = id;
+        this.worker = worker;
+        this.sfu = sfu;
+        this.config = sfu.config();
+        this.emptySinceNanos = worker.clock.getAsLong();
+    }
+
+    @Override public String id() { return id; }
+    @Override public boolean isClosed() { return closed; }
+
+    @Override
+    public CompletableFuture<List<String>> participantIds() {
+        CompletableFuture<List<String>> f = new CompletableFuture<>();
+        worker.execute(() -> f.complete(List.copyOf(participants.keySet())));
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<List<TrackInfo>> tracks() {
+        CompletableFuture<List<TrackInfo>> f = new CompletableFuture<>();
+        worker.execute(() -> {
+            List<TrackInfo> all = new ArrayList<>();
+            for (ParticipantImpl p : participants.values()) {
+                for (PublishedTrack t : p.tracks.values()) all.add(t.info);
+            }
+            f.complete(List.copyOf(all));
+        });
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> close(String reason) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        worker.execute(() -> {
+            closeNow(reason);
+            f.complete(null);
+        });
+        return f;
+    }
+
+    // ---- worker-confined ------------------------------------------------------------------------------------------
+
+    /** Worker: adds a participant (replacing one with the same id) and subscribes it to what it may receive. */
+    ParticipantImpl join(String participantId, MediaRights rights, ParticipantListener listener) {
+        ParticipantImpl old = participants.get(participantId);
+        if (old != null) leave(old, "replaced");
+        ParticipantImpl p = new ParticipantImpl(participantId, this, rights, listener);
+        participants.put(participantId, p);
+        worker.participants++;
+        for (ParticipantImpl other : participants.values()) {
+            if (other == p) continue;
+            for (PublishedTrack t : other.tracks.values()) {
+                if (rights.mayReceive(t.info)) {
+                    listener.onTrackPublished(t.info);
+                    p.subscribe(t, false);
+                }
+            }
+        }
+        p.negotiate();
+        return p;
+    }
+
+    /** Worker: a participant leaves; everyone else is told about its tracks. */
+    void leave(ParticipantImpl p, String reason) {
+        if (p.closed) return;
+        for (PublishedTrack t : List.copyOf(p.tracks.values())) {
+            p.tracks.remove(t.mid);
+            unpublish(t, UnpublishReason.PUBLISHER_LEFT);
+        }
+        for (Consumer c : List.copyOf(p.consumers)) p.unsubscribe(c.track, UnpublishReason.PUBLISHER_LEFT, false);
+        p.closed = true;
+        p.closeTransports();
+        if (participants.get(p.id) == p) participants.remove(p.id);
+        worker.participants--;
+        if (participants.isEmpty()) emptySinceNanos = worker.clock.getAsLong();
+        p.listener.onClosed(reason);
+    }
+
+    /** Worker: a new track; visible to its publisher and to everyone allowed to receive it. */
+    void publish(PublishedTrack t) {
+        worker.tracks++;
+        t.publisher.listener.onTrackPublished(t.info);
+        for (ParticipantImpl p : participants.values()) {
+            if (p == t.publisher || p.closed) continue;
+            if (p.rights.mayReceive(t.info)) {
+                p.listener.onTrackPublished(t.info);
+                p.subscribe(t);
+            }
+        }
+    }
+
+    /** Worker: a track ends; forwarding stops at once; everyone who saw it is told. */
+    void unpublish(PublishedTrack t, UnpublishReason reason) {
+        worker.tracks--;
+        for (Consumer c : t.consumers) c.subscriber.unsubscribe(t, reason, true);
+        t.dispose();
+        t.publisher.listener.onTrackUnpublished(t.info, reason);
+    }
+
+    /** Worker: mute state changed. */
+    void trackUpdated(PublishedTrack t) {
+        t.publisher.listener.onTrackUpdated(t.info);
+        for (Consumer c : t.consumers) c.subscriber.listener.onTrackUpdated(t.info);
+    }
+
+    /** Worker: {@code p}'s rights changed: drop what it may no longer receive, add what it now may. */
+    void refreshSubscriptions(ParticipantImpl p) {
+        for (Consumer c : List.copyOf(p.consumers)) {
+            if (!p.rights.mayReceive(c.track.info)) {
+                p.unsubscribe(c.track, UnpublishReason.SUBSCRIBE_RIGHTS_REVOKED, true);
+            }
+        }
+        for (ParticipantImpl other : participants.values()) {
+            if (other == p) continue;
+            for (PublishedTrack t : other.tracks.values()) {
+                if (t.consumerOf(p) == null && p.rights.mayReceive(t.info)) {
+                    p.listener.onTrackPublished(t.info);
+                    p.subscribe(t, false);
+                }
+            }
+        }
+        p.negotiate();
+    }
+
+    /**
+     * Worker, per packet: forwards one plaintext packet of {@code t} to each consumer: restore the original header,
+     * rewrite it for the consumer, protect with the consumer's transport and queue (flushed once per drain).
+     */
+    void forward(PublishedTrack t, RtpPacket rtp, long now) {
+        Consumer[] consumers = t.consumers;
+        if (consumers.length == 0) return;
+        byte[] buf = rtp.buffer();
+        int off = rtp.offset();
+        int len = rtp.length();
+        int hl = rtp.headerLength();
+        byte[] saved = worker.savedHeader;
+        System.arraycopy(buf, off, saved, 0, hl);
+        long srcSsrc = rtp.ssrc();
+        int seq = rtp.sequenceNumber();
+        long ts = rtp.timestamp();
+        byte[] pubToSub = t.publisher.pubToSub;
+        SfuCounters counters = worker.counters;
+        boolean dirty = false;
+        for (Consumer c : consumers) {
+            if (!c.active()) continue;
+            if (dirty) System.arraycopy(saved, 0, buf, off, hl);
+            int outSeq = c.mapSequence(srcSsrc, seq, ts, now);
+            c.rewrite(rtp, c.ssrc, outSeq, c.mapTimestamp(ts), c.payloadType, pubToSub, c.subscriber.acceptedExtMask());
+            dirty = true;
+            if (c.subscriber.subscribeEndpoint.link.queue(buf, off, len, false)) {
+                c.packets++;
+                c.octets += len - hl;
+                c.subscriber.packetsReceived++;
+                counters.packetsForwarded++;
+                counters.bytesForwarded += len;
+                worker.sentSomething = true;
+            } else {
+                counters.sendFailures++;
+            }
+        }
+    }
+
+    /** Worker: retransmits a cached packet to one consumer, as RTX (RFC 4588) when negotiated. */
+    boolean retransmit(Consumer c, int slot) {
+        RetransmitCache cache = c.track.cache;
+        byte[] src = cache.data(slot);
+        int len = cache.length(slot);
+        RtpPacket rtp = worker.rtp;
+        byte[] out = worker.out;
+        if (rtp.wrap(src, 0, len) != RtpStatus.OK) return false;
+        int hl = rtp.headerLength();
+        int seqOut = (rtp.sequenceNumber() + c.seqOffset) & 0xFFFF;
+        long tsOut = c.mapTimestamp(rtp.timestamp());
+        int n;
+        if (c.rtxPayloadType >= 0) {
+            System.arraycopy(src, 0, out, 0, hl);
+            out[hl] = (byte) (seqOut >>> 8);
+            out[hl + 1] = (byte) seqOut;
+            System.arraycopy(src, hl, out, hl + 2, len - hl);
+            n = len + 2;
+            if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
+            int rtxSeq = c.rtxSeq;
+            c.rtxSeq = (rtxSeq + 1) & 0xFFFF;
+            c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType, c.track.publisher.pubToSub,
+                    c.subscriber.acceptedExtMask());
+        } else {
+            System.arraycopy(src, 0, out, 0, len);
+            n = len;
+            if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
+            c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType, c.track.publisher.pubToSub,
+                    c.subscriber.acceptedExtMask());
+        }
+        if (c.subscriber.subscribeEndpoint.link.queue(out, 0, n, false)) {
+            worker.sentSomething = true;
+            worker.counters.packetsForwarded++;
+            worker.counters.bytesForwarded += n;
+            c.subscriber.packetsReceived++;
+            return true;
+        }
+        worker.counters.sendFailures++;
+        return false;
+    }
+
+    /** Worker timer: RTCP of every participant; closes the room after the empty grace period. */
+    void tick(long now) {
+        if (closed) return;
+        for (ParticipantImpl p : participants.values()) p.tick(now);
+        if (participants.isEmpty()
+                && now - emptySinceNanos >= TimeUnit.MILLISECONDS.toNanos(config.emptyRoomGraceMillis())) {
+            closeNow("empty");
+        }
+    }
+
+    /** Worker: closes every participant and forgets the room. */
+    void closeNow(String reason) {
+        if (closed) return;
+        for (ParticipantImpl p : List.copyOf(participants.values())) leave(p, reason);
+        closed = true;
+        sfu.forget(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Room[" + id + "]";
+    }
+}

@@ -1,0 +1,46 @@
+package dev.chorus.media.sfu;
+
+/**
+ * Counters of one worker. Plain fields with a single writer each (the worker; {@link #queueFull} the UDP event
+ * loop), read by Micrometer from another thread: slightly stale values are fine and nothing is fenced per packet.
+ */
+public final class SfuCounters {
+    long packetsIn;
+    long packetsForwarded;
+    long bytesForwarded;
+    long rtcpIn;
+    long rtcpSent;
+    final long[] drops = new long[SfuDropReason.values().length];
+    /** Written by the producer (UDP event loop) only. */
+    long queueFull;
+    long nacksReceived;
+    long nacksAnswered;
+    long nacksMissed;
+    long nacksOverBudget;
+    long keyframeRequestsReceived;
+    long plisSent;
+    long transportCcFeedbacksSent;
+    long sendFailures;
+
+    void drop(SfuDropReason reason) {
+        drops[reason.ordinal()]++;
+    }
+
+    public long packetsIn() { return packetsIn; }
+    public long packetsForwarded() { return packetsForwarded; }
+    public long bytesForwarded() { return bytesForwarded; }
+    public long rtcpIn() { return rtcpIn; }
+    public long rtcpSent() { return rtcpSent; }
+    public long drops(SfuDropReason reason) {
+        return reason == SfuDropReason.QUEUE_FULL ? queueFull : drops[reason.ordinal()];
+    }
+    public long nacksReceived() { return nacksReceived; }
+    public long nacksAnswered() { return nacksAnswered; }
+    public long nacksMissed() { return nacksMissed; }
+    public long nacksOverBudget() { return nacksOverBudget; }
+    public long keyframeRequestsReceived() { return keyframeRequestsReceived; }
+    public long plisSent() { return plisSent; }
+    public long transportCcFeedbacksSent() { return transportCcFeedbacksSent; }
+    /** Packets the transport refused to queue (not connected yet, closed, protect failure). */
+    public long sendFailures() { return sendFailures; }
+}

@@ -1,0 +1,51 @@
+package dev.chorus.media.sfu;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.function.ToLongFunction;
+
+/**
+ * Exports the SFU's plain per-worker counters to Micrometer by reading them (nothing is recorded per packet):
+ * {@code chorus.sfu.rooms.open}, {@code chorus.sfu.participants}, {@code chorus.sfu.tracks},
+ * {@code chorus.sfu.packets{direction=in|forwarded}}, {@code chorus.sfu.bytes.forwarded},
+ * {@code chorus.sfu.drops{reason}} (including {@code queue_full}), {@code chorus.sfu.nacks{outcome}},
+ * {@code chorus.sfu.keyframe.requests{direction=received|sent}}, {@code chorus.sfu.rtcp{direction}},
+ * {@code chorus.sfu.transport.cc.feedbacks}, {@code chorus.sfu.send.failures}.
+ */
+final class SfuMetrics implements MeterBinder {
+    private final Sfu sfu;
+
+    SfuMetrics(Sfu sfu) {
+        this.sfu = sfu;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("chorus.sfu.rooms.open", sfu, Sfu::openRooms).description("open rooms").register(registry);
+        Gauge.builder("chorus.sfu.participants", sfu, Sfu::participantCount).description("participants in rooms").register(registry);
+        Gauge.builder("chorus.sfu.tracks", sfu, Sfu::trackCount).description("published tracks").register(registry);
+        counter(registry, "chorus.sfu.packets", SfuCounters::packetsIn, "direction", "in");
+        counter(registry, "chorus.sfu.packets", SfuCounters::packetsForwarded, "direction", "forwarded");
+        counter(registry, "chorus.sfu.bytes.forwarded", SfuCounters::bytesForwarded);
+        for (SfuDropReason reason : SfuDropReason.values()) {
+            counter(registry, "chorus.sfu.drops", c -> c.drops(reason), "reason",
+                    reason.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksReceived, "outcome", "received");
+        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksAnswered, "outcome", "answered");
+        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksMissed, "outcome", "missed");
+        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksOverBudget, "outcome", "over_budget");
+        counter(registry, "chorus.sfu.keyframe.requests", SfuCounters::keyframeRequestsReceived, "direction", "received");
+        counter(registry, "chorus.sfu.keyframe.requests", SfuCounters::plisSent, "direction", "sent");
+        counter(registry, "chorus.sfu.rtcp", SfuCounters::rtcpIn, "direction", "in");
+        counter(registry, "chorus.sfu.rtcp", SfuCounters::rtcpSent, "direction", "out");
+        counter(registry, "chorus.sfu.transport.cc.feedbacks", SfuCounters::transportCcFeedbacksSent);
+        counter(registry, "chorus.sfu.send.failures", SfuCounters::sendFailures);
+    }
+
+    private void counter(MeterRegistry registry, String name, ToLongFunction<SfuCounters> f, String... tags) {
+        FunctionCounter.builder(name, sfu, s -> s.sum(f)).tags(tags).register(registry);
+    }
+}

@@ -1,0 +1,215 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.media.rtp.RtcpCompound;
+import dev.chorus.media.rtp.RtcpStatus;
+import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.rtp.RtpStatus;
+import dev.chorus.media.srtp.SrtpResult;
+import dev.chorus.media.srtp.SrtpStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One room worker thread: owns its rooms' media state. Its loop runs tasks handed over by other threads
+ * ({@link #execute}), drains the packet ring filled by the UDP event loop (decrypt, filter, forward, re-encrypt,
+ * queue), flushes the sends of the drain once, and runs the rooms' timers (RTCP, keyframe requests, empty-room
+ * grace). It parks when idle; the producer unparks it only if it is parked.
+ */
+final class Worker implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    /** Packets per drain before tasks and timers get a turn. */
+    private static final int DRAIN_BUDGET = 256;
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    final int index;
+    final SfuConfig config;
+    final SfuCounters counters = new SfuCounters();
+    /** Inbound SRTP outcomes of this worker's transports (single writer: this worker). */
+    final SrtpStats inboundSrtp = new SrtpStats();
+    final LongSupplier clock;
+    final PacketRing ring;
+    private final Runnable flusher;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    final List<RoomImpl> rooms = new ArrayList<>();
+    final AtomicInteger roomCount = new AtomicInteger();
+    /** Gauges, written by the worker. */
+    volatile int participants;
+    volatile int tracks;
+    private volatile boolean parked;
+    private volatile boolean running;
+    private Thread thread;
+    private long nextTick;
+    boolean sentSomething;
+
+    // Worker-confined scratch, reused for every packet.
+    final RtpPacket rtp = new RtpPacket();
+    final RtcpCompound rtcp = new RtcpCompound();
+    final int[] newLength = new int[1];
+    /** Outgoing packets built by the worker (RTX, RTCP): a datagram plus SRTP growth. */
+    final byte[] out = new byte[PacketRing.SLOT_BYTES + 2];
+    /** The original header of the packet being forwarded (restored before each subscriber's rewrite). */
+    final byte[] savedHeader = new byte[PacketRing.SLOT_BYTES];
+
+    Worker(int index, SfuConfig config, LongSupplier clock, Runnable flusher) {
+        this.index = index;
+        this.config = config;
+        this.clock = clock;
+        this.flusher = flusher;
+        this.ring = new PacketRing(config.workerQueueCapacity());
+    }
+
+    void start() {
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("chorus-sfu-worker-" + index).start(this);
+    }
+
+    /** Stops the loop after the tasks already queued ran; waits up to {@code millis}. */
+    void stop(long millis) throws InterruptedException {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            t.join(millis);
+        }
+    }
+
+    boolean inWorker() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Hands a task to the worker (any thread). Tasks run in order. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        if (parked) LockSupport.unpark(thread);
+    }
+
+    /** Producer (UDP event loop): hands a protected datagram over, or drops and counts it. */
+    void offer(Endpoint source, byte[] buf, int off, int len) {
+        if (len > PacketRing.SLOT_BYTES - 16 || !ring.offer(source, buf, off, len)) {
+            counters.queueFull++;
+            return;
+        }
+        if (parked) LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void run() {
+        nextTick = clock.getAsLong() + TICK_NANOS;
+        while (running) {
+            try {
+                runTasks();
+                int n = drain(DRAIN_BUDGET);
+                long now = clock.getAsLong();
+                if (now - nextTick >= 0) {
+                    nextTick = now + TICK_NANOS;
+                    tick(now);
+                }
+                flushIfNeeded();
+                if (n == 0 && tasks.isEmpty()) {
+                    parked = true;
+                    if (ring.isEmpty() && tasks.isEmpty() && running) {
+                        long wait = Math.max(100_000, nextTick - clock.getAsLong());
+                        LockSupport.parkNanos(this, wait);
+                    }
+                    parked = false;
+                }
+            } catch (RuntimeException | Error e) {
+                // A bug must not kill the worker: its rooms would silently stop.
+                LOG.error("sfu worker {} loop error", index, e);
+            }
+        }
+        runTasks();
+    }
+
+    private void runTasks() {
+        Runnable task;
+        int budget = 1024;
+        while (budget-- > 0 && (task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("sfu worker {} task failed", index, e);
+            }
+        }
+    }
+
+    void flushIfNeeded() {
+        if (sentSomething) {
+            sentSomething = false;
+            flusher.run();
+        }
+    }
+
+    /** Processes up to {@code budget} queued datagrams; returns how many. */
+    int drain(int budget) {
+        int n = 0;
+        int slot;
+        while (n < budget && (slot = ring.peek()) >= 0) {
+            Endpoint source = ring.sources[slot];
+            try {
+                process(source, ring.data[slot], ring.lengths[slot]);
+            } catch (RuntimeException e) {
+                counters.drop(SfuDropReason.MALFORMED);
+            } finally {
+                ring.release(slot);
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** One protected datagram of {@code source}: decrypt, check, dispatch to its room. */
+    void process(Endpoint source, byte[] buf, int len) {
+        if (source.closed) {
+            counters.drop(SfuDropReason.CLOSED);
+            return;
+        }
+        boolean isRtcp = RtpPacket.isRtcp(buf, 0, len);
+        if (source.link.unprotect(buf, 0, len, isRtcp, newLength) != SrtpResult.OK) {
+            counters.drop(SfuDropReason.DECRYPT_FAILED);
+            return;
+        }
+        int n = newLength[0];
+        long now = clock.getAsLong();
+        if (isRtcp) {
+            counters.rtcpIn++;
+            if (rtcp.wrap(buf, 0, n) != RtcpStatus.OK) {
+                counters.drop(SfuDropReason.MALFORMED);
+                return;
+            }
+            source.participant.onRtcp(source, rtcp, now);
+        } else {
+            counters.packetsIn++;
+            if (rtp.wrap(buf, 0, n) != RtpStatus.OK) {
+                counters.drop(SfuDropReason.MALFORMED);
+                return;
+            }
+            if (source.role != TransportRole.PUBLISH) {
+                counters.drop(SfuDropReason.NOT_PUBLISHED);
+                return;
+            }
+            source.participant.onRtp(rtp, now);
+        }
+    }
+
+    private void tick(long now) {
+        for (int i = 0; i < rooms.size(); i++) {
+            RoomImpl room = rooms.get(i);
+            room.tick(now);
+            if (room.isClosed()) {
+                rooms.remove(i--);
+            }
+        }
+    }
+
+    void addRoom(RoomImpl room) {
+        rooms.add(room);
+    }
+}
