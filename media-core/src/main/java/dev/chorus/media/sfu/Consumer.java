@@ -27,6 +27,8 @@ final class Consumer {
     boolean removed;
 
     private long sourceSsrc = -1;
+    /** SRTP rollover counter of this stream: wraps of its sequence number. */
+    private int roc;
     int seqOffset;
     long tsOffset;
     private boolean haveOut;
@@ -67,6 +69,7 @@ final class Consumer {
         int out = (seq + seqOffset) & 0xFFFF;
         long outTs = (ts + tsOffset) & 0xFFFFFFFFL;
         if (!haveOut || ((out - lastSeq) & 0xFFFF) < 0x8000) {
+            if (haveOut && out < lastSeq) roc++;
             lastSeq = out;
             lastTs = outTs;
         }
@@ -82,6 +85,11 @@ final class Consumer {
     /** The publisher's sequence number of a sequence number of this stream (for NACKs). */
     int sourceSequence(int seq) {
         return (seq - seqOffset) & 0xFFFF;
+    }
+
+    /** Rollover counter of an already sent sequence number (one before or at the latest). */
+    int rocOf(int seq) {
+        return seq > lastSeq && roc > 0 ? roc - 1 : roc;
     }
 
     long lastTimestamp() {

@@ -14,6 +14,9 @@ interface Link {
     /** Protects a copy and queues it for the next flush; false if it cannot be sent (not connected, closed). */
     boolean queue(byte[] buf, int off, int len, boolean rtcp);
 
+    /** Queues a plain retransmission (same SSRC and sequence number as before); {@code roc}: its rollover counter. */
+    boolean queueRetransmission(byte[] buf, int off, int len, int roc);
+
     /** Closes the underlying transport (idempotent). */
     void close();
 }

@@ -78,7 +78,7 @@ final class ParticipantImpl implements Participant {
     private List<Slot.Offered> outstandingOffer;
     /** The subscription changed since the last offer. */
     private boolean changed;
-    private int acceptedExtMask;
+    int acceptedExtMask;
     private int transportCcSequence = ThreadLocalRandom.current().nextInt(0x10000);
     final long subscribeRtcpSsrc = randomSsrc();
     private long nextSubscribeRtcpNanos;

@@ -215,7 +215,10 @@ final class RoomImpl implements Room {
             c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType, c.track.publisher.pubToSub,
                     c.subscriber.acceptedExtMask());
         }
-        if (c.subscriber.subscribeEndpoint.link.queue(out, 0, n, false)) {
+        Link link = c.subscriber.subscribeEndpoint.link;
+        boolean queued = c.rtxPayloadType >= 0 ? link.queue(out, 0, n, false)
+                : link.queueRetransmission(out, 0, n, c.rocOf(seqOut));
+        if (queued) {
             worker.sentSomething = true;
             worker.counters.packetsForwarded++;
             worker.counters.bytesForwarded += n;

@@ -22,6 +22,11 @@ final class WebRtcLink implements Link {
     }
 
     @Override
+    public boolean queueRetransmission(byte[] buf, int off, int len, int roc) {
+        return transport.queueRtpRetransmission(buf, off, len, roc);
+    }
+
+    @Override
     public void close() {
         transport.close();
     }

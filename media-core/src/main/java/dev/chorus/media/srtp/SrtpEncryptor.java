@@ -21,6 +21,8 @@ public final class SrtpEncryptor implements AutoCloseable {
     private final SrtpContextFactory factory;
     private final IntObjectHashMap<SrtpCryptoContext> rtp = new IntObjectHashMap<>();
     private final IntObjectHashMap<SrtcpCryptoContext> rtcp = new IntObjectHashMap<>();
+    /** Separate contexts for plain retransmissions (see {@link #protectRtpRetransmission}). */
+    private final IntObjectHashMap<SrtpCryptoContext> retransmit = new IntObjectHashMap<>();
     private final int maxStreams;
     private final SrtpStats stats;
 
@@ -46,6 +48,45 @@ public final class SrtpEncryptor implements AutoCloseable {
     /** Encrypts and appends the tag in place. */
     public SrtpResult protectRtp(PacketBuffer packet) {
         SrtpResult result = doProtectRtp(packet);
+        if (result == SrtpResult.OK) stats.rtpProtected++; else stats.protectFailures++;
+        return result;
+    }
+
+    /**
+     * Protects a plain retransmission: a packet whose SSRC and sequence number were already protected once (RFC 4585
+     * NACK answered without RTX). jitsi-srtp's context refuses to protect an index twice, so retransmissions use a
+     * second context per SSRC, created with the stream's current rollover counter {@code roc} (the same key stream:
+     * the same index always carries the same plaintext). Each packet can be retransmitted once; packets more than
+     * the replay window behind the latest retransmission are refused.
+     */
+    public SrtpResult protectRtpRetransmission(PacketBuffer packet, int roc) {
+        SrtpResult result;
+        if (packet.getLength() < 12) {
+            result = SrtpResult.INVALID;
+        } else {
+            int ssrc = JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 8);
+            SrtpCryptoContext context = retransmit.get(ssrc);
+            result = SrtpResult.OK;
+            if (context == null) {
+                if (retransmit.size() >= maxStreams) {
+                    result = SrtpResult.TOO_MANY_STREAMS;
+                } else {
+                    try {
+                        context = factory.deriveContext(ssrc, roc);
+                        retransmit.put(ssrc, context);
+                    } catch (GeneralSecurityException e) {
+                        result = SrtpResult.INVALID;
+                    }
+                }
+            }
+            if (context != null) {
+                try {
+                    result = JitsiSrtp.map(context.transformPacket(packet));
+                } catch (GeneralSecurityException | RuntimeException e) {
+                    result = SrtpResult.INVALID;
+                }
+            }
+        }
         if (result == SrtpResult.OK) stats.rtpProtected++; else stats.protectFailures++;
         return result;
     }
@@ -101,6 +142,7 @@ public final class SrtpEncryptor implements AutoCloseable {
     public void close() {
         rtp.clear();
         rtcp.clear();
+        retransmit.clear();
         factory.close();
     }
 }

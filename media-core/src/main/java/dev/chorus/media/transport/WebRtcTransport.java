@@ -213,7 +213,19 @@ public final class WebRtcTransport {
         return send(packet, offset, length, true, false);
     }
 
+    /**
+     * Queues a plain retransmission of an RTP packet already sent once (same SSRC and sequence number; see
+     * {@link SrtpEncryptor#protectRtpRetransmission}), {@code roc} being the stream's rollover counter for it.
+     */
+    public boolean queueRtpRetransmission(byte[] packet, int offset, int length, int roc) {
+        return send(packet, offset, length, false, false, roc);
+    }
+
     private boolean send(byte[] packet, int offset, int length, boolean rtcp, boolean flush) {
+        return send(packet, offset, length, rtcp, flush, -1);
+    }
+
+    private boolean send(byte[] packet, int offset, int length, boolean rtcp, boolean flush, int retransmitRoc) {
         SrtpEncryptor out = encryptor;
         InetSocketAddress to = agent.selectedAddress();
         if (out == null || to == null || closed.get() || length > MediaTransportConfig.MAX_DATAGRAM) return false;
@@ -225,7 +237,8 @@ public final class WebRtcTransport {
             int base = buf.arrayOffset() + buf.writerIndex();
             System.arraycopy(packet, offset, array, base, length);
             outView.wrap(array, base, length);
-            SrtpResult result = rtcp ? out.protectRtcp(outView) : out.protectRtp(outView);
+            SrtpResult result = rtcp ? out.protectRtcp(outView)
+                    : retransmitRoc >= 0 ? out.protectRtpRetransmission(outView, retransmitRoc) : out.protectRtp(outView);
             if (result != SrtpResult.OK || outView.getBuffer() != array) return false;
             int protectedLength = outView.getLength();
             buf.writerIndex(buf.writerIndex() + protectedLength);

@@ -317,6 +317,22 @@ public final class WebRtcTestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Simulates the loss of the next RTP packet: it is discarded without being decrypted (so SRTP's replay window
+     * has not seen it and a retransmission can still be accepted). RTCP met on the way is kept.
+     */
+    public boolean loseNextRtp(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            byte[] d = srtp.poll(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
+            if (d == null) return false;
+            if (!isRtcp(d)) return true;
+            view.wrap(d, 0, d.length);
+            if (decryptor.unprotectRtcp(view) == SrtpResult.OK) rtcpBacklog.add(Arrays.copyOf(d, view.getLength()));
+        }
+        return false;
+    }
+
     /** Drops RTP kept by {@link #receiveRtcp} (a test that only watches RTCP bounds its memory). */
     public void clearRtpBacklog() {
         rtpBacklog.clear();

@@ -1,0 +1,159 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.media.rtp.SsrcFilter;
+import dev.chorus.media.sdp.MediaDescription;
+import dev.chorus.media.sdp.Sdp;
+import dev.chorus.media.sdp.SessionDescription;
+import dev.chorus.media.srtp.PacketBuffer;
+import dev.chorus.media.srtp.SrtpDecryptor;
+import dev.chorus.media.srtp.SrtpEncryptor;
+import dev.chorus.media.srtp.SrtpKeys;
+import dev.chorus.media.srtp.SrtpProfile;
+import dev.chorus.media.srtp.SrtpResult;
+import dev.chorus.media.srtp.SrtpStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Benchmark support (bench module, load tests): one room on a worker that is driven by the calling thread, one
+ * publisher with a video track and {@code n} subscribers, wired with real SRTP contexts but no sockets. {@link
+ * #forwardNext()} runs the worker's real per-packet path — decrypt with the publisher's context, SSRC filter, track
+ * lookup, retransmission cache, per-subscriber header rewrite and re-encryption — and counts what would be written.
+ * Not for production use; single-threaded.
+ */
+public final class ForwardingHarness implements AutoCloseable {
+    private static final long PUB_SSRC = 0x1234_5678L;
+
+    private final Sfu sfu;
+    private final Worker worker;
+    private final Endpoint publisherEndpoint;
+    private final List<LoopbackLink> sinks = new ArrayList<>();
+    private final List<SrtpKeys> subscriberKeys = new ArrayList<>();
+    private final byte[][] ring;
+    private final int[] ringLengths;
+    private final byte[] work = new byte[PacketRing.SLOT_BYTES];
+    private final SrtpKeys publisherKeys;
+    private final SrtpProfile profile;
+    private int next;
+    private LoopbackLink publisherLink;
+
+    /**
+     * @param subscribers  receivers of the track
+     * @param payloadBytes RTP payload size (a 24-byte header with transport-cc and mid extensions precedes it)
+     * @param ringPackets  distinct protected packets prepared up front (replayed in a loop; contexts are renewed when
+     *                     the loop restarts, because SRTP accepts each index once)
+     */
+    public ForwardingHarness(int subscribers, int payloadBytes, int ringPackets, SrtpProfile profile) {
+        this.profile = profile;
+        SfuConfig config = SfuConfig.defaults().withWorkers(1);
+        this.sfu = new Sfu(config, null);
+        this.worker = sfu.workers()[0];
+        RoomImpl room = new RoomImpl("bench", worker, sfu);
+        ParticipantImpl publisher = new ParticipantImpl("publisher", room, MediaRights.all(), ParticipantListener.NONE);
+        room.participants.put(publisher.id, publisher);
+        publisherKeys = randomKeys(profile);
+        publisherEndpoint = new Endpoint(worker, publisher, TransportRole.PUBLISH);
+        publisherEndpoint.connected = true;
+        publisher.publishEndpoint = publisherEndpoint;
+        renewPublisher();
+        SessionDescription sd = new SessionDescription(new Sdp.Origin("-", "1", "1", "IN", "IP4", "127.0.0.1"));
+        MediaDescription m = new MediaDescription("video", 9, "UDP/TLS/RTP/SAVPF");
+        m.mid("v").direction(Sdp.Direction.SENDONLY);
+        m.ssrcs().add(new Sdp.Ssrc(PUB_SSRC, "cname", "bench"));
+        sd.media().add(m);
+        publisher.ssrcFilter = SsrcFilter.fromDescription(sd, 0);
+        publisher.pubToSub[3] = (byte) Consumer.SUB_EXT_TRANSPORT_CC;
+        PublishedTrack track = new PublishedTrack(publisher, "v", new TrackInfo("publisher", "v", TrackKind.VIDEO, false),
+                90000, config);
+        track.ssrc = PUB_SSRC;
+        track.payloadType = 96;
+        publisher.tracks.put("v", track);
+        for (int i = 0; i < subscribers; i++) {
+            ParticipantImpl s = new ParticipantImpl("s" + i, room, MediaRights.all(), ParticipantListener.NONE);
+            room.participants.put(s.id, s);
+            SrtpKeys keys = randomKeys(profile);
+            subscriberKeys.add(keys);
+            LoopbackLink link = new LoopbackLink(null, SrtpEncryptor.forServer(keys, 8, new SrtpStats()));
+            Endpoint ep = new Endpoint(worker, s, TransportRole.SUBSCRIBE);
+            ep.link = link;
+            ep.connected = true;
+            s.subscribeEndpoint = ep;
+            s.acceptedExtMask = 1 << Consumer.SUB_EXT_TRANSPORT_CC;
+            s.subscribe(track, false);
+            for (Consumer c : s.consumers) {
+                c.negotiated = true;
+                c.started = true;
+            }
+            sinks.add(link);
+        }
+        // Packets as the browser sends them, protected with the publisher's (client-side) keys.
+        ring = new byte[ringPackets][];
+        ringLengths = new int[ringPackets];
+        SrtpEncryptor client = SrtpEncryptor.forClient(publisherKeys, 4, new SrtpStats());
+        PacketBuffer view = new PacketBuffer();
+        for (int i = 0; i < ringPackets; i++) {
+            byte[] p = new byte[24 + payloadBytes + SrtpEncryptor.MAX_OVERHEAD];
+            p[0] = (byte) 0x90;
+            p[1] = 96;
+            p[2] = (byte) (i >> 8);
+            p[3] = (byte) i;
+            long ts = 3000L * i;
+            p[4] = (byte) (ts >> 24); p[5] = (byte) (ts >> 16); p[6] = (byte) (ts >> 8); p[7] = (byte) ts;
+            p[8] = 0x12; p[9] = 0x34; p[10] = 0x56; p[11] = 0x78;
+            p[12] = (byte) 0xBE; p[13] = (byte) 0xDE; p[15] = 2;
+            p[16] = 0x31; p[17] = (byte) (i >> 8); p[18] = (byte) i;
+            p[19] = 0x40; p[20] = 'v';
+            for (int k = 0; k < payloadBytes; k++) p[24 + k] = (byte) (k * 31 + i);
+            view.wrap(p, 0, 24 + payloadBytes);
+            if (client.protectRtp(view) != SrtpResult.OK) throw new IllegalStateException("protect");
+            ring[i] = p;
+            ringLengths[i] = view.getLength();
+        }
+    }
+
+    private static SrtpKeys randomKeys(SrtpProfile profile) {
+        byte[] material = new byte[profile.keyingMaterialLength()];
+        ThreadLocalRandom.current().nextBytes(material);
+        return SrtpKeys.fromKeyingMaterial(profile, material);
+    }
+
+    private void renewPublisher() {
+        publisherLink = new LoopbackLink(SrtpDecryptor.forServer(publisherKeys, 4, worker.inboundSrtp), null);
+        publisherEndpoint.link = publisherLink;
+    }
+
+    /** Forwards the next published packet to every subscriber (the worker's per-packet path). */
+    public void forwardNext() {
+        if (next == ring.length) {
+            next = 0;
+            renewPublisher();
+            for (int i = 0; i < sinks.size(); i++) {
+                sinks.get(i).encryptor = SrtpEncryptor.forServer(subscriberKeys.get(i), 8, new SrtpStats());
+            }
+        }
+        int len = ringLengths[next];
+        System.arraycopy(ring[next++], 0, work, 0, len);
+        worker.process(publisherEndpoint, work, len);
+        worker.flushIfNeeded();
+    }
+
+    /** Packets protected for subscribers so far. */
+    public long packetsSent() {
+        long n = 0;
+        for (LoopbackLink l : sinks) n += l.sent;
+        return n;
+    }
+
+    /** Packets the worker dropped (should stay 0). */
+    public long drops() {
+        long n = 0;
+        for (SfuDropReason r : SfuDropReason.values()) n += worker.counters.drops(r);
+        return n + worker.counters.sendFailures;
+    }
+
+    public SrtpProfile profile() { return profile; }
+
+    @Override
+    public void close() { }
+}
