@@ -107,7 +107,7 @@ final class ParticipantImpl implements Participant {
         this.room = room;
         this.worker = room.worker;
         this.rights = rights;
-        this.listener = listener;
+        this.listener = new SafeListener(listener);
         this.streamId = MSID_SAFE.matcher(id).matches() ? id : "p" + Integer.toHexString(id.hashCode());
         long now = worker.clock.getAsLong();
         this.nackBucket = new TokenBucket(room.config.nackBudgetPerSecond(), room.config.nackBudgetPerSecond(), now);
