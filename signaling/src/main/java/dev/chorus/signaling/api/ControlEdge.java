@@ -8,7 +8,9 @@ import dev.chorus.signaling.metrics.ChorusMetrics;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.ws.AdmissionGate;
 import dev.chorus.signaling.ws.ParticipantRegistry;
+import dev.chorus.signaling.project.ProjectEvents;
 import dev.chorus.signaling.ws.SessionEvents;
+import dev.chorus.signaling.ws.SessionLifecycle;
 import dev.chorus.signaling.ws.SignalingProtocol;
 import dev.chorus.signaling.ws.WsCloseCodes;
 import dev.chorus.signaling.ws.WsEndpoint;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * The control plane's network edge, wired: health and metrics routes, the backend API, the participant WebSocket
@@ -39,9 +42,19 @@ public final class ControlEdge implements AutoCloseable {
 
     public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
                        Clock clock, List<HealthRoutes.Check> extraChecks) {
+        this(http, ws, ssl, control, metrics, clock, extraChecks, SessionLifecycle.NONE, ProjectEvents.NONE, r -> { });
+    }
+
+    /**
+     * With a call layer: {@code lifecycle} starts/ends each session's call, {@code events} hears about closed rooms
+     * after their sessions were closed, {@code extraRoutes} adds routes (web assets, dev-only endpoints).
+     */
+    public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
+                       Clock clock, List<HealthRoutes.Check> extraChecks, SessionLifecycle lifecycle,
+                       ProjectEvents events, Consumer<Router> extraRoutes) {
         this.control = control;
         this.metrics = metrics;
-        control.events(new SessionEvents(registry));
+        control.events(new SessionEvents(registry, events));
         Router router = new Router();
         List<HealthRoutes.Check> checks = new ArrayList<>();
         checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));
@@ -49,8 +62,9 @@ public final class ControlEdge implements AutoCloseable {
         checks.addAll(extraChecks);
         HealthRoutes.register(router, metrics, checks);
         BackendApi.register(router, control, registry);
+        extraRoutes.accept(router);
         WsEndpoint endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
-                AdmissionGate.auditTo(control.audit()), registry, protocol, metrics, admissions, clock);
+                AdmissionGate.auditTo(control.audit()), registry, protocol, metrics, admissions, clock, lifecycle);
         this.server = new ChorusHttpServer(http, ssl, router, endpoint, metrics);
     }
 

@@ -38,7 +38,7 @@ public final class AdmissionGate implements JoinGate {
             if (g.rights().contains(s)) rights.add(s.wire());
         }
         return new JoinOutcome.Admitted(newParticipantId(), g.projectId(), g.roomId(), g.identity(), rights, g.kid(),
-                g.jti(), g.issuedAt(), g.expiresAt());
+                g.jti(), g.issuedAt(), g.expiresAt(), g.groups(), g.policy(), g.meta());
     }
 
     static String newParticipantId() {
