@@ -72,7 +72,7 @@ public final class ServerTarget implements AutoCloseable {
         Path dir = Files.createTempDirectory("chorus-bench-");
         Path data = dir.resolve("data");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp", absoluteClassPath(),
                 "dev.chorus.server.Main", "start"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
         pb.environment().put("CHORUS_DATA_DIR", data.toString());
@@ -105,6 +105,17 @@ public final class ServerTarget implements AutoCloseable {
             // child gone
         }
         url.completeExceptionally(new IOException("server exited"));
+    }
+
+    /** The child runs in the temp dir: relative class path entries must be made absolute. */
+    static String absoluteClassPath() {
+        StringBuilder sb = new StringBuilder();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.isEmpty()) continue;
+            if (!sb.isEmpty()) sb.append(java.io.File.pathSeparator);
+            sb.append(Path.of(e).toAbsolutePath());
+        }
+        return sb.toString();
     }
 
     static int freeUdpPort() throws IOException {
