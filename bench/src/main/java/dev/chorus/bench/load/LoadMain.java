@@ -146,6 +146,8 @@ public final class LoadMain {
                 eff.put("floorCpuSecondsForTheSamePackets", floorCpuNanos / 1e9);
                 eff.put("serverCpuSeconds", serverCpuNanos / 1e9);
                 eff.put("ratioToFloor", floorCpuNanos == 0 ? Double.NaN : serverCpuNanos / floorCpuNanos);
+                double net = ((Number) load.get("serverCpuNanosPerForwardedPacketNetOfIdle")).doubleValue() * received;
+                eff.put("ratioToFloorNetOfIdle", floorCpuNanos == 0 ? Double.NaN : net / floorCpuNanos);
                 eff.put("efficiencyPercent", serverCpuNanos == 0 ? Double.NaN : 100.0 * floorCpuNanos / serverCpuNanos);
                 eff.put("floorPacketsPerCpuSecond", floorCpuNanos == 0 ? Double.NaN : received / (floorCpuNanos / 1e9));
                 floor.put("efficiency", eff);

@@ -61,6 +61,8 @@ public final class LoadRun {
         long total;
     }
 
+    static final long IDLE_SAMPLE_NANOS = 2_000_000_000L;
+
     private final ServerTarget target;
     private final Options o;
     private final List<Stream> streams = new ArrayList<>();
@@ -239,6 +241,12 @@ public final class LoadRun {
         Map<String, Object> out = new LinkedHashMap<>();
         ProcessCpu cpu = new ProcessCpu(target.pid());
         try {
+            // The server's idle CPU rate before any participant exists: the fixed cost (timers, GC, JIT) that a
+            // lightly loaded run divides by few packets. Reported so per-packet figures can be read net of it.
+            long idleCpu0 = cpu.cpuNanos();
+            long idle0 = System.nanoTime();
+            LockSupport.parkNanos(IDLE_SAMPLE_NANOS);
+            double idleCpuPerSecond = (cpu.cpuNanos() - idleCpu0) / ((System.nanoTime() - idle0) / 1e9);
             long t0 = System.nanoTime();
             parallel(pubs.stream().map(p -> (Task) () -> p.setup(mediaPort)).toList());
             parallel(subs.stream().map(s -> (Task) s::setup).toList());
@@ -316,6 +324,9 @@ public final class LoadRun {
             out.put("serverCpuPercentOfOneCore", 100.0 * (cpu1 - cpu0) / windowNanos);
             out.put("forwardedPerServerCpuSecond", serverCpuSeconds == 0 ? Double.NaN : received / serverCpuSeconds);
             out.put("serverCpuNanosPerForwardedPacket", received == 0 ? Double.NaN : (cpu1 - cpu0) / (double) received);
+            double netCpuNanos = Math.max(0, (cpu1 - cpu0) - idleCpuPerSecond * windowNanos / 1e9);
+            out.put("serverIdleCpuSecondsPerSecond", idleCpuPerSecond / 1e9);
+            out.put("serverCpuNanosPerForwardedPacketNetOfIdle", received == 0 ? Double.NaN : netCpuNanos / received);
             out.put("generatorCpuSeconds", (ownCpu1 - ownCpu0) / 1e9);
             Map<String, Object> lat = new LinkedHashMap<>();
             lat.put("unit", "microseconds");
