@@ -103,7 +103,11 @@ public final class Signaling implements AutoCloseable {
                 if (left <= 0) throw new IOException("timed out waiting for a signaling message" + (closed != null ? " (" + closed + ")" : ""));
                 JsonNode m = inbox.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
                 if (m == null) {
-                    if (closed != null) throw new IOException("WebSocket closed: " + closed);
+                    if (closed != null) {
+                        throw new IOException("WebSocket closed: " + closed + (closed.startsWith("4006")
+                                ? " (the project's maxParticipantsPerRoom, 50 for the dev project: use --rooms or fewer"
+                                  + " --subscribers)" : ""));
+                    }
                     continue;
                 }
                 if (wanted.test(m)) return m;
