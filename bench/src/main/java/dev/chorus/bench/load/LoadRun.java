@@ -265,6 +265,7 @@ public final class LoadRun {
                 }
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(o.warmupMillis()));
+            Map<String, Long> udp0 = Machine.udpCounters();
             long cpu0 = cpu.cpuNanos();
             long ownCpu0 = ownCpuNanos();
             long w0 = System.nanoTime();
@@ -279,6 +280,7 @@ public final class LoadRun {
             LockSupport.parkNanos(1_000_000_000L); // let packets sent before the window's end arrive
             stopReceiving = true;
             for (Thread t : receivers) t.join(5000);
+            Map<String, Long> udp1 = Machine.udpCounters();
 
             long windowNanos = windowEnd - w0;
             long sent = 0, expected = 0, received = 0, dup = 0, reordered = 0, other = 0;
@@ -316,6 +318,9 @@ public final class LoadRun {
             out.put("duplicates", dup);
             out.put("reordered", reordered);
             out.put("nonProbePackets", other);
+            Map<String, Object> kernel = new LinkedHashMap<>();
+            udp1.forEach((k, v) -> kernel.put(k, v - udp0.getOrDefault(k, v)));
+            out.put("hostUdpErrorsDuringRun", kernel);
             Map<String, Object> kinds = new LinkedHashMap<>();
             byKind.forEach((k, v) -> kinds.put(k, Map.of("expected", v[0], "received", v[1])));
             out.put("byKind", kinds);

@@ -45,6 +45,29 @@ public final class Machine {
         return -1;
     }
 
+    /**
+     * Host-wide UDP counters from /proc/net/snmp (RcvbufErrors, SndbufErrors, InErrors): a delta over a run says
+     * whether lost packets were dropped by the kernel at a full socket buffer (the receiver did not keep up).
+     */
+    public static Map<String, Long> udpCounters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/snmp")).stream().filter(l -> l.startsWith("Udp:")).toList();
+            if (lines.size() >= 2) {
+                String[] names = lines.get(0).split("\\s+");
+                String[] values = lines.get(1).split("\\s+");
+                for (int i = 1; i < Math.min(names.length, values.length); i++) {
+                    if (names[i].equals("RcvbufErrors") || names[i].equals("SndbufErrors") || names[i].equals("InErrors")) {
+                        m.put(names[i], Long.parseLong(values[i]));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return m;
+    }
+
     /** The 1, 5 and 15 minute load averages from /proc/loadavg (empty if unavailable). */
     public static List<Double> loadAverage() {
         try {
