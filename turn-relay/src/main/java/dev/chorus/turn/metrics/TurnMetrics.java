@@ -36,8 +36,8 @@ public final class TurnMetrics implements AutoCloseable {
                 .tag("direction", "to_peer").baseUnit("bytes").description("Payload bytes relayed").register(registry));
         m.meters.add(FunctionCounter.builder("chorus.turn.relayed.bytes", core, TurnCore::bytesToClient)
                 .tag("direction", "to_client").baseUnit("bytes").description("Payload bytes relayed").register(registry));
-        m.meters.add(FunctionCounter.builder("chorus.turn.allocations.created", core, TurnCore::allocationsCreated)
-                .description("TURN allocations created").register(registry));
+        m.meters.add(FunctionCounter.builder("chorus.turn.allocations.granted", core, TurnCore::allocationsCreated)
+                .description("TURN allocations granted (Allocate successes; the name avoids Prometheus' reserved _created suffix)").register(registry));
         m.meters.add(Gauge.builder("chorus.turn.connections", server, TurnServer::streamConnections)
                 .description("Open TCP/TLS client connections").register(registry));
         m.meters.add(FunctionCounter.builder("chorus.turn.connections.rejected", server, TurnServer::rejectedConnections)
