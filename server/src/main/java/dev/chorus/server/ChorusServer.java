@@ -134,6 +134,8 @@ public final class ChorusServer implements AutoCloseable {
                         }
                     });
             calls.register(edge.protocol());
+            io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
+                    .description("participants in calls on this node (joining or joined)").register(metrics.registry());
             edge.start();
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
                     calls, callExecutor);
