@@ -154,7 +154,18 @@ final class ChorusTlsServer extends DefaultTlsServer {
 
     @Override
     public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
-        // Deliberately silent: BouncyCastle's default prints to stderr. The outcome is reported by DtlsSession.
+        // Deliberately silent (BouncyCastle's default prints to stderr); the reason goes to DtlsSession's report.
+        if (alertLevel != AlertLevel.fatal) return;
+        if (alertDescription == AlertDescription.protocol_version) {
+            fail(DtlsFailure.UNSUPPORTED_VERSION);
+        }
+    }
+
+    /** BouncyCastle asks for this message exactly when none of the client's suites is selectable. */
+    @Override
+    protected String getDetailMessageNoCipherSuite() {
+        fail(DtlsFailure.NO_COMMON_CIPHER_SUITE);
+        return super.getDetailMessageNoCipherSuite();
     }
 
     private void fail(DtlsFailure reason) {

@@ -10,7 +10,11 @@ public enum DtlsFailure {
     NO_USE_SRTP,
     /** The client offered {@code use_srtp} but none of our profiles. */
     NO_COMMON_SRTP_PROFILE,
-    /** Version (DTLS 1.0), cipher suite or other negotiation failure reported by a TLS alert (checklist 35). */
+    /** The client offered no version we accept (DTLS 1.0 only) (checklist 35). */
+    UNSUPPORTED_VERSION,
+    /** None of the client's cipher suites is one of ours (weak suites only) (checklist 35). */
+    NO_COMMON_CIPHER_SUITE,
+    /** Another negotiation failure reported by a TLS alert we raised. */
     NEGOTIATION,
     /** The peer sent a fatal alert. */
     PEER_ALERT,

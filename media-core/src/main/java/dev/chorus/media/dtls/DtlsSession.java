@@ -138,12 +138,20 @@ public final class DtlsSession implements AutoCloseable {
         }
     }
 
-    /** Closes the session from any thread; a running handshake fails with {@link DtlsFailure#CLOSED}. */
+    /**
+     * Closes the session from any thread. A running handshake fails with {@link DtlsFailure#CLOSED}; an established
+     * session sends close_notify first (from its own thread), so the browser learns at once rather than by
+     * consent timeout.
+     */
     @Override
     public void close() {
         State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CONNECTED) {
+            transport.wake(); // serveEstablished sees CLOSED, sends close_notify, closes the transport
+            return;
+        }
         transport.close();
         Thread t = thread;
-        if (t != null && previous != State.CLOSED) t.interrupt();
+        if (t != null && previous == State.HANDSHAKING) t.interrupt();
     }
 }

@@ -34,6 +34,13 @@ final class QueueDatagramTransport implements DatagramTransport {
         return !closed && datagram.length <= RECEIVE_LIMIT && inbound.offer(datagram);
     }
 
+    private static final byte[] WAKE_UP = new byte[0];
+
+    /** Makes a waiting {@link #receive} return at once (as a timeout), so its thread re-checks its state. */
+    void wake() {
+        inbound.offer(WAKE_UP);
+    }
+
     void setDeadline(long deadlineNanos) { this.deadlineNanos = deadlineNanos; }
     void clearDeadline() { this.deadlineNanos = Long.MAX_VALUE; }
     boolean timedOut() { return timedOut; }
@@ -58,7 +65,7 @@ final class QueueDatagramTransport implements DatagramTransport {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("transport closed");
         }
-        if (datagram == null) {
+        if (datagram == null || datagram.length == 0) {
             if (closed) throw new InterruptedIOException("transport closed");
             return -1; // BouncyCastle reads -1 as "nothing within waitMillis" and drives its retransmissions
         }

@@ -142,7 +142,9 @@ public final class IceLiteAgent {
             }
             selected = source;
         }
-        state.compareAndSet(State.NEW, State.CONNECTED); // never resurrects a transport closed meanwhile
+        if (state.get() == State.NEW) {
+            state.compareAndSet(State.NEW, State.CONNECTED); // never resurrects a transport closed meanwhile
+        }
         writer.beginResponse(out, StunMessageType.BINDING_SUCCESS, req)
                 .addXorMappedAddress(source)
                 .addMessageIntegrity(key)

@@ -75,7 +75,7 @@ public final class MediaTransportServer implements AutoCloseable {
     }
 
     /** Binds the socket and starts the event loop. */
-    public synchronized MediaTransportServer start() throws InterruptedException {
+    public synchronized MediaTransportServer start() throws InterruptedException, java.io.IOException {
         if (channel != null) throw new IllegalStateException("already started");
         boolean useEpoll = config.preferEpoll() && Epoll.isAvailable();
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
@@ -91,16 +91,16 @@ public final class MediaTransportServer implements AutoCloseable {
         if (useEpoll) {
             // recvmmsg: one syscall reads up to recvBatch datagrams into one buffer, sliced per datagram.
             bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MediaTransportConfig.MAX_DATAGRAM)
-                     .option(ChannelOption.RCVBUF_ALLOCATOR,
+                     .option(ChannelOption.RECVBUF_ALLOCATOR,
                              new FixedRecvByteBufAllocator(MediaTransportConfig.MAX_DATAGRAM * config.recvBatch()));
         } else {
-            bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MediaTransportConfig.MAX_DATAGRAM + 1));
+            bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MediaTransportConfig.MAX_DATAGRAM + 1));
         }
         try {
             Channel ch = bootstrap.bind(config.bindAddress(), config.port()).sync().channel();
             InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
             List<InetAddress> announce = config.announcedAddresses().isEmpty()
-                    ? List.of(bound.getAddress()) : config.announcedAddresses();
+                    ? boundAddresses(config.bindAddress()) : config.announcedAddresses();
             List<InetSocketAddress> list = new ArrayList<>();
             for (InetAddress a : announce) list.add(new InetSocketAddress(a, bound.getPort()));
             this.candidates = List.copyOf(list);
@@ -111,10 +111,34 @@ public final class MediaTransportServer implements AutoCloseable {
                     TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             LOG.info("media UDP listening on {} ({})", bound, useEpoll ? "epoll, recvmmsg" : "nio");
             return this;
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (InterruptedException | java.io.IOException | RuntimeException e) {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * The addresses a socket bound to {@code bound} receives on: itself, or for a wildcard bind every address of
+     * an interface that is up (IPv4 only for {@code 0.0.0.0}; IPv4 and IPv6 for {@code ::}), without link-local
+     * ones, and loopback only if nothing else exists.
+     */
+    static List<InetAddress> boundAddresses(InetAddress bound) throws java.io.IOException {
+        if (!bound.isAnyLocalAddress()) return List.of(bound);
+        boolean v6 = bound instanceof java.net.Inet6Address;
+        List<InetAddress> found = new ArrayList<>();
+        List<InetAddress> loopback = new ArrayList<>();
+        for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!nif.isUp()) continue;
+            for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                if (!v6 && !(a instanceof java.net.Inet4Address)) continue;
+                if (a.isLinkLocalAddress() || a.isAnyLocalAddress()) continue;
+                if (a instanceof java.net.Inet6Address i6 && i6.getScopeId() != 0) {
+                    a = InetAddress.getByAddress(a.getAddress()); // drop the %scope for SDP
+                }
+                (a.isLoopbackAddress() ? loopback : found).add(a);
+            }
+        }
+        return List.copyOf(found.isEmpty() ? loopback : found);
     }
 
     /**

@@ -292,7 +292,7 @@ public final class WebRtcTransport {
         @Override
         public void send(byte[] data, int offset, int length) {
             InetSocketAddress to = dtlsPeer;
-            if (to == null || closed.get()) return;
+            if (to == null) return; // (sent after close too: that is how close_notify leaves)
             server.write(new DatagramPacket(Unpooled.copiedBuffer(data, offset, length), to), length, true);
         }
     }

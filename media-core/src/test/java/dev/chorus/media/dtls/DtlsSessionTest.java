@@ -137,15 +137,17 @@ class DtlsSessionTest {
     void dtls10Fails() throws Exception { // checklist 35
         assertRefused(TestDtlsClient.Options.standard()
                 .withVersions(ProtocolVersion.DTLSv10.only())
-                .withCipherSuites(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA), DtlsFailure.NEGOTIATION);
+                .withCipherSuites(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA), DtlsFailure.UNSUPPORTED_VERSION);
     }
 
     @Test
     void weakCipherSuiteOfferedAloneFails() throws Exception { // checklist 35
         assertRefused(TestDtlsClient.Options.standard()
-                .withCipherSuites(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA), DtlsFailure.NEGOTIATION);
+                .withCipherSuites(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA), DtlsFailure.NO_COMMON_CIPHER_SUITE);
         assertRefused(TestDtlsClient.Options.standard()
-                .withCipherSuites(CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA), DtlsFailure.NEGOTIATION);
+                .withCipherSuites(CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA), DtlsFailure.NO_COMMON_CIPHER_SUITE);
+        assertRefused(TestDtlsClient.Options.standard()
+                .withCipherSuites(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256), DtlsFailure.NO_COMMON_CIPHER_SUITE);
     }
 
     private void assertRefused(TestDtlsClient.Options options, DtlsFailure expected) throws Exception {

@@ -149,11 +149,16 @@ public final class ChromiumHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (chrome != null) {
             chrome.destroy();
-            if (!chrome.waitFor(10, TimeUnit.SECONDS)) {
+            try {
+                if (!chrome.waitFor(10, TimeUnit.SECONDS)) {
+                    chrome.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 chrome.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
         http.stop(0);

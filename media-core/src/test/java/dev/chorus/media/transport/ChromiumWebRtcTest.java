@@ -12,6 +12,7 @@ import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sdp.SdpWriter;
 import dev.chorus.media.sdp.SessionDescription;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,10 @@ class ChromiumWebRtcTest {
     static final String PAGE = """
             <!doctype html><html><body><script>
             window.pc = null;
-            window.makeOffer = async () => {
+            window.makeOffer = async (direction) => {
               const pc = window.pc = new RTCPeerConnection({bundlePolicy: 'max-bundle', iceServers: []});
               const stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: 640, height: 480}});
-              for (const t of stream.getTracks()) pc.addTransceiver(t, {direction: 'sendonly', streams: [stream]});
+              for (const t of stream.getTracks()) pc.addTransceiver(t, {direction: direction || 'sendonly', streams: [stream]});
               await pc.setLocalDescription(await pc.createOffer());
               await new Promise(r => {
                 if (pc.iceGatheringState === 'complete') r();
@@ -38,6 +39,15 @@ class ChromiumWebRtcTest {
                 setTimeout(r, 3000);
               });
               return pc.localDescription.sdp;
+            };
+            window.inbound = async () => {
+              const stats = await pc.getStats();
+              let frames = 0, audio = 0;
+              stats.forEach(r => {
+                if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0;
+                if (r.type === 'inbound-rtp' && r.kind === 'audio') audio += r.packetsReceived || 0;
+              });
+              return frames + ',' + audio;
             };
             </script></body></html>
             """;
@@ -114,6 +124,74 @@ class ChromiumWebRtcTest {
             assertThat(server.srtpStats().rtpUnprotected).isGreaterThanOrEqualTo(50);
             assertThat(server.counters().drops(DropReason.MALFORMED_RTP)).isZero();
             assertThat(transport.srtpProfile()).isNotNull();
+        }
+    }
+
+    /**
+     * The other direction: the server re-protects Chromium's own RTP with its outbound contexts (SSRCs rewritten to
+     * the ones announced in the answer) and Chromium decodes it, which proves our SRTP output interoperates with the
+     * browser's libsrtp.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void chromiumDecodesMediaTheServerProtects() throws Exception {
+        assumeTrue(ChromiumHarness.available(), "chromium and chromedriver not installed");
+        DtlsCertificate certificate = DtlsCertificate.generate("chorus");
+        java.util.Map<Integer, Integer> rewrite = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicInteger echoed = new AtomicInteger();
+        MediaSink echo = new MediaSink() {
+            @Override
+            public void onRtp(WebRtcTransport t, byte[] b, int off, int len) {
+                int ssrc = ((b[off + 8] & 0xff) << 24) | ((b[off + 9] & 0xff) << 16) | ((b[off + 10] & 0xff) << 8) | (b[off + 11] & 0xff);
+                Integer ours = rewrite.get(ssrc);
+                if (ours == null) return;
+                b[off + 8] = (byte) (ours >> 24); b[off + 9] = (byte) (ours >> 16); b[off + 10] = (byte) (ours >> 8); b[off + 11] = (byte) (int) ours;
+                if (t.sendRtp(b, off, len)) echoed.incrementAndGet();
+            }
+            @Override public void onRtcp(WebRtcTransport t, byte[] b, int off, int len) { }
+        };
+        try (MediaTransportServer server = new MediaTransportServer(MediaTransportConfig.loopback(), certificate).start();
+             ChromiumHarness chromium = ChromiumHarness.start(PAGE)) {
+            SessionDescription offer = SdpParser.parse((String) chromium.async("return await makeOffer('sendrecv');"));
+            MediaDescription first = offer.media().getFirst();
+            Sdp.Fingerprint remote = offer.fingerprints(first).getFirst();
+            RecordingTransportListener listener = new RecordingTransportListener();
+            WebRtcTransport transport = server.createTransport(offer.iceUfrag(first),
+                    Fingerprint.parseSdp(remote.hashFunction() + " " + remote.value()), echo, listener);
+            SdpAnswerBuilder builder = new SdpAnswerBuilder(offer, transport.iceCredentials(),
+                    new Sdp.Fingerprint(Fingerprint.SHA_256, certificate.fingerprint().hex()))
+                    .candidate(server.candidates().getFirst())
+                    .codecs("opus", "VP8");
+            int next = 0x10000001;
+            for (MediaDescription m : offer.media()) {
+                List<Long> theirs = m.ssrcGroups().stream().filter(g -> g.semantics().equals("FID"))
+                        .findFirst().map(Sdp.SsrcGroup::ssrcs).orElse(m.ssrcIds());
+                assertThat(theirs).as("Chromium announces its SSRCs").isNotEmpty();
+                int ourPrimary = next++;
+                int ourRtx = theirs.size() > 1 ? next++ : -1;
+                rewrite.put(theirs.get(0).intValue(), ourPrimary);
+                if (ourRtx != -1) rewrite.put(theirs.get(1).intValue(), ourRtx);
+                builder.sendStream(m.mid(), new SdpAnswerBuilder.SendStream(ourPrimary & 0xffffffffL,
+                        ourRtx == -1 ? -1 : ourRtx & 0xffffffffL, "chorus", "echo", "echo-" + m.mid()));
+            }
+            String answer = SdpWriter.write(builder.build());
+            assertThat(chromium.async("await pc.setRemoteDescription({type: 'answer', sdp: args[0]}); return 'ok';", answer))
+                    .isEqualTo("ok");
+            listener.connected.get(30, TimeUnit.SECONDS);
+
+            String inbound = "0,0";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                inbound = String.valueOf(chromium.async("return await inbound();"));
+                String[] parts = inbound.split(",");
+                if (Long.parseLong(parts[0]) >= 10 && Long.parseLong(parts[1]) >= 10) break;
+                Thread.sleep(200); // polling the browser's stats with a deadline
+            }
+            String[] parts = inbound.split(",");
+            assertThat(Long.parseLong(parts[0])).as("video frames Chromium decoded from our SRTP (%s, echoed %d)",
+                    diagnostics(server, listener), echoed.get()).isGreaterThanOrEqualTo(10);
+            assertThat(Long.parseLong(parts[1])).as("audio packets Chromium received from our SRTP").isGreaterThanOrEqualTo(10);
+            assertThat(server.srtpStats().authFailures).isZero();
         }
     }
 }

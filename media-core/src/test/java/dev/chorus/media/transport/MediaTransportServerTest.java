@@ -116,7 +116,36 @@ class MediaTransportServerTest {
 
         transport.close();
         assertThat(listener.closed.get(5, TimeUnit.SECONDS)).isEqualTo(CloseReason.CLOSED_BY_OWNER);
+        assertThat(client.awaitDtlsAlert(5000)).as("close_notify tells the peer at once").isTrue();
         await(() -> server.openTransports() == 0, "transport forgotten");
+    }
+
+    @Test
+    void manyClientsConnectConcurrentlyAndStayIsolated() throws Exception {
+        int n = 16;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<java.util.concurrent.Future<byte[]>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int ssrc = 0x5000 + i;
+                WebRtcTestClient c = new WebRtcTestClient(server.localAddress(), DtlsCertificate.generate("client-" + i));
+                closeables.add(c);
+                results.add(pool.submit(() -> {
+                    connect(c, new EchoSink(), new RecordingTransportListener(), TestDtlsClient.Options.standard());
+                    c.sendRtp(WebRtcTestClient.rtp(1, ssrc, 200));
+                    return c.receiveMedia(10_000);
+                }));
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(results.get(i).get(60, TimeUnit.SECONDS)).as("client %d echo", i)
+                        .isEqualTo(WebRtcTestClient.rtp(1, 0x5000 + i, 200));
+            }
+            assertThat(server.dtlsStats().succeeded()).isEqualTo(n);
+            assertThat(server.openTransports()).isEqualTo(n);
+            assertThat(server.srtpStats().authFailures).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

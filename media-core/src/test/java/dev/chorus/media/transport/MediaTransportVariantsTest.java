@@ -18,7 +18,11 @@ class MediaTransportVariantsTest {
     static final DtlsCertificate SERVER = DtlsCertificate.generate("chorus-test-server");
 
     private static void echoRoundTrip(MediaTransportServer server) throws Exception {
-        try (WebRtcTestClient client = new WebRtcTestClient(server.localAddress())) {
+        echoRoundTrip(server, server.localAddress());
+    }
+
+    private static void echoRoundTrip(MediaTransportServer server, InetSocketAddress target) throws Exception {
+        try (WebRtcTestClient client = new WebRtcTestClient(target)) {
             RecordingTransportListener listener = new RecordingTransportListener();
             WebRtcTransport transport = server.createTransport(client.ufrag(), client.fingerprint(), new EchoSink(), listener);
             assertThat(client.iceCheck(transport.localUfrag(), transport.localPassword(), true, 2000)).isTrue();
@@ -53,6 +57,30 @@ class MediaTransportVariantsTest {
                 MediaTransportConfig.loopback().withBindAddress(v6), SERVER).start()) {
             assertThat(server.candidates()).containsExactly(new InetSocketAddress(v6, server.localAddress().getPort()));
             echoRoundTrip(server);
+        }
+    }
+
+    @Test
+    void wildcardBindAnnouncesInterfaceAddressesNeverTheWildcard() throws Exception {
+        try (MediaTransportServer server = new MediaTransportServer(
+                MediaTransportConfig.loopback().withBindAddress(InetAddress.getByName("0.0.0.0")), SERVER).start()) {
+            assertThat(server.candidates()).isNotEmpty().allSatisfy(c -> {
+                assertThat(c.getAddress().isAnyLocalAddress()).isFalse();
+                assertThat(c.getAddress()).isInstanceOf(java.net.Inet4Address.class);
+                assertThat(c.getPort()).isEqualTo(server.localAddress().getPort());
+            });
+        }
+    }
+
+    @Test
+    void dualStackBindServesAnIpv4Client() throws Exception {
+        try (MediaTransportServer server = new MediaTransportServer(
+                MediaTransportConfig.loopback().withBindAddress(InetAddress.getByName("::")), SERVER).start()) {
+            assertThat(server.candidates()).noneMatch(c -> c.getAddress().isAnyLocalAddress());
+            // The client talks to 127.0.0.1 on the server's port: an IPv4 peer of a dual-stack socket.
+            echoRoundTrip(server, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), server.localAddress().getPort()));
+        } catch (java.net.SocketException e) {
+            assumeTrue(false, "no IPv6 on this host: " + e.getMessage());
         }
     }
 

@@ -336,6 +336,18 @@ public final class WebRtcTestClient implements AutoCloseable {
         return srtp.size() + rtpBacklog.size();
     }
 
+    /** Waits for a DTLS alert record (content type 21, e.g. the server's close_notify); false on timeout. */
+    public boolean awaitDtlsAlert(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            byte[] d = dtls.poll(left, TimeUnit.NANOSECONDS);
+            if (d == null) return false;
+            if (d[0] == 21) return true;
+        }
+    }
+
     /** Sends close_notify. */
     public void closeDtls() throws IOException {
         if (connected != null) connected.transport().close();

@@ -113,10 +113,21 @@ public final class AuditLog implements AutoCloseable {
         }
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            syncDirectory(dir);
         } catch (FileAlreadyExistsException ignored) {
             // continue the existing chain
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
+        }
+    }
+
+    /** Makes the new file's directory entry durable too (Linux allows fsync on a directory opened read-only). */
+    private static void syncDirectory(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not supported on this platform; the file's own content is still forced on every append
         }
     }
 

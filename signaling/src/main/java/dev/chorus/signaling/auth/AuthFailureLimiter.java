@@ -11,7 +11,8 @@ import java.util.Map;
  * at most {@code maxSources} entries, evicting the least recently failing source first, and entries expire after
  * the window. A flood of failures from many sources therefore cannot grow the map; at worst an evicted source gets
  * a fresh budget (that is the price of a bound, and it only helps an attacker who already controls
- * {@code maxSources} addresses).
+ * {@code maxSources} addresses). A success does not reset the count: an attacker interleaving one valid key must
+ * not get unlimited guesses.
  */
 public final class AuthFailureLimiter {
     private final int maxFailures;
@@ -23,6 +24,7 @@ public final class AuthFailureLimiter {
     private static final class Entry {
         long windowStartMillis;
         int failures;
+        boolean throttleReported;
     }
 
     /**
@@ -52,6 +54,19 @@ public final class AuthFailureLimiter {
         return e != null && e.failures >= maxFailures;
     }
 
+    /**
+     * True exactly once per throttled source and window: the first refused attempt is audited, the rest are only
+     * counted (so a flood of 429s cannot turn into a flood of fsync'ed audit lines).
+     */
+    public synchronized boolean firstThrottledAttempt(String source) {
+        Entry e = current(source);
+        if (e == null || e.failures < maxFailures || e.throttleReported) {
+            return false;
+        }
+        e.throttleReported = true;
+        return true;
+    }
+
     public synchronized void recordFailure(String source) {
         Entry e = current(source);
         if (e == null) {
@@ -65,7 +80,7 @@ public final class AuthFailureLimiter {
         }
     }
 
-    /** A success does not reset the count: an attacker interleaving one valid key must not get unlimited guesses. */
+    /** Sources currently remembered (bounded by {@code maxSources}). */
     public synchronized int trackedSources() {
         return bySource.size();
     }

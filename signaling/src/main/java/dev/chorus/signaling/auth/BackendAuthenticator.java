@@ -3,6 +3,7 @@ package dev.chorus.signaling.auth;
 import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
+import dev.chorus.signaling.audit.AuditOutcome;
 import dev.chorus.signaling.project.Identifiers;
 import dev.chorus.signaling.project.KeyAlgorithm;
 import dev.chorus.signaling.project.ProjectKey;
@@ -12,6 +13,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,7 +25,9 @@ import java.util.Optional;
  *       verified with the same strict parser and pinned-algorithm rules as join tokens.</li>
  * </ul>
  * Each failure is counted per source by the {@link AuthFailureLimiter} and audited; once a source is throttled the
- * credential is not even checked (bounded CPU) and the answer is 429. Retiring keys still authenticate (so a
+ * credential is not even checked (bounded CPU) and the answer is 429; the first 429 of a window is audited, the
+ * rest only counted ({@code chorus_backend_auth_failures_total{reason="throttled"}}), so a flood cannot become a
+ * flood of fsync'ed audit lines. Retiring keys still authenticate (so a
  * backend can finish a rotation); revoked keys do not.
  */
 public final class BackendAuthenticator {
@@ -56,7 +60,13 @@ public final class BackendAuthenticator {
      */
     public BackendPrincipal authenticate(String authorization, String source) {
         if (limiter.throttled(source)) {
-            refuse(null, null, source, RefusalReason.THROTTLED);
+            metrics.backendAuthFailed(RefusalReason.THROTTLED);
+            if (limiter.firstThrottledAttempt(source)) {
+                audit.append(new AuditEvent(null, null, source, AuditAction.BACKEND_AUTH, null, AuditOutcome.REFUSED,
+                        RefusalReason.THROTTLED.code(), Map.of("note",
+                                "further refusals from this source in this window are counted, not audited")));
+            }
+            throw new BackendAuthException(RefusalReason.THROTTLED);
         }
         try {
             return check(authorization);

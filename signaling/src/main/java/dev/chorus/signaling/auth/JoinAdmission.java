@@ -3,6 +3,7 @@ package dev.chorus.signaling.auth;
 import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
+import dev.chorus.signaling.audit.AuditOutcome;
 import dev.chorus.signaling.project.Room;
 import dev.chorus.signaling.store.Store;
 import java.time.Clock;
@@ -45,8 +46,15 @@ public final class JoinAdmission {
                     "room:" + room, e.reason().code()));
             metrics.joinRefused(e.reason());
             throw e;
+        } catch (RuntimeException e) {
+            // the store failed, not the token: record that the decision could not be made, then fail closed
+            audit.append(new AuditEvent(null, null, source, AuditAction.JOIN, "room:" + room, AuditOutcome.ERROR,
+                    "internal_error", Map.of()));
+            throw e;
         }
-        boolean created = store.createRoom(Room.open(grant.projectId(), grant.roomId(), clock.instant()));
+        // the verifier only lets an unknown room through when the project auto-creates rooms
+        boolean created = store.room(grant.projectId(), grant.roomId()).isEmpty()
+                && store.createRoom(Room.open(grant.projectId(), grant.roomId(), clock.instant()));
         audit.append(AuditEvent.success(grant.projectId(), AuditEvent.identityHash(grant.projectId(), grant.identity()),
                 source, AuditAction.JOIN, "room:" + grant.roomId(),
                 created ? Map.of("jti", grant.jti(), "kid", grant.kid(), "room_created", "true")

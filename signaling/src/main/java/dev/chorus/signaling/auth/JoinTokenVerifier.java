@@ -130,6 +130,9 @@ public final class JoinTokenVerifier {
         if (r.isEmpty() && !project.autoCreateRooms()) {
             throw new TokenRefusedException(RefusalReason.UNKNOWN_ROOM);
         }
+        if (r.isEmpty() && store.countOpenRooms(project.id()) >= project.maxRooms()) {
+            throw new TokenRefusedException(RefusalReason.ROOM_LIMIT);
+        }
         if (r.isPresent() && !r.get().isOpen()) {
             throw new TokenRefusedException(RefusalReason.ROOM_CLOSED);
         }

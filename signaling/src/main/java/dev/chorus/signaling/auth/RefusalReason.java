@@ -39,6 +39,8 @@ public enum RefusalReason {
     SUBJECT_REVOKED,
     UNKNOWN_ROOM,
     ROOM_CLOSED,
+    /** The room would be auto-created but the project already has its maximum number of open rooms. */
+    ROOM_LIMIT,
     // backend API credentials
     MISSING_CREDENTIALS,
     BAD_CREDENTIALS,

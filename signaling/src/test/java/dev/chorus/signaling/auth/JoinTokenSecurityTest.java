@@ -556,4 +556,13 @@ class JoinTokenSecurityTest {
         assertThat(g.roomId()).isEqualTo("room-new");
         assertThat(f.store.room(ControlFixture.PROJECT, "room-new")).isPresent();
     }
+
+    @Test
+    void autoCreatedRoomsStillRespectTheProjectRoomLimit() {
+        Project p = f.store.project(ControlFixture.PROJECT).orElseThrow();
+        f.store.updateProject(p.withAutoCreateRooms(true).withLimits(10, 2)); // room-a and room-b are open
+        assertRefused(f, f.es256(f.claims().put("room", "room-new")), "room-new", RefusalReason.ROOM_LIMIT);
+        // joining an existing room is unaffected by the limit
+        assertThat(f.admission.admit(f.es256(f.claims()), ROOM, "198.51.100.1").roomId()).isEqualTo(ROOM);
+    }
 }

@@ -1,0 +1,46 @@
+package dev.chorus.server;
+
+import java.util.List;
+
+/**
+ * The whole configuration, one YAML file (docs/configuration.md, docs/chorus.sample.yaml). Every leaf has a default
+ * ({@link #defaults()}) and can be overridden by an environment variable ({@link ConfigLoader#envName}).
+ * Sizes are bytes; times are durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 365d}.
+ */
+public record ChorusConfig(String mode, String deploymentId, String dataDir, Http http, Ws ws, Media media, Turn turn) {
+
+    public static final String DEV = "dev";
+    public static final String PRODUCTION = "production";
+    public static final String DEV_DEPLOYMENT_ID = "chorus-dev";
+
+    public record Http(String bindAddress, int port, String publicUrl, Tls tls, int maxBodyBytes, int maxHeaderBytes,
+                       int maxRequestLineBytes, String requestTimeout, String tlsHandshakeTimeout,
+                       int maxConnectionsPerIp, int maxInFlightRequests, String hstsMaxAge) {}
+
+    public record Tls(String certFile, String keyFile) {}
+
+    public record Ws(String joinTimeout, String idleTimeout, String fragmentTimeout, int maxFrameBytes,
+                     int maxMessageBytes, int framesPerSecond, int frameBurst, int maxErrors, int maxSessionsPerIp,
+                     int maxTokenBytes, String tokenExpiryWarning, String tokenExpiryGrace) {}
+
+    /** The media plane's UDP listener (validated here; used by the media plane). */
+    public record Media(String bindAddress, int udpPort, List<String> announcedAddresses) {}
+
+    /** The TURN relay (validated here; used by the TURN plane). */
+    public record Turn(boolean enabled, String bindAddress, int udpPort, int tcpPort, String realm, List<String> secrets,
+                       String secretsFile, String credentialTtl, boolean allowLoopbackPeers) {}
+
+    public static ChorusConfig defaults() {
+        return new ChorusConfig(DEV, DEV_DEPLOYMENT_ID, "./chorus-data",
+                new Http("127.0.0.1", 8443, null, new Tls(null, null), 64 * 1024, 8 * 1024, 4 * 1024, "10s", "10s",
+                        64, 256, "365d"),
+                new Ws("10s", "60s", "5s", 64 * 1024, 256 * 1024, 50, 100, 20, 32, 8 * 1024, "60s", "30s"),
+                new Media("0.0.0.0", 10000, List.of()),
+                new Turn(false, "0.0.0.0", 3478, 3478, "chorus", List.of(), null, "10m", false));
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isDev() {
+        return DEV.equals(mode);
+    }
+}

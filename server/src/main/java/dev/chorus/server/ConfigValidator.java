@@ -1,0 +1,156 @@
+package dev.chorus.server;
+
+import dev.chorus.signaling.ws.WsSettings;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Checks values against their ranges and each other; adds one line per problem. */
+final class ConfigValidator {
+    private static final Pattern DEPLOYMENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    private ConfigValidator() {}
+
+    static void validate(ChorusConfig c, List<String> p) {
+        if (!ChorusConfig.DEV.equals(c.mode()) && !ChorusConfig.PRODUCTION.equals(c.mode())) {
+            p.add("key 'mode': must be dev or production, not '" + c.mode() + "'");
+        }
+        boolean prod = ChorusConfig.PRODUCTION.equals(c.mode());
+        if (c.deploymentId() == null || !DEPLOYMENT_ID.matcher(c.deploymentId()).matches()) {
+            p.add("key 'deploymentId': 1-128 characters of A-Z a-z 0-9 . _ : - required");
+        } else if (prod && ChorusConfig.DEV_DEPLOYMENT_ID.equals(c.deploymentId())) {
+            p.add("key 'deploymentId': production needs its own deployment id, not the dev default '"
+                    + ChorusConfig.DEV_DEPLOYMENT_ID + "'");
+        }
+        if (c.dataDir() == null || c.dataDir().isBlank()) {
+            p.add("key 'dataDir': required");
+        } else {
+            Path d = Path.of(c.dataDir());
+            if (Files.exists(d) && (!Files.isDirectory(d) || !Files.isWritable(d))) {
+                p.add("key 'dataDir': " + d + " exists but is not a writable directory");
+            }
+        }
+        http(c.http(), prod, p);
+        ws(c, p);
+        media(c.media(), p);
+        turn(c.turn(), prod, p);
+        if (c.turn().enabled() && c.turn().tcpPort() != 0 && c.turn().tcpPort() == c.http().port()) {
+            p.add("keys 'turn.tcpPort' and 'http.port': both are TCP port " + c.http().port());
+        }
+        if (c.turn().enabled() && c.turn().udpPort() != 0 && c.turn().udpPort() == c.media().udpPort()) {
+            p.add("keys 'turn.udpPort' and 'media.udpPort': both are UDP port " + c.media().udpPort());
+        }
+    }
+
+    private static void http(ChorusConfig.Http h, boolean prod, List<String> p) {
+        ip("http.bindAddress", h.bindAddress(), p);
+        port("http.port", h.port(), p);
+        if (h.publicUrl() != null && !h.publicUrl().startsWith("https://")) {
+            p.add("key 'http.publicUrl': must start with https://");
+        }
+        ChorusConfig.Tls t = h.tls();
+        if ((t.certFile() == null) != (t.keyFile() == null)) {
+            p.add("keys 'http.tls.certFile' and 'http.tls.keyFile': set both or neither");
+        }
+        readable("http.tls.certFile", t.certFile(), p);
+        readable("http.tls.keyFile", t.keyFile(), p);
+        if (prod && (t.certFile() == null || t.keyFile() == null)) {
+            p.add("keys 'http.tls.certFile' and 'http.tls.keyFile': production needs a TLS certificate and key "
+                    + "(dev mode generates a self-signed one; production never does)");
+        }
+        atLeast("http.maxBodyBytes", h.maxBodyBytes(), 1024, p);
+        atLeast("http.maxHeaderBytes", h.maxHeaderBytes(), 1024, p);
+        atLeast("http.maxRequestLineBytes", h.maxRequestLineBytes(), 256, p);
+        atLeast("http.maxConnectionsPerIp", h.maxConnectionsPerIp(), 1, p);
+        atLeast("http.maxInFlightRequests", h.maxInFlightRequests(), 1, p);
+        duration("http.requestTimeout", h.requestTimeout(), Duration.ofMillis(100), Duration.ofMinutes(10), p);
+        duration("http.tlsHandshakeTimeout", h.tlsHandshakeTimeout(), Duration.ofMillis(100), Duration.ofMinutes(10), p);
+        duration("http.hstsMaxAge", h.hstsMaxAge(), Duration.ZERO, Duration.ofDays(800), p);
+    }
+
+    private static void ws(ChorusConfig c, List<String> p) {
+        ChorusConfig.Ws w = c.ws();
+        boolean ok = duration("ws.joinTimeout", w.joinTimeout(), Duration.ofMillis(100), Duration.ofMinutes(5), p)
+                & duration("ws.idleTimeout", w.idleTimeout(), Duration.ofSeconds(1), Duration.ofHours(1), p)
+                & duration("ws.fragmentTimeout", w.fragmentTimeout(), Duration.ofMillis(100), Duration.ofMinutes(5), p)
+                & duration("ws.tokenExpiryWarning", w.tokenExpiryWarning(), Duration.ZERO, Duration.ofHours(1), p)
+                & duration("ws.tokenExpiryGrace", w.tokenExpiryGrace(), Duration.ZERO, Duration.ofMinutes(10), p);
+        if (ok) {
+            try {
+                ServerSettings.ws(c);
+            } catch (IllegalArgumentException e) {
+                p.add("section 'ws': " + e.getMessage());
+            }
+        }
+    }
+
+    private static void media(ChorusConfig.Media m, List<String> p) {
+        ip("media.bindAddress", m.bindAddress(), p);
+        port("media.udpPort", m.udpPort(), p);
+        for (String a : m.announcedAddresses()) {
+            if (a == null || a.isBlank() || a.length() > 253 || a.chars().anyMatch(ch -> ch <= ' ' || ch == '/')) {
+                p.add("key 'media.announcedAddresses': '" + a + "' is not an address or host name");
+            }
+        }
+    }
+
+    private static void turn(ChorusConfig.Turn t, boolean prod, List<String> p) {
+        ip("turn.bindAddress", t.bindAddress(), p);
+        port("turn.udpPort", t.udpPort(), p);
+        port("turn.tcpPort", t.tcpPort(), p);
+        if (t.realm() == null || t.realm().isBlank()) p.add("key 'turn.realm': required");
+        duration("turn.credentialTtl", t.credentialTtl(), Duration.ofSeconds(1), Duration.ofMinutes(10), p);
+        for (String s : t.secrets()) {
+            if (s == null || s.length() < 32) p.add("key 'turn.secrets': every secret needs at least 32 characters");
+        }
+        readable("turn.secretsFile", t.secretsFile(), p);
+        if (t.enabled() && prod && t.secrets().isEmpty() && t.secretsFile() == null) {
+            p.add("key 'turn.secrets' or 'turn.secretsFile': production TURN needs a shared secret");
+        }
+        if (t.enabled() && prod && t.allowLoopbackPeers()) {
+            p.add("key 'turn.allowLoopbackPeers': only for tests, never in production");
+        }
+    }
+
+    private static void ip(String key, String v, List<String> p) {
+        try {
+            if (v == null) throw new IllegalArgumentException();
+            InetAddress.ofLiteral(v);
+        } catch (IllegalArgumentException e) {
+            p.add("key '" + key + "': '" + v + "' is not an IP address literal (e.g. 127.0.0.1, 0.0.0.0, ::)");
+        }
+    }
+
+    private static void port(String key, int v, List<String> p) {
+        if (v < 0 || v > 65535) p.add("key '" + key + "': " + v + " is not a port (1-65535, or 0 for any free port)");
+    }
+
+    private static void atLeast(String key, int v, int min, List<String> p) {
+        if (v < min) p.add("key '" + key + "': must be at least " + min + ", not " + v);
+    }
+
+    private static void readable(String key, String file, List<String> p) {
+        if (file != null && !Files.isReadable(Path.of(file))) {
+            p.add("key '" + key + "': file " + file + " does not exist or is not readable");
+        }
+    }
+
+    private static boolean duration(String key, String v, Duration min, Duration max, List<String> p) {
+        try {
+            Duration d = Durations.parse(v);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                p.add("key '" + key + "': " + v + " is outside " + min + " .. " + max);
+                return false;
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            p.add("key '" + key + "': " + e.getMessage());
+            return false;
+        }
+    }
+
+}

@@ -1,0 +1,160 @@
+package dev.chorus.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    @TempDir Path dir;
+
+    private Path yaml(String text) throws Exception {
+        Path f = dir.resolve("chorus.yaml");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    private static List<String> problems(Path file, Map<String, String> env) {
+        try {
+            ConfigLoader.load(file, env);
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+        throw new AssertionError("expected a configuration error");
+    }
+
+    @Test
+    void noFileMeansDevModeWithDefaults() throws Exception {
+        ChorusConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(c.isDev()).isTrue();
+        assertThat(c.http().port()).isEqualTo(8443);
+        assertThat(c.dataDir()).isEqualTo("./chorus-data");
+    }
+
+    @Test
+    void theDocumentedSampleIsValidAndEqualToTheDefaults() throws Exception {
+        Path sample = Path.of("../docs/chorus.sample.yaml");
+        assertThat(sample).exists();
+        assertThat(ConfigLoader.load(sample, Map.of())).isEqualTo(ChorusConfig.defaults());
+    }
+
+    @Test
+    void everyDefaultKeyAppearsInTheSample() throws Exception {
+        String sample = Files.readString(Path.of("../docs/chorus.sample.yaml"));
+        for (String key : List.of("mode", "deploymentId", "dataDir", "bindAddress", "port", "publicUrl", "certFile",
+                "keyFile", "maxBodyBytes", "maxHeaderBytes", "maxRequestLineBytes", "requestTimeout",
+                "tlsHandshakeTimeout", "maxConnectionsPerIp", "maxInFlightRequests", "hstsMaxAge", "joinTimeout",
+                "idleTimeout", "fragmentTimeout", "maxFrameBytes", "maxMessageBytes", "framesPerSecond", "frameBurst",
+                "maxErrors", "maxSessionsPerIp", "maxTokenBytes", "tokenExpiryWarning", "tokenExpiryGrace", "udpPort", "announcedAddresses", "enabled", "tcpPort",
+                "realm", "secrets", "secretsFile", "credentialTtl", "allowLoopbackPeers")) {
+            assertThat(sample).as(key).containsPattern("(?m)^\\s*" + key + ":");
+        }
+    }
+
+    @Test
+    void unknownKeyIsAnErrorNamingTheKeyAndTheKnownOnes() throws Exception {
+        List<String> p = problems(yaml("http:\n  prot: 9000\n"), Map.of());
+        assertThat(p).singleElement().asString().contains("unknown key 'http.prot'").contains("port");
+        assertThat(problems(yaml("colour: blue\n"), Map.of())).singleElement().asString().contains("'colour'");
+    }
+
+    @Test
+    void badPortsAreErrorsNamingTheKey() throws Exception {
+        assertThat(problems(yaml("http:\n  port: 70000\n"), Map.of())).singleElement().asString()
+                .contains("http.port").contains("70000");
+        assertThat(problems(yaml("media:\n  udpPort: -1\n"), Map.of())).singleElement().asString().contains("media.udpPort");
+        assertThat(problems(yaml("http:\n  port: eighty\n"), Map.of())).singleElement().asString().contains("http.port");
+    }
+
+    @Test
+    void unreadableOrMissingFileIsAnError() throws Exception {
+        assertThat(problems(dir.resolve("missing.yaml"), Map.of())).singleElement().asString().contains("does not exist");
+        assertThat(problems(dir, Map.of())).singleElement().asString().contains("not a regular file");
+    }
+
+    @Test
+    void fileWithoutReadPermissionIsAnError() throws Exception {
+        Path f = yaml("mode: dev\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(f), "running as root: permissions are not enforced");
+        assertThat(problems(f, Map.of())).singleElement().asString().contains("not readable");
+    }
+
+    @Test
+    void invalidYamlReportsTheLine() throws Exception {
+        assertThat(problems(yaml("http:\n  port: [8443\n"), Map.of())).singleElement().asString()
+                .contains("not valid YAML").contains("line");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() throws Exception {
+        List<String> p = problems(yaml("mode: staging\nhttp:\n  port: 0\n  bindAddress: localhost\n"
+                + "  requestTimeout: soon\nturn:\n  credentialTtl: 1h\n"), Map.of());
+        assertThat(p).hasSize(4);
+        assertThat(String.join("\n", p)).contains("'mode'", "http.bindAddress", "http.requestTimeout", "turn.credentialTtl");
+    }
+
+    @Test
+    void environmentOverridesFileAndDefaults() throws Exception {
+        ChorusConfig c = ConfigLoader.load(yaml("http:\n  port: 9000\n"), Map.of(
+                "CHORUS_HTTP_PORT", "9443",
+                "CHORUS_WS_JOIN_TIMEOUT", "3s",
+                "CHORUS_MEDIA_ANNOUNCED_ADDRESSES", "203.0.113.7, media.example.org",
+                "CHORUS_TURN_ENABLED", "true",
+                "CHORUS_JAVA_OPTS", "-Xmx1g"));
+        assertThat(c.http().port()).isEqualTo(9443);
+        assertThat(c.ws().joinTimeout()).isEqualTo("3s");
+        assertThat(c.media().announcedAddresses()).containsExactly("203.0.113.7", "media.example.org");
+        assertThat(c.turn().enabled()).isTrue();
+    }
+
+    @Test
+    void badEnvironmentValueIsAnErrorNamingTheKey() {
+        assertThat(problems(null, Map.of("CHORUS_HTTP_PORT", "abc"))).singleElement().asString().contains("http.port");
+    }
+
+    @Test
+    void envNameRule() {
+        assertThat(ConfigLoader.envName("http.port")).isEqualTo("CHORUS_HTTP_PORT");
+        assertThat(ConfigLoader.envName("http.tls.certFile")).isEqualTo("CHORUS_HTTP_TLS_CERT_FILE");
+        assertThat(ConfigLoader.envName("ws.maxFrameBytes")).isEqualTo("CHORUS_WS_MAX_FRAME_BYTES");
+        assertThat(ConfigLoader.envName("dataDir")).isEqualTo("CHORUS_DATA_DIR");
+    }
+
+    @Test
+    void productionNeedsTlsMaterialAndItsOwnDeploymentId() throws Exception {
+        List<String> p = problems(yaml("mode: production\n"), Map.of());
+        assertThat(String.join("\n", p)).contains("deploymentId", "production needs a TLS certificate");
+    }
+
+    @Test
+    void configuredTlsFilesMustBeReadable() throws Exception {
+        List<String> p = problems(yaml("http:\n  tls:\n    certFile: /nonexistent/cert.pem\n    keyFile: /nonexistent/key.pem\n"), Map.of());
+        assertThat(p).hasSize(2).allSatisfy(s -> assertThat(s).contains("not readable"));
+    }
+
+    @Test
+    void portClashesBetweenPlanesAreErrors() throws Exception {
+        List<String> p = problems(yaml("turn:\n  enabled: true\n  udpPort: 10000\n  tcpPort: 8443\n"), Map.of());
+        assertThat(String.join("\n", p)).contains("turn.tcpPort", "turn.udpPort");
+    }
+
+    @Test
+    void startWithABadConfigExitsWithCode2AndStartsNothing() throws Exception {
+        Path data = dir.resolve("data");
+        Path cfg = yaml("dataDir: " + data + "\nhttp:\n  port: 99999\n");
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "start", "--config", cfg.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("configuration error", "http.port");
+        assertThat(data).doesNotExist();
+    }
+}

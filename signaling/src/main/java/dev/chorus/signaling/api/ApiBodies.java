@@ -1,0 +1,38 @@
+package dev.chorus.signaling.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/**
+ * Request bodies of the backend API, read strictly (unknown fields are a 400). Described in docs/openapi.yaml.
+ */
+final class ApiBodies {
+    private ApiBodies() {}
+
+    /** {@code POST /v1/tokens}. */
+    record Mint(String room, String identity, List<String> scopes, String role, List<String> groups, Policy policy,
+                JsonNode meta, Long ttlSeconds) {}
+
+    record Policy(Subscribe subscribe, Integer maxTracks, Integer maxKbps) {}
+
+    record Subscribe(List<String> allow, List<String> deny) {}
+
+    /** {@code POST /v1/keys}. */
+    record CreateKey(String algorithm, String publicKeyPem) {}
+
+    /** {@code POST /v1/keys/{kid}/rotate} (body optional). */
+    record RotateKey(String publicKeyPem) {}
+
+    /** {@code POST /v1/rooms}. */
+    record CreateRoom(String room) {}
+
+    /** {@code POST /v1/revocations/tokens}. */
+    record RevokeToken(String jti) {}
+
+    /** {@code POST /v1/revocations/subjects}. */
+    record RevokeSubject(String subject) {}
+
+    /** Bodies of action endpoints (retire, revoke, close): none, or an empty object. */
+    record Empty() {}
+}

@@ -1,0 +1,285 @@
+package dev.chorus.signaling.api;
+
+import dev.chorus.signaling.audit.AuditEvent;
+import dev.chorus.signaling.auth.BackendAuthException;
+import dev.chorus.signaling.auth.BackendPrincipal;
+import dev.chorus.signaling.auth.MintRequest;
+import dev.chorus.signaling.auth.MintedToken;
+import dev.chorus.signaling.auth.PeerPolicy;
+import dev.chorus.signaling.http.ApiError;
+import dev.chorus.signaling.http.HttpRequestContext;
+import dev.chorus.signaling.http.HttpResult;
+import dev.chorus.signaling.http.RouteHandler;
+import dev.chorus.signaling.http.Router;
+import dev.chorus.signaling.project.ControlPlane;
+import dev.chorus.signaling.project.CreatedKey;
+import dev.chorus.signaling.project.KeyAlgorithm;
+import dev.chorus.signaling.project.KeyInfo;
+import dev.chorus.signaling.project.Room;
+import dev.chorus.signaling.project.Scope;
+import dev.chorus.signaling.project.ServiceException;
+import dev.chorus.signaling.ws.ParticipantRegistry;
+import dev.chorus.signaling.ws.ParticipantSession;
+import dev.chorus.signaling.ws.WsCloseCodes;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * HTTP API v1 for app backends. Every route authenticates the caller first (Basic API key or Bearer backend JWT)
+ * and acts only inside the caller's project; the services answer "not found" for another project's resources.
+ * Bodies are read only after authentication, so an anonymous client cannot make the server parse anything.
+ */
+public final class BackendApi {
+    private final ControlPlane control;
+    private final ParticipantRegistry sessions;
+
+    private BackendApi(ControlPlane control, ParticipantRegistry sessions) {
+        this.control = control;
+        this.sessions = sessions;
+    }
+
+    /** The handler of an authenticated route. */
+    @FunctionalInterface
+    interface AuthedHandler {
+        HttpResult handle(BackendPrincipal caller, HttpRequestContext req);
+    }
+
+    public static void register(Router router, ControlPlane control, ParticipantRegistry sessions) {
+        BackendApi api = new BackendApi(control, sessions);
+        router.add("POST", "/v1/tokens", api.authed(api::mintToken));
+        router.add("GET", "/v1/keys", api.authed(api::listKeys));
+        router.add("POST", "/v1/keys", api.authed(api::createKey));
+        router.add("GET", "/v1/keys/{kid}", api.authed(api::getKey));
+        router.add("POST", "/v1/keys/{kid}/rotate", api.authed(api::rotateKey));
+        router.add("POST", "/v1/keys/{kid}/retire", api.authed(api::retireKey));
+        router.add("POST", "/v1/keys/{kid}/revoke", api.authed(api::revokeKey));
+        router.add("GET", "/v1/rooms", api.authed(api::listRooms));
+        router.add("POST", "/v1/rooms", api.authed(api::createRoom));
+        router.add("GET", "/v1/rooms/{room}", api.authed(api::getRoom));
+        router.add("POST", "/v1/rooms/{room}/close", api.authed(api::closeRoom));
+        router.add("GET", "/v1/rooms/{room}/participants", api.authed(api::listParticipants));
+        router.add("POST", "/v1/rooms/{room}/participants/{participantId}/remove", api.authed(api::removeParticipant));
+        router.add("POST", "/v1/revocations/tokens", api.authed(api::revokeToken));
+        router.add("POST", "/v1/revocations/subjects", api.authed(api::revokeSubject));
+    }
+
+    RouteHandler authed(AuthedHandler h) {
+        return req -> {
+            BackendPrincipal caller;
+            try {
+                caller = control.authenticator().authenticate(req.header("Authorization"), req.sourceIp());
+            } catch (BackendAuthException e) {
+                if (e.throttled()) {
+                    return HttpResult.error(429, "rate_limited", "Too many failed authentication attempts; retry later.")
+                            .withHeader("Retry-After", "60");
+                }
+                return HttpResult.error(401, "unauthorized", "Missing or invalid credentials.")
+                        .withHeader("WWW-Authenticate", "Basic realm=\"chorus\", Bearer realm=\"chorus\"");
+            }
+            try {
+                return h.handle(caller, req);
+            } catch (ServiceException e) {
+                return HttpResult.error(e.error().httpStatus(), e.error().code(), e.getMessage());
+            }
+        };
+    }
+
+    // ---- tokens ----
+
+    private HttpResult mintToken(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.Mint b = JsonBodyReader.read(req, ApiBodies.Mint.class, false);
+        require(b.room(), "room");
+        require(b.identity(), "identity");
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        if (b.scopes() != null) {
+            for (String s : b.scopes()) {
+                if (s == null) throw ApiError.badRequest("unknown_scope", "Unknown scope.");
+                scopes.add(Scope.fromWire(s).orElseThrow(
+                        () -> ApiError.badRequest("unknown_scope", "Unknown scope \"" + JsonBodyReader.plain(s) + "\".")));
+            }
+        }
+        Duration ttl = null;
+        if (b.ttlSeconds() != null) {
+            if (b.ttlSeconds() <= 0) throw ApiError.badRequest("invalid_field", "ttlSeconds must be positive.");
+            ttl = Duration.ofSeconds(b.ttlSeconds());
+        }
+        PeerPolicy policy = null;
+        if (b.policy() != null) {
+            ApiBodies.Subscribe sub = b.policy().subscribe();
+            policy = PeerPolicy.of(
+                    sub == null || sub.allow() == null ? List.of() : sub.allow(),
+                    sub == null || sub.deny() == null ? List.of() : sub.deny(),
+                    b.policy().maxTracks() == null ? -1 : b.policy().maxTracks(),
+                    b.policy().maxKbps() == null ? -1 : b.policy().maxKbps());
+        }
+        MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl);
+        MintedToken t = control.issuer().mint(caller, mr, req.sourceIp());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("token", t.token());
+        out.put("jti", t.jti());
+        out.put("kid", t.kid());
+        out.put("room", b.room());
+        out.put("issuedAt", t.issuedAt().toString());
+        out.put("expiresAt", t.expiresAt().toString());
+        return HttpResult.json(201, out);
+    }
+
+    // ---- keys ----
+
+    private HttpResult listKeys(BackendPrincipal caller, HttpRequestContext req) {
+        return HttpResult.json(200, Map.of("keys", control.keys().list(caller).stream().map(BackendApi::key).toList()));
+    }
+
+    private HttpResult createKey(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.CreateKey b = JsonBodyReader.read(req, ApiBodies.CreateKey.class, false);
+        require(b.algorithm(), "algorithm");
+        KeyAlgorithm alg = KeyAlgorithm.fromJwtName(b.algorithm()).orElseThrow(() -> ApiError.badRequest(
+                "invalid_field", "algorithm must be one of HS256, ES256, EdDSA."));
+        return HttpResult.json(201, created(control.keys().create(caller, alg, b.publicKeyPem(), req.sourceIp())));
+    }
+
+    private HttpResult getKey(BackendPrincipal caller, HttpRequestContext req) {
+        return HttpResult.json(200, key(control.keys().get(caller, req.pathParam("kid"), req.sourceIp())));
+    }
+
+    private HttpResult rotateKey(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.RotateKey b = JsonBodyReader.read(req, ApiBodies.RotateKey.class, true);
+        return HttpResult.json(201, created(control.keys().rotate(caller, req.pathParam("kid"), b.publicKeyPem(),
+                req.sourceIp())));
+    }
+
+    private HttpResult retireKey(BackendPrincipal caller, HttpRequestContext req) {
+        JsonBodyReader.read(req, ApiBodies.Empty.class, true);
+        return HttpResult.json(200, key(control.keys().retire(caller, req.pathParam("kid"), req.sourceIp())));
+    }
+
+    private HttpResult revokeKey(BackendPrincipal caller, HttpRequestContext req) {
+        JsonBodyReader.read(req, ApiBodies.Empty.class, true);
+        // The service fires ProjectEvents.keyRevoked, which closes the sessions admitted with this key.
+        return HttpResult.json(200, key(control.keys().revoke(caller, req.pathParam("kid"), req.sourceIp())));
+    }
+
+    // ---- rooms ----
+
+    private HttpResult listRooms(BackendPrincipal caller, HttpRequestContext req) {
+        return HttpResult.json(200, Map.of("rooms", control.rooms().list(caller).stream().map(BackendApi::room).toList()));
+    }
+
+    private HttpResult createRoom(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.CreateRoom b = JsonBodyReader.read(req, ApiBodies.CreateRoom.class, false);
+        require(b.room(), "room");
+        return HttpResult.json(201, room(control.rooms().create(caller, b.room(), req.sourceIp())));
+    }
+
+    private HttpResult getRoom(BackendPrincipal caller, HttpRequestContext req) {
+        return HttpResult.json(200, room(control.rooms().get(caller, req.pathParam("room"), req.sourceIp())));
+    }
+
+    private HttpResult closeRoom(BackendPrincipal caller, HttpRequestContext req) {
+        JsonBodyReader.read(req, ApiBodies.Empty.class, true);
+        return HttpResult.json(200, room(control.rooms().close(caller, req.pathParam("room"), req.sourceIp())));
+    }
+
+    private HttpResult listParticipants(BackendPrincipal caller, HttpRequestContext req) {
+        Room r = control.rooms().get(caller, req.pathParam("room"), req.sourceIp()); // 404 across projects
+        List<Map<String, Object>> list = sessions.inRoom(caller.projectId(), r.roomId()).stream()
+                .map(BackendApi::participant).toList();
+        return HttpResult.json(200, Map.of("participants", list));
+    }
+
+    /** Closes one participant's session (4004 "removed"); audited. Another project's participant is not found. */
+    private HttpResult removeParticipant(BackendPrincipal caller, HttpRequestContext req) {
+        JsonBodyReader.read(req, ApiBodies.Empty.class, true);
+        Room r = control.rooms().get(caller, req.pathParam("room"), req.sourceIp()); // 404 across projects
+        String pid = req.pathParam("participantId");
+        ParticipantSession s = sessions.get(pid)
+                .filter(x -> x.projectId().equals(caller.projectId()) && x.room().equals(r.roomId()))
+                .orElse(null);
+        if (s == null) {
+            control.audit().append(AuditEvent.refused(caller.projectId(), caller.kid(), req.sourceIp(),
+                    PARTICIPANT_REMOVE, "participant:" + pid, "not_found"));
+            throw ApiError.notFound();
+        }
+        s.close(WsCloseCodes.REVOKED, "removed");
+        control.audit().append(AuditEvent.success(caller.projectId(), caller.kid(), req.sourceIp(), PARTICIPANT_REMOVE,
+                "participant:" + pid, Map.of("room", r.roomId())));
+        return HttpResult.json(200, Map.of("removed", pid));
+    }
+
+    /** Audit action of a participant removed through the API. */
+    public static final String PARTICIPANT_REMOVE = "participant.remove";
+
+    // ---- revocations ----
+
+    private HttpResult revokeToken(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.RevokeToken b = JsonBodyReader.read(req, ApiBodies.RevokeToken.class, false);
+        require(b.jti(), "jti");
+        control.revocations().revokeToken(caller, b.jti(), req.sourceIp());
+        return HttpResult.json(200, Map.of("revoked", "token", "jti", b.jti()));
+    }
+
+    private HttpResult revokeSubject(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.RevokeSubject b = JsonBodyReader.read(req, ApiBodies.RevokeSubject.class, false);
+        require(b.subject(), "subject");
+        Instant watermark = control.revocations().revokeSubject(caller, b.subject(), req.sourceIp());
+        return HttpResult.json(200, Map.of("revoked", "subject", "issuedAtOrBefore", watermark.toString()));
+    }
+
+    // ---- views ----
+
+    private static void require(String value, String field) {
+        if (value == null || value.isEmpty()) {
+            throw ApiError.badRequest("invalid_field", "Field \"" + field + "\" is required.");
+        }
+    }
+
+    static Map<String, Object> key(KeyInfo k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kid", k.kid());
+        m.put("algorithm", k.algorithm().jwtName());
+        m.put("state", k.state().wire());
+        m.put("createdAt", iso(k.createdAt()));
+        m.put("retiredAt", iso(k.retiredAt()));
+        m.put("revokedAt", iso(k.revokedAt()));
+        if (k.publicKeyPem() != null) m.put("publicKeyPem", k.publicKeyPem());
+        return m;
+    }
+
+    static Map<String, Object> created(CreatedKey c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", key(c.key()));
+        // One-time material: shown in this response only, never stored in this form or logged.
+        if (c.secret() != null) m.put("secret", c.secret());
+        if (c.privateKeyPem() != null) m.put("privateKeyPem", c.privateKeyPem());
+        return m;
+    }
+
+    static Map<String, Object> room(Room r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("room", r.roomId());
+        m.put("state", r.state().wire());
+        m.put("createdAt", iso(r.createdAt()));
+        m.put("closedAt", iso(r.closedAt()));
+        return m;
+    }
+
+    static Map<String, Object> participant(ParticipantSession s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("participantId", s.participantId());
+        m.put("identity", s.identity());
+        m.put("rights", s.rights());
+        m.put("joinedAt", iso(s.joinedAt()));
+        m.put("expiresAt", iso(s.expiresAt()));
+        return m;
+    }
+
+    private static String iso(Instant t) {
+        return t == null ? null : t.toString();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.chorus.signaling.api;
+
+import dev.chorus.signaling.http.ChorusHttpServer;
+import dev.chorus.signaling.http.HealthRoutes;
+import dev.chorus.signaling.http.HttpSettings;
+import dev.chorus.signaling.http.Router;
+import dev.chorus.signaling.metrics.ChorusMetrics;
+import dev.chorus.signaling.project.ControlPlane;
+import dev.chorus.signaling.ws.AdmissionGate;
+import dev.chorus.signaling.ws.ParticipantRegistry;
+import dev.chorus.signaling.ws.SessionEvents;
+import dev.chorus.signaling.ws.SignalingProtocol;
+import dev.chorus.signaling.ws.WsCloseCodes;
+import dev.chorus.signaling.ws.WsEndpoint;
+import dev.chorus.signaling.ws.WsSettings;
+import io.netty.handler.ssl.SslContext;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The control plane's network edge, wired: health and metrics routes, the backend API, the participant WebSocket
+ * and the HTTPS listener, on top of a {@link ControlPlane}. The server module builds one of these; so do the tests,
+ * against real sockets on 127.0.0.1.
+ */
+public final class ControlEdge implements AutoCloseable {
+    private final ControlPlane control;
+    private final ChorusMetrics metrics;
+    private final ParticipantRegistry registry = new ParticipantRegistry();
+    private final SignalingProtocol protocol = new SignalingProtocol();
+    private final ExecutorService admissions = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("chorus-join-", 0).factory());
+    private final ChorusHttpServer server;
+
+    public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
+                       Clock clock, List<HealthRoutes.Check> extraChecks) {
+        this.control = control;
+        this.metrics = metrics;
+        control.events(new SessionEvents(registry));
+        Router router = new Router();
+        List<HealthRoutes.Check> checks = new ArrayList<>();
+        checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));
+        checks.add(new HealthRoutes.Check("https", this::listening));
+        checks.addAll(extraChecks);
+        HealthRoutes.register(router, metrics, checks);
+        BackendApi.register(router, control, registry);
+        WsEndpoint endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
+                AdmissionGate.auditTo(control.audit()), registry, protocol, metrics, admissions, clock);
+        this.server = new ChorusHttpServer(http, ssl, router, endpoint, metrics);
+    }
+
+    public InetSocketAddress start() throws IOException {
+        return server.start();
+    }
+
+    private boolean listening() {
+        return server.isRunning();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ParticipantRegistry sessions() {
+        return registry;
+    }
+
+    /** Where the media plane registers its message types. */
+    public SignalingProtocol protocol() {
+        return protocol;
+    }
+
+    public ChorusMetrics metrics() {
+        return metrics;
+    }
+
+    public ControlPlane control() {
+        return control;
+    }
+
+    @Override
+    public void close() {
+        registry.closeWhere(s -> true, WsCloseCodes.GOING_AWAY, "server shutting down");
+        server.close();
+        admissions.shutdownNow();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.chorus.signaling.ws;
+
+import dev.chorus.signaling.audit.AuditAction;
+import dev.chorus.signaling.audit.AuditEvent;
+import dev.chorus.signaling.audit.AuditLog;
+import dev.chorus.signaling.auth.JoinAdmission;
+import dev.chorus.signaling.auth.JoinGrant;
+import dev.chorus.signaling.auth.TokenRefusedException;
+import dev.chorus.signaling.project.Scope;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Adapter from the auth layer's {@link JoinAdmission} (verify, audit, count) to the WebSocket's {@link JoinGate}.
+ * Participant ids are minted here: 128 random bits, so they cannot be guessed from another participant's.
+ */
+public final class AdmissionGate implements JoinGate {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final JoinAdmission admission;
+
+    public AdmissionGate(JoinAdmission admission) {
+        this.admission = admission;
+    }
+
+    @Override
+    public JoinOutcome admit(String token, String room, String sourceIp) {
+        JoinGrant g;
+        try {
+            g = admission.admit(token, room, sourceIp);
+        } catch (TokenRefusedException e) {
+            return new JoinOutcome.Refused(e.reason().code());
+        }
+        List<String> rights = new ArrayList<>();
+        for (Scope s : Scope.values()) {
+            if (g.rights().contains(s)) rights.add(s.wire());
+        }
+        return new JoinOutcome.Admitted(newParticipantId(), g.projectId(), g.roomId(), g.identity(), rights, g.kid(),
+                g.jti(), g.issuedAt(), g.expiresAt());
+    }
+
+    static String newParticipantId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return "p_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** Audits refusals the WebSocket layer makes itself: before a token is looked at, and policy closes. */
+    public static WsAudit auditTo(AuditLog log) {
+        return new WsAudit() {
+            @Override
+            public void joinRefused(String ip, String reason) {
+                log.append(AuditEvent.refused(null, null, ip, AuditAction.JOIN, "ws", reason));
+            }
+
+            @Override
+            public void sessionClosed(ParticipantSession s, String reason) {
+                log.append(AuditEvent.refused(s.projectId(), AuditEvent.identityHash(s.projectId(), s.identity()),
+                        s.sourceIp(), SESSION_CLOSE, "room:" + s.room(), reason));
+            }
+        };
+    }
+
+    /** Audit action of a session closed by the server for a policy reason. */
+    public static final String SESSION_CLOSE = "session.close";
+}

@@ -1,0 +1,15 @@
+package dev.chorus.signaling.ws;
+
+/**
+ * Decides whether a join token admits a participant. Implemented over the auth layer's JoinAdmission; that layer
+ * verifies, checks live state and writes the audit event (admitted or refused with a reason code).
+ * May block (store access): it is called on a virtual thread.
+ */
+@FunctionalInterface
+public interface JoinGate {
+    /**
+     * @param token the join token as received (never logged)
+     * @param room  the room the client asked to join; must equal the token's {@code room} claim
+     */
+    JoinOutcome admit(String token, String room, String sourceIp);
+}

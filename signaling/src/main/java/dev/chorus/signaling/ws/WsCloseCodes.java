@@ -1,0 +1,34 @@
+package dev.chorus.signaling.ws;
+
+/**
+ * Close codes sent by the server on {@code /v1/ws}. Documented in docs/protocol.md; clients may rely on them.
+ * The close reason text is short and generic; the audit trail has the detail.
+ */
+public final class WsCloseCodes {
+    private WsCloseCodes() {}
+
+    /** The client said {@code leave}, or the server ended the session normally. */
+    public static final int NORMAL = 1000;
+    /** The server is shutting down. */
+    public static final int GOING_AWAY = 1001;
+    /** A binary message: the protocol is JSON text only. */
+    public static final int UNSUPPORTED_DATA = 1003;
+    /** Message flood, a message that never finishes, too many bad messages: policy violation. */
+    public static final int POLICY_VIOLATION = 1008;
+    /** A frame or message above the size limit. */
+    public static final int MESSAGE_TOO_BIG = 1009;
+    /** Unexpected server error. */
+    public static final int INTERNAL_ERROR = 1011;
+    /** No message at all within the idle deadline after joining. */
+    public static final int IDLE_TIMEOUT = 4000;
+    /** No join message within the join deadline. */
+    public static final int JOIN_TIMEOUT = 4001;
+    /** The first message was not a well-formed {@code join}. */
+    public static final int BAD_JOIN = 4002;
+    /** The join token was refused (invalid, expired, revoked, wrong room, ...). Deliberately not more specific. */
+    public static final int JOIN_REFUSED = 4003;
+    /** The session's authorization ended: key or token revoked, room closed, participant removed. */
+    public static final int REVOKED = 4004;
+    /** The token expired and was not refreshed in time. */
+    public static final int TOKEN_EXPIRED = 4005;
+}

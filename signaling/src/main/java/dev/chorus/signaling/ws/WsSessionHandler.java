@@ -1,0 +1,437 @@
+package dev.chorus.signaling.ws;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.signaling.http.Json;
+import dev.chorus.signaling.metrics.ChorusMetrics;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One participant WebSocket, from upgrade to close. Until the join token is accepted no session exists: the only
+ * state is this handler, a deadline timer and at most a few queued messages. The token is handed to the gate and
+ * dropped; it is never logged.
+ */
+final class WsSessionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(WsSessionHandler.class);
+    private static final int MAX_QUEUED_WHILE_ADMITTING = 16;
+
+    private enum State { AWAITING_JOIN, ADMITTING, JOINED, CLOSED }
+
+    private final WsSettings settings;
+    private final JoinGate gate;
+    private final WsAudit audit;
+    private final ParticipantRegistry registry;
+    private final SignalingProtocol protocol;
+    private final ChorusMetrics metrics;
+    private final Executor blocking;
+    private final Clock clock;
+    private final String sourceIp;
+    private final Runnable onClosed;
+
+    private State state = State.AWAITING_JOIN;
+    private ScheduledFuture<?> joinTimer;
+    private ScheduledFuture<?> expiryWarningTimer;
+    private ScheduledFuture<?> expiryCloseTimer;
+    private boolean refreshing;
+    private final ArrayDeque<String> queued = new ArrayDeque<>();
+    private ParticipantSession session;
+    private int errors;
+    private boolean released;
+
+    WsSessionHandler(WsSettings settings, JoinGate gate, WsAudit audit, ParticipantRegistry registry,
+                     SignalingProtocol protocol, ChorusMetrics metrics, Executor blocking, Clock clock,
+                     String sourceIp, Runnable onClosed) {
+        this.settings = settings;
+        this.gate = gate;
+        this.audit = audit;
+        this.registry = registry;
+        this.protocol = protocol;
+        this.metrics = metrics;
+        this.blocking = blocking;
+        this.clock = clock;
+        this.sourceIp = sourceIp;
+        this.onClosed = onClosed;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        joinTimer = ctx.executor().schedule(() -> {
+            if (state == State.AWAITING_JOIN) refuseEarly(ctx, WsCloseCodes.JOIN_TIMEOUT, "join timeout", "join_timeout");
+        }, settings.joinTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof TextWebSocketFrame frame)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        String text;
+        try {
+            text = frame.text();
+        } finally {
+            frame.release();
+        }
+        switch (state) {
+            case AWAITING_JOIN -> onJoinMessage(ctx, text);
+            case ADMITTING -> {
+                if (queued.size() >= MAX_QUEUED_WHILE_ADMITTING) {
+                    policyClose(ctx, WsCloseCodes.POLICY_VIOLATION, "too many messages before joined", "queue_overflow");
+                } else {
+                    queued.add(text);
+                }
+            }
+            case JOINED -> onMessage(ctx, text);
+            case CLOSED -> { }
+        }
+    }
+
+    private void onJoinMessage(ChannelHandlerContext ctx, String text) {
+        String[] join = parseJoin(text);
+        if (join == null) {
+            refuseEarly(ctx, WsCloseCodes.BAD_JOIN, "first message must be a join", "bad_join");
+            return;
+        }
+        cancelJoinTimer();
+        state = State.ADMITTING;
+        ctx.channel().config().setAutoRead(false);
+        try {
+            blocking.execute(() -> {
+                JoinOutcome outcome;
+                try {
+                    outcome = gate.admit(join[0], join[1], sourceIp);
+                } catch (RuntimeException e) {
+                    log.warn("event=join_gate_failed error={}", e.getClass().getName());
+                    metrics.joinRefused("internal_error");
+                    outcome = new JoinOutcome.Refused("internal_error");
+                }
+                JoinOutcome o = outcome;
+                ctx.executor().execute(() -> onOutcome(ctx, o));
+            });
+        } catch (RejectedExecutionException e) {
+            closeWith(ctx, WsCloseCodes.GOING_AWAY, "shutting down", "shutdown");
+        }
+    }
+
+    /**
+     * Returns {token, room} of a well-formed join message, or null. Exactly
+     * {@code {"type":"join","room":string,"token":string}}; nothing else is accepted.
+     */
+    private String[] parseJoin(String text) {
+        JsonNode n;
+        try {
+            n = Json.mapper().readTree(text);
+        } catch (JacksonException e) {
+            return null;
+        }
+        if (!(n instanceof ObjectNode o) || o.size() != 3) return null;
+        JsonNode room = o.get("room");
+        if (room == null || !room.isTextual() || room.textValue().isEmpty() || room.textValue().length() > 128) return null;
+        JsonNode type = o.get("type");
+        JsonNode token = o.get("token");
+        if (type == null || !type.isTextual() || !"join".equals(type.textValue())) return null;
+        if (token == null || !token.isTextual()) return null;
+        String t = token.textValue();
+        if (t.isEmpty() || t.length() > settings.maxTokenBytes()) return null;
+        return new String[] {t, room.textValue()};
+    }
+
+    private void onOutcome(ChannelHandlerContext ctx, JoinOutcome outcome) {
+        if (state != State.ADMITTING) return;
+        switch (outcome) {
+            case JoinOutcome.Refused r -> {
+                // counted and audited by the gate (auth layer), with the precise reason
+                closeWith(ctx, WsCloseCodes.JOIN_REFUSED, "join refused", "join_refused");
+            }
+            case JoinOutcome.Admitted a -> {
+                if (!ctx.channel().isActive()) {
+                    state = State.CLOSED; // the client left while we verified: nothing to register
+                    return;
+                }
+                session = new ParticipantSession(a, sourceIp, clock.instant(), ctx.channel());
+                registry.add(session);
+                metrics.wsSessionOpened();
+                state = State.JOINED;
+                Map<String, Object> joined = new LinkedHashMap<>();
+                joined.put("type", "joined");
+                joined.put("participantId", a.participantId());
+                joined.put("room", a.room());
+                joined.put("rights", a.rights());
+                joined.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
+                session.send(joined);
+                scheduleExpiry(ctx);
+                log.info("event=ws_joined participant={} project={} ip={}", a.participantId(), a.projectId(), sourceIp);
+                ctx.pipeline().addBefore(ctx.name(), "ws-idle",
+                        new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+                for (Iterator<String> it = queued.iterator(); it.hasNext() && state == State.JOINED; ) {
+                    String m = it.next();
+                    it.remove();
+                    onMessage(ctx, m);
+                }
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    private void onMessage(ChannelHandlerContext ctx, String text) {
+        JsonNode n;
+        try {
+            n = Json.mapper().readTree(text);
+        } catch (JacksonException e) {
+            replyError(ctx, "bad_json", "Message is not valid JSON within the limits.");
+            return;
+        }
+        if (!(n instanceof ObjectNode o) || !(o.get("type") instanceof JsonNode t) || !t.isTextual()) {
+            replyError(ctx, "bad_message", "Message must be a JSON object with a string \"type\".");
+            return;
+        }
+        String type = t.textValue();
+        if ("join".equals(type)) {
+            replyError(ctx, "already_joined", "This session has already joined.");
+            return;
+        }
+        if ("refresh".equals(type)) {
+            onRefresh(ctx, o);
+            return;
+        }
+        SessionMessageHandler h = protocol.handler(type);
+        if (h == null) {
+            replyError(ctx, "unknown_type", "Unknown message type.");
+            return;
+        }
+        try {
+            h.handle(session, o);
+        } catch (ProtocolError e) {
+            replyError(ctx, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("event=ws_handler_failed type={} error={}", safeType(type), e.getClass().getName());
+            replyError(ctx, "internal_error", "Internal error.");
+        }
+    }
+
+    /**
+     * {@code {"type":"refresh","token":"…"}}: a fresh token for the same project, room and identity replaces the
+     * session's token (rights and expiry). Verified by the same gate as a join (and audited by it).
+     */
+    private void onRefresh(ChannelHandlerContext ctx, ObjectNode o) {
+        JsonNode token = o.get("token");
+        if (o.size() != 2 || token == null || !token.isTextual() || token.textValue().isEmpty()
+                || token.textValue().length() > settings.maxTokenBytes()) {
+            replyError(ctx, "bad_message", "refresh needs exactly a string \"token\".");
+            return;
+        }
+        if (refreshing) {
+            replyError(ctx, "refresh_in_progress", "A refresh is already being verified.");
+            return;
+        }
+        refreshing = true;
+        String t = token.textValue();
+        String room = session.room();
+        try {
+            blocking.execute(() -> {
+                JoinOutcome outcome;
+                try {
+                    outcome = gate.admit(t, room, sourceIp);
+                } catch (RuntimeException e) {
+                    log.warn("event=refresh_gate_failed error={}", e.getClass().getName());
+                    outcome = new JoinOutcome.Refused("internal_error");
+                }
+                JoinOutcome r = outcome;
+                ctx.executor().execute(() -> onRefreshOutcome(ctx, r));
+            });
+        } catch (RejectedExecutionException e) {
+            refreshing = false;
+            closeWith(ctx, WsCloseCodes.GOING_AWAY, "shutting down", "shutdown");
+        }
+    }
+
+    private void onRefreshOutcome(ChannelHandlerContext ctx, JoinOutcome outcome) {
+        refreshing = false;
+        if (state != State.JOINED) return;
+        if (outcome instanceof JoinOutcome.Admitted a) {
+            try {
+                session.renew(a);
+            } catch (IllegalArgumentException e) {
+                replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
+                return;
+            }
+            scheduleExpiry(ctx);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "refreshed");
+            m.put("rights", a.rights());
+            m.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
+            session.send(m);
+        } else {
+            replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
+        }
+    }
+
+    /** Warns ahead of the token's expiry and closes (4005) after the grace period unless a refresh comes first. */
+    private void scheduleExpiry(ChannelHandlerContext ctx) {
+        cancelExpiry();
+        java.time.Instant exp = session.expiresAt();
+        if (exp == null) return;
+        long untilExp = java.time.Duration.between(clock.instant(), exp).toNanos();
+        long warnIn = Math.max(0, untilExp - settings.expiryWarning().toNanos());
+        long closeIn = Math.max(0, untilExp + settings.expiryGrace().toNanos());
+        expiryWarningTimer = ctx.executor().schedule(() -> {
+            if (state == State.JOINED) {
+                session.send(Map.of("type", "token_expiring", "expiresAt", exp.getEpochSecond()));
+            }
+        }, warnIn, TimeUnit.NANOSECONDS);
+        expiryCloseTimer = ctx.executor().schedule(() -> {
+            if (state == State.JOINED) policyClose(ctx, WsCloseCodes.TOKEN_EXPIRED, "token expired", "token_expired");
+        }, closeIn, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelExpiry() {
+        if (expiryWarningTimer != null) expiryWarningTimer.cancel(false);
+        if (expiryCloseTimer != null) expiryCloseTimer.cancel(false);
+        expiryWarningTimer = null;
+        expiryCloseTimer = null;
+    }
+
+    private void replyError(ChannelHandlerContext ctx, String code, String message) {
+        if (++errors > settings.maxErrors()) {
+            policyClose(ctx, WsCloseCodes.POLICY_VIOLATION, "too many errors", "too_many_errors");
+            return;
+        }
+        session.send(Map.of("type", "error", "code", code, "message", message));
+    }
+
+    private void refuseEarly(ChannelHandlerContext ctx, int code, String reason, String reasonCode) {
+        audit.joinRefused(sourceIp, reasonCode);
+        metrics.joinRefused(reasonCode);
+        closeWith(ctx, code, reason, reasonCode);
+    }
+
+    /** A policy close: audited once (as a refused join before joining, as a session close after), then closed. */
+    private void policyClose(ChannelHandlerContext ctx, int code, String reason, String reasonCode) {
+        if (state == State.CLOSED) return;
+        auditPolicy(reasonCode);
+        closeWith(ctx, code, reason, reasonCode);
+    }
+
+    private void auditPolicy(String reasonCode) {
+        try {
+            if (state == State.JOINED) audit.sessionClosed(session, reasonCode);
+            else audit.joinRefused(sourceIp, reasonCode);
+        } catch (RuntimeException e) {
+            log.warn("event=ws_audit_failed error={}", e.getClass().getName());
+        }
+    }
+
+    private void closeWith(ChannelHandlerContext ctx, int code, String reason, String metricReason) {
+        if (state == State.CLOSED) return;
+        log.debug("event=ws_close code={} reason={} ip={}", code, metricReason, sourceIp);
+        boolean wasJoined = state == State.JOINED;
+        state = State.CLOSED;
+        cancelJoinTimer();
+        cancelExpiry();
+        metrics.wsClosed(metricReason);
+        if (wasJoined) {
+            session.close(code, reason);
+        } else if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof FrameGuard.PolicyViolation v) {
+            policyClose(ctx, v.code(), v.reason(), v.reasonCode());
+            return;
+        }
+        if (evt instanceof IdleStateEvent) {
+            closeWith(ctx, WsCloseCodes.IDLE_TIMEOUT, "idle timeout", "idle_timeout");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException c) {
+            // The frame decoder already answered with its close frame (1009 for an oversized frame, 1002 else).
+            boolean tooBig = c.closeStatus() != null && c.closeStatus().code() == WsCloseCodes.MESSAGE_TOO_BIG;
+            String reasonCode = tooBig ? "too_big" : "protocol_error";
+            if (state != State.CLOSED) {
+                auditPolicy(reasonCode);
+                metrics.wsClosed(reasonCode);
+            }
+            state = State.CLOSED;
+            cancelJoinTimer();
+            cancelExpiry();
+            ctx.close();
+        } else if (cause instanceof TooLongFrameException) {
+            policyClose(ctx, WsCloseCodes.MESSAGE_TOO_BIG, "message too big", "too_big");
+        } else if (cause instanceof CorruptedFrameException) {
+            policyClose(ctx, WsCloseCodes.POLICY_VIOLATION, "protocol error", "protocol_error");
+        } else {
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cleanup();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cleanup();
+    }
+
+    private void cleanup() {
+        if (session != null && !released) {
+            log.info("event=ws_left participant={} project={}", session.participantId(), session.projectId());
+        }
+        state = State.CLOSED;
+        cancelJoinTimer();
+        cancelExpiry();
+        queued.clear();
+        if (released) return;
+        released = true;
+        if (session != null) {
+            registry.remove(session);
+            metrics.wsSessionClosed();
+        }
+        onClosed.run();
+    }
+
+    private void cancelJoinTimer() {
+        if (joinTimer != null) {
+            joinTimer.cancel(false);
+            joinTimer = null;
+        }
+    }
+
+    private static String safeType(String type) {
+        return type.length() <= 32 && type.chars().allMatch(c -> c >= 'a' && c <= 'z' || c == '_') ? type : "other";
+    }
+}

@@ -1,0 +1,116 @@
+package dev.chorus.signaling.ws;
+
+import javax.net.ssl.SSLContext;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real WebSocket client (java.net.http) over TLS that records what the server sends: text messages and the close
+ * code. Every wait is bounded.
+ */
+public final class WsTestClient implements AutoCloseable {
+    /** A close frame from the server, or -1 if the connection dropped without one. */
+    public record Closed(int code, String reason) {}
+
+    public final WebSocket ws;
+    private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+
+    private WsTestClient(SSLContext ssl, int port, String path) {
+        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        this.ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create("wss://127.0.0.1:" + port + path), new WebSocket.Listener() {
+                    private final StringBuilder partial = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            messages.add(partial.toString());
+                            partial.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                        closed.complete(new Closed(code, reason));
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket w, Throwable error) {
+                        closed.complete(new Closed(-1, String.valueOf(error)));
+                    }
+                }).join();
+    }
+
+    public static WsTestClient connect(SSLContext ssl, int port) {
+        return new WsTestClient(ssl, port, "/v1/ws");
+    }
+
+    public WsTestClient send(String text) {
+        ws.sendText(text, true).orTimeout(5, TimeUnit.SECONDS).join();
+        return this;
+    }
+
+    /** Sends without failing when the server has already closed (floods, oversize). */
+    public boolean trySend(String text, boolean last) {
+        try {
+            ws.sendText(text, last).orTimeout(5, TimeUnit.SECONDS).join();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public WsTestClient join(String room, String token) {
+        return send("{\"type\":\"join\",\"room\":\"" + room + "\",\"token\":\"" + token + "\"}");
+    }
+
+    /** Next text message, or null after 5 s. */
+    public String next() throws InterruptedException {
+        return messages.poll(5, TimeUnit.SECONDS);
+    }
+
+    /** The close the server sent, waiting at most {@code seconds}. */
+    public Closed awaitClose(int seconds) {
+        return closed.orTimeout(seconds, TimeUnit.SECONDS).join();
+    }
+
+    /** True if the server closed the session within {@code millis} (a bounded wait). */
+    public boolean closedWithin(long millis) {
+        try {
+            closed.get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    @Override
+    public void close() {
+        ws.abort();
+    }
+}

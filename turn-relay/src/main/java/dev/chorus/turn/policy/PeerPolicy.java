@@ -1,0 +1,73 @@
+package dev.chorus.turn.policy;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Decides whether a relay may talk to a peer address (CreatePermission, ChannelBind, Send). Every form of the
+ * address ({@link AddressForms#allForms}) is judged; one refused form refuses the address. Order:
+ * <ol>
+ *   <li>the configured deny-list refuses (it beats everything);</li>
+ *   <li>the server's own listening ports on a loopback, unspecified or own address are refused, even when
+ *       loopback is allowed (no relaying into ourselves);</li>
+ *   <li>in media-only mode the canonical address must be one of the SFU's media addresses, and those exact
+ *       addresses are allowed even inside special-purpose ranges (an SFU on a private network);</li>
+ *   <li>a form inside the built-in special-purpose ranges ({@link SpecialRanges}) is refused unless the
+ *       configured allow-list covers it.</li>
+ * </ol>
+ * Immutable and thread-safe; no allocation beyond {@link AddressForms#allForms} for IPv6 input.
+ */
+public final class PeerPolicy {
+    /** Why a peer was refused; the tag value of the refusal metric. */
+    public enum Verdict { ALLOWED, DENY_LIST, OWN_PORT, NOT_MEDIA, SPECIAL_RANGE, BAD_PORT }
+
+    private final List<Cidr> allow;
+    private final List<Cidr> deny;
+    private final List<byte[]> mediaAddresses;   // empty: any public peer
+    private final List<byte[]> ownAddresses;
+    private final Set<Integer> ownPorts;
+
+    public PeerPolicy(List<Cidr> allow, List<Cidr> deny, List<byte[]> mediaAddresses,
+                      List<byte[]> ownAddresses, Set<Integer> ownPorts) {
+        this.allow = List.copyOf(allow);
+        this.deny = List.copyOf(deny);
+        this.mediaAddresses = mediaAddresses.stream().map(AddressForms::canonical).toList();
+        this.ownAddresses = ownAddresses.stream().map(AddressForms::canonical).toList();
+        this.ownPorts = Set.copyOf(ownPorts);
+    }
+
+    /** The default: no exceptions, every special-purpose range refused. */
+    public static PeerPolicy defaults(Set<Integer> ownPorts) {
+        return new PeerPolicy(List.of(), List.of(), List.of(), List.of(), ownPorts);
+    }
+
+    /** @param port the peer port, or -1 when the request carries none that matters (CreatePermission) */
+    public Verdict check(byte[] address, int port) {
+        if (port == 0) return Verdict.BAD_PORT;
+        List<byte[]> forms = address.length == 4 ? List.of(address) : AddressForms.allForms(address);
+        for (byte[] f : forms) if (any(deny, f)) return Verdict.DENY_LIST;
+        if (port > 0 && ownPorts.contains(port)) {
+            for (byte[] f : forms) {
+                if (SpecialRanges.isLoopbackOrUnspecified(f) || contains(ownAddresses, f)) return Verdict.OWN_PORT;
+            }
+        }
+        if (!mediaAddresses.isEmpty()) {
+            // the operator named these exact addresses (possibly private ones inside a VPC): nothing else passes
+            return contains(mediaAddresses, forms.getFirst()) ? Verdict.ALLOWED : Verdict.NOT_MEDIA;
+        }
+        for (byte[] f : forms) {
+            if (SpecialRanges.isSpecial(f) && !any(allow, f)) return Verdict.SPECIAL_RANGE;
+        }
+        return Verdict.ALLOWED;
+    }
+
+    private static boolean any(List<Cidr> list, byte[] a) {
+        for (int i = 0; i < list.size(); i++) if (list.get(i).matches(a)) return true;
+        return false;
+    }
+
+    private static boolean contains(List<byte[]> list, byte[] a) {
+        for (int i = 0; i < list.size(); i++) if (java.util.Arrays.equals(list.get(i), a)) return true;
+        return false;
+    }
+}
