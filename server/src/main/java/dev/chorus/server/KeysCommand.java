@@ -1,10 +1,12 @@
 package dev.chorus.server;
 
+import dev.chorus.signaling.auth.BackendPrincipal;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.project.CreatedKey;
 import dev.chorus.signaling.project.DevProjectBootstrap;
 import dev.chorus.signaling.project.KeyAlgorithm;
 import dev.chorus.signaling.project.KeyInfo;
+import dev.chorus.signaling.project.KeyService;
 import dev.chorus.signaling.project.ServiceException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,18 +97,19 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    @Command(name = "retire", mixinStandardHelpOptions = true,
-            description = "Retire a key: it still verifies what it signed but cannot sign or authenticate anew.")
-    static final class Retire implements Callable<Integer> {
+    /** Retire and revoke differ only in the state they move a key to. */
+    abstract static class StateChange implements Callable<Integer> {
         @Mixin Common common;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "KID") String kid;
 
+        abstract KeyInfo change(KeyService keys, BackendPrincipal operator, String kid);
+
         @Override
         public Integer call() throws Exception {
             try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
-                ControlPlane c = l.control();
-                print(spec.commandLine().getOut(), c.keys().retire(LocalControl.operator(common.project), kid, LocalControl.SOURCE));
+                print(spec.commandLine().getOut(),
+                        change(l.control().keys(), LocalControl.operator(common.project), kid));
                 return Main.OK;
             } catch (ServiceException e) {
                 return failed(spec, e);
@@ -114,23 +117,22 @@ final class KeysCommand implements Runnable {
         }
     }
 
+    @Command(name = "retire", mixinStandardHelpOptions = true,
+            description = "Retire a key: it still verifies what it signed but cannot sign or authenticate anew.")
+    static final class Retire extends StateChange {
+        @Override
+        KeyInfo change(KeyService keys, BackendPrincipal operator, String kid) {
+            return keys.retire(operator, kid, LocalControl.SOURCE);
+        }
+    }
+
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revoke a key: every token it signed is refused from now on (a running server closes the "
                     + "sessions it admitted when revoked through the HTTP API).")
-    static final class Revoke implements Callable<Integer> {
-        @Mixin Common common;
-        @Spec CommandSpec spec;
-        @Parameters(paramLabel = "KID") String kid;
-
+    static final class Revoke extends StateChange {
         @Override
-        public Integer call() throws Exception {
-            try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
-                ControlPlane c = l.control();
-                print(spec.commandLine().getOut(), c.keys().revoke(LocalControl.operator(common.project), kid, LocalControl.SOURCE));
-                return Main.OK;
-            } catch (ServiceException e) {
-                return failed(spec, e);
-            }
+        KeyInfo change(KeyService keys, BackendPrincipal operator, String kid) {
+            return keys.revoke(operator, kid, LocalControl.SOURCE);
         }
     }
 }

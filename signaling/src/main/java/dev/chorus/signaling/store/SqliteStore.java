@@ -17,13 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,10 +104,12 @@ public final class SqliteStore implements Store {
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
     private final Connection conn;
+    private final Sql sql;
     private final Path file;
 
     private SqliteStore(Connection conn, Path file) {
         this.conn = conn;
+        this.sql = new Sql(conn);
         this.file = file;
     }
 
@@ -169,19 +169,17 @@ public final class SqliteStore implements Store {
                     + ")");
         }
         for (int v = version; v < SCHEMA_VERSION; v++) {
-            conn.setAutoCommit(false);
-            try (Statement st = conn.createStatement()) {
-                for (String sql : MIGRATIONS.get(v)) {
-                    st.execute(sql);
+            List<String> steps = MIGRATIONS.get(v);
+            int next = v + 1;
+            sql.transaction(() -> {
+                try (Statement st = conn.createStatement()) {
+                    for (String step : steps) {
+                        st.execute(step);
+                    }
+                    st.execute("PRAGMA user_version = " + next); // an int we own, not user input
                 }
-                st.execute("PRAGMA user_version = " + (v + 1)); // an int we own, not user input
-                conn.commit();
-            } catch (SQLException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
-            }
+                return null;
+            });
         }
     }
 
@@ -225,68 +223,37 @@ public final class SqliteStore implements Store {
 
     @Override
     public synchronized void createProject(Project p) {
-        String sql = "INSERT INTO projects (id, name, max_token_ttl_s, max_participants, max_rooms, scope_ceiling,"
-                + " roles, hs256_join_tokens, auto_create_rooms, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?)";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            bindProject(ps, p);
-            ps.setLong(10, p.createdAt().toEpochMilli());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw translate("create project", e);
-        }
+        run("create project", () -> sql.update("INSERT INTO projects (id, name, max_token_ttl_s, max_participants,"
+                + " max_rooms, scope_ceiling, roles, hs256_join_tokens, auto_create_rooms, created_ms)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?)", projectColumns(p, p.createdAt())));
     }
 
     @Override
     public synchronized void updateProject(Project p) {
-        String sql = "UPDATE projects SET id = ?, name = ?, max_token_ttl_s = ?, max_participants = ?, max_rooms = ?,"
-                + " scope_ceiling = ?, roles = ?, hs256_join_tokens = ?, auto_create_rooms = ? WHERE id = ?";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            bindProject(ps, p);
-            ps.setString(10, p.id());
-            if (ps.executeUpdate() == 0) {
-                throw new StoreException.NotFound("no such project");
-            }
-        } catch (SQLException e) {
-            throw translate("update project", e);
+        int changed = run("update project", () -> sql.update("UPDATE projects SET id = ?, name = ?,"
+                + " max_token_ttl_s = ?, max_participants = ?, max_rooms = ?, scope_ceiling = ?, roles = ?,"
+                + " hs256_join_tokens = ?, auto_create_rooms = ? WHERE id = ?", projectColumns(p, p.id())));
+        if (changed == 0) {
+            throw new StoreException.NotFound("no such project");
         }
     }
 
-    private static void bindProject(PreparedStatement ps, Project p) throws SQLException {
-        ps.setString(1, p.id());
-        ps.setString(2, p.name());
-        ps.setLong(3, p.maxTokenTtl().toSeconds());
-        ps.setInt(4, p.maxParticipantsPerRoom());
-        ps.setInt(5, p.maxRooms());
-        ps.setString(6, Scope.toWire(p.scopeCeiling()));
-        ps.setString(7, rolesJson(p.roles()));
-        ps.setInt(8, p.hs256JoinTokens() ? 1 : 0);
-        ps.setInt(9, p.autoCreateRooms() ? 1 : 0);
+    /** The nine project columns in table order, then {@code last} (created time on insert, id on update). */
+    private static Object[] projectColumns(Project p, Object last) {
+        return new Object[] {p.id(), p.name(), p.maxTokenTtl().toSeconds(), p.maxParticipantsPerRoom(), p.maxRooms(),
+                Scope.toWire(p.scopeCeiling()), rolesJson(p.roles()), p.hs256JoinTokens(), p.autoCreateRooms(), last};
     }
 
     @Override
     public synchronized Optional<Project> project(String projectId) {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM projects WHERE id = ?")) {
-            ps.setString(1, projectId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(readProject(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw translate("read project", e);
-        }
+        return run("read project", () -> sql.one("SELECT * FROM projects WHERE id = ?", SqliteStore::readProject,
+                projectId));
     }
 
     @Override
     public synchronized List<Project> projects() {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM projects ORDER BY created_ms, id");
-             ResultSet rs = ps.executeQuery()) {
-            List<Project> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(readProject(rs));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw translate("list projects", e);
-        }
+        return run("list projects", () -> sql.list("SELECT * FROM projects ORDER BY created_ms, id",
+                SqliteStore::readProject));
     }
 
     private static Project readProject(ResultSet rs) throws SQLException {
@@ -332,89 +299,41 @@ public final class SqliteStore implements Store {
 
     @Override
     public synchronized void insertKey(ProjectKey k) {
-        try {
-            insertKeyRow(k);
-        } catch (SQLException e) {
-            throw translate("insert key", e);
-        }
+        run("insert key", () -> insertKeyRow(k));
     }
 
-    private void insertKeyRow(ProjectKey k) throws SQLException {
-        String sql = "INSERT INTO keys (kid, project_id, alg, state, material, created_ms, retired_ms, revoked_ms)"
-                + " VALUES (?,?,?,?,?,?,?,?)";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setString(1, k.kid());
-            ps.setString(2, k.projectId());
-            ps.setString(3, k.algorithm().jwtName());
-            ps.setString(4, k.state().wire());
-            ps.setBytes(5, k.material());
-            ps.setLong(6, k.createdAt().toEpochMilli());
-            setInstant(ps, 7, k.retiredAt());
-            setInstant(ps, 8, k.revokedAt());
-            ps.executeUpdate();
-        }
+    private int insertKeyRow(ProjectKey k) throws SQLException {
+        return sql.update("INSERT INTO keys (kid, project_id, alg, state, material, created_ms, retired_ms, revoked_ms)"
+                        + " VALUES (?,?,?,?,?,?,?,?)", k.kid(), k.projectId(), k.algorithm().jwtName(),
+                k.state().wire(), k.material(), k.createdAt(), k.retiredAt(), k.revokedAt());
     }
 
     @Override
     public synchronized Optional<ProjectKey> key(String kid) {
-        try {
-            return keyRow(kid);
-        } catch (SQLException e) {
-            throw translate("read key", e);
-        }
+        return run("read key", () -> keyRow(kid));
     }
 
     private Optional<ProjectKey> keyRow(String kid) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM keys WHERE kid = ?")) {
-            ps.setString(1, kid);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(readKey(rs)) : Optional.empty();
-            }
-        }
+        return sql.one("SELECT * FROM keys WHERE kid = ?", SqliteStore::readKey, kid);
     }
 
     @Override
     public synchronized List<ProjectKey> keys(String projectId) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT * FROM keys WHERE project_id = ? ORDER BY created_ms, kid")) {
-            ps.setString(1, projectId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<ProjectKey> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(readKey(rs));
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw translate("list keys", e);
-        }
+        return run("list keys", () -> sql.list("SELECT * FROM keys WHERE project_id = ? ORDER BY created_ms, kid",
+                SqliteStore::readKey, projectId));
     }
 
     private static ProjectKey readKey(ResultSet rs) throws SQLException {
         return new ProjectKey(rs.getString("kid"), rs.getString("project_id"),
                 KeyAlgorithm.fromJwtName(rs.getString("alg")).orElseThrow(),
                 KeyState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)), rs.getBytes("material"),
-                Instant.ofEpochMilli(rs.getLong("created_ms")), getInstant(rs, "retired_ms"),
-                getInstant(rs, "revoked_ms"));
+                Instant.ofEpochMilli(rs.getLong("created_ms")), Sql.instant(rs, "retired_ms"),
+                Sql.instant(rs, "revoked_ms"));
     }
 
     @Override
     public synchronized Optional<ProjectKey> updateKeyState(String kid, KeyState newState, Instant at) {
-        try {
-            conn.setAutoCommit(false);
-            try {
-                Optional<ProjectKey> updated = transition(kid, newState, at);
-                conn.commit();
-                return updated;
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw translate("update key state", e);
-        }
+        return run("update key state", () -> sql.transaction(() -> transition(kid, newState, at)));
     }
 
     private Optional<ProjectKey> transition(String kid, KeyState newState, Instant at) throws SQLException {
@@ -430,212 +349,115 @@ public final class SqliteStore implements Store {
             throw new StoreException.Conflict("key state can only move forward");
         }
         ProjectKey updated = k.withState(newState, at);
-        try (PreparedStatement ps = conn.prepareStatement(
-                "UPDATE keys SET state = ?, retired_ms = ?, revoked_ms = ? WHERE kid = ?")) {
-            ps.setString(1, newState.wire());
-            setInstant(ps, 2, updated.retiredAt());
-            setInstant(ps, 3, updated.revokedAt());
-            ps.setString(4, kid);
-            ps.executeUpdate();
-        }
+        sql.update("UPDATE keys SET state = ?, retired_ms = ?, revoked_ms = ? WHERE kid = ?", newState.wire(),
+                updated.retiredAt(), updated.revokedAt(), kid);
         return Optional.of(updated);
     }
 
     @Override
     public synchronized void rotateKey(ProjectKey newKey, String oldKid, Instant at) {
-        try {
-            conn.setAutoCommit(false);
-            try {
-                Optional<ProjectKey> old = keyRow(oldKid);
-                if (old.isEmpty() || !old.get().projectId().equals(newKey.projectId())) {
-                    throw new StoreException.NotFound("no such key");
-                }
-                if (old.get().state() != KeyState.ACTIVE) {
-                    throw new StoreException.Conflict("only an active key can be rotated");
-                }
-                insertKeyRow(newKey);
-                transition(oldKid, KeyState.RETIRING, at);
-                conn.commit();
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
+        run("rotate key", () -> sql.transaction(() -> {
+            Optional<ProjectKey> old = keyRow(oldKid);
+            if (old.isEmpty() || !old.get().projectId().equals(newKey.projectId())) {
+                throw new StoreException.NotFound("no such key");
             }
-        } catch (SQLException e) {
-            throw translate("rotate key", e);
-        }
+            if (old.get().state() != KeyState.ACTIVE) {
+                throw new StoreException.Conflict("only an active key can be rotated");
+            }
+            insertKeyRow(newKey);
+            return transition(oldKid, KeyState.RETIRING, at);
+        }));
     }
 
     // ---------------------------------------------------------------- revocations
 
     @Override
     public synchronized void revokeToken(String projectId, String jti, Instant expiresAt) {
-        String sql = "INSERT INTO revoked_tokens (project_id, jti, expires_ms) VALUES (?,?,?)"
-                + " ON CONFLICT (project_id, jti) DO UPDATE SET expires_ms = max(expires_ms, excluded.expires_ms)";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setString(1, projectId);
-            ps.setString(2, jti);
-            ps.setLong(3, expiresAt.toEpochMilli());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw translate("revoke token", e);
-        }
+        run("revoke token", () -> sql.update("INSERT INTO revoked_tokens (project_id, jti, expires_ms) VALUES (?,?,?)"
+                + " ON CONFLICT (project_id, jti) DO UPDATE SET expires_ms = max(expires_ms, excluded.expires_ms)",
+                projectId, jti, expiresAt));
     }
 
     @Override
     public synchronized boolean isTokenRevoked(String projectId, String jti) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT 1 FROM revoked_tokens WHERE project_id = ? AND jti = ?")) {
-            ps.setString(1, projectId);
-            ps.setString(2, jti);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        } catch (SQLException e) {
-            throw translate("read token revocation", e);
-        }
+        return run("read token revocation", () -> sql.one("SELECT 1 FROM revoked_tokens WHERE project_id = ? AND jti = ?",
+                rs -> true, projectId, jti)).isPresent();
     }
 
     @Override
     public synchronized void revokeSubject(String projectId, String subject, Instant issuedBefore) {
-        String sql = "INSERT INTO subject_watermarks (project_id, subject, before_ms) VALUES (?,?,?)"
-                + " ON CONFLICT (project_id, subject) DO UPDATE SET before_ms = max(before_ms, excluded.before_ms)";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setString(1, projectId);
-            ps.setString(2, subject);
-            ps.setLong(3, issuedBefore.toEpochMilli());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw translate("revoke subject", e);
-        }
+        run("revoke subject", () -> sql.update("INSERT INTO subject_watermarks (project_id, subject, before_ms)"
+                + " VALUES (?,?,?) ON CONFLICT (project_id, subject)"
+                + " DO UPDATE SET before_ms = max(before_ms, excluded.before_ms)", projectId, subject, issuedBefore));
     }
 
     @Override
     public synchronized Optional<Instant> subjectWatermark(String projectId, String subject) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT before_ms FROM subject_watermarks WHERE project_id = ? AND subject = ?")) {
-            ps.setString(1, projectId);
-            ps.setString(2, subject);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw translate("read subject watermark", e);
-        }
+        return run("read subject watermark", () -> sql.one(
+                "SELECT before_ms FROM subject_watermarks WHERE project_id = ? AND subject = ?",
+                rs -> Instant.ofEpochMilli(rs.getLong(1)), projectId, subject));
     }
 
     @Override
     public synchronized int purgeExpiredRevocations(Instant now) {
-        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM revoked_tokens WHERE expires_ms < ?")) {
-            ps.setLong(1, now.toEpochMilli());
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw translate("purge revocations", e);
-        }
+        return run("purge revocations", () -> sql.update("DELETE FROM revoked_tokens WHERE expires_ms < ?", now));
     }
 
     // ---------------------------------------------------------------- rooms
 
     @Override
     public synchronized boolean createRoom(Room r) {
-        String sql = "INSERT INTO rooms (project_id, room_id, state, created_ms, closed_ms) VALUES (?,?,?,?,?)"
-                + " ON CONFLICT (project_id, room_id) DO NOTHING";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setString(1, r.projectId());
-            ps.setString(2, r.roomId());
-            ps.setString(3, r.state().wire());
-            ps.setLong(4, r.createdAt().toEpochMilli());
-            setInstant(ps, 5, r.closedAt());
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw translate("create room", e);
-        }
+        return run("create room", () -> sql.update("INSERT INTO rooms (project_id, room_id, state, created_ms,"
+                        + " closed_ms) VALUES (?,?,?,?,?) ON CONFLICT (project_id, room_id) DO NOTHING",
+                r.projectId(), r.roomId(), r.state().wire(), r.createdAt(), r.closedAt())) == 1;
     }
 
     @Override
     public synchronized Optional<Room> room(String projectId, String roomId) {
-        try {
-            return roomRow(projectId, roomId);
-        } catch (SQLException e) {
-            throw translate("read room", e);
-        }
+        return run("read room", () -> roomRow(projectId, roomId));
     }
 
     private Optional<Room> roomRow(String projectId, String roomId) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM rooms WHERE project_id = ? AND room_id = ?")) {
-            ps.setString(1, projectId);
-            ps.setString(2, roomId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(readRoom(rs)) : Optional.empty();
-            }
-        }
+        return sql.one("SELECT * FROM rooms WHERE project_id = ? AND room_id = ?", SqliteStore::readRoom, projectId,
+                roomId);
     }
 
     @Override
     public synchronized List<Room> rooms(String projectId) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT * FROM rooms WHERE project_id = ? ORDER BY created_ms, room_id")) {
-            ps.setString(1, projectId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Room> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(readRoom(rs));
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw translate("list rooms", e);
-        }
+        return run("list rooms", () -> sql.list("SELECT * FROM rooms WHERE project_id = ? ORDER BY created_ms, room_id",
+                SqliteStore::readRoom, projectId));
     }
 
     @Override
     public synchronized int countOpenRooms(String projectId) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT count(*) FROM rooms WHERE project_id = ? AND state = 'open'")) {
-            ps.setString(1, projectId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw translate("count rooms", e);
-        }
+        return run("count rooms", () -> sql.one("SELECT count(*) FROM rooms WHERE project_id = ? AND state = 'open'",
+                rs -> rs.getInt(1), projectId)).orElse(0);
     }
 
     @Override
     public synchronized Optional<Room> closeRoom(String projectId, String roomId, Instant at) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "UPDATE rooms SET state = 'closed', closed_ms = ? WHERE project_id = ? AND room_id = ? AND state = 'open'")) {
-            ps.setLong(1, at.toEpochMilli());
-            ps.setString(2, projectId);
-            ps.setString(3, roomId);
-            ps.executeUpdate();
+        return run("close room", () -> {
+            sql.update("UPDATE rooms SET state = 'closed', closed_ms = ? WHERE project_id = ? AND room_id = ?"
+                    + " AND state = 'open'", at, projectId, roomId);
             return roomRow(projectId, roomId);
-        } catch (SQLException e) {
-            throw translate("close room", e);
-        }
+        });
     }
 
     private static Room readRoom(ResultSet rs) throws SQLException {
         return new Room(rs.getString("project_id"), rs.getString("room_id"),
                 RoomState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
-                Instant.ofEpochMilli(rs.getLong("created_ms")), getInstant(rs, "closed_ms"));
+                Instant.ofEpochMilli(rs.getLong("created_ms")), Sql.instant(rs, "closed_ms"));
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
-        if (t == null) {
-            ps.setNull(i, java.sql.Types.INTEGER);
-        } else {
-            ps.setLong(i, t.toEpochMilli());
+    /** Runs one store operation, turning JDBC failures into {@link StoreException}s named after {@code op}. */
+    private static <T> T run(String op, Sql.Work<T> work) {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            throw translate(op, e);
         }
-    }
-
-    private static Instant getInstant(ResultSet rs, String col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
     private static StoreException translate(String op, SQLException e) {
