@@ -62,6 +62,8 @@ class CallBrowserTest {
                 c.on('trackRemoved', d => { rec.events.push('trackRemoved ' + d.participantId + ' ' + d.kind);
                                             rec.removedAt[d.participantId + '/' + d.trackId] = performance.now(); });
                 c.on('participantLeft', d => rec.events.push('participantLeft ' + d.participantId));
+                c.on('trackUpdated', d => rec.events.push('trackUpdated ' + d.track.participantId + ' ' + d.track.kind
+                                                          + ' ' + (d.track.muted ? 'muted' : 'unmuted')));
                 c.on('error', e => rec.events.push('error ' + e.code));
                 c.on('subscribed', d => { for (const mid of d.mids) if (!(mid in rec.subscribedAt)) rec.subscribedAt[mid] = d.at; });
                 // time from the subscriber answer being applied to the first decoded frame, per video mid
@@ -340,5 +342,56 @@ class CallBrowserTest {
         } finally {
             chromium.switchTo(first);
         }
+    }
+
+    /**
+     * Mute through the SDK: the SFU stops forwarding the muted video (the other side's frame counter stops) and
+     * everyone is told (trackUpdated); unmute resumes. Also: a refused publish rejects with a typed error, and
+     * refreshToken swaps the token mid-call.
+     */
+    @Test
+    void muteStopsForwardingRefreshWorksAndRefusalsAreTypedErrors() throws Exception {
+        String a = join("mia", "call-mute", ALL, true);
+        join("max", "call-mute", ALL, true);
+        assertReceives("max", a);
+        chromium.eval("T.clients.mia.c.mute('video', true);");
+        assertThat(ChromiumHarness.await(() -> events("max").contains("trackUpdated " + a + " video muted"), 5))
+                .as("max told about the mute; events " + events("max")).isTrue();
+        Thread.sleep(500); // frames already in flight land
+        long framesBefore = received("max", a)[1];
+        Thread.sleep(1500); // a 30 fps stream would add ~45 frames in this window if still forwarded
+        assertThat(received("max", a)[1]).as("no video frames from mia while muted").isEqualTo(framesBefore);
+        chromium.eval("T.clients.mia.c.unmute('video');");
+        assertThat(ChromiumHarness.await(() -> {
+            try {
+                return received("max", a)[1] > framesBefore;
+            } catch (Exception e) {
+                return false;
+            }
+        }, 10)).as("video resumes after unmute").isTrue();
+
+        Object refreshed = chromium.async("""
+                const c = T.clients.max.c;
+                await c.refreshToken(await T.token('call-mute', 'max', null));
+                return 'ok ' + c.rights.includes('media:subscribe');""");
+        assertThat(refreshed).isEqualTo("ok true");
+        Object refused = chromium.async("""
+                const c = T.clients.max.c;
+                try {
+                  await c.refreshToken(await T.token('call-mute', 'someone-else', null));
+                  return 'accepted';
+                } catch (e) { return e.name + ' ' + e.code; }""");
+        assertThat(refused).isEqualTo("ChorusError refresh_refused");
+
+        join("ada", "call-mute", List.of("room:join", "media:publish:audio", "media:subscribe"), false);
+        Object publish = chromium.async("""
+                try { await T.clients.ada.c.publish({ audio: true, video: true }); return 'published'; }
+                catch (e) { return e.name + ' ' + e.code; }""");
+        assertThat(publish).isEqualTo("ChorusError publish_not_allowed");
+        Object audioOnly = chromium.async("""
+                await T.clients.ada.c.publish({ audio: true, video: false });
+                return T.clients.ada.c.localStream.getTracks().map(t => t.kind).join(',');""");
+        assertThat(audioOnly).as("after a refused publish, an allowed one works").isEqualTo("audio");
+        for (String n : List.of("mia", "max", "ada")) leave(n);
     }
 }

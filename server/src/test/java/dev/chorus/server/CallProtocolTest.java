@@ -38,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limit, and session ends (leave, room close, removal) taking the participant out of the SFU.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@org.junit.jupiter.api.extension.ExtendWith(dev.chorus.media.transport.NettyLeakGuard.class)
 class CallProtocolTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -333,6 +334,48 @@ class CallProtocolTest {
             JsonNode refreshed = next(eve, "refreshed");
             assertThat(refreshed.get("rights").toString()).contains("media:subscribe");
             assertThat(offeredPublishers(eve)).containsExactly(aid);
+        }
+    }
+
+    /**
+     * Checklist 21 (through a refresh, the live path available today): losing media:subscribe mid-call unsubscribes
+     * at once; the client is told (trackUnpublished, reason subscribe_rights_revoked) and gets an offer without them.
+     */
+    @Test
+    void aRefreshWithFewerRightsStopsReceivingAndSaysWhy() throws Exception {
+        try (WsTestClient alice = joinAs("r8", "alice", null); WsTestClient eve = joinAs("r8", "eve", null)) {
+            String aid = next(alice, "joined").get("participantId").asText();
+            next(eve, "joined");
+            publish(alice);
+            assertThat(offeredPublishers(eve)).containsExactly(aid);
+            eve.send(JSON.writeValueAsString(Map.of("type", "refresh", "token", token("r8", "eve", List.of("room:join")))));
+            next(eve, "refreshed");
+            JsonNode gone = next(eve, "trackUnpublished");
+            assertThat(gone.get("reason").asText()).isEqualTo("subscribe_rights_revoked");
+            assertThat(gone.at("/track/participantId").asText()).isEqualTo(aid);
+        }
+    }
+
+    /** Revoking the session's token (or its subject) closes the session (4004) and its SFU participant within 1 s. */
+    @Test
+    void revocationClosesTheSessionAndItsSfuParticipant() throws Exception {
+        String token = token("r9", "mallory", null);
+        String jti = JSON.readTree(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1])).get("jti").asText();
+        try (WsTestClient a = joinAs("r9", "alice", null);
+             WsTestClient m = WsTestClient.connect(trust, server.port()).join("r9", token)) {
+            next(a, "joined");
+            next(m, "joined");
+            assertThat(server.sfu().room("dev/r9").orElseThrow().participantIds().get(5, TimeUnit.SECONDS)).hasSize(2);
+            server.control().revocations().revokeToken(devBackend(), jti, "127.0.0.1");
+            assertThat(m.awaitClose(5).code()).isEqualTo(WsCloseCodes.REVOKED);
+            assertThat(dev.chorus.media.transport.ChromiumHarness.await(() -> {
+                try {
+                    return server.sfu().room("dev/r9").orElseThrow().participantIds().get(5, TimeUnit.SECONDS).size() == 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, 1)).as("revoked participant left the SFU within 1 s").isTrue();
+            assertThat(next(a, "participantLeft").get("participantId").asText()).isNotEmpty();
         }
     }
 }
