@@ -283,8 +283,10 @@ public final class BackendApi {
         if (changes.isEmpty()) throw ApiError.badRequest("invalid_field", "revoke or restore must name a scope.");
         List<Scope> taken = control.permissions().change(caller, req.pathParam("room"), b.identity(), changes,
                 req.sourceIp());
-        return HttpResult.json(200, Map.of("identity", b.identity(),
-                "revoked", taken.stream().map(Scope::wire).toList()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("identity", b.identity());
+        out.put("revoked", taken.stream().map(Scope::wire).toList());
+        return HttpResult.json(200, out);
     }
 
     private static Scope scope(String s) {
