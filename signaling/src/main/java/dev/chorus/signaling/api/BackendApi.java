@@ -127,7 +127,8 @@ public final class BackendApi {
                     b.policy().maxTracks() == null ? -1 : b.policy().maxTracks(),
                     b.policy().maxKbps() == null ? -1 : b.policy().maxKbps());
         }
-        MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl);
+        MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl,
+                b.cond());
         MintedToken t = control.issuer().mint(caller, mr, req.sourceIp());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", t.token());

@@ -62,4 +62,27 @@ class LiveAuthorizationApiTest {
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).isEqualTo("{\"identity\":\"a\",\"revoked\":[\"media:publish:video\"]}");
     }
+
+    @Test
+    void mintedTokensCarryConditionsAndPiiIdentitiesAreRefusedAtMint() throws Exception {
+        var minted = h.post("/v1/tokens", h.acmeBasic(), "{\"room\":\"room-a\",\"identity\":\"user-9\","
+                + "\"scopes\":[\"room:join\"],\"cond\":{\"cidr\":[\"192.0.2.0/24\"]}}");
+        assertThat(minted.statusCode()).as(minted.body()).isEqualTo(201);
+        String token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(minted.body()).get("token").asText();
+        int before = h.audit().size();
+        try (var c = h.ws().join("room-a", token)) {
+            assertThat(c.awaitClose(5).code()).isEqualTo(dev.chorus.signaling.ws.WsCloseCodes.JOIN_REFUSED);
+        }
+        assertThat(h.auditSince(before)).singleElement().asString().contains("\"reason\":\"abac_cidr\"");
+        assertThat(h.post("/v1/tokens", h.acmeBasic(), "{\"room\":\"room-a\",\"identity\":\"u\","
+                + "\"scopes\":[\"room:join\"],\"cond\":{\"hours\":\"25:00-26:00\"}}").statusCode()).isEqualTo(400);
+        var pii = h.post("/v1/tokens", h.acmeBasic(),
+                "{\"room\":\"room-a\",\"identity\":\"dana@example.com\",\"scopes\":[\"room:join\"]}");
+        assertThat(pii.statusCode()).isEqualTo(400);
+        assertThat(pii.body()).contains("e-mail");
+        h.post("/v1/access-policy", h.acmeBasic(), "{\"allowPiiIdentities\":true}");
+        assertThat(h.post("/v1/tokens", h.acmeBasic(),
+                "{\"room\":\"room-a\",\"identity\":\"dana@example.com\",\"scopes\":[\"room:join\"]}")
+                .statusCode()).isEqualTo(201);
+    }
 }
