@@ -333,6 +333,12 @@ class CallBrowserTest {
                 assertThat(playing).as("remote video playing in tab; page says: "
                         + chromium.eval("return document.body.innerText;")).isTrue();
             }
+            chromium.switchTo(tabs.get(0));
+            chromium.eval("document.getElementById('muteAudio').click();");
+            chromium.switchTo(tabs.get(1));
+            assertThat(ChromiumHarness.await(() -> Boolean.TRUE.equals(
+                    chromium.eval("return document.querySelector('.tile .badge.audio') !== null;")), 10))
+                    .as("the other tab shows the mute").isTrue();
             Thread.sleep(500); // let a few more frames paint before the screenshot (for humans; nothing asserted)
             Files.write(Path.of("target", "demo-page.png"), chromium.screenshot());
             for (String tab : tabs) {
