@@ -54,7 +54,7 @@ final class ParticipantImpl implements Participant {
     Endpoint publishEndpoint;
     private String publishRemoteUfrag;
     SsrcFilter ssrcFilter;
-    final LinkedHashMap<String, PublishedTrack> tracks = new LinkedHashMap<>();
+    final TrackMap tracks = new TrackMap();
     /** Publisher header extension id → the subscriber's id (0: dropped). */
     final byte[] pubToSub = new byte[256];
     int transportCcExtId = -1;
@@ -400,7 +400,7 @@ final class ParticipantImpl implements Participant {
         long ssrc = rtp.ssrc();
         PublishedTrack track = null;
         boolean isRtx = false;
-        for (PublishedTrack t : tracks.values()) {
+        for (PublishedTrack t : tracks.array()) {
             if (t.ssrc == ssrc) {
                 track = t;
                 break;
