@@ -52,5 +52,10 @@ final class LoopbackLink implements Link {
     }
 
     @Override
+    public void forgetSsrc(long ssrc) {
+        if (encryptor != null) encryptor.forget(ssrc);
+    }
+
+    @Override
     public void close() { }
 }

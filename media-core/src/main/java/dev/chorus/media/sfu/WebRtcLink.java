@@ -27,6 +27,11 @@ final class WebRtcLink implements Link {
     }
 
     @Override
+    public void forgetSsrc(long ssrc) {
+        transport.forgetOutboundSsrc(ssrc);
+    }
+
+    @Override
     public void close() {
         transport.close();
     }
