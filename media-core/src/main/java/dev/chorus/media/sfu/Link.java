@@ -20,6 +20,9 @@ interface Link {
     /** Forgets the outbound SRTP state of an SSRC that will not be sent again. */
     void forgetSsrc(long ssrc);
 
+    /** Forgets the inbound SRTP state of a sender SSRC that ended. */
+    void forgetInboundSsrc(long ssrc);
+
     /** Closes the underlying transport (idempotent). */
     void close();
 }

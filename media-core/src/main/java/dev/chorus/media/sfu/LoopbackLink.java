@@ -57,5 +57,10 @@ final class LoopbackLink implements Link {
     }
 
     @Override
+    public void forgetInboundSsrc(long ssrc) {
+        if (decryptor != null) decryptor.forget(ssrc);
+    }
+
+    @Override
     public void close() { }
 }

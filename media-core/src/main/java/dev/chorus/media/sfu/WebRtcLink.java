@@ -32,6 +32,11 @@ final class WebRtcLink implements Link {
     }
 
     @Override
+    public void forgetInboundSsrc(long ssrc) {
+        transport.forgetInboundSsrc(ssrc);
+    }
+
+    @Override
     public void close() {
         transport.close();
     }

@@ -229,6 +229,12 @@ public final class WebRtcTransport {
         return send(packet, offset, length, false, false, roc);
     }
 
+    /** Owner thread (transports with an {@link SrtpSink}): forgets the inbound SRTP contexts of an ended SSRC. */
+    public void forgetInboundSsrc(long ssrc) {
+        SrtpDecryptor in = decryptor;
+        if (in != null && srtpSink != null) in.forget(ssrc);
+    }
+
     /** Owner thread: forgets the outbound SRTP contexts of an SSRC that will not be sent again. */
     public void forgetOutboundSsrc(long ssrc) {
         SrtpEncryptor out = encryptor;
