@@ -134,6 +134,8 @@ public final class ChorusServer implements AutoCloseable {
                         }
                     });
             calls.register(edge.protocol());
+            io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
+                    .description("participants in calls on this node (joining or joined)").register(metrics.registry());
             calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards
             edge.live().addListener(calls::updateRights);
             control.devMode(dev);

@@ -65,6 +65,7 @@ class CallBrowserTest {
                 c.on('trackUpdated', d => rec.events.push('trackUpdated ' + d.track.participantId + ' ' + d.track.kind
                                                           + ' ' + (d.track.muted ? 'muted' : 'unmuted')));
                 c.on('error', e => rec.events.push('error ' + e.code));
+                c.on('closed', () => clearInterval(rec.poll));
                 c.on('subscribed', d => { for (const mid of d.mids) if (!(mid in rec.subscribedAt)) rec.subscribedAt[mid] = d.at; });
                 // time from the subscriber answer being applied to the first decoded frame, per video mid
                 rec.poll = setInterval(async () => {
@@ -333,6 +334,12 @@ class CallBrowserTest {
                 assertThat(playing).as("remote video playing in tab; page says: "
                         + chromium.eval("return document.body.innerText;")).isTrue();
             }
+            chromium.switchTo(tabs.get(0));
+            chromium.eval("document.getElementById('muteAudio').click();");
+            chromium.switchTo(tabs.get(1));
+            assertThat(ChromiumHarness.await(() -> Boolean.TRUE.equals(
+                    chromium.eval("return document.querySelector('.tile .badge.audio') !== null;")), 10))
+                    .as("the other tab shows the mute").isTrue();
             Thread.sleep(500); // let a few more frames paint before the screenshot (for humans; nothing asserted)
             Files.write(Path.of("target", "demo-page.png"), chromium.screenshot());
             for (String tab : tabs) {

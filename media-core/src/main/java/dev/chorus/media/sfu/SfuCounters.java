@@ -17,10 +17,12 @@ public final class SfuCounters {
     long nacksAnswered;
     long nacksMissed;
     long nacksOverBudget;
+    long nacksForwarded;
     long keyframeRequestsReceived;
     long plisSent;
     long transportCcFeedbacksSent;
     long sendFailures;
+    long subscriptionsOverCapacity;
 
     void drop(SfuDropReason reason) {
         drops[reason.ordinal()]++;
@@ -38,9 +40,13 @@ public final class SfuCounters {
     public long nacksAnswered() { return nacksAnswered; }
     public long nacksMissed() { return nacksMissed; }
     public long nacksOverBudget() { return nacksOverBudget; }
+    /** NACK packets sent to publishers for packets missing from the cache. */
+    public long nacksForwarded() { return nacksForwarded; }
     public long keyframeRequestsReceived() { return keyframeRequestsReceived; }
     public long plisSent() { return plisSent; }
     public long transportCcFeedbacksSent() { return transportCcFeedbacksSent; }
     /** Packets the transport refused to queue (not connected yet, closed, protect failure). */
     public long sendFailures() { return sendFailures; }
+    /** Tracks not offered to a subscriber because its transport's SRTP stream bound was reached. */
+    public long subscriptionsOverCapacity() { return subscriptionsOverCapacity; }
 }

@@ -37,12 +37,14 @@ final class SfuMetrics implements MeterBinder {
         counter(registry, "chorus.sfu.nacks", SfuCounters::nacksAnswered, "outcome", "answered");
         counter(registry, "chorus.sfu.nacks", SfuCounters::nacksMissed, "outcome", "missed");
         counter(registry, "chorus.sfu.nacks", SfuCounters::nacksOverBudget, "outcome", "over_budget");
+        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksForwarded, "outcome", "forwarded_upstream");
         counter(registry, "chorus.sfu.keyframe.requests", SfuCounters::keyframeRequestsReceived, "direction", "received");
         counter(registry, "chorus.sfu.keyframe.requests", SfuCounters::plisSent, "direction", "sent");
         counter(registry, "chorus.sfu.rtcp", SfuCounters::rtcpIn, "direction", "in");
         counter(registry, "chorus.sfu.rtcp", SfuCounters::rtcpSent, "direction", "out");
         counter(registry, "chorus.sfu.transport.cc.feedbacks", SfuCounters::transportCcFeedbacksSent);
         counter(registry, "chorus.sfu.send.failures", SfuCounters::sendFailures);
+        counter(registry, "chorus.sfu.subscriptions.over.capacity", SfuCounters::subscriptionsOverCapacity);
     }
 
     private void counter(MeterRegistry registry, String name, ToLongFunction<SfuCounters> f, String... tags) {

@@ -127,7 +127,8 @@ public final class BackendApi {
                     b.policy().maxTracks() == null ? -1 : b.policy().maxTracks(),
                     b.policy().maxKbps() == null ? -1 : b.policy().maxKbps());
         }
-        MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl);
+        MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl,
+                b.cond());
         MintedToken t = control.issuer().mint(caller, mr, req.sourceIp());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", t.token());
@@ -283,8 +284,10 @@ public final class BackendApi {
         if (changes.isEmpty()) throw ApiError.badRequest("invalid_field", "revoke or restore must name a scope.");
         List<Scope> taken = control.permissions().change(caller, req.pathParam("room"), b.identity(), changes,
                 req.sourceIp());
-        return HttpResult.json(200, Map.of("identity", b.identity(),
-                "revoked", taken.stream().map(Scope::wire).toList()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("identity", b.identity());
+        out.put("revoked", taken.stream().map(Scope::wire).toList());
+        return HttpResult.json(200, out);
     }
 
     private static Scope scope(String s) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
+import dev.chorus.signaling.project.AccessPolicy;
 import dev.chorus.signaling.project.Identifiers;
 import dev.chorus.signaling.project.KeyAlgorithm;
 import dev.chorus.signaling.project.Project;
@@ -101,6 +102,8 @@ public final class JoinTokenIssuer {
             policy = req.policy() == null ? PeerPolicy.UNRESTRICTED
                     : GrantClaims.policy(GrantClaims.toJson(req.policy()));
             metaText = GrantClaims.meta(req.meta());
+            AccessConditions.parse(req.conditions()); // strict, like the verifier
+            checkPii(project.id(), req.identity(), metaText);
         } catch (TokenRefusedException e) {
             throw asServiceError(e.reason());
         }
@@ -131,13 +134,34 @@ public final class JoinTokenIssuer {
         if (metaText != null) {
             p.set("meta", req.meta());
         }
+        if (req.conditions() != null) {
+            p.set("cond", req.conditions());
+        }
         String token = JwtWriter.sign(JwtWriter.header(KeyAlgorithm.HS256.jwtName(), key.kid(),
                 JoinTokenVerifier.TYPE), p, KeyMaterial.hs256SignerFor(key));
         return new MintedToken(token, jti, key.kid(), Instant.ofEpochSecond(iat), Instant.ofEpochSecond(exp));
     }
 
+    private volatile boolean devMode;
+
+    /** Dev mode: the PII guard only warns (the join does the same). */
+    public void devMode(boolean dev) {
+        this.devMode = dev;
+    }
+
+    /** PII guard at mint, so a production backend learns at once (the join checks again). */
+    private void checkPii(String projectId, String identity, String metaText) {
+        if (devMode || store.accessPolicy(projectId).map(AccessPolicy::allowPiiIdentities).orElse(false)) return;
+        if (PiiGuard.looksLikePii(identity) != null) throw new TokenRefusedException(RefusalReason.PII_IDENTITY);
+        if (PiiGuard.looksLikePii(metaText) != null) throw new TokenRefusedException(RefusalReason.PII_META);
+    }
+
     private static ServiceException asServiceError(RefusalReason r) {
         return switch (r) {
+            case PII_IDENTITY -> new ServiceException(ServiceError.INVALID_REQUEST,
+                    "identity looks like an e-mail address or phone number; use an opaque id (or the project's PII opt-out)");
+            case PII_META -> new ServiceException(ServiceError.INVALID_REQUEST,
+                    "meta looks like it contains an e-mail address or phone number");
             case UNKNOWN_SCOPE -> new ServiceException(ServiceError.UNKNOWN_SCOPE, "unknown scope");
             case UNKNOWN_ROLE -> new ServiceException(ServiceError.UNKNOWN_ROLE, "unknown role");
             case SCOPE_NOT_ALLOWED -> new ServiceException(ServiceError.SCOPE_NOT_ALLOWED,

@@ -8,14 +8,22 @@ import java.util.Set;
 
 /**
  * What a backend asks the mint endpoint for. {@code scopes} and/or {@code role} (at least one); {@code policy},
- * {@code meta} optional (null); {@code ttl} null means the project's maximum.
+ * {@code meta} optional (null); {@code ttl} null means the project's maximum; {@code conditions} the optional ABAC
+ * {@code cond} claim (docs/live-authorization.md).
  */
 public record MintRequest(String room, String identity, Set<Scope> scopes, String role, List<String> groups,
-                          PeerPolicy policy, JsonNode meta, Duration ttl) {
+                          PeerPolicy policy, JsonNode meta, Duration ttl, JsonNode conditions) {
     public MintRequest {
         scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
         groups = groups == null ? List.of() : List.copyOf(groups);
         meta = meta == null ? null : meta.deepCopy();
+        conditions = conditions == null || conditions.isNull() ? null : conditions.deepCopy();
+    }
+
+    /** Without ABAC conditions ({@code cond} claim). */
+    public MintRequest(String room, String identity, Set<Scope> scopes, String role, List<String> groups,
+                       PeerPolicy policy, JsonNode meta, Duration ttl) {
+        this(room, identity, scopes, role, groups, policy, meta, ttl, null);
     }
 
     public static MintRequest of(String room, String identity, Set<Scope> scopes, Duration ttl) {

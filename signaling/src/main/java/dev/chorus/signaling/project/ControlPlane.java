@@ -90,6 +90,7 @@ public final class ControlPlane implements AutoCloseable {
     public void devMode(boolean dev) {
         permissions.devMode(dev);
         admission.devMode(dev);
+        issuer.devMode(dev);
         // a dev data dir bootstrapped before access policies existed gets the dev policy (ACLs off) too
         if (dev && store.project(DevProjectBootstrap.DEV_PROJECT_ID).isPresent()
                 && store.accessPolicy(DevProjectBootstrap.DEV_PROJECT_ID).isEmpty()) {

@@ -197,4 +197,33 @@ class LiveMediaTest {
         LiveHarness.await(() -> h.sfu.openRooms() == 0, "media room closed");
         assertThat(AuditVerifier.verify(h.fx.audit.file()).intact()).isTrue();
     }
+
+    @Test
+    void takingAwayThePublishersVideoRightUnpublishesItsTrackForEveryone() throws Exception {
+        Peer pub = publisher();
+        Peer ctl = allowedSubscriber("ctl-1");
+        Peer ctl2 = allowedSubscriber("ctl-2");
+        send(pub, ctl, 200);
+        LiveHarness.await(() -> ctl2.received() >= 200, "second subscriber receives before");
+        ctl.drain(200);
+        ctl2.drain(200);
+        assertThat(h.post("/v1/rooms/room-a/permissions",
+                "{\"identity\":\"pub-1\",\"revoke\":[\"media:publish:video\"]}").statusCode()).isEqualTo(200);
+        assertThat(pub.awaitWithin("permissionsChanged", 1000).get("rights").toString())
+                .doesNotContain("media:publish:video");
+        for (Peer p : List.of(ctl, ctl2)) {
+            assertThat(p.awaitWithin("trackUnpublished", 1000).path("reason").asText())
+                    .isEqualTo("publish_rights_revoked");
+        }
+        for (int i = 0; i < 300; i++) {
+            pub.publisher.sendRtp(LiveHarness.rtp(96, seq, seq * 3000L, VIDEO_SSRC, "v", 200));
+            seq++;
+        }
+        assertThat(ctl.drain(500)).isZero();
+        assertThat(ctl2.drain(300)).isZero();
+        // restoring the scope lets the publisher publish again (its next publish is accepted)
+        assertThat(h.post("/v1/rooms/room-a/permissions",
+                "{\"identity\":\"pub-1\",\"restore\":[\"media:publish:video\"]}").statusCode()).isEqualTo(200);
+        assertThat(pub.awaitWithin("permissionsChanged", 1000).get("rights").toString()).contains("media:publish:video");
+    }
 }

@@ -40,7 +40,8 @@ public final class CountingStore {
     public int writes() {
         int n = 0;
         for (String m : new String[] {"createProject", "updateProject", "insertKey", "updateKeyState", "rotateKey",
-                "revokeToken", "revokeSubject", "purgeExpiredRevocations", "createRoom", "closeRoom"}) {
+                "revokeToken", "revokeSubject", "purgeExpiredRevocations", "createRoom", "closeRoom", "putAclEntry",
+                "putScopeOverride", "deleteScopeOverride", "putAccessPolicy"}) {
             n += calls(m);
         }
         return n;
