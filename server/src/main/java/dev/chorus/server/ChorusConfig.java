@@ -23,20 +23,28 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
                      int maxMessageBytes, int framesPerSecond, int frameBurst, int maxErrors, int maxSessionsPerIp,
                      int maxTokenBytes, String tokenExpiryWarning, String tokenExpiryGrace) {}
 
-    /** The media plane's UDP listener (validated here; used by the media plane). */
-    public record Media(String bindAddress, int udpPort, List<String> announcedAddresses) {}
+    /**
+     * The media plane: its UDP listener, the SFU's worker threads ({@code 0} = one per core) and how long an empty
+     * room stays open.
+     */
+    public record Media(String bindAddress, int udpPort, List<String> announcedAddresses, int workers,
+                        String emptyRoomGrace) {}
 
-    /** The TURN relay (validated here; used by the TURN plane). */
+    /**
+     * The TURN relay. {@code relayAddress}: the address relayed traffic leaves from and that clients are given in
+     * their TURN URLs (null: {@code bindAddress} when it is a specific address, else the first of
+     * {@code media.announcedAddresses}, else 127.0.0.1 in dev mode).
+     */
     public record Turn(boolean enabled, String bindAddress, int udpPort, int tcpPort, String realm, List<String> secrets,
-                       String secretsFile, String credentialTtl, boolean allowLoopbackPeers) {}
+                       String secretsFile, String credentialTtl, boolean allowLoopbackPeers, String relayAddress) {}
 
     public static ChorusConfig defaults() {
         return new ChorusConfig(DEV, DEV_DEPLOYMENT_ID, "./chorus-data",
                 new Http("127.0.0.1", 8443, null, new Tls(null, null), 64 * 1024, 8 * 1024, 4 * 1024, "10s", "10s",
                         64, 256, "365d"),
                 new Ws("10s", "60s", "5s", 64 * 1024, 256 * 1024, 50, 100, 20, 32, 8 * 1024, "60s", "30s"),
-                new Media("0.0.0.0", 10000, List.of()),
-                new Turn(false, "0.0.0.0", 3478, 3478, "chorus", List.of(), null, "10m", false));
+                new Media("0.0.0.0", 10000, List.of(), 0, "10s"),
+                new Turn(false, "0.0.0.0", 3478, 3478, "chorus", List.of(), null, "10m", false, null));
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore

@@ -1,6 +1,12 @@
 package dev.chorus.server;
 
 import dev.chorus.signaling.api.ControlEdge;
+import dev.chorus.signaling.call.CallService;
+import dev.chorus.signaling.call.CallSettings;
+import dev.chorus.signaling.call.DevTokenRoute;
+import dev.chorus.signaling.call.IceServerProvider;
+import dev.chorus.signaling.call.WebAssets;
+import dev.chorus.signaling.http.HealthRoutes;
 import dev.chorus.signaling.http.TlsMaterial;
 import dev.chorus.signaling.metrics.ChorusMetrics;
 import dev.chorus.signaling.project.ControlPlane;
@@ -18,10 +24,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * A running Chorus node: the control plane (store, audit, services) and its HTTPS/WebSocket edge. The media and TURN
- * planes are wired here as they land. Starting either fully succeeds or stops everything it had started.
+ * A running Chorus node: the control plane (store, audit, services), the media plane (UDP transport + SFU), the
+ * TURN relay when enabled, the call layer joining sessions to SFU rooms, and the HTTPS/WebSocket edge serving the
+ * API, the SDK and the demo page. Starting either fully succeeds or stops everything it had started; closing stops
+ * the edge first (sessions closed, their SFU participants with them), then the media plane, then the store.
  */
 public final class ChorusServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChorusServer.class);
@@ -33,10 +43,17 @@ public final class ChorusServer implements AutoCloseable {
     private final ControlEdge edge;
     private final Path certFile;
     private final DataDir.Lock lock;
+    private final MediaPlane mediaPlane;
+    private final CallService calls;
+    private final ExecutorService callExecutor;
 
     private ChorusServer(ChorusConfig config, Path dataDir, ChorusMetrics metrics, ControlPlane control,
-                         ControlEdge edge, Path certFile, DataDir.Lock lock) {
+                         ControlEdge edge, Path certFile, DataDir.Lock lock, MediaPlane mediaPlane, CallService calls,
+                         ExecutorService callExecutor) {
         this.lock = lock;
+        this.mediaPlane = mediaPlane;
+        this.calls = calls;
+        this.callExecutor = callExecutor;
         this.config = config;
         this.dataDir = dataDir;
         this.metrics = metrics;
@@ -90,6 +107,8 @@ public final class ChorusServer implements AutoCloseable {
         ChorusMetrics metrics = new ChorusMetrics(true);
         ControlPlane control = null;
         ControlEdge edge = null;
+        MediaPlane mediaPlane = null;
+        ExecutorService callExecutor = null;
         try {
             control = ControlPlane.open(dataDir, cfg.deploymentId(), Clock.systemUTC(), metrics.registry());
             Optional<DevCredentials> fresh = Optional.empty();
@@ -99,15 +118,35 @@ public final class ChorusServer implements AutoCloseable {
                 throw new ConfigException("the data dir " + dataDir + " contains the dev project and its keys; "
                         + "production refuses to run with dev keys. Use a fresh data dir for production.");
             }
+            mediaPlane = MediaPlane.start(cfg, metrics.registry());
+            callExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chorus-call-", 0).factory());
+            IceServerProvider ice = mediaPlane.turnCredentials == null ? IceServerProvider.NONE
+                    : new TurnIceServers(mediaPlane.turnCredentials, control.audit());
+            CallService calls = new CallService(mediaPlane.sfu, control.store(), ice, CallSettings.DEFAULTS, callExecutor);
+            ControlPlane c = control;
+            MediaPlane mp = mediaPlane;
             edge = new ControlEdge(ServerSettings.http(cfg), ServerSettings.ws(cfg), ssl, control, metrics,
-                    Clock.systemUTC(), List.of());
+                    Clock.systemUTC(), List.of(new HealthRoutes.Check("media", () -> mp.sfu != null)), calls, calls,
+                    router -> {
+                        WebAssets.register(router);
+                        if (dev) {
+                            DevTokenRoute.register(router, c.store(), c.issuer(), DevProjectBootstrap.DEV_PROJECT_ID);
+                        }
+                    });
+            calls.register(edge.protocol());
+            calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards
+            edge.live().addListener(calls::updateRights);
+            control.devMode(dev);
             edge.start();
-            ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock);
+            ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
+                    calls, callExecutor);
             log.info("event=started mode={} port={} dataDir={}", cfg.mode(), edge.port(), dataDir);
             if (dev) DevBanner.print(out, server, fresh.orElse(null));
             return server;
         } catch (ConfigException | IOException | RuntimeException e) {
             if (edge != null) edge.close();
+            if (mediaPlane != null) mediaPlane.close();
+            if (callExecutor != null) callExecutor.shutdownNow();
             if (control != null) control.close();
             metrics.close();
             throw e;
@@ -153,10 +192,36 @@ public final class ChorusServer implements AutoCloseable {
         return u != null ? u.replaceAll("/+$", "") : "https://localhost:" + port();
     }
 
+    /** The media UDP address actually bound. */
+    public java.net.InetSocketAddress mediaAddress() {
+        return mediaPlane.mediaAddress();
+    }
+
+    /** The host candidates the SFU puts in its SDP (announced addresses, or the bound interfaces' addresses). */
+    public List<java.net.InetSocketAddress> mediaCandidates() {
+        return mediaPlane.media.candidates();
+    }
+
+    /** The TURN relay's UDP address, or null when TURN is off. */
+    public java.net.InetSocketAddress turnAddress() {
+        return mediaPlane.turn == null ? null : mediaPlane.turn.udpAddress();
+    }
+
+    /** The SFU of this node (tests and metrics). */
+    public dev.chorus.media.sfu.Sfu sfu() {
+        return mediaPlane.sfu;
+    }
+
+    public CallService calls() {
+        return calls;
+    }
+
     @Override
     public void close() {
         try {
             edge.close();
+            mediaPlane.close();
+            callExecutor.shutdownNow();
         } finally {
             try {
                 control.close();

@@ -38,6 +38,10 @@ final class ConfigValidator {
         ws(c, p);
         media(c.media(), p);
         turn(c.turn(), prod, p);
+        if (c.turn().enabled() && prod && c.turn().relayAddress() == null && wildcard(c.turn().bindAddress())
+                && c.media().announcedAddresses().isEmpty()) {
+            p.add("key 'turn.relayAddress': production TURN bound to a wildcard address needs the address clients reach");
+        }
         if (c.turn().enabled() && c.turn().tcpPort() != 0 && c.turn().tcpPort() == c.http().port()) {
             p.add("keys 'turn.tcpPort' and 'http.port': both are TCP port " + c.http().port());
         }
@@ -91,6 +95,8 @@ final class ConfigValidator {
     private static void media(ChorusConfig.Media m, List<String> p) {
         ip("media.bindAddress", m.bindAddress(), p);
         port("media.udpPort", m.udpPort(), p);
+        if (m.workers() < 0 || m.workers() > 256) p.add("key 'media.workers': 0 (one per core) to 256, not " + m.workers());
+        duration("media.emptyRoomGrace", m.emptyRoomGrace(), Duration.ZERO, Duration.ofHours(1), p);
         for (String a : m.announcedAddresses()) {
             if (a == null || a.isBlank() || a.length() > 253 || a.chars().anyMatch(ch -> ch <= ' ' || ch == '/')) {
                 p.add("key 'media.announcedAddresses': '" + a + "' is not an address or host name");
@@ -102,6 +108,10 @@ final class ConfigValidator {
         ip("turn.bindAddress", t.bindAddress(), p);
         port("turn.udpPort", t.udpPort(), p);
         port("turn.tcpPort", t.tcpPort(), p);
+        if (t.enabled() && t.tcpPort() != t.udpPort()) {
+            p.add("key 'turn.tcpPort': the relay listens for UDP and TCP on one port; set it equal to 'turn.udpPort'");
+        }
+        if (t.relayAddress() != null) ip("turn.relayAddress", t.relayAddress(), p);
         if (t.realm() == null || t.realm().isBlank()) p.add("key 'turn.realm': required");
         duration("turn.credentialTtl", t.credentialTtl(), Duration.ofSeconds(1), Duration.ofMinutes(10), p);
         for (String s : t.secrets()) {
@@ -113,6 +123,14 @@ final class ConfigValidator {
         }
         if (t.enabled() && prod && t.allowLoopbackPeers()) {
             p.add("key 'turn.allowLoopbackPeers': only for tests, never in production");
+        }
+    }
+
+    private static boolean wildcard(String literal) {
+        try {
+            return InetAddress.ofLiteral(literal).isAnyLocalAddress();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false;
         }
     }
 

@@ -41,6 +41,10 @@ final class DevBanner {
         out.println();
         out.println("Chorus is running in dev mode (not for production).");
         out.println("  HTTPS + WebSocket  " + url + "   (self-signed certificate: " + s.certFile() + ")");
+        out.println("  Media (UDP)        port " + s.mediaAddress().getPort() + ", ICE candidates "
+                + s.mediaCandidates().stream().map(c -> c.getAddress().getHostAddress() + ":" + c.getPort()).toList()
+                + (s.turnAddress() == null ? "" : "   TURN " + s.turnAddress().getAddress().getHostAddress() + ":"
+                + s.turnAddress().getPort()));
         out.println("  Data directory     " + dir);
         if (fresh != null) {
             out.println("  Created the dev project, an API key and an ES256 signing key:");
@@ -48,6 +52,9 @@ final class DevBanner {
         }
         out.println("  API key id         " + apiKeyId + "   (secret in " + secret + ", mode 0600)");
         out.println("  ES256 signing key  " + dir.resolve(DevProjectBootstrap.SIGNING_KEY_FILE) + " (mode 0600)");
+        out.println();
+        out.println("Try a call: open " + url + "/ in two browser tabs (accept the self-signed certificate),");
+        out.println("click \"Get a dev token\" and \"Join\" in each.");
         out.println();
         out.println("Mint a join token over HTTPS with the API key:");
         out.println("  curl --cacert " + s.certFile() + " -u \"" + apiKeyId + ":$(cat " + secret + ")\" \\");

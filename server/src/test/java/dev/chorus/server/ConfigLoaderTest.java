@@ -54,7 +54,8 @@ class ConfigLoaderTest {
                 "tlsHandshakeTimeout", "maxConnectionsPerIp", "maxInFlightRequests", "hstsMaxAge", "joinTimeout",
                 "idleTimeout", "fragmentTimeout", "maxFrameBytes", "maxMessageBytes", "framesPerSecond", "frameBurst",
                 "maxErrors", "maxSessionsPerIp", "maxTokenBytes", "tokenExpiryWarning", "tokenExpiryGrace", "udpPort", "announcedAddresses", "enabled", "tcpPort",
-                "realm", "secrets", "secretsFile", "credentialTtl", "allowLoopbackPeers")) {
+                "realm", "secrets", "secretsFile", "credentialTtl", "allowLoopbackPeers", "workers", "emptyRoomGrace",
+                "relayAddress")) {
             assertThat(sample).as(key).containsPattern("(?m)^\\s*" + key + ":");
         }
     }

@@ -22,7 +22,7 @@ class KeysCliTest {
     @Test
     void keysLifecycleFromTheCliIsAuditedAndTheChainVerifies() throws Exception {
         Path data = tmp.resolve("data");
-        ChorusConfig cfg = ConfigLoader.load(null, Map.of("CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0"));
+        ChorusConfig cfg = ConfigLoader.load(null, Map.of("CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0", "CHORUS_MEDIA_UDP_PORT", "0", "CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1"));
         ChorusServer.start(cfg, new PrintStream(new ByteArrayOutputStream())).close();
         String dd = data.toString();
 

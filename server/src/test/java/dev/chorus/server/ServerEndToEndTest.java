@@ -56,7 +56,7 @@ class ServerEndToEndTest {
     @BeforeEach
     void start() throws Exception {
         data = tmp.resolve("chorus-data");
-        ChorusConfig cfg = ConfigLoader.load(null, Map.of("CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0"));
+        ChorusConfig cfg = ConfigLoader.load(null, Map.of("CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0", "CHORUS_MEDIA_UDP_PORT", "0", "CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         server = ChorusServer.start(cfg, new PrintStream(out, true, StandardCharsets.UTF_8));
         banner = out.toString(StandardCharsets.UTF_8);
@@ -151,13 +151,13 @@ class ServerEndToEndTest {
 
     @Test
     void secondServerOnTheSameDataDirAndProductionOnDevKeysAreRefused() throws Exception {
-        ChorusConfig again = ConfigLoader.load(null, Map.of("CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0"));
+        ChorusConfig again = ConfigLoader.load(null, Map.of("CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0", "CHORUS_MEDIA_UDP_PORT", "0", "CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1"));
         assertThatThrownBy(() -> ChorusServer.start(again, new PrintStream(new ByteArrayOutputStream())))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("in use");
         server.close();
         server = null;
         ChorusConfig prod = ConfigLoader.load(null, Map.of("CHORUS_MODE", "production", "CHORUS_DEPLOYMENT_ID", "prod-1",
-                "CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0",
+                "CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0", "CHORUS_MEDIA_UDP_PORT", "0", "CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1",
                 "CHORUS_HTTP_TLS_CERT_FILE", data.resolve("tls/cert.pem").toString(),
                 "CHORUS_HTTP_TLS_KEY_FILE", data.resolve("tls/key.pem").toString()));
         assertThatThrownBy(() -> ChorusServer.start(prod, new PrintStream(new ByteArrayOutputStream())))

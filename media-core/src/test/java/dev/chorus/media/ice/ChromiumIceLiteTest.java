@@ -10,7 +10,13 @@ import dev.chorus.media.sdp.SdpOfferBuilder;
 import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sdp.SdpWriter;
 import dev.chorus.media.sdp.SessionDescription;
+import dev.chorus.media.transport.ChromiumHarness;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.SocketTimeoutException;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
 import java.util.Map;
@@ -77,7 +83,7 @@ class ChromiumIceLiteTest {
             };
             try (ChromiumHarness chromium = new ChromiumHarness(ANSWERER_PAGE, Map.of("/offer", answerer))) {
                 chromium.open();
-                ChromiumHarness.IceOutcome ice = ChromiumHarness.runIce(udp, router, 40,
+                IceOutcome ice = runIce(udp, router, 40,
                         o -> o.dtlsFrom() != null && agent.get() != null && agent.get().selectedAddress() != null);
                 assertThat(chromium.events()).as("page events").contains("/result ok");
                 assertThat(ice.responses()).isPositive();
@@ -151,12 +157,56 @@ class ChromiumIceLiteTest {
                 assertThat(ChromiumHarness.await(() -> chromium.events().containsAll(
                         java.util.List.of("/track audio", "/track video")), 10)).as("remote tracks announced").isTrue();
 
-                ChromiumHarness.IceOutcome ice = ChromiumHarness.runIce(udp, router, 40,
+                IceOutcome ice = runIce(udp, router, 40,
                         o -> o.dtlsFrom() != null && agent.get().selectedAddress() != null);
                 assertThat(agent.get().selectedAddress()).isNotNull();
                 assertThat(ice.dtlsFrom()).isNotNull();
                 assertThat(agent.get().isValidated(ice.dtlsFrom())).isTrue();
             }
         }
+    }
+
+    /** What the ICE loop saw. */
+    record IceOutcome(int responses, InetSocketAddress dtlsFrom) {}
+
+    /**
+     * Receives on {@code udp} until {@code done} holds or {@code timeoutSeconds} pass: STUN goes through the router
+     * (responses sent back), and the first DTLS record from a 5-tuple the router validated is noted.
+     */
+    static IceOutcome runIce(DatagramSocket udp, StunRouter router, long timeoutSeconds,
+                             java.util.function.Predicate<IceOutcome> done) throws IOException {
+        byte[] rx = new byte[2048];
+        DatagramPacket dp = new DatagramPacket(rx, rx.length);
+        ByteBuf out = Unpooled.buffer(512);
+        udp.setSoTimeout(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        int responses = 0;
+        InetSocketAddress dtlsFrom = null;
+        try {
+            while (System.nanoTime() < deadline && !done.test(new IceOutcome(responses, dtlsFrom))) {
+                try {
+                    udp.receive(dp);
+                } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                InetSocketAddress from = (InetSocketAddress) dp.getSocketAddress();
+                int first = rx[0] & 0xFF;
+                if (first <= 3) {
+                    out.clear();
+                    IceCheckResult r = router.handle(Unpooled.wrappedBuffer(rx, 0, dp.getLength()), from, System.nanoTime(), out);
+                    if (r == IceCheckResult.RESPONDED || r == IceCheckResult.ROLE_CONFLICT) {
+                        responses++;
+                        byte[] tx = new byte[out.readableBytes()];
+                        out.readBytes(tx);
+                        udp.send(new DatagramPacket(tx, tx.length, from));
+                    }
+                } else if (first >= 20 && first <= 63 && dtlsFrom == null && router.agentFor(from) != null) {
+                    dtlsFrom = from;
+                }
+            }
+        } finally {
+            out.release();
+        }
+        return new IceOutcome(responses, dtlsFrom);
     }
 }

@@ -1,5 +1,6 @@
 package dev.chorus.media.transport;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,57 +9,123 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Headless Chromium for tests, driven by Selenium through the Debian chromedriver (paths set explicitly, so
- * Selenium Manager never downloads anything), with the flags from REAL-CLIENTS.md: fake camera and microphone,
- * loopback ICE candidates, a fresh profile. Pages are served by a tiny HTTP server on 127.0.0.1, which is a secure
- * context, so getUserMedia works. Reusable through media-core's test-jar.
+ * Headless Chromium for tests (the one harness of the project; reusable through media-core's test-jar), driven by
+ * Selenium through the Debian chromedriver (paths set explicitly, so Selenium Manager never downloads anything),
+ * with the flags from REAL-CLIENTS.md: fake camera and microphone, loopback ICE candidates, a fresh profile.
+ *
+ * <p>Two ways to use it:
+ * <ul>
+ *   <li>{@link #start(String)} / {@link #ChromiumHarness(String, Map)} + {@link #open()}: the harness serves a page
+ *       at {@code /} on 127.0.0.1 (a secure context, so getUserMedia works), answers the page's POSTs with handlers
+ *       and records each as {@code "/path body"} ({@link #events()});</li>
+ *   <li>{@link #browse(String)}: opens a URL of a real server (self-signed HTTPS accepted) and drives it with
+ *       scripts, in one or more tabs ({@link #newTab}).</li>
+ * </ul>
  */
 public final class ChromiumHarness implements AutoCloseable {
     public static final Path CHROMIUM = Path.of("/usr/lib/chromium/chromium");
     public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-    private final Path profileDir;
     private final HttpServer http;
-    private final ChromeDriver driver;
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private Path profileDir;
+    private ChromeDriver driver;
 
     /** True if both Chromium and chromedriver are installed (tests assume this, CI installs them). */
     public static boolean available() {
         return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     }
 
-    /** Starts Chromium and an HTTP server that serves {@code html} at {@code /}. */
+    /** Starts Chromium on a page served at {@code /} by the harness. */
     public static ChromiumHarness start(String html) throws IOException {
-        return new ChromiumHarness(html);
+        ChromiumHarness h = new ChromiumHarness(html, Map.of());
+        h.open();
+        return h;
     }
 
-    private ChromiumHarness(String html) throws IOException {
-        profileDir = Files.createTempDirectory("chorus-chromium-");
+    /** Starts Chromium on {@code url} (e.g. a real Chorus server with a self-signed certificate). */
+    public static ChromiumHarness browse(String url) throws IOException {
+        ChromiumHarness h = new ChromiumHarness(null, Map.of());
+        h.launch(url, true);
+        return h;
+    }
+
+    /**
+     * Serves {@code html} at {@code /} (Chromium starts with {@link #open()}).
+     *
+     * @param handlers POST path → body → response text (null answers 204); every POST is recorded in {@link #events()}
+     */
+    public ChromiumHarness(String html, Map<String, UnaryOperator<String>> handlers) throws IOException {
+        if (html == null) {
+            http = null;
+            return;
+        }
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        byte[] page = html.getBytes(StandardCharsets.UTF_8);
-        http.createContext("/", exchange -> {
-            try (exchange; OutputStream out = exchange.getResponseBody()) {
-                if (!"/".equals(exchange.getRequestURI().getPath())) {
-                    exchange.sendResponseHeaders(404, -1);
+        http.createContext("/", ex -> {
+            try (ex) {
+                String path = ex.getRequestURI().getPath();
+                if (!ex.getRequestMethod().equals("POST")) {
+                    if (!"/".equals(path)) {
+                        ex.sendResponseHeaders(404, -1);
+                        return;
+                    }
+                    reply(ex, "text/html; charset=utf-8", html);
                     return;
                 }
-                exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-                exchange.sendResponseHeaders(200, page.length);
-                out.write(page);
+                String body = new String(ex.getRequestBody().readNBytes(256 * 1024), StandardCharsets.UTF_8);
+                events.add(path + " " + body);
+                UnaryOperator<String> h = handlers.get(path);
+                String response = null;
+                try {
+                    response = h == null ? null : h.apply(body);
+                } catch (RuntimeException e) {
+                    events.add("handler " + path + " failed: " + e);
+                }
+                if (response == null) {
+                    ex.sendResponseHeaders(204, -1);
+                } else {
+                    reply(ex, "text/plain", response);
+                }
             }
         });
         http.start();
+    }
+
+    private static void reply(HttpExchange ex, String type, String text) throws IOException {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(200, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    /** Starts Chromium on the served page. */
+    public void open() throws IOException {
+        launch(pageUrl(), false);
+    }
+
+    private void launch(String url, boolean acceptInsecureCerts) throws IOException {
+        if (driver != null) throw new IllegalStateException("already open");
+        profileDir = Files.createTempDirectory("chorus-chromium-");
         ChromeDriver started = null;
         try {
-            System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(CHROMEDRIVER.toFile())
                     .usingAnyFreePort()
@@ -66,27 +133,63 @@ public final class ChromiumHarness implements AutoCloseable {
                     .build();
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM.toFile());
-            options.addArguments(List.of(
+            List<String> args = new ArrayList<>(List.of(
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--user-data-dir=" + profileDir,
                     "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                    "--allow-loopback-in-peer-connection"));
+                    "--allow-loopback-in-peer-connection",
+                    // several call participants share one browser: keep background tabs running at full speed
+                    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                    "--disable-backgrounding-occluded-windows", "--autoplay-policy=no-user-gesture-required",
+                    "--window-size=1280,800"));
+            if (acceptInsecureCerts) {
+                args.add("--ignore-certificate-errors");
+                options.setAcceptInsecureCerts(true);
+            }
+            options.addArguments(args);
             started = new ChromeDriver(service, options);
             started.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
             started.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-            started.get(pageUrl());
+            started.get(url);
         } catch (RuntimeException e) {
             if (started != null) started.quit();
-            http.stop(0);
-            deleteProfile();
+            close();
             throw e;
         }
         driver = started;
     }
 
     public String pageUrl() {
+        if (http == null) throw new IllegalStateException("no served page");
         return "http://127.0.0.1:" + http.getAddress().getPort() + "/";
+    }
+
+    /** Every POST so far, as {@code "/path body"}. */
+    public List<String> events() {
+        return events;
+    }
+
+    /** Opens {@code url} in a new tab, which becomes the current one; returns its handle. */
+    public String newTab(String url) {
+        driver.switchTo().newWindow(WindowType.TAB);
+        driver.get(url);
+        return driver.getWindowHandle();
+    }
+
+    /** The current tab's handle. */
+    public String tab() {
+        return driver.getWindowHandle();
+    }
+
+    /** Makes {@code handle} the tab scripts run in. */
+    public void switchTo(String handle) {
+        driver.switchTo().window(handle);
+    }
+
+    /** A PNG screenshot of the current tab. */
+    public byte[] screenshot() {
+        return driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
     }
 
     /** Runs an async script body: {@code done} is the callback to call with the result. */
@@ -102,17 +205,29 @@ public final class ChromiumHarness implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
+    /** Polls {@code condition} every 50 ms for at most {@code timeoutSeconds}. */
+    public static boolean await(BooleanSupplier condition, long timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) return true;
+            Thread.sleep(50); // polling an external process; no callback to wait on
+        }
+        return condition.getAsBoolean();
+    }
+
     @Override
     public void close() {
         try {
-            driver.quit();
+            if (driver != null) driver.quit();
         } finally {
-            http.stop(0);
+            driver = null;
+            if (http != null) http.stop(0);
             deleteProfile();
         }
     }
 
     private void deleteProfile() {
+        if (profileDir == null) return;
         try (Stream<Path> paths = Files.walk(profileDir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

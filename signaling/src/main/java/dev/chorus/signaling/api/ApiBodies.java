@@ -33,6 +33,16 @@ final class ApiBodies {
     /** {@code POST /v1/revocations/subjects}. */
     record RevokeSubject(String subject) {}
 
+    /** {@code POST /v1/acl/grants} and {@code POST /v1/acl/revocations}. */
+    record Acl(String subscriber, String publisher, String kind, String trackId) {}
+
+    /** {@code POST /v1/rooms/{room}/permissions}: scopes to take away from / restore to the identity. */
+    record Permissions(String identity, List<String> revoke, List<String> restore) {}
+
+    /** {@code POST /v1/access-policy}. */
+    record AccessPolicyBody(Boolean aclMode, List<String> allowedCidrs, Integer maxSessionsPerIdentity,
+                            String hoursUtc, Boolean allowPiiIdentities) {}
+
     /** Bodies of action endpoints (retire, revoke, close): none, or an empty object. */
     record Empty() {}
 }

@@ -11,6 +11,8 @@ import dev.chorus.signaling.http.HttpRequestContext;
 import dev.chorus.signaling.http.HttpResult;
 import dev.chorus.signaling.http.RouteHandler;
 import dev.chorus.signaling.http.Router;
+import dev.chorus.signaling.project.AccessPolicy;
+import dev.chorus.signaling.project.AclEntry;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.project.CreatedKey;
 import dev.chorus.signaling.project.KeyAlgorithm;
@@ -67,6 +69,13 @@ public final class BackendApi {
         router.add("POST", "/v1/rooms/{room}/participants/{participantId}/remove", api.authed(api::removeParticipant));
         router.add("POST", "/v1/revocations/tokens", api.authed(api::revokeToken));
         router.add("POST", "/v1/revocations/subjects", api.authed(api::revokeSubject));
+        router.add("GET", "/v1/acl", api.authed(api::listAcl));
+        router.add("POST", "/v1/acl/grants", api.authed(api::grantAcl));
+        router.add("POST", "/v1/acl/revocations", api.authed(api::revokeAcl));
+        router.add("GET", "/v1/rooms/{room}/permissions", api.authed(api::listPermissions));
+        router.add("POST", "/v1/rooms/{room}/permissions", api.authed(api::changePermissions));
+        router.add("GET", "/v1/access-policy", api.authed(api::getAccessPolicy));
+        router.add("POST", "/v1/access-policy", api.authed(api::setAccessPolicy));
     }
 
     RouteHandler authed(AuthedHandler h) {
@@ -206,7 +215,7 @@ public final class BackendApi {
                     PARTICIPANT_REMOVE, "participant:" + pid, "not_found"));
             throw ApiError.notFound();
         }
-        s.close(WsCloseCodes.REVOKED, "removed");
+        sessions.closeWhere(x -> x == s, WsCloseCodes.REVOKED, "removed"); // listeners close the media side too
         control.audit().append(AuditEvent.success(caller.projectId(), caller.kid(), req.sourceIp(), PARTICIPANT_REMOVE,
                 "participant:" + pid, Map.of("room", r.roomId())));
         return HttpResult.json(200, Map.of("removed", pid));
@@ -229,6 +238,100 @@ public final class BackendApi {
         require(b.subject(), "subject");
         Instant watermark = control.revocations().revokeSubject(caller, b.subject(), req.sourceIp());
         return HttpResult.json(200, Map.of("revoked", "subject", "issuedAtOrBefore", watermark.toString()));
+    }
+
+    // ---- live authorization: ACL, scope overrides, access policy ----
+
+    private HttpResult listAcl(BackendPrincipal caller, HttpRequestContext req) {
+        return HttpResult.json(200, Map.of("entries", control.acl().list(caller).stream().map(BackendApi::acl).toList()));
+    }
+
+    private HttpResult grantAcl(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.Acl b = JsonBodyReader.read(req, ApiBodies.Acl.class, false);
+        require(b.subscriber(), "subscriber");
+        require(b.publisher(), "publisher");
+        return HttpResult.json(200, acl(control.acl().grant(caller, b.subscriber(), b.publisher(), b.kind(),
+                b.trackId(), req.sourceIp())));
+    }
+
+    private HttpResult revokeAcl(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.Acl b = JsonBodyReader.read(req, ApiBodies.Acl.class, false);
+        require(b.subscriber(), "subscriber");
+        require(b.publisher(), "publisher");
+        return HttpResult.json(200, acl(control.acl().revoke(caller, b.subscriber(), b.publisher(), b.kind(),
+                b.trackId(), req.sourceIp())));
+    }
+
+    private HttpResult listPermissions(BackendPrincipal caller, HttpRequestContext req) {
+        List<Map<String, Object>> list = control.permissions().overrides(caller, req.pathParam("room"), req.sourceIp())
+                .stream().map(o -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("identity", o.identity());
+                    m.put("scope", o.scope().wire());
+                    m.put("revokedAt", iso(o.at()));
+                    return m;
+                }).toList();
+        return HttpResult.json(200, Map.of("revoked", list));
+    }
+
+    private HttpResult changePermissions(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.Permissions b = JsonBodyReader.read(req, ApiBodies.Permissions.class, false);
+        require(b.identity(), "identity");
+        Map<Scope, Boolean> changes = new LinkedHashMap<>();
+        for (String s : b.restore() == null ? List.<String>of() : b.restore()) changes.put(scope(s), true);
+        for (String s : b.revoke() == null ? List.<String>of() : b.revoke()) changes.put(scope(s), false);
+        if (changes.isEmpty()) throw ApiError.badRequest("invalid_field", "revoke or restore must name a scope.");
+        List<Scope> taken = control.permissions().change(caller, req.pathParam("room"), b.identity(), changes,
+                req.sourceIp());
+        return HttpResult.json(200, Map.of("identity", b.identity(),
+                "revoked", taken.stream().map(Scope::wire).toList()));
+    }
+
+    private static Scope scope(String s) {
+        if (s == null) throw ApiError.badRequest("unknown_scope", "Unknown scope.");
+        return Scope.fromWire(s).orElseThrow(
+                () -> ApiError.badRequest("unknown_scope", "Unknown scope \"" + JsonBodyReader.plain(s) + "\"."));
+    }
+
+    private HttpResult getAccessPolicy(BackendPrincipal caller, HttpRequestContext req) {
+        return HttpResult.json(200, accessPolicy(control.permissions().accessPolicy(caller)));
+    }
+
+    private HttpResult setAccessPolicy(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.AccessPolicyBody b = JsonBodyReader.read(req, ApiBodies.AccessPolicyBody.class, false);
+        AccessPolicy current = control.permissions().accessPolicy(caller);
+        AccessPolicy next;
+        try {
+            next = new AccessPolicy(b.aclMode() == null ? current.aclMode() : b.aclMode(),
+                    b.allowedCidrs() == null ? current.allowedCidrs() : b.allowedCidrs(),
+                    b.maxSessionsPerIdentity() == null ? current.maxSessionsPerIdentity() : b.maxSessionsPerIdentity(),
+                    b.hoursUtc() == null ? current.hoursUtc() : (b.hoursUtc().isEmpty() ? null : b.hoursUtc()),
+                    b.allowPiiIdentities() == null ? current.allowPiiIdentities() : b.allowPiiIdentities());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw ApiError.badRequest("invalid_field", "Invalid access policy.");
+        }
+        return HttpResult.json(200, accessPolicy(control.permissions().setAccessPolicy(caller, next, req.sourceIp())));
+    }
+
+    static Map<String, Object> accessPolicy(AccessPolicy p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("aclMode", p.aclMode());
+        m.put("allowedCidrs", p.allowedCidrs());
+        m.put("maxSessionsPerIdentity", p.maxSessionsPerIdentity());
+        m.put("hoursUtc", p.hoursUtc());
+        m.put("allowPiiIdentities", p.allowPiiIdentities());
+        return m;
+    }
+
+    static Map<String, Object> acl(AclEntry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("subscriber", e.subscriber());
+        m.put("publisher", e.publisher());
+        m.put("kind", e.kind().isEmpty() ? null : e.kind());
+        m.put("trackId", e.trackId().isEmpty() ? null : e.trackId());
+        m.put("effect", e.effect().wire());
+        m.put("at", iso(e.at()));
+        return m;
     }
 
     // ---- views ----

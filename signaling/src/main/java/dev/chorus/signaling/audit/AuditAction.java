@@ -17,6 +17,15 @@ public final class AuditAction {
     public static final String REVOKE_SUBJECT = "revoke.subject";
     public static final String PROJECT_CREATE = "project.create";
     public static final String AUDIT_RECOVERED = "audit.recovered";
+    /** Live authorization (docs/live-authorization.md). */
+    public static final String ACL_GRANTED = "acl_granted";
+    public static final String ACL_REVOKED = "acl_revoked";
+    public static final String PERMISSION_CHANGED = "permission_changed";
+    public static final String ACCESS_POLICY_CHANGED = "access_policy_changed";
+    /** A refresh token accepted or refused for a live session. */
+    public static final String REFRESH = "refresh";
+    /** A live session ended by the server because its authorization ended (expiry, revocation, ...). */
+    public static final String SESSION_REVOKED = "session.revoked";
 
     private AuditAction() {
     }

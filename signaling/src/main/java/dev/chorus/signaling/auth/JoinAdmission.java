@@ -4,10 +4,14 @@ import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
 import dev.chorus.signaling.audit.AuditOutcome;
+import dev.chorus.signaling.project.AccessPolicy;
 import dev.chorus.signaling.project.Room;
 import dev.chorus.signaling.store.Store;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WebSocket's entry point: verifies a join token for the requested room, audits the admission or the refusal
@@ -16,6 +20,21 @@ import java.util.Map;
  * auto-created rooms (the verifier already refused otherwise).
  */
 public final class JoinAdmission {
+    private static final Logger log = LoggerFactory.getLogger(JoinAdmission.class);
+
+    /** How many live sessions an identity holds on this node (for {@code maxSessions}); set by the WebSocket layer. */
+    @FunctionalInterface
+    public interface SessionCounter {
+        int sessions(String projectId, String identity);
+
+        SessionCounter NONE = (p, i) -> 0;
+    }
+
+    /** The session a refresh is for: the new token must name the same project, room and identity. */
+    public record RefreshOf(String projectId, String room, String identity) {}
+
+    private volatile SessionCounter sessions = SessionCounter.NONE;
+    private volatile boolean devMode;
     private final JoinTokenVerifier verifier;
     private final Store store;
     private final AuditLog audit;
@@ -37,21 +56,7 @@ public final class JoinAdmission {
      * @throws TokenRefusedException with a generic message; its reason is in the audit trail
      */
     public JoinGrant admit(String token, String room, String source) {
-        JoinGrant grant;
-        try {
-            grant = verifier.verify(token, room);
-        } catch (TokenRefusedException e) {
-            String actor = e.subject() != null ? AuditEvent.identityHash(e.projectId(), e.subject()) : e.kid();
-            audit.append(AuditEvent.refused(e.projectId(), actor, source, AuditAction.JOIN,
-                    "room:" + room, e.reason().code()));
-            metrics.joinRefused(e.reason());
-            throw e;
-        } catch (RuntimeException e) {
-            // the store failed, not the token: record that the decision could not be made, then fail closed
-            audit.append(new AuditEvent(null, null, source, AuditAction.JOIN, "room:" + room, AuditOutcome.ERROR,
-                    "internal_error", Map.of()));
-            throw e;
-        }
+        JoinGrant grant = verifyLive(token, room, source, null, AuditAction.JOIN);
         // the verifier only lets an unknown room through when the project auto-creates rooms
         boolean created = store.room(grant.projectId(), grant.roomId()).isEmpty()
                 && store.createRoom(Room.open(grant.projectId(), grant.roomId(), clock.instant()));
@@ -61,5 +66,70 @@ public final class JoinAdmission {
                         : Map.of("jti", grant.jti(), "kid", grant.kid())));
         metrics.joinAdmitted();
         return grant;
+    }
+
+    /**
+     * A refresh of a live session: the same checks as a join (signature, expiry, key state, jti and subject
+     * revocation, room open, ABAC, PII), plus: the token names the session's project, room and identity. Audited as
+     * {@code refresh} (admitted with the new jti/kid/exp, or refused with the reason).
+     */
+    public JoinGrant refresh(String token, RefreshOf session, String source) {
+        JoinGrant grant = verifyLive(token, session.room(), source, session, AuditAction.REFRESH);
+        Map<String, String> changes = new LinkedHashMap<>();
+        changes.put("jti", grant.jti());
+        changes.put("kid", grant.kid());
+        changes.put("exp", grant.expiresAt().toString());
+        audit.append(AuditEvent.success(grant.projectId(), AuditEvent.identityHash(grant.projectId(), grant.identity()),
+                source, AuditAction.REFRESH, "room:" + grant.roomId(), changes));
+        return grant;
+    }
+
+    public void sessionCounter(SessionCounter counter) {
+        this.sessions = counter == null ? SessionCounter.NONE : counter;
+    }
+
+    /** Dev mode: the PII guard warns instead of refusing. */
+    public void devMode(boolean dev) {
+        this.devMode = dev;
+    }
+
+    private JoinGrant verifyLive(String token, String room, String source, RefreshOf refreshOf, String action) {
+        try {
+            JoinGrant grant = verifier.verify(token, room);
+            if (refreshOf != null && (!refreshOf.projectId().equals(grant.projectId())
+                    || !refreshOf.room().equals(grant.roomId()) || !refreshOf.identity().equals(grant.identity()))) {
+                throw new TokenRefusedException(RefusalReason.REFRESH_MISMATCH, grant.projectId(), grant.kid(),
+                        grant.identity());
+            }
+            checkAttributes(grant, source, refreshOf != null);
+            return grant;
+        } catch (TokenRefusedException e) {
+            String actor = e.subject() != null ? AuditEvent.identityHash(e.projectId(), e.subject()) : e.kid();
+            audit.append(AuditEvent.refused(e.projectId(), actor, source, action, "room:" + room, e.reason().code()));
+            metrics.joinRefused(e.reason());
+            throw e;
+        } catch (RuntimeException e) {
+            // the store failed, not the token: record that the decision could not be made, then fail closed
+            audit.append(new AuditEvent(null, null, source, action, "room:" + room, AuditOutcome.ERROR,
+                    "internal_error", Map.of()));
+            throw e;
+        }
+    }
+
+    /** PII guard, then the ABAC conditions of the project's access policy and the token's {@code cond} claim. */
+    private void checkAttributes(JoinGrant g, String source, boolean refresh) {
+        AccessPolicy policy = store.accessPolicy(g.projectId()).orElse(AccessPolicy.DEFAULT);
+        if (!policy.allowPiiIdentities()) {
+            RefusalReason pii = PiiGuard.looksLikePii(g.identity()) != null ? RefusalReason.PII_IDENTITY
+                    : PiiGuard.looksLikePii(g.meta()) != null ? RefusalReason.PII_META : null;
+            if (pii != null) {
+                if (!devMode) throw new TokenRefusedException(pii, g.projectId(), g.kid(), g.identity());
+                log.warn("event=pii_warning project={} reason={} (dev mode: admitted; refused in production)",
+                        g.projectId(), pii.code());
+            }
+        }
+        int others = sessions.sessions(g.projectId(), g.identity()) - (refresh ? 1 : 0);
+        RefusalReason denied = AbacCheck.check(policy, g.conditions(), source, Math.max(0, others), clock.instant());
+        if (denied != null) throw new TokenRefusedException(denied, g.projectId(), g.kid(), g.identity());
     }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
  *
  * @param rights  effective rights: token scopes plus role expansion, intersected with the project ceiling
  * @param meta    the {@code meta} claim as compact JSON text (≤ 1 KiB), or null
+ * @param conditions the {@code cond} claim (ABAC conditions), {@link AccessConditions#NONE} when absent
  */
 public record JoinGrant(
         String projectId,
@@ -24,9 +25,17 @@ public record JoinGrant(
         Set<Scope> rights,
         List<String> groups,
         PeerPolicy policy,
-        String meta) {
+        String meta,
+        AccessConditions conditions) {
+
+    public JoinGrant(String projectId, String roomId, String identity, String jti, String kid, Instant issuedAt,
+                     Instant expiresAt, Set<Scope> rights, List<String> groups, PeerPolicy policy, String meta) {
+        this(projectId, roomId, identity, jti, kid, issuedAt, expiresAt, rights, groups, policy, meta,
+                AccessConditions.NONE);
+    }
 
     public JoinGrant {
+        conditions = conditions == null ? AccessConditions.NONE : conditions;
         rights = rights.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(rights));
         groups = List.copyOf(groups);
         policy = policy == null ? PeerPolicy.UNRESTRICTED : policy;

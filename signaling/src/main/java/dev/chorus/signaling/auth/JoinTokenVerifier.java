@@ -112,7 +112,8 @@ public final class JoinTokenVerifier {
         Set<Scope> rights = GrantClaims.effectiveRights(project, explicit, Claims.optionalText(c, "role"));
         return new JoinGrant(project.id(), tokenRoom, sub, jti, key.kid(), Instant.ofEpochSecond(iat),
                 Instant.ofEpochSecond(exp), rights, GrantClaims.groups(c.get("grp")),
-                GrantClaims.policy(c.get("policy")), GrantClaims.meta(c.get("meta")));
+                GrantClaims.policy(c.get("policy")), GrantClaims.meta(c.get("meta")),
+                AccessConditions.parse(c.get("cond")));
     }
 
     private void checkLiveState(JoinGrant grant, ProjectKey key, Project project) {

@@ -41,6 +41,17 @@ public enum RefusalReason {
     ROOM_CLOSED,
     /** The room would be auto-created but the project already has its maximum number of open rooms. */
     ROOM_LIMIT,
+    // attribute-based conditions (AccessPolicy of the project, cond claim of the token), at join and refresh
+    ABAC_CIDR,
+    ABAC_MAX_SESSIONS,
+    ABAC_VALIDITY_WINDOW,
+    ABAC_HOURS,
+    /** Identity looks like an e-mail address or phone number (production; the project did not opt out). */
+    PII_IDENTITY,
+    /** {@code meta} contains something that looks like an e-mail address or phone number. */
+    PII_META,
+    /** A refresh token for another identity, room or project than the session's. */
+    REFRESH_MISMATCH,
     // backend API credentials
     MISSING_CREDENTIALS,
     BAD_CREDENTIALS,

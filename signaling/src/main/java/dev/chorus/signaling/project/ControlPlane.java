@@ -36,6 +36,8 @@ public final class ControlPlane implements AutoCloseable {
     private final RoomService rooms;
     private final RevocationService revocations;
     private final DevProjectBootstrap devBootstrap;
+    private final AclService acl;
+    private final PermissionService permissions;
     private volatile ProjectEvents listener = ProjectEvents.NONE;
 
     public ControlPlane(Store store, AuditLog audit, String audience, Clock clock, MeterRegistry registry) {
@@ -52,6 +54,8 @@ public final class ControlPlane implements AutoCloseable {
         this.rooms = new RoomService(store, audit, clock, relay);
         this.revocations = new RevocationService(store, audit, clock, relay);
         this.devBootstrap = new DevProjectBootstrap(store, audit, clock);
+        this.acl = new AclService(store, audit, clock, relay);
+        this.permissions = new PermissionService(store, audit, clock, relay);
     }
 
     /** Opens (or creates) the store and audit trail under {@code dataDir}. */
@@ -76,6 +80,22 @@ public final class ControlPlane implements AutoCloseable {
     public RoomService rooms() { return rooms; }
     public RevocationService revocations() { return revocations; }
     public DevProjectBootstrap devBootstrap() { return devBootstrap; }
+    public AclService acl() { return acl; }
+    public PermissionService permissions() { return permissions; }
+
+    /**
+     * Dev mode (the server's {@code --dev}): ACL mode may be switched off and the PII guard only warns. Off by
+     * default, so a production control plane never relaxes either.
+     */
+    public void devMode(boolean dev) {
+        permissions.devMode(dev);
+        admission.devMode(dev);
+        // a dev data dir bootstrapped before access policies existed gets the dev policy (ACLs off) too
+        if (dev && store.project(DevProjectBootstrap.DEV_PROJECT_ID).isPresent()
+                && store.accessPolicy(DevProjectBootstrap.DEV_PROJECT_ID).isEmpty()) {
+            store.putAccessPolicy(DevProjectBootstrap.DEV_PROJECT_ID, DevProjectBootstrap.DEV_ACCESS_POLICY);
+        }
+    }
 
     @Override
     public void close() {
@@ -91,5 +111,8 @@ public final class ControlPlane implements AutoCloseable {
         @Override public void tokenRevoked(String p, String jti) { listener.tokenRevoked(p, jti); }
         @Override public void subjectRevoked(String p, String s, Instant t) { listener.subjectRevoked(p, s, t); }
         @Override public void roomClosed(String p, String r) { listener.roomClosed(p, r); }
+        @Override public void aclChanged(String p, String s, String pub) { listener.aclChanged(p, s, pub); }
+        @Override public void permissionsChanged(String p, String r, String i) { listener.permissionsChanged(p, r, i); }
+        @Override public void accessPolicyChanged(String p) { listener.accessPolicyChanged(p); }
     }
 }

@@ -29,6 +29,8 @@ import java.util.Optional;
  */
 public final class DevProjectBootstrap {
     public static final String DEV_PROJECT_ID = "dev";
+    /** The dev project's access policy: ACL mode off (allowed in dev mode only), no ABAC conditions. */
+    public static final AccessPolicy DEV_ACCESS_POLICY = new AccessPolicy(false, List.of(), 0, null, false);
     public static final String API_SECRET_FILE = "dev-api-secret.txt";
     public static final String SIGNING_KEY_FILE = "dev-signing-key.pem";
 
@@ -62,6 +64,8 @@ public final class DevProjectBootstrap {
         Project project = Project.withDefaults(DEV_PROJECT_ID, "Development", now)
                 .withHs256JoinTokens(true).withAutoCreateRooms(true);
         store.createProject(project);
+        // dev mode only: ACLs off, so every participant with media:subscribe receives everyone (docs/live-authorization.md)
+        store.putAccessPolicy(DEV_PROJECT_ID, DEV_ACCESS_POLICY);
         store.insertKey(apiKey);
         store.insertKey(signingKey);
         audit.append(AuditEvent.success(DEV_PROJECT_ID, "chorus", null, AuditAction.PROJECT_CREATE,

@@ -23,4 +23,16 @@ public interface ProjectEvents {
 
     default void roomClosed(String projectId, String roomId) {
     }
+
+    /** An ACL grant or revocation changed who may receive {@code publisher}'s media in the project. */
+    default void aclChanged(String projectId, String subscriber, String publisher) {
+    }
+
+    /** A scope of {@code identity} in the room was taken away or restored. */
+    default void permissionsChanged(String projectId, String roomId, String identity) {
+    }
+
+    /** The project's access policy (ACL mode, ABAC conditions) changed. */
+    default void accessPolicyChanged(String projectId) {
+    }
 }

@@ -3,6 +3,8 @@ package dev.chorus.signaling.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.signaling.project.AccessPolicy;
+import dev.chorus.signaling.project.AclEntry;
 import dev.chorus.signaling.project.KeyAlgorithm;
 import dev.chorus.signaling.project.KeyState;
 import dev.chorus.signaling.project.Project;
@@ -10,6 +12,7 @@ import dev.chorus.signaling.project.ProjectKey;
 import dev.chorus.signaling.project.Room;
 import dev.chorus.signaling.project.RoomState;
 import dev.chorus.signaling.project.Scope;
+import dev.chorus.signaling.project.ScopeOverride;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -99,6 +102,37 @@ public final class SqliteStore implements Store {
                       created_ms INTEGER NOT NULL,
                       closed_ms INTEGER,
                       PRIMARY KEY (project_id, room_id)
+                    ) STRICT"""),
+            // 1 → 2: live authorization (ACL grants/revocations, per-room scope overrides, per-project ABAC policy)
+            List.of(
+                    """
+                    CREATE TABLE acl_entries (
+                      project_id TEXT NOT NULL REFERENCES projects(id),
+                      subscriber TEXT NOT NULL,
+                      publisher TEXT NOT NULL,
+                      kind TEXT NOT NULL CHECK (kind IN ('', 'audio', 'video', 'screen')),
+                      track_id TEXT NOT NULL,
+                      effect TEXT NOT NULL CHECK (effect IN ('allow', 'deny')),
+                      at_ms INTEGER NOT NULL,
+                      PRIMARY KEY (project_id, subscriber, publisher, kind, track_id)
+                    ) STRICT""",
+                    """
+                    CREATE TABLE scope_overrides (
+                      project_id TEXT NOT NULL REFERENCES projects(id),
+                      room_id TEXT NOT NULL,
+                      identity TEXT NOT NULL,
+                      scope TEXT NOT NULL,
+                      at_ms INTEGER NOT NULL,
+                      PRIMARY KEY (project_id, room_id, identity, scope)
+                    ) STRICT""",
+                    """
+                    CREATE TABLE access_policies (
+                      project_id TEXT PRIMARY KEY REFERENCES projects(id),
+                      acl_mode INTEGER NOT NULL,
+                      allowed_cidrs TEXT NOT NULL,
+                      max_sessions INTEGER NOT NULL,
+                      hours_utc TEXT,
+                      allow_pii INTEGER NOT NULL
                     ) STRICT"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -447,6 +481,69 @@ public final class SqliteStore implements Store {
         return new Room(rs.getString("project_id"), rs.getString("room_id"),
                 RoomState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
                 Instant.ofEpochMilli(rs.getLong("created_ms")), Sql.instant(rs, "closed_ms"));
+    }
+
+    // ---------------------------------------------------------------- live authorization
+
+    @Override
+    public synchronized void putAclEntry(AclEntry e) {
+        run("put acl entry", () -> sql.update("INSERT INTO acl_entries (project_id, subscriber, publisher, kind,"
+                        + " track_id, effect, at_ms) VALUES (?,?,?,?,?,?,?) ON CONFLICT (project_id, subscriber,"
+                        + " publisher, kind, track_id) DO UPDATE SET effect = excluded.effect, at_ms = excluded.at_ms",
+                e.projectId(), e.subscriber(), e.publisher(), e.kind(), e.trackId(), e.effect().wire(), e.at()));
+    }
+
+    @Override
+    public synchronized List<AclEntry> aclEntries(String projectId) {
+        return run("list acl entries", () -> sql.list("SELECT * FROM acl_entries WHERE project_id = ?"
+                + " ORDER BY at_ms, subscriber, publisher, kind, track_id", rs -> new AclEntry(rs.getString("project_id"),
+                rs.getString("subscriber"), rs.getString("publisher"), rs.getString("kind"), rs.getString("track_id"),
+                "allow".equals(rs.getString("effect")) ? AclEntry.Effect.ALLOW : AclEntry.Effect.DENY,
+                Instant.ofEpochMilli(rs.getLong("at_ms"))), projectId));
+    }
+
+    @Override
+    public synchronized void putScopeOverride(ScopeOverride o) {
+        run("put scope override", () -> sql.update("INSERT INTO scope_overrides (project_id, room_id, identity, scope,"
+                + " at_ms) VALUES (?,?,?,?,?) ON CONFLICT (project_id, room_id, identity, scope) DO NOTHING",
+                o.projectId(), o.roomId(), o.identity(), o.scope().wire(), o.at()));
+    }
+
+    @Override
+    public synchronized boolean deleteScopeOverride(String projectId, String roomId, String identity, Scope scope) {
+        return run("delete scope override", () -> sql.update("DELETE FROM scope_overrides WHERE project_id = ?"
+                + " AND room_id = ? AND identity = ? AND scope = ?", projectId, roomId, identity, scope.wire())) > 0;
+    }
+
+    @Override
+    public synchronized List<ScopeOverride> scopeOverrides(String projectId, String roomId) {
+        return run("list scope overrides", () -> sql.list("SELECT * FROM scope_overrides WHERE project_id = ?"
+                + " AND room_id = ? ORDER BY at_ms, identity, scope", rs -> new ScopeOverride(
+                rs.getString("project_id"), rs.getString("room_id"), rs.getString("identity"),
+                Scope.fromWire(rs.getString("scope")).orElseThrow(() -> new StoreException("unknown scope in store")),
+                Instant.ofEpochMilli(rs.getLong("at_ms"))), projectId, roomId));
+    }
+
+    @Override
+    public synchronized Optional<AccessPolicy> accessPolicy(String projectId) {
+        return run("read access policy", () -> sql.one("SELECT * FROM access_policies WHERE project_id = ?",
+                rs -> new AccessPolicy(rs.getInt("acl_mode") != 0, cidrs(rs.getString("allowed_cidrs")),
+                        rs.getInt("max_sessions"), rs.getString("hours_utc"), rs.getInt("allow_pii") != 0),
+                projectId));
+    }
+
+    @Override
+    public synchronized void putAccessPolicy(String projectId, AccessPolicy p) {
+        run("put access policy", () -> sql.update("INSERT INTO access_policies (project_id, acl_mode, allowed_cidrs,"
+                        + " max_sessions, hours_utc, allow_pii) VALUES (?,?,?,?,?,?) ON CONFLICT (project_id) DO UPDATE"
+                        + " SET acl_mode = excluded.acl_mode, allowed_cidrs = excluded.allowed_cidrs,"
+                        + " max_sessions = excluded.max_sessions, hours_utc = excluded.hours_utc,"
+                        + " allow_pii = excluded.allow_pii", projectId, p.aclMode(), String.join(" ", p.allowedCidrs()),
+                p.maxSessionsPerIdentity(), p.hoursUtc(), p.allowPiiIdentities()));
+    }
+
+    private static List<String> cidrs(String wire) {
+        return wire.isEmpty() ? List.of() : List.of(wire.split(" "));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,6 +1,10 @@
 package dev.chorus.signaling.store;
 
+import dev.chorus.signaling.project.AccessPolicy;
+import dev.chorus.signaling.project.AclEntry;
 import dev.chorus.signaling.project.KeyState;
+import dev.chorus.signaling.project.Scope;
+import dev.chorus.signaling.project.ScopeOverride;
 import dev.chorus.signaling.project.Project;
 import dev.chorus.signaling.project.ProjectKey;
 import dev.chorus.signaling.project.Room;
@@ -85,6 +89,31 @@ public interface Store extends AutoCloseable {
 
     /** Closes an open room. Returns the closed room, or empty if unknown. Closing a closed room is a no-op. */
     Optional<Room> closeRoom(String projectId, String roomId, Instant at);
+
+    // ---- live authorization: ACL entries, scope overrides, access policy ----
+
+    /**
+     * Inserts or replaces the ACL entry for (project, subscriber, publisher, kind, trackId): a revocation replaces a
+     * grant for the same key and vice versa.
+     */
+    void putAclEntry(AclEntry entry);
+
+    /** Every ACL entry of the project, oldest first. */
+    List<AclEntry> aclEntries(String projectId);
+
+    /** Records that {@code scope} is taken away from the identity in the room (idempotent). */
+    void putScopeOverride(ScopeOverride override);
+
+    /** Restores a scope taken away; returns false if it was not taken away. */
+    boolean deleteScopeOverride(String projectId, String roomId, String identity, Scope scope);
+
+    /** Scope overrides of one room, oldest first. */
+    List<ScopeOverride> scopeOverrides(String projectId, String roomId);
+
+    /** The project's access policy, or empty for {@link AccessPolicy#DEFAULT}. */
+    Optional<AccessPolicy> accessPolicy(String projectId);
+
+    void putAccessPolicy(String projectId, AccessPolicy policy);
 
     @Override
     void close();

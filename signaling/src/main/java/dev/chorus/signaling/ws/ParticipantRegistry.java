@@ -11,7 +11,35 @@ import java.util.function.Predicate;
  * find sessions here and close them; the media plane looks participants up by id.
  */
 public final class ParticipantRegistry {
+    /**
+     * Told when the server ends a session for an authorization reason (before the close frame is queued) and when a
+     * refresh replaced a session's token. The media plane uses {@link #revoked} to close the SFU participant at once
+     * instead of waiting for the WebSocket close handshake. Must return quickly and not throw.
+     */
+    public interface Listener {
+        default void revoked(ParticipantSession session, int code, String reason) {
+        }
+
+        default void renewed(ParticipantSession session) {
+        }
+    }
+
     private final ConcurrentHashMap<String, ParticipantSession> byId = new ConcurrentHashMap<>();
+    private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    void renewed(ParticipantSession s) {
+        for (Listener l : listeners) {
+            try {
+                l.renewed(s);
+            } catch (RuntimeException e) {
+                // a listener must not stop the others
+            }
+        }
+    }
 
     void add(ParticipantSession s) {
         if (byId.putIfAbsent(s.participantId(), s) != null) {
@@ -44,6 +72,13 @@ public final class ParticipantRegistry {
         int n = 0;
         for (ParticipantSession s : byId.values()) {
             if (which.test(s)) {
+                for (Listener l : listeners) {
+                    try {
+                        l.revoked(s, code, reason);
+                    } catch (RuntimeException e) {
+                        // a listener must not stop the close
+                    }
+                }
                 s.close(code, reason);
                 n++;
             }

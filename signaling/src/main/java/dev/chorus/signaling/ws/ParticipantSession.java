@@ -1,6 +1,7 @@
 package dev.chorus.signaling.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.chorus.signaling.auth.PeerPolicy;
 import dev.chorus.signaling.http.Json;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -8,6 +9,8 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +27,11 @@ public final class ParticipantSession {
     private final String room;
     private final String identity;
     /** What the current token says; replaced as a whole on refresh. */
-    private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt) {}
+    private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt,
+                             List<String> groups, PeerPolicy policy, String meta) {}
+
+    /** Messages sent before {@code joined} wait here (bounded: the call layer sends a handful). */
+    private static final int MAX_HELD = 256;
 
     private volatile TokenInfo token;
     private final String sourceIp;
@@ -32,6 +39,9 @@ public final class ParticipantSession {
     private final Channel channel;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final Object sendLock = new Object();
+    private ArrayDeque<String> held = new ArrayDeque<>(); // null once joined was sent
+    private final List<Runnable> closeHooks = new ArrayList<>();
 
     public ParticipantSession(JoinOutcome.Admitted a, String sourceIp, Instant joinedAt, Channel channel) {
         this.participantId = a.participantId();
@@ -53,9 +63,16 @@ public final class ParticipantSession {
     public String tokenId() { return token.tokenId(); }
     public Instant issuedAt() { return token.issuedAt(); }
     public Instant expiresAt() { return token.expiresAt(); }
+    /** The token's {@code grp} labels. */
+    public List<String> groups() { return token.groups(); }
+    /** The token's peer policy. */
+    public PeerPolicy policy() { return token.policy(); }
+    /** The token's {@code meta} claim as compact JSON text, or null. */
+    public String meta() { return token.meta(); }
 
     private static TokenInfo info(JoinOutcome.Admitted a) {
-        return new TokenInfo(List.copyOf(a.rights()), a.keyId(), a.tokenId(), a.issuedAt(), a.expiresAt());
+        return new TokenInfo(List.copyOf(a.rights()), a.keyId(), a.tokenId(), a.issuedAt(), a.expiresAt(),
+                a.groups(), a.policy(), a.meta());
     }
 
     /** A refresh token for the same project, room and identity was accepted: its rights and expiry apply now. */
@@ -77,22 +94,92 @@ public final class ParticipantSession {
         return channel.isActive() && !closing.get();
     }
 
-    /** Sends one JSON message (a record or a map). */
+    /**
+     * Sends one JSON message (a record or a map). Callable from any thread: messages go out in the order of the
+     * calls (every write is queued on the channel's event loop, also from the loop itself, so a write from another
+     * thread is never overtaken). Before {@code joined} has been sent, messages are held back and follow it.
+     */
     public void send(Object message) {
-        if (!isOpen()) return;
+        String text;
         try {
-            channel.writeAndFlush(new TextWebSocketFrame(Json.mapper().writeValueAsString(message)));
+            text = Json.mapper().writeValueAsString(message);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("message not serialisable", e);
         }
+        synchronized (sendLock) {
+            if (!isOpen()) return;
+            if (held != null) {
+                if (held.size() < MAX_HELD) held.add(text);
+                return;
+            }
+            write(text);
+        }
+    }
+
+    private void write(String text) {
+        channel.eventLoop().execute(() -> {
+            if (channel.isActive()) channel.writeAndFlush(new TextWebSocketFrame(text));
+        });
+    }
+
+    /** Sends {@code joined}, then whatever was held back while the session was starting. */
+    void sendJoined(Object joined) {
+        String text;
+        try {
+            text = Json.mapper().writeValueAsString(joined);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("message not serialisable", e);
+        }
+        synchronized (sendLock) {
+            ArrayDeque<String> before = held;
+            held = null;
+            if (!isOpen()) return;
+            write(text);
+            if (before != null) before.forEach(this::write);
+        }
+    }
+
+    /**
+     * Runs {@code hook} once when the session is closed by the server (revocation, room close, removal, policy, …)
+     * or, at the latest, when its connection is gone; at once if it is already closing.
+     */
+    public void onClose(Runnable hook) {
+        synchronized (closeHooks) {
+            if (!closing.get()) {
+                closeHooks.add(hook);
+                return;
+            }
+        }
+        hook.run();
     }
 
     /** Closes the session once with a close code from {@link WsCloseCodes} and a short reason. */
     public void close(int code, String reason) {
-        if (!closing.compareAndSet(false, true)) return;
+        if (!markClosing()) return;
         if (channel.isActive()) {
-            channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+            // queued behind messages already sent, so the client gets them before the close frame
+            channel.eventLoop().execute(() -> channel.writeAndFlush(new CloseWebSocketFrame(code, reason))
+                    .addListener(ChannelFutureListener.CLOSE));
         }
+    }
+
+    /** The connection is gone (or the session was closed): run the close hooks once. */
+    boolean markClosing() {
+        List<Runnable> hooks;
+        synchronized (closeHooks) {
+            if (!closing.compareAndSet(false, true)) return false;
+            hooks = List.copyOf(closeHooks);
+            closeHooks.clear();
+        }
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ParticipantSession.class)
+                        .warn("event=session_close_hook_failed error={}", e.getClass().getName());
+            }
+        }
+        return true;
     }
 
     @Override

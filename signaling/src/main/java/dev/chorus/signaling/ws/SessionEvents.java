@@ -11,9 +11,16 @@ import java.time.Instant;
  */
 public final class SessionEvents implements ProjectEvents {
     private final ParticipantRegistry registry;
+    private final ProjectEvents next;
 
     public SessionEvents(ParticipantRegistry registry) {
+        this(registry, ProjectEvents.NONE);
+    }
+
+    /** @param next told after the sessions were closed (e.g. the call layer closes the media room) */
+    public SessionEvents(ParticipantRegistry registry, ProjectEvents next) {
         this.registry = registry;
+        this.next = next;
     }
 
     @Override
@@ -37,5 +44,6 @@ public final class SessionEvents implements ProjectEvents {
     @Override
     public void roomClosed(String projectId, String roomId) {
         registry.closeRoom(projectId, roomId);
+        next.roomClosed(projectId, roomId);
     }
 }

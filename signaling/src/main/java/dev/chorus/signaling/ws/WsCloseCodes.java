@@ -31,4 +31,8 @@ public final class WsCloseCodes {
     public static final int REVOKED = 4004;
     /** The token expired and was not refreshed in time. */
     public static final int TOKEN_EXPIRED = 4005;
+    /** The room already has the project's maximum number of participants ({@code maxParticipantsPerRoom}). */
+    public static final int ROOM_FULL = 4006;
+    /** The media plane could not take the participant (no capacity, or it is stopping). */
+    public static final int MEDIA_UNAVAILABLE = 4007;
 }

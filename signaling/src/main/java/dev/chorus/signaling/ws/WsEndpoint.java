@@ -35,9 +35,18 @@ public final class WsEndpoint implements WebSocketEndpoint {
     private final Clock clock;
     private final PerSourceCounter perSource;
     private final WebSocketDecoderConfig decoderConfig;
+    private final SessionLifecycle lifecycle;
 
     public WsEndpoint(WsSettings settings, JoinGate gate, WsAudit audit, ParticipantRegistry registry,
                       SignalingProtocol protocol, ChorusMetrics metrics, Executor blocking, Clock clock) {
+        this(settings, gate, audit, registry, protocol, metrics, blocking, clock, SessionLifecycle.NONE);
+    }
+
+    /** @param lifecycle what starts and ends with a session (the call layer) */
+    public WsEndpoint(WsSettings settings, JoinGate gate, WsAudit audit, ParticipantRegistry registry,
+                      SignalingProtocol protocol, ChorusMetrics metrics, Executor blocking, Clock clock,
+                      SessionLifecycle lifecycle) {
+        this.lifecycle = Objects.requireNonNull(lifecycle);
         this.settings = Objects.requireNonNull(settings);
         this.gate = Objects.requireNonNull(gate);
         this.audit = Objects.requireNonNull(audit);
@@ -83,7 +92,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
         p.remove("deadline");
         FrameGuard guard = new FrameGuard(settings, System::nanoTime);
         WsSessionHandler session = new WsSessionHandler(settings, gate, audit, registry, protocol, metrics, blocking,
-                clock, sourceIp, () -> perSource.release(limitKey));
+                clock, sourceIp, () -> perSource.release(limitKey), lifecycle);
         hs.handshake(ctx.channel(), req).addListener(f -> {
             if (!f.isSuccess()) ctx.channel().close();
         });

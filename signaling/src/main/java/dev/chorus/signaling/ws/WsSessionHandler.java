@@ -38,7 +38,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(WsSessionHandler.class);
     private static final int MAX_QUEUED_WHILE_ADMITTING = 16;
 
-    private enum State { AWAITING_JOIN, ADMITTING, JOINED, CLOSED }
+    private enum State { AWAITING_JOIN, ADMITTING, STARTING, JOINED, CLOSED }
 
     private final WsSettings settings;
     private final JoinGate gate;
@@ -50,6 +50,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     private final Clock clock;
     private final String sourceIp;
     private final Runnable onClosed;
+    private final SessionLifecycle lifecycle;
 
     private State state = State.AWAITING_JOIN;
     private ScheduledFuture<?> joinTimer;
@@ -63,7 +64,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
 
     WsSessionHandler(WsSettings settings, JoinGate gate, WsAudit audit, ParticipantRegistry registry,
                      SignalingProtocol protocol, ChorusMetrics metrics, Executor blocking, Clock clock,
-                     String sourceIp, Runnable onClosed) {
+                     String sourceIp, Runnable onClosed, SessionLifecycle lifecycle) {
         this.settings = settings;
         this.gate = gate;
         this.audit = audit;
@@ -74,6 +75,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         this.clock = clock;
         this.sourceIp = sourceIp;
         this.onClosed = onClosed;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -97,7 +99,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         }
         switch (state) {
             case AWAITING_JOIN -> onJoinMessage(ctx, text);
-            case ADMITTING -> {
+            case ADMITTING, STARTING -> {
                 if (queued.size() >= MAX_QUEUED_WHILE_ADMITTING) {
                     policyClose(ctx, WsCloseCodes.POLICY_VIOLATION, "too many messages before joined", "queue_overflow");
                 } else {
@@ -174,6 +176,35 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 session = new ParticipantSession(a, sourceIp, clock.instant(), ctx.channel());
                 registry.add(session);
                 metrics.wsSessionOpened();
+                state = State.STARTING;
+                java.util.concurrent.CompletionStage<Map<String, Object>> started;
+                try {
+                    started = lifecycle.start(session);
+                } catch (RuntimeException e) {
+                    started = java.util.concurrent.CompletableFuture.failedFuture(e);
+                }
+                started.whenComplete((extra, failure) -> ctx.executor().execute(() -> onStarted(ctx, a, extra, failure)));
+            }
+        }
+    }
+
+    /** The call layer finished starting the session (or refused it): send {@code joined} and go live. */
+    private void onStarted(ChannelHandlerContext ctx, JoinOutcome.Admitted a, Map<String, Object> extra,
+                           Throwable failure) {
+        if (state != State.STARTING) return; // closed meanwhile; cleanup told the lifecycle
+        if (failure != null) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof SessionRefusedException r) {
+                refuseStarting(ctx, r.closeCode(), r.reason());
+            } else {
+                log.warn("event=session_start_failed error={}", cause.getClass().getName());
+                refuseStarting(ctx, WsCloseCodes.INTERNAL_ERROR, "internal_error");
+            }
+            return;
+        }
+        {
+            {
                 state = State.JOINED;
                 Map<String, Object> joined = new LinkedHashMap<>();
                 joined.put("type", "joined");
@@ -181,7 +212,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 joined.put("room", a.room());
                 joined.put("rights", a.rights());
                 joined.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
-                session.send(joined);
+                if (extra != null) extra.forEach(joined::putIfAbsent);
+                session.sendJoined(joined);
                 scheduleExpiry(ctx);
                 log.info("event=ws_joined participant={} project={} ip={}", a.participantId(), a.projectId(), sourceIp);
                 ctx.pipeline().addBefore(ctx.name(), "ws-idle",
@@ -194,6 +226,16 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().config().setAutoRead(true);
             }
         }
+    }
+
+    private void refuseStarting(ChannelHandlerContext ctx, int code, String reason) {
+        try {
+            audit.joinRefused(sourceIp, reason);
+        } catch (RuntimeException e) {
+            log.warn("event=ws_audit_failed error={}", e.getClass().getName());
+        }
+        metrics.joinRefused(reason);
+        closeWith(ctx, code, reason.replace('_', ' '), reason);
     }
 
     private void onMessage(ChannelHandlerContext ctx, String text) {
@@ -249,12 +291,12 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         }
         refreshing = true;
         String t = token.textValue();
-        String room = session.room();
+        ParticipantSession current = session;
         try {
             blocking.execute(() -> {
                 JoinOutcome outcome;
                 try {
-                    outcome = gate.admit(t, room, sourceIp);
+                    outcome = gate.refresh(t, current, sourceIp);
                 } catch (RuntimeException e) {
                     log.warn("event=refresh_gate_failed error={}", e.getClass().getName());
                     outcome = new JoinOutcome.Refused("internal_error");
@@ -283,7 +325,18 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             m.put("type", "refreshed");
             m.put("rights", a.rights());
             m.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
+            try {
+                lifecycle.refreshed(session).forEach(m::putIfAbsent);
+            } catch (RuntimeException e) {
+                log.warn("event=session_refresh_hook_failed error={}", e.getClass().getName());
+            }
             session.send(m);
+            try {
+                lifecycle.refreshApplied(session);
+            } catch (RuntimeException e) {
+                log.warn("event=session_refresh_hook_failed error={}", e.getClass().getName());
+            }
+            registry.renewed(session); // live authorization: effective rights (minus overrides) to the client
         } else {
             replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
         }
@@ -347,7 +400,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     private void closeWith(ChannelHandlerContext ctx, int code, String reason, String metricReason) {
         if (state == State.CLOSED) return;
         log.debug("event=ws_close code={} reason={} ip={}", code, metricReason, sourceIp);
-        boolean wasJoined = state == State.JOINED;
+        boolean wasJoined = session != null;
         state = State.CLOSED;
         cancelJoinTimer();
         cancelExpiry();
@@ -420,6 +473,12 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         if (session != null) {
             registry.remove(session);
             metrics.wsSessionClosed();
+            session.markClosing();
+            try {
+                lifecycle.ended(session);
+            } catch (RuntimeException e) {
+                log.warn("event=session_end_hook_failed error={}", e.getClass().getName());
+            }
         }
         onClosed.run();
     }

@@ -27,4 +27,19 @@ final class RecordingEvents implements ProjectEvents {
     public void roomClosed(String projectId, String roomId) {
         events.add("roomClosed " + projectId + " " + roomId);
     }
+
+    @Override
+    public void aclChanged(String projectId, String subscriber, String publisher) {
+        events.add("aclChanged " + projectId + " " + subscriber + " " + publisher);
+    }
+
+    @Override
+    public void permissionsChanged(String projectId, String roomId, String identity) {
+        events.add("permissionsChanged " + projectId + " " + roomId + " " + identity);
+    }
+
+    @Override
+    public void accessPolicyChanged(String projectId) {
+        events.add("accessPolicyChanged " + projectId);
+    }
 }

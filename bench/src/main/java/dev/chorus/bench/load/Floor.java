@@ -1,0 +1,185 @@
+package dev.chorus.bench.load;
+
+import dev.chorus.media.srtp.PacketBuffer;
+import dev.chorus.media.srtp.SrtpEncryptor;
+import dev.chorus.media.srtp.SrtpKeys;
+import dev.chorus.media.srtp.SrtpProfile;
+import dev.chorus.media.srtp.SrtpResult;
+import dev.chorus.media.srtp.SrtpStats;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The machine's floor for forwarding: the CPU cost of only protecting packets of the same size with the same SRTP
+ * profile, one SRTP context per destination stream (as each subscriber has its own), and writing them over loopback
+ * with a Netty epoll {@code DatagramChannel} — a batch of writes flushed once (sendmmsg) — with no SFU logic and
+ * no receive/decrypt. Everything runs on the one event-loop thread, and that thread's CPU time is the cost.
+ * Datagrams go to a bound, never-read socket on 127.0.0.1 (the kernel still delivers each one to its queue, as it
+ * does to a subscriber's socket, and drops once that queue is full).
+ */
+public final class Floor {
+    public record Result(String profile, int payloadBytes, int batch, long packets, long cpuNanos, long wallNanos,
+                         boolean epoll) {
+        public double cpuNanosPerPacket() { return packets == 0 ? Double.NaN : (double) cpuNanos / packets; }
+        public double packetsPerCpuSecond() { return cpuNanos == 0 ? Double.NaN : packets * 1e9 / cpuNanos; }
+
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("profile", profile);
+            m.put("packetBytes", payloadBytes);
+            m.put("batch", batch);
+            m.put("transport", epoll ? "epoll (sendmmsg)" : "nio");
+            m.put("packets", packets);
+            m.put("cpuSeconds", cpuNanos / 1e9);
+            m.put("wallSeconds", wallNanos / 1e9);
+            m.put("cpuNanosPerPacket", cpuNanosPerPacket());
+            m.put("packetsPerCpuSecond", packetsPerCpuSecond());
+            return m;
+        }
+    }
+
+    private Floor() {}
+
+    /**
+     * Protects and sends {@code packets} RTP packets of {@code packetBytes} (header included) in batches of
+     * {@code batch} (one stream per batch slot, flushed once per batch) and returns the event-loop thread's CPU time.
+     * Bounded by {@code maxWallMillis}: it stops early and reports what was sent.
+     */
+    public static Result measure(SrtpProfile profile, int packetBytes, int batch, long packets, long maxWallMillis)
+            throws IOException, InterruptedException {
+        // A shorter unmeasured pass first, so that the JIT has compiled the path (the server under load is warm too).
+        once(profile, packetBytes, batch, Math.max(10_000, packets / 4), maxWallMillis / 4);
+        return once(profile, packetBytes, batch, packets, maxWallMillis);
+    }
+
+    private static Result once(SrtpProfile profile, int packetBytes, int batch, long packets, long maxWallMillis)
+            throws IOException, InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        try (DatagramChannel sink = DatagramChannel.open()) {
+            sink.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress to = (InetSocketAddress) sink.getLocalAddress();
+            Channel ch = new Bootstrap().group(group)
+                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            io.netty.util.ReferenceCountUtil.release(msg);
+                        }
+                    })
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            try {
+                Sender s = new Sender(ch, to, profile, packetBytes, Math.max(1, batch), packets,
+                        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWallMillis));
+                ch.eventLoop().execute(s);
+                long[] r = s.done.get(maxWallMillis + 10_000, TimeUnit.MILLISECONDS);
+                return new Result(profile.name(), packetBytes, Math.max(1, batch), r[0], r[1], r[2], epoll);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IOException("floor measurement failed", e);
+            } finally {
+                ch.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** Runs on the event loop: one batch per task so that the loop can wait for EPOLLOUT between batches. */
+    private static final class Sender implements Runnable {
+        final CompletableFuture<long[]> done = new CompletableFuture<>();
+        final Channel ch;
+        final InetSocketAddress to;
+        final int packetBytes;
+        final int batch;
+        final long target;
+        final long deadline;
+        final SrtpEncryptor[] streams;
+        final int[] seq;
+        final byte[] plain;
+        final byte[] work;
+        final PacketBuffer view = new PacketBuffer();
+        long sent;
+        long cpuStart = -1;
+        long wallStart;
+
+        Sender(Channel ch, InetSocketAddress to, SrtpProfile profile, int packetBytes, int batch, long target, long deadline) {
+            this.ch = ch;
+            this.to = to;
+            this.packetBytes = packetBytes;
+            this.batch = batch;
+            this.target = target;
+            this.deadline = deadline;
+            this.streams = new SrtpEncryptor[batch];
+            this.seq = new int[batch];
+            Random rnd = new Random(7);
+            SrtpStats stats = new SrtpStats();
+            for (int i = 0; i < batch; i++) {
+                byte[] material = new byte[profile.keyingMaterialLength()];
+                rnd.nextBytes(material);
+                streams[i] = SrtpEncryptor.forServer(SrtpKeys.fromKeyingMaterial(profile, material), 2, stats);
+            }
+            plain = new byte[packetBytes];
+            plain[0] = (byte) 0x80;
+            plain[1] = 96;
+            for (int i = 12; i < packetBytes; i++) plain[i] = (byte) (i * 31);
+            work = new byte[packetBytes + SrtpEncryptor.MAX_OVERHEAD];
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (cpuStart < 0) {
+                    cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                    wallStart = System.nanoTime();
+                }
+                if (ch.isWritable()) {
+                    for (int i = 0; i < batch && sent < target; i++, sent++) {
+                        System.arraycopy(plain, 0, work, 0, packetBytes);
+                        int s = seq[i]++;
+                        work[2] = (byte) (s >>> 8);
+                        work[3] = (byte) s;
+                        work[8] = (byte) (i >>> 8); work[9] = (byte) i; work[10] = 0x5E; work[11] = 0x7A; // SSRC per stream
+                        view.wrap(work, 0, packetBytes);
+                        if (streams[i].protectRtp(view) != SrtpResult.OK) throw new IllegalStateException("protect");
+                        ByteBuf b = ch.alloc().directBuffer(view.getLength());
+                        b.writeBytes(work, 0, view.getLength());
+                        ch.write(new DatagramPacket(b, to), ch.voidPromise());
+                    }
+                    ch.flush();
+                }
+                if (sent >= target || System.nanoTime() > deadline) {
+                    long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+                    for (SrtpEncryptor e : streams) e.close();
+                    done.complete(new long[] {sent, cpu, System.nanoTime() - wallStart});
+                } else {
+                    ch.eventLoop().execute(this);
+                }
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,406 @@
+package dev.chorus.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.media.srtp.SrtpProfile;
+import dev.chorus.media.transport.WebRtcTestClient;
+import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The forwarding load: R rooms, each with P publishers and S subscribers, all real participants (token over HTTPS,
+ * WebSocket join, publish offer/answer, SFU subscriber offers answered, ICE, DTLS, SRTP over loopback UDP).
+ * Publishers send paced probe packets ({@link Probe}); subscribers decrypt them and account for every packet sent
+ * inside the measurement window: received, lost, duplicated, reordered, and one-way latency. The server's CPU time
+ * over the same window comes from /proc; the floor ({@link Floor}) is measured afterwards for the same packets.
+ */
+public final class LoadRun {
+    public record Options(int rooms, int publishers, int subscribers, long warmupMillis, long durationMillis,
+                          boolean video, boolean audio, int videoKbps, int videoBytes, int audioBytes, int audioPps,
+                          SrtpProfile profile, int maxParticipants, long setupTimeoutMillis, int setupConcurrency) {
+        int participants() { return rooms * (publishers + subscribers); }
+        int videoPps() { return Math.max(1, (int) Math.round(videoKbps * 1000.0 / 8 / videoBytes)); }
+    }
+
+    /** One published stream. */
+    static final class Stream {
+        final int id;
+        final int room;
+        final String kind;
+        final long ssrc;
+        final int bytes;
+        final int pps;
+        final AtomicLong sentInWindow = new AtomicLong();
+        long seq;
+        long next;
+
+        Stream(int id, int room, String kind, long ssrc, int bytes, int pps) {
+            this.id = id; this.room = room; this.kind = kind; this.ssrc = ssrc; this.bytes = bytes; this.pps = pps;
+        }
+    }
+
+    /** What one subscriber saw of one stream. */
+    static final class Rx {
+        final BitSet seen = new BitSet();
+        long windowReceived;
+        long duplicates;
+        long reordered;
+        long maxSeq = -1;
+        long total;
+    }
+
+    static final long IDLE_SAMPLE_NANOS = 2_000_000_000L;
+
+    private final ServerTarget target;
+    private final Options o;
+    private final List<Stream> streams = new ArrayList<>();
+    private final ConcurrentLinkedQueue<AutoCloseable> toClose = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    private volatile long windowStart = Long.MAX_VALUE;
+    private volatile long windowEnd = Long.MAX_VALUE;
+    private volatile boolean stopSending;
+    private volatile boolean stopReceiving;
+
+    public LoadRun(ServerTarget target, Options options) {
+        this.target = target;
+        this.o = options;
+    }
+
+    private final class Publisher {
+        final int index;
+        final int room;
+        final List<Stream> mine = new ArrayList<>();
+        Signaling sig;
+        WebRtcTestClient client;
+
+        Publisher(int index, int room) { this.index = index; this.room = room; }
+
+        void setup(int mediaPortHint) throws Exception {
+            sig = new Signaling(target, index);
+            toClose.add(sig);
+            List<String> scopes = new ArrayList<>(List.of("room:join"));
+            if (o.video()) scopes.add("media:publish:video");
+            if (o.audio()) scopes.add("media:publish:audio");
+            sig.join(roomName(room), sig.mintToken(roomName(room), "pub-" + index, scopes), o.setupTimeoutMillis());
+            client = new WebRtcTestClient(new InetSocketAddress("127.0.0.1", mediaPortHint), MediaClient.certificate());
+            toClose.add(client);
+            List<TestTrack> tracks = new ArrayList<>();
+            for (Stream s : mine) tracks.add(new TestTrack(s.kind, Integer.toString(tracks.size()), s.ssrc, -1));
+            sig.send(Signaling.JSON.createObjectNode().put("type", "publish").put("sdp", client.publishOffer(tracks)));
+            JsonNode answer = sig.await(m -> m.path("type").asText().equals("publishAnswer"), o.setupTimeoutMillis());
+            String sdp = answer.path("sdp").asText();
+            InetSocketAddress server = MediaClient.serverCandidate(sdp);
+            if (server.getPort() != mediaPortHint) {
+                throw new IOException("the server's media port is " + server.getPort() + ", not " + mediaPortHint
+                        + ": pass --media-port " + server.getPort());
+            }
+            MediaClient.connect(client, sdp, o.profile());
+        }
+
+        void send() {
+            for (Stream s : mine) s.next = System.nanoTime();
+            try {
+                while (!stopSending) {
+                    Stream due = mine.getFirst();
+                    for (Stream s : mine) if (s.next < due.next) due = s;
+                    long now = System.nanoTime();
+                    if (now < due.next) {
+                        LockSupport.parkNanos(due.next - now);
+                        continue;
+                    }
+                    boolean video = due.kind.equals("video");
+                    byte[] p = Probe.packet(due.bytes, video ? 96 : 111, due.ssrc, due.id, due.seq++, video ? 90_000 : 48_000, now);
+                    client.sendRtp(p);
+                    if (now >= windowStart && now < windowEnd) due.sentInWindow.incrementAndGet();
+                    due.next += 1_000_000_000L / due.pps;
+                    if (now - due.next > 1_000_000_000L) due.next = now; // after a long stall, do not burst to catch up
+                }
+            } catch (IOException | RuntimeException e) {
+                errors.add("publisher " + index + ": " + e);
+            }
+        }
+    }
+
+    private final class Subscriber {
+        final int index;
+        final int room;
+        final Map<Integer, Rx> rx = new LinkedHashMap<>();
+        final Histogram latencyMicros = new Histogram(60_000_000L, 3);
+        Signaling sig;
+        WebRtcTestClient client;
+        long other;
+
+        Subscriber(int index, int room) { this.index = index; this.room = room; }
+
+        void setup() throws Exception {
+            sig = new Signaling(target, index);
+            toClose.add(sig);
+            sig.join(roomName(room), sig.mintToken(roomName(room), "sub-" + index, List.of("room:join", "media:subscribe")),
+                    o.setupTimeoutMillis());
+            JsonNode offer = sig.await(m -> m.path("type").asText().equals("subscriberOffer"), o.setupTimeoutMillis());
+            String sdp = offer.path("sdp").asText();
+            client = new WebRtcTestClient(MediaClient.serverCandidate(sdp), MediaClient.certificate());
+            toClose.add(client);
+            sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", client.answer(sdp, false)));
+            MediaClient.connect(client, sdp, o.profile());
+        }
+
+        /** Answers later offers (more tracks) from the receive loop, like a browser's negotiationneeded handling. */
+        void answerPendingOffers() throws Exception {
+            JsonNode offer;
+            while ((offer = sig.poll("subscriberOffer")) != null) {
+                sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer")
+                        .put("sdp", client.answer(offer.path("sdp").asText(), false)));
+            }
+        }
+
+        void receive() {
+            try {
+                long lastSignal = 0;
+                while (!stopReceiving) {
+                    long now = System.nanoTime();
+                    if (now - lastSignal > 100_000_000L) {
+                        answerPendingOffers();
+                        lastSignal = now;
+                    }
+                    byte[] p = client.receiveRtp(50);
+                    if (p == null) continue;
+                    long arrived = System.nanoTime();
+                    int off = Probe.payloadOffset(p);
+                    if (off < 0) {
+                        other++;
+                        continue;
+                    }
+                    long sent = Probe.sendNanos(p, off);
+                    long seq = Probe.sequence(p, off);
+                    Rx r;
+                    synchronized (this) {
+                        r = rx.computeIfAbsent(Probe.streamId(p, off), k -> new Rx());
+                    }
+                    r.total++;
+                    if (seq < r.maxSeq) r.reordered++;
+                    else r.maxSeq = seq;
+                    if (sent >= windowStart && sent < windowEnd && seq <= Integer.MAX_VALUE) {
+                        if (r.seen.get((int) seq)) {
+                            r.duplicates++;
+                        } else {
+                            r.seen.set((int) seq);
+                            r.windowReceived++;
+                            latencyMicros.recordValue(Math.min(60_000_000L, Math.max(0, (arrived - sent) / 1000)));
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                errors.add("subscriber " + index + ": " + e);
+            }
+        }
+
+        synchronized boolean seesAll(List<Stream> roomStreams) {
+            for (Stream s : roomStreams) if (!rx.containsKey(s.id)) return false;
+            return true;
+        }
+    }
+
+    static String roomName(int room) {
+        return "bench-" + room;
+    }
+
+    /** Runs the whole scenario; the returned map is the "load" part of the report. Always closes every participant. */
+    public Map<String, Object> run(int mediaPort) throws Exception {
+        if (o.participants() > o.maxParticipants()) {
+            throw new IllegalArgumentException(o.participants() + " participants exceed --max-participants " + o.maxParticipants());
+        }
+        List<Publisher> pubs = new ArrayList<>();
+        List<Subscriber> subs = new ArrayList<>();
+        int index = 0;
+        for (int r = 0; r < o.rooms(); r++) {
+            for (int p = 0; p < o.publishers(); p++) {
+                Publisher pub = new Publisher(index++, r);
+                if (o.video()) pub.mine.add(new Stream(streams.size(), r, "video", 0x1000_0000L + streams.size(), o.videoBytes(), o.videoPps()));
+                if (o.audio()) pub.mine.add(new Stream(streams.size() + (o.video() ? 1 : 0), r, "audio",
+                        0x1000_0000L + streams.size() + (o.video() ? 1 : 0), o.audioBytes(), o.audioPps()));
+                streams.addAll(pub.mine);
+                pubs.add(pub);
+            }
+            for (int s = 0; s < o.subscribers(); s++) subs.add(new Subscriber(index++, r));
+        }
+        List<Thread> senders = new ArrayList<>();
+        List<Thread> receivers = new ArrayList<>();
+        Map<String, Object> out = new LinkedHashMap<>();
+        ProcessCpu cpu = new ProcessCpu(target.pid());
+        try {
+            // The server's idle CPU rate before any participant exists: the fixed cost (timers, GC, JIT) that a
+            // lightly loaded run divides by few packets. Reported so per-packet figures can be read net of it.
+            long idleCpu0 = cpu.cpuNanos();
+            long idle0 = System.nanoTime();
+            LockSupport.parkNanos(IDLE_SAMPLE_NANOS);
+            double idleCpuPerSecond = (cpu.cpuNanos() - idleCpu0) / ((System.nanoTime() - idle0) / 1e9);
+            long t0 = System.nanoTime();
+            parallel(pubs.stream().map(p -> (Task) () -> p.setup(mediaPort)).toList());
+            parallel(subs.stream().map(s -> (Task) s::setup).toList());
+            long setupNanos = System.nanoTime() - t0;
+            for (Subscriber s : subs) receivers.add(Thread.ofVirtual().name("rx-" + s.index).start(s::receive));
+            for (Publisher p : pubs) senders.add(Thread.ofPlatform().daemon().name("tx-" + p.index).start(p::send));
+            // Every subscriber must see every stream of its room before the clock starts.
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.setupTimeoutMillis());
+            for (Subscriber s : subs) {
+                List<Stream> roomStreams = streams.stream().filter(st -> st.room == s.room).toList();
+                while (!s.seesAll(roomStreams)) {
+                    if (System.nanoTime() > deadline || !errors.isEmpty()) {
+                        throw new IOException("subscriber " + s.index + " did not receive every stream of its room; errors: " + errors);
+                    }
+                    LockSupport.parkNanos(20_000_000L);
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(o.warmupMillis()));
+            Map<String, Long> udp0 = Machine.udpCounters();
+            long cpu0 = cpu.cpuNanos();
+            long ownCpu0 = ownCpuNanos();
+            long w0 = System.nanoTime();
+            windowStart = w0;
+            long end = w0 + TimeUnit.MILLISECONDS.toNanos(o.durationMillis());
+            while (System.nanoTime() < end) LockSupport.parkNanos(Math.min(100_000_000L, end - System.nanoTime()));
+            windowEnd = System.nanoTime();
+            long cpu1 = cpu.cpuNanos();
+            long ownCpu1 = ownCpuNanos();
+            stopSending = true;
+            for (Thread t : senders) t.join(5000);
+            LockSupport.parkNanos(1_000_000_000L); // let packets sent before the window's end arrive
+            stopReceiving = true;
+            for (Thread t : receivers) t.join(5000);
+            Map<String, Long> udp1 = Machine.udpCounters();
+
+            long windowNanos = windowEnd - w0;
+            long sent = 0, expected = 0, received = 0, dup = 0, reordered = 0, other = 0;
+            Map<String, long[]> byKind = new LinkedHashMap<>(); // kind -> {expected, received}
+            Histogram latency = new Histogram(60_000_000L, 3);
+            for (Stream st : streams) sent += st.sentInWindow.get();
+            for (Subscriber s : subs) {
+                latency.add(s.latencyMicros);
+                other += s.other;
+                for (Stream st : streams) {
+                    if (st.room != s.room) continue;
+                    Rx r = s.rx.get(st.id);
+                    long e = st.sentInWindow.get();
+                    long got = r == null ? 0 : r.windowReceived;
+                    expected += e;
+                    received += got;
+                    long[] k = byKind.computeIfAbsent(st.kind, x -> new long[2]);
+                    k[0] += e;
+                    k[1] += got;
+                    if (r != null) {
+                        dup += r.duplicates;
+                        reordered += r.reordered;
+                    }
+                }
+            }
+            double serverCpuSeconds = (cpu1 - cpu0) / 1e9;
+            out.put("participants", o.participants());
+            out.put("setupSeconds", setupNanos / 1e9);
+            out.put("windowSeconds", windowNanos / 1e9);
+            out.put("publishedPacketsInWindow", sent);
+            out.put("expectedDeliveries", expected);
+            out.put("receivedDeliveries", received);
+            out.put("lost", expected - received);
+            out.put("lossPercent", expected == 0 ? 0.0 : 100.0 * (expected - received) / expected);
+            out.put("duplicates", dup);
+            out.put("reordered", reordered);
+            out.put("nonProbePackets", other);
+            Map<String, Object> kernel = new LinkedHashMap<>();
+            udp1.forEach((k, v) -> kernel.put(k, v - udp0.getOrDefault(k, v)));
+            out.put("hostUdpErrorsDuringRun", kernel);
+            Map<String, Object> kinds = new LinkedHashMap<>();
+            byKind.forEach((k, v) -> kinds.put(k, Map.of("expected", v[0], "received", v[1])));
+            out.put("byKind", kinds);
+            out.put("forwardedPacketsPerSecond", received / (windowNanos / 1e9));
+            out.put("serverCpuSeconds", serverCpuSeconds);
+            out.put("serverCpuPercentOfOneCore", 100.0 * (cpu1 - cpu0) / windowNanos);
+            out.put("forwardedPerServerCpuSecond", serverCpuSeconds == 0 ? Double.NaN : received / serverCpuSeconds);
+            out.put("serverCpuNanosPerForwardedPacket", received == 0 ? Double.NaN : (cpu1 - cpu0) / (double) received);
+            double netCpuNanos = Math.max(0, (cpu1 - cpu0) - idleCpuPerSecond * windowNanos / 1e9);
+            out.put("serverIdleCpuSecondsPerSecond", idleCpuPerSecond / 1e9);
+            out.put("serverCpuNanosPerForwardedPacketNetOfIdle", received == 0 ? Double.NaN : netCpuNanos / received);
+            out.put("generatorCpuSeconds", (ownCpu1 - ownCpu0) / 1e9);
+            Map<String, Object> lat = new LinkedHashMap<>();
+            lat.put("unit", "microseconds");
+            lat.put("samples", latency.getTotalCount());
+            lat.put("p50", latency.getValueAtPercentile(50));
+            lat.put("p95", latency.getValueAtPercentile(95));
+            lat.put("p99", latency.getValueAtPercentile(99));
+            lat.put("max", latency.getMaxValue());
+            out.put("latency", lat);
+            out.put("errors", List.copyOf(errors));
+            return out;
+        } finally {
+            stopSending = true;
+            stopReceiving = true;
+            for (Thread t : senders) t.join(5000);
+            for (Thread t : receivers) t.join(5000);
+            for (AutoCloseable c : toClose) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing everything regardless
+                }
+            }
+        }
+    }
+
+    /** Deliveries per stream kind, for the floor ("same packets"). */
+    static long receivedOfKind(Map<String, Object> load, String kind) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> k = (Map<String, Object>) ((Map<String, Object>) load.get("byKind")).get(kind);
+        return k == null ? 0 : ((Number) k.get("received")).longValue();
+    }
+
+    interface Task {
+        void run() throws Exception;
+    }
+
+    /** Runs tasks on virtual threads, at most setupConcurrency at once; the first failure is thrown. */
+    void parallel(List<Task> tasks) throws Exception {
+        Semaphore permits = new Semaphore(Math.max(1, o.setupConcurrency()));
+        CountDownLatch done = new CountDownLatch(tasks.size());
+        ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
+        for (Task t : tasks) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    permits.acquire();
+                    try {
+                        t.run();
+                    } finally {
+                        permits.release();
+                    }
+                } catch (Exception e) {
+                    failures.add(e);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        if (!done.await(o.setupTimeoutMillis() * Math.max(1, tasks.size()), TimeUnit.MILLISECONDS)) {
+            throw new IOException("setup timed out");
+        }
+        if (!failures.isEmpty()) throw failures.peek();
+    }
+
+    static long ownCpuNanos() {
+        try {
+            return new ProcessCpu(ProcessHandle.current().pid()).cpuNanos();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.chorus.bench.load;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/**
+ * CPU time of another process from {@code /proc/<pid>/stat} (utime + stime, all threads, in clock ticks), and the
+ * pid of the process that listens on a local TCP port (its socket inode in {@code /proc/net/tcp[6]}, then the
+ * process whose {@code fd} links to {@code socket:[inode]}). Linux only; needs the same user as the server (or root).
+ */
+public final class ProcessCpu {
+    private final long pid;
+    private static final long TICKS = clockTicks();
+    private final long ticksPerSecond;
+
+    public ProcessCpu(long pid) {
+        this.pid = pid;
+        this.ticksPerSecond = TICKS;
+    }
+
+    public long pid() { return pid; }
+
+    /** utime + stime of the process so far, in nanoseconds. */
+    public long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name (field 2) is in parentheses and may contain spaces: split after the last ')'.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        long utime = Long.parseLong(f[11]); // field 14
+        long stime = Long.parseLong(f[12]); // field 15
+        return (utime + stime) * 1_000_000_000L / ticksPerSecond;
+    }
+
+    /** USER_HZ: 100 on every mainstream Linux; asked from getconf when available. */
+    static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor() == 0) return Long.parseLong(out);
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 100;
+    }
+
+    /** The pid of the process with a listening TCP socket on {@code port}, if this user can see it. */
+    public static OptionalLong pidListeningOn(int port) throws IOException {
+        long inode = -1;
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            Path t = Path.of(table);
+            if (!Files.isReadable(t)) continue;
+            for (String line : Files.readAllLines(t)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 10 || !f[1].contains(":")) continue;
+                int localPort = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                if (localPort == port && f[3].equals("0A")) { // 0A = LISTEN
+                    inode = Long.parseLong(f[9]);
+                    break;
+                }
+            }
+            if (inode > 0) break;
+        }
+        if (inode <= 0) return OptionalLong.empty();
+        String target = String.format(Locale.ROOT, "socket:[%d]", inode);
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path proc : procs) {
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        try {
+                            if (Files.readSymbolicLink(fd).toString().equals(target)) {
+                                return OptionalLong.of(Long.parseLong(proc.getFileName().toString()));
+                            }
+                        } catch (IOException ignored) {
+                            // fd closed meanwhile
+                        }
+                    }
+                } catch (IOException | SecurityException ignored) {
+                    // another user's process or gone
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+}

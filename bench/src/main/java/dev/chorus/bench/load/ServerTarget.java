@@ -1,0 +1,209 @@
+package dev.chorus.bench.load;
+
+import dev.chorus.signaling.project.ControlPlane;
+import dev.chorus.signaling.project.DevProjectBootstrap;
+import dev.chorus.signaling.project.KeyAlgorithm;
+import dev.chorus.signaling.project.ProjectKey;
+import dev.chorus.signaling.store.SqliteStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The server under test: its base URL (loopback only), the data directory it was started with (certificate, dev API
+ * key secret), the dev API key id (read from the store read-only, as {@code chorus token mint} does) and its pid
+ * for CPU accounting. With {@link #spawn} it starts {@code dev.chorus.server.Main start} as a child process in a
+ * temporary data directory and {@link #close()} stops it and deletes the directory.
+ */
+public final class ServerTarget implements AutoCloseable {
+    private static final Pattern URL_LINE = Pattern.compile("HTTPS \\+ WebSocket\\s+(https://\\S+)");
+
+    private final URI baseUrl;
+    private final Path dataDir;
+    private final long pid;
+    private final Process child;
+    private final String apiKeyId;
+    private final String apiSecret;
+    private final SSLContext tls;
+    private final List<String> childOutput;
+
+    private ServerTarget(URI baseUrl, Path dataDir, long pid, Process child, List<String> childOutput) throws IOException {
+        this.baseUrl = baseUrl;
+        this.dataDir = dataDir;
+        this.pid = pid;
+        this.child = child;
+        this.childOutput = childOutput;
+        this.apiSecret = Files.readString(dataDir.resolve(DevProjectBootstrap.API_SECRET_FILE)).trim();
+        this.apiKeyId = readApiKeyId(dataDir);
+        this.tls = trusting(dataDir.resolve("tls/cert.pem"));
+    }
+
+    /** A server someone else started (e.g. {@code ./chorus start}); pid from the option or from the port. */
+    public static ServerTarget existing(URI baseUrl, Path dataDir, Long pid) throws IOException {
+        requireLoopback(baseUrl);
+        long p = pid != null ? pid : ProcessCpu.pidListeningOn(port(baseUrl)).orElseThrow(() -> new IOException(
+                "no process found listening on TCP port " + port(baseUrl) + " (pass --pid)"));
+        return new ServerTarget(baseUrl, dataDir, p, null, List.of());
+    }
+
+    /** Starts a dev-mode server as a child JVM (same class path) in a fresh temp data dir, ephemeral HTTPS port. */
+    public static ServerTarget spawn(Map<String, String> extraEnv, long startTimeoutMillis) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("chorus-bench-");
+        Path data = dir.resolve("data");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp", absoluteClassPath(),
+                "dev.chorus.server.Main", "start"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
+        pb.environment().put("CHORUS_DATA_DIR", data.toString());
+        pb.environment().put("CHORUS_HTTP_PORT", "0");
+        pb.environment().put("CHORUS_MEDIA_UDP_PORT", Integer.toString(freeUdpPort()));
+        pb.environment().putAll(extraEnv);
+        Process p = pb.start();
+        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<URI> url = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("chorus-child-output").start(() -> pump(p.getInputStream(), out, url));
+        try {
+            URI u = url.get(startTimeoutMillis, TimeUnit.MILLISECONDS);
+            return new ServerTarget(u, data, p.pid(), p, out);
+        } catch (Exception e) {
+            stop(p);
+            deleteTree(dir);
+            throw new IOException("the spawned server did not start: " + String.join("\n", out), e);
+        }
+    }
+
+    private static void pump(InputStream in, List<String> out, CompletableFuture<URI> url) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (out.size() < 2000) out.add(line);
+                Matcher m = URL_LINE.matcher(line);
+                if (m.find()) url.complete(URI.create(m.group(1)));
+            }
+        } catch (IOException ignored) {
+            // child gone
+        }
+        url.completeExceptionally(new IOException("server exited"));
+    }
+
+    /** The child runs in the temp dir: relative class path entries must be made absolute. */
+    static String absoluteClassPath() {
+        StringBuilder sb = new StringBuilder();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.isEmpty()) continue;
+            if (!sb.isEmpty()) sb.append(java.io.File.pathSeparator);
+            sb.append(Path.of(e).toAbsolutePath());
+        }
+        return sb.toString();
+    }
+
+    static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Refuses anything but a loopback target: the generator floods what it points at. */
+    public static void requireLoopback(URI url) throws IOException {
+        InetAddress[] all = InetAddress.getAllByName(url.getHost());
+        for (InetAddress a : all) {
+            if (!a.isLoopbackAddress()) {
+                throw new IOException("refusing non-loopback target " + url.getHost() + " (" + a.getHostAddress() + ")");
+            }
+        }
+    }
+
+    static int port(URI u) {
+        return u.getPort() > 0 ? u.getPort() : 443;
+    }
+
+    static String readApiKeyId(Path dataDir) throws IOException {
+        // Read-only use of the store (no lock, no audit), like `chorus token mint` while a server runs.
+        try (SqliteStore store = SqliteStore.open(dataDir.resolve(ControlPlane.DB_FILE))) {
+            for (ProjectKey k : store.keys(DevProjectBootstrap.DEV_PROJECT_ID)) {
+                if (k.algorithm() == KeyAlgorithm.HS256 && k.state().canSign()) return k.kid();
+            }
+        } catch (RuntimeException e) {
+            throw new IOException("cannot read the dev API key id from " + dataDir, e);
+        }
+        throw new IOException("no active dev API key in " + dataDir);
+    }
+
+    static SSLContext trusting(Path certPem) throws IOException {
+        try (InputStream in = Files.newInputStream(certPem)) {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            ks.setCertificateEntry("chorus", cert);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot trust " + certPem, e);
+        }
+    }
+
+    public URI baseUrl() { return baseUrl; }
+    public URI wsUrl() { return URI.create(baseUrl.toString().replaceFirst("^https://", "wss://") + "/v1/ws"); }
+    public long pid() { return pid; }
+    public boolean spawned() { return child != null; }
+    public String apiKeyId() { return apiKeyId; }
+    /** The dev API secret: used only in the Authorization header, never printed. */
+    String apiSecret() { return apiSecret; }
+    public SSLContext tls() { return tls; }
+    public Path dataDir() { return dataDir; }
+    public List<String> childOutput() { return List.copyOf(childOutput); }
+
+    @Override
+    public void close() {
+        if (child != null) {
+            stop(child);
+            deleteTree(dataDir.getParent());
+        }
+    }
+
+    private static void stop(Process p) {
+        p.destroy(); // SIGTERM: the server's shutdown hook closes the planes
+        try {
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a temp dir
+        }
+    }
+}

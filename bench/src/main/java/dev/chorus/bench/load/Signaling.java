@@ -1,0 +1,176 @@
+package dev.chorus.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A participant's control-plane side, as a browser app does it: its backend mints a join token over HTTPS with the
+ * dev API key ({@code POST /v1/tokens}), then the participant opens {@code wss://…/v1/ws}, sends {@code join} and
+ * exchanges JSON messages (docs/protocol.md). Each simulated participant connects from a 127.0.0.x source address
+ * so that a storm looks like many hosts and stays under the per-source caps ({@code ws.maxSessionsPerIp}).
+ */
+public final class Signaling implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Participants per loopback source address (under the default 32 sessions / 64 connections per source). */
+    static final int PER_SOURCE = 16;
+    private static final ConcurrentHashMap<Integer, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+
+    private final ServerTarget target;
+    private final HttpClient http;
+    private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private volatile WebSocket ws;
+    private volatile String closed;
+
+    public Signaling(ServerTarget target, int participantIndex) {
+        this.target = target;
+        int source = 1 + participantIndex / PER_SOURCE;
+        this.http = CLIENTS.computeIfAbsent(source, s -> HttpClient.newBuilder()
+                .sslContext(target.tls())
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .localAddress(loopback(s))
+                .build());
+    }
+
+    static InetAddress loopback(int n) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, (byte) (n >>> 8), (byte) Math.max(1, n & 0xFF)});
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Mints a join token with the dev API key (the secret goes only into the Authorization header). */
+    public String mintToken(String room, String identity, List<String> scopes) throws IOException, InterruptedException {
+        String auth = Base64.getEncoder().encodeToString((target.apiKeyId() + ":" + target.apiSecret()).getBytes(StandardCharsets.UTF_8));
+        ObjectNode body = JSON.createObjectNode().put("room", room).put("identity", identity);
+        scopes.forEach(body.putArray("scopes")::add);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(target.baseUrl().resolve("/v1/tokens"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Basic " + auth).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) throw new IOException("token mint: HTTP " + r.statusCode());
+        return JSON.readTree(r.body()).get("token").asText();
+    }
+
+    /** Opens the WebSocket, sends {@code join}, waits for {@code joined}. */
+    public JsonNode join(String room, String token, long timeoutMillis) throws IOException, InterruptedException {
+        try {
+            ws = http.newWebSocketBuilder().connectTimeout(Duration.ofMillis(timeoutMillis))
+                    .buildAsync(target.wsUrl(), new Listener()).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("WebSocket connect failed: " + e.getMessage(), e);
+        }
+        send(JSON.createObjectNode().put("type", "join").put("room", room).put("token", token));
+        return await(m -> m.path("type").asText().equals("joined"), timeoutMillis);
+    }
+
+    public void send(ObjectNode message) throws IOException {
+        try {
+            ws.sendText(message.toString(), true).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("WebSocket send failed", e);
+        }
+    }
+
+    /**
+     * The next message matching {@code wanted}; messages that do not match stay queued for later. Fails on an
+     * {@code error} message, a close or the timeout.
+     */
+    public JsonNode await(Predicate<JsonNode> wanted, long timeoutMillis) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        java.util.ArrayList<JsonNode> skipped = new java.util.ArrayList<>();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) throw new IOException("timed out waiting for a signaling message" + (closed != null ? " (" + closed + ")" : ""));
+                JsonNode m = inbox.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
+                if (m == null) {
+                    if (closed != null) {
+                        throw new IOException("WebSocket closed: " + closed + (closed.startsWith("4006")
+                                ? " (the project's maxParticipantsPerRoom, 50 for the dev project: use --rooms or fewer"
+                                  + " --subscribers)" : ""));
+                    }
+                    continue;
+                }
+                if (wanted.test(m)) return m;
+                if (m.path("type").asText().equals("error")) throw new IOException("server error: " + m.path("code").asText());
+                skipped.add(m);
+            }
+        } finally {
+            // keep order for the next await
+            java.util.ArrayList<JsonNode> rest = new java.util.ArrayList<>();
+            inbox.drainTo(rest);
+            inbox.addAll(skipped);
+            inbox.addAll(rest);
+        }
+    }
+
+    /** A queued message of this type without waiting, or null. */
+    public JsonNode poll(String type) {
+        for (JsonNode m : inbox) {
+            if (m.path("type").asText().equals(type) && inbox.remove(m)) return m;
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        WebSocket w = ws;
+        if (w != null && closed == null) {
+            try {
+                w.sendText("{\"type\":\"leave\"}", true).get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+            w.abort();
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    inbox.add(JSON.readTree(partial.toString()));
+                } catch (IOException e) {
+                    closed = "unparsable message";
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed = statusCode + " " + reason;
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed = "error: " + error;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.chorus.signaling.call;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.media.sfu.Participant;
+import dev.chorus.media.sfu.ParticipantListener;
+import dev.chorus.media.sfu.SubscribedTrack;
+import dev.chorus.media.sfu.TrackInfo;
+import dev.chorus.media.sfu.TransportRole;
+import dev.chorus.media.sfu.UnpublishReason;
+import dev.chorus.media.transport.CloseReason;
+import dev.chorus.signaling.http.Json;
+import dev.chorus.signaling.ws.ParticipantSession;
+import dev.chorus.signaling.ws.WsCloseCodes;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One participant of a call: its WebSocket session and its SFU handle. Turns the SFU's events (on the room's worker
+ * thread) into protocol messages; {@link ParticipantSession#send} is thread-safe and keeps their order.
+ */
+final class CallParticipant implements ParticipantListener {
+    final ParticipantSession session;
+    final CallRoom room;
+    final PeerSelector.Peer peer;
+    private volatile Participant media;
+    private volatile boolean live;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    final AtomicBoolean publishing = new AtomicBoolean();
+    final AtomicBoolean answering = new AtomicBoolean();
+    /** ICE servers issued at admission, until {@code joined} carries them. */
+    volatile List<Map<String, Object>> ice = List.of();
+
+    CallParticipant(ParticipantSession session, CallRoom room) {
+        this.session = session;
+        this.room = room;
+        this.peer = new PeerSelector.Peer(session.identity(), session.groups());
+    }
+
+    String id() {
+        return session.participantId();
+    }
+
+    Participant media() {
+        return media;
+    }
+
+    void media(Participant p) {
+        this.media = p;
+    }
+
+    boolean isLive() {
+        return live && !ended.get();
+    }
+
+    void live() {
+        this.live = true;
+    }
+
+    boolean isEnded() {
+        return ended.get();
+    }
+
+    /** Marks the participant ended once; returns false if it already was. */
+    boolean end() {
+        return ended.compareAndSet(false, true);
+    }
+
+    /** {@code {participantId, identity, meta}} as other participants see it. */
+    Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("participantId", id());
+        m.put("identity", session.identity());
+        m.put("meta", parseMeta(session.meta()));
+        return m;
+    }
+
+    private static JsonNode parseMeta(String meta) {
+        if (meta == null) return null;
+        try {
+            return Json.mapper().readTree(meta);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static Map<String, Object> track(TrackInfo t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("participantId", t.participantId());
+        m.put("trackId", t.trackId());
+        m.put("kind", t.kind().name().toLowerCase(Locale.ROOT));
+        m.put("muted", t.muted());
+        return m;
+    }
+
+    // ---- SFU events (room worker thread) ------------------------------------------------------------------------
+
+    @Override
+    public void onTrackPublished(TrackInfo track) {
+        session.send(Map.of("type", "trackPublished", "track", track(track)));
+    }
+
+    @Override
+    public void onTrackUpdated(TrackInfo track) {
+        session.send(Map.of("type", "trackUpdated", "track", track(track)));
+    }
+
+    @Override
+    public void onTrackUnpublished(TrackInfo track, UnpublishReason reason) {
+        session.send(Map.of("type", "trackUnpublished", "track", track(track),
+                "reason", reason.name().toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (SubscribedTrack t : tracks) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mid", t.mid());
+            m.putAll(track(t.track()));
+            list.add(m);
+        }
+        Map<String, Object> msg = new LinkedHashMap<>();
+        msg.put("type", "subscriberOffer");
+        msg.put("sdp", sdp);
+        msg.put("tracks", list);
+        session.send(msg);
+    }
+
+    @Override
+    public void onTransportConnected(TransportRole role) {
+        session.send(Map.of("type", "transportConnected", "role", role.name().toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public void onTransportClosed(TransportRole role, CloseReason reason) {
+        session.send(Map.of("type", "transportClosed", "role", role.name().toLowerCase(Locale.ROOT),
+                "reason", reason.name().toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public void onClosed(String reason) {
+        // Closed by the media plane itself (room closed, SFU stopping): the session cannot go on without it.
+        if (!ended.get()) {
+            session.close("sfu stopped".equals(reason) ? WsCloseCodes.GOING_AWAY : WsCloseCodes.REVOKED,
+                    "media closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CallParticipant[" + id() + "]";
+    }
+}

@@ -1,0 +1,359 @@
+package dev.chorus.signaling.call;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.media.sfu.MediaRights;
+import dev.chorus.media.sfu.Participant;
+import dev.chorus.media.sfu.Room;
+import dev.chorus.media.sfu.Sfu;
+import dev.chorus.media.sfu.SfuException;
+import dev.chorus.media.sfu.TrackInfo;
+import dev.chorus.media.sfu.TrackKind;
+import dev.chorus.signaling.project.Project;
+import dev.chorus.signaling.project.ProjectEvents;
+import dev.chorus.signaling.store.Store;
+import dev.chorus.signaling.ws.ParticipantSession;
+import dev.chorus.signaling.ws.ProtocolError;
+import dev.chorus.signaling.ws.SessionLifecycle;
+import dev.chorus.signaling.ws.SessionRefusedException;
+import dev.chorus.signaling.ws.SignalingProtocol;
+import dev.chorus.signaling.ws.WsCloseCodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The glue between participant sessions and the SFU: a session that was admitted joins its room in the media plane
+ * before {@code joined} is sent, and leaves it when the session ends for whatever reason (leave, disconnect,
+ * revocation, room close, removal). Handles the call messages ({@code publish}, {@code subscriberAnswer},
+ * {@code mute}) and announces presence ({@code participantJoined}/{@code participantLeft}). See docs/protocol.md.
+ *
+ * <p>Threads: {@link #start} runs its blocking part (project lookup, TURN credential issue + audit) on the
+ * {@code blocking} executor; SFU futures complete on the room's worker, where this class only sends messages (which
+ * is non-blocking) and never waits.
+ */
+public final class CallService implements SessionLifecycle, ProjectEvents {
+    private static final Logger log = LoggerFactory.getLogger(CallService.class);
+    static final String ATTRIBUTE = "call";
+
+    private final Sfu sfu;
+    private final Store store;
+    private final IceServerProvider iceServers;
+    private final CallSettings settings;
+    private final Executor blocking;
+    private final ConcurrentHashMap<String, CallRoom> rooms = new ConcurrentHashMap<>();
+
+    public CallService(Sfu sfu, Store store, IceServerProvider iceServers, CallSettings settings, Executor blocking) {
+        this.sfu = sfu;
+        this.store = store;
+        this.iceServers = iceServers;
+        this.settings = settings;
+        this.blocking = blocking;
+    }
+
+    /** Registers {@code publish}, {@code subscriberAnswer} and {@code mute}. */
+    public CallService register(SignalingProtocol protocol) {
+        protocol.register("publish", this::onPublish);
+        protocol.register("subscriberAnswer", this::onSubscriberAnswer);
+        protocol.register("mute", this::onMute);
+        return this;
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Map<String, Object>> start(ParticipantSession session) {
+        return CompletableFuture.supplyAsync(() -> admit(session), blocking)
+                .thenCompose(cp -> joinMedia(cp).whenComplete((r, e) -> {
+                    if (e != null) leaveRoom(cp);
+                }));
+    }
+
+    /** Blocking part: the project's participant limit, a place in the room, ICE servers. */
+    private CallParticipant admit(ParticipantSession session) {
+        int max = store.project(session.projectId()).map(Project::maxParticipantsPerRoom).orElse(0);
+        String key = key(session.projectId(), session.room());
+        CallRoom room;
+        CallParticipant cp;
+        boolean added;
+        synchronized (rooms) { // one lock for "find or create the room" and "remove it when empty"
+            room = rooms.computeIfAbsent(key, k -> new CallRoom(session.projectId(), session.room()));
+            cp = new CallParticipant(session, room);
+            added = room.tryAdd(cp, max);
+            if (!added && room.isEmpty()) rooms.remove(key, room);
+        }
+        if (!added) throw new SessionRefusedException(WsCloseCodes.ROOM_FULL, "room_full");
+        session.attributes().put(ATTRIBUTE, cp);
+        session.onClose(() -> leaveRoom(cp));
+        cp.ice = iceServers.iceServers(session);
+        return cp;
+    }
+
+    private CompletableFuture<Map<String, Object>> joinMedia(CallParticipant cp) {
+        ParticipantSession s = cp.session;
+        CallRoom room = cp.room;
+        MediaRights rights = rightsOf(s, room);
+        return sfu.join(room.sfuRoomId, cp.id(), rights, cp)
+                .exceptionally(e -> {
+                    throw new CompletionException(new SessionRefusedException(WsCloseCodes.MEDIA_UNAVAILABLE,
+                            "media_unavailable"));
+                })
+                .thenCompose(p -> {
+                    cp.media(p);
+                    if (cp.isEnded()) { // the session ended while we joined
+                        p.close("left");
+                        throw new CompletionException(new SessionRefusedException(WsCloseCodes.NORMAL, "left"));
+                    }
+                    Optional<Room> r = sfu.room(room.sfuRoomId);
+                    CompletableFuture<List<TrackInfo>> tracks = r.isPresent() ? r.get().tracks()
+                            : CompletableFuture.completedFuture(List.of());
+                    return tracks.exceptionally(e -> List.of());
+                })
+                .thenApply(tracks -> {
+                    Map<String, Object> extra = new LinkedHashMap<>();
+                    List<CallParticipant> others;
+                    // Atomic per room: two participants going live at once each see the other (in the roster
+                    // or as participantJoined), and a leaver is either in the roster or announced as left.
+                    synchronized (room) {
+                        extra.put("participants", roster(cp, rights, tracks));
+                        cp.live();
+                        others = room.live();
+                    }
+                    extra.put("iceServers", cp.ice);
+                    cp.ice = null;
+                    for (CallParticipant other : others) {
+                        if (other != cp) other.session.send(Map.of("type", "participantJoined", "participant", cp.describe()));
+                    }
+                    return extra;
+                });
+    }
+
+    /** The other live participants, each with the tracks this one may receive. */
+    private static List<Map<String, Object>> roster(CallParticipant me, MediaRights rights, List<TrackInfo> tracks) {
+        Map<String, List<Map<String, Object>>> byPublisher = new HashMap<>();
+        for (TrackInfo t : tracks) {
+            if (!t.participantId().equals(me.id()) && rights.mayReceive(t)) {
+                byPublisher.computeIfAbsent(t.participantId(), k -> new ArrayList<>()).add(CallParticipant.track(t));
+            }
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (CallParticipant p : me.room.live()) {
+            if (p == me) continue;
+            Map<String, Object> m = p.describe();
+            m.put("tracks", byPublisher.getOrDefault(p.id(), List.of()));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static PeerSelector.Peer peerOf(CallRoom room, String participantId) {
+        CallParticipant p = room.get(participantId);
+        return p == null ? null : p.peer;
+    }
+
+    @Override
+    public void ended(ParticipantSession session) {
+        if (session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp) leaveRoom(cp);
+    }
+
+    /** A refreshed token gets fresh ICE servers (its TURN credential may outlive the old one's). */
+    @Override
+    public Map<String, Object> refreshed(ParticipantSession session) {
+        if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant)) return Map.of();
+        return Map.of("iceServers", iceServers.iceServers(session));
+    }
+
+    /** The refreshed token's rights apply in the SFU at once (forwarding stops or starts, offers follow). */
+    @Override
+    public void refreshApplied(ParticipantSession session) {
+        if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp)) return;
+        Participant p = cp.media();
+        if (p != null) p.updateRights(rightsOf(session, cp.room));
+    }
+
+    // liveauth hook: live authorization (ACL, scope overrides) supplies and updates the SFU rights when installed
+    private volatile java.util.function.Function<ParticipantSession, MediaRights> rightsSource;
+
+    public void rightsSource(java.util.function.Function<ParticipantSession, MediaRights> source) {
+        this.rightsSource = source;
+    }
+
+    private MediaRights rightsOf(ParticipantSession s, CallRoom room) {
+        var source = rightsSource;
+        return source != null ? source.apply(s) : PeerSelector.rights(s, pid -> peerOf(room, pid));
+    }
+
+    /** New rights of a live session (LiveAuthorization.RightsListener): applied by the SFU before its next drain. */
+    public void updateRights(ParticipantSession session, MediaRights rights) {
+        if (session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp && cp.media() != null) {
+            cp.media().updateRights(rights);
+        }
+    }
+
+    /** Takes the participant out of the SFU and the roster, once; tells the others. */
+    private void leaveRoom(CallParticipant cp) {
+        CallRoom room = cp.room;
+        boolean wasLive;
+        List<CallParticipant> others;
+        synchronized (room) { // see joinMedia: presence changes are atomic per room
+            wasLive = cp.isLive();
+            if (!cp.end()) return;
+            others = room.live();
+        }
+        Participant p = cp.media();
+        if (p != null) p.close("left");
+        synchronized (rooms) {
+            if (room.remove(cp)) rooms.remove(key(room.projectId, room.roomId), room);
+        }
+        if (wasLive) {
+            for (CallParticipant other : others) {
+                other.session.send(Map.of("type", "participantLeft", "participantId", cp.id()));
+            }
+        }
+    }
+
+    /** A room closed through the API: its sessions are closed by the WebSocket layer; the media room closes here. */
+    @Override
+    public void roomClosed(String projectId, String roomId) {
+        sfu.room(projectId + "/" + roomId).ifPresent(r -> r.close("room closed"));
+    }
+
+    /** Participants in calls on this node (joining or joined). */
+    public int participants() {
+        int n = 0;
+        for (CallRoom r : rooms.values()) n += r.size();
+        return n;
+    }
+
+    private static String key(String projectId, String roomId) {
+        return projectId + "/" + roomId;
+    }
+
+    // ---- messages (connection event loop) --------------------------------------------------------------------------
+
+    /** {@code {"type":"publish","sdp":"…","kinds":{"<mid>":"screen"}}} → {@code publishAnswer}. */
+    private void onPublish(ParticipantSession s, ObjectNode m) throws ProtocolError {
+        CallParticipant cp = participant(s);
+        Messages.onlyFields(m, "type", "sdp", "kinds");
+        String sdp = sdp(m);
+        Map<String, TrackKind> kinds = kinds(m.get("kinds"));
+        if (!cp.publishing.compareAndSet(false, true)) {
+            throw new ProtocolError("publish_in_progress", "Wait for the answer to the previous publish.");
+        }
+        cp.media().publish(sdp, kinds).whenComplete((answer, e) -> {
+            cp.publishing.set(false);
+            if (e != null) {
+                replyAsync(s, e);
+            } else {
+                s.send(Map.of("type", "publishAnswer", "sdp", answer));
+            }
+        });
+    }
+
+    /** {@code {"type":"subscriberAnswer","sdp":"…"}}: the answer to the latest {@code subscriberOffer}. */
+    private void onSubscriberAnswer(ParticipantSession s, ObjectNode m) throws ProtocolError {
+        CallParticipant cp = participant(s);
+        Messages.onlyFields(m, "type", "sdp");
+        String sdp = sdp(m);
+        if (!cp.answering.compareAndSet(false, true)) {
+            throw new ProtocolError("answer_in_progress", "The previous answer is still being applied.");
+        }
+        cp.media().answerSubscription(sdp).whenComplete((v, e) -> {
+            cp.answering.set(false);
+            if (e != null) replyAsync(s, e);
+        });
+    }
+
+    /** {@code {"type":"mute","trackId":"0","muted":true}}: stops (or resumes) forwarding one of one's own tracks. */
+    private void onMute(ParticipantSession s, ObjectNode m) throws ProtocolError {
+        CallParticipant cp = participant(s);
+        Messages.onlyFields(m, "type", "trackId", "muted");
+        String trackId = Messages.string(m, "trackId", 64);
+        JsonNode muted = m.get("muted");
+        if (muted == null || !muted.isBoolean()) throw new ProtocolError("bad_message", "mute needs a boolean \"muted\".");
+        cp.media().setMuted(trackId, muted.booleanValue()).whenComplete((v, e) -> {
+            if (e != null) replyAsync(s, e);
+        });
+    }
+
+    private static CallParticipant participant(ParticipantSession s) throws ProtocolError {
+        if (s.attributes().get(ATTRIBUTE) instanceof CallParticipant cp && cp.media() != null && !cp.isEnded()) {
+            return cp;
+        }
+        throw new ProtocolError("not_in_call", "This session is not in a call.");
+    }
+
+    private String sdp(ObjectNode m) throws ProtocolError {
+        JsonNode n = m.get("sdp");
+        if (n == null || !n.isTextual() || n.textValue().isEmpty()) {
+            throw new ProtocolError("bad_message", "A non-empty string \"sdp\" is required.");
+        }
+        if (n.textValue().length() > settings.maxSdpBytes()) {
+            throw new ProtocolError("sdp_too_large", "The SDP is larger than " + settings.maxSdpBytes() + " characters.");
+        }
+        return n.textValue();
+    }
+
+    private static Map<String, TrackKind> kinds(JsonNode n) throws ProtocolError {
+        if (n == null || n.isNull()) return Map.of();
+        if (!n.isObject() || n.size() > 32) {
+            throw new ProtocolError("bad_message", "\"kinds\" must be an object of at most 32 mid → kind entries.");
+        }
+        Map<String, TrackKind> out = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (e.getKey().isEmpty() || e.getKey().length() > 32 || !v.isTextual()) {
+                throw new ProtocolError("bad_message", "\"kinds\" entries map a mid to \"audio\", \"video\" or \"screen\".");
+            }
+            TrackKind k = switch (v.textValue()) {
+                case "audio" -> TrackKind.AUDIO;
+                case "video" -> TrackKind.VIDEO;
+                case "screen" -> TrackKind.SCREEN;
+                default -> throw new ProtocolError("bad_message",
+                        "\"kinds\" entries map a mid to \"audio\", \"video\" or \"screen\".");
+            };
+            out.put(e.getKey(), k);
+        }
+        return out;
+    }
+
+    /** An SFU refusal as an {@code error} message with a stable code (see docs/protocol.md). */
+    private static void replyAsync(ParticipantSession s, Throwable e) {
+        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        String code;
+        String message;
+        if (c instanceof SfuException se) {
+            code = se.code().name().toLowerCase(Locale.ROOT);
+            message = switch (se.code()) {
+                case PUBLISH_NOT_ALLOWED -> "The token does not grant publishing this kind of media.";
+                case TOO_MANY_TRACKS -> "More tracks than the token's policy allows.";
+                case BAD_SDP -> "The SDP could not be parsed or exceeds the limits; nothing was changed.";
+                case NEGOTIATION_FAILED -> "Nothing acceptable could be negotiated from this SDP; nothing was changed.";
+                case NO_PENDING_OFFER -> "There is no subscriber offer to answer.";
+                case ICE_RESTART_UNSUPPORTED -> "ICE restarts are not supported yet.";
+                case CAPACITY -> "The media server is full.";
+                case UNKNOWN_TRACK -> "No such track of this participant.";
+                case CLOSED -> "The participant or room is closed.";
+            };
+        } else {
+            log.warn("event=call_operation_failed error={}", c.getClass().getName());
+            code = "internal_error";
+            message = "Internal error.";
+        }
+        s.send(Map.of("type", "error", "code", code, "message", message));
+    }
+}

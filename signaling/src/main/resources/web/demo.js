@@ -1,0 +1,124 @@
+// The demo page: join a room with a token (or, in dev mode, a one-click dev token), see and hear everyone.
+import { Chorus } from '/sdk/chorus.js';
+
+const $ = (id) => document.getElementById(id);
+let call = null;
+
+function status(text) { $('status').textContent = text; }
+function showError(e) { $('error').textContent = e ? (e.code ? e.code + ': ' : '') + (e.message || e) : ''; }
+
+// The dev token endpoint exists only in dev mode: GET answers 405 there (POST only) and 404 in production.
+fetch('/dev/token', { method: 'GET' }).then((r) => {
+  if (r.status === 405) { $('devToken').hidden = false; $('devNote').hidden = false; }
+}).catch(() => {});
+
+$('devToken').addEventListener('click', async () => {
+  showError(null);
+  const r = await fetch('/dev/token', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ room: $('room').value }),
+  });
+  const body = await r.json();
+  if (!r.ok) { showError(body.error || { message: 'could not get a dev token' }); return; }
+  $('token').value = body.token;
+});
+
+function tile(id, label, stream, muted) {
+  let t = document.getElementById('tile-' + id);
+  if (!t) {
+    t = document.createElement('div');
+    t.className = 'tile';
+    t.id = 'tile-' + id;
+    const v = document.createElement('video');
+    v.autoplay = true;
+    v.playsInline = true;
+    v.muted = muted;
+    const l = document.createElement('span');
+    l.className = 'label';
+    l.textContent = label;
+    t.append(v, l);
+    $('tiles').append(t);
+  }
+  const v = t.querySelector('video');
+  if (v.srcObject !== stream) v.srcObject = stream;
+  v.play().catch(() => {});
+  return t;
+}
+
+function removeTile(id) {
+  const t = document.getElementById('tile-' + id);
+  if (t) t.remove();
+}
+
+function labelOf(participantId) {
+  const p = call && call.participants.get(participantId);
+  return (p && p.identity) || participantId.slice(0, 8);
+}
+
+$('join').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  showError(null);
+  const token = $('token').value.trim();
+  const room = $('room').value.trim();
+  if (!token) { showError({ message: 'a join token is required' }); return; }
+  $('joinButton').disabled = true;
+  status('joining…');
+  try {
+    call = await Chorus.connect({ token, room });
+  } catch (e) {
+    showError(e);
+    status('not connected');
+    $('joinButton').disabled = false;
+    return;
+  }
+  window.chorusCall = call; // for debugging in the console
+  status('in room ' + room + ' as ' + call.participantId.slice(0, 8));
+  $('join').hidden = true;
+  $('call').hidden = false;
+  $('who').textContent = 'rights: ' + call.rights.join(' ');
+  call.on('track', ({ participantId, stream }) => tile(participantId, labelOf(participantId), stream, false));
+  call.on('trackRemoved', ({ participantId, stream }) => { if (stream.getTracks().length === 0) removeTile(participantId); });
+  call.on('participantLeft', ({ participantId }) => removeTile(participantId));
+  call.on('error', (e) => showError(e));
+  call.on('closed', ({ error }) => {
+    status(error ? 'disconnected (' + error.code + ')' : 'left');
+    $('tiles').replaceChildren();
+    $('call').hidden = true;
+    $('join').hidden = false;
+    $('joinButton').disabled = false;
+  });
+  const canAudio = call.rights.includes('media:publish:audio');
+  const canVideo = call.rights.includes('media:publish:video');
+  if (canAudio || canVideo) {
+    try {
+      const local = await call.publish({ audio: canAudio, video: canVideo });
+      tile('self', 'you', local, true);
+    } catch (e) {
+      showError(e);
+    }
+  }
+  $('share').hidden = !call.rights.includes('media:publish:screen');
+});
+
+$('muteAudio').addEventListener('click', () => {
+  const muted = !call.isMuted('audio');
+  call.mute('audio', muted);
+  $('muteAudio').textContent = muted ? 'Unmute mic' : 'Mute mic';
+  $('muteAudio').classList.toggle('off', muted);
+});
+
+$('muteVideo').addEventListener('click', () => {
+  const muted = !call.isMuted('video');
+  call.mute('video', muted);
+  $('muteVideo').textContent = muted ? 'Start camera' : 'Stop camera';
+  $('muteVideo').classList.toggle('off', muted);
+});
+
+$('share').addEventListener('click', async () => {
+  try {
+    await call.publishScreen();
+  } catch (e) {
+    showError(e);
+  }
+});
+
+$('leave').addEventListener('click', () => call && call.leave());
