@@ -272,6 +272,7 @@ public final class LoadRun {
                 }
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(o.warmupMillis()));
+            Map<String, Double> metrics0 = target.mediaMetrics();
             Map<String, Long> udp0 = Machine.udpCounters();
             long cpu0 = cpu.cpuNanos();
             long ownCpu0 = ownCpuNanos();
@@ -282,6 +283,7 @@ public final class LoadRun {
             windowEnd = System.nanoTime();
             long cpu1 = cpu.cpuNanos();
             long ownCpu1 = ownCpuNanos();
+            Map<String, Double> metrics1 = target.mediaMetrics();
             stopSending = true;
             for (Thread t : senders) t.join(5000);
             LockSupport.parkNanos(1_000_000_000L); // let packets sent before the window's end arrive
@@ -344,6 +346,17 @@ public final class LoadRun {
             Map<String, Object> kernel = new LinkedHashMap<>();
             udp1.forEach((k, v) -> kernel.put(k, v - udp0.getOrDefault(k, v)));
             out.put("hostUdpErrorsDuringRun", kernel);
+            // The server's own counters over the window (counters that moved; gauges as their end value).
+            Map<String, Object> server = new java.util.TreeMap<>();
+            metrics1.forEach((k, v) -> {
+                double d = v - metrics0.getOrDefault(k, 0.0);
+                if (k.contains("_total")) {
+                    if (d != 0) server.put(k, (long) d);
+                } else if (v != 0) {
+                    server.put(k, v);
+                }
+            });
+            out.put("serverMetricsOverWindow", server);
             Map<String, Object> kinds = new LinkedHashMap<>();
             byKind.forEach((k, v) -> kinds.put(k, Map.of("expected", v[0], "received", v[1])));
             out.put("byKind", kinds);
