@@ -136,7 +136,7 @@ public final class LoadMain {
                     long n = LoadRun.receivedOfKind(load, kind);
                     if (n == 0) continue;
                     int bytes = kind.equals("video") ? videoBytes : audioBytes;
-                    Floor.Result r = Floor.measure(profile, bytes, subscribers, Math.clamp(n, 20_000, 1_000_000), 30_000);
+                    Floor.Result r = Floor.measure(profile, bytes, subscribers, Math.clamp(n, 200_000, 2_000_000), 30_000);
                     floor.put(kind, r.toMap());
                     floorCpuNanos += n * r.cpuNanosPerPacket();
                     received += n;
