@@ -78,6 +78,19 @@ $('join').addEventListener('submit', async (ev) => {
   call.on('track', ({ participantId, stream }) => tile(participantId, labelOf(participantId), stream, false));
   call.on('trackRemoved', ({ participantId, stream }) => { if (stream.getTracks().length === 0) removeTile(participantId); });
   call.on('participantLeft', ({ participantId }) => removeTile(participantId));
+  call.on('trackUpdated', ({ track }) => {
+    const t = document.getElementById('tile-' + track.participantId);
+    if (!t || track.participantId === call.participantId) return;
+    let badge = t.querySelector('.badge.' + track.kind);
+    if (track.muted && !badge) {
+      badge = document.createElement('span');
+      badge.className = 'badge ' + track.kind;
+      badge.textContent = track.kind === 'audio' ? 'mic off' : 'camera off';
+      t.append(badge);
+    } else if (!track.muted && badge) {
+      badge.remove();
+    }
+  });
   call.on('error', (e) => showError(e));
   call.on('closed', ({ error }) => {
     status(error ? 'disconnected (' + error.code + ')' : 'left');

@@ -134,6 +134,8 @@ public final class ChorusServer implements AutoCloseable {
                         }
                     });
             calls.register(edge.protocol());
+            io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
+                    .description("participants in calls on this node (joining or joined)").register(metrics.registry());
             edge.start();
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
                     calls, callExecutor);
@@ -194,9 +196,19 @@ public final class ChorusServer implements AutoCloseable {
         return mediaPlane.mediaAddress();
     }
 
+    /** The host candidates the SFU puts in its SDP (announced addresses, or the bound interfaces' addresses). */
+    public List<java.net.InetSocketAddress> mediaCandidates() {
+        return mediaPlane.media.candidates();
+    }
+
     /** The TURN relay's UDP address, or null when TURN is off. */
     public java.net.InetSocketAddress turnAddress() {
         return mediaPlane.turn == null ? null : mediaPlane.turn.udpAddress();
+    }
+
+    /** The SFU of this node (tests and metrics). */
+    public dev.chorus.media.sfu.Sfu sfu() {
+        return mediaPlane.sfu;
     }
 
     public CallService calls() {

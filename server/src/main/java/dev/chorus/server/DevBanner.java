@@ -41,7 +41,8 @@ final class DevBanner {
         out.println();
         out.println("Chorus is running in dev mode (not for production).");
         out.println("  HTTPS + WebSocket  " + url + "   (self-signed certificate: " + s.certFile() + ")");
-        out.println("  Media (UDP)        " + s.mediaAddress().getAddress().getHostAddress() + ":" + s.mediaAddress().getPort()
+        out.println("  Media (UDP)        port " + s.mediaAddress().getPort() + ", ICE candidates "
+                + s.mediaCandidates().stream().map(c -> c.getAddress().getHostAddress() + ":" + c.getPort()).toList()
                 + (s.turnAddress() == null ? "" : "   TURN " + s.turnAddress().getAddress().getHostAddress() + ":"
                 + s.turnAddress().getPort()));
         out.println("  Data directory     " + dir);

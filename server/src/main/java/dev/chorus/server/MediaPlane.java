@@ -63,7 +63,12 @@ final class MediaPlane implements AutoCloseable {
         Sfu sfu = null;
         TurnServer turn = null;
         try {
-            media.start();
+            try {
+                media.start();
+            } catch (IOException e) {
+                throw new IOException("media UDP port " + m.bindAddress() + ":" + m.udpPort() + " (key 'media.udpPort'): "
+                        + e.getMessage(), e);
+            }
             SfuConfig sc = SfuConfig.defaults().withEmptyRoomGraceMillis(Durations.parse(m.emptyRoomGrace()).toMillis());
             if (m.workers() > 0) sc = sc.withWorkers(m.workers());
             sfu = new Sfu(sc, media).start();
@@ -76,7 +81,12 @@ final class MediaPlane implements AutoCloseable {
                 TurnConfig tc = new TurnConfig(InetAddress.ofLiteral(t.bindAddress()), t.udpPort(), -1, null, null,
                         secrets(cfg), TurnSettings.defaults(relay), allow(t), List.of(), List.of(), true);
                 turn = new TurnServer(tc, registry);
-                turn.start();
+                try {
+                    turn.start();
+                } catch (Exception e) {
+                    throw new IOException("TURN port " + t.bindAddress() + ":" + t.udpPort() + " (key 'turn.udpPort'): "
+                            + e.getMessage(), e);
+                }
                 int port = turn.udpAddress().getPort();
                 String host = relay.getHostAddress().contains(":") ? "[" + relay.getHostAddress() + "]" : relay.getHostAddress();
                 issuer = new TurnCredentialIssuer(turn.secrets(), Durations.parse(t.credentialTtl()),

@@ -62,6 +62,8 @@ class CallBrowserTest {
                 c.on('trackRemoved', d => { rec.events.push('trackRemoved ' + d.participantId + ' ' + d.kind);
                                             rec.removedAt[d.participantId + '/' + d.trackId] = performance.now(); });
                 c.on('participantLeft', d => rec.events.push('participantLeft ' + d.participantId));
+                c.on('trackUpdated', d => rec.events.push('trackUpdated ' + d.track.participantId + ' ' + d.track.kind
+                                                          + ' ' + (d.track.muted ? 'muted' : 'unmuted')));
                 c.on('error', e => rec.events.push('error ' + e.code));
                 c.on('subscribed', d => { for (const mid of d.mids) if (!(mid in rec.subscribedAt)) rec.subscribedAt[mid] = d.at; });
                 // time from the subscriber answer being applied to the first decoded frame, per video mid
@@ -299,5 +301,103 @@ class CallBrowserTest {
         assertThat(audit).doesNotContain(password);
         leave("pub");
         leave("relayed");
+    }
+
+    /**
+     * The demo page as a user sees it: two tabs on {@code /}, "Get a dev token" and "Join" in each; each tab then
+     * shows the other participant's playing video. A screenshot is kept in target/ for people to look at.
+     */
+    @Test
+    void theDemoPageInTwoTabsIsAWorkingCall() throws Exception {
+        String first = chromium.tab();
+        String url = "https://127.0.0.1:" + server.port() + "/";
+        List<String> tabs = List.of(chromium.newTab(url), chromium.newTab(url));
+        try {
+            for (String tab : tabs) {
+                chromium.switchTo(tab);
+                assertThat(ChromiumHarness.await(() -> Boolean.TRUE.equals(
+                        chromium.eval("return !document.getElementById('devToken').hidden;")), 10))
+                        .as("dev token button shown in dev mode").isTrue();
+                chromium.eval("document.getElementById('room').value = 'demo-tabs';"
+                        + "document.getElementById('devToken').click();");
+                assertThat(ChromiumHarness.await(() -> String.valueOf(
+                        chromium.eval("return document.getElementById('token').value;")).startsWith("eyJ"), 10)).isTrue();
+                chromium.eval("document.getElementById('joinButton').click();");
+            }
+            for (String tab : tabs) {
+                chromium.switchTo(tab);
+                // a remote tile (not "self") whose video is playing frames
+                boolean playing = ChromiumHarness.await(() -> Boolean.TRUE.equals(chromium.eval("""
+                        return [...document.querySelectorAll('.tile')].some(t => t.id !== 'tile-self'
+                            && t.querySelector('video').videoWidth > 0 && t.querySelector('video').currentTime > 0);""")), 25);
+                assertThat(playing).as("remote video playing in tab; page says: "
+                        + chromium.eval("return document.body.innerText;")).isTrue();
+            }
+            chromium.switchTo(tabs.get(0));
+            chromium.eval("document.getElementById('muteAudio').click();");
+            chromium.switchTo(tabs.get(1));
+            assertThat(ChromiumHarness.await(() -> Boolean.TRUE.equals(
+                    chromium.eval("return document.querySelector('.tile .badge.audio') !== null;")), 10))
+                    .as("the other tab shows the mute").isTrue();
+            Thread.sleep(500); // let a few more frames paint before the screenshot (for humans; nothing asserted)
+            Files.write(Path.of("target", "demo-page.png"), chromium.screenshot());
+            for (String tab : tabs) {
+                chromium.switchTo(tab);
+                chromium.eval("document.getElementById('leave').click();");
+            }
+        } finally {
+            chromium.switchTo(first);
+        }
+    }
+
+    /**
+     * Mute through the SDK: the SFU stops forwarding the muted video (the other side's frame counter stops) and
+     * everyone is told (trackUpdated); unmute resumes. Also: a refused publish rejects with a typed error, and
+     * refreshToken swaps the token mid-call.
+     */
+    @Test
+    void muteStopsForwardingRefreshWorksAndRefusalsAreTypedErrors() throws Exception {
+        String a = join("mia", "call-mute", ALL, true);
+        join("max", "call-mute", ALL, true);
+        assertReceives("max", a);
+        chromium.eval("T.clients.mia.c.mute('video', true);");
+        assertThat(ChromiumHarness.await(() -> events("max").contains("trackUpdated " + a + " video muted"), 5))
+                .as("max told about the mute; events " + events("max")).isTrue();
+        Thread.sleep(500); // frames already in flight land
+        long framesBefore = received("max", a)[1];
+        Thread.sleep(1500); // a 30 fps stream would add ~45 frames in this window if still forwarded
+        assertThat(received("max", a)[1]).as("no video frames from mia while muted").isEqualTo(framesBefore);
+        chromium.eval("T.clients.mia.c.unmute('video');");
+        assertThat(ChromiumHarness.await(() -> {
+            try {
+                return received("max", a)[1] > framesBefore;
+            } catch (Exception e) {
+                return false;
+            }
+        }, 10)).as("video resumes after unmute").isTrue();
+
+        Object refreshed = chromium.async("""
+                const c = T.clients.max.c;
+                await c.refreshToken(await T.token('call-mute', 'max', null));
+                return 'ok ' + c.rights.includes('media:subscribe');""");
+        assertThat(refreshed).isEqualTo("ok true");
+        Object refused = chromium.async("""
+                const c = T.clients.max.c;
+                try {
+                  await c.refreshToken(await T.token('call-mute', 'someone-else', null));
+                  return 'accepted';
+                } catch (e) { return e.name + ' ' + e.code; }""");
+        assertThat(refused).isEqualTo("ChorusError refresh_refused");
+
+        join("ada", "call-mute", List.of("room:join", "media:publish:audio", "media:subscribe"), false);
+        Object publish = chromium.async("""
+                try { await T.clients.ada.c.publish({ audio: true, video: true }); return 'published'; }
+                catch (e) { return e.name + ' ' + e.code; }""");
+        assertThat(publish).isEqualTo("ChorusError publish_not_allowed");
+        Object audioOnly = chromium.async("""
+                await T.clients.ada.c.publish({ audio: true, video: false });
+                return T.clients.ada.c.localStream.getTracks().map(t => t.kind).join(',');""");
+        assertThat(audioOnly).as("after a refused publish, an allowed one works").isEqualTo("audio");
+        for (String n : List.of("mia", "max", "ada")) leave(n);
     }
 }

@@ -426,6 +426,11 @@ final class ParticipantImpl implements Participant {
             byte[] b = rtp.buffer();
             int po = rtp.payloadOffset();
             int osn = ((b[po] & 0xFF) << 8) | (b[po + 1] & 0xFF);
+            // Chromium also probes bandwidth with RTX copies of packets that did arrive: forward only repairs.
+            if (track.cache != null && track.cache.find(osn, now) >= 0) {
+                counters.drop(SfuDropReason.RTX_DUPLICATE);
+                return;
+            }
             int tail = rtp.offset() + rtp.length() - (po + 2);
             System.arraycopy(b, po + 2, b, po, tail);
             if (rtp.wrap(b, rtp.offset(), rtp.length() - 2) != RtpStatus.OK) {
@@ -643,10 +648,14 @@ final class ParticipantImpl implements Participant {
         rights = newRights;
         long now = worker.clock.getAsLong();
         applyBitrateCap(now);
+        List<PublishedTrack> kept = new ArrayList<>();
         for (PublishedTrack t : List.copyOf(tracks.values())) {
-            if (!rights.mayPublish(t.info.kind())) {
+            // Kinds no longer granted, and tracks beyond a lowered maxTracks (the latest published go first).
+            if (!rights.mayPublish(t.info.kind()) || kept.size() >= rights.maxTracks()) {
                 tracks.remove(t.mid);
                 room.unpublish(t, UnpublishReason.PUBLISH_RIGHTS_REVOKED);
+            } else {
+                kept.add(t);
             }
         }
         room.refreshSubscriptions(this);
@@ -698,15 +707,21 @@ final class ParticipantImpl implements Participant {
         if (t.keyframes != null && t.keyframes.request(now)) sendPli(t);
     }
 
+    /** Sends a PLI now; if it cannot go out yet (publish transport not connected), it stays pending for the timer. */
     private void sendPli(PublishedTrack t) {
         Endpoint ep = publishEndpoint;
-        if (ep == null || !ep.connected || t.ssrc < 0) return;
-        byte[] out = worker.out;
-        int n = RtcpWriter.receiverReportHeader(out, 0, publishRtcpSsrc, 0);
-        n += RtcpWriter.pli(out, n, publishRtcpSsrc, t.ssrc);
-        if (sendRtcp(ep, out, n)) {
+        boolean sent = false;
+        if (ep != null && ep.connected && t.ssrc >= 0) {
+            byte[] out = worker.out;
+            int n = RtcpWriter.receiverReportHeader(out, 0, publishRtcpSsrc, 0);
+            n += RtcpWriter.pli(out, n, publishRtcpSsrc, t.ssrc);
+            sent = sendRtcp(ep, out, n);
+        }
+        if (sent) {
             worker.counters.plisSent++;
             keyframeRequests++;
+        } else {
+            t.keyframes.notSent();
         }
     }
 

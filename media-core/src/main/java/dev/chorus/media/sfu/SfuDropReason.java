@@ -20,6 +20,8 @@ public enum SfuDropReason {
     OVER_BITRATE,
     /** RTX padding (bandwidth probing) or an RTX packet without an original sequence number. */
     RTX_PADDING,
+    /** RTX repeating a packet that already arrived (Chromium's bandwidth probes): nothing to repair. */
+    RTX_DUPLICATE,
     /** The packet's transport or participant is already closed. */
     CLOSED
 }

@@ -58,6 +58,8 @@ public final class WebRtcTransport {
     private volatile SrtpDecryptor decryptor;
     private volatile SrtpEncryptor encryptor;
     private volatile SrtpProfile profile;
+    /** Binds DTLS cookies to this transport (see {@link #onDtls}). */
+    private final byte[] dtlsClientId;
     /** Where DTLS replies go: the validated source of the latest DTLS datagram. */
     private volatile InetSocketAddress dtlsPeer;
 
@@ -70,6 +72,7 @@ public final class WebRtcTransport {
         this.listener = listener;
         this.srtpSink = srtpSink;
         this.ownerInboundStats = ownerInboundStats;
+        this.dtlsClientId = ("chorus-transport:" + agent.localUfrag()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         this.dtls = server.dtlsEndpoint().newSession(remoteFingerprint, new DtlsOut(), new DtlsEvents());
     }
 
@@ -105,7 +108,12 @@ public final class WebRtcTransport {
 
     void onDtls(InetSocketAddress from, byte[] data, int length) {
         dtlsPeer = from;
-        dtls.onDatagram(clientId(from), data, 0, length);
+        // The cookie is bound to this transport, not to the 5-tuple: DTLS is accepted only from 5-tuples this
+        // transport's ICE agent validated (with the ICE password), which already proves return routability, and
+        // the browser may switch the selected pair between its first and its cookie-carrying ClientHello (seen with
+        // Chromium's second peer connection: 127.0.0.1 → 192.0.2.2). A cookie bound to the old 5-tuple then never
+        // verifies, and BoringSSL ignores a second HelloVerifyRequest, so the handshake would hang forever.
+        dtls.onDatagram(dtlsClientId, data, 0, length);
     }
 
     /**
@@ -273,15 +281,6 @@ public final class WebRtcTransport {
     }
 
     public boolean isClosed() { return closed.get(); }
-
-    private static byte[] clientId(InetSocketAddress address) {
-        byte[] ip = address.getAddress().getAddress();
-        byte[] id = new byte[ip.length + 2];
-        System.arraycopy(ip, 0, id, 0, ip.length);
-        id[ip.length] = (byte) (address.getPort() >> 8);
-        id[ip.length + 1] = (byte) address.getPort();
-        return id;
-    }
 
     @Override
     public String toString() {

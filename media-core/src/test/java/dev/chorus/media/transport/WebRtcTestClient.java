@@ -200,18 +200,6 @@ public final class WebRtcTestClient implements AutoCloseable {
         return r == SrtpResult.OK ? Arrays.copyOf(d, view.getLength()) : null;
     }
 
-    /** Waits for a DTLS alert record (content type 21, e.g. the server's close_notify); false on timeout. */
-    public boolean awaitDtlsAlert(long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return false;
-            byte[] d = dtls.poll(left, TimeUnit.NANOSECONDS);
-            if (d == null) return false;
-            if (d[0] == 21) return true;
-        }
-    }
-
     // ---- publish / subscribe against the SFU (SDP helpers) -------------------------------------------------------
 
     /** A track this client publishes: kind "audio" or "video", mid, SSRC and RTX SSRC (-1 for none). */
@@ -346,6 +334,18 @@ public final class WebRtcTestClient implements AutoCloseable {
     /** Datagrams received and not yet read (for pacing a sender without sleeps). */
     public int bufferedMedia() {
         return srtp.size() + rtpBacklog.size();
+    }
+
+    /** Waits for a DTLS alert record (content type 21, e.g. the server's close_notify); false on timeout. */
+    public boolean awaitDtlsAlert(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            byte[] d = dtls.poll(left, TimeUnit.NANOSECONDS);
+            if (d == null) return false;
+            if (d[0] == 21) return true;
+        }
     }
 
     /** Sends close_notify. */

@@ -15,6 +15,8 @@ final class CallRoom {
     /** The SFU's room id: project and room, so two projects' rooms never meet. */
     final String sfuRoomId;
     private final Map<String, CallParticipant> members = new LinkedHashMap<>();
+    /** Lock-free lookups for the SFU's subscribe policies, which run on room worker threads. */
+    private final Map<String, CallParticipant> byId = new java.util.concurrent.ConcurrentHashMap<>();
 
     CallRoom(String projectId, String roomId) {
         this.projectId = projectId;
@@ -26,12 +28,14 @@ final class CallRoom {
     synchronized boolean tryAdd(CallParticipant p, int max) {
         if (members.size() >= max) return false;
         members.put(p.id(), p);
+        byId.put(p.id(), p);
         return true;
     }
 
     /** Removes {@code p}; true if the room is now empty. */
     synchronized boolean remove(CallParticipant p) {
         members.remove(p.id(), p);
+        byId.remove(p.id(), p);
         return members.isEmpty();
     }
 
@@ -39,8 +43,9 @@ final class CallRoom {
         return members.isEmpty();
     }
 
-    synchronized CallParticipant get(String participantId) {
-        return members.get(participantId);
+    /** Never blocks. */
+    CallParticipant get(String participantId) {
+        return byId.get(participantId);
     }
 
     /** Participants that completed their join (presence is announced only for them). */

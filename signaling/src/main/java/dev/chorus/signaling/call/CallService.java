@@ -124,11 +124,17 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                 })
                 .thenApply(tracks -> {
                     Map<String, Object> extra = new LinkedHashMap<>();
-                    extra.put("participants", roster(cp, rights, tracks));
+                    List<CallParticipant> others;
+                    // Atomic per room: two participants going live at once each see the other (in the roster
+                    // or as participantJoined), and a leaver is either in the roster or announced as left.
+                    synchronized (room) {
+                        extra.put("participants", roster(cp, rights, tracks));
+                        cp.live();
+                        others = room.live();
+                    }
                     extra.put("iceServers", cp.ice);
                     cp.ice = null;
-                    cp.live();
-                    for (CallParticipant other : room.live()) {
+                    for (CallParticipant other : others) {
                         if (other != cp) other.session.send(Map.of("type", "participantJoined", "participant", cp.describe()));
                     }
                     return extra;
@@ -163,26 +169,38 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         if (session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp) leaveRoom(cp);
     }
 
+    /** A refreshed token gets fresh ICE servers (its TURN credential may outlive the old one's). */
     @Override
     public Map<String, Object> refreshed(ParticipantSession session) {
-        if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp)) return Map.of();
+        if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant)) return Map.of();
+        return Map.of("iceServers", iceServers.iceServers(session));
+    }
+
+    /** The refreshed token's rights apply in the SFU at once (forwarding stops or starts, offers follow). */
+    @Override
+    public void refreshApplied(ParticipantSession session) {
+        if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp)) return;
         Participant p = cp.media();
         if (p != null) p.updateRights(PeerSelector.rights(session, pid -> peerOf(cp.room, pid)));
-        return Map.of("iceServers", iceServers.iceServers(session));
     }
 
     /** Takes the participant out of the SFU and the roster, once; tells the others. */
     private void leaveRoom(CallParticipant cp) {
-        boolean wasLive = cp.isLive();
-        if (!cp.end()) return;
+        CallRoom room = cp.room;
+        boolean wasLive;
+        List<CallParticipant> others;
+        synchronized (room) { // see joinMedia: presence changes are atomic per room
+            wasLive = cp.isLive();
+            if (!cp.end()) return;
+            others = room.live();
+        }
         Participant p = cp.media();
         if (p != null) p.close("left");
-        CallRoom room = cp.room;
         synchronized (rooms) {
             if (room.remove(cp)) rooms.remove(key(room.projectId, room.roomId), room);
         }
         if (wasLive) {
-            for (CallParticipant other : room.live()) {
+            for (CallParticipant other : others) {
                 other.session.send(Map.of("type", "participantLeft", "participantId", cp.id()));
             }
         }

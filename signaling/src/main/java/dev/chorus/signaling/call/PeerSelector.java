@@ -25,8 +25,12 @@ final class PeerSelector {
     record Peer(String identity, List<String> groups) {}
 
     static MediaRights rights(ParticipantSession s, Function<String, Peer> peers) {
-        boolean subscribe = s.hasRight(Scope.SUBSCRIBE.wire());
-        PeerPolicy p = s.policy();
+        return rightsFor(s.hasRight(Scope.PUBLISH_AUDIO.wire()), s.hasRight(Scope.PUBLISH_VIDEO.wire()),
+                s.hasRight(Scope.PUBLISH_SCREEN.wire()), s.hasRight(Scope.SUBSCRIBE.wire()), s.policy(), peers);
+    }
+
+    static MediaRights rightsFor(boolean audio, boolean video, boolean screen, boolean subscribe, PeerPolicy p,
+                                 Function<String, Peer> peers) {
         SubscribePolicy policy;
         if (!subscribe) {
             policy = SubscribePolicy.NONE;
@@ -44,8 +48,7 @@ final class PeerSelector {
         }
         int maxTracks = p.maxTracks() < 0 ? MediaRights.DEFAULT_MAX_TRACKS : p.maxTracks();
         int maxKbps = Math.max(0, p.maxKbps());
-        return new MediaRights(s.hasRight(Scope.PUBLISH_AUDIO.wire()), s.hasRight(Scope.PUBLISH_VIDEO.wire()),
-                s.hasRight(Scope.PUBLISH_SCREEN.wire()), subscribe, policy, maxTracks, maxKbps);
+        return new MediaRights(audio, video, screen, subscribe, policy, maxTracks, maxKbps);
     }
 
     static boolean matches(List<String> selectors, Peer peer) {

@@ -38,4 +38,8 @@ public interface SessionLifecycle {
     default Map<String, Object> refreshed(ParticipantSession session) {
         return Map.of();
     }
+
+    /** {@code refreshed} has been sent: apply the new rights (messages this causes follow {@code refreshed}). */
+    default void refreshApplied(ParticipantSession session) {
+    }
 }

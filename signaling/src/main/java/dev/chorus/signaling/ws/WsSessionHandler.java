@@ -331,6 +331,11 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 log.warn("event=session_refresh_hook_failed error={}", e.getClass().getName());
             }
             session.send(m);
+            try {
+                lifecycle.refreshApplied(session);
+            } catch (RuntimeException e) {
+                log.warn("event=session_refresh_hook_failed error={}", e.getClass().getName());
+            }
         } else {
             replyError(ctx, "refresh_refused", "The token was not accepted for this session.");
         }

@@ -4,12 +4,15 @@ package dev.chorus.media.sfu.rtcp;
  * Deduplicates and rate-limits keyframe requests for one published video track (SECURITY-CHECKLIST 42): at most
  * one PLI per {@code minIntervalNanos}; requests inside the interval are coalesced into a single one sent when the
  * interval ends ({@link #due}). A PLI/FIR flood from subscribers thus costs the publisher at most one keyframe per
- * interval. Single-threaded (the room's worker).
+ * interval. A granted request that could not be sent ({@link #notSent}, e.g. the publisher's transport is not
+ * connected yet) stays pending. Single-threaded (the room's worker).
  */
 public final class KeyframeRequester {
     private final long minIntervalNanos;
     private boolean everSent;
     private long lastSentNanos;
+    private boolean previousEverSent;
+    private long previousSentNanos;
     private boolean pending;
     private long requests;
     private long sent;
@@ -29,16 +32,26 @@ public final class KeyframeRequester {
         return false;
     }
 
-    /** From the worker's timer: true if a coalesced request must be sent now. */
+    /** From the worker's timer: true if a coalesced (or unsent) request must be sent now. */
     public boolean due(long nowNanos) {
-        if (pending && nowNanos - lastSentNanos >= minIntervalNanos) {
+        if (pending && (!everSent || nowNanos - lastSentNanos >= minIntervalNanos)) {
             markSent(nowNanos);
             return true;
         }
         return false;
     }
 
+    /** The PLI granted by the last {@link #request}/{@link #due} could not be sent: keep it pending, undo the send. */
+    public void notSent() {
+        everSent = previousEverSent;
+        lastSentNanos = previousSentNanos;
+        pending = true;
+        sent--;
+    }
+
     private void markSent(long nowNanos) {
+        previousEverSent = everSent;
+        previousSentNanos = lastSentNanos;
         everSent = true;
         pending = false;
         lastSentNanos = nowNanos;

@@ -17,4 +17,15 @@ class KeyframeRequesterTest {
         assertThat(k.request(5000)).isTrue();
         assertThat(k.sent()).isEqualTo(3);
     }
+
+    @Test
+    void aRequestThatCouldNotBeSentStaysPendingForTheTimer() {
+        KeyframeRequester k = new KeyframeRequester(1000);
+        assertThat(k.request(0)).isTrue();
+        k.notSent(); // publisher not connected yet
+        assertThat(k.pending()).isTrue();
+        assertThat(k.due(10)).isTrue();
+        assertThat(k.sent()).isEqualTo(1);
+        assertThat(k.request(20)).isFalse();
+    }
 }
