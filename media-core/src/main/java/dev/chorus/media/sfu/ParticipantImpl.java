@@ -54,7 +54,7 @@ final class ParticipantImpl implements Participant {
     Endpoint publishEndpoint;
     private String publishRemoteUfrag;
     SsrcFilter ssrcFilter;
-    final LinkedHashMap<String, PublishedTrack> tracks = new LinkedHashMap<>();
+    final TrackMap tracks = new TrackMap();
     /** Publisher header extension id → the subscriber's id (0: dropped). */
     final byte[] pubToSub = new byte[256];
     int transportCcExtId = -1;
@@ -400,7 +400,7 @@ final class ParticipantImpl implements Participant {
         long ssrc = rtp.ssrc();
         PublishedTrack track = null;
         boolean isRtx = false;
-        for (PublishedTrack t : tracks.values()) {
+        for (PublishedTrack t : tracks.array()) {
             if (t.ssrc == ssrc) {
                 track = t;
                 break;
@@ -787,6 +787,7 @@ final class ParticipantImpl implements Participant {
     /** SECURITY-CHECKLIST 42: retransmissions per NACK and per second are budgeted; the rest is counted. */
     private void answerNack(Consumer c, RtcpCompound rtcp, int i, long now) {
         int answeredHere = 0;
+        int upstream = 0;
         int entries = rtcp.nackCount(i);
         SfuCounters counters = worker.counters;
         int maxPerRequest = room.config.nackMaxPerRequest();
@@ -800,9 +801,12 @@ final class ParticipantImpl implements Participant {
                     counters.nacksOverBudget++;
                     continue;
                 }
-                int slot = c.track.cache.find(c.sourceSequence(seq), now);
+                int source = c.sourceSequence(seq);
+                int slot = c.track.cache.find(source, now);
                 if (slot < 0) {
+                    // Not here: lost on the way in too. Ask the publisher (it repairs with RTX, which we forward).
                     counters.nacksMissed++;
+                    if (upstream < worker.upstreamNacks.length) worker.upstreamNacks[upstream++] = source;
                     continue;
                 }
                 answeredHere++;
@@ -812,6 +816,30 @@ final class ParticipantImpl implements Participant {
                 }
             }
         }
+        if (upstream > 0) c.track.publisher.nackUpstream(c.track, worker.upstreamNacks, upstream);
+    }
+
+    /** Sends one NACK for the publisher's own sequence numbers {@code seqs[0..n)} (one FCI entry each). */
+    void nackUpstream(PublishedTrack t, int[] seqs, int n) {
+        Endpoint ep = publishEndpoint;
+        if (ep == null || !ep.connected || t.ssrc < 0) return;
+        byte[] out = worker.out;
+        int p = RtcpWriter.receiverReportHeader(out, 0, publishRtcpSsrc, 0);
+        int start = p;
+        // A one-entry NACK header, then all n entries (PID, BLP 0) and the length fixed up.
+        RtcpWriter.nack(out, p, publishRtcpSsrc, t.ssrc, seqs[0], 0);
+        p += 12;
+        for (int k = 0; k < n; k++) {
+            out[p] = (byte) (seqs[k] >>> 8);
+            out[p + 1] = (byte) seqs[k];
+            out[p + 2] = 0;
+            out[p + 3] = 0;
+            p += 4;
+        }
+        int words = (p - start) / 4 - 1;
+        out[start + 2] = (byte) (words >>> 8);
+        out[start + 3] = (byte) words;
+        if (sendRtcp(ep, out, p)) worker.counters.nacksForwarded++;
     }
 
     /** Worker timer. */

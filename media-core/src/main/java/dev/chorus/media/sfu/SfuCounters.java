@@ -17,6 +17,7 @@ public final class SfuCounters {
     long nacksAnswered;
     long nacksMissed;
     long nacksOverBudget;
+    long nacksForwarded;
     long keyframeRequestsReceived;
     long plisSent;
     long transportCcFeedbacksSent;
@@ -38,6 +39,8 @@ public final class SfuCounters {
     public long nacksAnswered() { return nacksAnswered; }
     public long nacksMissed() { return nacksMissed; }
     public long nacksOverBudget() { return nacksOverBudget; }
+    /** NACK packets sent to publishers for packets missing from the cache. */
+    public long nacksForwarded() { return nacksForwarded; }
     public long keyframeRequestsReceived() { return keyframeRequestsReceived; }
     public long plisSent() { return plisSent; }
     public long transportCcFeedbacksSent() { return transportCcFeedbacksSent; }

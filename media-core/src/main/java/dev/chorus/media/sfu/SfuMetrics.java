@@ -37,6 +37,7 @@ final class SfuMetrics implements MeterBinder {
         counter(registry, "chorus.sfu.nacks", SfuCounters::nacksAnswered, "outcome", "answered");
         counter(registry, "chorus.sfu.nacks", SfuCounters::nacksMissed, "outcome", "missed");
         counter(registry, "chorus.sfu.nacks", SfuCounters::nacksOverBudget, "outcome", "over_budget");
+        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksForwarded, "outcome", "forwarded_upstream");
         counter(registry, "chorus.sfu.keyframe.requests", SfuCounters::keyframeRequestsReceived, "direction", "received");
         counter(registry, "chorus.sfu.keyframe.requests", SfuCounters::plisSent, "direction", "sent");
         counter(registry, "chorus.sfu.rtcp", SfuCounters::rtcpIn, "direction", "in");

@@ -127,4 +127,23 @@ class SfuForwardingTest {
         SfuPeer.await(() -> sfu.sum(c -> c.drops(SfuDropReason.UNKNOWN_SSRC)) == 20, "20 unknown-SSRC drops");
         assertThat(sub.subscriber.receiveRtp(300)).isNull();
     }
+
+    @Test
+    void malformedRtpAfterDecryptionIsDroppedAndTheStreamGoesOn() throws Exception {
+        SfuPeer pub = join("r3", "pub", MediaRights.all());
+        pub.publish(List.of(new TestTrack("video", "v", PUB_VIDEO, PUB_RTX)));
+        SfuPeer sub = join("r3", "sub", MediaRights.all());
+        sub.acceptOffer(true);
+        // Padding longer than the packet (checklist 40): authenticates fine, fails the header check after decryption.
+        byte[] bad = TestRtp.rtp(96, 1, 0, PUB_VIDEO, 1, "v", 16);
+        bad[0] = (byte) 0xB0;
+        bad[bad.length - 1] = (byte) 250;
+        pub.publisher.sendRtp(bad);
+        byte[] good = TestRtp.rtp(96, 2, 3000, PUB_VIDEO, 2, "v", 100);
+        pub.publisher.sendRtp(good);
+        byte[] got = sub.subscriber.receiveRtp(5000);
+        assertThat(got).isNotNull();
+        assertThat(TestRtp.payload(got)).isEqualTo(TestRtp.payload(good));
+        assertThat(sfu.sum(c -> c.drops(SfuDropReason.MALFORMED))).isEqualTo(1);
+    }
 }

@@ -201,6 +201,56 @@ class SfuRtcpTest {
     }
 
     @Test
+    void aNackForAPacketTheSfuNeverGotIsForwardedToThePublisherAndItsRtxRepairReachesTheSubscriber() throws Exception {
+        SfuPeer pub = join("pub");
+        pub.publish(List.of(new TestTrack("video", "v", P_VIDEO, P_RTX)));
+        SfuPeer sub = join("sub");
+        sub.acceptOffer(true);
+        // Packet 5 is "lost" between publisher and SFU: never sent.
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            byte[] p = TestRtp.rtp(96, 500 + i, 3000L * i, P_VIDEO, i, "v", 200);
+            sent.add(p);
+            if (i != 5) pub.publisher.sendRtp(p);
+        }
+        int s4 = 0;
+        for (int i = 0; i < 9; i++) {
+            byte[] got = sub.subscriber.receiveRtp(5000);
+            if (i == 4) s4 = TestRtp.view(got).sequenceNumber();
+        }
+        long[] ssrcs = subscriberSsrcs(sub.lastOffer.sdp());
+        sub.subscriber.sendRtcp(TestRtp.nack(0x71, ssrcs[0], (s4 + 1) & 0xFFFF, 1, 0));
+        int nackedSeq = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (nackedSeq < 0 && System.nanoTime() < deadline) {
+            byte[] rtcp = pub.publisher.receiveRtcp(500);
+            if (rtcp == null) continue;
+            RtcpCompound c = TestRtp.rtcp(rtcp);
+            for (int i = 0; i < c.packetCount(); i++) {
+                if (c.isNack(i) && c.mediaSsrc(i) == P_VIDEO) nackedSeq = c.nackPid(i, 0);
+            }
+        }
+        pub.publisher.clearRtpBacklog();
+        assertThat(nackedSeq).as("NACK to the publisher, in its own sequence numbers").isEqualTo(505);
+        // The publisher repairs with RTX (OSN 505); the SFU forwards the original to the subscriber.
+        byte[] original = sent.get(5);
+        byte[] rtx = new byte[original.length + 2];
+        System.arraycopy(original, 0, rtx, 0, 24);
+        rtx[24] = (byte) (505 >> 8);
+        rtx[25] = (byte) 505;
+        System.arraycopy(original, 24, rtx, 26, original.length - 24);
+        rtx[1] = 97;
+        rtx[2] = 0; rtx[3] = 1; // RTX sequence number
+        TestRtp.put32(rtx, 8, P_RTX);
+        pub.publisher.sendRtp(rtx);
+        byte[] repaired = sub.subscriber.receiveRtp(5000);
+        assertThat(repaired).isNotNull();
+        assertThat(TestRtp.view(repaired).sequenceNumber()).isEqualTo((s4 + 1) & 0xFFFF);
+        assertThat(TestRtp.view(repaired).ssrc()).isEqualTo(ssrcs[0]);
+        assertThat(TestRtp.payload(repaired)).isEqualTo(TestRtp.payload(original));
+    }
+
+    @Test
     void publisherGetsTransportCcFeedbackAndReceiverReportsAndSubscribersGetSenderReports() throws Exception {
         SfuPeer pub = join("pub");
         String answer = pub.publish(List.of(new TestTrack("video", "v", P_VIDEO, P_RTX)));
