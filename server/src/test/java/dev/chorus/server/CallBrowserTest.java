@@ -65,6 +65,7 @@ class CallBrowserTest {
                 c.on('trackUpdated', d => rec.events.push('trackUpdated ' + d.track.participantId + ' ' + d.track.kind
                                                           + ' ' + (d.track.muted ? 'muted' : 'unmuted')));
                 c.on('error', e => rec.events.push('error ' + e.code));
+                c.on('closed', () => clearInterval(rec.poll));
                 c.on('subscribed', d => { for (const mid of d.mids) if (!(mid in rec.subscribedAt)) rec.subscribedAt[mid] = d.at; });
                 // time from the subscriber answer being applied to the first decoded frame, per video mid
                 rec.poll = setInterval(async () => {

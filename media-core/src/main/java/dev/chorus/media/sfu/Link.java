@@ -17,6 +17,12 @@ interface Link {
     /** Queues a plain retransmission (same SSRC and sequence number as before); {@code roc}: its rollover counter. */
     boolean queueRetransmission(byte[] buf, int off, int len, int roc);
 
+    /** Forgets the outbound SRTP state of an SSRC that will not be sent again. */
+    void forgetSsrc(long ssrc);
+
+    /** Forgets the inbound SRTP state of a sender SSRC that ended. */
+    void forgetInboundSsrc(long ssrc);
+
     /** Closes the underlying transport (idempotent). */
     void close();
 }

@@ -52,5 +52,15 @@ final class LoopbackLink implements Link {
     }
 
     @Override
+    public void forgetSsrc(long ssrc) {
+        if (encryptor != null) encryptor.forget(ssrc);
+    }
+
+    @Override
+    public void forgetInboundSsrc(long ssrc) {
+        if (decryptor != null) decryptor.forget(ssrc);
+    }
+
+    @Override
     public void close() { }
 }

@@ -492,6 +492,14 @@ final class ParticipantImpl implements Participant {
     void subscribe(PublishedTrack t, boolean negotiateNow) {
         if (t.consumerOf(this) != null) return;
         boolean video = t.info.kind().isVideo();
+        // Each forwarded stream needs SRTP contexts on the subscribe transport (one SSRC, two with RTX); beyond the
+        // transport's bound protection would fail for every packet, so the track is not offered (and counted).
+        int ssrcs = video ? 2 : 1;
+        for (Consumer existing : consumers) ssrcs += existing.rtxSsrc >= 0 ? 2 : 1;
+        if (ssrcs > room.sfu.maxStreamsPerTransport()) {
+            worker.counters.subscriptionsOverCapacity++;
+            return;
+        }
         ThreadLocalRandom r = ThreadLocalRandom.current();
         Consumer c = new Consumer(this, t, randomSsrc(), video ? randomSsrc() : -1,
                 video ? SdpOfferBuilder.PT_VP8 : SdpOfferBuilder.PT_OPUS, r.nextInt(0x10000), r.nextLong(0x100000000L));
@@ -528,6 +536,11 @@ final class ParticipantImpl implements Participant {
         c.removed = true;
         t.removeConsumer(c);
         consumers.remove(c);
+        Endpoint sub = subscribeEndpoint;
+        if (sub != null && sub.link != null) {
+            sub.link.forgetSsrc(c.ssrc);
+            if (c.rtxSsrc >= 0) sub.link.forgetSsrc(c.rtxSsrc);
+        }
         for (Slot s : slots) {
             if (s.consumer == c) s.consumer = null;
         }

@@ -119,6 +119,11 @@ final class RoomImpl implements Room {
         worker.tracks--;
         for (Consumer c : t.consumers) c.subscriber.unsubscribe(t, reason, true);
         t.dispose();
+        Endpoint pub = t.publisher.publishEndpoint;
+        if (pub != null && pub.link != null && !pub.closed) {
+            if (t.ssrc >= 0) pub.link.forgetInboundSsrc(t.ssrc);
+            if (t.rtxSsrc >= 0) pub.link.forgetInboundSsrc(t.rtxSsrc);
+        }
         t.publisher.listener.onTrackUnpublished(t.info, reason);
     }
 

@@ -230,6 +230,10 @@ public final class Sfu implements AutoCloseable {
         return fp;
     }
 
+    int maxStreamsPerTransport() {
+        return media == null ? Integer.MAX_VALUE : media.config().maxStreamsPerTransport();
+    }
+
     List<InetSocketAddress> candidates() {
         return media.candidates();
     }

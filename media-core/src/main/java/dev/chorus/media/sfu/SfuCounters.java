@@ -22,6 +22,7 @@ public final class SfuCounters {
     long plisSent;
     long transportCcFeedbacksSent;
     long sendFailures;
+    long subscriptionsOverCapacity;
 
     void drop(SfuDropReason reason) {
         drops[reason.ordinal()]++;
@@ -46,4 +47,6 @@ public final class SfuCounters {
     public long transportCcFeedbacksSent() { return transportCcFeedbacksSent; }
     /** Packets the transport refused to queue (not connected yet, closed, protect failure). */
     public long sendFailures() { return sendFailures; }
+    /** Tracks not offered to a subscriber because its transport's SRTP stream bound was reached. */
+    public long subscriptionsOverCapacity() { return subscriptionsOverCapacity; }
 }

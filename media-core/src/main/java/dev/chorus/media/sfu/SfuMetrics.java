@@ -44,6 +44,7 @@ final class SfuMetrics implements MeterBinder {
         counter(registry, "chorus.sfu.rtcp", SfuCounters::rtcpSent, "direction", "out");
         counter(registry, "chorus.sfu.transport.cc.feedbacks", SfuCounters::transportCcFeedbacksSent);
         counter(registry, "chorus.sfu.send.failures", SfuCounters::sendFailures);
+        counter(registry, "chorus.sfu.subscriptions.over.capacity", SfuCounters::subscriptionsOverCapacity);
     }
 
     private void counter(MeterRegistry registry, String name, ToLongFunction<SfuCounters> f, String... tags) {

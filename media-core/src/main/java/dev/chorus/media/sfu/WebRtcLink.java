@@ -27,6 +27,16 @@ final class WebRtcLink implements Link {
     }
 
     @Override
+    public void forgetSsrc(long ssrc) {
+        transport.forgetOutboundSsrc(ssrc);
+    }
+
+    @Override
+    public void forgetInboundSsrc(long ssrc) {
+        transport.forgetInboundSsrc(ssrc);
+    }
+
+    @Override
     public void close() {
         transport.close();
     }

@@ -109,6 +109,12 @@ public final class SrtpDecryptor implements AutoCloseable {
         return result;
     }
 
+    /** Drops the contexts of a sender SSRC that ended (a track unpublished), so churn never exhausts the bound. */
+    public void forget(long ssrc) {
+        rtp.remove((int) ssrc);
+        rtcp.remove((int) ssrc);
+    }
+
     /** Number of sender SSRCs with live SRTP contexts (for tests and bounds). */
     public int rtpStreams() { return rtp.size(); }
 

@@ -138,6 +138,22 @@ public final class SrtpEncryptor implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops the contexts of an SSRC no longer sent (a forwarded stream that ended), so that streams coming and going
+     * over a long session never exhaust {@code maxStreams}. A later packet with that SSRC would start a new context.
+     */
+    public void forget(long ssrc) {
+        int key = (int) ssrc;
+        rtp.remove(key);
+        rtcp.remove(key);
+        retransmit.remove(key);
+    }
+
+    /** SSRCs with a live RTP context. */
+    public int rtpStreams() {
+        return rtp.size();
+    }
+
     @Override
     public void close() {
         rtp.clear();

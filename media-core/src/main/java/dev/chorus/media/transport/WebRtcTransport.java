@@ -229,6 +229,23 @@ public final class WebRtcTransport {
         return send(packet, offset, length, false, false, roc);
     }
 
+    /** Owner thread (transports with an {@link SrtpSink}): forgets the inbound SRTP contexts of an ended SSRC. */
+    public void forgetInboundSsrc(long ssrc) {
+        SrtpDecryptor in = decryptor;
+        if (in != null && srtpSink != null) in.forget(ssrc);
+    }
+
+    /** Owner thread: forgets the outbound SRTP contexts of an SSRC that will not be sent again. */
+    public void forgetOutboundSsrc(long ssrc) {
+        SrtpEncryptor out = encryptor;
+        if (out != null) out.forget(ssrc);
+    }
+
+    /** Streams (SSRCs) one direction of a transport can carry: {@link MediaTransportConfig#maxStreamsPerTransport}. */
+    public int maxStreams() {
+        return server.config().maxStreamsPerTransport();
+    }
+
     private boolean send(byte[] packet, int offset, int length, boolean rtcp, boolean flush) {
         return send(packet, offset, length, rtcp, flush, -1);
     }

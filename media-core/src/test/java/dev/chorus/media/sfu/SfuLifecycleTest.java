@@ -131,4 +131,46 @@ class SfuLifecycleTest {
         assertThat(registry.get("chorus.sfu.keyframe.requests").tag("direction", "sent").functionCounter().count()).isPositive();
         assertThat(registry.get("chorus.sfu.drops").tag("reason", "queue_full").functionCounter().count()).isZero();
     }
+
+    @Test
+    void subscriptionsStayWithinTheTransportsSrtpStreamBoundAndEndedStreamsFreeTheirContexts() throws Exception {
+        sfu.stop();
+        media.stop();
+        MediaTransportConfig small = MediaTransportConfig.loopback();
+        small = new MediaTransportConfig(small.bindAddress(), 0, small.announcedAddresses(), small.maxTransports(), 3,
+                small.preferEpoll(), small.recvBatch(), small.socketBufferBytes(), small.dtls());
+        media = new MediaTransportServer(small, DtlsCertificate.generate("sfu-test")).start();
+        sfu = new Sfu(SfuConfig.defaults().withWorkers(1), media).start();
+
+        SfuPeer a = join("s", "a");
+        a.publish(List.of(new TestTrack("video", "v", P_VIDEO, 0x55550002L)));
+        SfuPeer b = join("s", "b");
+        b.publish(List.of(new TestTrack("video", "w", 0x66660001L, 0x66660002L)));
+        SfuPeer sub = join("s", "sub");
+        // Two video tracks need 4 SRTP streams, the transport has 3: only one is offered.
+        assertThat(sub.acceptOffer(true).tracks()).hasSize(1);
+        assertThat(sfu.sum(SfuCounters::subscriptionsOverCapacity)).isEqualTo(1);
+        String offeredFrom = sub.lastOffer.tracks().getFirst().track().participantId();
+        SfuPeer first = offeredFrom.equals("a") ? a : b;
+        long firstSsrc = offeredFrom.equals("a") ? P_VIDEO : 0x66660001L;
+        String firstMid = offeredFrom.equals("a") ? "v" : "w";
+        first.publisher.sendRtp(TestRtp.rtp(96, 1, 0, firstSsrc, 1, firstMid, 100));
+        assertThat(sub.subscriber.receiveRtp(5000)).isNotNull();
+
+        // Publishers come and go: every ended stream must free its SRTP context, or the fourth would find none.
+        first.participant.close("left").get(5, TimeUnit.SECONDS);
+        sub.acceptOffer(true);
+        for (int round = 0; round < 4; round++) {
+            SfuPeer p = join("s", "p" + round);
+            long ssrc = 0x77770001L + 16 * round;
+            p.publish(List.of(new TestTrack("video", "x", ssrc, ssrc + 1)));
+            RecordingParticipantListener.Offer offer = sub.acceptOffer(true);
+            assertThat(offer.tracks()).extracting(t -> t.track().participantId()).containsExactly("p" + round);
+            for (int i = 0; i < 3; i++) p.publisher.sendRtp(TestRtp.rtp(96, i, i * 3000L, ssrc, i, "x", 100));
+            for (int i = 0; i < 3; i++) assertThat(sub.subscriber.receiveRtp(5000)).as("round %d packet %d", round, i).isNotNull();
+            p.participant.close("left").get(5, TimeUnit.SECONDS);
+            sub.acceptOffer(true);
+        }
+        assertThat(sfu.sum(SfuCounters::sendFailures)).isZero();
+    }
 }

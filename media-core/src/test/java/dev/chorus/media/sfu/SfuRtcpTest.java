@@ -126,6 +126,12 @@ class SfuRtcpTest {
         assertThat(awaitPlis(pub.publisher, P_VIDEO, 1)).isEqualTo(1);
         assertThat(plisWithin(pub.publisher, P_VIDEO, 500)).isZero();
         assertThat(sfu.sum(SfuCounters::plisSent)).isEqualTo(4);
+
+        // FIR is a keyframe request too: same budget.
+        advance(KEYFRAME_INTERVAL_MS + 1000);
+        for (int i = 0; i < 10; i++) s2.subscriber.sendRtcp(TestRtp.fir(0x52, s2Ssrc, i));
+        assertThat(awaitPlis(pub.publisher, P_VIDEO, 1)).isEqualTo(1);
+        assertThat(plisWithin(pub.publisher, P_VIDEO, 500)).isZero();
     }
 
     @Test

@@ -62,6 +62,16 @@ final class TestRtp {
         return b;
     }
 
+    /** A full intra request (RFC 5104) for {@code media}. */
+    static byte[] fir(long sender, long media, int seq) {
+        byte[] b = new byte[20];
+        b[0] = (byte) 0x84; b[1] = (byte) 206; b[3] = 4;
+        put32(b, 4, sender);
+        put32(b, 12, media);
+        b[16] = (byte) seq;
+        return b;
+    }
+
     /** A NACK with {@code entries} FCI entries starting at {@code pid}, 17 sequence numbers apart, blp all ones. */
     static byte[] nack(long sender, long media, int pid, int entries, int blp) {
         byte[] b = new byte[12 + 4 * entries];

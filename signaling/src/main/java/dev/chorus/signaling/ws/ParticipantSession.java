@@ -30,8 +30,13 @@ public final class ParticipantSession {
     private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt,
                              List<String> groups, PeerPolicy policy, String meta) {}
 
-    /** Messages sent before {@code joined} wait here (bounded: the call layer sends a handful). */
-    private static final int MAX_HELD = 256;
+    /**
+     * Messages sent before {@code joined} wait here: the room's current tracks and the first subscriber offer, so a
+     * few per participant already in the room. Bounded; a session that would exceed it is closed (1011) rather than
+     * silently missing a message.
+     */
+    private static final int MAX_HELD = 4096;
+    private boolean heldOverflow;
 
     private volatile TokenInfo token;
     private final String sourceIp;
@@ -110,6 +115,7 @@ public final class ParticipantSession {
             if (!isOpen()) return;
             if (held != null) {
                 if (held.size() < MAX_HELD) held.add(text);
+                else heldOverflow = true;
                 return;
             }
             write(text);
@@ -130,12 +136,18 @@ public final class ParticipantSession {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("message not serialisable", e);
         }
+        boolean overflow;
         synchronized (sendLock) {
+            overflow = heldOverflow;
             ArrayDeque<String> before = held;
             held = null;
-            if (!isOpen()) return;
-            write(text);
-            if (before != null) before.forEach(this::write);
+            if (!overflow && isOpen()) {
+                write(text);
+                if (before != null) before.forEach(this::write);
+            }
+        }
+        if (overflow) { // outside the lock: close hooks may send to other sessions
+            close(WsCloseCodes.INTERNAL_ERROR, "too many events before joined");
         }
     }
 
