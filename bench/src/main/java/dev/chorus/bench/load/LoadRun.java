@@ -159,6 +159,7 @@ public final class LoadRun {
             String sdp = offer.path("sdp").asText();
             client = new WebRtcTestClient(MediaClient.serverCandidate(sdp), MediaClient.certificate());
             toClose.add(client);
+            MediaClient.widenReceiveBuffer(client);
             sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", client.answer(sdp, false)));
             remote = MediaClient.connect(client, sdp, o.profile());
             consents.add(MediaClient.startConsent(client, remote, CONSENT_MILLIS, () -> !stopReceiving));
@@ -297,6 +298,8 @@ public final class LoadRun {
             Histogram latency = new Histogram(60_000_000L, 3);
             for (Stream st : streams) sent += st.sentInWindow.get();
             long srtpAuth = 0, srtpReplay = 0, srtpInvalid = 0, subscribersWithLoss = 0, worstSubscriberLost = 0;
+            long foreign = 0; // packets of another room's streams: must be 0 (room isolation)
+            Map<String, Long> lostByStream = new java.util.TreeMap<>();
             for (Subscriber s : subs) {
                 latency.add(s.latencyMicros);
                 other += s.other;
@@ -306,9 +309,14 @@ public final class LoadRun {
                 srtpInvalid += st0.invalid;
                 long subLost = 0;
                 for (Stream st : streams) {
-                    if (st.room != s.room) continue;
                     Rx r = s.rx.get(st.id);
-                    subLost += st.sentInWindow.get() - (r == null ? 0 : r.windowReceived);
+                    if (st.room != s.room) {
+                        if (r != null) foreign += r.total;
+                        continue;
+                    }
+                    long l = st.sentInWindow.get() - (r == null ? 0 : r.windowReceived);
+                    subLost += l;
+                    if (l != 0) lostByStream.merge("room " + st.room + " stream " + st.id + " (" + st.kind + ")", l, Long::sum);
                 }
                 if (subLost > 0) subscribersWithLoss++;
                 worstSubscriberLost = Math.max(worstSubscriberLost, subLost);
@@ -341,6 +349,8 @@ public final class LoadRun {
             out.put("reordered", reordered);
             out.put("nonProbePackets", other);
             out.put("subscribersWithLoss", subscribersWithLoss);
+            out.put("lostByStream", lostByStream);
+            out.put("packetsFromOtherRooms", foreign);
             out.put("worstSubscriberLost", worstSubscriberLost);
             out.put("clientSrtpFailures", Map.of("auth", srtpAuth, "replay", srtpReplay, "invalid", srtpInvalid));
             Map<String, Object> kernel = new LinkedHashMap<>();

@@ -80,6 +80,25 @@ final class MediaClient {
         return new IceRemote(sd.iceUfrag(m), sd.icePwd(m));
     }
 
+    /** Receive buffer for a simulated participant's socket (the kernel default, ~208 KiB, is ~90 full-size packets). */
+    static final int RECEIVE_BUFFER = 2 << 20;
+
+    /**
+     * Widens the client's UDP receive buffer so that a scheduling stall of the generator (shared cores, GC, JIT) does
+     * not drop packets in the kernel and show up as SFU loss. {@link WebRtcTestClient} keeps its socket private and
+     * has no option for this, so it is reached by reflection; if that ever fails the default buffer stays and the
+     * run still reports {@code hostUdpErrorsDuringRun.RcvbufErrors}. (Better: a constructor option on the client.)
+     */
+    static void widenReceiveBuffer(WebRtcTestClient client) {
+        try {
+            java.lang.reflect.Field f = WebRtcTestClient.class.getDeclaredField("socket");
+            f.setAccessible(true);
+            ((java.net.DatagramSocket) f.get(client)).setReceiveBufferSize(RECEIVE_BUFFER);
+        } catch (ReflectiveOperationException | RuntimeException | java.net.SocketException e) {
+            // keep the default buffer
+        }
+    }
+
     static DtlsCertificate certificate() {
         return DtlsCertificate.generate("chorus-bench");
     }
