@@ -75,6 +75,8 @@ final class ParticipantImpl implements Participant {
     private long subscribeVersion;
     final List<Slot> slots = new ArrayList<>();
     final List<Consumer> consumers = new ArrayList<>();
+    /** Other participants' tracks announced to this one (identity set): a superset of its consumers' tracks. */
+    final java.util.Set<PublishedTrack> visible = new java.util.HashSet<>();
     private List<Slot.Offered> outstandingOffer;
     /** The subscription changed since the last offer. */
     private boolean changed;
@@ -527,6 +529,18 @@ final class ParticipantImpl implements Participant {
             if (o.slot() == s) return o.consumer() != null;
         }
         return false;
+    }
+
+    /** Worker: {@code t} may be received: announce it once, and subscribe (again, if it was over capacity). */
+    void show(PublishedTrack t, boolean negotiateNow) {
+        if (visible.add(t)) listener.onTrackPublished(t.info);
+        subscribe(t, negotiateNow);
+    }
+
+    /** Worker: {@code t} is gone or no longer allowed: stop forwarding at once and tell, if it was announced. */
+    void hide(PublishedTrack t, UnpublishReason reason) {
+        unsubscribe(t, reason, false);
+        if (visible.remove(t)) listener.onTrackUnpublished(t.info, reason);
     }
 
     /** Worker: stops forwarding {@code t} to this participant at once, tells it, renegotiates. */

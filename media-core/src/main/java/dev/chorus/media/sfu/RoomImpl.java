@@ -75,10 +75,7 @@ final class RoomImpl implements Room {
         for (ParticipantImpl other : participants.values()) {
             if (other == p) continue;
             for (PublishedTrack t : other.tracks.values()) {
-                if (rights.mayReceive(t.info)) {
-                    listener.onTrackPublished(t.info);
-                    p.subscribe(t, false);
-                }
+                if (rights.mayReceive(t.info)) p.show(t, false);
             }
         }
         p.negotiate();
@@ -93,6 +90,7 @@ final class RoomImpl implements Room {
             unpublish(t, UnpublishReason.PUBLISHER_LEFT);
         }
         for (Consumer c : List.copyOf(p.consumers)) p.unsubscribe(c.track, UnpublishReason.PUBLISHER_LEFT, false);
+        p.visible.clear();
         p.closed = true;
         p.closeTransports();
         if (participants.get(p.id) == p) participants.remove(p.id);
@@ -107,17 +105,16 @@ final class RoomImpl implements Room {
         t.publisher.listener.onTrackPublished(t.info);
         for (ParticipantImpl p : participants.values()) {
             if (p == t.publisher || p.closed) continue;
-            if (p.rights.mayReceive(t.info)) {
-                p.listener.onTrackPublished(t.info);
-                p.subscribe(t);
-            }
+            if (p.rights.mayReceive(t.info)) p.show(t, true);
         }
     }
 
     /** Worker: a track ends; forwarding stops at once; everyone who saw it is told. */
     void unpublish(PublishedTrack t, UnpublishReason reason) {
         worker.tracks--;
-        for (Consumer c : t.consumers) c.subscriber.unsubscribe(t, reason, true);
+        for (ParticipantImpl p : List.copyOf(participants.values())) {
+            if (p != t.publisher) p.hide(t, reason);
+        }
         t.dispose();
         Endpoint pub = t.publisher.publishEndpoint;
         if (pub != null && pub.link != null && !pub.closed) {
@@ -130,23 +127,20 @@ final class RoomImpl implements Room {
     /** Worker: mute state changed. */
     void trackUpdated(PublishedTrack t) {
         t.publisher.listener.onTrackUpdated(t.info);
-        for (Consumer c : t.consumers) c.subscriber.listener.onTrackUpdated(t.info);
+        for (ParticipantImpl p : participants.values()) {
+            if (p.visible.contains(t)) p.listener.onTrackUpdated(t.info);
+        }
     }
 
     /** Worker: {@code p}'s rights changed: drop what it may no longer receive, add what it now may. */
     void refreshSubscriptions(ParticipantImpl p) {
-        for (Consumer c : List.copyOf(p.consumers)) {
-            if (!p.rights.mayReceive(c.track.info)) {
-                p.unsubscribe(c.track, UnpublishReason.SUBSCRIBE_RIGHTS_REVOKED, true);
-            }
+        for (PublishedTrack t : List.copyOf(p.visible)) {
+            if (!p.rights.mayReceive(t.info)) p.hide(t, UnpublishReason.SUBSCRIBE_RIGHTS_REVOKED);
         }
         for (ParticipantImpl other : participants.values()) {
             if (other == p) continue;
             for (PublishedTrack t : other.tracks.values()) {
-                if (t.consumerOf(p) == null && p.rights.mayReceive(t.info)) {
-                    p.listener.onTrackPublished(t.info);
-                    p.subscribe(t, false);
-                }
+                if (p.rights.mayReceive(t.info)) p.show(t, false);
             }
         }
         p.negotiate();

@@ -172,5 +172,11 @@ class SfuLifecycleTest {
             sub.acceptOffer(true);
         }
         assertThat(sfu.sum(SfuCounters::sendFailures)).isZero();
+
+        // The track that did not fit was announced once; with room again, a rights refresh offers it.
+        String other = offeredFrom.equals("a") ? "b" : "a";
+        sub.participant.updateRights(MediaRights.all()).get(5, TimeUnit.SECONDS);
+        assertThat(sub.acceptOffer(true).tracks()).extracting(t -> t.track().participantId()).containsExactly(other);
+        assertThat(sub.events.published.stream().filter(t -> t.participantId().equals(other))).hasSize(1);
     }
 }
