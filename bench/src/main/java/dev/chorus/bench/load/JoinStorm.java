@@ -25,6 +25,17 @@ import org.HdrHistogram.Histogram;
 public final class JoinStorm {
     public record Options(int clients, int perRoom, SrtpProfile profile, long timeoutMillis, int maxParticipants) {}
 
+    static Map<String, Object> millisPercentiles(ConcurrentLinkedQueue<Long> nanos) {
+        Histogram h = new Histogram(600_000L, 3);
+        for (long n : nanos) h.recordValue(Math.min(600_000L, n / 1_000_000L));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("unit", "milliseconds");
+        m.put("count", h.getTotalCount());
+        m.put("p50", h.getValueAtPercentile(50));
+        m.put("p99", h.getValueAtPercentile(99));
+        return m;
+    }
+
     private final ServerTarget target;
     private final Options o;
 
@@ -43,6 +54,8 @@ public final class JoinStorm {
         CountDownLatch done = new CountDownLatch(o.clients());
         ConcurrentLinkedQueue<AutoCloseable> toClose = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> connectedNanos = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> joinedNanos = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> answeredNanos = new ConcurrentLinkedQueue<>();
         Map<String, Integer> failures = new TreeMap<>();
         long[] start = new long[1];
         ProcessCpu cpu = new ProcessCpu(target.pid());
@@ -58,12 +71,14 @@ public final class JoinStorm {
                     String token = sig.mintToken(room, "storm-" + index, List.of("room:join", "media:publish:audio"));
                     stage = "join";
                     sig.join(room, token, o.timeoutMillis());
+                    joinedNanos.add(System.nanoTime() - start[0]);
                     stage = "publish";
                     WebRtcTestClient client = new WebRtcTestClient(new java.net.InetSocketAddress("127.0.0.1", mediaPort), certs.get(index));
                     toClose.add(client);
                     sig.send(Signaling.JSON.createObjectNode().put("type", "publish")
                             .put("sdp", client.publishOffer(List.of(new TestTrack("audio", "0", 0x2000_0000L + index, -1)))));
                     JsonNode answer = sig.await(m -> m.path("type").asText().equals("publishAnswer"), o.timeoutMillis());
+                    answeredNanos.add(System.nanoTime() - start[0]);
                     stage = "ice+dtls";
                     MediaClient.connect(client, answer.path("sdp").asText(), o.profile());
                     connectedNanos.add(System.nanoTime() - start[0]);
@@ -79,11 +94,13 @@ public final class JoinStorm {
         Map<String, Object> out = new LinkedHashMap<>();
         try {
             long cpu0 = cpu.cpuNanos();
+            long own0 = LoadRun.ownCpuNanos();
             start[0] = System.nanoTime();
             go.countDown();
             boolean finished = done.await(o.timeoutMillis() + 30_000, TimeUnit.MILLISECONDS);
             long wall = System.nanoTime() - start[0];
             long cpu1 = cpu.cpuNanos();
+            long own1 = LoadRun.ownCpuNanos();
             Histogram h = new Histogram(600_000L, 3); // milliseconds
             long last = 0;
             for (long n : connectedNanos) {
@@ -106,8 +123,11 @@ public final class JoinStorm {
             t.put("p99", h.getValueAtPercentile(99));
             t.put("max", h.getMaxValue());
             out.put("timeToConnected", t);
+            out.put("timeToJoined", millisPercentiles(joinedNanos));
+            out.put("timeToPublishAnswer", millisPercentiles(answeredNanos));
             out.put("serverCpuSeconds", (cpu1 - cpu0) / 1e9);
             out.put("wallSeconds", wall / 1e9);
+            out.put("generatorCpuSeconds", (own1 - own0) / 1e9);
             return out;
         } finally {
             for (AutoCloseable c : toClose) {

@@ -102,6 +102,9 @@ public final class LoadMain {
         @Option(names = "--audio-pps", defaultValue = "50") int audioPps;
         @Option(names = "--setup-timeout", defaultValue = "30s") String setupTimeout;
         @Option(names = "--no-floor", description = "Skip the floor measurement.") boolean noFloor;
+        @Option(names = "--floor-packets", defaultValue = "200000",
+                description = "At least this many packets per floor measurement (fewer are noisy). Default: ${DEFAULT-VALUE}")
+        long floorPackets;
         String[] args = new String[0];
 
         @Override
@@ -136,7 +139,7 @@ public final class LoadMain {
                     long n = LoadRun.receivedOfKind(load, kind);
                     if (n == 0) continue;
                     int bytes = kind.equals("video") ? videoBytes : audioBytes;
-                    Floor.Result r = Floor.measure(profile, bytes, subscribers, Math.clamp(n, 20_000, 1_000_000), 30_000);
+                    Floor.Result r = Floor.measure(profile, bytes, subscribers, Math.clamp(n, floorPackets, Math.max(floorPackets, 2_000_000)), 30_000);
                     floor.put(kind, r.toMap());
                     floorCpuNanos += n * r.cpuNanosPerPacket();
                     received += n;

@@ -62,12 +62,15 @@ public final class LoadRun {
     }
 
     static final long IDLE_SAMPLE_NANOS = 2_000_000_000L;
+    /** Chromium sends consent checks every 5 s ± 50 %; the server revokes consent after 30 s without one. */
+    static final long CONSENT_MILLIS = 5_000;
 
     private final ServerTarget target;
     private final Options o;
     private final List<Stream> streams = new ArrayList<>();
     private final ConcurrentLinkedQueue<AutoCloseable> toClose = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Thread> consents = new ConcurrentLinkedQueue<>();
     private volatile long windowStart = Long.MAX_VALUE;
     private volatile long windowEnd = Long.MAX_VALUE;
     private volatile boolean stopSending;
@@ -84,6 +87,7 @@ public final class LoadRun {
         final List<Stream> mine = new ArrayList<>();
         Signaling sig;
         WebRtcTestClient client;
+        MediaClient.IceRemote remote;
 
         Publisher(int index, int room) { this.index = index; this.room = room; }
 
@@ -106,7 +110,8 @@ public final class LoadRun {
                 throw new IOException("the server's media port is " + server.getPort() + ", not " + mediaPortHint
                         + ": pass --media-port " + server.getPort());
             }
-            MediaClient.connect(client, sdp, o.profile());
+            remote = MediaClient.connect(client, sdp, o.profile());
+            consents.add(MediaClient.startConsent(client, remote, CONSENT_MILLIS, () -> !stopReceiving));
         }
 
         void send() {
@@ -140,6 +145,7 @@ public final class LoadRun {
         final Histogram latencyMicros = new Histogram(60_000_000L, 3);
         Signaling sig;
         WebRtcTestClient client;
+        MediaClient.IceRemote remote;
         long other;
 
         Subscriber(int index, int room) { this.index = index; this.room = room; }
@@ -153,8 +159,10 @@ public final class LoadRun {
             String sdp = offer.path("sdp").asText();
             client = new WebRtcTestClient(MediaClient.serverCandidate(sdp), MediaClient.certificate());
             toClose.add(client);
+            MediaClient.widenReceiveBuffer(client);
             sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", client.answer(sdp, false)));
-            MediaClient.connect(client, sdp, o.profile());
+            remote = MediaClient.connect(client, sdp, o.profile());
+            consents.add(MediaClient.startConsent(client, remote, CONSENT_MILLIS, () -> !stopReceiving));
         }
 
         /** Answers later offers (more tracks) from the receive loop, like a browser's negotiationneeded handling. */
@@ -265,6 +273,7 @@ public final class LoadRun {
                 }
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(o.warmupMillis()));
+            Map<String, Double> metrics0 = target.mediaMetrics();
             Map<String, Long> udp0 = Machine.udpCounters();
             long cpu0 = cpu.cpuNanos();
             long ownCpu0 = ownCpuNanos();
@@ -275,6 +284,7 @@ public final class LoadRun {
             windowEnd = System.nanoTime();
             long cpu1 = cpu.cpuNanos();
             long ownCpu1 = ownCpuNanos();
+            Map<String, Double> metrics1 = target.mediaMetrics();
             stopSending = true;
             for (Thread t : senders) t.join(5000);
             LockSupport.parkNanos(1_000_000_000L); // let packets sent before the window's end arrive
@@ -287,9 +297,29 @@ public final class LoadRun {
             Map<String, long[]> byKind = new LinkedHashMap<>(); // kind -> {expected, received}
             Histogram latency = new Histogram(60_000_000L, 3);
             for (Stream st : streams) sent += st.sentInWindow.get();
+            long srtpAuth = 0, srtpReplay = 0, srtpInvalid = 0, subscribersWithLoss = 0, worstSubscriberLost = 0;
+            long foreign = 0; // packets of another room's streams: must be 0 (room isolation)
+            Map<String, Long> lostByStream = new java.util.TreeMap<>();
             for (Subscriber s : subs) {
                 latency.add(s.latencyMicros);
                 other += s.other;
+                var st0 = s.client.srtpStats();
+                srtpAuth += st0.authFailures;
+                srtpReplay += st0.replays;
+                srtpInvalid += st0.invalid;
+                long subLost = 0;
+                for (Stream st : streams) {
+                    Rx r = s.rx.get(st.id);
+                    if (st.room != s.room) {
+                        if (r != null) foreign += r.total;
+                        continue;
+                    }
+                    long l = st.sentInWindow.get() - (r == null ? 0 : r.windowReceived);
+                    subLost += l;
+                    if (l != 0) lostByStream.merge("room " + st.room + " stream " + st.id + " (" + st.kind + ")", l, Long::sum);
+                }
+                if (subLost > 0) subscribersWithLoss++;
+                worstSubscriberLost = Math.max(worstSubscriberLost, subLost);
                 for (Stream st : streams) {
                     if (st.room != s.room) continue;
                     Rx r = s.rx.get(st.id);
@@ -318,9 +348,25 @@ public final class LoadRun {
             out.put("duplicates", dup);
             out.put("reordered", reordered);
             out.put("nonProbePackets", other);
+            out.put("subscribersWithLoss", subscribersWithLoss);
+            out.put("lostByStream", lostByStream);
+            out.put("packetsFromOtherRooms", foreign);
+            out.put("worstSubscriberLost", worstSubscriberLost);
+            out.put("clientSrtpFailures", Map.of("auth", srtpAuth, "replay", srtpReplay, "invalid", srtpInvalid));
             Map<String, Object> kernel = new LinkedHashMap<>();
             udp1.forEach((k, v) -> kernel.put(k, v - udp0.getOrDefault(k, v)));
             out.put("hostUdpErrorsDuringRun", kernel);
+            // The server's own counters over the window (counters that moved; gauges as their end value).
+            Map<String, Object> server = new java.util.TreeMap<>();
+            metrics1.forEach((k, v) -> {
+                double d = v - metrics0.getOrDefault(k, 0.0);
+                if (k.contains("_total")) {
+                    if (d != 0) server.put(k, (long) d);
+                } else if (v != 0) {
+                    server.put(k, v);
+                }
+            });
+            out.put("serverMetricsOverWindow", server);
             Map<String, Object> kinds = new LinkedHashMap<>();
             byKind.forEach((k, v) -> kinds.put(k, Map.of("expected", v[0], "received", v[1])));
             out.put("byKind", kinds);
@@ -348,6 +394,10 @@ public final class LoadRun {
             stopReceiving = true;
             for (Thread t : senders) t.join(5000);
             for (Thread t : receivers) t.join(5000);
+            for (Thread t : consents) {
+                t.interrupt();
+                t.join(5000);
+            }
             for (AutoCloseable c : toClose) {
                 try {
                     c.close();

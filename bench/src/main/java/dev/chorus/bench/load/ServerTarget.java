@@ -166,6 +166,34 @@ public final class ServerTarget implements AutoCloseable {
         }
     }
 
+    /**
+     * The server's media counters ({@code chorus_sfu_*}, {@code chorus_media_*} lines of /metrics), or an empty map
+     * if the endpoint is not reachable. Read twice around a window, they give the server's own forwarded count.
+     */
+    public Map<String, Double> mediaMetrics() {
+        Map<String, Double> m = new java.util.TreeMap<>();
+        try {
+            java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().sslContext(tls)
+                    .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+            String body = c.send(java.net.http.HttpRequest.newBuilder(baseUrl.resolve("/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : body.split("\n")) {
+                if (!(line.startsWith("chorus_sfu_") || line.startsWith("chorus_media_"))) continue;
+                int sp = line.lastIndexOf(' ');
+                try {
+                    m.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+                } catch (NumberFormatException ignored) {
+                    // not a sample line
+                }
+            }
+        } catch (IOException e) {
+            return m;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return m;
+    }
+
     public URI baseUrl() { return baseUrl; }
     public URI wsUrl() { return URI.create(baseUrl.toString().replaceFirst("^https://", "wss://") + "/v1/ws"); }
     public long pid() { return pid; }

@@ -26,7 +26,7 @@ class LoadGeneratorSmokeTest {
     @Timeout(240)
     void smallRunAgainstASpawnedServerReceivesPacketsAndWritesAReport() throws Exception {
         int code = LoadMain.run("load", "--spawn-server", "--publishers", "1", "--subscribers", "2",
-                "--warmup", "1s", "--duration", "8s", "--out", out.toString());
+                "--warmup", "1s", "--duration", "8s", "--floor-packets", "20000", "--out", out.toString());
         assertThat(code).isZero();
         Path report = LoadMain.lastReport();
         assertThat(report).isNotNull().startsWith(out);
