@@ -2,6 +2,7 @@ package dev.chorus.media.transport;
 
 import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.dtls.Fingerprint;
+import dev.chorus.media.dtls.ClientQueueTransport;
 import dev.chorus.media.dtls.TestDtlsClient;
 import dev.chorus.media.srtp.PacketBuffer;
 import dev.chorus.media.srtp.SrtpDecryptor;
@@ -17,7 +18,6 @@ import dev.chorus.stun.StunWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -139,30 +139,7 @@ public final class WebRtcTestClient implements AutoCloseable {
 
     /** BouncyCastle's view of the socket: only DTLS datagrams (first byte 20–63). */
     public DatagramTransport dtlsTransport() {
-        return new DatagramTransport() {
-            @Override public int getReceiveLimit() { return 1500; }
-            @Override public int getSendLimit() { return 1200; }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                try {
-                    byte[] d = dtls.poll(waitMillis, TimeUnit.MILLISECONDS);
-                    if (d == null) return -1;
-                    int n = Math.min(len, d.length);
-                    System.arraycopy(d, 0, buf, off, n);
-                    return n;
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
-                }
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) throws IOException {
-                sendRaw(buf, off, len);
-            }
-
-            @Override public void close() { }
-        };
+        return new ClientQueueTransport(dtls, this::sendRaw);
     }
 
     /** Protects an RTP packet with the client's keys; returns the datagram to send. */
