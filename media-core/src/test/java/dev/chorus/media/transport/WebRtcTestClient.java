@@ -254,22 +254,17 @@ public final class WebRtcTestClient implements AutoCloseable {
 
     /** The next decrypted RTP packet (RTCP received meanwhile is kept for {@link #receiveRtcp}); null on timeout. */
     public byte[] receiveRtp(long timeoutMillis) throws InterruptedException {
-        byte[] kept = rtpBacklog.poll();
-        if (kept != null) return kept;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (left <= 0) return null;
-            byte[] p = receiveMedia(left);
-            if (p == null) continue;
-            if (isRtcp(p)) rtcpBacklog.add(p);
-            else return p;
-        }
+        return receiveKind(false, timeoutMillis);
     }
 
     /** The next decrypted RTCP compound (RTP received meanwhile is kept for {@link #receiveRtp}); null on timeout. */
     public byte[] receiveRtcp(long timeoutMillis) throws InterruptedException {
-        byte[] kept = rtcpBacklog.poll();
+        return receiveKind(true, timeoutMillis);
+    }
+
+    /** The next decrypted packet of one kind (RTCP or RTP); the other kind met meanwhile goes to its backlog. */
+    private byte[] receiveKind(boolean rtcp, long timeoutMillis) throws InterruptedException {
+        byte[] kept = (rtcp ? rtcpBacklog : rtpBacklog).poll();
         if (kept != null) return kept;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
@@ -277,8 +272,8 @@ public final class WebRtcTestClient implements AutoCloseable {
             if (left <= 0) return null;
             byte[] p = receiveMedia(left);
             if (p == null) continue;
-            if (isRtcp(p)) return p;
-            rtpBacklog.add(p);
+            if (isRtcp(p) == rtcp) return p;
+            (rtcp ? rtpBacklog : rtcpBacklog).add(p);
         }
     }
 
