@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The first real call: the real server as {@code chorus start} wires it (dev bootstrap into a temp dir, HTTPS + WS +
@@ -35,7 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CallBrowserTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static Path tmp;
+    static BrowserCallFixture fixture;
     static ChorusServer server;
     static ChromiumHarness chromium;
 
@@ -98,38 +95,19 @@ class CallBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(ChromiumHarness.available(), "chromium and chromedriver not installed");
-        tmp = Files.createTempDirectory("chorus-call-");
-        ChorusConfig cfg = ConfigLoader.load(null, Map.ofEntries(
-                Map.entry("CHORUS_DATA_DIR", tmp.resolve("data").toString()),
-                Map.entry("CHORUS_HTTP_PORT", "0"),
-                Map.entry("CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1"),
-                Map.entry("CHORUS_MEDIA_UDP_PORT", "0"),
-                Map.entry("CHORUS_MEDIA_WORKERS", "2"),
-                Map.entry("CHORUS_MEDIA_EMPTY_ROOM_GRACE", "2s"),
-                Map.entry("CHORUS_TURN_ENABLED", "true"),
-                Map.entry("CHORUS_TURN_BIND_ADDRESS", "127.0.0.1"),
-                Map.entry("CHORUS_TURN_UDP_PORT", "0"),
-                Map.entry("CHORUS_TURN_TCP_PORT", "0"),
-                Map.entry("CHORUS_TURN_ALLOW_LOOPBACK_PEERS", "true")));
-        server = ChorusServer.start(cfg, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        chromium = ChromiumHarness.browse("https://127.0.0.1:" + server.port() + "/");
-        Object ok = chromium.async(HELPERS + "return 'ok';");
-        assertThat(ok).isEqualTo("ok");
+        fixture = BrowserCallFixture.start("chorus-call-", Map.of(
+                "CHORUS_TURN_ENABLED", "true",
+                "CHORUS_TURN_BIND_ADDRESS", "127.0.0.1",
+                "CHORUS_TURN_UDP_PORT", "0",
+                "CHORUS_TURN_TCP_PORT", "0",
+                "CHORUS_TURN_ALLOW_LOOPBACK_PEERS", "true"), HELPERS);
+        server = fixture.server;
+        chromium = fixture.chromium;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-            if (tmp != null) {
-                try (var s = Files.walk(tmp)) {
-                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-        }
+        if (fixture != null) fixture.close();
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

@@ -13,17 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Live authorization with real Chromium and the real SDK against the real server (dev mode, loopback): token refresh
@@ -36,7 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LiveAuthBrowserTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static Path tmp;
+    static BrowserCallFixture fixture;
     static ChorusServer server;
     static ChromiumHarness chromium;
     static String devAuth;
@@ -102,38 +98,20 @@ class LiveAuthBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(ChromiumHarness.available(), "chromium and chromedriver not installed");
-        tmp = Files.createTempDirectory("chorus-liveauth-");
-        ChorusConfig cfg = ConfigLoader.load(null, Map.ofEntries(
-                Map.entry("CHORUS_DATA_DIR", tmp.resolve("data").toString()),
-                Map.entry("CHORUS_HTTP_PORT", "0"),
-                Map.entry("CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1"),
-                Map.entry("CHORUS_MEDIA_UDP_PORT", "0"),
-                Map.entry("CHORUS_MEDIA_WORKERS", "2"),
-                Map.entry("CHORUS_MEDIA_EMPTY_ROOM_GRACE", "2s"),
-                Map.entry("CHORUS_WS_TOKEN_EXPIRY_WARNING", "3s"),
-                Map.entry("CHORUS_WS_TOKEN_EXPIRY_GRACE", "1s")));
-        server = ChorusServer.start(cfg, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        fixture = BrowserCallFixture.start("chorus-liveauth-", Map.of(
+                "CHORUS_WS_TOKEN_EXPIRY_WARNING", "3s",
+                "CHORUS_WS_TOKEN_EXPIRY_GRACE", "1s"), HELPERS);
+        server = fixture.server;
+        chromium = fixture.chromium;
         String kid = server.control().store().keys(DevProjectBootstrap.DEV_PROJECT_ID).stream()
                 .filter(k -> k.algorithm() == KeyAlgorithm.HS256).map(ProjectKey::kid).findFirst().orElseThrow();
         String secret = Files.readString(server.dataDir().resolve(DevProjectBootstrap.API_SECRET_FILE)).trim();
         devAuth = basic(kid, secret);
-        chromium = ChromiumHarness.browse("https://127.0.0.1:" + server.port() + "/");
-        assertThat(chromium.async(HELPERS + "return 'ok';")).isEqualTo("ok");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-            if (tmp != null) {
-                try (var s = Files.walk(tmp)) {
-                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-        }
+        if (fixture != null) fixture.close();
     }
 
     static String basic(String id, String secret) {

@@ -65,7 +65,7 @@ public final class RtcpCompound {
             if (pt < 192 || pt > 223) {
                 return RtcpStatus.NOT_RTCP;
             }
-            int plen = 4 * (u16(p + 2) + 1);
+            int plen = 4 * (BigEndian.u16(buf, p + 2) + 1);
             if (plen > end - p) {
                 return RtcpStatus.LENGTH_PAST_END;
             }
@@ -163,22 +163,6 @@ public final class RtcpCompound {
         return body >= 16 && buf[p + 12] == 'R' && buf[p + 13] == 'E' && buf[p + 14] == 'M' && buf[p + 15] == 'B';
     }
 
-    private int u16(int at) {
-        return ((buf[at] & 0xFF) << 8) | (buf[at + 1] & 0xFF);
-    }
-
-    private long u32(int at) {
-        return ((long) (buf[at] & 0xFF) << 24) | ((buf[at + 1] & 0xFF) << 16) | ((buf[at + 2] & 0xFF) << 8)
-                | (buf[at + 3] & 0xFF);
-    }
-
-    private void put32(int at, long v) {
-        buf[at] = (byte) (v >>> 24);
-        buf[at + 1] = (byte) (v >>> 16);
-        buf[at + 2] = (byte) (v >>> 8);
-        buf[at + 3] = (byte) v;
-    }
-
     private void checkIndex(int i) {
         if (i < 0 || i >= count) {
             throw new IndexOutOfBoundsException(i);
@@ -202,25 +186,25 @@ public final class RtcpCompound {
     /** SSRC of the sender (SR, RR, RTPFB, PSFB, APP, XR) or the first source (SDES, BYE; 0 if none). */
     public long senderSsrc(int i) {
         checkIndex(i);
-        return lengths[i] >= 8 ? u32(offsets[i] + 4) : 0;
+        return lengths[i] >= 8 ? BigEndian.u32(buf, offsets[i] + 4) : 0;
     }
 
     public void setSenderSsrc(int i, long ssrc) {
         checkIndex(i);
         if (lengths[i] >= 8) {
-            put32(offsets[i] + 4, ssrc);
+            BigEndian.put32(buf, offsets[i] + 4, ssrc);
         }
     }
 
     /** SSRC of the media source of a feedback packet (RTPFB/PSFB). */
     public long mediaSsrc(int i) {
         requireFeedback(i);
-        return u32(offsets[i] + 8);
+        return BigEndian.u32(buf, offsets[i] + 8);
     }
 
     public void setMediaSsrc(int i, long ssrc) {
         requireFeedback(i);
-        put32(offsets[i] + 8, ssrc);
+        BigEndian.put32(buf, offsets[i] + 8, ssrc);
     }
 
     private void requireFeedback(int i) {
@@ -239,10 +223,10 @@ public final class RtcpCompound {
     // --- SR / RR ---------------------------------------------------------------------------------------------------
 
     /** SR NTP timestamp (64 bits). */
-    public long srNtpTimestamp(int i) { requireType(i, SR); return (u32(offsets[i] + 8) << 32) | u32(offsets[i] + 12); }
-    public long srRtpTimestamp(int i) { requireType(i, SR); return u32(offsets[i] + 16); }
-    public long srPacketCount(int i) { requireType(i, SR); return u32(offsets[i] + 20); }
-    public long srOctetCount(int i) { requireType(i, SR); return u32(offsets[i] + 24); }
+    public long srNtpTimestamp(int i) { requireType(i, SR); return (BigEndian.u32(buf, offsets[i] + 8) << 32) | BigEndian.u32(buf, offsets[i] + 12); }
+    public long srRtpTimestamp(int i) { requireType(i, SR); return BigEndian.u32(buf, offsets[i] + 16); }
+    public long srPacketCount(int i) { requireType(i, SR); return BigEndian.u32(buf, offsets[i] + 20); }
+    public long srOctetCount(int i) { requireType(i, SR); return BigEndian.u32(buf, offsets[i] + 24); }
 
     /** Number of report blocks in an SR or RR. */
     public int reportBlockCount(int i) {
@@ -257,8 +241,8 @@ public final class RtcpCompound {
         return offsets[i] + (packetType(i) == SR ? 28 : 8) + 24 * k;
     }
 
-    public long blockSsrc(int i, int k) { return u32(block(i, k)); }
-    public void setBlockSsrc(int i, int k, long ssrc) { put32(block(i, k), ssrc); }
+    public long blockSsrc(int i, int k) { return BigEndian.u32(buf, block(i, k)); }
+    public void setBlockSsrc(int i, int k, long ssrc) { BigEndian.put32(buf, block(i, k), ssrc); }
     public int blockFractionLost(int i, int k) { return buf[block(i, k) + 4] & 0xFF; }
     /** Cumulative lost (signed 24-bit). */
     public int blockCumulativeLost(int i, int k) {
@@ -266,10 +250,10 @@ public final class RtcpCompound {
         int v = ((buf[b + 5] & 0xFF) << 16) | ((buf[b + 6] & 0xFF) << 8) | (buf[b + 7] & 0xFF);
         return (v << 8) >> 8;
     }
-    public long blockHighestSequence(int i, int k) { return u32(block(i, k) + 8); }
-    public long blockJitter(int i, int k) { return u32(block(i, k) + 12); }
-    public long blockLastSr(int i, int k) { return u32(block(i, k) + 16); }
-    public long blockDelaySinceLastSr(int i, int k) { return u32(block(i, k) + 20); }
+    public long blockHighestSequence(int i, int k) { return BigEndian.u32(buf, block(i, k) + 8); }
+    public long blockJitter(int i, int k) { return BigEndian.u32(buf, block(i, k) + 12); }
+    public long blockLastSr(int i, int k) { return BigEndian.u32(buf, block(i, k) + 16); }
+    public long blockDelaySinceLastSr(int i, int k) { return BigEndian.u32(buf, block(i, k) + 20); }
 
     private void requireType(int i, int type) {
         if (packetType(i) != type) {
@@ -282,9 +266,9 @@ public final class RtcpCompound {
     /** Number of NACK FCI entries (PID + BLP). */
     public int nackCount(int i) { return isNack(i) ? (lengths[i] - 12) / 4 : 0; }
     /** Packet id of NACK entry {@code k}. */
-    public int nackPid(int i, int k) { return u16(nackAt(i, k)); }
+    public int nackPid(int i, int k) { return BigEndian.u16(buf, nackAt(i, k)); }
     /** Bitmask of following lost packets of NACK entry {@code k}. */
-    public int nackBlp(int i, int k) { return u16(nackAt(i, k) + 2); }
+    public int nackBlp(int i, int k) { return BigEndian.u16(buf, nackAt(i, k) + 2); }
 
     private int nackAt(int i, int k) {
         if (k < 0 || k >= nackCount(i)) {
@@ -295,8 +279,8 @@ public final class RtcpCompound {
 
     /** Number of FIR entries. */
     public int firCount(int i) { return isFir(i) ? (lengths[i] - 12) / 8 : 0; }
-    public long firSsrc(int i, int k) { return u32(firAt(i, k)); }
-    public void setFirSsrc(int i, int k, long ssrc) { put32(firAt(i, k), ssrc); }
+    public long firSsrc(int i, int k) { return BigEndian.u32(buf, firAt(i, k)); }
+    public void setFirSsrc(int i, int k, long ssrc) { BigEndian.put32(buf, firAt(i, k), ssrc); }
     public int firSequence(int i, int k) { return buf[firAt(i, k) + 4] & 0xFF; }
 
     private int firAt(int i, int k) {
@@ -324,7 +308,7 @@ public final class RtcpCompound {
         if (k < 0 || k >= rembSsrcCount(i)) {
             throw new IndexOutOfBoundsException(k);
         }
-        return u32(offsets[i] + 20 + 4 * k);
+        return BigEndian.u32(buf, offsets[i] + 20 + 4 * k);
     }
 
     /** Transport-cc base sequence number. */
@@ -332,7 +316,7 @@ public final class RtcpCompound {
         if (!isTransportCc(i)) {
             throw new IllegalStateException("not transport-cc");
         }
-        return u16(offsets[i] + 12);
+        return BigEndian.u16(buf, offsets[i] + 12);
     }
 
     /** Transport-cc packet status count. */
@@ -340,7 +324,7 @@ public final class RtcpCompound {
         if (!isTransportCc(i)) {
             throw new IllegalStateException("not transport-cc");
         }
-        return u16(offsets[i] + 14);
+        return BigEndian.u16(buf, offsets[i] + 14);
     }
 
     @Override

@@ -80,8 +80,8 @@ public final class RtpPacket {
             if (hl + 4 > len) {
                 return RtpStatus.EXTENSION_PAST_END;
             }
-            int profile = u16(off + hl);
-            int words = u16(off + hl + 2);
+            int profile = BigEndian.u16(buf, off + hl);
+            int words = BigEndian.u16(buf, off + hl + 2);
             int extStart = hl + 4;
             if (extStart + 4 * words > len) {
                 return RtpStatus.EXTENSION_PAST_END;
@@ -144,22 +144,6 @@ public final class RtpPacket {
         return true;
     }
 
-    private int u16(int at) {
-        return ((buf[at] & 0xFF) << 8) | (buf[at + 1] & 0xFF);
-    }
-
-    private long u32(int at) {
-        return ((long) (buf[at] & 0xFF) << 24) | ((buf[at + 1] & 0xFF) << 16) | ((buf[at + 2] & 0xFF) << 8)
-                | (buf[at + 3] & 0xFF);
-    }
-
-    private void put32(int at, long v) {
-        buf[at] = (byte) (v >>> 24);
-        buf[at + 1] = (byte) (v >>> 16);
-        buf[at + 2] = (byte) (v >>> 8);
-        buf[at + 3] = (byte) v;
-    }
-
     /** Status of the last {@link #wrap}. */
     public RtpStatus status() { return status; }
     public byte[] buffer() { return buf; }
@@ -171,16 +155,16 @@ public final class RtpPacket {
     public int csrcCount() { return buf[off] & 0x0F; }
     public boolean marker() { return (buf[off + 1] & 0x80) != 0; }
     public int payloadType() { return buf[off + 1] & 0x7F; }
-    public int sequenceNumber() { return u16(off + 2); }
-    public long timestamp() { return u32(off + 4); }
-    public long ssrc() { return u32(off + 8); }
+    public int sequenceNumber() { return BigEndian.u16(buf, off + 2); }
+    public long timestamp() { return BigEndian.u32(buf, off + 4); }
+    public long ssrc() { return BigEndian.u32(buf, off + 8); }
 
     /** CSRC {@code i} (0-based). */
     public long csrc(int i) {
         if (i < 0 || i >= csrcCount()) {
             throw new IndexOutOfBoundsException(i);
         }
-        return u32(off + FIXED_HEADER + 4 * i);
+        return BigEndian.u32(buf, off + FIXED_HEADER + 4 * i);
     }
 
     /** Header length including CSRCs and extension. */
@@ -244,8 +228,8 @@ public final class RtpPacket {
 
     // --- in-place rewriting -------------------------------------------------------------------------------------
 
-    public void setSsrc(long ssrc) { put32(off + 8, ssrc); }
-    public void setTimestamp(long ts) { put32(off + 4, ts); }
+    public void setSsrc(long ssrc) { BigEndian.put32(buf, off + 8, ssrc); }
+    public void setTimestamp(long ts) { BigEndian.put32(buf, off + 4, ts); }
 
     public void setSequenceNumber(int seq) {
         buf[off + 2] = (byte) (seq >>> 8);

@@ -1,7 +1,5 @@
 package dev.chorus.media.srtp;
 
-import io.netty.util.collection.IntObjectHashMap;
-import java.security.GeneralSecurityException;
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
@@ -20,15 +18,17 @@ public final class SrtpDecryptor implements AutoCloseable {
 
     private final SrtpProfile profile;
     private final SrtpContextFactory factory;
-    private final IntObjectHashMap<SrtpCryptoContext> rtp = new IntObjectHashMap<>();
-    private final IntObjectHashMap<SrtcpCryptoContext> rtcp = new IntObjectHashMap<>();
-    private final int maxStreams;
+    private final SrtpContexts<SrtpCryptoContext> rtp;
+    private final SrtpContexts<SrtcpCryptoContext> rtcp;
     private final SrtpStats stats;
 
     private SrtpDecryptor(SrtpProfile profile, byte[] key, byte[] salt, int maxStreams, SrtpStats stats) {
         this.profile = profile;
         this.factory = new SrtpContextFactory(false, key, salt, profile.policy(), profile.policy(), JitsiSrtp.LOGGER);
-        this.maxStreams = maxStreams;
+        this.rtp = new SrtpContexts<>(factory, maxStreams, (f, ssrc, roc) -> f.deriveContext(ssrc, roc),
+                (c, p) -> JitsiSrtp.map(c.reverseTransformPacket(p, false)), true);
+        this.rtcp = new SrtpContexts<>(factory, maxStreams, (f, ssrc, roc) -> f.deriveControlContext(ssrc),
+                (c, p) -> JitsiSrtp.map(c.reverseTransformPacket(p)), true);
         this.stats = stats;
     }
 
@@ -60,59 +60,18 @@ public final class SrtpDecryptor implements AutoCloseable {
 
     private SrtpResult doUnprotectRtp(PacketBuffer packet) {
         if (packet.getLength() < 12 + profile.tagLength()) return SrtpResult.INVALID;
-        int ssrc = JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 8);
-        SrtpCryptoContext context = rtp.get(ssrc);
-        boolean fresh = false;
-        if (context == null) {
-            if (rtp.size() >= maxStreams) return SrtpResult.TOO_MANY_STREAMS;
-            try {
-                context = factory.deriveContext(ssrc, 0);
-            } catch (GeneralSecurityException e) {
-                return SrtpResult.INVALID;
-            }
-            rtp.put(ssrc, context);
-            fresh = true;
-        }
-        SrtpResult result;
-        try {
-            result = JitsiSrtp.map(context.reverseTransformPacket(packet, false));
-        } catch (GeneralSecurityException | RuntimeException e) {
-            // Malformed input must never escape as an exception from the receive path.
-            result = SrtpResult.INVALID;
-        }
-        if (fresh && result != SrtpResult.OK) rtp.remove(ssrc);
-        return result;
+        return rtp.apply(JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 8), 0, packet);
     }
 
     private SrtpResult doUnprotectRtcp(PacketBuffer packet) {
         if (packet.getLength() < 8 + 4 + profile.tagLength()) return SrtpResult.INVALID;
-        int ssrc = JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 4);
-        SrtcpCryptoContext context = rtcp.get(ssrc);
-        boolean fresh = false;
-        if (context == null) {
-            if (rtcp.size() >= maxStreams) return SrtpResult.TOO_MANY_STREAMS;
-            try {
-                context = factory.deriveControlContext(ssrc);
-            } catch (GeneralSecurityException e) {
-                return SrtpResult.INVALID;
-            }
-            rtcp.put(ssrc, context);
-            fresh = true;
-        }
-        SrtpResult result;
-        try {
-            result = JitsiSrtp.map(context.reverseTransformPacket(packet));
-        } catch (GeneralSecurityException | RuntimeException e) {
-            result = SrtpResult.INVALID;
-        }
-        if (fresh && result != SrtpResult.OK) rtcp.remove(ssrc);
-        return result;
+        return rtcp.apply(JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 4), 0, packet);
     }
 
     /** Drops the contexts of a sender SSRC that ended (a track unpublished), so churn never exhausts the bound. */
     public void forget(long ssrc) {
-        rtp.remove((int) ssrc);
-        rtcp.remove((int) ssrc);
+        rtp.forget((int) ssrc);
+        rtcp.forget((int) ssrc);
     }
 
     /** Number of sender SSRCs with live SRTP contexts (for tests and bounds). */

@@ -1,7 +1,5 @@
 package dev.chorus.media.srtp;
 
-import io.netty.util.collection.IntObjectHashMap;
-import java.security.GeneralSecurityException;
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
@@ -19,17 +17,21 @@ public final class SrtpEncryptor implements AutoCloseable {
 
     private final SrtpProfile profile;
     private final SrtpContextFactory factory;
-    private final IntObjectHashMap<SrtpCryptoContext> rtp = new IntObjectHashMap<>();
-    private final IntObjectHashMap<SrtcpCryptoContext> rtcp = new IntObjectHashMap<>();
+    private final SrtpContexts<SrtpCryptoContext> rtp;
+    private final SrtpContexts<SrtcpCryptoContext> rtcp;
     /** Separate contexts for plain retransmissions (see {@link #protectRtpRetransmission}). */
-    private final IntObjectHashMap<SrtpCryptoContext> retransmit = new IntObjectHashMap<>();
-    private final int maxStreams;
+    private final SrtpContexts<SrtpCryptoContext> retransmit;
     private final SrtpStats stats;
 
     private SrtpEncryptor(SrtpProfile profile, byte[] key, byte[] salt, int maxStreams, SrtpStats stats) {
         this.profile = profile;
         this.factory = new SrtpContextFactory(true, key, salt, profile.policy(), profile.policy(), JitsiSrtp.LOGGER);
-        this.maxStreams = maxStreams;
+        SrtpContexts.Derive<SrtpCryptoContext> deriveRtp = (f, ssrc, roc) -> f.deriveContext(ssrc, roc);
+        SrtpContexts.Transform<SrtpCryptoContext> protectRtp = (c, p) -> JitsiSrtp.map(c.transformPacket(p));
+        this.rtp = new SrtpContexts<>(factory, maxStreams, deriveRtp, protectRtp, false);
+        this.rtcp = new SrtpContexts<>(factory, maxStreams, (f, ssrc, roc) -> f.deriveControlContext(ssrc),
+                (c, p) -> JitsiSrtp.map(c.transformPacket(p)), false);
+        this.retransmit = new SrtpContexts<>(factory, maxStreams, deriveRtp, protectRtp, false);
         this.stats = stats;
     }
 
@@ -60,33 +62,8 @@ public final class SrtpEncryptor implements AutoCloseable {
      * the replay window behind the latest retransmission are refused.
      */
     public SrtpResult protectRtpRetransmission(PacketBuffer packet, int roc) {
-        SrtpResult result;
-        if (packet.getLength() < 12) {
-            result = SrtpResult.INVALID;
-        } else {
-            int ssrc = JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 8);
-            SrtpCryptoContext context = retransmit.get(ssrc);
-            result = SrtpResult.OK;
-            if (context == null) {
-                if (retransmit.size() >= maxStreams) {
-                    result = SrtpResult.TOO_MANY_STREAMS;
-                } else {
-                    try {
-                        context = factory.deriveContext(ssrc, roc);
-                        retransmit.put(ssrc, context);
-                    } catch (GeneralSecurityException e) {
-                        result = SrtpResult.INVALID;
-                    }
-                }
-            }
-            if (context != null) {
-                try {
-                    result = JitsiSrtp.map(context.transformPacket(packet));
-                } catch (GeneralSecurityException | RuntimeException e) {
-                    result = SrtpResult.INVALID;
-                }
-            }
-        }
+        SrtpResult result = packet.getLength() < 12 ? SrtpResult.INVALID
+                : retransmit.apply(JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 8), roc, packet);
         if (result == SrtpResult.OK) stats.rtpProtected++; else stats.protectFailures++;
         return result;
     }
@@ -100,42 +77,12 @@ public final class SrtpEncryptor implements AutoCloseable {
 
     private SrtpResult doProtectRtp(PacketBuffer packet) {
         if (packet.getLength() < 12) return SrtpResult.INVALID;
-        int ssrc = JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 8);
-        SrtpCryptoContext context = rtp.get(ssrc);
-        if (context == null) {
-            if (rtp.size() >= maxStreams) return SrtpResult.TOO_MANY_STREAMS;
-            try {
-                context = factory.deriveContext(ssrc, 0);
-            } catch (GeneralSecurityException e) {
-                return SrtpResult.INVALID;
-            }
-            rtp.put(ssrc, context);
-        }
-        try {
-            return JitsiSrtp.map(context.transformPacket(packet));
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return SrtpResult.INVALID;
-        }
+        return rtp.apply(JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 8), 0, packet);
     }
 
     private SrtpResult doProtectRtcp(PacketBuffer packet) {
         if (packet.getLength() < 8) return SrtpResult.INVALID;
-        int ssrc = JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 4);
-        SrtcpCryptoContext context = rtcp.get(ssrc);
-        if (context == null) {
-            if (rtcp.size() >= maxStreams) return SrtpResult.TOO_MANY_STREAMS;
-            try {
-                context = factory.deriveControlContext(ssrc);
-            } catch (GeneralSecurityException e) {
-                return SrtpResult.INVALID;
-            }
-            rtcp.put(ssrc, context);
-        }
-        try {
-            return JitsiSrtp.map(context.transformPacket(packet));
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return SrtpResult.INVALID;
-        }
+        return rtcp.apply(JitsiSrtp.readInt(packet.getBuffer(), packet.getOffset() + 4), 0, packet);
     }
 
     /**
@@ -144,9 +91,9 @@ public final class SrtpEncryptor implements AutoCloseable {
      */
     public void forget(long ssrc) {
         int key = (int) ssrc;
-        rtp.remove(key);
-        rtcp.remove(key);
-        retransmit.remove(key);
+        rtp.forget(key);
+        rtcp.forget(key);
+        retransmit.forget(key);
     }
 
     /** SSRCs with a live RTP context. */

@@ -1,9 +1,6 @@
 package dev.chorus.media.dtls;
 
-import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 import org.bouncycastle.tls.DatagramTransport;
@@ -36,29 +33,6 @@ final class DtlsPipe implements DatagramSink {
     }
 
     DatagramTransport clientTransport() {
-        return new DatagramTransport() {
-            @Override public int getReceiveLimit() { return 1500; }
-            @Override public int getSendLimit() { return 1200; }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                try {
-                    byte[] d = toClient.poll(waitMillis, TimeUnit.MILLISECONDS);
-                    if (d == null) return -1;
-                    int n = Math.min(len, d.length);
-                    System.arraycopy(d, 0, buf, off, n);
-                    return n;
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
-                }
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) {
-                session.onDatagram(clientId, buf, off, len);
-            }
-
-            @Override public void close() { }
-        };
+        return new ClientQueueTransport(toClient, (buf, off, len) -> session.onDatagram(clientId, buf, off, len));
     }
 }

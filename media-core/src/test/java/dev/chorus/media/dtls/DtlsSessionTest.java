@@ -168,7 +168,7 @@ class DtlsSessionTest {
 
     @Test
     void clientHelloFloodGetsOnlyStatelessCookieReplies() throws Exception { // checklist 36
-        byte[] clientHello = captureClientHello();
+        byte[] clientHello = TestDtlsClient.captureClientHello(clientCert, serverCert.fingerprint());
         DtlsStats stats = new DtlsStats();
         DtlsEndpoint endpoint = new DtlsEndpoint(serverCert, DtlsConfig.defaults(), stats);
         DtlsPipe pipe = new DtlsPipe(id("x"), i -> true);
@@ -223,29 +223,6 @@ class DtlsSessionTest {
         while (System.nanoTime() < end && stats.inProgress() > 0) Thread.sleep(5);
         assertThat(stats.inProgress()).isZero();
         assertThat(stats.succeeded()).isZero();
-    }
-
-    /** A real ClientHello (without cookie) as BouncyCastle's client sends it first. */
-    private static byte[] captureClientHello() throws Exception {
-        java.util.concurrent.CompletableFuture<byte[]> first = new java.util.concurrent.CompletableFuture<>();
-        DatagramTransport capture = new DatagramTransport() {
-            @Override public int getReceiveLimit() { return 1500; }
-            @Override public int getSendLimit() { return 1200; }
-            @Override public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                throw new IOException("capture only");
-            }
-            @Override public void send(byte[] buf, int off, int len) {
-                first.complete(java.util.Arrays.copyOfRange(buf, off, off + len));
-            }
-            @Override public void close() { }
-        };
-        TestDtlsClient client = new TestDtlsClient(clientCert, serverCert.fingerprint(), TestDtlsClient.Options.standard());
-        try {
-            client.connect(capture);
-        } catch (IOException expected) {
-            // stops after the first flight
-        }
-        return first.get(5, TimeUnit.SECONDS);
     }
 
     static void assertKeysInterwork(SrtpKeys clientKeys, SrtpKeys serverKeys) {

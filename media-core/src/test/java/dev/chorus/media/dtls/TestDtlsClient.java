@@ -163,4 +163,30 @@ public final class TestDtlsClient {
             };
         }
     }
+
+    /**
+     * A real ClientHello (the first flight, without cookie) as this client sends it: connects over a transport that
+     * keeps the first datagram sent and fails the first receive. Waits at most 5 s.
+     */
+    public static byte[] captureClientHello(DtlsCertificate clientCert, Fingerprint expectedServerFingerprint)
+            throws Exception {
+        java.util.concurrent.CompletableFuture<byte[]> first = new java.util.concurrent.CompletableFuture<>();
+        DatagramTransport capture = new DatagramTransport() {
+            @Override public int getReceiveLimit() { return 1500; }
+            @Override public int getSendLimit() { return 1200; }
+            @Override public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+                throw new IOException("capture only");
+            }
+            @Override public void send(byte[] buf, int off, int len) {
+                first.complete(java.util.Arrays.copyOfRange(buf, off, off + len));
+            }
+            @Override public void close() { }
+        };
+        try {
+            new TestDtlsClient(clientCert, expectedServerFingerprint, Options.standard()).connect(capture);
+        } catch (IOException expected) {
+            // stops after the first flight
+        }
+        return first.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
 }

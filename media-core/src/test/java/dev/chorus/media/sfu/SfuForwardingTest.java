@@ -2,9 +2,7 @@ package dev.chorus.media.sfu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.rtp.RtpPacket;
-import dev.chorus.media.transport.MediaTransportConfig;
 import dev.chorus.media.transport.MediaTransportServer;
 import dev.chorus.media.transport.NettyLeakGuard;
 import dev.chorus.media.transport.WebRtcTestClient;
@@ -25,27 +23,24 @@ class SfuForwardingTest {
     static final long PUB_VIDEO = 0x11110001L;
     static final long PUB_RTX = 0x11110002L;
 
+    SfuFixture fixture;
     MediaTransportServer media;
     Sfu sfu;
-    final List<AutoCloseable> peers = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        media = new MediaTransportServer(MediaTransportConfig.loopback(), DtlsCertificate.generate("sfu-test")).start();
-        sfu = new Sfu(SfuConfig.defaults().withWorkers(2), media).start();
+        fixture = SfuFixture.start(SfuConfig.defaults().withWorkers(2));
+        media = fixture.media;
+        sfu = fixture.sfu;
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable p : peers) p.close();
-        sfu.stop();
-        media.stop();
+        if (fixture != null) fixture.close();
     }
 
     SfuPeer join(String room, String id, MediaRights rights) throws Exception {
-        SfuPeer p = SfuPeer.join(sfu, room, id, rights);
-        peers.add(p);
-        return p;
+        return fixture.join(room, id, rights);
     }
 
     @Test

@@ -3,9 +3,7 @@ package dev.chorus.media.sfu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.rtp.RtpPacket;
-import dev.chorus.media.transport.MediaTransportConfig;
 import dev.chorus.media.transport.MediaTransportServer;
 import dev.chorus.media.transport.NettyLeakGuard;
 import dev.chorus.media.transport.WebRtcTestClient;
@@ -25,27 +23,24 @@ class SfuRightsTest {
     static final long P_VIDEO = 0x22220001L;
     static final long Q_AUDIO = 0x33330001L;
 
+    SfuFixture fixture;
     MediaTransportServer media;
     Sfu sfu;
-    final List<AutoCloseable> peers = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        media = new MediaTransportServer(MediaTransportConfig.loopback(), DtlsCertificate.generate("sfu-test")).start();
-        sfu = new Sfu(SfuConfig.defaults().withWorkers(1), media).start();
+        fixture = SfuFixture.start(SfuConfig.defaults().withWorkers(1));
+        media = fixture.media;
+        sfu = fixture.sfu;
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable p : peers) p.close();
-        sfu.stop();
-        media.stop();
+        if (fixture != null) fixture.close();
     }
 
     SfuPeer join(String id, MediaRights rights) throws Exception {
-        SfuPeer p = SfuPeer.join(sfu, "room", id, rights);
-        peers.add(p);
-        return p;
+        return fixture.join("room", id, rights);
     }
 
     static Throwable cause(Throwable t) {
@@ -133,7 +128,7 @@ class SfuRightsTest {
     void publishingAKindThatIsNotGrantedIsRefusedWithoutCreatingState() throws Exception {
         SfuPeer cameraless = join("c", MediaRights.all().withPublish(true, false, false));
         WebRtcTestClient client = new WebRtcTestClient(media.localAddress());
-        peers.add(client);
+        fixture.closeLater(client);
         int before = media.openTransports();
         assertThatThrownBy(() -> cameraless.participant.publish(
                 client.publishOffer(List.of(new TestTrack("video", "v", P_VIDEO, -1)))).get(5, TimeUnit.SECONDS))
@@ -156,7 +151,7 @@ class SfuRightsTest {
     void tooManyTracksAreRefusedAndTheBitrateCapIsAnnouncedAndPoliced() throws Exception {
         SfuPeer capped = join("c", MediaRights.all().withLimits(1, 100));
         WebRtcTestClient client = new WebRtcTestClient(media.localAddress());
-        peers.add(client);
+        fixture.closeLater(client);
         assertThatThrownBy(() -> capped.participant.publish(client.publishOffer(List.of(
                 new TestTrack("audio", "a", Q_AUDIO, -1), new TestTrack("video", "v", P_VIDEO, -1)))).get(5, TimeUnit.SECONDS))
                 .satisfies(t -> assertThat(((SfuException) cause(t)).code()).isEqualTo(SfuException.Code.TOO_MANY_TRACKS));

@@ -228,7 +228,7 @@ class MediaTransportServerTest {
         WebRtcTestClient client = client();
         WebRtcTransport transport = server.createTransport(client.ufrag(), client.fingerprint(), MediaSink.DISCARD,
                 new RecordingTransportListener());
-        byte[] clientHello = captureClientHello();
+        byte[] clientHello = TestDtlsClient.captureClientHello(clientCert, Fingerprint.sha256Of(serverCert.der()));
         List<DatagramSocket> sources = new ArrayList<>();
         try {
             for (int i = 0; i < 40; i++) {
@@ -334,27 +334,5 @@ class MediaTransportServerTest {
         } catch (SocketTimeoutException e) {
             return false;
         }
-    }
-
-    private static byte[] captureClientHello() throws Exception {
-        java.util.concurrent.CompletableFuture<byte[]> first = new java.util.concurrent.CompletableFuture<>();
-        org.bouncycastle.tls.DatagramTransport capture = new org.bouncycastle.tls.DatagramTransport() {
-            @Override public int getReceiveLimit() { return 1500; }
-            @Override public int getSendLimit() { return 1200; }
-            @Override public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                throw new IOException("capture only");
-            }
-            @Override public void send(byte[] buf, int off, int len) {
-                first.complete(java.util.Arrays.copyOfRange(buf, off, off + len));
-            }
-            @Override public void close() { }
-        };
-        try {
-            new TestDtlsClient(clientCert, Fingerprint.sha256Of(serverCert.der()), TestDtlsClient.Options.standard())
-                    .connect(capture);
-        } catch (IOException expected) {
-            // first flight only
-        }
-        return first.get(5, TimeUnit.SECONDS);
     }
 }

@@ -2,6 +2,7 @@ package dev.chorus.media.transport;
 
 import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.dtls.Fingerprint;
+import dev.chorus.media.dtls.ClientQueueTransport;
 import dev.chorus.media.dtls.TestDtlsClient;
 import dev.chorus.media.srtp.PacketBuffer;
 import dev.chorus.media.srtp.SrtpDecryptor;
@@ -17,7 +18,6 @@ import dev.chorus.stun.StunWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -139,30 +139,7 @@ public final class WebRtcTestClient implements AutoCloseable {
 
     /** BouncyCastle's view of the socket: only DTLS datagrams (first byte 20–63). */
     public DatagramTransport dtlsTransport() {
-        return new DatagramTransport() {
-            @Override public int getReceiveLimit() { return 1500; }
-            @Override public int getSendLimit() { return 1200; }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                try {
-                    byte[] d = dtls.poll(waitMillis, TimeUnit.MILLISECONDS);
-                    if (d == null) return -1;
-                    int n = Math.min(len, d.length);
-                    System.arraycopy(d, 0, buf, off, n);
-                    return n;
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
-                }
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) throws IOException {
-                sendRaw(buf, off, len);
-            }
-
-            @Override public void close() { }
-        };
+        return new ClientQueueTransport(dtls, this::sendRaw);
     }
 
     /** Protects an RTP packet with the client's keys; returns the datagram to send. */
@@ -277,22 +254,17 @@ public final class WebRtcTestClient implements AutoCloseable {
 
     /** The next decrypted RTP packet (RTCP received meanwhile is kept for {@link #receiveRtcp}); null on timeout. */
     public byte[] receiveRtp(long timeoutMillis) throws InterruptedException {
-        byte[] kept = rtpBacklog.poll();
-        if (kept != null) return kept;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (left <= 0) return null;
-            byte[] p = receiveMedia(left);
-            if (p == null) continue;
-            if (isRtcp(p)) rtcpBacklog.add(p);
-            else return p;
-        }
+        return receiveKind(false, timeoutMillis);
     }
 
     /** The next decrypted RTCP compound (RTP received meanwhile is kept for {@link #receiveRtp}); null on timeout. */
     public byte[] receiveRtcp(long timeoutMillis) throws InterruptedException {
-        byte[] kept = rtcpBacklog.poll();
+        return receiveKind(true, timeoutMillis);
+    }
+
+    /** The next decrypted packet of one kind (RTCP or RTP); the other kind met meanwhile goes to its backlog. */
+    private byte[] receiveKind(boolean rtcp, long timeoutMillis) throws InterruptedException {
+        byte[] kept = (rtcp ? rtcpBacklog : rtpBacklog).poll();
         if (kept != null) return kept;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
@@ -300,8 +272,8 @@ public final class WebRtcTestClient implements AutoCloseable {
             if (left <= 0) return null;
             byte[] p = receiveMedia(left);
             if (p == null) continue;
-            if (isRtcp(p)) return p;
-            rtpBacklog.add(p);
+            if (isRtcp(p) == rtcp) return p;
+            (rtcp ? rtpBacklog : rtcpBacklog).add(p);
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.sfu.Sfu;
 import dev.chorus.media.sfu.SfuConfig;
+import dev.chorus.media.sfu.SfuPeer;
 import dev.chorus.media.transport.MediaTransportConfig;
 import dev.chorus.media.transport.MediaTransportServer;
 import dev.chorus.media.transport.WebRtcTestClient;
@@ -226,12 +227,9 @@ final class LiveHarness implements AutoCloseable {
         return p;
     }
 
+    /** Polls {@code condition} with a 20 s deadline (the SFU tests' own wait, from the media-core test-jar). */
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(2); // polling a condition with a deadline
-        }
+        SfuPeer.await(condition, what);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package dev.chorus.signaling.project;
 
 import static dev.chorus.signaling.testing.ControlFixture.OTHER_PROJECT;
+import static dev.chorus.signaling.project.ServiceAssertions.assertError;
 import static dev.chorus.signaling.testing.ControlFixture.PROJECT;
 import static dev.chorus.signaling.testing.ControlFixture.ROOM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
@@ -26,11 +26,6 @@ class LiveAuthorizationServicesTest {
     @AfterEach
     void close() {
         f.close();
-    }
-
-    private static void assertError(Runnable call, ServiceError error) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(ServiceException.class,
-                e -> assertThat(e.error()).isEqualTo(error));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.project;
 
+import static dev.chorus.signaling.project.ServiceAssertions.assertError;
 import static dev.chorus.signaling.testing.ControlFixture.PROJECT;
 import static dev.chorus.signaling.testing.ControlFixture.ROOM;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,11 +22,6 @@ class RoomAndRevocationServiceTest {
     @AfterEach
     void close() {
         f.close();
-    }
-
-    private static void assertError(Runnable call, ServiceError error) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(ServiceException.class,
-                e -> assertThat(e.error()).isEqualTo(error));
     }
 
     @Test

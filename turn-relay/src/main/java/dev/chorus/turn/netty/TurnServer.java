@@ -257,6 +257,15 @@ public final class TurnServer implements AutoCloseable {
     // ------------------------------------------------------------------ handlers
 
     /** The core must not throw on input; if it does, that is our bug: count it, log the stack (never the packet). */
+    /** Hands a client's packet (UDP datagram or framed TCP/TLS message) to the core; a core exception is a bug. */
+    private void onClientPacket(TurnCore core, ClientKey key, ByteBuf data) {
+        try {
+            core.onClientPacket(key, data, System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            bug(e);
+        }
+    }
+
     private void bug(RuntimeException e) {
         coreErrors++;
         log.error("TURN core failed on a packet (dropped)", e);
@@ -286,11 +295,7 @@ public final class TurnServer implements AutoCloseable {
             TurnCore core = TurnServer.this.core;
             if (core == null) return;
             ClientKey key = new ClientKey(ClientKey.UDP, p.sender(), (InetSocketAddress) ctx.channel().localAddress());
-            try {
-                core.onClientPacket(key, p.content(), System.currentTimeMillis());
-            } catch (RuntimeException e) {
-                bug(e);
-            }
+            onClientPacket(core, key, p.content());
         }
 
         @Override
@@ -331,11 +336,7 @@ public final class TurnServer implements AutoCloseable {
             ClientKey key = ctx.channel().attr(CLIENT).get();
             TurnCore core = TurnServer.this.core;
             if (key == null || core == null) return;
-            try {
-                core.onClientPacket(key, msg, System.currentTimeMillis());
-            } catch (RuntimeException e) {
-                bug(e);
-            }
+            onClientPacket(core, key, msg);
         }
 
         @Override

@@ -1,0 +1,79 @@
+package dev.chorus.server;
+
+import dev.chorus.media.transport.ChromiumHarness;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The set-up shared by the browser tests: the real server as {@code chorus start} wires it (dev bootstrap into a temp
+ * dir, HTTPS + WS + media UDP on ephemeral loopback ports, plus whatever a test adds to the configuration) and one
+ * real headless Chromium on the server's page origin, with the test's page helpers loaded. Skips the test class
+ * (assumption) when Chromium is not installed. {@link #close()} stops the browser and the server and deletes the
+ * temp dir.
+ */
+final class BrowserCallFixture implements AutoCloseable {
+    final Path tmp;
+    final ChorusServer server;
+    final ChromiumHarness chromium;
+
+    private BrowserCallFixture(Path tmp, ChorusServer server, ChromiumHarness chromium) {
+        this.tmp = tmp;
+        this.server = server;
+        this.chromium = chromium;
+    }
+
+    /**
+     * Starts the server with the base loopback configuration plus {@code extraConfig} (environment-style keys), opens
+     * Chromium on its page and runs {@code pageHelpers} there (they must leave the page ready for the test's scripts).
+     */
+    static BrowserCallFixture start(String tmpPrefix, Map<String, String> extraConfig, String pageHelpers)
+            throws Exception {
+        assumeTrue(ChromiumHarness.available(), "chromium and chromedriver not installed");
+        Path tmp = Files.createTempDirectory(tmpPrefix);
+        ChorusServer server = null;
+        ChromiumHarness chromium = null;
+        try {
+            Map<String, String> env = new HashMap<>(Map.ofEntries(
+                    Map.entry("CHORUS_DATA_DIR", tmp.resolve("data").toString()),
+                    Map.entry("CHORUS_HTTP_PORT", "0"),
+                    Map.entry("CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1"),
+                    Map.entry("CHORUS_MEDIA_UDP_PORT", "0"),
+                    Map.entry("CHORUS_MEDIA_WORKERS", "2"),
+                    Map.entry("CHORUS_MEDIA_EMPTY_ROOM_GRACE", "2s")));
+            env.putAll(extraConfig);
+            ChorusConfig cfg = ConfigLoader.load(null, env);
+            server = ChorusServer.start(cfg, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            chromium = ChromiumHarness.browse("https://127.0.0.1:" + server.port() + "/");
+            assertThat(chromium.async(pageHelpers + "return 'ok';")).isEqualTo("ok");
+            return new BrowserCallFixture(tmp, server, chromium);
+        } catch (Throwable t) {
+            try {
+                new BrowserCallFixture(tmp, server, chromium).close();
+            } catch (Exception e) {
+                t.addSuppressed(e);
+            }
+            throw t;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (chromium != null) chromium.close();
+        } finally {
+            if (server != null) server.close();
+            try (var s = Files.walk(tmp)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
