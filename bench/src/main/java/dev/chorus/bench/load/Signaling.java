@@ -105,7 +105,7 @@ public final class Signaling implements AutoCloseable {
                 if (m == null) {
                     if (closed != null) {
                         throw new IOException("WebSocket closed: " + closed + (closed.startsWith("4006")
-                                ? " (the project's maxParticipantsPerRoom, 50 for the dev project: use --rooms or fewer"
+                                ? " (the project's maxParticipantsPerRoom, 100 for the dev project: use --rooms or fewer"
                                   + " --subscribers)" : ""));
                     }
                     continue;

@@ -28,6 +28,9 @@ import java.util.Optional;
  * a still-fresh store and the next start simply bootstraps again.
  */
 public final class DevProjectBootstrap {
+    /** Participants per room in the dev project. */
+    public static final int DEV_PARTICIPANTS_PER_ROOM = 100;
+
     public static final String DEV_PROJECT_ID = "dev";
     /** The dev project's access policy: ACL mode off (allowed in dev mode only), no ABAC conditions. */
     public static final AccessPolicy DEV_ACCESS_POLICY = new AccessPolicy(false, List.of(), 0, null, false);
@@ -61,8 +64,10 @@ public final class DevProjectBootstrap {
         writePrivate(secretFile, apiSecret + "\n");
         writePrivate(keyFile, KeyMaterial.privateKeyPem(pair.getPrivate()));
 
+        // Dev rooms hold up to 100 participants (production projects default to 50) so that one machine can run
+        // the load generator's 1 publisher -> 50 subscribers without a production-style limit in the way.
         Project project = Project.withDefaults(DEV_PROJECT_ID, "Development", now)
-                .withHs256JoinTokens(true).withAutoCreateRooms(true);
+                .withHs256JoinTokens(true).withAutoCreateRooms(true).withLimits(DEV_PARTICIPANTS_PER_ROOM, 100);
         store.createProject(project);
         // dev mode only: ACLs off, so every participant with media:subscribe receives everyone (docs/live-authorization.md)
         store.putAccessPolicy(DEV_PROJECT_ID, DEV_ACCESS_POLICY);
