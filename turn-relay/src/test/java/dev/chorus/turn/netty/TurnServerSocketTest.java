@@ -168,10 +168,12 @@ class TurnServerSocketTest {
         assertThat(code(exchange(c, c.createPermissionRaw(new byte[] {(byte) 169, (byte) 254, (byte) 169, (byte) 254}, 0))))
                 .as("allowing loopback does not open metadata").isEqualTo(403);
 
-        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (DatagramSocket peer = peerOffTheServersOwnPorts()) {
             peer.setSoTimeout(2000);
             InetSocketAddress peerAddr = (InetSocketAddress) peer.getLocalSocketAddress();
-            assertThat(exchange(c, c.channelBind(0x4001, peerAddr)).messageClass()).isEqualTo(CLASS_SUCCESS);
+            StunMessage bound = exchange(c, c.channelBind(0x4001, peerAddr));
+            assertThat(bound.messageClass()).as("ChannelBind to %s answered %s", peerAddr,
+                    bound.messageClass() == CLASS_SUCCESS ? "success" : String.valueOf(code(bound))).isEqualTo(CLASS_SUCCESS);
             byte[] payload = "srtp-bytes-we-cannot-read".getBytes();
             send(TurnRequests.channelData(0x4001, payload, false));
             DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
@@ -190,6 +192,23 @@ class TurnServerSocketTest {
 
         assertThat(exchange(c, c.refresh(0)).messageClass()).isEqualTo(CLASS_SUCCESS);
         assertThat(registry.get("chorus.turn.allocations").gauge().value()).isZero();
+    }
+
+    /**
+     * A UDP peer on loopback whose port is none of the server's listener ports. The TLS listener takes an ephemeral
+     * TCP port, and a UDP socket can draw the same number; the policy then (rightly) refuses it as an own port, which
+     * is not what the relay scenario is about. Bounded: a handful of binds at most.
+     */
+    private DatagramSocket peerOffTheServersOwnPorts() throws Exception {
+        java.util.Set<Integer> own = new java.util.HashSet<>();
+        own.add(server.udpAddress().getPort());
+        if (server.tlsAddress() != null) own.add(server.tlsAddress().getPort());
+        for (int i = 0; i < 10; i++) {
+            DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            if (!own.contains(s.getLocalPort())) return s;
+            s.close();
+        }
+        throw new IllegalStateException("no UDP port apart from the server's own");
     }
 
     @Test
