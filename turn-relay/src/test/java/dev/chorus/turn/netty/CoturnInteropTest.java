@@ -63,10 +63,18 @@ class CoturnInteropTest {
     }
 
     int startPeer() throws Exception {
-        int port;
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            port = s.getLocalPort();
+        // a free UDP port that is none of the server's listener port numbers (the TLS listener's ephemeral TCP port
+        // can carry the same number, and the peer policy refuses the server's own ports)
+        java.util.Set<Integer> own = new java.util.HashSet<>();
+        own.add(server.udpAddress().getPort());
+        if (server.tlsAddress() != null) own.add(server.tlsAddress().getPort());
+        int port = -1;
+        for (int i = 0; i < 10 && port < 0; i++) {
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                if (!own.contains(s.getLocalPort())) port = s.getLocalPort();
+            }
         }
+        if (port < 0) throw new IllegalStateException("no UDP port apart from the server's own");
         Process p = new ProcessBuilder(PEER.toString(), "-L", "127.0.0.1", "-p", String.valueOf(port))
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("peer-" + port + ".log").toFile()).start();
         processes.add(p);
