@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The set-up shared by the browser tests: the real server as {@code chorus start} wires it (dev bootstrap into a temp
@@ -37,7 +36,7 @@ final class BrowserCallFixture implements AutoCloseable {
      */
     static BrowserCallFixture start(String tmpPrefix, Map<String, String> extraConfig, String pageHelpers)
             throws Exception {
-        assumeTrue(ChromiumHarness.available(), "chromium and chromedriver not installed");
+        ChromiumHarness.require();
         Path tmp = Files.createTempDirectory(tmpPrefix);
         ChorusServer server = null;
         ChromiumHarness chromium = null;

@@ -1,7 +1,6 @@
 package dev.chorus.media.ice;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.chorus.media.sdp.MediaDescription;
 import dev.chorus.media.sdp.Sdp;
@@ -62,7 +61,7 @@ class ChromiumIceLiteTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void chromiumAcceptsOurAnswerAndConnectsToOurIceLiteAgent() throws Exception {
-        assumeTrue(ChromiumHarness.available(), "Chromium not installed");
+        ChromiumHarness.require();
         IceDirectory directory = new IceDirectory(8);
         StunRouter router = new StunRouter(directory);
         AtomicReference<IceLiteAgent> agent = new AtomicReference<>();
@@ -115,7 +114,7 @@ class ChromiumIceLiteTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void chromiumAnswersOurOfferAndConnects() throws Exception {
-        assumeTrue(ChromiumHarness.available(), "Chromium not installed");
+        ChromiumHarness.require();
         IceDirectory directory = new IceDirectory(8);
         StunRouter router = new StunRouter(directory);
         IceCredentials local = IceCredentials.generate();

@@ -1,7 +1,6 @@
 package dev.chorus.media.sfu;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.transport.ChromiumHarness;
@@ -69,7 +68,7 @@ class ChromiumSfuTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void chromiumPublishesAndReceivesItsOwnTracksThroughTheSfu() throws Exception {
-        assumeTrue(ChromiumHarness.available(), "chromium and chromedriver not installed");
+        ChromiumHarness.require();
         try (MediaTransportServer media = new MediaTransportServer(MediaTransportConfig.loopback(),
                 DtlsCertificate.generate("chorus")).start();
              Sfu sfu = new Sfu(SfuConfig.defaults().withWorkers(1), media).start();

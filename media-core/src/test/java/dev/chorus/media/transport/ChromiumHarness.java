@@ -1,6 +1,7 @@
 package dev.chorus.media.transport;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.chorus.common.testing.RequiredTool;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,6 +51,12 @@ public final class ChromiumHarness implements AutoCloseable {
     /** True if both Chromium and chromedriver are installed (tests assume this, CI installs them). */
     public static boolean available() {
         return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
+    /** Requires Chromium and chromedriver: a test without them skips on a developer machine and fails under CI. */
+    public static void require() {
+        RequiredTool.requireExecutables("chromium and chromium-driver (apt-get install chromium chromium-driver)",
+                CHROMIUM, CHROMEDRIVER);
     }
 
     /** Starts Chromium on a page served at {@code /} by the harness. */

@@ -1,7 +1,6 @@
 package dev.chorus.media.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.dtls.Fingerprint;
@@ -74,7 +73,7 @@ class ChromiumWebRtcTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void chromiumConnectsAndTheServerDecryptsItsSrtp() throws Exception {
-        assumeTrue(ChromiumHarness.available(), "chromium and chromedriver not installed");
+        ChromiumHarness.require();
         DtlsCertificate certificate = DtlsCertificate.generate("chorus");
         AtomicInteger rtp = new AtomicInteger();
         AtomicInteger rtcp = new AtomicInteger();
@@ -135,7 +134,7 @@ class ChromiumWebRtcTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void chromiumDecodesMediaTheServerProtects() throws Exception {
-        assumeTrue(ChromiumHarness.available(), "chromium and chromedriver not installed");
+        ChromiumHarness.require();
         DtlsCertificate certificate = DtlsCertificate.generate("chorus");
         java.util.Map<Integer, Integer> rewrite = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicInteger echoed = new AtomicInteger();

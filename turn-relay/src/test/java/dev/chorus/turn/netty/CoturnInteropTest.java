@@ -1,7 +1,7 @@
 package dev.chorus.turn.netty;
 
+import dev.chorus.common.testing.RequiredTool;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -39,7 +39,7 @@ class CoturnInteropTest {
 
     @BeforeAll
     static void binariesPresent() {
-        assumeTrue(Files.isExecutable(UCLIENT) && Files.isExecutable(PEER), "coturn client tools not installed");
+        RequiredTool.requireExecutables("coturn client tools (apt-get install coturn)", UCLIENT, PEER);
     }
 
     @AfterEach
