@@ -3,6 +3,7 @@ package dev.chorus.signaling.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.signaling.webhook.WebhookOutbox;
 import dev.chorus.signaling.project.AccessPolicy;
 import dev.chorus.signaling.project.AclEntry;
 import dev.chorus.signaling.project.KeyAlgorithm;
@@ -133,7 +134,9 @@ public final class SqliteStore implements Store {
                       max_sessions INTEGER NOT NULL,
                       hours_utc TEXT,
                       allow_pii INTEGER NOT NULL
-                    ) STRICT"""));
+                    ) STRICT"""),
+            // 2 → 3: webhook endpoints and their durable delivery queues
+            SqliteWebhookOutbox.MIGRATION);
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -141,10 +144,18 @@ public final class SqliteStore implements Store {
     private final Sql sql;
     private final Path file;
 
+    private final SqliteWebhookOutbox webhooks;
+
     private SqliteStore(Connection conn, Path file) {
         this.conn = conn;
         this.sql = new Sql(conn);
         this.file = file;
+        this.webhooks = new SqliteWebhookOutbox(this, sql);
+    }
+
+    @Override
+    public WebhookOutbox webhooks() {
+        return webhooks;
     }
 
     /** Opens or creates the database at {@code dbFile} and migrates it to {@link #SCHEMA_VERSION}. */
@@ -549,7 +560,7 @@ public final class SqliteStore implements Store {
     // ---------------------------------------------------------------- helpers
 
     /** Runs one store operation, turning JDBC failures into {@link StoreException}s named after {@code op}. */
-    private static <T> T run(String op, Sql.Work<T> work) {
+    static <T> T run(String op, Sql.Work<T> work) {
         try {
             return work.run();
         } catch (SQLException e) {
