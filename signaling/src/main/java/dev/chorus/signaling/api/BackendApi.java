@@ -76,6 +76,9 @@ public final class BackendApi {
         router.add("POST", "/v1/rooms/{room}/permissions", api.authed(api::changePermissions));
         router.add("GET", "/v1/access-policy", api.authed(api::getAccessPolicy));
         router.add("POST", "/v1/access-policy", api.authed(api::setAccessPolicy));
+        router.add("GET", "/v1/webhooks", api.authed(api::listWebhooks));
+        router.add("POST", "/v1/webhooks", api.authed(api::createWebhook));
+        router.add("POST", "/v1/webhooks/{webhookId}/remove", api.authed(api::removeWebhook));
     }
 
     RouteHandler authed(AuthedHandler h) {
@@ -97,6 +100,37 @@ public final class BackendApi {
                 return HttpResult.error(e.error().httpStatus(), e.error().code(), e.getMessage());
             }
         };
+    }
+
+    // ---- webhooks (docs/webhooks.md) ----
+
+    private HttpResult listWebhooks(BackendPrincipal caller, HttpRequestContext req) {
+        return HttpResult.json(200, Map.of("webhooks", control.webhooks().list(caller).stream()
+                .map(BackendApi::webhook).toList()));
+    }
+
+    private HttpResult createWebhook(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.CreateWebhook b = JsonBodyReader.read(req, ApiBodies.CreateWebhook.class, false);
+        require(b.url(), "url");
+        var created = control.webhooks().add(caller, b.url(), b.events(), req.sourceIp());
+        Map<String, Object> out = new LinkedHashMap<>(webhook(created.endpoint()));
+        out.put("secret", created.secret());
+        return HttpResult.json(201, out);
+    }
+
+    private HttpResult removeWebhook(BackendPrincipal caller, HttpRequestContext req) {
+        JsonBodyReader.read(req, ApiBodies.Empty.class, true);
+        control.webhooks().remove(caller, req.pathParam("webhookId"), req.sourceIp());
+        return HttpResult.json(200, Map.of("removed", req.pathParam("webhookId")));
+    }
+
+    private static Map<String, Object> webhook(dev.chorus.signaling.webhook.WebhookEndpoint e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("url", e.url().toString());
+        m.put("events", e.events().stream().map(dev.chorus.signaling.webhook.WebhookEventType::wire).sorted().toList());
+        m.put("createdAt", e.createdAt().toString());
+        return m;
     }
 
     // ---- tokens ----

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * order, so callers on event loops never wait for a disk write and every endpoint sees events in the order they
  * happened.
  */
-public final class Webhooks implements AutoCloseable {
+public final class Webhooks implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
     /** Events one endpoint may have waiting before new ones are refused (and counted). */
     public static final int DEFAULT_MAX_PENDING_PER_ENDPOINT = 10_000;
@@ -39,6 +39,7 @@ public final class Webhooks implements AutoCloseable {
     }
 
     /** Reports an event of {@code project} (never blocks; data values are plain text, never secrets). */
+    @Override
     public void emit(String project, WebhookEventType type, WebhookActor actor, Map<String, String> data) {
         WebhookEvent event = WebhookEvent.of(type, clock.instant(), project, actor, data);
         queueing.execute(() -> queue(event));

@@ -27,47 +27,65 @@ import javax.net.ssl.SSLContext;
  * {@link WebhookReceiver} (signature, timestamp, replay) and answers 204 when accepted, 400/401/409 otherwise.
  * It can be stopped and started again on the same port (a receiver that is down).
  */
-final class HttpsWebhookReceiver implements AutoCloseable {
-    record Received(String eventId, String body, WebhookReceiver.Verdict verdict) {}
+public final class HttpsWebhookReceiver implements AutoCloseable {
+    /** One request as received: its signature header, body and the verdict on it. */
+    public record Received(String eventId, String signature, String body, WebhookReceiver.Verdict verdict) {}
 
     private final TestTls tls;
-    private final WebhookReceiver checker;
+    private volatile WebhookReceiver checker;
     private final Clock clock;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final int port;
     private HttpsServer server;
 
-    HttpsWebhookReceiver(Path dir, byte[] secret, Clock clock) throws Exception {
+    /** A receiver whose secret is known up front (null: set later with {@link #useSecret}, e.g. from the API). */
+    public HttpsWebhookReceiver(Path dir, byte[] secret, Clock clock) throws Exception {
         this.tls = TestTls.generate(dir);
-        this.checker = new WebhookReceiver(secret, WebhookSignature.DEFAULT_TOLERANCE, 10_000);
+        if (secret != null) {
+            useSecret(secret);
+        }
         this.clock = clock;
         start(0);
         this.port = server.getAddress().getPort();
     }
 
-    URI url() {
+    public void useSecret(byte[] secret) {
+        checker = new WebhookReceiver(secret, WebhookSignature.DEFAULT_TOLERANCE, 10_000);
+    }
+
+    /** The receiver's certificate (PEM), for a sender that must trust it. */
+    public Path certFile() {
+        return tls.certFile;
+    }
+
+    public URI url() {
         return URI.create("https://127.0.0.1:" + port + "/hooks/chorus");
     }
 
     /** A client trusting exactly this receiver's certificate. */
-    SSLContext clientContext() {
+    public SSLContext clientContext() {
         return tls.clientContext;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return received;
     }
 
-    List<Received> accepted() {
+    public List<Received> accepted() {
         return received.stream().filter(r -> r.verdict() == WebhookReceiver.Verdict.ACCEPTED).toList();
     }
 
-    void stop() {
-        server.stop(0);
+    public synchronized void stop() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
     }
 
-    void restart() throws Exception {
-        start(port);
+    public synchronized void restart() throws Exception {
+        if (server == null) {
+            start(port);
+        }
     }
 
     private void start(int onPort) throws Exception {
@@ -77,11 +95,12 @@ final class HttpsWebhookReceiver implements AutoCloseable {
             try (ex) {
                 String body = new String(ex.getRequestBody().readNBytes(256 * 1024), StandardCharsets.UTF_8);
                 String sig = ex.getRequestHeaders().getFirst(WebhookSignature.HEADER);
+                WebhookReceiver c = checker;
                 WebhookReceiver.Verdict v;
-                synchronized (checker) {
-                    v = checker.check(sig, body, clock.instant());
+                synchronized (c) {
+                    v = c.check(sig, body, clock.instant());
                 }
-                received.add(new Received(ex.getRequestHeaders().getFirst("Chorus-Event-Id"), body, v));
+                received.add(new Received(ex.getRequestHeaders().getFirst("Chorus-Event-Id"), sig, body, v));
                 int status = switch (v) {
                     case ACCEPTED -> 204;
                     case REPLAYED -> 409;
@@ -115,6 +134,6 @@ final class HttpsWebhookReceiver implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        stop();
     }
 }
