@@ -11,7 +11,7 @@ import dev.chorus.turn.auth.TurnCredentialIssuer;
 import dev.chorus.turn.core.TurnSettings;
 import dev.chorus.turn.netty.TurnConfig;
 import dev.chorus.turn.netty.TurnServer;
-import dev.chorus.turn.policy.Cidr;
+import dev.chorus.common.net.AddressRange;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,8 +135,8 @@ final class MediaPlane implements AutoCloseable {
         return out;
     }
 
-    private static List<Cidr> allow(ChorusConfig.Turn t) {
-        return t.allowLoopbackPeers() ? List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")) : List.of();
+    private static List<AddressRange> allow(ChorusConfig.Turn t) {
+        return t.allowLoopbackPeers() ? List.of(AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1/128")) : List.of();
     }
 
     /** The media UDP address actually bound (ephemeral port resolved). */

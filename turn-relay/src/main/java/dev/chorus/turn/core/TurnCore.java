@@ -12,9 +12,9 @@ import dev.chorus.turn.alloc.RelayPortPool;
 import dev.chorus.turn.auth.NonceService;
 import dev.chorus.turn.auth.RestUsername;
 import dev.chorus.turn.auth.SecretRing;
-import dev.chorus.turn.policy.AddressForms;
-import dev.chorus.turn.policy.PeerPolicy;
-import dev.chorus.turn.quota.SourceRateLimiter;
+import dev.chorus.common.net.AddressForms;
+import dev.chorus.common.rate.SourceRateLimiter;
+import dev.chorus.turn.policy.RelayPeerPolicy;
 import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,7 +40,7 @@ public final class TurnCore {
 
     private final TurnSettings settings;
     private final SecretRing secrets;
-    private final PeerPolicy policy;
+    private final RelayPeerPolicy policy;
     private final TurnIo io;
     private final NonceService nonces;
     private final SourceRateLimiter unauthorizedLimiter;
@@ -64,7 +64,7 @@ public final class TurnCore {
     private long packetsToPeer, bytesToPeer, packetsToClient, bytesToClient;
     private long allocationsCreated;
 
-    public TurnCore(TurnSettings settings, SecretRing secrets, PeerPolicy policy, TurnIo io, RandomGenerator random) {
+    public TurnCore(TurnSettings settings, SecretRing secrets, RelayPeerPolicy policy, TurnIo io, RandomGenerator random) {
         this.settings = settings;
         this.secrets = secrets;
         this.policy = policy;
@@ -119,7 +119,7 @@ public final class TurnCore {
     }
 
     private void relayToPeer(Allocation a, InetSocketAddress peer, ByteBuf buf, int index, int len, long now) {
-        if (!a.toPeerBandwidth.tryTake(len, now)) {
+        if (!a.toPeerBandwidth.tryTake(len, nanos(now))) {
             a.dropped++;
             refuse(Refusal.BANDWIDTH);
             return;
@@ -274,7 +274,7 @@ public final class TurnCore {
 
     /** Unauthenticated answers are rate-limited per source address so spoofed floods cannot reflect off us. */
     private boolean budget(ClientKey key, long now) {
-        if (unauthorizedLimiter.tryAcquire(key.client().getAddress().getAddress(), now)) return true;
+        if (unauthorizedLimiter.tryAcquire(key.client().getAddress().getAddress(), nanos(now))) return true;
         refuse(Refusal.RATE_LIMITED);
         return false;
     }
@@ -436,8 +436,8 @@ public final class TurnCore {
             return null;
         }
         int port = m.xorPort(i);
-        PeerPolicy.Verdict v = policy.check(raw, withPort ? port : -1);
-        if (v != PeerPolicy.Verdict.ALLOWED) {
+        RelayPeerPolicy.Verdict v = policy.check(raw, withPort ? port : -1);
+        if (v != RelayPeerPolicy.Verdict.ALLOWED) {
             error(key, m, auth, 403, "Forbidden", Refusal.FORBIDDEN_PEER);
             return null;
         }
@@ -539,7 +539,7 @@ public final class TurnCore {
             return;
         }
         int port = m.xorPort(pi);
-        if (policy.check(raw, port) != PeerPolicy.Verdict.ALLOWED) {
+        if (policy.check(raw, port) != RelayPeerPolicy.Verdict.ALLOWED) {
             a.dropped++;
             refuse(Refusal.FORBIDDEN_PEER);
             return;
@@ -564,7 +564,7 @@ public final class TurnCore {
             return;
         }
         int len = data.readableBytes();
-        if (!a.toClientBandwidth.tryTake(len, now)) {
+        if (!a.toClientBandwidth.tryTake(len, nanos(now))) {
             a.dropped++;
             refuse(Refusal.BANDWIDTH);
             return;
@@ -735,6 +735,14 @@ public final class TurnCore {
             return a;
         }
         return null;
+    }
+
+    /**
+     * The core's clock is Unix milliseconds (credential expiries are Unix times); the shared rate limiters count in
+     * nanoseconds and only use differences, so the same clock scaled is theirs.
+     */
+    static long nanos(long nowMillis) {
+        return nowMillis * 1_000_000L;
     }
 
     private static InetAddress inet(byte[] a) {

@@ -1,8 +1,8 @@
 package dev.chorus.turn.netty;
 
 import dev.chorus.turn.core.TurnSettings;
-import dev.chorus.turn.policy.Cidr;
-import dev.chorus.turn.policy.PeerPolicy;
+import dev.chorus.common.net.AddressRange;
+import dev.chorus.turn.policy.RelayPeerPolicy;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -41,8 +41,8 @@ public record TurnConfig(
         Path tlsPrivateKey,
         List<String> secrets,
         TurnSettings settings,
-        List<Cidr> allow,
-        List<Cidr> deny,
+        List<AddressRange> allow,
+        List<AddressRange> deny,
         List<InetAddress> mediaAddresses,
         boolean nativeTransport,
         int maxStreamConnections) {
@@ -52,7 +52,7 @@ public record TurnConfig(
 
     /** Without a connection cap argument: {@link #DEFAULT_MAX_STREAM_CONNECTIONS}. */
     public TurnConfig(InetAddress bindAddress, int port, int tlsPort, Path tlsCertificate, Path tlsPrivateKey,
-                      List<String> secrets, TurnSettings settings, List<Cidr> allow, List<Cidr> deny,
+                      List<String> secrets, TurnSettings settings, List<AddressRange> allow, List<AddressRange> deny,
                       List<InetAddress> mediaAddresses, boolean nativeTransport) {
         this(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny, mediaAddresses,
                 nativeTransport, DEFAULT_MAX_STREAM_CONNECTIONS);
@@ -83,7 +83,7 @@ public record TurnConfig(
                 mediaAddresses, nativeTransport, maxStreamConnections);
     }
 
-    public TurnConfig withPolicy(List<Cidr> allow, List<Cidr> deny, List<InetAddress> mediaAddresses) {
+    public TurnConfig withPolicy(List<AddressRange> allow, List<AddressRange> deny, List<InetAddress> mediaAddresses) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
                 mediaAddresses, nativeTransport, maxStreamConnections);
     }
@@ -102,7 +102,7 @@ public record TurnConfig(
      * The peer policy: own ports are the listener ports; own addresses are the bind and relay addresses, plus every
      * local interface address when bound to the wildcard.
      */
-    public PeerPolicy peerPolicy(Set<Integer> ownPorts) {
+    public RelayPeerPolicy peerPolicy(Set<Integer> ownPorts) {
         List<byte[]> own = new ArrayList<>();
         own.add(settings.relayAddress().getAddress());
         own.add(bindAddress.getAddress());
@@ -115,7 +115,7 @@ public record TurnConfig(
                 // keep what we have: loopback and unspecified are refused on own ports anyway
             }
         }
-        return new PeerPolicy(allow, deny, mediaAddresses.stream().map(InetAddress::getAddress).toList(), own,
+        return new RelayPeerPolicy(allow, deny, mediaAddresses.stream().map(InetAddress::getAddress).toList(), own,
                 new HashSet<>(ownPorts));
     }
 
@@ -160,8 +160,8 @@ public record TurnConfig(
                 p.containsKey("turn.tls-key") ? Path.of(p.get("turn.tls-key")) : null,
                 list(required(p, "turn.secrets")),
                 s,
-                list(p.getOrDefault("turn.policy.allow", "")).stream().map(Cidr::parse).toList(),
-                list(p.getOrDefault("turn.policy.deny", "")).stream().map(Cidr::parse).toList(),
+                list(p.getOrDefault("turn.policy.allow", "")).stream().map(AddressRange::parse).toList(),
+                list(p.getOrDefault("turn.policy.deny", "")).stream().map(AddressRange::parse).toList(),
                 list(p.getOrDefault("turn.policy.media-addresses", "")).stream().map(TurnConfig::ip).toList(),
                 Boolean.parseBoolean(p.getOrDefault("turn.native", "true")),
                 (int) longOf(p, "turn.max-connections", DEFAULT_MAX_STREAM_CONNECTIONS));

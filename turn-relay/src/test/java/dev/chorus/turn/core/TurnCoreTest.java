@@ -8,8 +8,8 @@ import dev.chorus.stun.StunIntegrity;
 import dev.chorus.stun.StunKey;
 import dev.chorus.stun.StunMessage;
 import dev.chorus.turn.auth.SecretRing;
-import dev.chorus.turn.policy.Cidr;
-import dev.chorus.turn.policy.PeerPolicy;
+import dev.chorus.common.net.AddressRange;
+import dev.chorus.turn.policy.RelayPeerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -50,10 +50,10 @@ class TurnCoreTest {
     @BeforeEach
     void setUp() throws Exception {
         build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50009),
-                PeerPolicy.defaults(Set.of(3478, 5349)));
+                RelayPeerPolicy.defaults(Set.of(3478, 5349)));
     }
 
-    void build(TurnSettings s, PeerPolicy policy) {
+    void build(TurnSettings s, RelayPeerPolicy policy) {
         if (io != null) io.releaseAll();
         io = new RecordingIo();
         secrets = new SecretRing(List.of(SECRET));
@@ -422,7 +422,7 @@ class TurnCoreTest {
             "10.1.2.3", "192.168.0.1", "172.16.5.4", "fc00::1", "fe80::1", "224.0.0.251", "ff02::fb",
             "255.255.255.255", "0.0.0.0", "::"})
     void forbiddenPeersAre403ForPermissionAndChannelBindAndDroppedForSend(String literal) throws Exception {
-        byte[] raw = PeerPolicyRaw.bytes(literal);
+        byte[] raw = AddressRange.literal(literal);
         TurnRequests c = creds("alice", 600);
         allocate(c);
         assertThat(TurnRequests.errorCode(exchange(c, c.createPermissionRaw(raw, 0)))).isEqualTo(403);
@@ -436,15 +436,15 @@ class TurnCoreTest {
     @Test
     void ownListeningPortsAreRefusedEvenWhenLoopbackIsAllowed() throws Exception {
         build(TurnSettings.defaults(InetAddress.getByName("127.0.0.1")).withRelayPorts(50000, 50009),
-                new PeerPolicy(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")), List.of(), List.of(),
+                new RelayPeerPolicy(List.of(AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1/128")), List.of(), List.of(),
                         List.of(InetAddress.getByName("127.0.0.1").getAddress()), Set.of(3478, 5349)));
         TurnRequests c = creds("alice", 600);
         allocate(c);
         assertThat(success(exchange(c, c.channelBind(0x4000, addr("127.0.0.1", 3480))))).isTrue();
         for (String literal : new String[] {"127.0.0.1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "::1", "0.0.0.0"}) {
-            assertThat(TurnRequests.errorCode(exchange(c, c.channelBindRaw(0x4001, PeerPolicyRaw.bytes(literal), 3478))))
+            assertThat(TurnRequests.errorCode(exchange(c, c.channelBindRaw(0x4001, AddressRange.literal(literal), 3478))))
                     .as(literal).isEqualTo(403);
-            assertThat(TurnRequests.errorCode(exchange(c, c.channelBindRaw(0x4001, PeerPolicyRaw.bytes(literal), 5349))))
+            assertThat(TurnRequests.errorCode(exchange(c, c.channelBindRaw(0x4001, AddressRange.literal(literal), 5349))))
                     .as(literal).isEqualTo(403);
         }
         assertThat(success(exchange(c, c.createPermission(addr("127.0.0.1", 3478))))).as("permission has no port").isTrue();
@@ -458,7 +458,7 @@ class TurnCoreTest {
         TurnRequests c = creds("alice", 600);
         allocate(c);
         assertThat(TurnRequests.errorCode(exchange(c, c.createPermission(addr("2a00:1450::1", 1))))).isEqualTo(443);
-        StunMessage ok = exchange(c, c.createPermissionRaw(PeerPolicyRaw.bytes("::ffff:8.8.8.8"), 0));
+        StunMessage ok = exchange(c, c.createPermissionRaw(AddressRange.literal("::ffff:8.8.8.8"), 0));
         assertThat(success(ok)).as("mapped form of a public IPv4 address is that address").isTrue();
     }
 
@@ -467,7 +467,7 @@ class TurnCoreTest {
     @Test
     void quotasAllocationsPerUserTotalPermissionsAndPorts() throws Exception {
         build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50009)
-                .withQuotas(2, 3, 2, 1000, 1500), PeerPolicy.defaults(Set.of(3478)));
+                .withQuotas(2, 3, 2, 1000, 1500), RelayPeerPolicy.defaults(Set.of(3478)));
         TurnRequests alice = creds("alice", 600);
         for (int i = 0; i < 2; i++) {
             assertThat(success(allocate(key(i), alice))).isTrue();
@@ -501,7 +501,7 @@ class TurnCoreTest {
     @Test
     void exhaustedOrBusyRelayPortsAre508() throws Exception {
         build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50001),
-                PeerPolicy.defaults(Set.of(3478)));
+                RelayPeerPolicy.defaults(Set.of(3478)));
         io.busyPorts.add(50000);
         TurnRequests c = creds("alice", 600);
         assertThat(success(allocate(key(0), c))).isTrue();

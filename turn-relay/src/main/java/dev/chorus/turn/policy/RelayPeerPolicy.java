@@ -1,5 +1,7 @@
 package dev.chorus.turn.policy;
 
+import dev.chorus.common.net.AddressForms;
+import dev.chorus.common.net.AddressRange;
 import java.util.List;
 import java.util.Set;
 
@@ -17,17 +19,17 @@ import java.util.Set;
  * </ol>
  * Immutable and thread-safe; no allocation beyond {@link AddressForms#allForms} for IPv6 input.
  */
-public final class PeerPolicy {
+public final class RelayPeerPolicy {
     /** Why a peer was refused; the tag value of the refusal metric. */
     public enum Verdict { ALLOWED, DENY_LIST, OWN_PORT, NOT_MEDIA, SPECIAL_RANGE, BAD_PORT }
 
-    private final List<Cidr> allow;
-    private final List<Cidr> deny;
+    private final List<AddressRange> allow;
+    private final List<AddressRange> deny;
     private final List<byte[]> mediaAddresses;   // empty: any public peer
     private final List<byte[]> ownAddresses;
     private final Set<Integer> ownPorts;
 
-    public PeerPolicy(List<Cidr> allow, List<Cidr> deny, List<byte[]> mediaAddresses,
+    public RelayPeerPolicy(List<AddressRange> allow, List<AddressRange> deny, List<byte[]> mediaAddresses,
                       List<byte[]> ownAddresses, Set<Integer> ownPorts) {
         this.allow = List.copyOf(allow);
         this.deny = List.copyOf(deny);
@@ -37,8 +39,8 @@ public final class PeerPolicy {
     }
 
     /** The default: no exceptions, every special-purpose range refused. */
-    public static PeerPolicy defaults(Set<Integer> ownPorts) {
-        return new PeerPolicy(List.of(), List.of(), List.of(), List.of(), ownPorts);
+    public static RelayPeerPolicy defaults(Set<Integer> ownPorts) {
+        return new RelayPeerPolicy(List.of(), List.of(), List.of(), List.of(), ownPorts);
     }
 
     /** @param port the peer port, or -1 when the request carries none that matters (CreatePermission) */
@@ -61,8 +63,8 @@ public final class PeerPolicy {
         return Verdict.ALLOWED;
     }
 
-    private static boolean any(List<Cidr> list, byte[] a) {
-        for (int i = 0; i < list.size(); i++) if (list.get(i).matches(a)) return true;
+    private static boolean any(List<AddressRange> list, byte[] a) {
+        for (int i = 0; i < list.size(); i++) if (list.get(i).containsForm(a)) return true;
         return false;
     }
 
