@@ -60,6 +60,11 @@ public final class Allocation {
         return relayAddress;
     }
 
+    /** 4 for an IPv4 relay, 16 for an IPv6 relay: the only peer family it reaches (443 otherwise). */
+    int familyBytes() {
+        return relayAddress.getAddress().getAddress().length;
+    }
+
     public Object relay() {
         return relay;
     }

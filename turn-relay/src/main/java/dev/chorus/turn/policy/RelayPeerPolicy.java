@@ -12,8 +12,9 @@ import java.util.Set;
  *   <li>the configured deny-list refuses (it beats everything);</li>
  *   <li>the server's own listening ports on a loopback, unspecified or own address are refused, even when
  *       loopback is allowed (no relaying into ourselves);</li>
- *   <li>in media-only mode the canonical address must be one of the SFU's media addresses, and those exact
- *       addresses are allowed even inside special-purpose ranges (an SFU on a private network);</li>
+ *   <li>the SFU's media addresses are allowed, even inside special-purpose ranges (an SFU on a private
+ *       network: its relayed clients must reach it); in media-only mode (the default of a Chorus server: all a
+ *       call through the SFU needs) nothing else is;</li>
  *   <li>a form inside the built-in special-purpose ranges ({@link SpecialRanges}) is refused unless the
  *       configured allow-list covers it.</li>
  * </ol>
@@ -25,12 +26,25 @@ public final class RelayPeerPolicy {
 
     private final List<AddressRange> allow;
     private final List<AddressRange> deny;
-    private final List<byte[]> mediaAddresses;   // empty: any public peer
+    private final List<byte[]> mediaAddresses;
+    private final boolean mediaOnly;
     private final List<byte[]> ownAddresses;
     private final Set<Integer> ownPorts;
 
+    /** Media-only when {@code mediaAddresses} is not empty (the historical constructor). */
     public RelayPeerPolicy(List<AddressRange> allow, List<AddressRange> deny, List<byte[]> mediaAddresses,
-                      List<byte[]> ownAddresses, Set<Integer> ownPorts) {
+                           List<byte[]> ownAddresses, Set<Integer> ownPorts) {
+        this(allow, deny, mediaAddresses, !mediaAddresses.isEmpty(), ownAddresses, ownPorts);
+    }
+
+    /**
+     * @param mediaAddresses the SFU's media addresses, allowed even in special-purpose ranges
+     * @param mediaOnly      refuse every other peer ({@link Verdict#NOT_MEDIA})
+     */
+    public RelayPeerPolicy(List<AddressRange> allow, List<AddressRange> deny, List<byte[]> mediaAddresses,
+                           boolean mediaOnly, List<byte[]> ownAddresses, Set<Integer> ownPorts) {
+        if (mediaOnly && mediaAddresses.isEmpty()) throw new IllegalArgumentException("media-only without media addresses");
+        this.mediaOnly = mediaOnly;
         this.allow = List.copyOf(allow);
         this.deny = List.copyOf(deny);
         this.mediaAddresses = mediaAddresses.stream().map(AddressForms::canonical).toList();
@@ -53,10 +67,9 @@ public final class RelayPeerPolicy {
                 if (SpecialRanges.isLoopbackOrUnspecified(f) || contains(ownAddresses, f)) return Verdict.OWN_PORT;
             }
         }
-        if (!mediaAddresses.isEmpty()) {
-            // the operator named these exact addresses (possibly private ones inside a VPC): nothing else passes
-            return contains(mediaAddresses, forms.getFirst()) ? Verdict.ALLOWED : Verdict.NOT_MEDIA;
-        }
+        // the SFU's own media addresses (possibly private ones inside a VPC) are what a Chorus call relays to
+        if (contains(mediaAddresses, forms.getFirst())) return Verdict.ALLOWED;
+        if (mediaOnly) return Verdict.NOT_MEDIA;
         for (byte[] f : forms) {
             if (SpecialRanges.isSpecial(f) && !any(allow, f)) return Verdict.SPECIAL_RANGE;
         }

@@ -567,4 +567,77 @@ class TurnCoreTest {
         assertThat(core.refusals(Refusal.MALFORMED)).isPositive();
         assertThat(core.allocationCount()).isEqualTo(1);
     }
+
+    // ------------------------------------------------------------------ issue 15 findings 1 and 13, IPv6 relays
+
+    @Test
+    void aRevokedSessionsCredentialNoLongerAllocatesRefreshesOrPermitsAndItsAllocationsEnd() {
+        TurnRequests alice = creds("idA.sess1", 600);
+        assertThat(success(allocate(key(0), alice))).isTrue();
+        alice.nonce = null;
+        assertThat(success(allocate(key(1), alice))).isTrue();
+        TurnRequests other = creds("idA.sess2", 600);  // the same identity's other session is not revoked
+        assertThat(success(allocate(key(2), other))).isTrue();
+        assertThat(core.allocationCount()).isEqualTo(3);
+
+        core.revoke("idA.sess1", now + 600_000, now);
+        assertThat(core.allocationCount()).as("the session's live allocations end").isEqualTo(1);
+        assertThat(core.allocation(key(2))).isNotNull();
+        assertThat(io.openRelays).hasSize(1);
+
+        alice.nonce = null;
+        assertThat(TurnRequests.errorCode(allocate(key(0), alice))).as("allocate").isEqualTo(401);
+        assertThat(TurnRequests.errorCode(exchange(key(0), alice, alice.refresh(600)))).as("refresh").isEqualTo(401);
+        assertThat(TurnRequests.errorCode(exchange(key(0), alice, alice.createPermission(PEER)))).as("permission")
+                .isEqualTo(401);
+        // a refreshed token's credential of the same session (new expiry, same opaque id) is revoked as well
+        TurnRequests refreshed = creds("idA.sess1", 500);
+        assertThat(TurnRequests.errorCode(allocate(key(3), refreshed))).isEqualTo(401);
+        assertThat(core.refusals(Refusal.REVOKED)).isEqualTo(4);
+        assertThat(success(exchange(key(2), other, other.createPermission(PEER)))).isTrue();
+
+        now += 600_001;
+        core.tick(now);
+        assertThat(core.revokedCount()).as("forgotten once its credentials have expired").isZero();
+    }
+
+    @Test
+    void theAllocationQuotaPerIdentityHoldsAcrossTheUsernamesOfEachRefresh() throws Exception {
+        build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50099)
+                .withQuotas(3, 100, 8, 1_000_000, 1_000_000), RelayPeerPolicy.defaults(Set.of(3478)));
+        int granted = 0;
+        for (int i = 0; i < 40; i++) {  // one identity, one session: a new username per token refresh
+            now += 1000;
+            StunMessage m = allocate(key(i), creds("idA.sess1", 600));
+            if (success(m)) granted++;
+            else assertThat(TurnRequests.errorCode(m)).isEqualTo(486);
+        }
+        assertThat(granted).isEqualTo(3);
+        assertThat(success(allocate(key(50), creds("idA.sess2", 600)))).as("another session, same identity").isFalse();
+        assertThat(success(allocate(key(51), creds("idB.sess3", 600)))).as("another identity").isTrue();
+    }
+
+    @Test
+    void ipv6AllocationsRelayToIpv6PeersOnly() throws Exception {
+        build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50009)
+                .withRelayAddressV6(InetAddress.getByName("2001:db8::10")), RelayPeerPolicy.defaults(Set.of(3478)));
+        TurnRequests c = creds("alice", 600);
+        exchange(c, c.allocate());
+        StunMessage m = exchange(c, c.request(METHOD_ALLOCATE,
+                x -> x.addRequestedTransport(TRANSPORT_UDP).addInt(REQUESTED_ADDRESS_FAMILY, 0x02000000)));
+        assertThat(success(m)).isTrue();
+        assertThat(core.allocation(client).relayAddress().getAddress().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:10");
+        assertThat(TurnRequests.errorCode(exchange(c, c.createPermission(addr("8.8.8.8", 1))))).isEqualTo(443);
+        assertThat(success(exchange(c, c.createPermission(addr("2a00:1450::1", 1))))).isTrue();
+        assertThat(TurnRequests.errorCode(exchange(c, c.createPermission(addr("fd00::1", 1))))).as("policy").isEqualTo(403);
+        io.releaseAll();
+        core.onClientPacket(client, TurnRequests.send(addr("2a00:1450::1", 5000), new byte[10]), now);
+        assertThat(io.toPeer).hasSize(1);
+        assertThat(io.toPeer.peek().peer()).isEqualTo(addr("2a00:1450::1", 5000));
+        ByteBuf in = Unpooled.wrappedBuffer(new byte[20]);
+        io.releaseAll();
+        core.onPeerPacket(core.allocation(client), addr("2a00:1450::1", 5000), in, now);
+        in.release();
+        assertThat(io.toClient).hasSize(1);
+    }
 }

@@ -85,4 +85,24 @@ class RelayPeerPolicyTest {
         assertThat(media.check(v6("::ffff:5.6.7.8"), 40000)).isEqualTo(Verdict.ALLOWED);
         assertThat(media.check(ip("8.8.8.8"), 40000)).isEqualTo(Verdict.NOT_MEDIA);
     }
+
+    /** Issue 13 defect 3 / issue 15 finding 12: the SFU's own media address passes even when private. */
+    @Test
+    void theSfusPrivateMediaAddressIsAllowedAndMediaOnlyRefusesEveryOtherPeer() {
+        RelayPeerPolicy mediaOnly = new RelayPeerPolicy(List.of(), List.of(), List.of(ip("10.20.30.40")), true,
+                List.of(ip("10.20.30.40")), Set.of(3478));  // the SFU and the relay on one host
+        assertThat(mediaOnly.check(ip("10.20.30.40"), 10000)).isEqualTo(Verdict.ALLOWED);
+        assertThat(mediaOnly.check(v6("::ffff:10.20.30.40"), 10000)).isEqualTo(Verdict.ALLOWED);
+        assertThat(mediaOnly.check(ip("10.20.30.40"), -1)).isEqualTo(Verdict.ALLOWED);
+        assertThat(mediaOnly.check(ip("10.20.30.41"), 10000)).isEqualTo(Verdict.NOT_MEDIA);
+        assertThat(mediaOnly.check(ip("8.8.8.8"), 10000)).as("a public peer").isEqualTo(Verdict.NOT_MEDIA);
+        assertThat(mediaOnly.check(ip("10.20.30.40"), 3478)).as("never its own ports").isNotEqualTo(Verdict.ALLOWED);
+
+        RelayPeerPolicy wider = new RelayPeerPolicy(List.of(), List.of(AddressRange.parse("9.9.9.0/24")),
+                List.of(ip("10.20.30.40")), false, List.of(), Set.of(3478));
+        assertThat(wider.check(ip("10.20.30.40"), 10000)).isEqualTo(Verdict.ALLOWED);
+        assertThat(wider.check(ip("8.8.8.8"), 10000)).as("public peers for p2p").isEqualTo(Verdict.ALLOWED);
+        assertThat(wider.check(ip("10.20.30.41"), 10000)).isEqualTo(Verdict.SPECIAL_RANGE);
+        assertThat(wider.check(ip("9.9.9.9"), 10000)).isEqualTo(Verdict.DENY_LIST);
+    }
 }
