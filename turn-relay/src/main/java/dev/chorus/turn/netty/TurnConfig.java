@@ -146,6 +146,7 @@ public record TurnConfig(
         List<byte[]> own = new ArrayList<>();
         own.add(settings.relayAddress().getAddress());
         own.add(bindAddress.getAddress());
+        if (settings.relayAddressV6() != null) own.add(settings.relayAddressV6().getAddress());
         if (bindAddress.isAnyLocalAddress()) {
             try {
                 for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {

@@ -422,6 +422,40 @@ class TurnServerSocketTest {
         }
     }
 
+    /** Issue 10: IPv6 allocations over real sockets: a relay on ::1 reaches an IPv6 peer and back. */
+    @Test
+    void anIpv6AllocationRelaysToAnIpv6PeerOverRealSockets() throws Exception {
+        InetAddress v6loop = InetAddress.getByName("::1");
+        TurnConfig base = TurnTestServers.config(true);
+        start(base.withSettings(base.settings().withRelayAddressV6(v6loop)));
+        TurnRequests c = creds("alice6", 300);
+        assertThat(code(exchange(c, c.allocate()))).isEqualTo(401);
+        StunMessage ok = exchange(c, c.request(dev.chorus.stun.StunMessageType.METHOD_ALLOCATE, x -> x
+                .addRequestedTransport(dev.chorus.stun.StunAttributes.TRANSPORT_UDP)
+                .addInt(dev.chorus.stun.StunAttributes.REQUESTED_ADDRESS_FAMILY, 0x02000000)));
+        assertThat(ok.messageClass()).isEqualTo(CLASS_SUCCESS);
+        InetSocketAddress relayed = ok.xorAddress(ok.indexOf(XOR_RELAYED_ADDRESS));
+        assertThat(relayed.getAddress()).isEqualTo(v6loop);
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(v6loop, 0))) {
+            peer.setSoTimeout(2000);
+            InetSocketAddress peerAddr = new InetSocketAddress(v6loop, peer.getLocalPort());
+            assertThat(code(exchange(c, c.createPermission(new InetSocketAddress("127.0.0.1", 4000))))).as("IPv4 peer")
+                    .isEqualTo(443);
+            assertThat(exchange(c, c.channelBind(0x4002, peerAddr)).messageClass()).isEqualTo(CLASS_SUCCESS);
+            byte[] payload = "v6-bytes".getBytes();
+            send(TurnRequests.channelData(0x4002, payload, false));
+            DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
+            peer.receive(got);
+            assertThat(java.util.Arrays.copyOf(got.getData(), got.getLength())).isEqualTo(payload);
+            assertThat(got.getPort()).isEqualTo(relayed.getPort());
+            peer.send(new DatagramPacket(payload, payload.length, relayed));
+            ByteBuf back = receive();
+            assertThat(back.getUnsignedShort(0)).isEqualTo(0x4002);
+            assertThat(ByteBufUtil.getBytes(back, 4, back.getUnsignedShort(2))).isEqualTo(payload);
+            back.release();
+        }
+    }
+
     static StunMessage tcpExchange(java.net.Socket s, TurnRequests c, ByteBuf request) throws Exception {
         s.getOutputStream().write(ByteBufUtil.getBytes(request));
         request.release();
