@@ -13,10 +13,19 @@ import java.util.List;
  *
  * <p>"Convert before you compare" (SECURITY-CHECKLIST): both the block and every address are canonicalised by
  * {@link AddressForms}. A block written in an exact IPv6 translation of IPv4 ({@code ::ffff:10.0.0.0/104},
- * {@code ::10.0.0.0/104}, {@code 64:ff9b::10.0.0.0/104}) is the IPv4 block ({@code 10.0.0.0/8}); an address is
- * inside the block when ANY form it stands for is: the IPv4-mapped, IPv4-compatible, SIIT, NAT64, 6to4, Teredo
- * and ISATAP encodings of {@code 10.1.2.3} are all inside {@code 10.0.0.0/8}, for an allow rule as for a deny
- * rule. Only numeric literals are accepted (never a host name, so no DNS lookup can happen). Immutable.
+ * {@code ::10.0.0.0/104}, {@code 64:ff9b::10.0.0.0/104}) is the IPv4 block ({@code 10.0.0.0/8}). Two questions,
+ * one canonicalisation:
+ * <ul>
+ *   <li>{@link #contains(byte[])}: the address IS inside: its canonical form is (the exact translations
+ *       {@code ::ffff:10.1.2.3}, {@code ::10.1.2.3}, {@code ::ffff:0:10.1.2.3}, {@code 64:ff9b::10.1.2.3} are
+ *       {@code 10.1.2.3}). For rules that admit (signaling ABAC {@code cidr}, {@code allowedCidrs}): a 6to4,
+ *       Teredo or ISATAP address that merely embeds {@code 10.1.2.3} is another IPv6 host (anyone with an IPv6
+ *       prefix can pick the ISATAP interface id {@code ::5efe:10.1.2.3}), so it is not admitted by a
+ *       {@code 10.0.0.0/8} rule.</li>
+ *   <li>{@link #containsAnyForm(byte[])}: traffic to the address may end up inside: any of its forms is,
+ *       including tunnel endpoints. For rules that refuse (the TURN relay's deny-list and special ranges).</li>
+ * </ul>
+ * Only numeric literals are accepted (never a host name, so no DNS lookup can happen). Immutable.
  */
 public final class AddressRange {
     private final byte[] network;
@@ -60,14 +69,19 @@ public final class AddressRange {
         }
     }
 
-    /** True if the address (any numeric literal form, brackets and zone ids allowed) lies inside this block. */
+    /** True if the address (any numeric literal form, brackets and zone ids allowed) IS inside this block. */
     public boolean contains(String address) {
         byte[] b = literal(address);
         return b != null && contains(b);
     }
 
-    /** True if any form {@code address} stands for ({@link AddressForms#allForms}) lies inside this block. */
+    /** True if the canonical form of {@code address} ({@link AddressForms#canonical}) lies inside this block. */
     public boolean contains(byte[] address) {
+        return containsForm(AddressForms.canonical(address));
+    }
+
+    /** True if any form {@code address} stands for ({@link AddressForms#allForms}) lies inside this block. */
+    public boolean containsAnyForm(byte[] address) {
         if (address.length == 4) return containsForm(address);
         List<byte[]> forms = AddressForms.allForms(address);
         for (int i = 0; i < forms.size(); i++) if (containsForm(forms.get(i))) return true;

@@ -9,13 +9,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Addresses are compared in one canonical form (SECURITY-CHECKLIST: "convert before you compare"). */
 class AddressRangeTest {
-    /** 10.1.2.3 written in every IPv6 encoding that carries an IPv4 address. */
+    /** 10.1.2.3 itself, in every exact IPv6 translation. */
     static final String[] TEN_ONE_TWO_THREE = {
             "10.1.2.3",
             "::ffff:10.1.2.3", "::FFFF:a01:203", "[::ffff:10.1.2.3]",  // IPv4-mapped
             "::10.1.2.3", "::a01:203",                                  // IPv4-compatible
             "::ffff:0:10.1.2.3",                                        // SIIT IPv4-translated
-            "64:ff9b::10.1.2.3", "64:ff9b::a01:203",                    // NAT64 well-known prefix
+            "64:ff9b::10.1.2.3", "64:ff9b::a01:203"};                   // NAT64 well-known prefix
+
+    /** IPv6 addresses whose tunnel endpoint (or local NAT64 embedding) is 10.1.2.3. */
+    static final String[] EMBEDDING_TEN_ONE_TWO_THREE = {
             "64:ff9b:1:a01:2:300::",                                    // local-use NAT64, /48 embedding
             "2002:a01:203::1",                                          // 6to4
             "2001:0:102:304:0:0:f5fe:fdfc",                             // Teredo client (obfuscated)
@@ -23,12 +26,23 @@ class AddressRangeTest {
             "fe80::5efe:10.1.2.3", "2a00:1450::200:5efe:a01:203"};      // ISATAP
 
     @Test
-    void everyEncodingOfAnIpv4AddressIsInsideItsIpv4Block() {
+    void everyExactTranslationOfAnIpv4AddressIsInsideItsIpv4Block() {
         AddressRange ten = AddressRange.parse("10.0.0.0/8");
         AddressRange other = AddressRange.parse("192.168.0.0/16");
         for (String form : TEN_ONE_TWO_THREE) {
             assertThat(ten.contains(form)).as(form).isTrue();
+            assertThat(ten.containsAnyForm(AddressRange.literal(form))).as(form).isTrue();
             assertThat(other.contains(form)).as(form).isFalse();
+        }
+    }
+
+    @Test
+    void aTunnelAddressReachesIntoTheBlockOfItsEndpointButIsNotInsideIt() {
+        AddressRange ten = AddressRange.parse("10.0.0.0/8");
+        for (String form : EMBEDDING_TEN_ONE_TWO_THREE) {
+            assertThat(ten.containsAnyForm(AddressRange.literal(form))).as(form).isTrue();
+            assertThat(ten.contains(form)).as(form + " is another IPv6 host").isFalse();
+            assertThat(AddressRange.parse("192.168.0.0/16").containsAnyForm(AddressRange.literal(form))).as(form).isFalse();
         }
     }
 
