@@ -34,10 +34,19 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
     /**
      * The TURN relay. {@code relayAddress}: the address relayed traffic leaves from and that clients are given in
      * their TURN URLs (null: {@code bindAddress} when it is a specific address, else the first of
-     * {@code media.announcedAddresses}, else 127.0.0.1 in dev mode).
+     * {@code media.announcedAddresses}, else 127.0.0.1 in dev mode). {@code relayAddressV6}: IPv6 relays too.
+     * {@code tlsPort}: TURN over TLS (5349, or 443 to pass restrictive firewalls; -1 = off) with {@code tls}'s
+     * certificate (default: {@code http.tls}'s, else a generated self-signed one) and {@code tlsHost} in the
+     * {@code turns:} URL (default: the host of {@code http.publicUrl}, else the relay address). {@code peers}:
+     * {@code media} (only the SFU's media addresses: all a call through the SFU needs) or {@code public} (also any
+     * public address, for peer-to-peer rooms), with {@code allowPeers}/{@code denyPeers} CIDR lists.
+     * {@code maxConnectionsPerSource} and {@code unauthenticatedTimeout} bound TCP/TLS connections.
      */
     public record Turn(boolean enabled, String bindAddress, int udpPort, int tcpPort, String realm, List<String> secrets,
-                       String secretsFile, String credentialTtl, boolean allowLoopbackPeers, String relayAddress) {}
+                       String secretsFile, String credentialTtl, boolean allowLoopbackPeers, String relayAddress,
+                       String relayAddressV6, int tlsPort, Tls tls, String tlsHost, String peers,
+                       List<String> allowPeers, List<String> denyPeers, int maxConnectionsPerSource,
+                       String unauthenticatedTimeout) {}
 
     /**
      * Outgoing webhooks (docs/webhooks.md). {@code allowPrivateDestinations}: deliver to URLs resolving to loopback,
@@ -53,7 +62,8 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
                         64, 256, "365d"),
                 new Ws("10s", "60s", "5s", 64 * 1024, 256 * 1024, 50, 100, 20, 32, 8 * 1024, "60s", "30s"),
                 new Media("0.0.0.0", 10000, List.of(), 0, "10s"),
-                new Turn(false, "0.0.0.0", 3478, 3478, "chorus", List.of(), null, "10m", false, null),
+                new Turn(false, "0.0.0.0", 3478, 3478, "chorus", List.of(), null, "10m", false, null, null, -1,
+                        new Tls(null, null), null, "media", List.of(), List.of(), 16, "10s"),
                 new Webhooks(false, null, 10_000));
     }
 

@@ -125,7 +125,7 @@ public final class ChorusServer implements AutoCloseable {
             mediaPlane = MediaPlane.start(cfg, metrics.registry());
             callExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chorus-call-", 0).factory());
             IceServerProvider ice = mediaPlane.turnCredentials == null ? IceServerProvider.NONE
-                    : new TurnIceServers(mediaPlane.turnCredentials, control.audit());
+                    : new TurnIceServers(mediaPlane.turnCredentials, mediaPlane.turn, control.audit());
             CallService calls = new CallService(mediaPlane.sfu, control.store(), ice, CallSettings.DEFAULTS, callExecutor);
             ControlPlane c = control;
             MediaPlane mp = mediaPlane;
@@ -209,6 +209,11 @@ public final class ChorusServer implements AutoCloseable {
     /** The host candidates the SFU puts in its SDP (announced addresses, or the bound interfaces' addresses). */
     public List<java.net.InetSocketAddress> mediaCandidates() {
         return mediaPlane.media.candidates();
+    }
+
+    /** The embedded TURN relay, or null when TURN is off. */
+    public dev.chorus.turn.netty.TurnServer turn() {
+        return mediaPlane.turn;
     }
 
     /** The TURN relay's UDP address, or null when TURN is off. */

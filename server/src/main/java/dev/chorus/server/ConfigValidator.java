@@ -46,6 +46,10 @@ final class ConfigValidator {
                 && c.media().announcedAddresses().isEmpty()) {
             p.add("key 'turn.relayAddress': production TURN bound to a wildcard address needs the address clients reach");
         }
+        if (c.turn().enabled() && c.turn().tlsPort() > 0 && c.turn().tlsPort() == c.http().port()) {
+            p.add("keys 'turn.tlsPort' and 'http.port': both are TCP port " + c.http().port()
+                    + " (TURNS on 443 needs HTTPS on another port or address)");
+        }
         if (c.turn().enabled() && c.turn().tcpPort() != 0 && c.turn().tcpPort() == c.http().port()) {
             p.add("keys 'turn.tcpPort' and 'http.port': both are TCP port " + c.http().port());
         }
@@ -128,6 +132,33 @@ final class ConfigValidator {
         if (t.enabled() && prod && t.allowLoopbackPeers()) {
             p.add("key 'turn.allowLoopbackPeers': only for tests, never in production");
         }
+        if (t.relayAddressV6() != null) {
+            try {
+                if (!(InetAddress.ofLiteral(t.relayAddressV6()) instanceof java.net.Inet6Address)) throw new IllegalArgumentException();
+            } catch (IllegalArgumentException e) {
+                p.add("key 'turn.relayAddressV6': '" + t.relayAddressV6() + "' is not an IPv6 address literal");
+            }
+        }
+        if (t.tlsPort() != -1) port("turn.tlsPort", t.tlsPort(), p);
+        if (t.enabled() && t.tlsPort() > 0 && (t.tlsPort() == t.tcpPort())) {
+            p.add("keys 'turn.tlsPort' and 'turn.tcpPort': both are TCP port " + t.tlsPort());
+        }
+        if ((t.tls().certFile() == null) != (t.tls().keyFile() == null)) {
+            p.add("keys 'turn.tls.certFile' and 'turn.tls.keyFile': set both or neither");
+        }
+        readable("turn.tls.certFile", t.tls().certFile(), p);
+        readable("turn.tls.keyFile", t.tls().keyFile(), p);
+        if (!"media".equals(t.peers()) && !"public".equals(t.peers())) {
+            p.add("key 'turn.peers': 'media' (only the SFU's media addresses) or 'public', not '" + t.peers() + "'");
+        }
+        for (String c : t.allowPeers()) {
+            if (dev.chorus.common.net.AddressRange.tryParse(c) == null) p.add("key 'turn.allowPeers': '" + c + "' is not a CIDR");
+        }
+        for (String c : t.denyPeers()) {
+            if (dev.chorus.common.net.AddressRange.tryParse(c) == null) p.add("key 'turn.denyPeers': '" + c + "' is not a CIDR");
+        }
+        atLeast("turn.maxConnectionsPerSource", t.maxConnectionsPerSource(), 1, p);
+        duration("turn.unauthenticatedTimeout", t.unauthenticatedTimeout(), Duration.ofSeconds(1), Duration.ofMinutes(5), p);
     }
 
     private static boolean wildcard(String literal) {

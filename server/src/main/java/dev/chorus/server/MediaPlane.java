@@ -11,7 +11,7 @@ import dev.chorus.turn.auth.TurnCredentialIssuer;
 import dev.chorus.turn.core.TurnSettings;
 import dev.chorus.turn.netty.TurnConfig;
 import dev.chorus.turn.netty.TurnServer;
-import dev.chorus.turn.policy.Cidr;
+import dev.chorus.common.net.AddressRange;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,19 +78,30 @@ final class MediaPlane implements AutoCloseable {
             if (cfg.turn().enabled()) {
                 ChorusConfig.Turn t = cfg.turn();
                 InetAddress relay = relayAddress(cfg, announced);
-                TurnConfig tc = new TurnConfig(InetAddress.ofLiteral(t.bindAddress()), t.udpPort(), -1, null, null,
-                        secrets(cfg), TurnSettings.defaults(relay), allow(t), List.of(), List.of(), true);
+                TurnSettings settings = TurnSettings.defaults(relay);
+                if (t.relayAddressV6() != null) settings = settings.withRelayAddressV6(InetAddress.ofLiteral(t.relayAddressV6()));
+                Path cert = pathOrNull(t.tls().certFile() != null ? t.tls().certFile() : cfg.http().tls().certFile());
+                Path key = pathOrNull(t.tls().certFile() != null ? t.tls().keyFile() : cfg.http().tls().keyFile());
+                TurnConfig tc = new TurnConfig(InetAddress.ofLiteral(t.bindAddress()), t.udpPort(), t.tlsPort(), cert, key,
+                        secrets(cfg), settings, allow(t), ranges(t.denyPeers()), mediaAddresses(media), true)
+                        .withPublicPeers("public".equals(t.peers()))
+                        .withStreamLimits(t.maxConnectionsPerSource(),
+                                (int) Math.max(1, Durations.parse(t.unauthenticatedTimeout()).toSeconds()));
                 turn = new TurnServer(tc, registry);
                 try {
                     turn.start();
                 } catch (Exception e) {
-                    throw new IOException("TURN port " + t.bindAddress() + ":" + t.udpPort() + " (key 'turn.udpPort'): "
-                            + e.getMessage(), e);
+                    throw new IOException("TURN ports " + t.bindAddress() + ":" + t.udpPort() + " (keys 'turn.udpPort', "
+                            + "'turn.tlsPort', 'turn.tls'): " + e.getMessage(), e);
                 }
                 int port = turn.udpAddress().getPort();
                 String host = relay.getHostAddress().contains(":") ? "[" + relay.getHostAddress() + "]" : relay.getHostAddress();
-                issuer = new TurnCredentialIssuer(turn.secrets(), Durations.parse(t.credentialTtl()),
-                        List.of("turn:" + host + ":" + port + "?transport=udp", "turn:" + host + ":" + port + "?transport=tcp"),
+                List<String> urls = new ArrayList<>(List.of("turn:" + host + ":" + port + "?transport=udp",
+                        "turn:" + host + ":" + port + "?transport=tcp"));
+                if (turn.tlsAddress() != null) {
+                    urls.add("turns:" + tlsHost(cfg, host) + ":" + turn.tlsAddress().getPort() + "?transport=tcp");
+                }
+                issuer = new TurnCredentialIssuer(turn.secrets(), Durations.parse(t.credentialTtl()), urls,
                         java.time.Clock.systemUTC());
             }
             log.info("event=media_started udp={} candidates={} workers={} turn={}", media.localAddress(),
@@ -135,8 +146,41 @@ final class MediaPlane implements AutoCloseable {
         return out;
     }
 
-    private static List<Cidr> allow(ChorusConfig.Turn t) {
-        return t.allowLoopbackPeers() ? List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")) : List.of();
+    private static List<AddressRange> allow(ChorusConfig.Turn t) {
+        List<AddressRange> out = new ArrayList<>(ranges(t.allowPeers()));
+        if (t.allowLoopbackPeers()) out.addAll(List.of(AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1/128")));
+        return out;
+    }
+
+    private static List<AddressRange> ranges(List<String> cidrs) {
+        return cidrs.stream().map(AddressRange::parse).toList();  // validated by ConfigValidator
+    }
+
+    /**
+     * The SFU's own media addresses, which relayed clients must reach even when they are private (an SFU inside a
+     * VPC or a container network): every address its ICE candidates announce, and the bound one.
+     */
+    private static List<InetAddress> mediaAddresses(MediaTransportServer media) {
+        List<InetAddress> out = new ArrayList<>();
+        for (InetSocketAddress c : media.candidates()) if (!out.contains(c.getAddress())) out.add(c.getAddress());
+        InetAddress bound = media.localAddress().getAddress();
+        if (!bound.isAnyLocalAddress() && !out.contains(bound)) out.add(bound);
+        return out;
+    }
+
+    /** The host of the {@code turns:} URL: TLS clients check the certificate against it. */
+    private static String tlsHost(ChorusConfig cfg, String relayHost) {
+        if (cfg.turn().tlsHost() != null) return cfg.turn().tlsHost();
+        String url = cfg.http().publicUrl();
+        if (url != null) {
+            String h = java.net.URI.create(url).getHost();
+            if (h != null) return h;
+        }
+        return relayHost;
+    }
+
+    private static Path pathOrNull(String p) {
+        return p == null ? null : Path.of(p);
     }
 
     /** The media UDP address actually bound (ephemeral port resolved). */

@@ -7,7 +7,7 @@ import dev.chorus.turn.core.TurnRequests;
 import dev.chorus.turn.core.TurnSettings;
 import dev.chorus.turn.netty.TurnConfig;
 import dev.chorus.turn.netty.TurnServer;
-import dev.chorus.turn.policy.Cidr;
+import dev.chorus.common.net.AddressRange;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -66,7 +66,7 @@ public class TurnLoopbackRelayBenchmark {
         InetAddress lo = InetAddress.getLoopbackAddress();
         TurnSettings s = TurnSettings.defaults(lo).withRelayPorts(45000, 45999)
                 .withQuotas(10, 100, 64, Long.MAX_VALUE / 4, Long.MAX_VALUE / 4);
-        TurnConfig cfg = new TurnConfig(lo, 0, -1, null, null, List.of(SECRET), s, List.of(Cidr.parse("127.0.0.0/8")),
+        TurnConfig cfg = new TurnConfig(lo, 0, -1, null, null, List.of(SECRET), s, List.of(AddressRange.parse("127.0.0.0/8")),
                 List.of(), List.of(), true);
         server = new TurnServer(cfg, null);
         server.start();

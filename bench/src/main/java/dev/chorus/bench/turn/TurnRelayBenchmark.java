@@ -9,7 +9,7 @@ import dev.chorus.turn.core.TurnCore;
 import dev.chorus.turn.core.TurnIo;
 import dev.chorus.turn.core.TurnRequests;
 import dev.chorus.turn.core.TurnSettings;
-import dev.chorus.turn.policy.PeerPolicy;
+import dev.chorus.turn.policy.RelayPeerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -102,7 +102,7 @@ public class TurnRelayBenchmark {
         now = System.currentTimeMillis();
         TurnSettings s = TurnSettings.defaults(InetAddress.getByName("192.0.2.1"))
                 .withQuotas(10, 10_000, 64, Long.MAX_VALUE / 4, Long.MAX_VALUE / 4);  // never bandwidth-limited here
-        core = new TurnCore(s, new SecretRing(List.of(SECRET)), PeerPolicy.defaults(Set.of(3478)), io, new Random(1));
+        core = new TurnCore(s, new SecretRing(List.of(SECRET)), RelayPeerPolicy.defaults(Set.of(3478)), io, new Random(1));
         client = new ClientKey(ClientKey.UDP, new InetSocketAddress(InetAddress.getByName("198.51.100.7"), 50000),
                 new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 3478));
         peer = new InetSocketAddress(InetAddress.getByName("203.0.113.50"), 40000);

@@ -16,7 +16,7 @@ import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sdp.SdpWriter;
 import dev.chorus.media.sdp.SessionDescription;
 import dev.chorus.media.sfu.rtcp.RtcpWriter;
-import dev.chorus.media.sfu.rtcp.TokenBucket;
+import dev.chorus.common.rate.TokenBucket;
 import dev.chorus.media.sfu.rtcp.TransportCcRecorder;
 import dev.chorus.media.transport.CloseReason;
 import java.net.InetSocketAddress;

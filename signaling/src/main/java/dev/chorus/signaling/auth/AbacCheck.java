@@ -1,7 +1,7 @@
 package dev.chorus.signaling.auth;
 
 import dev.chorus.signaling.project.AccessPolicy;
-import dev.chorus.signaling.project.Cidr;
+import dev.chorus.common.net.AddressRange;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -50,7 +50,7 @@ public final class AbacCheck {
     static boolean inAny(List<String> cidrs, String sourceIp) {
         if (cidrs.isEmpty()) return true;
         for (String c : cidrs) {
-            Cidr cidr = Cidr.parse(c);
+            AddressRange cidr = AddressRange.tryParse(c);
             if (cidr != null && cidr.contains(sourceIp)) return true;
         }
         return false;

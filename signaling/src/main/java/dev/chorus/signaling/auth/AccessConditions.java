@@ -2,7 +2,7 @@ package dev.chorus.signaling.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.signaling.project.Cidr;
+import dev.chorus.common.net.AddressRange;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -43,7 +43,7 @@ public record AccessConditions(List<String> cidrs, int maxSessions, Instant notB
         if (c != null) {
             if (!c.isArray() || c.size() > 32) throw new TokenRefusedException(RefusalReason.INVALID_CLAIM);
             for (JsonNode e : c) {
-                Cidr parsed = e.isTextual() ? Cidr.parse(e.textValue()) : null;
+                AddressRange parsed = e.isTextual() ? AddressRange.tryParse(e.textValue()) : null;
                 if (parsed == null) throw new TokenRefusedException(RefusalReason.INVALID_CLAIM);
                 cidrs.add(parsed.toString());
             }

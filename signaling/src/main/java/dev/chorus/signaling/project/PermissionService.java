@@ -1,5 +1,6 @@
 package dev.chorus.signaling.project;
 
+import dev.chorus.common.net.AddressRange;
 import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
@@ -101,7 +102,7 @@ public final class PermissionService {
         }
         List<String> canonical = new ArrayList<>();
         for (String c : policy.allowedCidrs()) {
-            Cidr parsed = Cidr.parse(c);
+            AddressRange parsed = AddressRange.tryParse(c);
             if (parsed == null) {
                 throw ProjectScope.refused(audit, caller, source, action, "project:" + project.id(),
                         ServiceError.INVALID_REQUEST, "allowedCidrs must be address/prefix literals");

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.ws;
 
+import dev.chorus.common.rate.TokenBucket;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

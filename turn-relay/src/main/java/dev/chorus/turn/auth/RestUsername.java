@@ -44,4 +44,23 @@ public final class RestUsername {
         for (int i = 0; i < id.length(); i++) if (!idChar(id.charAt(i))) return false;
         return true;
     }
+
+    /**
+     * The opaque id of a well-formed username (after the colon): Chorus issues every credential of one participant
+     * session with the same id, so it names the session for revocation. Call only after {@link #expiry} accepted it.
+     */
+    public static String opaqueId(String username) {
+        return username.substring(username.indexOf(':') + 1);
+    }
+
+    /**
+     * Who the credential belongs to, for the allocation quota: the opaque id up to its first {@code .}. Chorus issues
+     * {@code expiry:identityTag.sessionTag}, so all the usernames one identity is given (one per join and per token
+     * refresh) share an owner; a username without a dot is its own owner (coturn-style REST usernames).
+     */
+    public static String owner(String username) {
+        String id = opaqueId(username);
+        int dot = id.indexOf('.');
+        return dot < 0 ? id : id.substring(0, dot);
+    }
 }

@@ -1,6 +1,6 @@
 package dev.chorus.turn.core;
 
-import dev.chorus.turn.quota.TokenBucket;
+import dev.chorus.common.rate.TokenBucket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -44,8 +44,8 @@ public final class Allocation {
         this.chanNumber = new int[maxChannels];
         this.chanPeer = new InetSocketAddress[maxChannels];
         this.chanExpiry = new long[maxChannels];
-        this.toPeerBandwidth = new TokenBucket(bytesPerSecond, burst, nowMillis);
-        this.toClientBandwidth = new TokenBucket(bytesPerSecond, burst, nowMillis);
+        this.toPeerBandwidth = new TokenBucket(bytesPerSecond, burst, TurnCore.nanos(nowMillis));
+        this.toClientBandwidth = new TokenBucket(bytesPerSecond, burst, TurnCore.nanos(nowMillis));
     }
 
     public ClientKey client() {
@@ -58,6 +58,11 @@ public final class Allocation {
 
     public InetSocketAddress relayAddress() {
         return relayAddress;
+    }
+
+    /** 4 for an IPv4 relay, 16 for an IPv6 relay: the only peer family it reaches (443 otherwise). */
+    int familyBytes() {
+        return relayAddress.getAddress().getAddress().length;
     }
 
     public Object relay() {

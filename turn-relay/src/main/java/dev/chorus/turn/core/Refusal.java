@@ -17,5 +17,6 @@ public enum Refusal {
     FORBIDDEN_PEER,        // 403 (or a dropped Send) by the peer address policy
     NO_PERMISSION,         // data to/from a peer without permission or channel: dropped
     BANDWIDTH,             // over the allocation's bandwidth: dropped
-    NO_ALLOCATION          // indication/ChannelData without an allocation: dropped
+    NO_ALLOCATION,         // indication/ChannelData without an allocation: dropped
+    REVOKED                // 401: a valid credential of a session that was closed or revoked
 }

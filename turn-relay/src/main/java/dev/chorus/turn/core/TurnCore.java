@@ -12,9 +12,9 @@ import dev.chorus.turn.alloc.RelayPortPool;
 import dev.chorus.turn.auth.NonceService;
 import dev.chorus.turn.auth.RestUsername;
 import dev.chorus.turn.auth.SecretRing;
-import dev.chorus.turn.policy.AddressForms;
-import dev.chorus.turn.policy.PeerPolicy;
-import dev.chorus.turn.quota.SourceRateLimiter;
+import dev.chorus.common.net.AddressForms;
+import dev.chorus.common.rate.SourceRateLimiter;
+import dev.chorus.turn.policy.RelayPeerPolicy;
 import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,7 +40,7 @@ public final class TurnCore {
 
     private final TurnSettings settings;
     private final SecretRing secrets;
-    private final PeerPolicy policy;
+    private final RelayPeerPolicy policy;
     private final TurnIo io;
     private final NonceService nonces;
     private final SourceRateLimiter unauthorizedLimiter;
@@ -49,12 +49,15 @@ public final class TurnCore {
     private final StunMessage msg = new StunMessage(65_535 + 20, 64);
     private final StunWriter writer = new StunWriter();
     private final Map<ClientKey, Allocation> allocations = new HashMap<>();
+    /** Open allocations per credential owner ({@link RestUsername#owner}: one identity, however many usernames). */
     private final Map<String, Integer> perUser = new HashMap<>();
+    /** Revoked opaque ids (sessions) → when their last credential expires anyway (then forgotten). */
+    private final Map<String, Long> revoked = new HashMap<>();
     /** EVEN-PORT R-bit reservations: token → the reserved odd port, kept 30 s (RFC 8656 §7.2). */
     private final Map<Long, Reservation> reservations = new HashMap<>();
     private static final long RESERVATION_MILLIS = 30_000;
 
-    private record Reservation(int port, long expiresAtMillis) {}
+    private record Reservation(InetAddress address, int port, long expiresAtMillis) {}
     private final long[] refusals = new long[Refusal.values().length];
     private final int maxChannel;
     private final int[] unknownTypes = new int[8];
@@ -64,7 +67,7 @@ public final class TurnCore {
     private long packetsToPeer, bytesToPeer, packetsToClient, bytesToClient;
     private long allocationsCreated;
 
-    public TurnCore(TurnSettings settings, SecretRing secrets, PeerPolicy policy, TurnIo io, RandomGenerator random) {
+    public TurnCore(TurnSettings settings, SecretRing secrets, RelayPeerPolicy policy, TurnIo io, RandomGenerator random) {
         this.settings = settings;
         this.secrets = secrets;
         this.policy = policy;
@@ -119,7 +122,7 @@ public final class TurnCore {
     }
 
     private void relayToPeer(Allocation a, InetSocketAddress peer, ByteBuf buf, int index, int len, long now) {
-        if (!a.toPeerBandwidth.tryTake(len, now)) {
+        if (!a.toPeerBandwidth.tryTake(len, nanos(now))) {
             a.dropped++;
             refuse(Refusal.BANDWIDTH);
             return;
@@ -242,7 +245,13 @@ public final class TurnCore {
                         ? StunKey.longTermSha256(username, settings.realm(), password)
                         : StunKey.longTermMd5(username, settings.realm(), password);
                 boolean ok = sha256 ? StunIntegrity.verifyMessageIntegritySha256(m, k) : StunIntegrity.verifyMessageIntegrity(m, k);
-                if (ok) return new Auth(username, expiry * 1000, k, sha256);
+                if (!ok) continue;
+                if (revoked.containsKey(RestUsername.opaqueId(username))) {  // a closed or revoked session
+                    challenge(key, m, 401, "Unauthorized", now);
+                    refuse(Refusal.REVOKED);
+                    return null;
+                }
+                return new Auth(username, expiry * 1000, k, sha256);
             }
         }
         challenge(key, m, 401, "Unauthorized", now);
@@ -274,7 +283,7 @@ public final class TurnCore {
 
     /** Unauthenticated answers are rate-limited per source address so spoofed floods cannot reflect off us. */
     private boolean budget(ClientKey key, long now) {
-        if (unauthorizedLimiter.tryAcquire(key.client().getAddress().getAddress(), now)) return true;
+        if (unauthorizedLimiter.tryAcquire(key.client().getAddress().getAddress(), nanos(now))) return true;
         refuse(Refusal.RATE_LIMITED);
         return false;
     }
@@ -301,9 +310,13 @@ public final class TurnCore {
             return;
         }
         int raf = m.indexOf(REQUESTED_ADDRESS_FAMILY);
+        InetAddress relayIp = settings.relayAddress();
         if (raf >= 0 && m.firstByte(raf) != 0x01) {
-            error(key, m, auth, 440, "Address Family not Supported", Refusal.ADDRESS_FAMILY);
-            return;
+            if (m.firstByte(raf) != 0x02 || settings.relayAddressV6() == null) {
+                error(key, m, auth, 440, "Address Family not Supported", Refusal.ADDRESS_FAMILY);
+                return;
+            }
+            relayIp = settings.relayAddressV6();
         }
         int ep = m.indexOf(EVEN_PORT);
         int rt2 = m.indexOf(RESERVATION_TOKEN);
@@ -316,12 +329,12 @@ public final class TurnCore {
         long token = rt2 >= 0 ? m.uint64(rt2) : 0;
         if (rt2 >= 0) {
             Reservation r = reservations.get(token);
-            if (r == null || r.expiresAtMillis <= now) {  // unknown or expired token
+            if (r == null || r.expiresAtMillis <= now || !r.address.equals(relayIp)) {  // unknown, expired, other family
                 error(key, m, auth, 508, "Insufficient Capacity", Refusal.CAPACITY);
                 return;
             }
         }
-        if (perUser.getOrDefault(auth.username(), 0) >= settings.maxAllocationsPerUser()) {
+        if (perUser.getOrDefault(RestUsername.owner(auth.username()), 0) >= settings.maxAllocationsPerUser()) {
             error(key, m, auth, 486, "Allocation Quota Reached", Refusal.QUOTA);
             return;
         }
@@ -335,21 +348,21 @@ public final class TurnCore {
         long newToken = 0;
         if (rt2 >= 0) {
             int port = reservations.remove(token).port;
-            a.relayAddress = new InetSocketAddress(settings.relayAddress(), port);
-            a.relay = io.openRelay(settings.relayAddress(), port, a);
+            a.relayAddress = new InetSocketAddress(relayIp, port);
+            a.relay = io.openRelay(relayIp, port, a);
             if (a.relay == null) ports.release(port);
         } else {
             for (int attempt = 0; attempt < 8 && a.relay == null; attempt++) {
                 int port = reserveNext ? ports.takeEvenPair() : ports.take(even);
                 if (port < 0) break;
-                a.relayAddress = new InetSocketAddress(settings.relayAddress(), port);
-                a.relay = io.openRelay(settings.relayAddress(), port, a);
+                a.relayAddress = new InetSocketAddress(relayIp, port);
+                a.relay = io.openRelay(relayIp, port, a);
                 // null: the port is taken by another process; it stays marked in the pool and we try another
                 if (a.relay != null && reserveNext) {
                     do {
                         newToken = random.nextLong();
                     } while (newToken == 0 || reservations.containsKey(newToken));
-                    reservations.put(newToken, new Reservation(port + 1, now + RESERVATION_MILLIS));
+                    reservations.put(newToken, new Reservation(relayIp, port + 1, now + RESERVATION_MILLIS));
                 } else if (reserveNext) {
                     ports.release(port + 1);
                 }
@@ -364,7 +377,7 @@ public final class TurnCore {
         a.grantedLifetimeSeconds = lifetime;
         a.allocateTransactionId = m.transactionId();
         allocations.put(key, a);
-        perUser.merge(auth.username(), 1, Integer::sum);
+        perUser.merge(RestUsername.owner(auth.username()), 1, Integer::sum);
         allocationsCreated++;
         allocateSuccess(key, m, auth, a);
     }
@@ -429,20 +442,20 @@ public final class TurnCore {
     }
 
     /** Peer check result: the canonical peer, or null after answering with an error. */
-    private InetSocketAddress checkedPeer(ClientKey key, StunMessage m, Auth auth, int i, boolean withPort) {
+    private InetSocketAddress checkedPeer(ClientKey key, StunMessage m, Auth auth, Allocation a, int i, boolean withPort) {
         byte[] raw = rawXorAddress(m, i);
         if (raw == null) {
             error(key, m, auth, 400, "Bad Request", Refusal.BAD_REQUEST);
             return null;
         }
         int port = m.xorPort(i);
-        PeerPolicy.Verdict v = policy.check(raw, withPort ? port : -1);
-        if (v != PeerPolicy.Verdict.ALLOWED) {
+        RelayPeerPolicy.Verdict v = policy.check(raw, withPort ? port : -1);
+        if (v != RelayPeerPolicy.Verdict.ALLOWED) {
             error(key, m, auth, 403, "Forbidden", Refusal.FORBIDDEN_PEER);
             return null;
         }
         byte[] canonical = AddressForms.canonical(raw);
-        if (canonical.length != 4) {  // relays are IPv4
+        if (canonical.length != a.familyBytes()) {  // an IPv4 relay reaches IPv4 peers, an IPv6 relay IPv6 peers
             error(key, m, auth, 443, "Peer Address Family Mismatch", Refusal.ADDRESS_FAMILY);
             return null;
         }
@@ -454,7 +467,7 @@ public final class TurnCore {
         if (a == null) return;
         List<InetAddress> peers = new ArrayList<>(2);
         for (int i = m.indexOf(XOR_PEER_ADDRESS); i >= 0; i = m.indexOf(XOR_PEER_ADDRESS, i)) {
-            InetSocketAddress p = checkedPeer(key, m, auth, i, false);
+            InetSocketAddress p = checkedPeer(key, m, auth, a, i, false);
             if (p == null) return;  // all or nothing (RFC 8656 §9.2)
             peers.add(p.getAddress());
         }
@@ -497,7 +510,7 @@ public final class TurnCore {
             error(key, m, auth, 400, "Bad Request", Refusal.BAD_REQUEST);
             return;
         }
-        InetSocketAddress peer = checkedPeer(key, m, auth, pi, true);
+        InetSocketAddress peer = checkedPeer(key, m, auth, a, pi, true);
         if (peer == null) return;
         a.prune(now);
         int byNumber = a.channelIndexByNumber(channel);
@@ -539,13 +552,13 @@ public final class TurnCore {
             return;
         }
         int port = m.xorPort(pi);
-        if (policy.check(raw, port) != PeerPolicy.Verdict.ALLOWED) {
+        if (policy.check(raw, port) != RelayPeerPolicy.Verdict.ALLOWED) {
             a.dropped++;
             refuse(Refusal.FORBIDDEN_PEER);
             return;
         }
         byte[] canonical = AddressForms.canonical(raw);
-        InetAddress ip = canonical.length == 4 ? inet(canonical) : null;
+        InetAddress ip = canonical.length == a.familyBytes() ? inet(canonical) : null;
         if (ip == null || !a.permitted(ip, now)) {
             a.dropped++;
             refuse(Refusal.NO_PERMISSION);
@@ -564,7 +577,7 @@ public final class TurnCore {
             return;
         }
         int len = data.readableBytes();
-        if (!a.toClientBandwidth.tryTake(len, now)) {
+        if (!a.toClientBandwidth.tryTake(len, nanos(now))) {
             a.dropped++;
             refuse(Refusal.BANDWIDTH);
             return;
@@ -611,6 +624,7 @@ public final class TurnCore {
             }
         }
         if (dead != null) for (Allocation a : dead) remove(a);
+        if (!revoked.isEmpty()) revoked.values().removeIf(until -> until <= now);
         if (!reservations.isEmpty()) {
             reservations.values().removeIf(r -> {
                 if (r.expiresAtMillis > now) return false;
@@ -618,6 +632,28 @@ public final class TurnCore {
                 return true;
             });
         }
+    }
+
+    /**
+     * Revokes every credential with this opaque id (Chorus issues one id per participant session): from now on they
+     * neither allocate, refresh nor create permissions or channels (401), and the live allocations made with them
+     * end at once. Remembered until {@code untilMillis}, when every such credential has expired anyway.
+     */
+    public void revoke(String opaqueId, long untilMillis, long now) {
+        revoked.merge(opaqueId, untilMillis, Math::max);
+        List<Allocation> ended = null;
+        for (Allocation a : allocations.values()) {
+            if (RestUsername.opaqueId(a.username).equals(opaqueId)) {
+                if (ended == null) ended = new ArrayList<>();
+                ended.add(a);
+            }
+        }
+        if (ended != null) for (Allocation a : ended) remove(a);
+    }
+
+    /** Revoked opaque ids still remembered. */
+    public int revokedCount() {
+        return revoked.size();
     }
 
     /** A TCP/TLS client connection closed: its allocation goes with it (RFC 8656 §2.2 5-tuple). */
@@ -635,7 +671,7 @@ public final class TurnCore {
 
     private void remove(Allocation a) {
         if (allocations.remove(a.client) != a) return;
-        perUser.computeIfPresent(a.username, (u, n) -> n <= 1 ? null : n - 1);
+        perUser.computeIfPresent(RestUsername.owner(a.username), (u, n) -> n <= 1 ? null : n - 1);
         io.closeRelay(a.relay);
         ports.release(a.relayAddress.getPort());
     }
@@ -735,6 +771,14 @@ public final class TurnCore {
             return a;
         }
         return null;
+    }
+
+    /**
+     * The core's clock is Unix milliseconds (credential expiries are Unix times); the shared rate limiters count in
+     * nanoseconds and only use differences, so the same clock scaled is theirs.
+     */
+    static long nanos(long nowMillis) {
+        return nowMillis * 1_000_000L;
     }
 
     private static InetAddress inet(byte[] a) {

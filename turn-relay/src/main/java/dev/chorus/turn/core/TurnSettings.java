@@ -14,7 +14,8 @@ import java.net.InetAddress;
  * @param relayAddress            IPv4 address the relay sockets bind to and advertise
  * @param relayPortMin            first relay port
  * @param relayPortMax            last relay port
- * @param maxAllocationsPerUser   486 beyond this (per username)
+ * @param maxAllocationsPerUser   486 beyond this (per credential owner: {@link dev.chorus.turn.auth.RestUsername#owner},
+ *                                so every username issued to one identity counts together)
  * @param maxAllocations          508 beyond this (whole server)
  * @param maxPermissions          permissions per allocation; 508 beyond this
  * @param maxChannels             channel bindings per allocation; 508 beyond this
@@ -25,6 +26,8 @@ import java.net.InetAddress;
  * @param unauthorizedSlots       memory bound of the per-source limiter (slots, 16 bytes each)
  * @param legacyChannelRange      accept channel numbers 0x4000–0x7FFE (RFC 5766) instead of RFC 8656's 0x4000–0x4FFF,
  *                                for older clients such as coturn 4.6's tools; off by default
+ * @param relayAddressV6          IPv6 address relay sockets bind to for allocations that ask for an IPv6 relay
+ *                                (REQUESTED-ADDRESS-FAMILY IPv6), or null: such allocations get 440
  */
 public record TurnSettings(
         String realm,
@@ -44,7 +47,8 @@ public record TurnSettings(
         double unauthorizedPerSecond,
         double unauthorizedBurst,
         int unauthorizedSlots,
-        boolean legacyChannelRange) {
+        boolean legacyChannelRange,
+        InetAddress relayAddressV6) {
 
     public static final int PERMISSION_LIFETIME_SECONDS = 300;
     public static final int CHANNEL_LIFETIME_SECONDS = 600;
@@ -52,41 +56,52 @@ public record TurnSettings(
     public TurnSettings {
         if (realm == null || realm.isBlank()) throw new IllegalArgumentException("realm");
         if (!(relayAddress instanceof java.net.Inet4Address)) throw new IllegalArgumentException("relay address must be IPv4");
+        if (relayAddressV6 != null && !(relayAddressV6 instanceof java.net.Inet6Address)) {
+            throw new IllegalArgumentException("IPv6 relay address must be IPv6");
+        }
     }
 
     /** Sensible production defaults for a relay on {@code relayAddress}. */
     public static TurnSettings defaults(InetAddress relayAddress) {
         return new TurnSettings("chorus", 660, 300, 600, 3600, relayAddress, 49152, 65535,
-                10, 10_000, 64, 64, 2_000_000, 4_000_000, 5, 20, 65_536, false);
+                10, 10_000, 64, 64, 2_000_000, 4_000_000, 5, 20, 65_536, false, null);
     }
 
     public TurnSettings withRelayPorts(int min, int max) {
         return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, min, max, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
-                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange);
+                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange, relayAddressV6);
     }
 
     public TurnSettings withMaxCredentialTtlSeconds(long seconds) {
         return new TurnSettings(realm, seconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, relayPortMin, relayPortMax, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
-                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange);
+                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange, relayAddressV6);
     }
 
     public TurnSettings withQuotas(int perUser, int total, int permissions, long bytesPerSecond, long burstBytes) {
         return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, relayPortMin, relayPortMax, perUser, total, permissions, maxChannels,
-                bytesPerSecond, burstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange);
+                bytesPerSecond, burstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacyChannelRange, relayAddressV6);
     }
 
     public TurnSettings withUnauthorizedLimit(double perSecond, double burst) {
         return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, relayPortMin, relayPortMax, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
-                bandwidthBytesPerSecond, bandwidthBurstBytes, perSecond, burst, unauthorizedSlots, legacyChannelRange);
+                bandwidthBytesPerSecond, bandwidthBurstBytes, perSecond, burst, unauthorizedSlots, legacyChannelRange, relayAddressV6);
     }
 
     public TurnSettings withLegacyChannelRange(boolean legacy) {
         return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
                 relayAddress, relayPortMin, relayPortMax, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
-                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacy);
+                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots, legacy, relayAddressV6);
+    }
+
+    /** Also relays IPv6 (REQUESTED-ADDRESS-FAMILY IPv6) from {@code v6}; null: IPv4 relays only. */
+    public TurnSettings withRelayAddressV6(InetAddress v6) {
+        return new TurnSettings(realm, maxCredentialTtlSeconds, nonceTtlSeconds, defaultLifetimeSeconds, maxLifetimeSeconds,
+                relayAddress, relayPortMin, relayPortMax, maxAllocationsPerUser, maxAllocations, maxPermissions, maxChannels,
+                bandwidthBytesPerSecond, bandwidthBurstBytes, unauthorizedPerSecond, unauthorizedBurst, unauthorizedSlots,
+                legacyChannelRange, v6);
     }
 }

@@ -41,7 +41,9 @@ public final class TurnMetrics implements AutoCloseable {
         m.meters.add(Gauge.builder("chorus.turn.connections", server, TurnServer::streamConnections)
                 .description("Open TCP/TLS client connections").register(registry));
         m.meters.add(FunctionCounter.builder("chorus.turn.connections.rejected", server, TurnServer::rejectedConnections)
-                .description("TCP/TLS connections closed at the connection cap").register(registry));
+                .description("TCP/TLS connections closed at the connection cap (total or per source)").register(registry));
+        m.meters.add(FunctionCounter.builder("chorus.turn.connections.timed.out", server, TurnServer::unauthenticatedTimeouts)
+                .description("TCP/TLS connections closed for not allocating in time").register(registry));
         for (Refusal r : Refusal.values()) {
             m.meters.add(FunctionCounter.builder("chorus.turn.refusals", core, c -> c.refusals(r))
                     .tag("reason", r.name().toLowerCase(java.util.Locale.ROOT))

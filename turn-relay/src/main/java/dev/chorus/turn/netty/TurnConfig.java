@@ -1,8 +1,8 @@
 package dev.chorus.turn.netty;
 
 import dev.chorus.turn.core.TurnSettings;
-import dev.chorus.turn.policy.Cidr;
-import dev.chorus.turn.policy.PeerPolicy;
+import dev.chorus.common.net.AddressRange;
+import dev.chorus.turn.policy.RelayPeerPolicy;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -29,9 +29,16 @@ import java.util.Set;
  * @param settings          protocol settings: realm, relay address and port range, lifetimes, quotas
  * @param allow             CIDRs opened despite the built-in special-purpose ranges (e.g. 127.0.0.0/8 in tests)
  * @param deny              CIDRs always refused
- * @param mediaAddresses    if not empty, the only peers allowed (the SFU's own media addresses)
+ * @param mediaAddresses    the SFU's own media addresses: always allowed, even inside special-purpose ranges (an SFU
+ *                          on a private address); when not empty and {@code publicPeers} is false, the only peers
  * @param nativeTransport   use epoll when available (NIO otherwise)
  * @param maxStreamConnections concurrent TCP + TLS client connections; further ones are closed at once
+ * @param publicPeers       also relay to any public address (what peer-to-peer calls need), not only to
+ *                          {@code mediaAddresses}; always true when no media address is given
+ * @param maxStreamConnectionsPerSource concurrent TCP + TLS connections from one source address (an IPv6 source is
+ *                          its /64), so one source cannot fill {@code maxStreamConnections}
+ * @param unauthenticatedTimeoutSeconds a TCP/TLS connection that has no allocation this long after it opened is
+ *                          closed (however busy it keeps itself)
  */
 public record TurnConfig(
         InetAddress bindAddress,
@@ -41,21 +48,27 @@ public record TurnConfig(
         Path tlsPrivateKey,
         List<String> secrets,
         TurnSettings settings,
-        List<Cidr> allow,
-        List<Cidr> deny,
+        List<AddressRange> allow,
+        List<AddressRange> deny,
         List<InetAddress> mediaAddresses,
         boolean nativeTransport,
-        int maxStreamConnections) {
+        int maxStreamConnections,
+        boolean publicPeers,
+        int maxStreamConnectionsPerSource,
+        int unauthenticatedTimeoutSeconds) {
 
     public static final int DEFAULT_PORT = 3478;
     public static final int DEFAULT_MAX_STREAM_CONNECTIONS = 10_000;
+    public static final int DEFAULT_MAX_STREAM_CONNECTIONS_PER_SOURCE = 16;
+    public static final int DEFAULT_UNAUTHENTICATED_TIMEOUT_SECONDS = 10;
 
     /** Without a connection cap argument: {@link #DEFAULT_MAX_STREAM_CONNECTIONS}. */
     public TurnConfig(InetAddress bindAddress, int port, int tlsPort, Path tlsCertificate, Path tlsPrivateKey,
-                      List<String> secrets, TurnSettings settings, List<Cidr> allow, List<Cidr> deny,
+                      List<String> secrets, TurnSettings settings, List<AddressRange> allow, List<AddressRange> deny,
                       List<InetAddress> mediaAddresses, boolean nativeTransport) {
         this(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny, mediaAddresses,
-                nativeTransport, DEFAULT_MAX_STREAM_CONNECTIONS);
+                nativeTransport, DEFAULT_MAX_STREAM_CONNECTIONS, mediaAddresses.isEmpty(),
+                DEFAULT_MAX_STREAM_CONNECTIONS_PER_SOURCE, DEFAULT_UNAUTHENTICATED_TIMEOUT_SECONDS);
     }
     public static final int DEFAULT_TLS_PORT = 5349;
 
@@ -65,6 +78,9 @@ public record TurnConfig(
         deny = List.copyOf(deny);
         mediaAddresses = List.copyOf(mediaAddresses);
         if (secrets.isEmpty()) throw new IllegalArgumentException("turn.secrets: at least one secret");
+        if (mediaAddresses.isEmpty()) publicPeers = true;  // no SFU to restrict to: a general-purpose relay
+        if (maxStreamConnectionsPerSource < 1) throw new IllegalArgumentException("turn.max-connections-per-source: at least 1");
+        if (unauthenticatedTimeoutSeconds < 1) throw new IllegalArgumentException("turn.unauthenticated-timeout: at least 1 s");
     }
 
     /** Defaults on {@code relayAddress}: ports 3478/5349, generated TLS certificate, strict peer policy. */
@@ -75,37 +91,62 @@ public record TurnConfig(
 
     public TurnConfig withPorts(int port, int tlsPort) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
-                mediaAddresses, nativeTransport, maxStreamConnections);
+                mediaAddresses, nativeTransport, maxStreamConnections, publicPeers, maxStreamConnectionsPerSource,
+                unauthenticatedTimeoutSeconds);
     }
 
     public TurnConfig withSettings(TurnSettings s) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, s, allow, deny,
-                mediaAddresses, nativeTransport, maxStreamConnections);
+                mediaAddresses, nativeTransport, maxStreamConnections, publicPeers, maxStreamConnectionsPerSource,
+                unauthenticatedTimeoutSeconds);
     }
 
-    public TurnConfig withPolicy(List<Cidr> allow, List<Cidr> deny, List<InetAddress> mediaAddresses) {
+    public TurnConfig withPolicy(List<AddressRange> allow, List<AddressRange> deny, List<InetAddress> mediaAddresses) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
-                mediaAddresses, nativeTransport, maxStreamConnections);
+                mediaAddresses, nativeTransport, maxStreamConnections, publicPeers, maxStreamConnectionsPerSource,
+                unauthenticatedTimeoutSeconds);
     }
 
     public TurnConfig withMaxStreamConnections(int max) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
-                mediaAddresses, nativeTransport, max);
+                mediaAddresses, nativeTransport, max, publicPeers, maxStreamConnectionsPerSource,
+                unauthenticatedTimeoutSeconds);
+    }
+
+    /** {@code publicPeers}: see the record; false restricts the relay to {@code mediaAddresses}. */
+    public TurnConfig withPublicPeers(boolean publicPeers) {
+        return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
+                mediaAddresses, nativeTransport, maxStreamConnections, publicPeers, maxStreamConnectionsPerSource,
+                unauthenticatedTimeoutSeconds);
+    }
+
+    public TurnConfig withStreamLimits(int perSource, int unauthenticatedTimeoutSeconds) {
+        return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
+                mediaAddresses, nativeTransport, maxStreamConnections, publicPeers, perSource,
+                unauthenticatedTimeoutSeconds);
+    }
+
+    public TurnConfig withTls(int tlsPort, Path certificate, Path privateKey) {
+        return new TurnConfig(bindAddress, port, tlsPort, certificate, privateKey, secrets, settings, allow, deny,
+                mediaAddresses, nativeTransport, maxStreamConnections, publicPeers, maxStreamConnectionsPerSource,
+                unauthenticatedTimeoutSeconds);
     }
 
     public TurnConfig withNativeTransport(boolean useNative) {
         return new TurnConfig(bindAddress, port, tlsPort, tlsCertificate, tlsPrivateKey, secrets, settings, allow, deny,
-                mediaAddresses, useNative, maxStreamConnections);
+                mediaAddresses, useNative, maxStreamConnections, publicPeers, maxStreamConnectionsPerSource,
+                unauthenticatedTimeoutSeconds);
     }
 
     /**
      * The peer policy: own ports are the listener ports; own addresses are the bind and relay addresses, plus every
      * local interface address when bound to the wildcard.
      */
-    public PeerPolicy peerPolicy(Set<Integer> ownPorts) {
+    public RelayPeerPolicy peerPolicy(Set<Integer> ownPorts) {
         List<byte[]> own = new ArrayList<>();
         own.add(settings.relayAddress().getAddress());
         own.add(bindAddress.getAddress());
+        if (settings.relayAddressV6() != null) own.add(settings.relayAddressV6().getAddress());
         if (bindAddress.isAnyLocalAddress()) {
             try {
                 for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
@@ -115,8 +156,8 @@ public record TurnConfig(
                 // keep what we have: loopback and unspecified are refused on own ports anyway
             }
         }
-        return new PeerPolicy(allow, deny, mediaAddresses.stream().map(InetAddress::getAddress).toList(), own,
-                new HashSet<>(ownPorts));
+        return new RelayPeerPolicy(allow, deny, mediaAddresses.stream().map(InetAddress::getAddress).toList(),
+                !publicPeers, own, new HashSet<>(ownPorts));
     }
 
     /**
@@ -129,7 +170,8 @@ public record TurnConfig(
                 "turn.nonce-ttl", "turn.max-lifetime", "turn.quota.allocations-per-user", "turn.quota.allocations",
                 "turn.quota.permissions", "turn.quota.channels", "turn.quota.bandwidth", "turn.quota.burst",
                 "turn.unauthorized-rate", "turn.policy.allow", "turn.policy.deny", "turn.policy.media-addresses",
-                "turn.native", "turn.legacy-channel-range", "turn.max-connections");
+                "turn.native", "turn.legacy-channel-range", "turn.max-connections", "turn.relay-address-v6",
+                "turn.max-connections-per-source", "turn.unauthenticated-timeout", "turn.policy.peers");
         for (String k : p.keySet()) if (!known.contains(k)) throw new IllegalArgumentException("unknown TURN setting " + k);
         InetAddress bind = ip(p.getOrDefault("turn.bind", "0.0.0.0"));
         InetAddress relay = ip(required(p, "turn.relay-address"));
@@ -152,7 +194,8 @@ public record TurnConfig(
                 longOf(p, "turn.quota.burst", d.bandwidthBurstBytes()),
                 Double.parseDouble(p.getOrDefault("turn.unauthorized-rate", String.valueOf(d.unauthorizedPerSecond()))),
                 d.unauthorizedBurst(), d.unauthorizedSlots(),
-                Boolean.parseBoolean(p.getOrDefault("turn.legacy-channel-range", "false")));
+                Boolean.parseBoolean(p.getOrDefault("turn.legacy-channel-range", "false")),
+                p.containsKey("turn.relay-address-v6") ? ip(p.get("turn.relay-address-v6")) : null);
         return new TurnConfig(bind,
                 (int) longOf(p, "turn.port", DEFAULT_PORT),
                 (int) longOf(p, "turn.tls-port", DEFAULT_TLS_PORT),
@@ -160,11 +203,23 @@ public record TurnConfig(
                 p.containsKey("turn.tls-key") ? Path.of(p.get("turn.tls-key")) : null,
                 list(required(p, "turn.secrets")),
                 s,
-                list(p.getOrDefault("turn.policy.allow", "")).stream().map(Cidr::parse).toList(),
-                list(p.getOrDefault("turn.policy.deny", "")).stream().map(Cidr::parse).toList(),
+                list(p.getOrDefault("turn.policy.allow", "")).stream().map(AddressRange::parse).toList(),
+                list(p.getOrDefault("turn.policy.deny", "")).stream().map(AddressRange::parse).toList(),
                 list(p.getOrDefault("turn.policy.media-addresses", "")).stream().map(TurnConfig::ip).toList(),
                 Boolean.parseBoolean(p.getOrDefault("turn.native", "true")),
-                (int) longOf(p, "turn.max-connections", DEFAULT_MAX_STREAM_CONNECTIONS));
+                (int) longOf(p, "turn.max-connections", DEFAULT_MAX_STREAM_CONNECTIONS),
+                peers(p.getOrDefault("turn.policy.peers", "media")),
+                (int) longOf(p, "turn.max-connections-per-source", DEFAULT_MAX_STREAM_CONNECTIONS_PER_SOURCE),
+                (int) longOf(p, "turn.unauthenticated-timeout", DEFAULT_UNAUTHENTICATED_TIMEOUT_SECONDS));
+    }
+
+    /** {@code media}: only the media addresses (when given); {@code public}: also any public address. */
+    private static boolean peers(String v) {
+        return switch (v.trim()) {
+            case "media" -> false;
+            case "public" -> true;
+            default -> throw new IllegalArgumentException("turn.policy.peers: 'media' or 'public', not '" + v + "'");
+        };
     }
 
     private static String required(Map<String, String> p, String key) {
@@ -198,6 +253,6 @@ public record TurnConfig(
     public String toString() {  // secrets redacted
         return "TurnConfig[bind=" + bindAddress.getHostAddress() + ", port=" + port + ", tlsPort=" + tlsPort
                 + ", secrets=" + secrets.size() + ", settings=" + settings + ", allow=" + allow + ", deny=" + deny
-                + ", mediaAddresses=" + mediaAddresses + "]";
+                + ", mediaAddresses=" + mediaAddresses + ", publicPeers=" + publicPeers + "]";
     }
 }

@@ -273,6 +273,25 @@ public final class TurnServer implements AutoCloseable {
 
     private long coreErrors;
     private long rejectedConnections;
+    private long unauthenticatedTimeouts;
+
+    /** TCP/TLS connections closed because they had no allocation {@link TurnConfig#unauthenticatedTimeoutSeconds} in. */
+    public long unauthenticatedTimeouts() {
+        return unauthenticatedTimeouts;
+    }
+
+    /**
+     * Ends a participant session's TURN access ({@link TurnCore#revoke}): its credentials (one opaque id) stop working
+     * and its allocations end. Thread-safe: runs on the relay's loop. {@code until}: the latest expiry of a
+     * credential issued with that id (they are forgotten after it).
+     */
+    public void revoke(String opaqueId, Instant until) {
+        EventLoop l = loop;
+        if (l == null || !running) return;
+        l.execute(() -> {
+            if (core != null) core.revoke(opaqueId, until.toEpochMilli(), System.currentTimeMillis());
+        });
+    }
 
     /** TCP/TLS connections closed because {@link TurnConfig#maxStreamConnections()} was reached. */
     public long rejectedConnections() {
@@ -321,13 +340,24 @@ public final class TurnServer implements AutoCloseable {
         public void channelActive(ChannelHandlerContext ctx) {
             ClientKey key = new ClientKey(tlsConnection ? ClientKey.TLS : ClientKey.TCP,
                     (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
-            if (io.connections.size() >= config.maxStreamConnections()) {
+            java.nio.ByteBuffer source = sourceOf(key);
+            if (io.connections.size() >= config.maxStreamConnections()
+                    || io.perSource.getOrDefault(source, 0) >= config.maxStreamConnectionsPerSource()) {
                 rejectedConnections++;
-                ctx.close();  // over the cap: no state is created
+                ctx.close();  // over a cap: no state is created
                 return;
             }
             ctx.channel().attr(CLIENT).set(key);
             io.connections.put(key, ctx.channel());
+            io.perSource.merge(source, 1, Integer::sum);
+            // however busy it keeps itself (Binding requests, 401 challenges), a connection must allocate in time
+            ctx.executor().schedule(() -> {
+                TurnCore c = TurnServer.this.core;
+                if (ctx.channel().isActive() && (c == null || c.allocation(key) == null)) {
+                    unauthenticatedTimeouts++;
+                    ctx.close();
+                }
+            }, config.unauthenticatedTimeoutSeconds(), TimeUnit.SECONDS);
             ctx.fireChannelActive();
         }
 
@@ -361,6 +391,7 @@ public final class TurnServer implements AutoCloseable {
             TurnCore core = TurnServer.this.core;
             if (key != null) {
                 io.connections.remove(key);
+                io.perSource.computeIfPresent(sourceOf(key), (k, n) -> n <= 1 ? null : n - 1);
                 if (core != null) core.onClientClosed(key);
             }
         }
@@ -395,9 +426,16 @@ public final class TurnServer implements AutoCloseable {
         }
     }
 
+    /** The per-source key of a stream connection: the IPv4 address, or the /64 of an IPv6 address. */
+    private static java.nio.ByteBuffer sourceOf(ClientKey key) {
+        byte[] a = key.client().getAddress().getAddress();
+        return java.nio.ByteBuffer.wrap(a, 0, a.length == 16 ? 8 : 4).slice();
+    }
+
     /** The core's view of the sockets; used on the loop thread only. */
     private final class EdgeIo implements TurnIo {
         final Map<ClientKey, Channel> connections = new HashMap<>();
+        final Map<java.nio.ByteBuffer, Integer> perSource = new HashMap<>();
         final List<Channel> dirty = new ArrayList<>();
         final Bootstrap relayBootstrap;
 

@@ -1,5 +1,6 @@
 package dev.chorus.turn.policy;
 
+import dev.chorus.common.net.AddressRange;
 import java.util.List;
 
 /**
@@ -10,7 +11,7 @@ import java.util.List;
 public final class SpecialRanges {
     private SpecialRanges() {}
 
-    static final List<Cidr> V4 = parse(
+    static final List<AddressRange> V4 = parse(
             "0.0.0.0/8",          // "this network", unspecified
             "10.0.0.0/8",         // private
             "100.64.0.0/10",      // shared address space (CGN); includes 100.100.100.200 (Alibaba metadata)
@@ -31,11 +32,10 @@ public final class SpecialRanges {
             "240.0.0.0/4",        // reserved, includes 255.255.255.255 broadcast
             "168.63.129.16/32");  // Azure wire server / metadata (a public address)
 
-    static final List<Cidr> V6 = parse(
+    static final List<AddressRange> V6 = parse(
             "::/128",             // unspecified
             "::1/128",            // loopback
             "::/96",              // IPv4-compatible (deprecated; canonicalized, the rest refused)
-            "::ffff:0:0/96",      // IPv4-mapped (canonicalized before)
             "64:ff9b:1::/48",     // local-use NAT64
             "100::/64",           // discard-only
             "2001::/23",          // IETF protocol assignments, incl. Teredo 2001::/32, ORCHID
@@ -47,13 +47,13 @@ public final class SpecialRanges {
             "fec0::/10",          // site-local (deprecated)
             "ff00::/8");          // multicast
 
-    private static List<Cidr> parse(String... cidrs) {
-        return java.util.Arrays.stream(cidrs).map(Cidr::parse).toList();
+    private static List<AddressRange> parse(String... cidrs) {
+        return java.util.Arrays.stream(cidrs).map(AddressRange::parse).toList();
     }
 
     public static boolean isSpecial(byte[] a) {
-        List<Cidr> list = a.length == 4 ? V4 : V6;
-        for (int i = 0; i < list.size(); i++) if (list.get(i).matches(a)) return true;
+        List<AddressRange> list = a.length == 4 ? V4 : V6;
+        for (int i = 0; i < list.size(); i++) if (list.get(i).containsForm(a)) return true;
         return false;
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.chorus.turn.auth.SecretRing;
-import dev.chorus.turn.policy.PeerPolicy;
+import dev.chorus.turn.policy.RelayPeerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
@@ -42,7 +42,7 @@ class TurnCoreFuzzTest {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-        PeerPolicy policy = PeerPolicy.defaults(Set.of(3478, 5349));
+        RelayPeerPolicy policy = RelayPeerPolicy.defaults(Set.of(3478, 5349));
         RecordingIo io = new RecordingIo();
         TurnCore core = new TurnCore(settings, new SecretRing(List.of(SECRET)), policy, io, new Random(1));
         ClientKey client = new ClientKey(ClientKey.UDP, new InetSocketAddress("203.0.113.7", 50000),
@@ -82,7 +82,7 @@ class TurnCoreFuzzTest {
                 while (!io.toPeer.isEmpty()) {
                     RecordingIo.ToPeer sent = io.toPeer.poll();
                     assertThat(policy.check(sent.peer().getAddress().getAddress(), sent.peer().getPort()))
-                            .as("relayed only to an allowed peer").isEqualTo(PeerPolicy.Verdict.ALLOWED);
+                            .as("relayed only to an allowed peer").isEqualTo(RelayPeerPolicy.Verdict.ALLOWED);
                     sent.data().release();
                 }
                 assertThat(core.allocationCount()).isLessThanOrEqualTo(settings.maxAllocationsPerUser());

@@ -8,8 +8,8 @@ import dev.chorus.stun.StunIntegrity;
 import dev.chorus.stun.StunKey;
 import dev.chorus.stun.StunMessage;
 import dev.chorus.turn.auth.SecretRing;
-import dev.chorus.turn.policy.Cidr;
-import dev.chorus.turn.policy.PeerPolicy;
+import dev.chorus.common.net.AddressRange;
+import dev.chorus.turn.policy.RelayPeerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -50,10 +50,10 @@ class TurnCoreTest {
     @BeforeEach
     void setUp() throws Exception {
         build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50009),
-                PeerPolicy.defaults(Set.of(3478, 5349)));
+                RelayPeerPolicy.defaults(Set.of(3478, 5349)));
     }
 
-    void build(TurnSettings s, PeerPolicy policy) {
+    void build(TurnSettings s, RelayPeerPolicy policy) {
         if (io != null) io.releaseAll();
         io = new RecordingIo();
         secrets = new SecretRing(List.of(SECRET));
@@ -422,7 +422,7 @@ class TurnCoreTest {
             "10.1.2.3", "192.168.0.1", "172.16.5.4", "fc00::1", "fe80::1", "224.0.0.251", "ff02::fb",
             "255.255.255.255", "0.0.0.0", "::"})
     void forbiddenPeersAre403ForPermissionAndChannelBindAndDroppedForSend(String literal) throws Exception {
-        byte[] raw = PeerPolicyRaw.bytes(literal);
+        byte[] raw = AddressRange.literal(literal);
         TurnRequests c = creds("alice", 600);
         allocate(c);
         assertThat(TurnRequests.errorCode(exchange(c, c.createPermissionRaw(raw, 0)))).isEqualTo(403);
@@ -436,15 +436,15 @@ class TurnCoreTest {
     @Test
     void ownListeningPortsAreRefusedEvenWhenLoopbackIsAllowed() throws Exception {
         build(TurnSettings.defaults(InetAddress.getByName("127.0.0.1")).withRelayPorts(50000, 50009),
-                new PeerPolicy(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")), List.of(), List.of(),
+                new RelayPeerPolicy(List.of(AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1/128")), List.of(), List.of(),
                         List.of(InetAddress.getByName("127.0.0.1").getAddress()), Set.of(3478, 5349)));
         TurnRequests c = creds("alice", 600);
         allocate(c);
         assertThat(success(exchange(c, c.channelBind(0x4000, addr("127.0.0.1", 3480))))).isTrue();
         for (String literal : new String[] {"127.0.0.1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "::1", "0.0.0.0"}) {
-            assertThat(TurnRequests.errorCode(exchange(c, c.channelBindRaw(0x4001, PeerPolicyRaw.bytes(literal), 3478))))
+            assertThat(TurnRequests.errorCode(exchange(c, c.channelBindRaw(0x4001, AddressRange.literal(literal), 3478))))
                     .as(literal).isEqualTo(403);
-            assertThat(TurnRequests.errorCode(exchange(c, c.channelBindRaw(0x4001, PeerPolicyRaw.bytes(literal), 5349))))
+            assertThat(TurnRequests.errorCode(exchange(c, c.channelBindRaw(0x4001, AddressRange.literal(literal), 5349))))
                     .as(literal).isEqualTo(403);
         }
         assertThat(success(exchange(c, c.createPermission(addr("127.0.0.1", 3478))))).as("permission has no port").isTrue();
@@ -458,7 +458,7 @@ class TurnCoreTest {
         TurnRequests c = creds("alice", 600);
         allocate(c);
         assertThat(TurnRequests.errorCode(exchange(c, c.createPermission(addr("2a00:1450::1", 1))))).isEqualTo(443);
-        StunMessage ok = exchange(c, c.createPermissionRaw(PeerPolicyRaw.bytes("::ffff:8.8.8.8"), 0));
+        StunMessage ok = exchange(c, c.createPermissionRaw(AddressRange.literal("::ffff:8.8.8.8"), 0));
         assertThat(success(ok)).as("mapped form of a public IPv4 address is that address").isTrue();
     }
 
@@ -467,7 +467,7 @@ class TurnCoreTest {
     @Test
     void quotasAllocationsPerUserTotalPermissionsAndPorts() throws Exception {
         build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50009)
-                .withQuotas(2, 3, 2, 1000, 1500), PeerPolicy.defaults(Set.of(3478)));
+                .withQuotas(2, 3, 2, 1000, 1500), RelayPeerPolicy.defaults(Set.of(3478)));
         TurnRequests alice = creds("alice", 600);
         for (int i = 0; i < 2; i++) {
             assertThat(success(allocate(key(i), alice))).isTrue();
@@ -501,7 +501,7 @@ class TurnCoreTest {
     @Test
     void exhaustedOrBusyRelayPortsAre508() throws Exception {
         build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50001),
-                PeerPolicy.defaults(Set.of(3478)));
+                RelayPeerPolicy.defaults(Set.of(3478)));
         io.busyPorts.add(50000);
         TurnRequests c = creds("alice", 600);
         assertThat(success(allocate(key(0), c))).isTrue();
@@ -566,5 +566,78 @@ class TurnCoreTest {
         }
         assertThat(core.refusals(Refusal.MALFORMED)).isPositive();
         assertThat(core.allocationCount()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ issue 15 findings 1 and 13, IPv6 relays
+
+    @Test
+    void aRevokedSessionsCredentialNoLongerAllocatesRefreshesOrPermitsAndItsAllocationsEnd() {
+        TurnRequests alice = creds("idA.sess1", 600);
+        assertThat(success(allocate(key(0), alice))).isTrue();
+        alice.nonce = null;
+        assertThat(success(allocate(key(1), alice))).isTrue();
+        TurnRequests other = creds("idA.sess2", 600);  // the same identity's other session is not revoked
+        assertThat(success(allocate(key(2), other))).isTrue();
+        assertThat(core.allocationCount()).isEqualTo(3);
+
+        core.revoke("idA.sess1", now + 600_000, now);
+        assertThat(core.allocationCount()).as("the session's live allocations end").isEqualTo(1);
+        assertThat(core.allocation(key(2))).isNotNull();
+        assertThat(io.openRelays).hasSize(1);
+
+        alice.nonce = null;
+        assertThat(TurnRequests.errorCode(allocate(key(0), alice))).as("allocate").isEqualTo(401);
+        assertThat(TurnRequests.errorCode(exchange(key(0), alice, alice.refresh(600)))).as("refresh").isEqualTo(401);
+        assertThat(TurnRequests.errorCode(exchange(key(0), alice, alice.createPermission(PEER)))).as("permission")
+                .isEqualTo(401);
+        // a refreshed token's credential of the same session (new expiry, same opaque id) is revoked as well
+        TurnRequests refreshed = creds("idA.sess1", 500);
+        assertThat(TurnRequests.errorCode(allocate(key(3), refreshed))).isEqualTo(401);
+        assertThat(core.refusals(Refusal.REVOKED)).isEqualTo(4);
+        assertThat(success(exchange(key(2), other, other.createPermission(PEER)))).isTrue();
+
+        now += 600_001;
+        core.tick(now);
+        assertThat(core.revokedCount()).as("forgotten once its credentials have expired").isZero();
+    }
+
+    @Test
+    void theAllocationQuotaPerIdentityHoldsAcrossTheUsernamesOfEachRefresh() throws Exception {
+        build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50099)
+                .withQuotas(3, 100, 8, 1_000_000, 1_000_000), RelayPeerPolicy.defaults(Set.of(3478)));
+        int granted = 0;
+        for (int i = 0; i < 40; i++) {  // one identity, one session: a new username per token refresh
+            now += 1000;
+            StunMessage m = allocate(key(i), creds("idA.sess1", 600));
+            if (success(m)) granted++;
+            else assertThat(TurnRequests.errorCode(m)).isEqualTo(486);
+        }
+        assertThat(granted).isEqualTo(3);
+        assertThat(success(allocate(key(50), creds("idA.sess2", 600)))).as("another session, same identity").isFalse();
+        assertThat(success(allocate(key(51), creds("idB.sess3", 600)))).as("another identity").isTrue();
+    }
+
+    @Test
+    void ipv6AllocationsRelayToIpv6PeersOnly() throws Exception {
+        build(TurnSettings.defaults(InetAddress.getByName("198.51.100.1")).withRelayPorts(50000, 50009)
+                .withRelayAddressV6(InetAddress.getByName("2001:db8::10")), RelayPeerPolicy.defaults(Set.of(3478)));
+        TurnRequests c = creds("alice", 600);
+        exchange(c, c.allocate());
+        StunMessage m = exchange(c, c.request(METHOD_ALLOCATE,
+                x -> x.addRequestedTransport(TRANSPORT_UDP).addInt(REQUESTED_ADDRESS_FAMILY, 0x02000000)));
+        assertThat(success(m)).isTrue();
+        assertThat(core.allocation(client).relayAddress().getAddress().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:10");
+        assertThat(TurnRequests.errorCode(exchange(c, c.createPermission(addr("8.8.8.8", 1))))).isEqualTo(443);
+        assertThat(success(exchange(c, c.createPermission(addr("2a00:1450::1", 1))))).isTrue();
+        assertThat(TurnRequests.errorCode(exchange(c, c.createPermission(addr("fd00::1", 1))))).as("policy").isEqualTo(403);
+        io.releaseAll();
+        core.onClientPacket(client, TurnRequests.send(addr("2a00:1450::1", 5000), new byte[10]), now);
+        assertThat(io.toPeer).hasSize(1);
+        assertThat(io.toPeer.peek().peer()).isEqualTo(addr("2a00:1450::1", 5000));
+        ByteBuf in = Unpooled.wrappedBuffer(new byte[20]);
+        io.releaseAll();
+        core.onPeerPacket(core.allocation(client), addr("2a00:1450::1", 5000), in, now);
+        in.release();
+        assertThat(io.toClient).hasSize(1);
     }
 }

@@ -373,6 +373,89 @@ class TurnServerSocketTest {
         assertThat(server.rejectedConnections()).isEqualTo(1);
     }
 
+    /**
+     * Issue 15 finding 14: thousands of idle unauthenticated TCP connections from one source neither fill the global
+     * cap (a per-source cap refuses them first) nor stay (no allocation in time: closed), so a legitimate client from
+     * another address still allocates.
+     */
+    @Test
+    void idleUnauthenticatedTcpConnectionsFromOneSourceCannotLockOutAnotherAddress() throws Exception {
+        start(TurnTestServers.config(false).withMaxStreamConnections(60).withStreamLimits(8, 1));
+        InetAddress attacker = InetAddress.getByName("127.0.0.1");
+        List<java.net.Socket> flood = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {  // more than the global cap, from one source
+                java.net.Socket s = new java.net.Socket();
+                s.bind(new InetSocketAddress(attacker, 0));
+                s.connect(server.tcpAddress(), 3000);
+                s.setSoTimeout(5000);
+                flood.add(s);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.rejectedConnections() < 192 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertThat(server.rejectedConnections()).as("refused beyond the per-source cap").isEqualTo(192);
+            assertThat(server.streamConnections()).isEqualTo(8);
+
+            TurnRequests c = creds("legit", 300);
+            try (java.net.Socket legit = new java.net.Socket()) {
+                legit.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+                legit.connect(server.tcpAddress(), 3000);
+                legit.setSoTimeout(3000);
+                assertThat(code(tcpExchange(legit, c, c.allocate()))).isEqualTo(401);
+                assertThat(tcpExchange(legit, c, c.allocate()).messageClass()).isEqualTo(CLASS_SUCCESS);
+
+                // the flood's survivors never allocated: closed after the unauthenticated timeout (1 s here)
+                int closed = 0;
+                for (java.net.Socket s : flood) {
+                    try {
+                        if (s.getInputStream().read() == -1) closed++;
+                    } catch (java.io.IOException reset) {
+                        closed++;
+                    }
+                }
+                assertThat(closed).isEqualTo(200);
+                assertThat(server.unauthenticatedTimeouts()).isEqualTo(8);
+                assertThat((int) server.onLoop(core -> core.allocationCount())).as("the legitimate allocation stays").isEqualTo(1);
+            }
+        } finally {
+            for (java.net.Socket s : flood) s.close();
+        }
+    }
+
+    /** Issue 10: IPv6 allocations over real sockets: a relay on ::1 reaches an IPv6 peer and back. */
+    @Test
+    void anIpv6AllocationRelaysToAnIpv6PeerOverRealSockets() throws Exception {
+        InetAddress v6loop = InetAddress.getByName("::1");
+        TurnConfig base = TurnTestServers.config(true);
+        start(base.withSettings(base.settings().withRelayAddressV6(v6loop)));
+        TurnRequests c = creds("alice6", 300);
+        assertThat(code(exchange(c, c.allocate()))).isEqualTo(401);
+        StunMessage ok = exchange(c, c.request(dev.chorus.stun.StunMessageType.METHOD_ALLOCATE, x -> x
+                .addRequestedTransport(dev.chorus.stun.StunAttributes.TRANSPORT_UDP)
+                .addInt(dev.chorus.stun.StunAttributes.REQUESTED_ADDRESS_FAMILY, 0x02000000)));
+        assertThat(ok.messageClass()).isEqualTo(CLASS_SUCCESS);
+        InetSocketAddress relayed = ok.xorAddress(ok.indexOf(XOR_RELAYED_ADDRESS));
+        assertThat(relayed.getAddress()).isEqualTo(v6loop);
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(v6loop, 0))) {
+            peer.setSoTimeout(2000);
+            InetSocketAddress peerAddr = new InetSocketAddress(v6loop, peer.getLocalPort());
+            assertThat(code(exchange(c, c.createPermission(new InetSocketAddress("127.0.0.1", 4000))))).as("IPv4 peer")
+                    .isEqualTo(443);
+            assertThat(exchange(c, c.channelBind(0x4002, peerAddr)).messageClass()).isEqualTo(CLASS_SUCCESS);
+            byte[] payload = "v6-bytes".getBytes();
+            send(TurnRequests.channelData(0x4002, payload, false));
+            DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
+            peer.receive(got);
+            assertThat(java.util.Arrays.copyOf(got.getData(), got.getLength())).isEqualTo(payload);
+            assertThat(got.getPort()).isEqualTo(relayed.getPort());
+            peer.send(new DatagramPacket(payload, payload.length, relayed));
+            ByteBuf back = receive();
+            assertThat(back.getUnsignedShort(0)).isEqualTo(0x4002);
+            assertThat(ByteBufUtil.getBytes(back, 4, back.getUnsignedShort(2))).isEqualTo(payload);
+            back.release();
+        }
+    }
+
     static StunMessage tcpExchange(java.net.Socket s, TurnRequests c, ByteBuf request) throws Exception {
         s.getOutputStream().write(ByteBufUtil.getBytes(request));
         request.release();

@@ -1,7 +1,7 @@
 package dev.chorus.turn.netty;
 
 import dev.chorus.turn.core.TurnSettings;
-import dev.chorus.turn.policy.Cidr;
+import dev.chorus.common.net.AddressRange;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +23,7 @@ public final class TurnTestServers {
     public static TurnConfig config(boolean allowLoopbackPeers) {
         int base = 40_000 + ThreadLocalRandom.current().nextInt(0, 19) * 1000;
         TurnSettings s = TurnSettings.defaults(loopback()).withRelayPorts(base, base + 999);
-        List<Cidr> allow = allowLoopbackPeers ? List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")) : List.of();
+        List<AddressRange> allow = allowLoopbackPeers ? List.of(AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1/128")) : List.of();
         return new TurnConfig(loopback(), freeUdpAndTcpPort(), 0, null, null, List.of(SECRET), s, allow, List.of(),
                 List.of(), true);
     }

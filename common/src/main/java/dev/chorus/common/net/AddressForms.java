@@ -1,4 +1,4 @@
-package dev.chorus.turn.policy;
+package dev.chorus.common.net;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.chorus.turn.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chorus.turn.policy.PeerPolicy.Verdict;
-import java.net.InetAddress;
+import dev.chorus.turn.policy.RelayPeerPolicy.Verdict;
+import dev.chorus.common.net.AddressRange;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,26 +11,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** SECURITY-CHECKLIST 46: loopback, private, link-local, multicast, metadata and own ports, in every encoding. */
-class PeerPolicyTest {
-    static final PeerPolicy DEFAULTS = PeerPolicy.defaults(Set.of(3478, 5349));
+class RelayPeerPolicyTest {
+    static final RelayPeerPolicy DEFAULTS = RelayPeerPolicy.defaults(Set.of(3478, 5349));
 
+    /** The bytes as written: IPv6 forms stay 16 bytes even where Java would make an Inet4Address. */
     static byte[] ip(String literal) {
-        try {
-            return InetAddress.getByName(literal).getAddress();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        byte[] b = AddressRange.literal(literal);
+        if (b == null) throw new AssertionError("not a literal: " + literal);
+        return b;
     }
 
-    /** Raw 16 bytes even for forms Java would silently turn into an Inet4Address. */
     static byte[] v6(String literal) {
-        byte[] b = ip(literal);
-        if (b.length == 16) return b;
-        byte[] m = new byte[16];
-        m[10] = (byte) 0xff;
-        m[11] = (byte) 0xff;
-        System.arraycopy(b, 0, m, 12, 4);
-        return m;
+        return ip(literal);
     }
 
     @ParameterizedTest
@@ -67,19 +59,8 @@ class PeerPolicyTest {
     }
 
     @Test
-    void canonicalFormOfExactTranslationsIsTheIpv4Address() {
-        assertThat(AddressForms.canonical(v6("::ffff:1.2.3.4"))).containsExactly(1, 2, 3, 4);
-        assertThat(AddressForms.canonical(v6("64:ff9b::1.2.3.4"))).containsExactly(1, 2, 3, 4);
-        assertThat(AddressForms.canonical(v6("::1.2.3.4"))).containsExactly(1, 2, 3, 4);
-        assertThat(AddressForms.canonical(v6("::1"))).hasSize(16);
-        assertThat(AddressForms.canonical(v6("2002:102:304::"))).hasSize(16);
-        assertThat(AddressForms.allForms(v6("2001:0:102:304::fefd:fcfb")))
-                .anySatisfy(f -> assertThat(f).containsExactly(1, 2, 3, 4));
-    }
-
-    @Test
     void allowListOpensLoopbackButNeverTheServersOwnPorts() {
-        PeerPolicy p = new PeerPolicy(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")), List.of(), List.of(),
+        RelayPeerPolicy p = new RelayPeerPolicy(List.of(AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1/128")), List.of(), List.of(),
                 List.of(ip("192.0.2.10")), Set.of(3478, 5349));
         assertThat(p.check(ip("127.0.0.1"), 3480)).isEqualTo(Verdict.ALLOWED);
         assertThat(p.check(v6("::ffff:127.0.0.1"), 3480)).isEqualTo(Verdict.ALLOWED);
@@ -95,24 +76,33 @@ class PeerPolicyTest {
 
     @Test
     void denyListBeatsAllowListAndMediaOnlyModeRestrictsPeers() {
-        PeerPolicy p = new PeerPolicy(List.of(Cidr.parse("127.0.0.0/8")), List.of(Cidr.parse("127.0.0.5/32"), Cidr.parse("9.9.0.0/16")),
+        RelayPeerPolicy p = new RelayPeerPolicy(List.of(AddressRange.parse("127.0.0.0/8")), List.of(AddressRange.parse("127.0.0.5/32"), AddressRange.parse("9.9.0.0/16")),
                 List.of(), List.of(), Set.of());
         assertThat(p.check(ip("127.0.0.5"), 4000)).isEqualTo(Verdict.DENY_LIST);
         assertThat(p.check(v6("::ffff:9.9.1.1"), 4000)).isEqualTo(Verdict.DENY_LIST);
-        PeerPolicy media = new PeerPolicy(List.of(), List.of(), List.of(ip("5.6.7.8")), List.of(), Set.of());
+        RelayPeerPolicy media = new RelayPeerPolicy(List.of(), List.of(), List.of(ip("5.6.7.8")), List.of(), Set.of());
         assertThat(media.check(ip("5.6.7.8"), 40000)).isEqualTo(Verdict.ALLOWED);
         assertThat(media.check(v6("::ffff:5.6.7.8"), 40000)).isEqualTo(Verdict.ALLOWED);
         assertThat(media.check(ip("8.8.8.8"), 40000)).isEqualTo(Verdict.NOT_MEDIA);
     }
 
+    /** Issue 13 defect 3 / issue 15 finding 12: the SFU's own media address passes even when private. */
     @Test
-    void cidrParsesAndMatches() {
-        assertThat(Cidr.parse("172.16.0.0/12").matches(ip("172.31.1.1"))).isTrue();
-        assertThat(Cidr.parse("172.16.0.0/12").matches(ip("172.32.1.1"))).isFalse();
-        assertThat(Cidr.parse("fc00::/7").matches(v6("fdff::1"))).isTrue();
-        assertThat(Cidr.parse("fc00::/7").matches(ip("10.0.0.1"))).isFalse();
-        assertThat(Cidr.parse("1.2.3.4").matches(ip("1.2.3.4"))).isTrue();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cidr.parse("example.com/8"))
-                .isInstanceOf(IllegalArgumentException.class);
+    void theSfusPrivateMediaAddressIsAllowedAndMediaOnlyRefusesEveryOtherPeer() {
+        RelayPeerPolicy mediaOnly = new RelayPeerPolicy(List.of(), List.of(), List.of(ip("10.20.30.40")), true,
+                List.of(ip("10.20.30.40")), Set.of(3478));  // the SFU and the relay on one host
+        assertThat(mediaOnly.check(ip("10.20.30.40"), 10000)).isEqualTo(Verdict.ALLOWED);
+        assertThat(mediaOnly.check(v6("::ffff:10.20.30.40"), 10000)).isEqualTo(Verdict.ALLOWED);
+        assertThat(mediaOnly.check(ip("10.20.30.40"), -1)).isEqualTo(Verdict.ALLOWED);
+        assertThat(mediaOnly.check(ip("10.20.30.41"), 10000)).isEqualTo(Verdict.NOT_MEDIA);
+        assertThat(mediaOnly.check(ip("8.8.8.8"), 10000)).as("a public peer").isEqualTo(Verdict.NOT_MEDIA);
+        assertThat(mediaOnly.check(ip("10.20.30.40"), 3478)).as("never its own ports").isNotEqualTo(Verdict.ALLOWED);
+
+        RelayPeerPolicy wider = new RelayPeerPolicy(List.of(), List.of(AddressRange.parse("9.9.9.0/24")),
+                List.of(ip("10.20.30.40")), false, List.of(), Set.of(3478));
+        assertThat(wider.check(ip("10.20.30.40"), 10000)).isEqualTo(Verdict.ALLOWED);
+        assertThat(wider.check(ip("8.8.8.8"), 10000)).as("public peers for p2p").isEqualTo(Verdict.ALLOWED);
+        assertThat(wider.check(ip("10.20.30.41"), 10000)).isEqualTo(Verdict.SPECIAL_RANGE);
+        assertThat(wider.check(ip("9.9.9.9"), 10000)).isEqualTo(Verdict.DENY_LIST);
     }
 }
