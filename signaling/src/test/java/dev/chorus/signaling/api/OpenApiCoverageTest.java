@@ -23,6 +23,7 @@ class OpenApiCoverageTest {
             HealthRoutes.register(router, m, List.of());
         }
         BackendApi.register(router, null, null);
+        AdminApi.register(router, null);
         String spec = Files.readString(Path.of("../docs/openapi.yaml"));
         // paths are the 2-space-indented keys under "paths:", operations the 4-space-indented method keys
         String paths = spec.substring(spec.indexOf("\npaths:"), spec.indexOf("\ncomponents:"));
@@ -35,5 +36,28 @@ class OpenApiCoverageTest {
         }
         documented.remove("GET /v1/ws"); // the WebSocket upgrade is not a router route
         assertThat(documented).containsExactlyInAnyOrderElementsOf(router.routes());
+    }
+
+    /** Each operation's {@code x-chorus-access} is the access the route enforces (a scope, operator or public). */
+    @Test
+    void everyOperationNamesTheAccessItsRouteEnforces() throws Exception {
+        Router router = new Router();
+        try (ChorusMetrics m = new ChorusMetrics(false)) {
+            HealthRoutes.register(router, m, List.of());
+        }
+        BackendApi.register(router, null, null);
+        AdminApi.register(router, null);
+        String spec = Files.readString(Path.of("../docs/openapi.yaml"));
+        String paths = spec.substring(spec.indexOf("\npaths:"), spec.indexOf("\ncomponents:"));
+        Matcher pm = Pattern.compile("(?m)^  (/\\S*):\\s*$|^    (get|post|put|delete|patch):\\s*\\n      x-chorus-access: (\\S+)")
+                .matcher(paths);
+        String current = null;
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        while (pm.find()) {
+            if (pm.group(1) != null) current = pm.group(1);
+            else documented.add(pm.group(2).toUpperCase(Locale.ROOT) + " " + current + " " + pm.group(3));
+        }
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(router.table().stream()
+                .map(e -> e.method() + " " + e.template() + " " + e.access()).toList());
     }
 }
