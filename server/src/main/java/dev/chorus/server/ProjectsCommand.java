@@ -45,15 +45,15 @@ final class ProjectsCommand implements Runnable {
                 description = "Longest join-token lifetime (e.g. 10m, 1h; at most 24h).") String maxTokenTtl;
         @Option(names = "--acl-mode", paramLabel = "on|off", description = "ACL mode (docs/live-authorization.md).")
         String aclMode;
-        @Option(names = "--allow-pii", paramLabel = "true|false",
+        @Option(names = "--allow-pii", arity = "1", paramLabel = "true|false",
                 description = "Opt out of the PII guard (identities that look like e-mail addresses or phone numbers).")
         Boolean allowPii;
         @Option(names = "--max-rooms", paramLabel = "N", description = "Open rooms at most.") Integer maxRooms;
         @Option(names = "--max-participants", paramLabel = "N", description = "Participants per room at most.")
         Integer maxParticipants;
-        @Option(names = "--hs256-join-tokens", paramLabel = "true|false",
+        @Option(names = "--hs256-join-tokens", arity = "1", paramLabel = "true|false",
                 description = "Whether an HS256 API key may mint join tokens (POST /v1/tokens).") Boolean hs256;
-        @Option(names = "--auto-create-rooms", paramLabel = "true|false",
+        @Option(names = "--auto-create-rooms", arity = "1", paramLabel = "true|false",
                 description = "Whether a valid join creates a room that has no record yet.") Boolean autoCreate;
 
         ProjectSettings settings() {

@@ -113,7 +113,7 @@ public final class ProjectAdminService {
 
     public Map<String, Object> update(Actor actor, String projectId, ProjectSettings settings) {
         Project current = existing(actor, AuditAction.PROJECT_UPDATE, projectId);
-        if (settings.isEmpty()) {
+        if (settings.changesNothing()) {
             throw refused(actor, AuditAction.PROJECT_UPDATE, "project:" + projectId, ServiceError.INVALID_REQUEST,
                     "nothing to change");
         }

@@ -21,7 +21,7 @@ public record ProjectSettings(String name, List<String> scopeCeiling, Long maxTo
     /** Highest room and participant limits an operator can set (a sanity bound, not a capacity promise). */
     public static final int MAX_LIMIT = 100_000;
 
-    public boolean isEmpty() {
+    public boolean changesNothing() {
         return equals(NONE);
     }
 }
