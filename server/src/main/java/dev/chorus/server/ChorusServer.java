@@ -164,8 +164,15 @@ public final class ChorusServer implements AutoCloseable {
             edge.start();
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
                     calls, callExecutor);
-            channel = ControlChannel.open(dataDir, server, server::status);
-            server.channel = channel;
+            try {
+                channel = ControlChannel.open(dataDir, server, server::status);
+                server.channel = channel;
+            } catch (IOException | UnsupportedOperationException e) {
+                // e.g. a data dir path longer than a Unix socket path may be: serve anyway, say what is missing
+                log.warn("event=control_channel_unavailable path={} cause={} effect=\"chorus status/stop/projects/keys"
+                        + " cannot reach this server; stop it with SIGTERM\"", dataDir.resolve(ControlChannel.SOCKET_FILE),
+                        e.toString());
+            }
             log.info("event=started mode={} port={} dataDir={}", cfg.mode(), edge.port(), dataDir);
             if (dev) DevBanner.print(out, server, fresh.orElse(null));
             return server;

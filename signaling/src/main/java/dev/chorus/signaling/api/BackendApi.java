@@ -91,7 +91,7 @@ public final class BackendApi {
      * Authenticates (401/429), then checks the key holds {@code scope} (403 {@code missing_scope}, audited as
      * {@value AuditAction#API_AUTHORIZE}), then runs the handler; nothing is read or changed before both passed.
      */
-    RouteHandler authed(String route, ApiScope scope, AuthedHandler h) {
+    private RouteHandler authed(String route, ApiScope scope, AuthedHandler h) {
         return req -> {
             BackendPrincipal caller;
             try {
