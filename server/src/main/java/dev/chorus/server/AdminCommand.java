@@ -43,6 +43,13 @@ final class AdminCommand implements Runnable {
                         + OperatorSecret.FILE_ENV + " (or " + OperatorSecret.VALUE_ENV + ")");
                 return Main.USAGE;
             }
+            try {
+                // checked before anything is created, so a refused secret leaves no new data dir behind
+                dev.chorus.signaling.admin.OperatorCredential.checkSecret(secret);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("chorus: " + e.getMessage());
+                return Main.USAGE;
+            }
             ObjectNode args = CliOps.args().put("secret", secret).put("replace", replace);
             return CliOps.run(spec, options, "admin.init", args, false, true,
                     (out, r) -> out.println("operator credential set (stored as a PBKDF2 hash; the secret is not kept)"));

@@ -57,6 +57,14 @@ class OperatorCliTest {
         Path secretFile = tmp.resolve("admin-secret");
         Files.writeString(secretFile, SECRET + "\n");
 
+        // a refused secret creates nothing
+        Files.writeString(tmp.resolve("short"), "short");
+        CliTest.Result tooShort = CliTest.run("admin", "init", "--config", c, "--secret-file",
+                tmp.resolve("short").toString());
+        assertThat(tooShort.code()).isEqualTo(Main.USAGE);
+        assertThat(tooShort.err()).contains("at least 16 characters");
+        assertThat(data).doesNotExist();
+
         // offline: admin init creates the data dir and stores only a hash
         CliTest.Result init = CliTest.run("admin", "init", "--config", c, "--secret-file", secretFile.toString());
         assertThat(init.code()).as(init.err()).isZero();
@@ -64,7 +72,6 @@ class OperatorCliTest {
         CliTest.Result again = CliTest.run("admin", "init", "--config", c, "--secret-file", secretFile.toString());
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("conflict");
-        Files.writeString(tmp.resolve("short"), "short");
         assertThat(CliTest.run("admin", "init", "--config", c, "--replace", "--secret-file",
                 tmp.resolve("short").toString()).err()).contains("at least 16 characters");
 
