@@ -3,6 +3,7 @@ package dev.chorus.signaling.api;
 import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditOutcome;
+import dev.chorus.signaling.audit.ProjectAuditReader;
 import dev.chorus.signaling.auth.BackendAuthException;
 import dev.chorus.signaling.auth.BackendPrincipal;
 import dev.chorus.signaling.auth.MintRequest;
@@ -80,6 +81,7 @@ public final class BackendApi {
         api.route(router, "POST", "/v1/rooms/{room}/permissions", ApiScope.ACL_ADMIN, api::changePermissions);
         api.route(router, "GET", "/v1/access-policy", ApiScope.ACL_ADMIN, api::getAccessPolicy);
         api.route(router, "POST", "/v1/access-policy", ApiScope.ACL_ADMIN, api::setAccessPolicy);
+        api.route(router, "GET", "/v1/audit", ApiScope.AUDIT_READ, api::readAudit);
     }
 
     /** Registers a route guarded by {@code scope}: the declared access and the enforced one are the same value. */
@@ -342,6 +344,24 @@ public final class BackendApi {
             throw ApiError.badRequest("invalid_field", "Invalid access policy.");
         }
         return HttpResult.json(200, accessPolicy(control.permissions().setAccessPolicy(caller, next, req.sourceIp())));
+    }
+
+    // ---- audit ----
+
+    /** The caller's project's last {@code limit} (default 100, at most 1000) audit events, oldest first. */
+    private HttpResult readAudit(BackendPrincipal caller, HttpRequestContext req) {
+        String l = req.queryParam("limit");
+        int limit;
+        try {
+            limit = l == null ? 100 : Integer.parseInt(l);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > ProjectAuditReader.MAX_LIMIT) {
+            throw ApiError.badRequest("invalid_field", "limit must be in 1.." + ProjectAuditReader.MAX_LIMIT + ".");
+        }
+        return HttpResult.json(200, Map.of("events",
+                ProjectAuditReader.last(control.audit().file(), caller.projectId(), limit)));
     }
 
     static Map<String, Object> accessPolicy(AccessPolicy p) {

@@ -19,7 +19,9 @@ public enum ApiScope {
     /** {@code /v1/revocations/…}: token and subject revocations. */
     REVOCATIONS_ADMIN("revocations:admin"),
     /** {@code /v1/acl…}, {@code /v1/rooms/{room}/permissions}, {@code /v1/access-policy}: live authorization. */
-    ACL_ADMIN("acl:admin");
+    ACL_ADMIN("acl:admin"),
+    /** {@code GET /v1/audit}: the project's own audit events. */
+    AUDIT_READ("audit:read");
 
     private final String wire;
 
