@@ -37,6 +37,7 @@ final class ProjectsCommand implements Runnable {
 
     /** The settings options of create and update; unset options leave a setting as it is (or at its default). */
     static final class SettingsOptions {
+        @Spec(Spec.Target.MIXEE) CommandSpec command;
         @Option(names = "--name", description = "Display name.") String name;
         @Option(names = "--scope-ceiling", split = ",", paramLabel = "SCOPE",
                 description = "The most a join token of the project may grant (comma-separated, e.g. "
@@ -60,7 +61,7 @@ final class ProjectsCommand implements Runnable {
             Boolean acl = aclMode == null ? null : switch (aclMode) {
                 case "on", "true" -> Boolean.TRUE;
                 case "off", "false" -> Boolean.FALSE;
-                default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                default -> throw new picocli.CommandLine.ParameterException(command.commandLine(),
                         "--acl-mode must be on or off");
             };
             Long ttl = maxTokenTtl == null ? null : Durations.parse(maxTokenTtl).toSeconds();

@@ -84,6 +84,9 @@ class OperatorCliTest {
         assertThat(CliTest.run("projects", "create", "Bad Id", "--config", c).err()).contains("invalid_request");
         assertThat(CliTest.run("projects", "update", "acme", "--config", c, "--max-token-ttl", "25h").err())
                 .contains("invalid_request");
+        CliTest.Result badMode = CliTest.run("projects", "update", "acme", "--config", c, "--acl-mode", "maybe");
+        assertThat(badMode.code()).isEqualTo(Main.USAGE);
+        assertThat(badMode.err()).contains("--acl-mode must be on or off");
         JsonNode key = json(CliTest.run("keys", "create", "--config", c, "--project", "acme", "--algorithm", "HS256",
                 "--scopes", "tokens:mint,rooms:admin", "--json"));
         assertThat(key.at("/key/scopes")).hasSize(2);
