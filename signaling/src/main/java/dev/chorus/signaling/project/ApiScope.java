@@ -34,10 +34,7 @@ public enum ApiScope {
     }
 
     public static Optional<ApiScope> fromWire(String text) {
-        for (ApiScope s : values()) {
-            if (s.wire.equals(text)) return Optional.of(s);
-        }
-        return Optional.empty();
+        return WireNames.lookup(values(), ApiScope::wire, text);
     }
 
     public static Set<ApiScope> all() {
@@ -46,14 +43,7 @@ public enum ApiScope {
 
     /** Space-separated, declaration order (the store's and the audit trail's form). */
     public static String toWire(Set<ApiScope> scopes) {
-        StringBuilder sb = new StringBuilder();
-        for (ApiScope s : values()) {
-            if (scopes.contains(s)) {
-                if (!sb.isEmpty()) sb.append(' ');
-                sb.append(s.wire);
-            }
-        }
-        return sb.toString();
+        return WireNames.join(values(), ApiScope::wire, scopes);
     }
 
     /** Parses the space-separated form; unknown names are an {@link IllegalArgumentException}. */
