@@ -7,7 +7,8 @@ import java.util.List;
  * ({@link #defaults()}) and can be overridden by an environment variable ({@link ConfigLoader#envName}).
  * Sizes are bytes; times are durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 365d}.
  */
-public record ChorusConfig(String mode, String deploymentId, String dataDir, Http http, Ws ws, Media media, Turn turn) {
+public record ChorusConfig(String mode, String deploymentId, String dataDir, Http http, Ws ws, Media media, Turn turn,
+                           Webhooks webhooks) {
 
     public static final String DEV = "dev";
     public static final String PRODUCTION = "production";
@@ -38,13 +39,22 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
     public record Turn(boolean enabled, String bindAddress, int udpPort, int tcpPort, String realm, List<String> secrets,
                        String secretsFile, String credentialTtl, boolean allowLoopbackPeers, String relayAddress) {}
 
+    /**
+     * Outgoing webhooks (docs/webhooks.md). {@code allowPrivateDestinations}: deliver to URLs resolving to loopback,
+     * private or link-local addresses (always allowed in dev mode; off in production, where a backend-chosen URL
+     * must not reach the internal network). {@code caFile}: a PEM bundle trusted in addition to the JDK's CAs
+     * (a receiver with a private CA).
+     */
+    public record Webhooks(boolean allowPrivateDestinations, String caFile, int maxPendingPerEndpoint) {}
+
     public static ChorusConfig defaults() {
         return new ChorusConfig(DEV, DEV_DEPLOYMENT_ID, "./chorus-data",
                 new Http("127.0.0.1", 8443, null, new Tls(null, null), 64 * 1024, 8 * 1024, 4 * 1024, "10s", "10s",
                         64, 256, "365d"),
                 new Ws("10s", "60s", "5s", 64 * 1024, 256 * 1024, 50, 100, 20, 32, 8 * 1024, "60s", "30s"),
                 new Media("0.0.0.0", 10000, List.of(), 0, "10s"),
-                new Turn(false, "0.0.0.0", 3478, 3478, "chorus", List.of(), null, "10m", false, null));
+                new Turn(false, "0.0.0.0", 3478, 3478, "chorus", List.of(), null, "10m", false, null),
+                new Webhooks(false, null, 10_000));
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore

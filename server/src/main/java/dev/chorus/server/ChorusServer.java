@@ -10,6 +10,7 @@ import dev.chorus.signaling.http.HealthRoutes;
 import dev.chorus.signaling.http.TlsMaterial;
 import dev.chorus.signaling.metrics.ChorusMetrics;
 import dev.chorus.signaling.project.ControlPlane;
+import dev.chorus.signaling.webhook.Webhooks;
 import dev.chorus.signaling.project.DevCredentials;
 import dev.chorus.signaling.project.DevProjectBootstrap;
 import io.netty.handler.ssl.SslContext;
@@ -53,10 +54,12 @@ public final class ChorusServer implements AutoCloseable {
     private volatile ControlChannel channel;
     private volatile Runnable stopAction;
     private boolean closed;
+    private final Webhooks webhooks;
 
     private ChorusServer(ChorusConfig config, Path dataDir, ChorusMetrics metrics, ControlPlane control,
                          ControlEdge edge, Path certFile, DataDir.Lock lock, MediaPlane mediaPlane, CallService calls,
-                         ExecutorService callExecutor) {
+                         ExecutorService callExecutor, Webhooks webhooks) {
+        this.webhooks = webhooks;
         this.lock = lock;
         this.mediaPlane = mediaPlane;
         this.calls = calls;
@@ -129,6 +132,7 @@ public final class ChorusServer implements AutoCloseable {
         MediaPlane mediaPlane = null;
         ExecutorService callExecutor = null;
         ControlChannel channel = null;
+        Webhooks webhooks = null;
         try {
             control = ControlPlane.open(dataDir, cfg.deploymentId(), Clock.systemUTC(), metrics.registry());
             Optional<DevCredentials> fresh = Optional.empty();
@@ -156,6 +160,8 @@ public final class ChorusServer implements AutoCloseable {
                         }
                     });
             calls.register(edge.protocol());
+            webhooks = WebhookWiring.start(cfg.webhooks(), dev, control, metrics.registry());
+            calls.events(webhooks);
             io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
                     .description("participants in calls on this node (joining or joined)").register(metrics.registry());
             calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards
@@ -163,7 +169,7 @@ public final class ChorusServer implements AutoCloseable {
             control.devMode(dev);
             edge.start();
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
-                    calls, callExecutor);
+                    calls, callExecutor, webhooks);
             try {
                 channel = ControlChannel.open(dataDir, server, server::status);
                 server.channel = channel;
@@ -179,6 +185,7 @@ public final class ChorusServer implements AutoCloseable {
         } catch (ConfigException | IOException | RuntimeException e) {
             if (channel != null) channel.close();
             if (edge != null) edge.close();
+            if (webhooks != null) webhooks.close();
             if (mediaPlane != null) mediaPlane.close();
             if (callExecutor != null) callExecutor.shutdownNow();
             if (control != null) control.close();
@@ -246,6 +253,10 @@ public final class ChorusServer implements AutoCloseable {
         return mediaPlane.sfu;
     }
 
+    public Webhooks webhooks() {
+        return webhooks;
+    }
+
     public CallService calls() {
         return calls;
     }
@@ -289,6 +300,7 @@ public final class ChorusServer implements AutoCloseable {
             edge.close();
             mediaPlane.close();
             callExecutor.shutdownNow();
+            webhooks.close(); // after the edge: events of the last sessions are queued (durably) first
         } finally {
             try {
                 control.close();

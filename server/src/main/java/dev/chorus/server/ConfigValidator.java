@@ -38,6 +38,10 @@ final class ConfigValidator {
         ws(c, p);
         media(c.media(), p);
         turn(c.turn(), prod, p);
+        readable("webhooks.caFile", c.webhooks().caFile(), p);
+        if (c.webhooks().maxPendingPerEndpoint() < 1 || c.webhooks().maxPendingPerEndpoint() > 1_000_000) {
+            p.add("key 'webhooks.maxPendingPerEndpoint': must be 1..1000000");
+        }
         if (c.turn().enabled() && prod && c.turn().relayAddress() == null && wildcard(c.turn().bindAddress())
                 && c.media().announcedAddresses().isEmpty()) {
             p.add("key 'turn.relayAddress': production TURN bound to a wildcard address needs the address clients reach");

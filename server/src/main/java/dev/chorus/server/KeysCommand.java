@@ -73,7 +73,7 @@ final class KeysCommand implements Runnable {
         Path publicKey;
         @Option(names = "--scopes", paramLabel = "SCOPES",
                 description = "Comma-separated API scopes: tokens:mint, keys:admin, rooms:admin, revocations:admin, "
-                        + "acl:admin, audit:read.") String scopes;
+                        + "acl:admin, webhooks:admin, audit:read.") String scopes;
         @Option(names = "--secret-out", paramLabel = "FILE",
                 description = "Write the one-time secret or private key to FILE (mode 0600, must not exist) instead "
                         + "of printing it.") Path secretOut;

@@ -2,16 +2,14 @@ package dev.chorus.media.sdp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chorus.media.ice.IceCredentials;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Mutated real offers: the parser either returns a model or throws {@link SdpParseException}, and the answer
- * builder either answers or throws {@link SdpNegotiationException} — no other exception, bounded work.
+ * Mutated real offers, deterministic (a fixed seed): each goes through {@link SdpParserFuzzTest}'s contract, the
+ * same check the coverage-guided fuzzer applies.
  */
 class SdpFuzzTest {
     private static final String CHARS = " :=/;,.-+*~\r\n\t0123456789abcdefxyzABCXYZ\u0000\u00ff\u4e2d";
@@ -20,33 +18,16 @@ class SdpFuzzTest {
     void mutatedOffersFailOnlyWithParseOrNegotiationErrors() {
         SplittableRandom rnd = new SplittableRandom(2026);
         String[] bases = {SdpFixtures.chromiumAudioVideoOffer(), SdpFixtures.chromiumSimulcastOffer()};
-        IceCredentials creds = IceCredentials.generate();
-        Sdp.Fingerprint fp = new Sdp.Fingerprint("sha-256", "AB:CD");
         int parsed = 0;
         int answered = 0;
         for (int i = 0; i < 800; i++) {
             String text = mutate(bases[i % 2], rnd);
-            SessionDescription sd;
+            if (SdpParserFuzzTest.check(text)) answered++;
             try {
-                sd = SdpParser.parse(text);
+                SdpParser.parse(text);
                 parsed++;
             } catch (SdpParseException e) {
-                assertThat(e.line()).isBetween(0, text.length());
-                continue;
-            }
-            String written = SdpWriter.write(sd);
-            try {
-                assertThat(SdpWriter.write(SdpParser.parse(written)).lines().toList())
-                        .as("re-written output of a mutated offer").containsExactlyElementsOf(written.lines().toList());
-            } catch (SdpParseException e) {
-                throw new AssertionError("our own output does not parse: " + e.getMessage(), e);
-            }
-            try {
-                new SdpAnswerBuilder(sd, creds, fp).candidate(new InetSocketAddress("127.0.0.1", 9999))
-                        .codecs("opus", "VP8").build();
-                answered++;
-            } catch (SdpNegotiationException expected) {
-                // fine: nothing acceptable, lite offerer, wrong setup, missing credentials
+                // counted by the harness's contract
             }
         }
         assertThat(parsed).as("some mutations stay valid").isPositive();

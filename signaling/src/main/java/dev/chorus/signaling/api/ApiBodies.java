@@ -50,4 +50,7 @@ final class ApiBodies {
 
     /** Bodies of action endpoints (retire, revoke, close): none, or an empty object. */
     record Empty() {}
+
+    /** {@code POST /v1/webhooks}: where to send events, and which (all when absent or empty). */
+    record CreateWebhook(String url, List<String> events) {}
 }

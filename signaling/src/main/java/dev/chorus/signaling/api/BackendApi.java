@@ -82,6 +82,9 @@ public final class BackendApi {
         api.route(router, "GET", "/v1/access-policy", ApiScope.ACL_ADMIN, api::getAccessPolicy);
         api.route(router, "POST", "/v1/access-policy", ApiScope.ACL_ADMIN, api::setAccessPolicy);
         api.route(router, "GET", "/v1/audit", ApiScope.AUDIT_READ, api::readAudit);
+        api.route(router, "GET", "/v1/webhooks", ApiScope.WEBHOOKS_ADMIN, api::listWebhooks);
+        api.route(router, "POST", "/v1/webhooks", ApiScope.WEBHOOKS_ADMIN, api::createWebhook);
+        api.route(router, "POST", "/v1/webhooks/{webhookId}/remove", ApiScope.WEBHOOKS_ADMIN, api::removeWebhook);
     }
 
     /** Registers a route guarded by {@code scope}: the declared access and the enforced one are the same value. */
@@ -126,6 +129,37 @@ public final class BackendApi {
         return HttpResult.error(401, "unauthorized", e.reason() == RefusalReason.MISSING_CREDENTIALS
                         ? "Missing credentials." : "Invalid credentials.")
                 .withHeader("WWW-Authenticate", "Basic realm=\"chorus\", Bearer realm=\"chorus\"");
+    }
+
+    // ---- webhooks (docs/webhooks.md) ----
+
+    private HttpResult listWebhooks(BackendPrincipal caller, HttpRequestContext req) {
+        return HttpResult.json(200, Map.of("webhooks", control.webhooks().list(caller).stream()
+                .map(BackendApi::webhook).toList()));
+    }
+
+    private HttpResult createWebhook(BackendPrincipal caller, HttpRequestContext req) {
+        ApiBodies.CreateWebhook b = JsonBodyReader.read(req, ApiBodies.CreateWebhook.class, false);
+        require(b.url(), "url");
+        var created = control.webhooks().add(caller, b.url(), b.events(), req.sourceIp());
+        Map<String, Object> out = new LinkedHashMap<>(webhook(created.endpoint()));
+        out.put("secret", created.secret());
+        return HttpResult.json(201, out);
+    }
+
+    private HttpResult removeWebhook(BackendPrincipal caller, HttpRequestContext req) {
+        JsonBodyReader.read(req, ApiBodies.Empty.class, true);
+        control.webhooks().remove(caller, req.pathParam("webhookId"), req.sourceIp());
+        return HttpResult.json(200, Map.of("removed", req.pathParam("webhookId")));
+    }
+
+    private static Map<String, Object> webhook(dev.chorus.signaling.webhook.WebhookEndpoint e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("url", e.url().toString());
+        m.put("events", e.events().stream().map(dev.chorus.signaling.webhook.WebhookEventType::wire).sorted().toList());
+        m.put("createdAt", e.createdAt().toString());
+        return m;
     }
 
     // ---- tokens ----

@@ -32,6 +32,9 @@ public final class AuditAction {
     public static final String REFRESH = "refresh";
     /** A live session ended by the server because its authorization ended (expiry, revocation, ...). */
     public static final String SESSION_REVOKED = "session.revoked";
+    /** Webhook endpoints added and removed through the API (docs/webhooks.md). */
+    public static final String WEBHOOK_CREATE = "webhook.create";
+    public static final String WEBHOOK_REMOVE = "webhook.remove";
 
     private AuditAction() {
     }

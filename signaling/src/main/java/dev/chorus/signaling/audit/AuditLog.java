@@ -33,6 +33,8 @@ public final class AuditLog implements AutoCloseable {
     private final FileChannel channel;
     private long lastId;
     private String lastHash;
+    private final java.util.List<java.util.function.Consumer<AuditEvent>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private AuditLog(Path file, Clock clock, FileChannel channel, long lastId, String lastHash) {
         this.file = file;
@@ -81,7 +83,22 @@ public final class AuditLog implements AutoCloseable {
         }
         lastId = id;
         lastHash = hash;
+        for (java.util.function.Consumer<AuditEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException e) { // a listener never undoes or blocks an audited action
+                org.slf4j.LoggerFactory.getLogger(AuditLog.class).warn("audit listener failed: {}", e.toString());
+            }
+        }
         return id;
+    }
+
+    /**
+     * Calls {@code listener} with every event after it is on disk (in chain order, under the append lock, so it
+     * must only hand the event on, never block).
+     */
+    public void onAppend(java.util.function.Consumer<AuditEvent> listener) {
+        listeners.add(listener);
     }
 
     public synchronized long lastId() {

@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread) into protocol messages; {@link ParticipantSession#send} is thread-safe and keeps their order.
  */
 final class CallParticipant implements ParticipantListener {
+    /** Tracks this participant published, as last reported in webhook events (trackId → track). */
+    final java.util.concurrent.ConcurrentHashMap<String, dev.chorus.media.sfu.TrackInfo> published =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     final ParticipantSession session;
     final CallRoom room;
     final PeerSelector.Peer peer;

@@ -18,6 +18,9 @@ import dev.chorus.signaling.ws.SessionLifecycle;
 import dev.chorus.signaling.ws.SessionRefusedException;
 import dev.chorus.signaling.ws.SignalingProtocol;
 import dev.chorus.signaling.ws.WsCloseCodes;
+import dev.chorus.signaling.webhook.EventSink;
+import dev.chorus.signaling.webhook.WebhookActor;
+import dev.chorus.signaling.webhook.WebhookEventType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,13 +92,17 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         CallRoom room;
         CallParticipant cp;
         boolean added;
+        boolean started;
         synchronized (rooms) { // one lock for "find or create the room" and "remove it when empty"
-            room = rooms.computeIfAbsent(key, k -> new CallRoom(session.projectId(), session.room()));
+            CallRoom existing = rooms.get(key);
+            room = existing != null ? existing : new CallRoom(session.projectId(), session.room());
             cp = new CallParticipant(session, room);
             added = room.tryAdd(cp, max);
-            if (!added && room.isEmpty()) rooms.remove(key, room);
+            started = added && existing == null;
+            if (started) rooms.put(key, room);
         }
         if (!added) throw new SessionRefusedException(WsCloseCodes.ROOM_FULL, "room_full");
+        if (started) emit(room, WebhookEventType.ROOM_STARTED, WebhookActor.participant(session.identity()), Map.of());
         session.attributes().put(ATTRIBUTE, cp);
         session.onClose(() -> leaveRoom(cp));
         cp.ice = iceServers.iceServers(session);
@@ -137,6 +144,8 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                     for (CallParticipant other : others) {
                         if (other != cp) other.session.send(Map.of("type", "participantJoined", "participant", cp.describe()));
                     }
+                    emit(room, WebhookEventType.PARTICIPANT_JOINED, WebhookActor.participant(s.identity()),
+                            Map.of("participantId", cp.id(), "identity", s.identity()));
                     return extra;
                 });
     }
@@ -184,6 +193,44 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         if (p != null) p.updateRights(rightsOf(session, cp.room));
     }
 
+    // webhook events of rooms, participants and tracks (docs/webhooks.md); NONE until the server installs a sink
+    private volatile EventSink events = EventSink.NONE;
+
+    public void events(EventSink sink) {
+        this.events = sink == null ? EventSink.NONE : sink;
+    }
+
+    private void emit(CallRoom room, WebhookEventType type, WebhookActor actor, Map<String, String> data) {
+        Map<String, String> d = new LinkedHashMap<>(data);
+        d.put("room", room.roomId);
+        events.emit(room.projectId, type, actor, d);
+    }
+
+    private void emitTracks(CallParticipant cp, List<TrackInfo> tracks, WebhookEventType type, String reason) {
+        for (TrackInfo t : tracks) {
+            Map<String, String> d = new LinkedHashMap<>();
+            d.put("participantId", cp.id());
+            d.put("trackId", t.trackId());
+            d.put("kind", t.kind().name().toLowerCase(java.util.Locale.ROOT));
+            if (reason != null) d.put("reason", reason);
+            emit(cp.room, type, WebhookActor.participant(cp.session.identity()), d);
+        }
+    }
+
+    /** After a publish: the participant's tracks now in the room, each new one reported once. */
+    private void reportPublished(CallParticipant cp) {
+        sfu.room(cp.room.sfuRoomId).ifPresent(r -> r.tracks().thenAccept(all -> {
+            List<TrackInfo> mine = all.stream().filter(t -> t.participantId().equals(cp.id())).toList();
+            List<TrackInfo> gone = cp.published.values().stream()
+                    .filter(old -> mine.stream().noneMatch(t -> t.trackId().equals(old.trackId()))).toList();
+            List<TrackInfo> added = mine.stream().filter(t -> cp.published.putIfAbsent(t.trackId(), t) == null)
+                    .toList();
+            gone.forEach(t -> cp.published.remove(t.trackId()));
+            emitTracks(cp, gone, WebhookEventType.TRACK_UNPUBLISHED, "republished");
+            emitTracks(cp, added, WebhookEventType.TRACK_PUBLISHED, null);
+        }));
+    }
+
     // liveauth hook: live authorization (ACL, scope overrides) supplies and updates the SFU rights when installed
     private volatile java.util.function.Function<ParticipantSession, MediaRights> rightsSource;
 
@@ -215,14 +262,20 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         }
         Participant p = cp.media();
         if (p != null) p.close("left");
+        boolean finished;
         synchronized (rooms) {
-            if (room.remove(cp)) rooms.remove(key(room.projectId, room.roomId), room);
+            finished = room.remove(cp) && rooms.remove(key(room.projectId, room.roomId), room);
         }
         if (wasLive) {
             for (CallParticipant other : others) {
                 other.session.send(Map.of("type", "participantLeft", "participantId", cp.id()));
             }
+            String reason = cp.session.closeReason();
+            emitTracks(cp, List.copyOf(cp.published.values()), WebhookEventType.TRACK_UNPUBLISHED, "left");
+            emit(room, WebhookEventType.PARTICIPANT_LEFT, WebhookActor.participant(cp.session.identity()),
+                    Map.of("participantId", cp.id(), "identity", cp.session.identity(), "reason", reason));
         }
+        if (finished) emit(room, WebhookEventType.ROOM_FINISHED, WebhookActor.SYSTEM, Map.of());
     }
 
     /** A room closed through the API: its sessions are closed by the WebSocket layer; the media room closes here. */
@@ -259,6 +312,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                 replyAsync(s, e);
             } else {
                 s.send(Map.of("type", "publishAnswer", "sdp", answer));
+                reportPublished(cp);
             }
         });
     }

@@ -20,6 +20,8 @@ public enum ApiScope {
     REVOCATIONS_ADMIN("revocations:admin"),
     /** {@code /v1/acl…}, {@code /v1/rooms/{room}/permissions}, {@code /v1/access-policy}: live authorization. */
     ACL_ADMIN("acl:admin"),
+    /** {@code /v1/webhooks…}: the project's webhook endpoints (docs/webhooks.md). */
+    WEBHOOKS_ADMIN("webhooks:admin"),
     /** {@code GET /v1/audit}: the project's own audit events. */
     AUDIT_READ("audit:read");
 

@@ -42,6 +42,7 @@ public final class ControlPlane implements AutoCloseable {
     private final DevProjectBootstrap devBootstrap;
     private final AclService acl;
     private final PermissionService permissions;
+    private final WebhookService webhooks;
     private volatile ProjectEvents listener = ProjectEvents.NONE;
 
     public ControlPlane(Store store, AuditLog audit, String audience, Clock clock, MeterRegistry registry) {
@@ -63,6 +64,7 @@ public final class ControlPlane implements AutoCloseable {
         this.devBootstrap = new DevProjectBootstrap(store, audit, clock);
         this.acl = new AclService(store, audit, clock, relay);
         this.permissions = new PermissionService(store, audit, clock, relay);
+        this.webhooks = new WebhookService(store, audit, clock);
     }
 
     /** Opens (or creates) the store and audit trail under {@code dataDir}. */
@@ -93,6 +95,7 @@ public final class ControlPlane implements AutoCloseable {
     public DevProjectBootstrap devBootstrap() { return devBootstrap; }
     public AclService acl() { return acl; }
     public PermissionService permissions() { return permissions; }
+    public WebhookService webhooks() { return webhooks; }
 
     /**
      * Dev mode (the server's {@code --dev}): ACL mode may be switched off and the PII guard only warns. Off by

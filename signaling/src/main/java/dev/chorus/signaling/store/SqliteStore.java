@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.signaling.admin.OperatorCredential;
+import dev.chorus.signaling.webhook.WebhookOutbox;
 import dev.chorus.signaling.project.AccessPolicy;
 import dev.chorus.signaling.project.ApiScope;
 import dev.chorus.signaling.project.AclEntry;
@@ -136,12 +137,14 @@ public final class SqliteStore implements Store {
                       hours_utc TEXT,
                       allow_pii INTEGER NOT NULL
                     ) STRICT"""),
-            // 2 -> 3: the operator credential (separate from projects) and API scopes of backend keys. Keys that
+            // 2 → 3: webhook endpoints and their durable delivery queues
+            SqliteWebhookOutbox.MIGRATION,
+            // 3 → 4: the operator credential (separate from projects) and API scopes of backend keys. Keys that
             // existed before scopes keep what they could do then (every route group of that time); new keys get
             // exactly the scopes they are created with.
             List.of(
                     "ALTER TABLE keys ADD COLUMN api_scopes TEXT NOT NULL"
-                            + " DEFAULT 'tokens:mint keys:admin rooms:admin revocations:admin acl:admin'",
+                            + " DEFAULT 'tokens:mint keys:admin rooms:admin revocations:admin acl:admin webhooks:admin'",
                     """
                     CREATE TABLE operator_credentials (
                       id TEXT PRIMARY KEY CHECK (id = 'operator'),
@@ -158,10 +161,18 @@ public final class SqliteStore implements Store {
     private final Sql sql;
     private final Path file;
 
+    private final SqliteWebhookOutbox webhooks;
+
     private SqliteStore(Connection conn, Path file) {
         this.conn = conn;
         this.sql = new Sql(conn);
         this.file = file;
+        this.webhooks = new SqliteWebhookOutbox(this, sql);
+    }
+
+    @Override
+    public WebhookOutbox webhooks() {
+        return webhooks;
     }
 
     /** Opens or creates the database at {@code dbFile} and migrates it to {@link #SCHEMA_VERSION}. */
@@ -608,7 +619,7 @@ public final class SqliteStore implements Store {
     // ---------------------------------------------------------------- helpers
 
     /** Runs one store operation, turning JDBC failures into {@link StoreException}s named after {@code op}. */
-    private static <T> T run(String op, Sql.Work<T> work) {
+    static <T> T run(String op, Sql.Work<T> work) {
         try {
             return work.run();
         } catch (SQLException e) {

@@ -1,6 +1,7 @@
 package dev.chorus.signaling.store;
 
 import dev.chorus.signaling.project.AccessPolicy;
+import dev.chorus.signaling.webhook.WebhookOutbox;
 import dev.chorus.signaling.project.AclEntry;
 import dev.chorus.signaling.project.KeyState;
 import dev.chorus.signaling.project.Scope;
@@ -25,6 +26,9 @@ public interface Store extends AutoCloseable {
 
     /** Schema version this store is at (after migrations ran on open). */
     int schemaVersion();
+
+    /** Webhook endpoints and their delivery queues (a repository of its own over the same durable store). */
+    WebhookOutbox webhooks();
 
     // ---- projects ----
 

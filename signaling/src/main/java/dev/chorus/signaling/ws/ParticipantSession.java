@@ -47,6 +47,7 @@ public final class ParticipantSession {
     private final Object sendLock = new Object();
     private ArrayDeque<String> held = new ArrayDeque<>(); // null once joined was sent
     private final List<Runnable> closeHooks = new ArrayList<>();
+    private volatile String closeReason; // the server's reason when it closed the session; null: the client left
 
     public ParticipantSession(JoinOutcome.Admitted a, String sourceIp, Instant joinedAt, Channel channel) {
         this.participantId = a.participantId();
@@ -88,6 +89,8 @@ public final class ParticipantSession {
         this.token = info(a);
     }
     public String sourceIp() { return sourceIp; }
+    /** Why the session ended: the server's close reason, or {@code "disconnected"} when the client went away. */
+    public String closeReason() { String r = closeReason; return r == null ? "disconnected" : r; }
     public Instant joinedAt() { return joinedAt; }
     public Map<String, Object> attributes() { return attributes; }
 
@@ -167,6 +170,7 @@ public final class ParticipantSession {
 
     /** Closes the session once with a close code from {@link WsCloseCodes} and a short reason. */
     public void close(int code, String reason) {
+        if (!closing.get() && closeReason == null) closeReason = reason; // before the close hooks read it
         if (!markClosing()) return;
         if (channel.isActive()) {
             // queued behind messages already sent, so the client gets them before the close frame

@@ -54,6 +54,8 @@ class ApiRouteGuardTest {
             Map.entry("POST /v1/acl/revocations", "{\"subscriber\":\"a\",\"publisher\":\"c\"}"),
             Map.entry("POST /v1/rooms/{room}/permissions", "{\"identity\":\"u1\",\"revoke\":[\"room:join\"]}"),
             Map.entry("POST /v1/access-policy", "{\"maxSessionsPerIdentity\":3}"),
+            Map.entry("POST /v1/webhooks", "{\"url\":\"https://hooks.example.com/chorus\"}"),
+            Map.entry("POST /v1/webhooks/{webhookId}/remove", "{}"),
             Map.entry("POST /v1/admin/projects", "{\"id\":\"initech\"}"),
             Map.entry("PATCH /v1/admin/projects/{project}", "{\"maxRooms\":7}"),
             Map.entry("POST /v1/admin/projects/{project}/keys", "{\"algorithm\":\"HS256\",\"scopes\":[\"keys:admin\"]}"));
@@ -74,7 +76,7 @@ class ApiRouteGuardTest {
                 String body = BODIES.get(route);
                 if (Set.of("POST", "PUT", "PATCH").contains(r.method())) assertThat(body).as("sample body for " + route).isNotNull();
                 String path = r.template().replace("{kid}", h.fx.hsKid).replace("{room}", ControlFixture.ROOM)
-                        .replace("{participantId}", "p_guard").replace("{project}", ControlFixture.PROJECT);
+                        .replace("{participantId}", "p_guard").replace("{webhookId}", "wh_guard").replace("{project}", ControlFixture.PROJECT);
 
                 if (r.access().equals(Router.OPERATOR)) {
                     refused(h, r, path, body, null, 401, "missing_credentials");
@@ -154,6 +156,7 @@ class ApiRouteGuardTest {
                     .append(s.aclEntries(p.id())).append('\n')
                     .append(s.accessPolicy(p.id()).orElse(AccessPolicy.DEFAULT)).append('\n')
                     .append(s.scopeOverrides(p.id(), ControlFixture.ROOM)).append('\n')
+                    .append(s.webhooks().endpoints(p.id())).append('\n')
                     .append(s.isTokenRevoked(p.id(), "guard-jti")).append(s.subjectWatermark(p.id(), "guard-subject"));
         }
         return sb.append(s.operatorCredential()).toString();

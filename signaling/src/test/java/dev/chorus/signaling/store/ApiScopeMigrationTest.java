@@ -19,7 +19,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Migration 3 on a data dir written before API scopes and the operator existed: the old keys keep what they could
+ * Migration 4 (3 → 4) on a data dir written before API scopes and the operator existed: the old keys keep what they could
  * do then (every route group of that time), a key inserted afterwards holds exactly its own scopes, and the
  * operator table starts empty.
  */
@@ -27,12 +27,12 @@ class ApiScopeMigrationTest {
     @TempDir Path tmp;
 
     @Test
-    void keysFromASchema2StoreGetEveryScopeOfThatTimeAndNewKeysOnlyTheirOwn() throws Exception {
+    void keysFromASchema3StoreGetEveryScopeOfThatTimeAndNewKeysOnlyTheirOwn() throws Exception {
         Path db = tmp.resolve("chorus.db");
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
-            for (int v = 0; v < 2; v++) for (String step : SqliteStore.MIGRATIONS.get(v)) st.execute(step);
-            st.execute("PRAGMA user_version = 2");
+            for (int v = 0; v < 3; v++) for (String step : SqliteStore.MIGRATIONS.get(v)) st.execute(step);
+            st.execute("PRAGMA user_version = 3");
             st.execute("INSERT INTO projects VALUES ('acme', 'Acme', 3600, 50, 100, 'room:join', '{}', 1, 0, 0)");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO keys (kid, project_id, alg, state, material,"
                     + " created_ms) VALUES ('k_old', 'acme', 'HS256', 'active', ?, 0)")) {
@@ -41,10 +41,10 @@ class ApiScopeMigrationTest {
             }
         }
         try (SqliteStore store = SqliteStore.open(db)) {
-            assertThat(store.schemaVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isGreaterThanOrEqualTo(3);
+            assertThat(store.schemaVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isGreaterThanOrEqualTo(4);
             assertThat(store.key("k_old").orElseThrow().apiScopes()).containsExactlyInAnyOrder(
                     ApiScope.TOKENS_MINT, ApiScope.KEYS_ADMIN, ApiScope.ROOMS_ADMIN, ApiScope.REVOCATIONS_ADMIN,
-                    ApiScope.ACL_ADMIN);
+                    ApiScope.ACL_ADMIN, ApiScope.WEBHOOKS_ADMIN);
             store.insertKey(ProjectKey.active("k_new", "acme", KeyAlgorithm.HS256, "s".getBytes(), t)
                     .withApiScopes(Set.of(ApiScope.TOKENS_MINT)));
             store.insertKey(ProjectKey.active("k_none", "acme", KeyAlgorithm.HS256, "s".getBytes(), t));
