@@ -23,7 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +50,10 @@ public final class ChorusServer implements AutoCloseable {
     private final MediaPlane mediaPlane;
     private final CallService calls;
     private final ExecutorService callExecutor;
+    private final Instant startedAt = Instant.now();
+    private volatile ControlChannel channel;
+    private volatile Runnable stopAction;
+    private boolean closed;
     private final Webhooks webhooks;
 
     private ChorusServer(ChorusConfig config, Path dataDir, ChorusMetrics metrics, ControlPlane control,
@@ -70,7 +77,17 @@ public final class ChorusServer implements AutoCloseable {
      * @throws IOException     when a listener cannot bind (nothing keeps running)
      */
     public static ChorusServer start(ChorusConfig cfg, PrintStream out) throws ConfigException, IOException {
-        boolean dev = cfg.isDev();
+        return start(cfg, out, System.getenv());
+    }
+
+    /**
+     * Same, with the environment that may carry the operator secret for a first production start
+     * ({@value OperatorSecret#FILE_ENV} or {@value OperatorSecret#VALUE_ENV}). A start that fails removes the data
+     * dir again if it created it, so a port in use or a bad certificate leaves no half-made data dir behind.
+     */
+    public static ChorusServer start(ChorusConfig cfg, PrintStream out, Map<String, String> env)
+            throws ConfigException, IOException {
+        boolean created = !Files.exists(Path.of(cfg.dataDir()));
         Path dataDir;
         try {
             dataDir = DataDir.prepare(cfg.dataDir());
@@ -82,17 +99,19 @@ public final class ChorusServer implements AutoCloseable {
             throw new ConfigException("key 'dataDir': " + dataDir + " is in use by another running Chorus server");
         }
         try {
-            return start(cfg, out, dataDir, lock);
+            return start(cfg, out, env, dataDir, lock);
         } catch (ConfigException | IOException | RuntimeException e) {
             lock.close();
+            if (created) DataDir.removeHalfMade(dataDir);
             throw e;
         }
     }
 
-    private static ChorusServer start(ChorusConfig cfg, PrintStream out, Path dataDir, DataDir.Lock lock)
-            throws ConfigException, IOException {
+    private static ChorusServer start(ChorusConfig cfg, PrintStream out, Map<String, String> env, Path dataDir,
+                                      DataDir.Lock lock) throws ConfigException, IOException {
         boolean dev = cfg.isDev();
         if (!dev) refuseDevMaterial(dataDir);
+        String operatorSecret = dev ? null : OperatorSecret.fromEnvironment(env); // read before anything is created
 
         Path cert = cfg.http().tls().certFile() != null ? Path.of(cfg.http().tls().certFile()) : dataDir.resolve(DataDir.TLS_CERT);
         Path key = cfg.http().tls().keyFile() != null ? Path.of(cfg.http().tls().keyFile()) : dataDir.resolve(DataDir.TLS_KEY);
@@ -112,6 +131,7 @@ public final class ChorusServer implements AutoCloseable {
         ControlEdge edge = null;
         MediaPlane mediaPlane = null;
         ExecutorService callExecutor = null;
+        ControlChannel channel = null;
         Webhooks webhooks = null;
         try {
             control = ControlPlane.open(dataDir, cfg.deploymentId(), Clock.systemUTC(), metrics.registry());
@@ -121,6 +141,8 @@ public final class ChorusServer implements AutoCloseable {
             } else if (control.store().project(DevProjectBootstrap.DEV_PROJECT_ID).isPresent()) {
                 throw new ConfigException("the data dir " + dataDir + " contains the dev project and its keys; "
                         + "production refuses to run with dev keys. Use a fresh data dir for production.");
+            } else {
+                OperatorSecret.initOnFirstStart(control, operatorSecret);
             }
             mediaPlane = MediaPlane.start(cfg, metrics.registry());
             callExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chorus-call-", 0).factory());
@@ -148,10 +170,20 @@ public final class ChorusServer implements AutoCloseable {
             edge.start();
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
                     calls, callExecutor, webhooks);
+            try {
+                channel = ControlChannel.open(dataDir, server, server::status);
+                server.channel = channel;
+            } catch (IOException | UnsupportedOperationException e) {
+                // e.g. a data dir path longer than a Unix socket path may be: serve anyway, say what is missing
+                log.warn("event=control_channel_unavailable path={} cause={} effect=\"chorus status/stop/projects/keys"
+                        + " cannot reach this server; stop it with SIGTERM\"", dataDir.resolve(ControlChannel.SOCKET_FILE),
+                        e.toString());
+            }
             log.info("event=started mode={} port={} dataDir={}", cfg.mode(), edge.port(), dataDir);
             if (dev) DevBanner.print(out, server, fresh.orElse(null));
             return server;
         } catch (ConfigException | IOException | RuntimeException e) {
+            if (channel != null) channel.close();
             if (edge != null) edge.close();
             if (webhooks != null) webhooks.close();
             if (mediaPlane != null) mediaPlane.close();
@@ -234,9 +266,42 @@ public final class ChorusServer implements AutoCloseable {
         return calls;
     }
 
+    /** What {@code chorus status} shows. */
+    Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", "running");
+        m.put("pid", ProcessHandle.current().pid());
+        m.put("mode", config.mode());
+        m.put("url", baseUrl());
+        m.put("httpsPort", port());
+        m.put("mediaAddress", String.valueOf(mediaAddress()));
+        m.put("dataDir", dataDir.toString());
+        m.put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds());
+        m.put("participants", calls.participants());
+        m.put("operatorInitialized", control.projects().operatorInitialized());
+        m.put("projects", control.store().projects().size());
+        return m;
+    }
+
+    /**
+     * What {@code chorus stop} asks for. {@code chorus start} exits the process (its shutdown hook closes the
+     * server); a server embedded elsewhere (tests) is closed on a separate thread.
+     */
+    public void onStopRequest(Runnable action) {
+        this.stopAction = action;
+    }
+
+    void requestStop() {
+        Runnable a = stopAction;
+        Thread.ofPlatform().name("chorus-stop").start(a != null ? a : this::close);
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         try {
+            if (channel != null) channel.close();
             edge.close();
             mediaPlane.close();
             callExecutor.shutdownNow();

@@ -44,6 +44,20 @@ public final class DataDir {
         }
     }
 
+    /**
+     * Removes a data dir a failed first start created (store, audit trail, generated keys and certificates): the
+     * next start then begins from nothing instead of from a half-made state. Only ever called on a directory that
+     * did not exist before that start.
+     */
+    static void removeHalfMade(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(DataDir.class).warn(
+                    "event=data_dir_cleanup_failed dir={} cause={}", dir, e.toString());
+        }
+    }
+
     public static Path prepare(String configured) throws IOException {
         Path dir = Path.of(configured).toAbsolutePath().normalize();
         if (!Files.exists(dir)) {

@@ -1,13 +1,8 @@
 package dev.chorus.server;
 
-import dev.chorus.signaling.auth.BackendPrincipal;
-import dev.chorus.signaling.project.ControlPlane;
-import dev.chorus.signaling.project.CreatedKey;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.signaling.project.DevProjectBootstrap;
-import dev.chorus.signaling.project.KeyAlgorithm;
-import dev.chorus.signaling.project.KeyInfo;
-import dev.chorus.signaling.project.KeyService;
-import dev.chorus.signaling.project.ServiceException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,10 +13,13 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = "Project keys on this host's store (list, create, retire, revoke). Actions are audited.",
+        description = {"A project's keys on this host (list, create, retire, revoke). Works on the data dir while the "
+                + "server is stopped, and through the running server's local control channel while it runs. "
+                + "Actions are audited (actor local-cli).", "--json prints the result as JSON for scripts."},
         subcommands = {KeysCommand.ListKeys.class, KeysCommand.Create.class, KeysCommand.Retire.class,
                 KeysCommand.Revoke.class})
 final class KeysCommand implements Runnable {
@@ -36,16 +34,17 @@ final class KeysCommand implements Runnable {
         @Mixin ConfigOptions options;
         @Option(names = "--project", defaultValue = DevProjectBootstrap.DEV_PROJECT_ID,
                 description = "Project id (default: ${DEFAULT-VALUE}).") String project;
+        @Option(names = "--json", description = "Print JSON.") boolean json;
     }
 
-    static void print(PrintWriter out, KeyInfo k) {
-        out.printf("%-28s %-6s %-9s created %s%s%n", k.kid(), k.algorithm().jwtName(), k.state().wire(), k.createdAt(),
-                k.revokedAt() != null ? " revoked " + k.revokedAt() : k.retiredAt() != null ? " retired " + k.retiredAt() : "");
-    }
-
-    static int failed(CommandSpec spec, ServiceException e) {
-        spec.commandLine().getErr().println("chorus: " + e.error().code() + ": " + e.getMessage());
-        return Main.FAILURE;
+    /** One line per key: kid, algorithm, state, dates, API scopes. */
+    static void print(PrintWriter out, JsonNode k) {
+        String when = !k.path("revokedAt").isNull() && k.has("revokedAt") ? " revoked " + k.path("revokedAt").asText()
+                : !k.path("retiredAt").isNull() && k.has("retiredAt") ? " retired " + k.path("retiredAt").asText() : "";
+        List<String> scopes = ProjectsCommand.toList(k.path("scopes"));
+        out.printf("%-28s %-6s %-9s created %s%s scopes: %s%n", k.path("kid").asText(), k.path("algorithm").asText(),
+                k.path("state").asText(), k.path("createdAt").asText(), when,
+                scopes.isEmpty() ? "(none)" : String.join(",", scopes));
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the project's keys.")
@@ -55,65 +54,76 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
-                ControlPlane c = l.control();
-                for (KeyInfo k : c.keys().list(LocalControl.operator(common.project))) print(spec.commandLine().getOut(), k);
-                return Main.OK;
-            } catch (ServiceException e) {
-                return failed(spec, e);
-            }
+            return CliOps.run(spec, common.options, "keys.list", CliOps.args().put("project", common.project),
+                    common.json, (out, r) -> r.forEach(k -> print(out, k)));
         }
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Create a key. HS256: prints the new API secret once. ES256/EdDSA: registers --public-key, "
-                    + "or generates a pair and prints the private key once.", "Store printed secrets safely; Chorus cannot show them again."})
+                    + "or generates a pair and prints the private key once.",
+                    "--scopes names what the key may do on the HTTP API (deny by default: without --scopes it can "
+                            + "only sign join tokens).",
+                    "Store printed secrets safely; Chorus cannot show them again."})
     static final class Create implements Callable<Integer> {
         @Mixin Common common;
         @Spec CommandSpec spec;
         @Option(names = "--algorithm", required = true, description = "HS256, ES256 or EdDSA.") String algorithm;
         @Option(names = "--public-key", paramLabel = "FILE", description = "SubjectPublicKeyInfo PEM to register.")
         Path publicKey;
+        @Option(names = "--scopes", paramLabel = "SCOPES",
+                description = "Comma-separated API scopes: tokens:mint, keys:admin, rooms:admin, revocations:admin, "
+                        + "acl:admin, webhooks:admin, audit:read.") String scopes;
+        @Option(names = "--secret-out", paramLabel = "FILE",
+                description = "Write the one-time secret or private key to FILE (mode 0600, must not exist) instead "
+                        + "of printing it.") Path secretOut;
 
         @Override
         public Integer call() throws Exception {
-            KeyAlgorithm alg = KeyAlgorithm.fromJwtName(algorithm).orElse(null);
-            if (alg == null) {
-                spec.commandLine().getErr().println("chorus: --algorithm must be HS256, ES256 or EdDSA");
-                return Main.USAGE;
-            }
-            String pem = publicKey == null ? null : Files.readString(publicKey);
-            try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
-                ControlPlane c = l.control();
-                CreatedKey k = c.keys().create(LocalControl.operator(common.project), alg, pem, LocalControl.SOURCE);
-                PrintWriter out = spec.commandLine().getOut();
-                print(out, k.key());
-                if (k.secret() != null) out.println("secret: " + k.secret());
-                if (k.privateKeyPem() != null) out.print(k.privateKeyPem());
-                return Main.OK;
-            } catch (ServiceException e) {
-                return failed(spec, e);
+            ObjectNode args = CliOps.args().put("project", common.project).put("algorithm", algorithm)
+                    .put("scopes", scopes == null ? "" : scopes);
+            if (publicKey != null) args.put("publicKeyPem", Files.readString(publicKey));
+            return CliOps.run(spec, common.options, "keys.create", args, common.json && secretOut == null,
+                    (out, r) -> {
+                        print(out, r.path("key"));
+                        String secret = r.hasNonNull("secret") ? r.get("secret").asText() + "\n"
+                                : r.hasNonNull("privateKeyPem") ? r.get("privateKeyPem").asText() : null;
+                        if (secret == null) return;
+                        if (secretOut != null) {
+                            writePrivate(secretOut, secret);
+                            out.println((r.hasNonNull("secret") ? "secret" : "private key") + ": written to "
+                                    + secretOut + " (mode 0600)");
+                        } else if (r.hasNonNull("secret")) {
+                            out.println("secret: " + r.get("secret").asText());
+                        } else {
+                            out.print(secret);
+                        }
+                    });
+        }
+
+        private static void writePrivate(Path file, String content) {
+            try {
+                Files.writeString(Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))), content);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot write " + file + ": " + e.getMessage()
+                        + " (the key was created; revoke it if its secret is lost)");
             }
         }
     }
 
-    /** Retire and revoke differ only in the state they move a key to. */
+    /** Retire and revoke differ only in the operation. */
     abstract static class StateChange implements Callable<Integer> {
         @Mixin Common common;
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "KID") String kid;
 
-        abstract KeyInfo change(KeyService keys, BackendPrincipal operator, String kid);
+        abstract String op();
 
         @Override
         public Integer call() throws Exception {
-            try (LocalControl.Locked l = LocalControl.open(common.options.load())) {
-                print(spec.commandLine().getOut(),
-                        change(l.control().keys(), LocalControl.operator(common.project), kid));
-                return Main.OK;
-            } catch (ServiceException e) {
-                return failed(spec, e);
-            }
+            return CliOps.run(spec, common.options, op(), CliOps.args().put("project", common.project).put("kid", kid),
+                    common.json, KeysCommand::print);
         }
     }
 
@@ -121,18 +131,19 @@ final class KeysCommand implements Runnable {
             description = "Retire a key: it still verifies what it signed but cannot sign or authenticate anew.")
     static final class Retire extends StateChange {
         @Override
-        KeyInfo change(KeyService keys, BackendPrincipal operator, String kid) {
-            return keys.retire(operator, kid, LocalControl.SOURCE);
+        String op() {
+            return "keys.retire";
         }
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revoke a key: every token it signed is refused from now on (a running server closes the "
-                    + "sessions it admitted when revoked through the HTTP API).")
+                    + "sessions it admitted).")
     static final class Revoke extends StateChange {
         @Override
-        KeyInfo change(KeyService keys, BackendPrincipal operator, String kid) {
-            return keys.revoke(operator, kid, LocalControl.SOURCE);
+        String op() {
+            return "keys.revoke";
         }
     }
+
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "chorus", mixinStandardHelpOptions = true, version = "chorus 0.1.0",
         description = "Chorus: a self-hosted WebRTC SFU (media plane, control plane, TURN relay).",
-        subcommands = {StartCommand.class, TokenCommand.class, KeysCommand.class, AuditCommand.class,
+        subcommands = {StartCommand.class, StatusCommand.class, StopCommand.class, AdminCommand.class,
+                ProjectsCommand.class, KeysCommand.class, TokenCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
@@ -36,6 +37,11 @@ public final class Main implements Runnable {
         cl.setExitCodeExceptionMapper(e -> e instanceof ConfigException || e instanceof CommandLine.ParameterException
                 ? USAGE : FAILURE);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof CommandLine.ParameterException pe) {
+                cmd.getErr().println("chorus: " + pe.getMessage());
+                cmd.getErr().flush();
+                return USAGE;
+            }
             if (e instanceof ConfigException ce) {
                 cmd.getErr().println("chorus: configuration error:");
                 for (String p : ce.problems()) cmd.getErr().println("  - " + p);

@@ -22,6 +22,8 @@ final class StartCommand implements Callable<Integer> {
         ChorusConfig cfg = options.load();
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
         ChorusServer server = ChorusServer.start(cfg, out);
+        // `chorus stop` (control channel): exit like on SIGTERM, so the shutdown hook below closes everything once
+        server.onStopRequest(() -> System.exit(Main.OK));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -201,7 +201,7 @@ class LiveAuthBrowserTest {
     @Test
     void revokingTheSigningKeyStopsTheParticipantsMediaAtTheOtherBrowserWithinOneSecond() throws Exception {
         JsonNode key = JSON.readTree(String.valueOf(chromium.async(
-                "return JSON.stringify(await L.api(args[0], 'POST', '/v1/keys', { algorithm: 'HS256' }));", devAuth)));
+                "return JSON.stringify(await L.api(args[0], 'POST', '/v1/keys', { algorithm: 'HS256', scopes: ['tokens:mint'] }));", devAuth)));
         String kid = key.path("key").path("kid").asText();
         String keyAuth = basic(kid, key.path("secret").asText());
         String pub = join("k-pub", "live-key", keyAuth, 600, true, 60);

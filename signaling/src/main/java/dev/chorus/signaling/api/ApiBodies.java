@@ -19,7 +19,12 @@ final class ApiBodies {
     record Subscribe(List<String> allow, List<String> deny) {}
 
     /** {@code POST /v1/keys}. */
-    record CreateKey(String algorithm, String publicKeyPem) {}
+    record CreateKey(String algorithm, String publicKeyPem, List<String> scopes) {}
+
+    /** {@code POST /v1/admin/projects} ({@code id} required) and {@code PATCH /v1/admin/projects/{project}}. */
+    record ProjectBody(String id, String name, List<String> scopeCeiling, Long maxTokenTtlSeconds, Boolean aclMode,
+                       Boolean allowPiiIdentities, Integer maxRooms, Integer maxParticipantsPerRoom,
+                       Boolean hs256JoinTokens, Boolean autoCreateRooms) {}
 
     /** {@code POST /v1/keys/{kid}/rotate} (body optional). */
     record RotateKey(String publicKeyPem) {}

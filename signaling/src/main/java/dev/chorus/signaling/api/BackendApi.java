@@ -1,11 +1,15 @@
 package dev.chorus.signaling.api;
 
+import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
+import dev.chorus.signaling.audit.AuditOutcome;
+import dev.chorus.signaling.audit.ProjectAuditReader;
 import dev.chorus.signaling.auth.BackendAuthException;
 import dev.chorus.signaling.auth.BackendPrincipal;
 import dev.chorus.signaling.auth.MintRequest;
 import dev.chorus.signaling.auth.MintedToken;
 import dev.chorus.signaling.auth.PeerPolicy;
+import dev.chorus.signaling.auth.RefusalReason;
 import dev.chorus.signaling.http.ApiError;
 import dev.chorus.signaling.http.HttpRequestContext;
 import dev.chorus.signaling.http.HttpResult;
@@ -13,6 +17,7 @@ import dev.chorus.signaling.http.RouteHandler;
 import dev.chorus.signaling.http.Router;
 import dev.chorus.signaling.project.AccessPolicy;
 import dev.chorus.signaling.project.AclEntry;
+import dev.chorus.signaling.project.ApiScope;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.project.CreatedKey;
 import dev.chorus.signaling.project.KeyAlgorithm;
@@ -54,45 +59,57 @@ public final class BackendApi {
 
     public static void register(Router router, ControlPlane control, ParticipantRegistry sessions) {
         BackendApi api = new BackendApi(control, sessions);
-        router.add("POST", "/v1/tokens", api.authed(api::mintToken));
-        router.add("GET", "/v1/keys", api.authed(api::listKeys));
-        router.add("POST", "/v1/keys", api.authed(api::createKey));
-        router.add("GET", "/v1/keys/{kid}", api.authed(api::getKey));
-        router.add("POST", "/v1/keys/{kid}/rotate", api.authed(api::rotateKey));
-        router.add("POST", "/v1/keys/{kid}/retire", api.authed(api::retireKey));
-        router.add("POST", "/v1/keys/{kid}/revoke", api.authed(api::revokeKey));
-        router.add("GET", "/v1/rooms", api.authed(api::listRooms));
-        router.add("POST", "/v1/rooms", api.authed(api::createRoom));
-        router.add("GET", "/v1/rooms/{room}", api.authed(api::getRoom));
-        router.add("POST", "/v1/rooms/{room}/close", api.authed(api::closeRoom));
-        router.add("GET", "/v1/rooms/{room}/participants", api.authed(api::listParticipants));
-        router.add("POST", "/v1/rooms/{room}/participants/{participantId}/remove", api.authed(api::removeParticipant));
-        router.add("POST", "/v1/revocations/tokens", api.authed(api::revokeToken));
-        router.add("POST", "/v1/revocations/subjects", api.authed(api::revokeSubject));
-        router.add("GET", "/v1/acl", api.authed(api::listAcl));
-        router.add("POST", "/v1/acl/grants", api.authed(api::grantAcl));
-        router.add("POST", "/v1/acl/revocations", api.authed(api::revokeAcl));
-        router.add("GET", "/v1/rooms/{room}/permissions", api.authed(api::listPermissions));
-        router.add("POST", "/v1/rooms/{room}/permissions", api.authed(api::changePermissions));
-        router.add("GET", "/v1/access-policy", api.authed(api::getAccessPolicy));
-        router.add("POST", "/v1/access-policy", api.authed(api::setAccessPolicy));
-        router.add("GET", "/v1/webhooks", api.authed(api::listWebhooks));
-        router.add("POST", "/v1/webhooks", api.authed(api::createWebhook));
-        router.add("POST", "/v1/webhooks/{webhookId}/remove", api.authed(api::removeWebhook));
+        api.route(router, "POST", "/v1/tokens", ApiScope.TOKENS_MINT, api::mintToken);
+        api.route(router, "GET", "/v1/keys", ApiScope.KEYS_ADMIN, api::listKeys);
+        api.route(router, "POST", "/v1/keys", ApiScope.KEYS_ADMIN, api::createKey);
+        api.route(router, "GET", "/v1/keys/{kid}", ApiScope.KEYS_ADMIN, api::getKey);
+        api.route(router, "POST", "/v1/keys/{kid}/rotate", ApiScope.KEYS_ADMIN, api::rotateKey);
+        api.route(router, "POST", "/v1/keys/{kid}/retire", ApiScope.KEYS_ADMIN, api::retireKey);
+        api.route(router, "POST", "/v1/keys/{kid}/revoke", ApiScope.KEYS_ADMIN, api::revokeKey);
+        api.route(router, "GET", "/v1/rooms", ApiScope.ROOMS_ADMIN, api::listRooms);
+        api.route(router, "POST", "/v1/rooms", ApiScope.ROOMS_ADMIN, api::createRoom);
+        api.route(router, "GET", "/v1/rooms/{room}", ApiScope.ROOMS_ADMIN, api::getRoom);
+        api.route(router, "POST", "/v1/rooms/{room}/close", ApiScope.ROOMS_ADMIN, api::closeRoom);
+        api.route(router, "GET", "/v1/rooms/{room}/participants", ApiScope.ROOMS_ADMIN, api::listParticipants);
+        api.route(router, "POST", "/v1/rooms/{room}/participants/{participantId}/remove", ApiScope.ROOMS_ADMIN, api::removeParticipant);
+        api.route(router, "POST", "/v1/revocations/tokens", ApiScope.REVOCATIONS_ADMIN, api::revokeToken);
+        api.route(router, "POST", "/v1/revocations/subjects", ApiScope.REVOCATIONS_ADMIN, api::revokeSubject);
+        api.route(router, "GET", "/v1/acl", ApiScope.ACL_ADMIN, api::listAcl);
+        api.route(router, "POST", "/v1/acl/grants", ApiScope.ACL_ADMIN, api::grantAcl);
+        api.route(router, "POST", "/v1/acl/revocations", ApiScope.ACL_ADMIN, api::revokeAcl);
+        api.route(router, "GET", "/v1/rooms/{room}/permissions", ApiScope.ACL_ADMIN, api::listPermissions);
+        api.route(router, "POST", "/v1/rooms/{room}/permissions", ApiScope.ACL_ADMIN, api::changePermissions);
+        api.route(router, "GET", "/v1/access-policy", ApiScope.ACL_ADMIN, api::getAccessPolicy);
+        api.route(router, "POST", "/v1/access-policy", ApiScope.ACL_ADMIN, api::setAccessPolicy);
+        api.route(router, "GET", "/v1/audit", ApiScope.AUDIT_READ, api::readAudit);
+        api.route(router, "GET", "/v1/webhooks", ApiScope.WEBHOOKS_ADMIN, api::listWebhooks);
+        api.route(router, "POST", "/v1/webhooks", ApiScope.WEBHOOKS_ADMIN, api::createWebhook);
+        api.route(router, "POST", "/v1/webhooks/{webhookId}/remove", ApiScope.WEBHOOKS_ADMIN, api::removeWebhook);
     }
 
-    RouteHandler authed(AuthedHandler h) {
+    /** Registers a route guarded by {@code scope}: the declared access and the enforced one are the same value. */
+    private void route(Router router, String method, String template, ApiScope scope, AuthedHandler h) {
+        router.add(method, template, Router.scope(scope.wire()), authed(method + " " + template, scope, h));
+    }
+
+    /**
+     * Authenticates (401/429), then checks the key holds {@code scope} (403 {@code missing_scope}, audited as
+     * {@value AuditAction#API_AUTHORIZE}), then runs the handler; nothing is read or changed before both passed.
+     */
+    private RouteHandler authed(String route, ApiScope scope, AuthedHandler h) {
         return req -> {
             BackendPrincipal caller;
             try {
                 caller = control.authenticator().authenticate(req.header("Authorization"), req.sourceIp());
             } catch (BackendAuthException e) {
-                if (e.throttled()) {
-                    return HttpResult.error(429, "rate_limited", "Too many failed authentication attempts; retry later.")
-                            .withHeader("Retry-After", "60");
-                }
-                return HttpResult.error(401, "unauthorized", "Missing or invalid credentials.")
-                        .withHeader("WWW-Authenticate", "Basic realm=\"chorus\", Bearer realm=\"chorus\"");
+                return unauthenticated(e);
+            }
+            if (!caller.holds(scope)) {
+                control.audit().append(new AuditEvent(caller.projectId(), caller.kid(), req.sourceIp(),
+                        AuditAction.API_AUTHORIZE, "route:" + route, AuditOutcome.REFUSED, "missing_scope",
+                        Map.of("scope", scope.wire())));
+                return HttpResult.error(403, "missing_scope", "This API key does not hold the scope \""
+                        + scope.wire() + "\" this route needs.");
             }
             try {
                 return h.handle(caller, req);
@@ -100,6 +117,18 @@ public final class BackendApi {
                 return HttpResult.error(e.error().httpStatus(), e.error().code(), e.getMessage());
             }
         };
+    }
+
+    /** 401 with a challenge, or 429 once the source is throttled. */
+    static HttpResult unauthenticated(BackendAuthException e) {
+        if (e.throttled()) {
+            return HttpResult.error(429, "rate_limited", "Too many failed authentication attempts; retry later.")
+                    .withHeader("Retry-After", "60");
+        }
+        // the reason says "missing" or "invalid", never which check failed (that would tell which key ids exist)
+        return HttpResult.error(401, "unauthorized", e.reason() == RefusalReason.MISSING_CREDENTIALS
+                        ? "Missing credentials." : "Invalid credentials.")
+                .withHeader("WWW-Authenticate", "Basic realm=\"chorus\", Bearer realm=\"chorus\"");
     }
 
     // ---- webhooks (docs/webhooks.md) ----
@@ -185,7 +214,8 @@ public final class BackendApi {
         require(b.algorithm(), "algorithm");
         KeyAlgorithm alg = KeyAlgorithm.fromJwtName(b.algorithm()).orElseThrow(() -> ApiError.badRequest(
                 "invalid_field", "algorithm must be one of HS256, ES256, EdDSA."));
-        return HttpResult.json(201, created(control.keys().create(caller, alg, b.publicKeyPem(), req.sourceIp())));
+        return HttpResult.json(201, created(control.keys().create(caller, alg, b.publicKeyPem(),
+                apiScopes(b.scopes()), req.sourceIp())));
     }
 
     private HttpResult getKey(BackendPrincipal caller, HttpRequestContext req) {
@@ -350,6 +380,24 @@ public final class BackendApi {
         return HttpResult.json(200, accessPolicy(control.permissions().setAccessPolicy(caller, next, req.sourceIp())));
     }
 
+    // ---- audit ----
+
+    /** The caller's project's last {@code limit} (default 100, at most 1000) audit events, oldest first. */
+    private HttpResult readAudit(BackendPrincipal caller, HttpRequestContext req) {
+        String l = req.queryParam("limit");
+        int limit;
+        try {
+            limit = l == null ? 100 : Integer.parseInt(l);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > ProjectAuditReader.MAX_LIMIT) {
+            throw ApiError.badRequest("invalid_field", "limit must be in 1.." + ProjectAuditReader.MAX_LIMIT + ".");
+        }
+        return HttpResult.json(200, Map.of("events",
+                ProjectAuditReader.last(control.audit().file(), caller.projectId(), limit)));
+    }
+
     static Map<String, Object> accessPolicy(AccessPolicy p) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("aclMode", p.aclMode());
@@ -373,13 +421,24 @@ public final class BackendApi {
 
     // ---- views ----
 
+    /** API scope names of a request body; absent means none (deny by default). */
+    static Set<ApiScope> apiScopes(List<String> names) {
+        Set<ApiScope> out = EnumSet.noneOf(ApiScope.class);
+        if (names == null) return out;
+        for (String n : names) {
+            out.add(ApiScope.fromWire(n).orElseThrow(() -> ApiError.badRequest("unknown_scope",
+                    "Unknown API scope \"" + JsonBodyReader.plain(String.valueOf(n)) + "\".")));
+        }
+        return out;
+    }
+
     private static void require(String value, String field) {
         if (value == null || value.isEmpty()) {
             throw ApiError.badRequest("invalid_field", "Field \"" + field + "\" is required.");
         }
     }
 
-    static Map<String, Object> key(KeyInfo k) {
+    public static Map<String, Object> key(KeyInfo k) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kid", k.kid());
         m.put("algorithm", k.algorithm().jwtName());
@@ -387,11 +446,12 @@ public final class BackendApi {
         m.put("createdAt", iso(k.createdAt()));
         m.put("retiredAt", iso(k.retiredAt()));
         m.put("revokedAt", iso(k.revokedAt()));
+        m.put("scopes", k.apiScopes().stream().sorted().map(ApiScope::wire).toList());
         if (k.publicKeyPem() != null) m.put("publicKeyPem", k.publicKeyPem());
         return m;
     }
 
-    static Map<String, Object> created(CreatedKey c) {
+    public static Map<String, Object> created(CreatedKey c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key", key(c.key()));
         // One-time material: shown in this response only, never stored in this form or logged.

@@ -41,6 +41,7 @@ public final class ControlEdge implements AutoCloseable {
             Thread.ofVirtual().name("chorus-join-", 0).factory());
     private final ChorusHttpServer server;
     private final LiveAuthorization live;
+    private final Router router;
 
     public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
                        Clock clock, List<HealthRoutes.Check> extraChecks) {
@@ -68,9 +69,11 @@ public final class ControlEdge implements AutoCloseable {
         checks.addAll(extraChecks);
         HealthRoutes.register(router, metrics, checks);
         BackendApi.register(router, control, registry);
+        AdminApi.register(router, control);
         extraRoutes.accept(router);
         WsEndpoint endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
                 AdmissionGate.auditTo(control.audit()), registry, protocol, metrics, admissions, clock, lifecycle);
+        this.router = router;
         this.server = new ChorusHttpServer(http, ssl, router, endpoint, metrics);
     }
 
@@ -102,6 +105,11 @@ public final class ControlEdge implements AutoCloseable {
 
     public ChorusMetrics metrics() {
         return metrics;
+    }
+
+    /** Every route with its declared access (the route-guard test walks this table). */
+    public List<Router.Entry> routes() {
+        return router.table();
     }
 
     public ControlPlane control() {

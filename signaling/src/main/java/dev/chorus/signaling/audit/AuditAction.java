@@ -16,6 +16,12 @@ public final class AuditAction {
     public static final String REVOKE_TOKEN = "revoke.token";
     public static final String REVOKE_SUBJECT = "revoke.subject";
     public static final String PROJECT_CREATE = "project.create";
+    /** Operator actions on projects (docs/control-plane.md, "Operator and projects"). */
+    public static final String PROJECT_GET = "project.get";
+    public static final String PROJECT_UPDATE = "project.update";
+    public static final String PROJECT_DELETE = "project.delete";
+    /** A backend key refused on an API route for lacking the route's API scope. */
+    public static final String API_AUTHORIZE = "api.authorize";
     public static final String AUDIT_RECOVERED = "audit.recovered";
     /** Live authorization (docs/live-authorization.md). */
     public static final String ACL_GRANTED = "acl_granted";

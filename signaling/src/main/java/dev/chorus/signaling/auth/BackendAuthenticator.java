@@ -165,6 +165,6 @@ public final class BackendAuthenticator {
         if (!key.state().canVerify()) {
             throw new TokenRefusedException(RefusalReason.KEY_REVOKED, key.projectId(), key.kid(), null);
         }
-        return new BackendPrincipal(key.projectId(), key.kid(), key.algorithm(), method);
+        return new BackendPrincipal(key.projectId(), key.kid(), key.algorithm(), method, key.apiScopes());
     }
 }

@@ -13,7 +13,20 @@ import java.util.Map;
  * its percent-decoded value must not contain control characters or be longer than 256 characters. The template (not the path) is what metrics record.
  */
 public final class Router {
-    private record Route(String method, String template, String[] segments, RouteHandler handler) {}
+    private record Route(String method, String template, String[] segments, RouteHandler handler, String access) {}
+
+    /** A route as declared: method, template and who may call it ({@link #PUBLIC}, {@link #OPERATOR}, a scope). */
+    public record Entry(String method, String template, String access) {}
+
+    /** No credential needed (health, metrics, web assets, the dev-only token endpoint). */
+    public static final String PUBLIC = "public";
+    /** The operator credential (admin API). */
+    public static final String OPERATOR = "operator";
+
+    /** The access of a route guarded by a backend API scope, e.g. {@code scope:keys:admin}. */
+    public static String scope(String apiScope) {
+        return "scope:" + apiScope;
+    }
 
     /** Outcome of a match: a handler, a known path with the wrong method, or nothing. */
     public record Match(RouteHandler handler, String template, Map<String, String> params, boolean methodNotAllowed) {
@@ -22,10 +35,24 @@ public final class Router {
 
     private final List<Route> routes = new ArrayList<>();
 
+    /** A public route (no credential). */
     public Router add(String method, String template, RouteHandler handler) {
+        return add(method, template, PUBLIC, handler);
+    }
+
+    /**
+     * A route whose handler enforces {@code access} (it is recorded here so tests can check every guarded route
+     * against its declared guard, and see every public one).
+     */
+    public Router add(String method, String template, String access, RouteHandler handler) {
         if (!template.startsWith("/")) throw new IllegalArgumentException("template must start with /");
-        routes.add(new Route(method, template, split(template), handler));
+        routes.add(new Route(method, template, split(template), handler, access));
         return this;
+    }
+
+    /** Every route with its declared access, in registration order. */
+    public List<Entry> table() {
+        return routes.stream().map(r -> new Entry(r.method, r.template, r.access)).toList();
     }
 
     /** "METHOD /template" of every route, in registration order (docs and tests compare against it). */

@@ -1,5 +1,7 @@
 package dev.chorus.signaling.project;
 
+import dev.chorus.signaling.admin.OperatorAuthenticator;
+import dev.chorus.signaling.admin.ProjectAdminService;
 import dev.chorus.signaling.audit.AuditLog;
 import dev.chorus.signaling.auth.AuthFailureLimiter;
 import dev.chorus.signaling.auth.AuthMetrics;
@@ -33,6 +35,8 @@ public final class ControlPlane implements AutoCloseable {
     private final JoinAdmission admission;
     private final BackendAuthenticator authenticator;
     private final KeyService keys;
+    private final OperatorAuthenticator operatorAuth;
+    private final ProjectAdminService projects;
     private final RoomService rooms;
     private final RevocationService revocations;
     private final DevProjectBootstrap devBootstrap;
@@ -49,9 +53,12 @@ public final class ControlPlane implements AutoCloseable {
         this.verifier = new JoinTokenVerifier(store, audience, clock, DEFAULT_LEEWAY);
         this.issuer = new JoinTokenIssuer(store, audience, clock, audit, metrics);
         this.admission = new JoinAdmission(verifier, store, audit, metrics, clock);
-        this.authenticator = new BackendAuthenticator(store, audience, clock, AuthFailureLimiter.defaults(clock),
-                audit, metrics);
+        // one failure budget per source for backend keys and the operator secret alike
+        AuthFailureLimiter limiter = AuthFailureLimiter.defaults(clock);
+        this.authenticator = new BackendAuthenticator(store, audience, clock, limiter, audit, metrics);
+        this.operatorAuth = new OperatorAuthenticator(store, limiter, audit);
         this.keys = new KeyService(store, audit, clock, relay);
+        this.projects = new ProjectAdminService(store, audit, clock, keys, relay);
         this.rooms = new RoomService(store, audit, clock, relay);
         this.revocations = new RevocationService(store, audit, clock, relay);
         this.devBootstrap = new DevProjectBootstrap(store, audit, clock);
@@ -79,6 +86,10 @@ public final class ControlPlane implements AutoCloseable {
     public JoinAdmission admission() { return admission; }
     public BackendAuthenticator authenticator() { return authenticator; }
     public KeyService keys() { return keys; }
+    /** The operator's credential check (admin API). */
+    public OperatorAuthenticator operatorAuth() { return operatorAuth; }
+    /** The operator's project administration (admin API, CLI). */
+    public ProjectAdminService projects() { return projects; }
     public RoomService rooms() { return rooms; }
     public RevocationService revocations() { return revocations; }
     public DevProjectBootstrap devBootstrap() { return devBootstrap; }

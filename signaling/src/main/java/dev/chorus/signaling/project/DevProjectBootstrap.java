@@ -55,10 +55,11 @@ public final class DevProjectBootstrap {
         Instant now = clock.instant();
         String apiSecret = KeyMaterial.newHs256Secret();
         KeyPair pair = KeyMaterial.generateEs256();
+        // dev keys hold every API scope: the dev project is a sandbox, its keys stay on this host
         ProjectKey apiKey = ProjectKey.active(KeyMaterial.newKid(), DEV_PROJECT_ID, KeyAlgorithm.HS256,
-                apiSecret.getBytes(StandardCharsets.US_ASCII), now);
+                apiSecret.getBytes(StandardCharsets.US_ASCII), now).withApiScopes(ApiScope.all());
         ProjectKey signingKey = ProjectKey.active(KeyMaterial.newKid(), DEV_PROJECT_ID, KeyAlgorithm.ES256,
-                pair.getPublic().getEncoded(), now);
+                pair.getPublic().getEncoded(), now).withApiScopes(ApiScope.all());
         Path secretFile = dataDir.resolve(API_SECRET_FILE);
         Path keyFile = dataDir.resolve(SIGNING_KEY_FILE);
         writePrivate(secretFile, apiSecret + "\n");

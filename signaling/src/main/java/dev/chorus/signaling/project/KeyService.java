@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Key management for the HTTP API, always scoped to the caller's project. A kid of another project is answered
@@ -39,12 +40,27 @@ public final class KeyService {
      * a pair and returns the private key once; otherwise it registers the given SubjectPublicKeyInfo PEM.
      */
     public CreatedKey create(BackendPrincipal caller, KeyAlgorithm algorithm, String publicKeyPem, String source) {
+        return create(caller, algorithm, publicKeyPem, Set.of(), source);
+    }
+
+    /**
+     * Same, the key holding exactly {@code apiScopes} on the HTTP API. A caller cannot hand out a scope it does not
+     * hold itself ({@link ServiceError#SCOPE_NOT_ALLOWED}), so a key can never mint a more powerful key.
+     */
+    public CreatedKey create(BackendPrincipal caller, KeyAlgorithm algorithm, String publicKeyPem,
+                             Set<ApiScope> apiScopes, String source) {
         Project project = ProjectScope.project(store, caller);
+        if (!caller.apiScopes().containsAll(apiScopes)) {
+            throw ProjectScope.refused(audit, caller, source, AuditAction.KEY_CREATE, "key",
+                    ServiceError.SCOPE_NOT_ALLOWED, "a key cannot grant API scopes it does not hold");
+        }
         Generated g = generate(caller, algorithm, publicKeyPem, source, AuditAction.KEY_CREATE);
-        ProjectKey key = ProjectKey.active(KeyMaterial.newKid(), project.id(), algorithm, g.material, clock.instant());
+        ProjectKey key = ProjectKey.active(KeyMaterial.newKid(), project.id(), algorithm, g.material, clock.instant())
+                .withApiScopes(apiScopes);
         store.insertKey(key);
         audit.append(AuditEvent.success(project.id(), caller.kid(), source, AuditAction.KEY_CREATE,
-                "key:" + key.kid(), Map.of("alg", algorithm.jwtName(), "supplied", Boolean.toString(g.supplied))));
+                "key:" + key.kid(), Map.of("alg", algorithm.jwtName(), "supplied", Boolean.toString(g.supplied),
+                        "api_scopes", ApiScope.toWire(apiScopes))));
         return new CreatedKey(info(key), g.secret, g.privateKeyPem);
     }
 
@@ -65,7 +81,9 @@ public final class KeyService {
         }
         Generated g = generate(caller, old.algorithm(), newPublicKeyPem, source, AuditAction.KEY_ROTATE);
         Instant now = clock.instant();
-        ProjectKey fresh = ProjectKey.active(KeyMaterial.newKid(), old.projectId(), old.algorithm(), g.material, now);
+        // the successor holds what its predecessor held: a rotation changes material, not rights
+        ProjectKey fresh = ProjectKey.active(KeyMaterial.newKid(), old.projectId(), old.algorithm(), g.material, now)
+                .withApiScopes(old.apiScopes());
         try {
             store.rotateKey(fresh, kid, now);
         } catch (StoreException.Conflict e) {
@@ -141,6 +159,6 @@ public final class KeyService {
 
     static KeyInfo info(ProjectKey k) {
         return new KeyInfo(k.kid(), k.projectId(), k.algorithm(), k.state(), k.createdAt(), k.retiredAt(),
-                k.revokedAt(), k.algorithm().symmetric() ? null : KeyMaterial.publicKeyPem(k.material()));
+                k.revokedAt(), k.algorithm().symmetric() ? null : KeyMaterial.publicKeyPem(k.material()), k.apiScopes());
     }
 }

@@ -31,12 +31,7 @@ public enum Scope {
 
     /** Exact, case-sensitive lookup; no normalisation, so {@code ROOM:JOIN} is unknown. */
     public static Optional<Scope> fromWire(String text) {
-        for (Scope s : values()) {
-            if (s.wire.equals(text)) {
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
+        return WireNames.lookup(values(), Scope::wire, text);
     }
 
     public static Set<Scope> all() {
@@ -45,15 +40,6 @@ public enum Scope {
 
     /** Space-separated wire form in declaration order (stable, so tests and audit lines are deterministic). */
     public static String toWire(Set<Scope> scopes) {
-        StringBuilder sb = new StringBuilder();
-        for (Scope s : values()) {
-            if (scopes.contains(s)) {
-                if (!sb.isEmpty()) {
-                    sb.append(' ');
-                }
-                sb.append(s.wire);
-            }
-        }
-        return sb.toString();
+        return WireNames.join(values(), Scope::wire, scopes);
     }
 }

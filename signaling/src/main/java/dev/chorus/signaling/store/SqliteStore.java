@@ -3,8 +3,10 @@ package dev.chorus.signaling.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.signaling.admin.OperatorCredential;
 import dev.chorus.signaling.webhook.WebhookOutbox;
 import dev.chorus.signaling.project.AccessPolicy;
+import dev.chorus.signaling.project.ApiScope;
 import dev.chorus.signaling.project.AclEntry;
 import dev.chorus.signaling.project.KeyAlgorithm;
 import dev.chorus.signaling.project.KeyState;
@@ -136,7 +138,22 @@ public final class SqliteStore implements Store {
                       allow_pii INTEGER NOT NULL
                     ) STRICT"""),
             // 2 → 3: webhook endpoints and their durable delivery queues
-            SqliteWebhookOutbox.MIGRATION);
+            SqliteWebhookOutbox.MIGRATION,
+            // 3 → 4: the operator credential (separate from projects) and API scopes of backend keys. Keys that
+            // existed before scopes keep what they could do then (every route group of that time); new keys get
+            // exactly the scopes they are created with.
+            List.of(
+                    "ALTER TABLE keys ADD COLUMN api_scopes TEXT NOT NULL"
+                            + " DEFAULT 'tokens:mint keys:admin rooms:admin revocations:admin acl:admin webhooks:admin'",
+                    """
+                    CREATE TABLE operator_credentials (
+                      id TEXT PRIMARY KEY CHECK (id = 'operator'),
+                      kdf TEXT NOT NULL,
+                      iterations INTEGER NOT NULL CHECK (iterations > 0),
+                      salt BLOB NOT NULL,
+                      hash BLOB NOT NULL,
+                      created_ms INTEGER NOT NULL
+                    ) STRICT"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -340,6 +357,39 @@ public final class SqliteStore implements Store {
         return s;
     }
 
+    @Override
+    public synchronized void deleteProject(String projectId) {
+        run("delete project", () -> sql.transaction(() -> {
+            for (String table : List.of("acl_entries", "scope_overrides", "access_policies", "rooms", "keys",
+                    "revoked_tokens", "subject_watermarks")) {
+                // table names are constants of this class, never input
+                sql.update("DELETE FROM " + table + " WHERE project_id = ?", projectId);
+            }
+            if (sql.update("DELETE FROM projects WHERE id = ?", projectId) == 0) {
+                throw new StoreException.NotFound("no such project");
+            }
+            return null;
+        }));
+    }
+
+    // ---------------------------------------------------------------- operator
+
+    @Override
+    public synchronized Optional<OperatorCredential> operatorCredential() {
+        return run("read operator credential", () -> sql.one("SELECT * FROM operator_credentials WHERE id = 'operator'",
+                rs -> new OperatorCredential(rs.getString("kdf"), rs.getInt("iterations"), rs.getBytes("salt"),
+                        rs.getBytes("hash"), Instant.ofEpochMilli(rs.getLong("created_ms")))));
+    }
+
+    @Override
+    public synchronized void putOperatorCredential(OperatorCredential c) {
+        run("put operator credential", () -> sql.update("INSERT INTO operator_credentials (id, kdf, iterations, salt,"
+                        + " hash, created_ms) VALUES ('operator',?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET kdf = excluded.kdf,"
+                        + " iterations = excluded.iterations, salt = excluded.salt, hash = excluded.hash,"
+                        + " created_ms = excluded.created_ms", c.kdf(), c.iterations(), c.salt(), c.hash(),
+                c.createdAt()));
+    }
+
     // ---------------------------------------------------------------- keys
 
     @Override
@@ -348,9 +398,10 @@ public final class SqliteStore implements Store {
     }
 
     private int insertKeyRow(ProjectKey k) throws SQLException {
-        return sql.update("INSERT INTO keys (kid, project_id, alg, state, material, created_ms, retired_ms, revoked_ms)"
-                        + " VALUES (?,?,?,?,?,?,?,?)", k.kid(), k.projectId(), k.algorithm().jwtName(),
-                k.state().wire(), k.material(), k.createdAt(), k.retiredAt(), k.revokedAt());
+        return sql.update("INSERT INTO keys (kid, project_id, alg, state, material, created_ms, retired_ms, revoked_ms,"
+                        + " api_scopes) VALUES (?,?,?,?,?,?,?,?,?)", k.kid(), k.projectId(), k.algorithm().jwtName(),
+                k.state().wire(), k.material(), k.createdAt(), k.retiredAt(), k.revokedAt(),
+                ApiScope.toWire(k.apiScopes()));
     }
 
     @Override
@@ -373,7 +424,15 @@ public final class SqliteStore implements Store {
                 KeyAlgorithm.fromJwtName(rs.getString("alg")).orElseThrow(),
                 KeyState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)), rs.getBytes("material"),
                 Instant.ofEpochMilli(rs.getLong("created_ms")), Sql.instant(rs, "retired_ms"),
-                Sql.instant(rs, "revoked_ms"));
+                Sql.instant(rs, "revoked_ms"), apiScopes(rs.getString("api_scopes")));
+    }
+
+    private static Set<ApiScope> apiScopes(String wire) {
+        try {
+            return ApiScope.parse(wire);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("unknown API scope in store");
+        }
     }
 
     @Override

@@ -42,6 +42,22 @@ public interface Store extends AutoCloseable {
     /** @throws StoreException.NotFound if there is no such project */
     void updateProject(Project project);
 
+    /**
+     * Deletes the project and everything that belongs to it (keys, rooms, revocations, ACL entries, overrides,
+     * access policy) in one transaction.
+     *
+     * @throws StoreException.NotFound if there is no such project
+     */
+    void deleteProject(String projectId);
+
+    // ---- the operator (deployment owner, separate from every project) ----
+
+    /** The operator credential's KDF hash, or empty before {@code chorus admin init}. */
+    Optional<dev.chorus.signaling.admin.OperatorCredential> operatorCredential();
+
+    /** Sets (or replaces) the operator credential. */
+    void putOperatorCredential(dev.chorus.signaling.admin.OperatorCredential credential);
+
     // ---- keys (kid is globally unique) ----
 
     /** @throws StoreException.Conflict if the kid exists */

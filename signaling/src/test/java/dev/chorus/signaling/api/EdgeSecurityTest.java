@@ -244,7 +244,7 @@ class EdgeSecurityTest {
 
     @Test
     void keysCanBeCreatedRotatedRetiredAndRevokingClosesTheirSessions() throws Exception {
-        HttpResponse<String> created = h.post("/v1/keys", h.acmeBasic(), "{\"algorithm\":\"HS256\"}");
+        HttpResponse<String> created = h.post("/v1/keys", h.acmeBasic(), "{\"algorithm\":\"HS256\",\"scopes\":[\"keys:admin\"]}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         JsonNode c = json(created.body());
         String newKid = c.at("/key/kid").asText();

@@ -56,8 +56,9 @@ class BackendAuthenticatorTest {
     @Test
     void validApiKeyAuthenticatesAsItsProject() {
         BackendPrincipal p = auth.authenticate(basic(f.hsKid, f.hsSecret), SOURCE);
+        // with the API scopes its key holds (the fixture's keys hold all of them)
         assertThat(p).isEqualTo(new BackendPrincipal(PROJECT, f.hsKid, KeyAlgorithm.HS256,
-                BackendPrincipal.Method.API_KEY));
+                BackendPrincipal.Method.API_KEY, dev.chorus.signaling.project.ApiScope.all()));
     }
 
     @Test

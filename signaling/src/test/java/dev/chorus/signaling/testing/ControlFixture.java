@@ -13,6 +13,7 @@ import dev.chorus.signaling.auth.JoinTokenVerifier;
 import dev.chorus.signaling.auth.JwtWriter;
 import dev.chorus.signaling.auth.KeyMaterial;
 import dev.chorus.signaling.project.KeyAlgorithm;
+import dev.chorus.signaling.project.ApiScope;
 import dev.chorus.signaling.project.Project;
 import dev.chorus.signaling.project.ProjectKey;
 import dev.chorus.signaling.project.Room;
@@ -92,13 +93,13 @@ public final class ControlFixture implements AutoCloseable {
                 .withHs256JoinTokens(true));
         store.createProject(Project.withDefaults(OTHER_PROJECT, "Globex", START).withHs256JoinTokens(true));
         store.insertKey(ProjectKey.active(hsKid, PROJECT, KeyAlgorithm.HS256,
-                hsSecret.getBytes(StandardCharsets.US_ASCII), START));
-        store.insertKey(ProjectKey.active(esKid, PROJECT, KeyAlgorithm.ES256, es.getPublic().getEncoded(), START));
-        store.insertKey(ProjectKey.active(edKid, PROJECT, KeyAlgorithm.EDDSA, ed.getPublic().getEncoded(), START));
+                hsSecret.getBytes(StandardCharsets.US_ASCII), START).withApiScopes(ApiScope.all()));
+        store.insertKey(ProjectKey.active(esKid, PROJECT, KeyAlgorithm.ES256, es.getPublic().getEncoded(), START).withApiScopes(ApiScope.all()));
+        store.insertKey(ProjectKey.active(edKid, PROJECT, KeyAlgorithm.EDDSA, ed.getPublic().getEncoded(), START).withApiScopes(ApiScope.all()));
         store.insertKey(ProjectKey.active(otherKid, OTHER_PROJECT, KeyAlgorithm.ES256, other.getPublic().getEncoded(),
-                START));
+                START).withApiScopes(ApiScope.all()));
         store.insertKey(ProjectKey.active(otherHsKid, OTHER_PROJECT, KeyAlgorithm.HS256,
-                otherHsSecret.getBytes(StandardCharsets.US_ASCII), START));
+                otherHsSecret.getBytes(StandardCharsets.US_ASCII), START).withApiScopes(ApiScope.all()));
         store.createRoom(Room.open(PROJECT, ROOM, START));
         store.createRoom(Room.open(PROJECT, "room-b", START));
         store.createRoom(Room.open(PROJECT, "room-closed", START));
@@ -110,14 +111,16 @@ public final class ControlFixture implements AutoCloseable {
         counting.reset();
     }
 
-    // ---- principals
+    // ---- principals (the fixture's keys hold every API scope, like keys migrated from before scopes)
 
     public BackendPrincipal acmeApi() {
-        return new BackendPrincipal(PROJECT, hsKid, KeyAlgorithm.HS256, BackendPrincipal.Method.API_KEY);
+        return new BackendPrincipal(PROJECT, hsKid, KeyAlgorithm.HS256, BackendPrincipal.Method.API_KEY,
+                ApiScope.all());
     }
 
     public BackendPrincipal globexApi() {
-        return new BackendPrincipal(OTHER_PROJECT, otherHsKid, KeyAlgorithm.HS256, BackendPrincipal.Method.API_KEY);
+        return new BackendPrincipal(OTHER_PROJECT, otherHsKid, KeyAlgorithm.HS256, BackendPrincipal.Method.API_KEY,
+                ApiScope.all());
     }
 
     // ---- token building
