@@ -59,8 +59,6 @@ public final class ControlEdge implements AutoCloseable {
         this.live = new LiveAuthorization(control.store(), registry);
         // revocations close sessions (SessionEvents, then the call layer); ACL/permission changes re-evaluate them
         control.events(LiveAuthorization.both(new SessionEvents(registry, events), live));
-        control.admission().sessionCounter((project, identity) -> (int) registry.all().stream()
-                .filter(s -> s.projectId().equals(project) && s.identity().equals(identity) && s.isOpen()).count());
         Router router = new Router();
         List<HealthRoutes.Check> checks = new ArrayList<>();
         checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));

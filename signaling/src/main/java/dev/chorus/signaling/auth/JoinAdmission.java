@@ -22,18 +22,11 @@ import org.slf4j.LoggerFactory;
 public final class JoinAdmission {
     private static final Logger log = LoggerFactory.getLogger(JoinAdmission.class);
 
-    /** How many live sessions an identity holds on this node (for {@code maxSessions}); set by the WebSocket layer. */
-    @FunctionalInterface
-    public interface SessionCounter {
-        int sessions(String projectId, String identity);
-
-        SessionCounter NONE = (p, i) -> 0;
-    }
-
     /** The session a refresh is for: the new token must name the same project, room and identity. */
     public record RefreshOf(String projectId, String room, String identity) {}
 
-    private volatile SessionCounter sessions = SessionCounter.NONE;
+    /** Live sessions per identity and per jti on this node, reserved at admission (see {@link #ended}). */
+    private final SessionSlots slots = new SessionSlots();
     private volatile boolean devMode;
     private final JoinTokenVerifier verifier;
     private final Store store;
@@ -57,15 +50,43 @@ public final class JoinAdmission {
      */
     public JoinGrant admit(String token, String room, String source) {
         JoinGrant grant = verifyLive(token, room, source, null, AuditAction.JOIN);
-        // the verifier only lets an unknown room through when the project auto-creates rooms
-        boolean created = store.room(grant.projectId(), grant.roomId()).isEmpty()
-                && store.createRoom(Room.open(grant.projectId(), grant.roomId(), clock.instant()));
-        audit.append(AuditEvent.success(grant.projectId(), AuditEvent.identityHash(grant.projectId(), grant.identity()),
-                source, AuditAction.JOIN, "room:" + grant.roomId(),
-                created ? Map.of("jti", grant.jti(), "kid", grant.kid(), "room_created", "true")
-                        : Map.of("jti", grant.jti(), "kid", grant.kid())));
+        try {
+            // the verifier only lets an unknown room through when the project auto-creates rooms
+            boolean created = store.room(grant.projectId(), grant.roomId()).isEmpty()
+                    && store.createRoom(Room.open(grant.projectId(), grant.roomId(), clock.instant()));
+            audit.append(AuditEvent.success(grant.projectId(),
+                    AuditEvent.identityHash(grant.projectId(), grant.identity()), source, AuditAction.JOIN,
+                    "room:" + grant.roomId(),
+                    created ? Map.of("jti", grant.jti(), "kid", grant.kid(), "room_created", "true")
+                            : Map.of("jti", grant.jti(), "kid", grant.kid())));
+        } catch (RuntimeException e) {
+            ended(grant.projectId(), grant.identity(), grant.jti());
+            throw e;
+        }
         metrics.joinAdmitted();
         return grant;
+    }
+
+    /**
+     * An admitted join's session ended (or never started): gives back the identity and jti slots {@link #admit}
+     * reserved. The WebSocket layer calls it exactly once per admitted join, with the grant's original jti.
+     */
+    public void ended(String projectId, String identity, String jti) {
+        slots.release(identityKey(projectId, identity));
+        slots.release(jtiKey(projectId, jti));
+    }
+
+    /** Live sessions of an identity on this node (admitted and not yet ended). */
+    public int liveSessions(String projectId, String identity) {
+        return slots.held(identityKey(projectId, identity));
+    }
+
+    private static String identityKey(String projectId, String identity) {
+        return "sub\0" + projectId + "\0" + identity;
+    }
+
+    private static String jtiKey(String projectId, String jti) {
+        return "jti\0" + projectId + "\0" + jti;
     }
 
     /**
@@ -84,10 +105,6 @@ public final class JoinAdmission {
         return grant;
     }
 
-    public void sessionCounter(SessionCounter counter) {
-        this.sessions = counter == null ? SessionCounter.NONE : counter;
-    }
-
     /** Dev mode: the PII guard warns instead of refusing. */
     public void devMode(boolean dev) {
         this.devMode = dev;
@@ -101,7 +118,8 @@ public final class JoinAdmission {
                 throw new TokenRefusedException(RefusalReason.REFRESH_MISMATCH, grant.projectId(), grant.kid(),
                         grant.identity());
             }
-            checkAttributes(grant, source, refreshOf != null);
+            AccessPolicy policy = checkAttributes(grant, source, refreshOf != null);
+            if (refreshOf == null) reserve(grant, policy);
             return grant;
         } catch (TokenRefusedException e) {
             String actor = e.subject() != null ? AuditEvent.identityHash(e.projectId(), e.subject()) : e.kid();
@@ -116,8 +134,25 @@ public final class JoinAdmission {
         }
     }
 
+    /**
+     * Takes the join's slots atomically: one live session per jti (a token admits one session at a time), and at
+     * most the {@code maxSessions} of the project policy and the token for the identity. The check in
+     * {@link #checkAttributes} saw a count; this is what makes parallel joins unable to overshoot it.
+     */
+    private void reserve(JoinGrant g, AccessPolicy policy) {
+        String jti = jtiKey(g.projectId(), g.jti());
+        if (!slots.tryAcquire(jti, 1)) {
+            throw new TokenRefusedException(RefusalReason.TOKEN_IN_USE, g.projectId(), g.kid(), g.identity());
+        }
+        int limit = AbacCheck.sessionLimit(policy, g.conditions());
+        if (!slots.tryAcquire(identityKey(g.projectId(), g.identity()), limit)) {
+            slots.release(jti);
+            throw new TokenRefusedException(RefusalReason.ABAC_MAX_SESSIONS, g.projectId(), g.kid(), g.identity());
+        }
+    }
+
     /** PII guard, then the ABAC conditions of the project's access policy and the token's {@code cond} claim. */
-    private void checkAttributes(JoinGrant g, String source, boolean refresh) {
+    private AccessPolicy checkAttributes(JoinGrant g, String source, boolean refresh) {
         AccessPolicy policy = store.accessPolicy(g.projectId()).orElse(AccessPolicy.DEFAULT);
         if (!policy.allowPiiIdentities()) {
             RefusalReason pii = PiiGuard.looksLikePii(g.identity()) != null ? RefusalReason.PII_IDENTITY
@@ -128,8 +163,9 @@ public final class JoinAdmission {
                         g.projectId(), pii.code());
             }
         }
-        int others = sessions.sessions(g.projectId(), g.identity()) - (refresh ? 1 : 0);
+        int others = liveSessions(g.projectId(), g.identity()) - (refresh ? 1 : 0);
         RefusalReason denied = AbacCheck.check(policy, g.conditions(), source, Math.max(0, others), clock.instant());
         if (denied != null) throw new TokenRefusedException(denied, g.projectId(), g.kid(), g.identity());
+        return policy;
     }
 }

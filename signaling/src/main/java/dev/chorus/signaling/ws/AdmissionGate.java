@@ -48,6 +48,11 @@ public final class AdmissionGate implements JoinGate {
         return admitted(session.participantId(), g);
     }
 
+    @Override
+    public void ended(JoinOutcome.Admitted a) {
+        admission.ended(a.projectId(), a.identity(), a.tokenId());
+    }
+
     private static JoinOutcome.Admitted admitted(String participantId, JoinGrant g) {
         List<String> rights = new ArrayList<>();
         for (Scope s : Scope.values()) {

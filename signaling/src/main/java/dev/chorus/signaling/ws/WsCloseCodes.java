@@ -13,6 +13,8 @@ public final class WsCloseCodes {
     public static final int GOING_AWAY = 1001;
     /** A binary message: the protocol is JSON text only. */
     public static final int UNSUPPORTED_DATA = 1003;
+    /** A text frame that is not valid UTF-8 (overlong forms, surrogates, truncated sequences). */
+    public static final int INVALID_PAYLOAD = 1007;
     /** Message flood, a message that never finishes, too many bad messages: policy violation. */
     public static final int POLICY_VIOLATION = 1008;
     /** A frame or message above the size limit. */
