@@ -1,5 +1,6 @@
 package dev.chorus.signaling.project;
 
+import dev.chorus.signaling.audit.AuditAnchor;
 import dev.chorus.signaling.audit.AuditLog;
 import dev.chorus.signaling.auth.AuthFailureLimiter;
 import dev.chorus.signaling.auth.AuthMetrics;
@@ -61,7 +62,8 @@ public final class ControlPlane implements AutoCloseable {
     /** Opens (or creates) the store and audit trail under {@code dataDir}. */
     public static ControlPlane open(Path dataDir, String audience, Clock clock, MeterRegistry registry) {
         Store store = SqliteStore.open(dataDir.resolve(DB_FILE));
-        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock);
+        // keyed chain (audit.key next to the log), head anchored in the store
+        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock, AuditAnchor.in(store, clock));
         return new ControlPlane(store, audit, audience, clock, registry);
     }
 

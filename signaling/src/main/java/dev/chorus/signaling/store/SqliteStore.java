@@ -133,6 +133,19 @@ public final class SqliteStore implements Store {
                       max_sessions INTEGER NOT NULL,
                       hours_utc TEXT,
                       allow_pii INTEGER NOT NULL
+                    ) STRICT"""),
+            // 3: reserved for the projects/operator/scoped API keys migration of the prodpath branch; the lead puts
+            // that migration here when merging (versions must stay contiguous: the runner applies index v to go
+            // from v to v + 1)
+            List.of(),
+            // 4: the audit trail's head, anchored outside the log file (docs/control-plane.md "Audit trail")
+            List.of(
+                    """
+                    CREATE TABLE audit_head (
+                      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                      last_id INTEGER NOT NULL,
+                      last_hash TEXT NOT NULL,
+                      at_ms INTEGER NOT NULL
                     ) STRICT"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -540,6 +553,19 @@ public final class SqliteStore implements Store {
                         + " max_sessions = excluded.max_sessions, hours_utc = excluded.hours_utc,"
                         + " allow_pii = excluded.allow_pii", projectId, p.aclMode(), String.join(" ", p.allowedCidrs()),
                 p.maxSessionsPerIdentity(), p.hoursUtc(), p.allowPiiIdentities()));
+    }
+
+    @Override
+    public synchronized Optional<AuditHead> auditHead() {
+        return run("read audit head", () -> sql.one("SELECT last_id, last_hash FROM audit_head WHERE singleton = 1",
+                rs -> new AuditHead(rs.getLong(1), rs.getString(2))));
+    }
+
+    @Override
+    public synchronized void putAuditHead(AuditHead head, Instant at) {
+        run("put audit head", () -> sql.update("INSERT INTO audit_head (singleton, last_id, last_hash, at_ms)"
+                + " VALUES (1,?,?,?) ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id,"
+                + " last_hash = excluded.last_hash, at_ms = excluded.at_ms", head.lastId(), head.lastHash(), at));
     }
 
     private static List<String> cidrs(String wire) {
