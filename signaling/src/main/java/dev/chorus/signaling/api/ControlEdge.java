@@ -4,6 +4,7 @@ import dev.chorus.signaling.http.ChorusHttpServer;
 import dev.chorus.signaling.http.HealthRoutes;
 import dev.chorus.signaling.http.HttpSettings;
 import dev.chorus.signaling.http.Router;
+import dev.chorus.signaling.live.ConditionSweep;
 import dev.chorus.signaling.live.LiveAuthorization;
 import dev.chorus.signaling.metrics.ChorusMetrics;
 import dev.chorus.signaling.project.ControlPlane;
@@ -25,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +44,12 @@ public final class ControlEdge implements AutoCloseable {
             Thread.ofVirtual().name("chorus-join-", 0).factory());
     private final ChorusHttpServer server;
     private final LiveAuthorization live;
+    private final ConditionSweep conditions;
+    private final WsEndpoint endpoint;
+    /** How often every live session's ABAC conditions are re-checked (a session ends at most this late). */
+    public static final int ABAC_SWEEP_SECONDS = 10;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("chorus-control-timer").factory());
 
     public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
                        Clock clock, List<HealthRoutes.Check> extraChecks) {
@@ -58,7 +67,14 @@ public final class ControlEdge implements AutoCloseable {
         this.metrics = metrics;
         this.live = new LiveAuthorization(control.store(), registry);
         // revocations close sessions (SessionEvents, then the call layer); ACL/permission changes re-evaluate them
-        control.events(LiveAuthorization.both(new SessionEvents(registry, events), live));
+        this.conditions = new ConditionSweep(control.store(), registry, control.audit(), clock);
+        control.events(LiveAuthorization.both(LiveAuthorization.both(new SessionEvents(registry, events), live),
+                conditions));
+        // ABAC during sessions and the summaries of suppressed refusal lines, on one timer thread
+        timers.scheduleWithFixedDelay(() -> safely("abac_sweep", conditions::sweep), ABAC_SWEEP_SECONDS,
+                ABAC_SWEEP_SECONDS, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(() -> safely("refusal_audit_flush", control.refusals()::flush), 10, 10,
+                TimeUnit.SECONDS);
         Router router = new Router();
         List<HealthRoutes.Check> checks = new ArrayList<>();
         checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));
@@ -67,8 +83,8 @@ public final class ControlEdge implements AutoCloseable {
         HealthRoutes.register(router, metrics, checks);
         BackendApi.register(router, control, registry);
         extraRoutes.accept(router);
-        WsEndpoint endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
-                AdmissionGate.auditTo(control.audit()), registry, protocol, metrics, admissions, clock, lifecycle);
+        this.endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
+                AdmissionGate.auditTo(control.audit(), control.refusals()), registry, protocol, metrics, admissions, clock, lifecycle);
         this.server = new ChorusHttpServer(http, ssl, router, endpoint, metrics);
     }
 
@@ -98,6 +114,25 @@ public final class ControlEdge implements AutoCloseable {
         return live;
     }
 
+    /** Which web origins may open {@code /v1/ws} (default: the server's own origin only). */
+    public void originPolicy(dev.chorus.signaling.http.OriginPolicy policy) {
+        endpoint.originPolicy(policy);
+    }
+
+    /** The ABAC re-check of live sessions (the timer runs it; tests may call {@link ConditionSweep#sweep}). */
+    public ConditionSweep conditions() {
+        return conditions;
+    }
+
+    private static void safely(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ControlEdge.class).warn("event={}_failed error={}", what,
+                    e.getClass().getName());
+        }
+    }
+
     public ChorusMetrics metrics() {
         return metrics;
     }
@@ -111,5 +146,6 @@ public final class ControlEdge implements AutoCloseable {
         registry.closeWhere(s -> true, WsCloseCodes.GOING_AWAY, "server shutting down");
         server.close();
         admissions.shutdownNow();
+        timers.shutdownNow();
     }
 }

@@ -4,6 +4,7 @@ import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
 import dev.chorus.signaling.audit.AuditOutcome;
+import dev.chorus.signaling.audit.RefusalAuditor;
 import dev.chorus.signaling.project.AccessPolicy;
 import dev.chorus.signaling.project.Room;
 import dev.chorus.signaling.store.Store;
@@ -34,12 +35,30 @@ public final class JoinAdmission {
     private final AuthMetrics metrics;
     private final Clock clock;
 
+    /** Refusals audited (rate-limited per source) through here; null = every refusal is its own line. */
+    private final RefusalAuditor refusals;
+    /** Refused joins per source; once over its budget a source is refused before any signature check. */
+    private final AuthFailureLimiter failures;
+
+    /** Every refusal audited, no per-source limit (unit tests of the verification contract). */
     public JoinAdmission(JoinTokenVerifier verifier, Store store, AuditLog audit, AuthMetrics metrics, Clock clock) {
+        this(verifier, store, audit, metrics, clock, null, null);
+    }
+
+    /**
+     * @param refusals audits refusals with a per-source budget and a count of the suppressed ones
+     * @param failures per-source budget of refused joins; beyond it a join is refused ({@code throttled}) before
+     *                 the token is parsed or any key looked up
+     */
+    public JoinAdmission(JoinTokenVerifier verifier, Store store, AuditLog audit, AuthMetrics metrics, Clock clock,
+                         RefusalAuditor refusals, AuthFailureLimiter failures) {
         this.verifier = verifier;
         this.store = store;
         this.audit = audit;
         this.metrics = metrics;
         this.clock = clock;
+        this.refusals = refusals;
+        this.failures = failures;
     }
 
     /**
@@ -111,6 +130,13 @@ public final class JoinAdmission {
     }
 
     private JoinGrant verifyLive(String token, String room, String source, RefreshOf refreshOf, String action) {
+        if (failures != null && failures.throttled(source)) {
+            // bounded cost for a source that keeps failing: no parsing, no key lookup, no signature check
+            metrics.joinRefused(RefusalReason.THROTTLED);
+            auditRefusal(AuditEvent.refused(null, null, source, action, "room:" + room,
+                    RefusalReason.THROTTLED.code()));
+            throw new TokenRefusedException(RefusalReason.THROTTLED);
+        }
         try {
             JoinGrant grant = verifier.verify(token, room);
             if (refreshOf != null && (!refreshOf.projectId().equals(grant.projectId())
@@ -123,7 +149,8 @@ public final class JoinAdmission {
             return grant;
         } catch (TokenRefusedException e) {
             String actor = e.subject() != null ? AuditEvent.identityHash(e.projectId(), e.subject()) : e.kid();
-            audit.append(AuditEvent.refused(e.projectId(), actor, source, action, "room:" + room, e.reason().code()));
+            if (failures != null) failures.recordFailure(source);
+            auditRefusal(AuditEvent.refused(e.projectId(), actor, source, action, "room:" + room, e.reason().code()));
             metrics.joinRefused(e.reason());
             throw e;
         } catch (RuntimeException e) {
@@ -132,6 +159,11 @@ public final class JoinAdmission {
                     "internal_error", Map.of()));
             throw e;
         }
+    }
+
+    private void auditRefusal(AuditEvent e) {
+        if (refusals != null) refusals.refused(e);
+        else audit.append(e);
     }
 
     /**

@@ -37,4 +37,9 @@ public final class WsCloseCodes {
     public static final int ROOM_FULL = 4006;
     /** The media plane could not take the participant (no capacity, or it is stopping). */
     public static final int MEDIA_UNAVAILABLE = 4007;
+    /**
+     * The session's ABAC conditions no longer hold (outside its daily hours or validity window, or its source no
+     * longer inside the allowed ranges after a policy change); checked on a timer and on every access-policy change.
+     */
+    public static final int CONDITIONS_NOT_MET = 4008;
 }
