@@ -122,7 +122,9 @@ public final class ChorusServer implements AutoCloseable {
             callExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chorus-call-", 0).factory());
             IceServerProvider ice = mediaPlane.turnCredentials == null ? IceServerProvider.NONE
                     : new TurnIceServers(mediaPlane.turnCredentials, control.audit());
-            CallService calls = new CallService(mediaPlane.sfu, control.store(), ice, CallSettings.DEFAULTS, callExecutor);
+            CallService calls = new CallService(mediaPlane.sfu, control.store(), ice, CallSettings.DEFAULTS, callExecutor)
+                    .audit(control.audit());
+            dev.chorus.signaling.http.OriginPolicy origins = ServerSettings.origins(cfg);
             ControlPlane c = control;
             MediaPlane mp = mediaPlane;
             edge = new ControlEdge(ServerSettings.http(cfg), ServerSettings.ws(cfg), ssl, control, metrics,
@@ -130,9 +132,11 @@ public final class ChorusServer implements AutoCloseable {
                     router -> {
                         WebAssets.register(router);
                         if (dev) {
-                            DevTokenRoute.register(router, c.store(), c.issuer(), DevProjectBootstrap.DEV_PROJECT_ID);
+                            DevTokenRoute.register(router, c.store(), c.issuer(), DevProjectBootstrap.DEV_PROJECT_ID,
+                                    origins);
                         }
                     });
+            edge.originPolicy(origins);
             calls.register(edge.protocol());
             io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
                     .description("participants in calls on this node (joining or joined)").register(metrics.registry());

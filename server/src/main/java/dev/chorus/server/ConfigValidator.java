@@ -90,6 +90,11 @@ final class ConfigValidator {
                 p.add("section 'ws': " + e.getMessage());
             }
         }
+        try {
+            ServerSettings.origins(c);
+        } catch (IllegalArgumentException e) {
+            p.add("key 'ws.allowedOrigins': " + e.getMessage());
+        }
     }
 
     private static void media(ChorusConfig.Media m, List<String> p) {

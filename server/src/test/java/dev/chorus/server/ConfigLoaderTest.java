@@ -174,4 +174,14 @@ class ConfigLoaderTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("configuration error", "key 'dataDir': not a valid path");
     }
+
+    @Test
+    void allowedOriginsMustBePlainOrigins() throws Exception {
+        assertThat(ConfigLoader.load(yaml("ws:\n  allowedOrigins: [\"https://app.example.com\", \"http://localhost:3000\"]\n"),
+                Map.of()).ws().allowedOrigins()).containsExactly("https://app.example.com", "http://localhost:3000");
+        assertThat(problems(yaml("ws:\n  allowedOrigins: [\"https://app.example.com/path\"]\n"), Map.of()))
+                .singleElement().asString().contains("ws.allowedOrigins");
+        assertThat(problems(yaml("ws:\n  allowedOrigins: [\"*\"]\n"), Map.of()))
+                .singleElement().asString().contains("ws.allowedOrigins");
+    }
 }

@@ -55,6 +55,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     private final CallSettings settings;
     private final Executor blocking;
     private final ConcurrentHashMap<String, CallRoom> rooms = new ConcurrentHashMap<>();
+    private volatile MediaAudit mediaAudit = MediaAudit.NONE;
 
     public CallService(Sfu sfu, Store store, IceServerProvider iceServers, CallSettings settings, Executor blocking) {
         this.sfu = sfu;
@@ -62,6 +63,12 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         this.iceServers = iceServers;
         this.settings = settings;
         this.blocking = blocking;
+    }
+
+    /** Audit publish, unpublish, mute and unmute of each participant's own tracks to {@code log}. */
+    public CallService audit(dev.chorus.signaling.audit.AuditLog log) {
+        this.mediaAudit = new MediaAudit(log, blocking);
+        return this;
     }
 
     /** Registers {@code publish}, {@code subscriberAnswer} and {@code mute}. */
@@ -92,6 +99,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         synchronized (rooms) { // one lock for "find or create the room" and "remove it when empty"
             room = rooms.computeIfAbsent(key, k -> new CallRoom(session.projectId(), session.room()));
             cp = new CallParticipant(session, room);
+            cp.audit = mediaAudit;
             added = room.tryAdd(cp, max);
             if (!added && room.isEmpty()) rooms.remove(key, room);
         }
