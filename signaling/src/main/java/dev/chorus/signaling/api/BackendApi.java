@@ -325,7 +325,9 @@ public final class BackendApi {
                     b.allowedCidrs() == null ? current.allowedCidrs() : b.allowedCidrs(),
                     b.maxSessionsPerIdentity() == null ? current.maxSessionsPerIdentity() : b.maxSessionsPerIdentity(),
                     b.hoursUtc() == null ? current.hoursUtc() : (b.hoursUtc().isEmpty() ? null : b.hoursUtc()),
-                    b.allowPiiIdentities() == null ? current.allowPiiIdentities() : b.allowPiiIdentities());
+                    b.allowPiiIdentities() == null ? current.allowPiiIdentities() : b.allowPiiIdentities(),
+                    b.replaceSameTokenSession() == null ? current.replaceSameTokenSession()
+                            : b.replaceSameTokenSession());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw ApiError.badRequest("invalid_field", "Invalid access policy.");
         }
@@ -339,6 +341,7 @@ public final class BackendApi {
         m.put("maxSessionsPerIdentity", p.maxSessionsPerIdentity());
         m.put("hoursUtc", p.hoursUtc());
         m.put("allowPiiIdentities", p.allowPiiIdentities());
+        m.put("replaceSameTokenSession", p.replaceSameTokenSession());
         return m;
     }
 

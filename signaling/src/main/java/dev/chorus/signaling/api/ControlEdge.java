@@ -75,6 +75,16 @@ public final class ControlEdge implements AutoCloseable {
                 ABAC_SWEEP_SECONDS, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(() -> safely("refusal_audit_flush", control.refusals()::flush), 10, 10,
                 TimeUnit.SECONDS);
+        control.admission().sessionReplacer((project, jti) -> {
+            for (var s : registry.all()) {
+                if (!s.projectId().equals(project) || !jti.equals(s.tokenId())) continue;
+                if (registry.closeWhere(x -> x == s, WsCloseCodes.REVOKED, "replaced") > 0) {
+                    control.audit().append(dev.chorus.signaling.audit.AuditEvent.refused(project,
+                            dev.chorus.signaling.audit.AuditEvent.identityHash(project, s.identity()), s.sourceIp(),
+                            AdmissionGate.SESSION_CLOSE, "room:" + s.room(), "replaced"));
+                }
+            }
+        });
         Router router = new Router();
         List<HealthRoutes.Check> checks = new ArrayList<>();
         checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));

@@ -26,6 +26,19 @@ public final class JoinAdmission {
     /** The session a refresh is for: the new token must name the same project, room and identity. */
     public record RefreshOf(String projectId, String room, String identity) {}
 
+    /** Closes the live session a token holds, when the project lets a second join replace it. */
+    @FunctionalInterface
+    public interface SessionReplacer {
+        void replace(String projectId, String jti);
+    }
+
+    private volatile SessionReplacer replacer = (p, j) -> { };
+
+    /** Set by the WebSocket layer: how to close the session that holds a token ({@code replaceSameTokenSession}). */
+    public void sessionReplacer(SessionReplacer r) {
+        this.replacer = r;
+    }
+
     /** Live sessions per identity and per jti on this node, reserved at admission (see {@link #ended}). */
     private final SessionSlots slots = new SessionSlots();
     private volatile boolean devMode;
@@ -174,7 +187,14 @@ public final class JoinAdmission {
     private void reserve(JoinGrant g, AccessPolicy policy) {
         String jti = jtiKey(g.projectId(), g.jti());
         if (!slots.tryAcquire(jti, 1)) {
-            throw new TokenRefusedException(RefusalReason.TOKEN_IN_USE, g.projectId(), g.kid(), g.identity());
+            if (!policy.replaceSameTokenSession()) {
+                throw new TokenRefusedException(RefusalReason.TOKEN_IN_USE, g.projectId(), g.kid(), g.identity());
+            }
+            // the project replaces: the older session is told to close; its slot comes back when it has ended
+            replacer.replace(g.projectId(), g.jti());
+            slots.tryAcquire(jti, 0);
+            slots.tryAcquire(identityKey(g.projectId(), g.identity()), 0); // takes the place of the one it replaces
+            return;
         }
         int limit = AbacCheck.sessionLimit(policy, g.conditions());
         if (!slots.tryAcquire(identityKey(g.projectId(), g.identity()), limit)) {
@@ -195,7 +215,10 @@ public final class JoinAdmission {
                         g.projectId(), pii.code());
             }
         }
-        int others = liveSessions(g.projectId(), g.identity()) - (refresh ? 1 : 0);
+        // a refresh does not count its own session, nor does a join that will replace its token's session
+        boolean replacing = !refresh && policy.replaceSameTokenSession()
+                && slots.held(jtiKey(g.projectId(), g.jti())) > 0;
+        int others = liveSessions(g.projectId(), g.identity()) - (refresh || replacing ? 1 : 0);
         RefusalReason denied = AbacCheck.check(policy, g.conditions(), source, Math.max(0, others), clock.instant());
         if (denied != null) throw new TokenRefusedException(denied, g.projectId(), g.kid(), g.identity());
         return policy;

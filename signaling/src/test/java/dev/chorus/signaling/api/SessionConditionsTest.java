@@ -119,4 +119,21 @@ class SessionConditionsTest {
         assertThat(h.audit().getLast()).contains("\"action\":\"audit.suppressed\"", "\"source\":\"198.51.100.9\"",
                 "\"suppressed\":\"31\"");
     }
+
+    @Test
+    void aProjectCanLetASecondJoinWithTheSameTokenReplaceTheFirstSession() throws Exception {
+        HttpResponse<String> r = h.post("/v1/access-policy", h.acmeBasic(),
+                "{\"replaceSameTokenSession\":true,\"maxSessionsPerIdentity\":1}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"replaceSameTokenSession\":true");
+        String token = mint("user-again", "");
+        try (WsTestClient first = joined(token); WsTestClient second = joined(token)) {
+            WsTestClient.Closed closed = first.awaitClose(5);
+            assertThat(closed.code()).isEqualTo(WsCloseCodes.REVOKED);
+            assertThat(closed.reason()).isEqualTo("replaced");
+            assertThat(second.isClosed()).isFalse();
+            assertThat(h.audit()).anySatisfy(l -> assertThat(l).contains("\"action\":\"session.close\"",
+                    "\"reason\":\"replaced\""));
+        }
+    }
 }

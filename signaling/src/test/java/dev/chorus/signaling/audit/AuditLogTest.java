@@ -161,6 +161,19 @@ class AuditLogTest {
                 store.auditHead().orElseThrow());
     }
 
+    /** The lines re-chained with the unkeyed SHA-256 chain after {@code edit} changed each body. */
+    private static List<String> unkeyedChain(List<String> lines, java.util.function.UnaryOperator<String> edit) {
+        List<String> out = new ArrayList<>();
+        String prev = AuditJson.GENESIS_HASH;
+        for (String line : lines) {
+            String body = line.substring(0, line.length() - AuditJson.HASH_SUFFIX_LENGTH) + "}";
+            body = edit.apply(body.replaceAll("\"prev_hash\":\"[0-9a-f]{64}\"", "\"prev_hash\":\"" + prev + "\""));
+            prev = AuditHashing.legacy(prev, body);
+            out.add(AuditJson.line(body, prev));
+        }
+        return out;
+    }
+
     @Test
     void case50_tailDeletionIsDetectedAgainstTheHeadAnchoredInTheStore() throws IOException {
         try (SqliteStore store = anchoredEvents(4)) {
@@ -193,18 +206,8 @@ class AuditLogTest {
     @Test
     void case50_aWholeChainRecomputedWithoutTheKeyFailsAtItsFirstLine() throws IOException {
         writeEvents(4);
-        List<String> l = lines();
-        List<String> forged = new ArrayList<>();
-        String prev = AuditJson.GENESIS_HASH;
-        for (String line : l) {
-            String body = line.substring(0, line.length() - AuditJson.HASH_SUFFIX_LENGTH) + "}";
-            body = body.replaceAll("\"prev_hash\":\"[0-9a-f]{64}\"", "\"prev_hash\":\"" + prev + "\"")
-                    .replace("bad_signature", "ok");
-            String hash = AuditHashing.legacy(prev, body); // all an attacker without the key can compute
-            forged.add(AuditJson.line(body, hash));
-            prev = hash;
-        }
-        rewrite(forged);
+        // all an attacker without the key can compute: the unkeyed chain over edited lines
+        rewrite(unkeyedChain(lines(), body -> body.replace("bad_signature", "ok")));
         AuditVerification v = AuditVerifier.verify(file);
         assertThat(v.firstBrokenLine()).isEqualTo(1);
         assertThat(v.problem()).contains("audit key");
@@ -214,15 +217,7 @@ class AuditLogTest {
     void aLogWrittenBeforeTheKeyExistedKeepsItsUnkeyedPrefixAndIsKeyedFromThenOn() throws IOException {
         writeEvents(3);
         // turn the first three lines into a pre-key log: unkeyed chain, no key file
-        List<String> legacy = new ArrayList<>();
-        String prev = AuditJson.GENESIS_HASH;
-        for (String line : lines()) {
-            String body = line.substring(0, line.length() - AuditJson.HASH_SUFFIX_LENGTH) + "}";
-            body = body.replaceAll("\"prev_hash\":\"[0-9a-f]{64}\"", "\"prev_hash\":\"" + prev + "\"");
-            prev = AuditHashing.legacy(prev, body);
-            legacy.add(AuditJson.line(body, prev));
-        }
-        rewrite(legacy);
+        rewrite(unkeyedChain(lines(), body -> body));
         Files.delete(AuditKey.fileFor(file));
         writeEvents(2);
         assertThat(AuditKey.read(AuditKey.fileFor(file)).orElseThrow().keyedFrom()).isEqualTo(4);
