@@ -136,4 +136,26 @@ class SessionConditionsTest {
                     "\"reason\":\"replaced\""));
         }
     }
+
+    @Test
+    void parallelWebSocketJoinsOfOneIdentityAdmitAtMostMaxSessions() throws Exception {
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) tokens.add(mint("user-race", ",\"cond\":{\"maxSessions\":1}"));
+        List<WsTestClient> clients = new java.util.ArrayList<>();
+        try {
+            for (String t : tokens) clients.add(h.ws().join("room-a", t)); // all sent before any is answered
+            int joined = 0;
+            int refused = 0;
+            for (WsTestClient c : clients) {
+                String first = c.next();
+                if (first != null && first.contains("\"type\":\"joined\"")) joined++;
+                else if (c.awaitClose(5).code() == WsCloseCodes.JOIN_REFUSED) refused++;
+            }
+            assertThat(joined).isEqualTo(1);
+            assertThat(refused).isEqualTo(7);
+            assertThat(h.audit()).filteredOn(l -> l.contains("\"reason\":\"abac_max_sessions\"")).hasSize(7);
+        } finally {
+            clients.forEach(WsTestClient::close);
+        }
+    }
 }
