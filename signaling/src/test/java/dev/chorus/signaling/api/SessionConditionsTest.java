@@ -2,7 +2,6 @@ package dev.chorus.signaling.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.signaling.ws.WsCloseCodes;
 import dev.chorus.signaling.ws.WsTestClient;
 import java.net.http.HttpResponse;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
  * Real control edge over TLS on 127.0.0.1; the clock is the fixture's (10:00 UTC).
  */
 class SessionConditionsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     EdgeHarness h;
 
     @BeforeEach
@@ -32,10 +30,8 @@ class SessionConditionsTest {
     }
 
     private String mint(String identity, String extra) throws Exception {
-        HttpResponse<String> r = h.post("/v1/tokens", h.acmeBasic(), "{\"room\":\"room-a\",\"identity\":\"" + identity
+        return h.mint("{\"room\":\"room-a\",\"identity\":\"" + identity
                 + "\",\"scopes\":[\"room:join\",\"media:subscribe\"],\"ttlSeconds\":3600" + extra + "}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return JSON.readTree(r.body()).get("token").asText();
     }
 
     private WsTestClient joined(String token) throws Exception {
