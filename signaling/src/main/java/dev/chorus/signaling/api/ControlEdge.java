@@ -157,6 +157,6 @@ public final class ControlEdge implements AutoCloseable {
         server.close();
         admissions.shutdownNow();
         timers.shutdownNow();
-        safely("refusal_audit_flush", control.refusals()::flush); // ended windows' counts are not lost at shutdown
+        safely("refusal_audit_flush", control.refusals()::flushAll); // suppressed counts are not lost at shutdown
     }
 }

@@ -79,12 +79,21 @@ public final class RefusalAuditor {
 
     /** Writes the summaries of every window that has ended; returns how many lines it wrote. */
     public int flush() {
+        return flush(false);
+    }
+
+    /** At shutdown: writes the summaries of every window, ended or not. */
+    public int flushAll() {
+        return flush(true);
+    }
+
+    private int flush(boolean all) {
         List<AuditEvent> toWrite = new ArrayList<>();
         synchronized (this) {
             long now = clock.millis();
             for (Iterator<Map.Entry<String, Window>> it = bySource.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<String, Window> e = it.next();
-                if (now - e.getValue().startMillis >= windowMillis) {
+                if (all || now - e.getValue().startMillis >= windowMillis) {
                     if (e.getValue().suppressed > 0) toWrite.add(summary(e.getKey(), e.getValue()));
                     it.remove();
                 }

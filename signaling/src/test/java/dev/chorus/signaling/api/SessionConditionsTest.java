@@ -110,6 +110,7 @@ class SessionConditionsTest {
                 .isNotNull();
         List<String> refusals = h.auditSince(before).stream().filter(l -> l.contains("198.51.100.9")).toList();
         assertThat(refusals).hasSize(10);
+        assertThat(h.control.refusals().flush()).as("the window has not ended").isZero();
         h.fx.clock.advance(Duration.ofMinutes(1));
         assertThat(h.control.refusals().flush()).isEqualTo(1);
         assertThat(h.audit().getLast()).contains("\"action\":\"audit.suppressed\"", "\"source\":\"198.51.100.9\"",
