@@ -23,11 +23,13 @@ export class ChorusError extends Error {
 export const CloseCodes = Object.freeze({
   NORMAL: 1000, GOING_AWAY: 1001, POLICY_VIOLATION: 1008, IDLE_TIMEOUT: 4000, JOIN_TIMEOUT: 4001, BAD_JOIN: 4002,
   JOIN_REFUSED: 4003, REVOKED: 4004, TOKEN_EXPIRED: 4005, ROOM_FULL: 4006, MEDIA_UNAVAILABLE: 4007,
+  CONDITIONS_NOT_MET: 4008, INVALID_PAYLOAD: 1007,
 });
 
 const CLOSE_ERRORS = {
   4000: 'idle_timeout', 4001: 'join_timeout', 4002: 'bad_join', 4003: 'join_refused', 4004: 'revoked',
-  4005: 'token_expired', 4006: 'room_full', 4007: 'media_unavailable', 1008: 'policy_violation',
+  4005: 'token_expired', 4006: 'room_full', 4007: 'media_unavailable', 4008: 'conditions_not_met',
+  1007: 'invalid_payload', 1008: 'policy_violation',
   1009: 'message_too_big', 1011: 'internal_error', 1001: 'going_away',
 };
 

@@ -1,8 +1,13 @@
 package dev.chorus.server;
 
+import dev.chorus.signaling.audit.AuditKey;
 import dev.chorus.signaling.audit.AuditVerification;
 import dev.chorus.signaling.audit.AuditVerifier;
 import dev.chorus.signaling.project.ControlPlane;
+import dev.chorus.signaling.store.AuditHead;
+import dev.chorus.signaling.store.SqliteStore;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,23 +29,47 @@ final class AuditCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Check the hash chain of an audit file (default: <dataDir>/audit.log).",
-                    "Exit code 0 if intact; 1 and the first broken line if edited, reordered, inserted or deleted."})
+            description = {"Check the keyed hash chain of an audit file (default: <dataDir>/audit.log) and, for the",
+                    "data dir's own log, that it still reaches the head anchored in the store (chorus.db).",
+                    "Exit code 0 if intact; 1 and the first broken line if edited, reordered, inserted, deleted,",
+                    "cut at the end or rolled back to an older copy."})
     static final class Verify implements Callable<Integer> {
         @Mixin ConfigOptions options;
-        @Parameters(arity = "0..1", paramLabel = "FILE", description = "Audit file to verify.") Path file;
+        @Parameters(arity = "0..1", paramLabel = "FILE",
+                description = "Audit file to verify (no anchor check unless --anchor-id/--anchor-hash are given).")
+        Path file;
+        @Option(names = "--key", paramLabel = "FILE", description = "Audit key file (default: audit.key next to the log).")
+        Path key;
+        @Option(names = "--anchor-id", description = "Anchored head id (e.g. exported elsewhere).") Long anchorId;
+        @Option(names = "--anchor-hash", description = "Anchored head hash.") String anchorHash;
         @Spec CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            Path f = file != null ? file : Path.of(options.load().dataDir()).resolve(ControlPlane.AUDIT_FILE);
+            Path dataDir = file == null ? Path.of(options.load().dataDir()) : null;
+            Path f = file != null ? file : dataDir.resolve(ControlPlane.AUDIT_FILE);
             if (!Files.isReadable(f)) {
                 spec.commandLine().getErr().println("chorus: audit file " + f + " does not exist or is not readable");
                 return Main.FAILURE;
             }
-            AuditVerification v = AuditVerifier.verify(f);
+            AuditKey k = AuditKey.read(key != null ? key : AuditKey.fileFor(f)).orElse(null);
+            AuditHead anchor = null;
+            if ((anchorId == null) != (anchorHash == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give both --anchor-id and --anchor-hash");
+            }
+            if (anchorId != null) {
+                anchor = new AuditHead(anchorId, anchorHash);
+            } else if (dataDir != null && Files.exists(dataDir.resolve(ControlPlane.DB_FILE))) {
+                try (SqliteStore store = SqliteStore.open(dataDir.resolve(ControlPlane.DB_FILE))) {
+                    anchor = store.auditHead().orElse(null);
+                }
+            }
+            AuditVerification v = AuditVerifier.verify(f, k, anchor);
             if (v.intact()) {
-                spec.commandLine().getOut().println("OK: " + v.linesChecked() + " lines, chain intact, head " + v.headHash());
+                spec.commandLine().getOut().println("OK: " + v.linesChecked() + " lines, chain intact"
+                        + (k == null ? " (unkeyed: no audit key found)" : "")
+                        + (anchor == null ? ", no anchor checked" : ", anchored head id " + anchor.lastId() + " present")
+                        + ", head " + v.headHash());
                 return Main.OK;
             }
             spec.commandLine().getOut().println("BROKEN: line " + v.firstBrokenLine() + ": " + v.problem());

@@ -148,7 +148,9 @@ public final class ChorusServer implements AutoCloseable {
             callExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chorus-call-", 0).factory());
             IceServerProvider ice = mediaPlane.turnCredentials == null ? IceServerProvider.NONE
                     : new TurnIceServers(mediaPlane.turnCredentials, mediaPlane.turn, control.audit());
-            CallService calls = new CallService(mediaPlane.sfu, control.store(), ice, CallSettings.DEFAULTS, callExecutor);
+            CallService calls = new CallService(mediaPlane.sfu, control.store(), ice, CallSettings.DEFAULTS, callExecutor)
+                    .audit(control.audit());
+            dev.chorus.signaling.http.OriginPolicy origins = ServerSettings.origins(cfg);
             ControlPlane c = control;
             MediaPlane mp = mediaPlane;
             edge = new ControlEdge(ServerSettings.http(cfg), ServerSettings.ws(cfg), ssl, control, metrics,
@@ -156,9 +158,11 @@ public final class ChorusServer implements AutoCloseable {
                     router -> {
                         WebAssets.register(router);
                         if (dev) {
-                            DevTokenRoute.register(router, c.store(), c.issuer(), DevProjectBootstrap.DEV_PROJECT_ID);
+                            DevTokenRoute.register(router, c.store(), c.issuer(), DevProjectBootstrap.DEV_PROJECT_ID,
+                                    origins);
                         }
                     });
+            edge.originPolicy(origins);
             calls.register(edge.protocol());
             webhooks = WebhookWiring.start(cfg.webhooks(), dev, control, metrics.registry());
             calls.events(webhooks);

@@ -29,8 +29,8 @@ final class ConfigValidator {
         if (c.dataDir() == null || c.dataDir().isBlank()) {
             p.add("key 'dataDir': required");
         } else {
-            Path d = Path.of(c.dataDir());
-            if (Files.exists(d) && (!Files.isDirectory(d) || !Files.isWritable(d))) {
+            Path d = path("dataDir", c.dataDir(), p);
+            if (d != null && Files.exists(d) && (!Files.isDirectory(d) || !Files.isWritable(d))) {
                 p.add("key 'dataDir': " + d + " exists but is not a writable directory");
             }
         }
@@ -97,6 +97,11 @@ final class ConfigValidator {
             } catch (IllegalArgumentException e) {
                 p.add("section 'ws': " + e.getMessage());
             }
+        }
+        try {
+            ServerSettings.origins(c);
+        } catch (IllegalArgumentException e) {
+            p.add("key 'ws.allowedOrigins': " + e.getMessage());
         }
     }
 
@@ -187,9 +192,34 @@ final class ConfigValidator {
     }
 
     private static void readable(String key, String file, List<String> p) {
-        if (file != null && !Files.isReadable(Path.of(file))) {
+        if (file == null) return;
+        Path f = path(key, file, p);
+        if (f != null && !Files.isReadable(f)) {
             p.add("key '" + key + "': file " + file + " does not exist or is not readable");
         }
+    }
+
+    /**
+     * The setting as a path, or null after adding a problem: a NUL character (or anything else the platform cannot
+     * name a file with) is a configuration error of that key, not an exception at start-up.
+     */
+    private static Path path(String key, String value, List<String> p) {
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            p.add("key '" + key + "': not a valid path (" + printable(e.getReason()) + ")");
+            return null;
+        }
+    }
+
+    /** Control characters of a value echoed in an error are shown as \\uXXXX, so the message stays one line. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) b.append(String.format("\\u%04X", c));
+            else b.appendCodePoint(c);
+        });
+        return b.toString();
     }
 
     private static boolean duration(String key, String v, Duration min, Duration max, List<String> p) {

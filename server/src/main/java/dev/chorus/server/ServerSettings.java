@@ -1,7 +1,10 @@
 package dev.chorus.server;
 
 import dev.chorus.signaling.http.HttpSettings;
+import dev.chorus.signaling.http.OriginPolicy;
 import dev.chorus.signaling.ws.WsSettings;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Turns validated configuration into the signaling layer's settings objects. */
 final class ServerSettings {
@@ -12,6 +15,16 @@ final class ServerSettings {
         return new HttpSettings(h.bindAddress(), h.port(), h.maxBodyBytes(), h.maxHeaderBytes(), h.maxRequestLineBytes(),
                 Durations.parse(h.requestTimeout()), Durations.parse(h.tlsHandshakeTimeout()), h.maxConnectionsPerIp(),
                 Durations.parse(h.hstsMaxAge()).toSeconds(), h.maxInFlightRequests());
+    }
+
+    /** The origins allowed on /v1/ws and /dev/token: the server's own, publicUrl's and {@code ws.allowedOrigins}. */
+    static OriginPolicy origins(ChorusConfig c) {
+        List<String> all = new ArrayList<>(c.ws().allowedOrigins());
+        if (c.http().publicUrl() != null) {
+            java.net.URI u = java.net.URI.create(c.http().publicUrl());
+            all.add(u.getScheme() + "://" + u.getRawAuthority());
+        }
+        return OriginPolicy.allowing(all);
     }
 
     static WsSettings ws(ChorusConfig c) {

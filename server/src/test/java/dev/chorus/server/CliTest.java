@@ -69,6 +69,30 @@ class CliTest {
     }
 
     @Test
+    void auditVerifyOfTheDataDirChecksTheHeadAnchoredInTheStore() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        try (var control = dev.chorus.signaling.project.ControlPlane.open(data, "aud", Clock.systemUTC(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            for (int i = 0; i < 4; i++) {
+                control.audit().append(AuditEvent.success("dev", "kid", "127.0.0.1", AuditAction.ROOM_CREATE,
+                        "room:r" + i, Map.of()));
+            }
+        }
+        Result ok = run("audit", "verify", "--data-dir", data.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("OK: 4 lines", "anchored head id 4 present");
+        Path log = data.resolve("audit.log");
+        List<String> lines = new ArrayList<>(Files.readAllLines(log));
+        lines.removeLast();
+        Files.write(log, lines);
+        assertThat(run("audit", "verify", log.toString()).code()).as("the file alone still chains").isZero();
+        Result cut = run("audit", "verify", "--data-dir", data.toString());
+        assertThat(cut.code()).isEqualTo(1);
+        assertThat(cut.out()).contains("BROKEN: line 4", "anchored head is id 4");
+    }
+
+    @Test
     void auditVerifyOnAMissingFileFails() {
         assertThat(run("audit", "verify", dir.resolve("nope.log").toString()).code()).isEqualTo(1);
     }

@@ -158,4 +158,30 @@ class ConfigLoaderTest {
         assertThat(err.toString()).contains("configuration error", "http.port");
         assertThat(data).doesNotExist();
     }
+
+    /** Fuzzing finding: a NUL in a path setting exited 1 with an exception message; now it is a per-key error, exit 2. */
+    @Test
+    void aNulCharacterInAPathSettingIsAConfigurationErrorNamingTheKey() throws Exception {
+        for (String key : List.of("dataDir: \"/tmp/chorus\\0data\"\n", "http:\n  tls:\n    certFile: \"a\\0b\"\n    keyFile: k.pem\n",
+                "turn:\n  secretsFile: \"s\\0\"\n")) {
+            List<String> p = problems(yaml(key), Map.of());
+            assertThat(p).as(key).anySatisfy(line -> assertThat(line).contains("not a valid path")
+                    .containsAnyOf("'dataDir'", "'http.tls.certFile'", "'turn.secretsFile'").doesNotContain("\0"));
+        }
+        Path cfg = yaml("dataDir: \"" + dir.resolve("d") + "\\0x\"\n");
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "start", "--config", cfg.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("configuration error", "key 'dataDir': not a valid path");
+    }
+
+    @Test
+    void allowedOriginsMustBePlainOrigins() throws Exception {
+        assertThat(ConfigLoader.load(yaml("ws:\n  allowedOrigins: [\"https://app.example.com\", \"http://localhost:3000\"]\n"),
+                Map.of()).ws().allowedOrigins()).containsExactly("https://app.example.com", "http://localhost:3000");
+        assertThat(problems(yaml("ws:\n  allowedOrigins: [\"https://app.example.com/path\"]\n"), Map.of()))
+                .singleElement().asString().contains("ws.allowedOrigins");
+        assertThat(problems(yaml("ws:\n  allowedOrigins: [\"*\"]\n"), Map.of()))
+                .singleElement().asString().contains("ws.allowedOrigins");
+    }
 }

@@ -290,7 +290,7 @@ public final class RtcpCompound {
         return offsets[i] + 12 + 8 * k;
     }
 
-    /** REMB bitrate in bits per second (mantissa × 2^exp). */
+    /** REMB bitrate in bits per second (mantissa × 2^exp), saturated at {@link Long#MAX_VALUE}; never negative. */
     public long rembBitrate(int i) {
         if (!isRemb(i)) {
             throw new IllegalStateException("not REMB");
@@ -298,7 +298,9 @@ public final class RtcpCompound {
         int p = offsets[i] + 17;
         int exp = (buf[p] & 0xFF) >>> 2;
         long mantissa = ((long) (buf[p] & 0x03) << 16) | ((buf[p + 1] & 0xFF) << 8) | (buf[p + 2] & 0xFF);
-        return exp > 46 ? Long.MAX_VALUE : mantissa << exp;
+        // saturate instead of shifting bits into the sign: an 18-bit mantissa fits any exp below its leading zeros
+        if (mantissa == 0) return 0;
+        return exp >= Long.numberOfLeadingZeros(mantissa) ? Long.MAX_VALUE : mantissa << exp;
     }
 
     /** Number of SSRCs a REMB applies to. */

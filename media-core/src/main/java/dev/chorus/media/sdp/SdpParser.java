@@ -194,6 +194,10 @@ public final class SdpParser {
             if (m.protocol().contains("RTP")) {
                 number(f, 0, 127, "payload type");
             }
+            if (m.formats().contains(f)) {
+                // an answer would repeat its rtpmap/fmtp lines, which this parser itself refuses
+                throw error("format " + f + " listed twice on the m= line");
+            }
             m.formats().add(f);
         }
         return m;

@@ -79,6 +79,24 @@ class RtcpCompoundTest {
         assertThat(rtcp.senderSsrc(0)).isEqualTo(9);
     }
 
+    /** Fuzzing finding: an 18-bit mantissa shifted by 46 overflowed into a negative bitrate; it saturates now. */
+    @Test
+    void rembBitrateSaturatesAndIsNeverNegative() {
+        long[][] cases = {
+                {46, 0x3FFFF, Long.MAX_VALUE}, {45, 0x3FFFF, 0x3FFFFL << 45}, {63, 0x3FFFF, Long.MAX_VALUE},
+                {62, 1, 1L << 62}, {63, 1, Long.MAX_VALUE}, {63, 0, 0}, {0, 0x3FFFF, 0x3FFFF}, {47, 0x20000, Long.MAX_VALUE},
+        };
+        for (long[] c : cases) {
+            int exp = (int) c[0];
+            int mantissa = (int) c[1];
+            byte[] p = new B().header(15, 206, 8 + 12).u32(1).u32(0)
+                    .bytes('R', 'E', 'M', 'B', 1, (exp << 2) | (mantissa >>> 16), (mantissa >>> 8) & 0xFF, mantissa & 0xFF)
+                    .u32(5).get();
+            assertThat(rtcp.wrap(p, 0, p.length)).isEqualTo(RtcpStatus.OK);
+            assertThat(rtcp.rembBitrate(0)).as("exp %d mantissa %x", exp, mantissa).isEqualTo(c[2]).isNotNegative();
+        }
+    }
+
     @Test
     void feedbackPackets() {
         B b = new B();

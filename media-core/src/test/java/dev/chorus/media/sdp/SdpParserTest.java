@@ -107,6 +107,23 @@ class SdpParserTest {
         throw new AssertionError("accepted: " + sdp.substring(0, Math.min(200, sdp.length())));
     }
 
+    /**
+     * Fuzzing finding: {@code 111 111} on an m-line was accepted, and the answer then repeated the rtpmap/fmtp
+     * lines of 111, which this parser itself refuses. The offer is refused at the m-line instead.
+     */
+    @Test
+    void aPayloadTypeListedTwiceOnTheMLineIsRefused() throws Exception {
+        String offer = SdpFixtures.chromiumAudioVideoOffer()
+                .replace("m=audio 41386 UDP/TLS/RTP/SAVPF 111 63 9", "m=audio 41386 UDP/TLS/RTP/SAVPF 111 111 63 9");
+        assertThat(offer).contains("SAVPF 111 111 63");
+        SdpParseException e = refuse(offer);
+        assertThat(e.getMessage()).contains("111").contains("twice");
+        assertThat(e.line()).isEqualTo(8);
+        // listed once, the same offer parses
+        assertThat(SdpParser.parse(SdpFixtures.chromiumAudioVideoOffer()).media().getFirst().formats())
+                .containsOnlyOnce("111");
+    }
+
     @Test
     void thousandsOfMediaSectionsAreRefused() {
         StringBuilder b = new StringBuilder(HEAD);

@@ -46,7 +46,7 @@ final class ApiBodies {
 
     /** {@code POST /v1/access-policy}. */
     record AccessPolicyBody(Boolean aclMode, List<String> allowedCidrs, Integer maxSessionsPerIdentity,
-                            String hoursUtc, Boolean allowPiiIdentities) {}
+                            String hoursUtc, Boolean allowPiiIdentities, Boolean replaceSameTokenSession) {}
 
     /** Bodies of action endpoints (retire, revoke, close): none, or an empty object. */
     record Empty() {}

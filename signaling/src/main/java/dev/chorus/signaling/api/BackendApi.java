@@ -185,10 +185,10 @@ public final class BackendApi {
         if (b.policy() != null) {
             ApiBodies.Subscribe sub = b.policy().subscribe();
             policy = PeerPolicy.of(
-                    sub == null || sub.allow() == null ? List.of() : sub.allow(),
-                    sub == null || sub.deny() == null ? List.of() : sub.deny(),
-                    b.policy().maxTracks() == null ? -1 : b.policy().maxTracks(),
-                    b.policy().maxKbps() == null ? -1 : b.policy().maxKbps());
+                    selectors(sub == null ? null : sub.allow(), "policy.subscribe.allow"),
+                    selectors(sub == null ? null : sub.deny(), "policy.subscribe.deny"),
+                    nonNegative(b.policy().maxTracks(), "policy.maxTracks"),
+                    nonNegative(b.policy().maxKbps(), "policy.maxKbps"));
         }
         MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl,
                 b.cond());
@@ -203,10 +203,26 @@ public final class BackendApi {
         return HttpResult.json(201, out);
     }
 
+    /** A selector list as given, refusing null entries (the issuer checks each selector's form). */
+    private static List<String> selectors(List<String> list, String field) {
+        if (list == null) return List.of();
+        for (String s : list) {
+            if (s == null) throw ApiError.badRequest("invalid_field", "Field \"" + field + "\" contains null.");
+        }
+        return list;
+    }
+
+    /** An optional limit: absent is "no limit" (-1); present must be 0 or more. */
+    private static int nonNegative(Integer value, String field) {
+        if (value == null) return -1;
+        if (value < 0) throw ApiError.badRequest("invalid_field", "Field \"" + field + "\" must be 0 or more.");
+        return value;
+    }
+
     // ---- keys ----
 
     private HttpResult listKeys(BackendPrincipal caller, HttpRequestContext req) {
-        return HttpResult.json(200, Map.of("keys", control.keys().list(caller).stream().map(BackendApi::key).toList()));
+        return HttpResult.json(200, Map.of("keys", control.keys().list(caller, req.sourceIp()).stream().map(BackendApi::key).toList()));
     }
 
     private HttpResult createKey(BackendPrincipal caller, HttpRequestContext req) {
@@ -373,7 +389,9 @@ public final class BackendApi {
                     b.allowedCidrs() == null ? current.allowedCidrs() : b.allowedCidrs(),
                     b.maxSessionsPerIdentity() == null ? current.maxSessionsPerIdentity() : b.maxSessionsPerIdentity(),
                     b.hoursUtc() == null ? current.hoursUtc() : (b.hoursUtc().isEmpty() ? null : b.hoursUtc()),
-                    b.allowPiiIdentities() == null ? current.allowPiiIdentities() : b.allowPiiIdentities());
+                    b.allowPiiIdentities() == null ? current.allowPiiIdentities() : b.allowPiiIdentities(),
+                    b.replaceSameTokenSession() == null ? current.replaceSameTokenSession()
+                            : b.replaceSameTokenSession());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw ApiError.badRequest("invalid_field", "Invalid access policy.");
         }
@@ -405,6 +423,7 @@ public final class BackendApi {
         m.put("maxSessionsPerIdentity", p.maxSessionsPerIdentity());
         m.put("hoursUtc", p.hoursUtc());
         m.put("allowPiiIdentities", p.allowPiiIdentities());
+        m.put("replaceSameTokenSession", p.replaceSameTokenSession());
         return m;
     }
 

@@ -4,6 +4,7 @@ import dev.chorus.signaling.http.ChorusHttpServer;
 import dev.chorus.signaling.http.HealthRoutes;
 import dev.chorus.signaling.http.HttpSettings;
 import dev.chorus.signaling.http.Router;
+import dev.chorus.signaling.live.ConditionSweep;
 import dev.chorus.signaling.live.LiveAuthorization;
 import dev.chorus.signaling.metrics.ChorusMetrics;
 import dev.chorus.signaling.project.ControlPlane;
@@ -25,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +45,12 @@ public final class ControlEdge implements AutoCloseable {
     private final ChorusHttpServer server;
     private final LiveAuthorization live;
     private final Router router;
+    private final ConditionSweep conditions;
+    private final WsEndpoint endpoint;
+    /** How often every live session's ABAC conditions are re-checked (a session ends at most this late). */
+    public static final int ABAC_SWEEP_SECONDS = 10;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("chorus-control-timer").factory());
 
     public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
                        Clock clock, List<HealthRoutes.Check> extraChecks) {
@@ -59,9 +68,24 @@ public final class ControlEdge implements AutoCloseable {
         this.metrics = metrics;
         this.live = new LiveAuthorization(control.store(), registry);
         // revocations close sessions (SessionEvents, then the call layer); ACL/permission changes re-evaluate them
-        control.events(LiveAuthorization.both(new SessionEvents(registry, events), live));
-        control.admission().sessionCounter((project, identity) -> (int) registry.all().stream()
-                .filter(s -> s.projectId().equals(project) && s.identity().equals(identity) && s.isOpen()).count());
+        this.conditions = new ConditionSweep(control.store(), registry, control.audit(), clock);
+        control.events(LiveAuthorization.both(LiveAuthorization.both(new SessionEvents(registry, events), live),
+                conditions));
+        // ABAC during sessions and the summaries of suppressed refusal lines, on one timer thread
+        timers.scheduleWithFixedDelay(() -> safely("abac_sweep", conditions::sweep), ABAC_SWEEP_SECONDS,
+                ABAC_SWEEP_SECONDS, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(() -> safely("refusal_audit_flush", control.refusals()::flush), 10, 10,
+                TimeUnit.SECONDS);
+        control.admission().sessionReplacer((project, jti) -> {
+            for (var s : registry.all()) {
+                if (!s.projectId().equals(project) || !jti.equals(s.tokenId())) continue;
+                if (registry.closeWhere(x -> x == s, WsCloseCodes.REVOKED, "replaced") > 0) {
+                    control.audit().append(dev.chorus.signaling.audit.AuditEvent.refused(project,
+                            dev.chorus.signaling.audit.AuditEvent.identityHash(project, s.identity()), s.sourceIp(),
+                            AdmissionGate.SESSION_CLOSE, "room:" + s.room(), "replaced"));
+                }
+            }
+        });
         Router router = new Router();
         List<HealthRoutes.Check> checks = new ArrayList<>();
         checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));
@@ -71,8 +95,8 @@ public final class ControlEdge implements AutoCloseable {
         BackendApi.register(router, control, registry);
         AdminApi.register(router, control);
         extraRoutes.accept(router);
-        WsEndpoint endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
-                AdmissionGate.auditTo(control.audit()), registry, protocol, metrics, admissions, clock, lifecycle);
+        this.endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
+                AdmissionGate.auditTo(control.audit(), control.refusals()), registry, protocol, metrics, admissions, clock, lifecycle);
         this.router = router;
         this.server = new ChorusHttpServer(http, ssl, router, endpoint, metrics);
     }
@@ -103,6 +127,25 @@ public final class ControlEdge implements AutoCloseable {
         return live;
     }
 
+    /** Which web origins may open {@code /v1/ws} (default: the server's own origin only). */
+    public void originPolicy(dev.chorus.signaling.http.OriginPolicy policy) {
+        endpoint.originPolicy(policy);
+    }
+
+    /** The ABAC re-check of live sessions (the timer runs it; tests may call {@link ConditionSweep#sweep}). */
+    public ConditionSweep conditions() {
+        return conditions;
+    }
+
+    private static void safely(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ControlEdge.class).warn("event={}_failed error={}", what,
+                    e.getClass().getName());
+        }
+    }
+
     public ChorusMetrics metrics() {
         return metrics;
     }
@@ -121,5 +164,7 @@ public final class ControlEdge implements AutoCloseable {
         registry.closeWhere(s -> true, WsCloseCodes.GOING_AWAY, "server shutting down");
         server.close();
         admissions.shutdownNow();
+        timers.shutdownNow();
+        safely("refusal_audit_flush", control.refusals()::flushAll); // suppressed counts are not lost at shutdown
     }
 }

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.chorus.signaling.http.ApiError;
+import dev.chorus.signaling.http.ContentTypes;
 import dev.chorus.signaling.http.HttpRequestContext;
 import dev.chorus.signaling.http.Json;
 
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * Reads a JSON request body into a record, answering every way it can be wrong with a 4xx and a stable code:
@@ -56,18 +56,8 @@ final class JsonBodyReader {
     }
 
     static void requireJson(String contentType) {
-        if (contentType == null) {
-            throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/json.");
-        }
-        String[] parts = contentType.split(";");
-        if (!parts[0].trim().equalsIgnoreCase("application/json")) {
-            throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/json.");
-        }
-        for (int i = 1; i < parts.length; i++) {
-            String p = parts[i].trim().toLowerCase(Locale.ROOT);
-            if (p.startsWith("charset=") && !p.equals("charset=utf-8") && !p.equals("charset=\"utf-8\"")) {
-                throw new ApiError(415, "unsupported_media_type", "Only UTF-8 JSON is accepted.");
-            }
+        if (!ContentTypes.isJson(contentType)) {
+            throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/json (UTF-8).");
         }
     }
 

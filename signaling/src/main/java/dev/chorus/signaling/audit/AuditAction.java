@@ -23,6 +23,8 @@ public final class AuditAction {
     /** A backend key refused on an API route for lacking the route's API scope. */
     public static final String API_AUTHORIZE = "api.authorize";
     public static final String AUDIT_RECOVERED = "audit.recovered";
+    /** At start the log ended before its anchored head or differed from it: cut, rolled back or replaced. */
+    public static final String AUDIT_ANCHOR_MISMATCH = "audit.anchor_mismatch";
     /** Live authorization (docs/live-authorization.md). */
     public static final String ACL_GRANTED = "acl_granted";
     public static final String ACL_REVOKED = "acl_revoked";

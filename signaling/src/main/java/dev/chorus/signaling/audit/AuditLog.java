@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import dev.chorus.signaling.store.AuditHead;
 
 /**
  * Append-only, hash-chained audit trail: one JSON line per event (see {@link AuditJson} for the exact form).
@@ -28,38 +29,66 @@ public final class AuditLog implements AutoCloseable {
     /** Longest line we ever write; {@link AuditEvent} bounds each field so this holds. */
     static final int MAX_LINE_BYTES = 64 * 1024;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditLog.class);
+
     private final Path file;
     private final Clock clock;
     private final FileChannel channel;
+    private final byte[] key;
+    private final AuditAnchor anchor;
     private long lastId;
     private String lastHash;
     private final java.util.List<java.util.function.Consumer<AuditEvent>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private AuditLog(Path file, Clock clock, FileChannel channel, long lastId, String lastHash) {
+    private AuditLog(Path file, Clock clock, FileChannel channel, byte[] key, AuditAnchor anchor, long lastId,
+                     String lastHash) {
         this.file = file;
         this.clock = clock;
         this.channel = channel;
+        this.key = key;
+        this.anchor = anchor;
         this.lastId = lastId;
         this.lastHash = lastHash;
     }
 
+    /** A keyed log (key in {@link AuditKey#fileFor}) without an outside anchor. */
     public static AuditLog open(Path file, Clock clock) {
+        return open(file, clock, AuditAnchor.NONE);
+    }
+
+    /**
+     * Opens (or creates) the log keyed by {@link AuditKey#fileFor}({@code file}) and anchored in {@code anchor}.
+     * If the log ends before the anchored head, or its line at the anchored id differs, the log was cut or rolled
+     * back while the server was down: an {@code audit.anchor_mismatch} event records it (and {@code chorus audit
+     * verify} reports that line from then on) and the error is logged once.
+     */
+    public static AuditLog open(Path file, Clock clock, AuditAnchor anchor) {
         try {
             createPrivate(file);
             Tail tail = readTail(file);
+            byte[] key = AuditKey.loadOrCreate(AuditKey.fileFor(file), tail.lastId + 1).key();
             FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
             if (tail.tornBytes > 0) {
                 ch.truncate(tail.completeLength);
                 ch.force(true);
             }
             ch.position(ch.size());
-            AuditLog log = new AuditLog(file, clock, ch, tail.lastId, tail.lastHash);
+            AuditLog audit = new AuditLog(file, clock, ch, key, anchor, tail.lastId, tail.lastHash);
             if (tail.tornBytes > 0) {
-                log.append(AuditEvent.success(null, "chorus", null, AuditAction.AUDIT_RECOVERED, "audit",
+                audit.append(AuditEvent.success(null, "chorus", null, AuditAction.AUDIT_RECOVERED, "audit",
                         Map.of("discarded_bytes", Long.toString(tail.tornBytes))));
             }
-            return log;
+            AuditHead head = anchor.head().orElse(null);
+            if (head != null && (tail.lastId < head.lastId()
+                    || (tail.lastId == head.lastId() && !tail.lastHash.equals(head.lastHash())))) {
+                log.error("event=audit_anchor_mismatch anchored_id={} log_last_id={} (audit.log was cut, rolled back"
+                        + " or replaced while the server was down)", head.lastId(), tail.lastId);
+                audit.append(new AuditEvent(null, "chorus", null, AuditAction.AUDIT_ANCHOR_MISMATCH, "audit",
+                        AuditOutcome.ERROR, "anchor_mismatch", Map.of("anchored_id", Long.toString(head.lastId()),
+                        "log_last_id", Long.toString(tail.lastId))));
+            }
+            return audit;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open audit log", e);
         }
@@ -70,7 +99,7 @@ public final class AuditLog implements AutoCloseable {
         long id = lastId + 1;
         Instant now = clock.instant();
         String body = AuditJson.body(id, now, event, lastHash);
-        String hash = AuditHashing.chain(lastHash, body);
+        String hash = AuditHashing.chain(key, lastHash, body);
         byte[] bytes = (AuditJson.line(body, hash) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -83,6 +112,7 @@ public final class AuditLog implements AutoCloseable {
         }
         lastId = id;
         lastHash = hash;
+        anchor.advance(new AuditHead(id, hash)); // after the force: the log is never behind its anchor
         for (java.util.function.Consumer<AuditEvent> l : listeners) {
             try {
                 l.accept(event);

@@ -26,7 +26,7 @@ public final class AbacCheck {
         if (!inAny(project.allowedCidrs(), sourceIp) || !inAny(token.cidrs(), sourceIp)) {
             return RefusalReason.ABAC_CIDR;
         }
-        int limit = min(project.maxSessionsPerIdentity(), token.maxSessions());
+        int limit = sessionLimit(project, token);
         if (limit > 0 && otherSessions >= limit) {
             return RefusalReason.ABAC_MAX_SESSIONS;
         }
@@ -38,6 +38,11 @@ public final class AbacCheck {
             return RefusalReason.ABAC_HOURS;
         }
         return null;
+    }
+
+    /** The tighter of the project's and the token's live-session limit per identity; 0 = no limit. */
+    public static int sessionLimit(AccessPolicy project, AccessConditions token) {
+        return min(project.maxSessionsPerIdentity(), token.maxSessions());
     }
 
     private static int min(int a, int b) {

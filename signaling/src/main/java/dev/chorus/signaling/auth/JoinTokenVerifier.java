@@ -100,6 +100,11 @@ public final class JoinTokenVerifier {
             throw new TokenRefusedException(RefusalReason.BAD_ISSUER);
         }
         String tokenRoom = Claims.text(c, "room");
+        // the canonical form the mint API enforces (NFC; no controls, bidi overrides, zero-width or line
+        // separators): a backend-signed token cannot bring in a room id the issuer would refuse
+        if (!Identifiers.isRoomId(tokenRoom)) {
+            throw new TokenRefusedException(RefusalReason.INVALID_CLAIM);
+        }
         if (!tokenRoom.equals(room)) {
             throw new TokenRefusedException(RefusalReason.WRONG_ROOM);
         }

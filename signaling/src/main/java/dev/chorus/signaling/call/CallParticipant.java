@@ -38,11 +38,17 @@ final class CallParticipant implements ParticipantListener {
     final AtomicBoolean answering = new AtomicBoolean();
     /** ICE servers issued at admission, until {@code joined} carries them. */
     volatile List<Map<String, Object>> ice = List.of();
+    /** Audits this participant's own track changes (set by the call service at admission). */
+    volatile MediaAudit audit = MediaAudit.NONE;
 
     CallParticipant(ParticipantSession session, CallRoom room) {
         this.session = session;
         this.room = room;
         this.peer = new PeerSelector.Peer(session.identity(), session.groups());
+    }
+
+    private boolean own(TrackInfo track) {
+        return track.participantId().equals(id());
     }
 
     String id() {
@@ -105,16 +111,21 @@ final class CallParticipant implements ParticipantListener {
 
     @Override
     public void onTrackPublished(TrackInfo track) {
+        if (own(track)) audit.track(session, MediaAudit.PUBLISH, track, null);
         session.send(Map.of("type", "trackPublished", "track", track(track)));
     }
 
     @Override
     public void onTrackUpdated(TrackInfo track) {
+        if (own(track)) audit.track(session, track.muted() ? MediaAudit.MUTE : MediaAudit.UNMUTE, track, null);
         session.send(Map.of("type", "trackUpdated", "track", track(track)));
     }
 
     @Override
     public void onTrackUnpublished(TrackInfo track, UnpublishReason reason) {
+        if (own(track)) {
+            audit.track(session, MediaAudit.UNPUBLISH, track, reason.name().toLowerCase(Locale.ROOT));
+        }
         session.send(Map.of("type", "trackUnpublished", "track", track(track),
                 "reason", reason.name().toLowerCase(Locale.ROOT)));
     }

@@ -58,6 +58,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     private final CallSettings settings;
     private final Executor blocking;
     private final ConcurrentHashMap<String, CallRoom> rooms = new ConcurrentHashMap<>();
+    private volatile MediaAudit mediaAudit = MediaAudit.NONE;
 
     public CallService(Sfu sfu, Store store, IceServerProvider iceServers, CallSettings settings, Executor blocking) {
         this.sfu = sfu;
@@ -65,6 +66,12 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         this.iceServers = iceServers;
         this.settings = settings;
         this.blocking = blocking;
+    }
+
+    /** Audit publish, unpublish, mute and unmute of each participant's own tracks to {@code log}. */
+    public CallService audit(dev.chorus.signaling.audit.AuditLog log) {
+        this.mediaAudit = new MediaAudit(log, blocking);
+        return this;
     }
 
     /** Registers {@code publish}, {@code subscriberAnswer} and {@code mute}. */
@@ -97,6 +104,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
             CallRoom existing = rooms.get(key);
             room = existing != null ? existing : new CallRoom(session.projectId(), session.room());
             cp = new CallParticipant(session, room);
+            cp.audit = mediaAudit;
             added = room.tryAdd(cp, max);
             started = added && existing == null;
             if (started) rooms.put(key, room);

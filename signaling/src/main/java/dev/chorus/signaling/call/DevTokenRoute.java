@@ -6,7 +6,9 @@ import dev.chorus.signaling.auth.JoinTokenIssuer;
 import dev.chorus.signaling.auth.MintRequest;
 import dev.chorus.signaling.auth.MintedToken;
 import dev.chorus.signaling.http.HttpResult;
+import dev.chorus.signaling.http.ContentTypes;
 import dev.chorus.signaling.http.Json;
+import dev.chorus.signaling.http.OriginPolicy;
 import dev.chorus.signaling.http.Router;
 import dev.chorus.signaling.project.KeyAlgorithm;
 import dev.chorus.signaling.project.ProjectKey;
@@ -38,7 +40,24 @@ public final class DevTokenRoute {
     private DevTokenRoute() {}
 
     public static void register(Router router, Store store, JoinTokenIssuer issuer, String devProjectId) {
+        register(router, store, issuer, devProjectId, OriginPolicy.sameOrigin());
+    }
+
+    /**
+     * The route refuses what a cross-site page could send: a body that is not declared {@code application/json}
+     * (415; a page cannot send that type cross-site without a CORS preflight, which this server never grants) and an
+     * {@code Origin} the policy does not allow (403). Without those checks any page a developer visits could mint
+     * dev tokens from their browser.
+     */
+    public static void register(Router router, Store store, JoinTokenIssuer issuer, String devProjectId,
+                                OriginPolicy origins) {
         router.add("POST", PATH, req -> {
+            if (!origins.allows(req.header("Origin"), req.header("Host"))) {
+                return HttpResult.error(403, "origin_not_allowed", "Requests from this origin are not allowed.");
+            }
+            if (!ContentTypes.isJson(req.header("Content-Type"))) {
+                return HttpResult.error(415, "unsupported_media_type", "Content-Type must be application/json.");
+            }
             JsonNode body;
             try {
                 body = req.body().length == 0 ? Json.mapper().createObjectNode() : Json.mapper().readTree(req.body());

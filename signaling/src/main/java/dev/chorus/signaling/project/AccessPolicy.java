@@ -13,10 +13,22 @@ import java.util.Objects;
  * @param hoursUtc         daily window {@code HH:MM-HH:MM} (UTC) in which joins and refreshes are allowed, or null
  * @param allowPiiIdentities opt-out of the PII guard: identities/metadata that look like e-mail addresses or phone
  *                         numbers are accepted (documented; off by default)
+ * @param replaceSameTokenSession one live session per token (jti): false (default) refuses a second join with the
+ *                         same token while the first session lives; true closes the older session (4004
+ *                         {@code replaced}) and admits the new one (a client that reconnects before noticing the drop)
  */
 public record AccessPolicy(boolean aclMode, List<String> allowedCidrs, int maxSessionsPerIdentity, String hoursUtc,
-                           boolean allowPiiIdentities) {
-    public static final AccessPolicy DEFAULT = new AccessPolicy(true, List.of(), 0, null, false);
+                           boolean allowPiiIdentities, boolean replaceSameTokenSession) {
+    public static final AccessPolicy DEFAULT = new AccessPolicy(true, List.of(), 0, null, false, false);
+
+    /**
+     * Without {@code replaceSameTokenSession} (false: a second join with a token that already holds a live session
+     * is refused; true: it replaces that session, which is closed with 4004 {@code replaced}).
+     */
+    public AccessPolicy(boolean aclMode, List<String> allowedCidrs, int maxSessionsPerIdentity, String hoursUtc,
+                        boolean allowPiiIdentities) {
+        this(aclMode, allowedCidrs, maxSessionsPerIdentity, hoursUtc, allowPiiIdentities, false);
+    }
     public static final int MAX_CIDRS = 64;
 
     public AccessPolicy {

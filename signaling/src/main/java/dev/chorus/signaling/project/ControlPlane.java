@@ -2,7 +2,9 @@ package dev.chorus.signaling.project;
 
 import dev.chorus.signaling.admin.OperatorAuthenticator;
 import dev.chorus.signaling.admin.ProjectAdminService;
+import dev.chorus.signaling.audit.AuditAnchor;
 import dev.chorus.signaling.audit.AuditLog;
+import dev.chorus.signaling.audit.RefusalAuditor;
 import dev.chorus.signaling.auth.AuthFailureLimiter;
 import dev.chorus.signaling.auth.AuthMetrics;
 import dev.chorus.signaling.auth.BackendAuthenticator;
@@ -26,10 +28,13 @@ public final class ControlPlane implements AutoCloseable {
     public static final String DB_FILE = "chorus.db";
     public static final String AUDIT_FILE = "audit.log";
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
+    /** Refused joins (and refreshes) per source per minute before further ones are refused unverified. */
+    public static final int JOIN_FAILURES_PER_MINUTE = 30;
 
     private final Store store;
     private final AuditLog audit;
     private final AuthMetrics metrics;
+    private final RefusalAuditor refusals;
     private final JoinTokenVerifier verifier;
     private final JoinTokenIssuer issuer;
     private final JoinAdmission admission;
@@ -52,7 +57,9 @@ public final class ControlPlane implements AutoCloseable {
         ProjectEvents relay = new Relay();
         this.verifier = new JoinTokenVerifier(store, audience, clock, DEFAULT_LEEWAY);
         this.issuer = new JoinTokenIssuer(store, audience, clock, audit, metrics);
-        this.admission = new JoinAdmission(verifier, store, audit, metrics, clock);
+        this.refusals = RefusalAuditor.defaults(audit, clock);
+        this.admission = new JoinAdmission(verifier, store, audit, metrics, clock, refusals,
+                new AuthFailureLimiter(JOIN_FAILURES_PER_MINUTE, Duration.ofMinutes(1), 10_000, clock));
         // one failure budget per source for backend keys and the operator secret alike
         AuthFailureLimiter limiter = AuthFailureLimiter.defaults(clock);
         this.authenticator = new BackendAuthenticator(store, audience, clock, limiter, audit, metrics);
@@ -70,7 +77,8 @@ public final class ControlPlane implements AutoCloseable {
     /** Opens (or creates) the store and audit trail under {@code dataDir}. */
     public static ControlPlane open(Path dataDir, String audience, Clock clock, MeterRegistry registry) {
         Store store = SqliteStore.open(dataDir.resolve(DB_FILE));
-        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock);
+        // keyed chain (audit.key next to the log), head anchored in the store
+        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock, AuditAnchor.in(store, clock));
         return new ControlPlane(store, audit, audience, clock, registry);
     }
 
@@ -80,6 +88,8 @@ public final class ControlPlane implements AutoCloseable {
 
     public Store store() { return store; }
     public AuditLog audit() { return audit; }
+    /** Rate-limited auditing of refusals (the WebSocket's early refusals go through it too). */
+    public RefusalAuditor refusals() { return refusals; }
     public AuthMetrics metrics() { return metrics; }
     public JoinTokenVerifier verifier() { return verifier; }
     public JoinTokenIssuer issuer() { return issuer; }

@@ -50,6 +50,7 @@ public final class KeyService {
     public CreatedKey create(BackendPrincipal caller, KeyAlgorithm algorithm, String publicKeyPem,
                              Set<ApiScope> apiScopes, String source) {
         Project project = ProjectScope.project(store, caller);
+        requireActiveCaller(caller, source, AuditAction.KEY_CREATE);
         if (!caller.apiScopes().containsAll(apiScopes)) {
             throw ProjectScope.refused(audit, caller, source, AuditAction.KEY_CREATE, "key",
                     ServiceError.SCOPE_NOT_ALLOWED, "a key cannot grant API scopes it does not hold");
@@ -65,15 +66,22 @@ public final class KeyService {
     }
 
     public List<KeyInfo> list(BackendPrincipal caller) {
+        return list(caller, null);
+    }
+
+    public List<KeyInfo> list(BackendPrincipal caller, String source) {
+        requireActiveCaller(caller, source, AuditAction.KEY_LIST);
         return store.keys(caller.projectId()).stream().map(KeyService::info).toList();
     }
 
     public KeyInfo get(BackendPrincipal caller, String kid, String source) {
+        requireActiveCaller(caller, source, AuditAction.KEY_LIST);
         return info(owned(caller, kid, source, AuditAction.KEY_LIST));
     }
 
     /** New key of the same algorithm (from {@code newPublicKeyPem} if given) and the old one moves to retiring. */
     public CreatedKey rotate(BackendPrincipal caller, String kid, String newPublicKeyPem, String source) {
+        requireActiveCaller(caller, source, AuditAction.KEY_ROTATE);
         ProjectKey old = owned(caller, kid, source, AuditAction.KEY_ROTATE);
         if (old.state() != KeyState.ACTIVE) {
             throw ProjectScope.refused(audit, caller, source, AuditAction.KEY_ROTATE, "key:" + kid,
@@ -96,6 +104,7 @@ public final class KeyService {
     }
 
     public KeyInfo retire(BackendPrincipal caller, String kid, String source) {
+        requireActiveCaller(caller, source, AuditAction.KEY_RETIRE);
         ProjectKey k = owned(caller, kid, source, AuditAction.KEY_RETIRE);
         if (k.state() == KeyState.REVOKED) {
             throw ProjectScope.refused(audit, caller, source, AuditAction.KEY_RETIRE, "key:" + kid,
@@ -106,6 +115,7 @@ public final class KeyService {
 
     /** Nothing the key signed verifies any more; live sessions admitted with it are told to end. */
     public KeyInfo revoke(BackendPrincipal caller, String kid, String source) {
+        requireActiveCaller(caller, source, AuditAction.KEY_REVOKE);
         ProjectKey k = owned(caller, kid, source, AuditAction.KEY_REVOKE);
         KeyInfo info = transition(caller, k, KeyState.REVOKED, source, AuditAction.KEY_REVOKE);
         events.keyRevoked(k.projectId(), kid);
@@ -117,6 +127,20 @@ public final class KeyService {
         audit.append(AuditEvent.success(k.projectId(), caller.kid(), source, action, "key:" + k.kid(),
                 Map.of("state", k.state().wire() + "->" + updated.state().wire())));
         return info(updated);
+    }
+
+    /**
+     * Key management needs an active key. A retiring key still authenticates (the backend may be mid-rotation) but
+     * must not list, create, rotate, retire or revoke keys: otherwise a leaked old key could revoke its own
+     * replacement and take the project over.
+     */
+    private void requireActiveCaller(BackendPrincipal caller, String source, String action) {
+        // the local CLI operator acts without a key (it holds the data dir), so only a stored key is checked
+        boolean inactive = store.key(caller.kid()).map(k -> k.state() != KeyState.ACTIVE).orElse(false);
+        if (inactive) {
+            throw ProjectScope.refused(audit, caller, source, action, "key", ServiceError.KEY_RETIRING,
+                    "this key is retiring (or revoked): manage keys with an active key");
+        }
     }
 
     private ProjectKey owned(BackendPrincipal caller, String kid, String source, String action) {

@@ -114,11 +114,12 @@ public final class PermissionService {
                     ServiceError.INVALID_REQUEST, "hoursUtc must be HH:MM-HH:MM");
         }
         AccessPolicy stored = new AccessPolicy(policy.aclMode(), canonical, policy.maxSessionsPerIdentity(),
-                policy.hoursUtc(), policy.allowPiiIdentities());
+                policy.hoursUtc(), policy.allowPiiIdentities(), policy.replaceSameTokenSession());
         store.putAccessPolicy(project.id(), stored);
         Map<String, String> changes = new LinkedHashMap<>();
         changes.put("acl_mode", String.valueOf(stored.aclMode()));
         changes.put("allowed_cidrs", String.join(" ", stored.allowedCidrs()));
+        changes.put("replace_same_token", String.valueOf(stored.replaceSameTokenSession()));
         changes.put("max_sessions", String.valueOf(stored.maxSessionsPerIdentity()));
         changes.put("hours_utc", String.valueOf(stored.hoursUtc()));
         changes.put("allow_pii", String.valueOf(stored.allowPiiIdentities()));

@@ -24,12 +24,22 @@ public final class RevocationService {
     private final AuditLog audit;
     private final Clock clock;
     private final ProjectEvents events;
+    private final Duration clockSkew;
 
     public RevocationService(Store store, AuditLog audit, Clock clock, ProjectEvents events) {
+        this(store, audit, clock, events, ControlPlane.DEFAULT_LEEWAY);
+    }
+
+    /**
+     * @param clockSkew the verifier's clock leeway: a token may carry an {@code iat} up to this far ahead of our
+     *                  clock, so a subject revocation must also cover tokens "issued" up to this far in the future
+     */
+    public RevocationService(Store store, AuditLog audit, Clock clock, ProjectEvents events, Duration clockSkew) {
         this.store = store;
         this.audit = audit;
         this.clock = clock;
         this.events = events;
+        this.clockSkew = clockSkew;
     }
 
     /** Denies a jti until the longest time a token of this project could still be valid. */
@@ -48,8 +58,10 @@ public final class RevocationService {
 
     /**
      * Revokes every token of {@code subject} issued up to now; returns the watermark. Tokens whose {@code iat}
-     * (whole seconds) is at or before the watermark are refused, so a replacement token must be issued at least in
-     * the next second.
+     * (whole seconds) is at or before the watermark are refused. The watermark is now + the verifier's clock leeway:
+     * a backend whose clock runs ahead stamps tokens minted before the revocation with an {@code iat} up to the
+     * leeway in the future, and those must not survive it. A replacement token needs an {@code iat} after the
+     * returned watermark.
      */
     public Instant revokeSubject(BackendPrincipal caller, String subject, String source) {
         Project project = ProjectScope.project(store, caller);
@@ -57,11 +69,11 @@ public final class RevocationService {
             throw ProjectScope.refused(audit, caller, source, AuditAction.REVOKE_SUBJECT, "subject",
                     ServiceError.INVALID_REQUEST, "identity must be 1-256 printable characters (NFC)");
         }
-        Instant now = clock.instant();
-        store.revokeSubject(project.id(), subject, now);
+        Instant watermark = clock.instant().plus(clockSkew);
+        store.revokeSubject(project.id(), subject, watermark);
         audit.append(AuditEvent.success(project.id(), caller.kid(), source, AuditAction.REVOKE_SUBJECT,
-                AuditEvent.identityHash(project.id(), subject), Map.of("issued_before", now.toString())));
-        events.subjectRevoked(project.id(), subject, now);
-        return now;
+                AuditEvent.identityHash(project.id(), subject), Map.of("issued_before", watermark.toString())));
+        events.subjectRevoked(project.id(), subject, watermark);
+        return watermark;
     }
 }

@@ -16,6 +16,8 @@ public enum ServiceError {
     SCOPE_NOT_ALLOWED(403),
     /** The project does not allow HS256 join tokens, or the caller's key cannot sign (retiring, asymmetric). */
     SIGNING_NOT_ALLOWED(403),
+    /** The caller authenticated with a retiring key: it may finish a rotation's overlap, not manage keys. */
+    KEY_RETIRING(403),
     CONFLICT(409),
     LIMIT_EXCEEDED(409),
     ROOM_CLOSED(409);

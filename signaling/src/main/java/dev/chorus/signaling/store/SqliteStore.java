@@ -153,7 +153,18 @@ public final class SqliteStore implements Store {
                       salt BLOB NOT NULL,
                       hash BLOB NOT NULL,
                       created_ms INTEGER NOT NULL
-                    ) STRICT"""));
+                    ) STRICT"""),
+            // 4 → 5: the audit trail's head, anchored outside the log file (docs/control-plane.md "Audit trail"),
+            // and the per-project choice of what a second join with the same token does
+            List.of(
+                    """
+                    CREATE TABLE audit_head (
+                      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                      last_id INTEGER NOT NULL,
+                      last_hash TEXT NOT NULL,
+                      at_ms INTEGER NOT NULL
+                    ) STRICT""",
+                    "ALTER TABLE access_policies ADD COLUMN replace_same_token INTEGER NOT NULL DEFAULT 0"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -598,18 +609,34 @@ public final class SqliteStore implements Store {
     public synchronized Optional<AccessPolicy> accessPolicy(String projectId) {
         return run("read access policy", () -> sql.one("SELECT * FROM access_policies WHERE project_id = ?",
                 rs -> new AccessPolicy(rs.getInt("acl_mode") != 0, cidrs(rs.getString("allowed_cidrs")),
-                        rs.getInt("max_sessions"), rs.getString("hours_utc"), rs.getInt("allow_pii") != 0),
+                        rs.getInt("max_sessions"), rs.getString("hours_utc"), rs.getInt("allow_pii") != 0,
+                        rs.getInt("replace_same_token") != 0),
                 projectId));
     }
 
     @Override
     public synchronized void putAccessPolicy(String projectId, AccessPolicy p) {
         run("put access policy", () -> sql.update("INSERT INTO access_policies (project_id, acl_mode, allowed_cidrs,"
-                        + " max_sessions, hours_utc, allow_pii) VALUES (?,?,?,?,?,?) ON CONFLICT (project_id) DO UPDATE"
+                        + " max_sessions, hours_utc, allow_pii, replace_same_token) VALUES (?,?,?,?,?,?,?)"
+                        + " ON CONFLICT (project_id) DO UPDATE"
                         + " SET acl_mode = excluded.acl_mode, allowed_cidrs = excluded.allowed_cidrs,"
                         + " max_sessions = excluded.max_sessions, hours_utc = excluded.hours_utc,"
-                        + " allow_pii = excluded.allow_pii", projectId, p.aclMode(), String.join(" ", p.allowedCidrs()),
-                p.maxSessionsPerIdentity(), p.hoursUtc(), p.allowPiiIdentities()));
+                        + " allow_pii = excluded.allow_pii, replace_same_token = excluded.replace_same_token",
+                projectId, p.aclMode(), String.join(" ", p.allowedCidrs()), p.maxSessionsPerIdentity(), p.hoursUtc(),
+                p.allowPiiIdentities(), p.replaceSameTokenSession()));
+    }
+
+    @Override
+    public synchronized Optional<AuditHead> auditHead() {
+        return run("read audit head", () -> sql.one("SELECT last_id, last_hash FROM audit_head WHERE singleton = 1",
+                rs -> new AuditHead(rs.getLong(1), rs.getString(2))));
+    }
+
+    @Override
+    public synchronized void putAuditHead(AuditHead head, Instant at) {
+        run("put audit head", () -> sql.update("INSERT INTO audit_head (singleton, last_id, last_hash, at_ms)"
+                + " VALUES (1,?,?,?) ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id,"
+                + " last_hash = excluded.last_hash, at_ms = excluded.at_ms", head.lastId(), head.lastHash(), at));
     }
 
     private static List<String> cidrs(String wire) {

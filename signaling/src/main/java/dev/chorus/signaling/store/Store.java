@@ -135,6 +135,12 @@ public interface Store extends AutoCloseable {
 
     void putAccessPolicy(String projectId, AccessPolicy policy);
 
+    /** The audit trail's anchored head (id and hash of its last acknowledged line), or empty before the first. */
+    Optional<AuditHead> auditHead();
+
+    /** Moves the anchored head forward; called after each audit line is on disk. */
+    void putAuditHead(AuditHead head, Instant at);
+
     @Override
     void close();
 }

@@ -3,6 +3,7 @@ package dev.chorus.signaling.ws;
 import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
+import dev.chorus.signaling.audit.RefusalAuditor;
 import dev.chorus.signaling.auth.JoinAdmission;
 import dev.chorus.signaling.auth.JoinGrant;
 import dev.chorus.signaling.auth.TokenRefusedException;
@@ -48,13 +49,18 @@ public final class AdmissionGate implements JoinGate {
         return admitted(session.participantId(), g);
     }
 
+    @Override
+    public void ended(JoinOutcome.Admitted a) {
+        admission.ended(a.projectId(), a.identity(), a.tokenId());
+    }
+
     private static JoinOutcome.Admitted admitted(String participantId, JoinGrant g) {
         List<String> rights = new ArrayList<>();
         for (Scope s : Scope.values()) {
             if (g.rights().contains(s)) rights.add(s.wire());
         }
         return new JoinOutcome.Admitted(participantId, g.projectId(), g.roomId(), g.identity(), rights, g.kid(),
-                g.jti(), g.issuedAt(), g.expiresAt(), g.groups(), g.policy(), g.meta());
+                g.jti(), g.issuedAt(), g.expiresAt(), g.groups(), g.policy(), g.meta(), g.conditions());
     }
 
     static String newParticipantId() {
@@ -65,10 +71,17 @@ public final class AdmissionGate implements JoinGate {
 
     /** Audits refusals the WebSocket layer makes itself: before a token is looked at, and policy closes. */
     public static WsAudit auditTo(AuditLog log) {
+        return auditTo(log, null);
+    }
+
+    /** As {@link #auditTo(AuditLog)}, with early refusals rate-limited per source by {@code refusals}. */
+    public static WsAudit auditTo(AuditLog log, RefusalAuditor refusals) {
         return new WsAudit() {
             @Override
             public void joinRefused(String ip, String reason) {
-                log.append(AuditEvent.refused(null, null, ip, AuditAction.JOIN, "ws", reason));
+                AuditEvent e = AuditEvent.refused(null, null, ip, AuditAction.JOIN, "ws", reason);
+                if (refusals != null) refusals.refused(e);
+                else log.append(e);
             }
 
             @Override

@@ -20,4 +20,12 @@ public interface JoinGate {
     default JoinOutcome refresh(String token, ParticipantSession session, String sourceIp) {
         return admit(token, session.room(), sourceIp);
     }
+
+    /**
+     * An admitted join's session ended, or never started (client gone, room full, media refused): the gate gives
+     * back what it reserved for it (live-session counts per identity and per jti). Called exactly once per
+     * {@link JoinOutcome.Admitted} returned by {@link #admit}; must not block or throw.
+     */
+    default void ended(JoinOutcome.Admitted admitted) {
+    }
 }

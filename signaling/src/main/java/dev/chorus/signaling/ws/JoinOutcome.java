@@ -1,5 +1,6 @@
 package dev.chorus.signaling.ws;
 
+import dev.chorus.signaling.auth.AccessConditions;
 import dev.chorus.signaling.auth.PeerPolicy;
 
 import java.time.Instant;
@@ -19,13 +20,23 @@ public sealed interface JoinOutcome {
      * @param groups        the token's {@code grp} labels (peer policies select on them)
      * @param policy        the token's peer policy ({@link PeerPolicy#UNRESTRICTED} without a {@code policy} claim)
      * @param meta          the token's {@code meta} claim as compact JSON text, or null (shown to other participants)
+     * @param conditions    the token's {@code cond} claim, re-checked during the session with the project's policy
      */
     record Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
                     String keyId, String tokenId, Instant issuedAt, Instant expiresAt, List<String> groups,
-                    PeerPolicy policy, String meta) implements JoinOutcome {
+                    PeerPolicy policy, String meta, AccessConditions conditions) implements JoinOutcome {
         public Admitted {
             groups = groups == null ? List.of() : List.copyOf(groups);
             policy = policy == null ? PeerPolicy.UNRESTRICTED : policy;
+            conditions = conditions == null ? AccessConditions.NONE : conditions;
+        }
+
+        /** Without token conditions. */
+        public Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
+                        String keyId, String tokenId, Instant issuedAt, Instant expiresAt, List<String> groups,
+                        PeerPolicy policy, String meta) {
+            this(participantId, projectId, room, identity, rights, keyId, tokenId, issuedAt, expiresAt, groups,
+                    policy, meta, AccessConditions.NONE);
         }
 
         /** Without groups, policy and meta (tests of the WebSocket layer alone). */

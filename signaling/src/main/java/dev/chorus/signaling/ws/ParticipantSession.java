@@ -1,6 +1,7 @@
 package dev.chorus.signaling.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.chorus.signaling.auth.AccessConditions;
 import dev.chorus.signaling.auth.PeerPolicy;
 import dev.chorus.signaling.http.Json;
 import io.netty.channel.Channel;
@@ -28,7 +29,7 @@ public final class ParticipantSession {
     private final String identity;
     /** What the current token says; replaced as a whole on refresh. */
     private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt,
-                             List<String> groups, PeerPolicy policy, String meta) {}
+                             List<String> groups, PeerPolicy policy, String meta, AccessConditions conditions) {}
 
     /**
      * Messages sent before {@code joined} wait here: the room's current tracks and the first subscriber offer, so a
@@ -75,10 +76,12 @@ public final class ParticipantSession {
     public PeerPolicy policy() { return token.policy(); }
     /** The token's {@code meta} claim as compact JSON text, or null. */
     public String meta() { return token.meta(); }
+    /** The token's {@code cond} claim (ABAC), re-checked during the session. */
+    public AccessConditions conditions() { return token.conditions(); }
 
     private static TokenInfo info(JoinOutcome.Admitted a) {
         return new TokenInfo(List.copyOf(a.rights()), a.keyId(), a.tokenId(), a.issuedAt(), a.expiresAt(),
-                a.groups(), a.policy(), a.meta());
+                a.groups(), a.policy(), a.meta(), a.conditions());
     }
 
     /** A refresh token for the same project, room and identity was accepted: its rights and expiry apply now. */

@@ -13,6 +13,8 @@ public final class WsCloseCodes {
     public static final int GOING_AWAY = 1001;
     /** A binary message: the protocol is JSON text only. */
     public static final int UNSUPPORTED_DATA = 1003;
+    /** A text frame that is not valid UTF-8 (overlong forms, surrogates, truncated sequences). */
+    public static final int INVALID_PAYLOAD = 1007;
     /** Message flood, a message that never finishes, too many bad messages: policy violation. */
     public static final int POLICY_VIOLATION = 1008;
     /** A frame or message above the size limit. */
@@ -35,4 +37,9 @@ public final class WsCloseCodes {
     public static final int ROOM_FULL = 4006;
     /** The media plane could not take the participant (no capacity, or it is stopping). */
     public static final int MEDIA_UNAVAILABLE = 4007;
+    /**
+     * The session's ABAC conditions no longer hold (outside its daily hours or validity window, or its source no
+     * longer inside the allowed ranges after a policy change); checked on a timer and on every access-policy change.
+     */
+    public static final int CONDITIONS_NOT_MET = 4008;
 }

@@ -10,6 +10,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
+import dev.chorus.signaling.http.OriginPolicy;
+import java.util.Base64;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -36,6 +43,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
     private final PerSourceCounter perSource;
     private final WebSocketDecoderConfig decoderConfig;
     private final SessionLifecycle lifecycle;
+    private volatile OriginPolicy origins = OriginPolicy.sameOrigin();
 
     public WsEndpoint(WsSettings settings, JoinGate gate, WsAudit audit, ParticipantRegistry registry,
                       SignalingProtocol protocol, ChorusMetrics metrics, Executor blocking, Clock clock) {
@@ -70,38 +78,84 @@ public final class WsEndpoint implements WebSocketEndpoint {
         return settings.path();
     }
 
+    /** Which web origins may open {@code /v1/ws}; the server's own origin unless configured otherwise. */
+    public void originPolicy(OriginPolicy policy) {
+        this.origins = Objects.requireNonNull(policy);
+    }
+
     @Override
     public int upgrade(ChannelHandlerContext ctx, FullHttpRequest req, String sourceIp, String limitKey) {
-        if (!perSource.tryAcquire(limitKey)) {
-            metrics.connectionRefused("ws_per_ip_cap");
-            ctx.writeAndFlush(HttpDispatcher.toResponse(HttpResult.error(429, "too_many_sessions",
-                    "Too many WebSocket sessions from this address."), false, 0)).addListener(ChannelFutureListener.CLOSE);
-            return 429;
-        }
-        String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
-        WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory("wss://" + host + settings.path(), null,
-                decoderConfig).newHandshaker(req);
-        if (hs == null) {
-            perSource.release(limitKey);
+        String version = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+        if (version != null && !version.strip().equals("13")) {
+            metrics.connectionRefused("ws_bad_upgrade");
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
                     .addListener(ChannelFutureListener.CLOSE);
             return 426;
         }
+        if (!isRfc6455Upgrade(req)) {
+            // hixie-75/76 drafts (no version, Sec-WebSocket-Key1/2, unmasked 0x00/0xFF framing) and malformed
+            // upgrades are refused before any per-source slot or session state exists
+            metrics.connectionRefused("ws_bad_upgrade");
+            return refuse(ctx, 400, "bad_upgrade", "Only RFC 6455 WebSocket upgrades (version 13) are accepted.");
+        }
+        if (!origins.allows(req.headers().get(HttpHeaderNames.ORIGIN), req.headers().get(HttpHeaderNames.HOST))) {
+            metrics.connectionRefused("ws_origin");
+            audit.joinRefused(sourceIp, "origin_not_allowed");
+            return refuse(ctx, 403, "origin_not_allowed", "WebSocket connections from this origin are not allowed.");
+        }
+        if (!perSource.tryAcquire(limitKey)) {
+            metrics.connectionRefused("ws_per_ip_cap");
+            return refuse(ctx, 429, "too_many_sessions", "Too many WebSocket sessions from this address.");
+        }
+        String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+        WebSocketServerHandshaker hs = new WebSocketServerHandshaker13("wss://" + host + settings.path(), null,
+                decoderConfig);
         ChannelPipeline p = ctx.pipeline();
         // From here on the connection is a WebSocket: HTTP deadlines and routing no longer apply.
         p.remove("deadline");
         FrameGuard guard = new FrameGuard(settings, System::nanoTime);
         WsSessionHandler session = new WsSessionHandler(settings, gate, audit, registry, protocol, metrics, blocking,
                 clock, sourceIp, () -> perSource.release(limitKey), lifecycle);
-        hs.handshake(ctx.channel(), req).addListener(f -> {
-            if (!f.isSuccess()) ctx.channel().close();
-        });
+        try {
+            hs.handshake(ctx.channel(), req).addListener(f -> {
+                if (!f.isSuccess()) ctx.channel().close();
+            });
+        } catch (RuntimeException e) {
+            perSource.release(limitKey); // the session handler that would release it is not installed yet
+            ctx.channel().close();
+            return 400;
+        }
+        // invalid UTF-8 in a text frame (overlong forms, surrogates) closes with 1007 before anything reads it
+        p.addLast("ws-utf8", new Utf8FrameValidator(true));
         p.addLast("ws-guard", guard);
         p.addLast("ws-aggregate", new WebSocketFrameAggregator(settings.maxMessageBytes()));
         p.addLast("ws-session", session);
         p.remove(ctx.handler());
         ctx.channel().config().setAutoRead(true); // the dispatcher may have paused reading for a pipelined request
         return 101;
+    }
+
+    /** RFC 6455 4.2.1: GET, HTTP/1.1, Upgrade: websocket, Connection: Upgrade, a 16-byte base64 key, version 13. */
+    static boolean isRfc6455Upgrade(FullHttpRequest req) {
+        if (!HttpMethod.GET.equals(req.method()) || !HttpVersion.HTTP_1_1.equals(req.protocolVersion())) return false;
+        if (!"13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "").strip())) return false;
+        if (!req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                || !req.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            return false;
+        }
+        if (req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY).size() != 1) return false;
+        String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY).strip();
+        try {
+            return key.length() == 24 && Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static int refuse(ChannelHandlerContext ctx, int status, String code, String message) {
+        ctx.writeAndFlush(HttpDispatcher.toResponse(HttpResult.error(status, code, message), false, 0))
+                .addListener(ChannelFutureListener.CLOSE);
+        return status;
     }
 
     public ParticipantRegistry registry() {

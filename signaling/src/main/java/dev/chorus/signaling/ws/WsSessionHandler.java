@@ -59,6 +59,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     private boolean refreshing;
     private final ArrayDeque<String> queued = new ArrayDeque<>();
     private ParticipantSession session;
+    /** The admission this handler holds (its slots go back to the gate exactly once, in {@link #cleanup}). */
+    private JoinOutcome.Admitted admittedHeld;
     private int errors;
     private boolean released;
 
@@ -162,7 +164,10 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onOutcome(ChannelHandlerContext ctx, JoinOutcome outcome) {
-        if (state != State.ADMITTING) return;
+        if (state != State.ADMITTING) {
+            if (outcome instanceof JoinOutcome.Admitted a) endAdmission(a); // closed while we verified
+            return;
+        }
         switch (outcome) {
             case JoinOutcome.Refused r -> {
                 // counted and audited by the gate (auth layer), with the precise reason
@@ -171,8 +176,10 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             case JoinOutcome.Admitted a -> {
                 if (!ctx.channel().isActive()) {
                     state = State.CLOSED; // the client left while we verified: nothing to register
+                    endAdmission(a);
                     return;
                 }
+                admittedHeld = a;
                 session = new ParticipantSession(a, sourceIp, clock.instant(), ctx.channel());
                 registry.add(session);
                 metrics.wsSessionOpened();
@@ -428,9 +435,11 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException c) {
-            // The frame decoder already answered with its close frame (1009 for an oversized frame, 1002 else).
-            boolean tooBig = c.closeStatus() != null && c.closeStatus().code() == WsCloseCodes.MESSAGE_TOO_BIG;
-            String reasonCode = tooBig ? "too_big" : "protocol_error";
+            // The frame decoder or UTF-8 validator already answered with its close frame (1009 for an oversized
+            // frame, 1007 for invalid UTF-8 in a text frame, 1002 else).
+            int status = c.closeStatus() == null ? 0 : c.closeStatus().code();
+            String reasonCode = status == WsCloseCodes.MESSAGE_TOO_BIG ? "too_big"
+                    : status == WsCloseCodes.INVALID_PAYLOAD ? "invalid_utf8" : "protocol_error";
             if (state != State.CLOSED) {
                 auditPolicy(reasonCode);
                 metrics.wsClosed(reasonCode);
@@ -470,6 +479,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         queued.clear();
         if (released) return;
         released = true;
+        if (admittedHeld != null) endAdmission(admittedHeld);
         if (session != null) {
             registry.remove(session);
             metrics.wsSessionClosed();
@@ -481,6 +491,14 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         onClosed.run();
+    }
+
+    private void endAdmission(JoinOutcome.Admitted a) {
+        try {
+            gate.ended(a);
+        } catch (RuntimeException e) {
+            log.warn("event=join_gate_end_failed error={}", e.getClass().getName());
+        }
     }
 
     private void cancelJoinTimer() {

@@ -72,6 +72,13 @@ final class EdgeHarness implements AutoCloseable {
         return call("POST", path, auth, "application/json", json);
     }
 
+    /** Mints a join token over {@code POST /v1/tokens} with acme's API key; the body must be accepted (201). */
+    String mint(String body) throws Exception {
+        HttpResponse<String> r = post("/v1/tokens", acmeBasic(), body);
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("token").asText();
+    }
+
     HttpResponse<String> get(String path, String auth) throws Exception {
         return call("GET", path, auth, null, null);
     }

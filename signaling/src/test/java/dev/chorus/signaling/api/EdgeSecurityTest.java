@@ -40,9 +40,7 @@ class EdgeSecurityTest {
     }
 
     private String mint(String body) throws Exception {
-        HttpResponse<String> r = h.post("/v1/tokens", h.acmeBasic(), body);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return JSON.readTree(r.body()).get("token").asText();
+        return h.mint(body);
     }
 
     private static JsonNode json(String s) throws Exception {
@@ -238,6 +236,28 @@ class EdgeSecurityTest {
         assertThat(h.fx.store.rooms(ControlFixture.PROJECT)).noneMatch(r -> r.roomId().startsWith("r-"));
         HttpResponse<String> ttlAsString = h.post("/v1/tokens", auth, MINT.replace("}", ",\"ttlSeconds\":\"600\"}"));
         assertThat(json(ttlAsString.body()).at("/error/code").asText()).isEqualTo("invalid_field");
+    }
+
+    /** Issue 15 finding 10 and the fuzzing finding on null selectors: each is a 400 and mints nothing. */
+    @Test
+    void mintBodiesWithFractionalTtlNegativeLimitsOrNullSelectorsAre400() throws Exception {
+        String auth = h.acmeBasic();
+        int before = h.audit().size();
+        for (String extra : List.of(",\"ttlSeconds\":1.5", ",\"ttlSeconds\":600.0", ",\"ttlSeconds\":1e3",
+                ",\"policy\":{\"maxTracks\":-5}", ",\"policy\":{\"maxKbps\":-1}",
+                ",\"policy\":{\"maxTracks\":2.5}", ",\"policy\":{\"subscribe\":{\"allow\":[null]}}",
+                ",\"policy\":{\"subscribe\":{\"deny\":[null,\"grp:a\"]}}",
+                ",\"policy\":{\"subscribe\":{\"allow\":[\"nobody\"]}}")) {
+            HttpResponse<String> r = h.post("/v1/tokens", auth, MINT.replace("}", extra + "}"));
+            assertThat(r.statusCode()).as(extra).isEqualTo(400);
+            assertThat(json(r.body()).at("/error/code").asText()).as(extra).isIn("invalid_field", "invalid_request");
+            assertThat(r.body()).doesNotContain("\"token\"");
+        }
+        assertThat(h.auditSince(before)).noneMatch(l -> l.contains("\"action\":\"token.mint\"")
+                && l.contains("\"outcome\":\"success\""));
+        HttpResponse<String> ok = h.post("/v1/tokens", auth,
+                MINT.replace("}", ",\"ttlSeconds\":60,\"policy\":{\"maxTracks\":0,\"maxKbps\":500}}"));
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
     }
 
     // ---- keys API and live revocation (checklist 8: sessions admitted with a revoked key close) ----

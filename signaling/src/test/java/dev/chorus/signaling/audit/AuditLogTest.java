@@ -2,6 +2,7 @@ package dev.chorus.signaling.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chorus.signaling.store.SqliteStore;
 import dev.chorus.signaling.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,9 @@ class AuditLogTest {
         String edited = l.get(1).replace("203.0.113.1", "10.0.0.1");
         String body = edited.substring(0, edited.length() - AuditJson.HASH_SUFFIX_LENGTH) + "}";
         String prev = body.replaceAll(".*\"prev_hash\":\"([0-9a-f]{64})\".*", "$1");
-        l.set(1, AuditJson.line(body, AuditHashing.chain(prev, body)));
+        // even with the key (an insider), fixing the line's own hash breaks the next link
+        byte[] key = AuditKey.read(AuditKey.fileFor(file)).orElseThrow().key();
+        l.set(1, AuditJson.line(body, AuditHashing.chain(key, prev, body)));
         rewrite(l);
         AuditVerification v = AuditVerifier.verify(file);
         assertThat(v.firstBrokenLine()).isEqualTo(3);
@@ -140,19 +143,116 @@ class AuditLogTest {
         assertThat(v.problem()).contains("truncated");
     }
 
-    @Test
-    void case50_tailDeletionLeavesAShorterChainWhoseHeadNoLongerMatchesTheAnchor() throws IOException {
-        String anchor;
-        writeEvents(4);
-        try (AuditLog log = AuditLog.open(file, clock)) {
-            anchor = log.lastHash();
+    /** Writes {@code n} events through a log anchored in a real SQLite store; returns the store (open). */
+    private SqliteStore anchoredEvents(int n) {
+        SqliteStore store = SqliteStore.open(dir.resolve("chorus.db"));
+        try (AuditLog log = AuditLog.open(file, clock, AuditAnchor.in(store, clock))) {
+            for (int i = 0; i < n; i++) {
+                clock.advance(Duration.ofSeconds(1));
+                log.append(AuditEvent.refused("acme", "k_abc", "203.0.113." + i, AuditAction.JOIN, "room:r" + i,
+                        "bad_signature"));
+            }
         }
-        List<String> l = lines();
-        l.removeLast();
-        rewrite(l);
+        return store;
+    }
+
+    private AuditVerification verifyAnchored(SqliteStore store) throws IOException {
+        return AuditVerifier.verify(file, AuditKey.read(AuditKey.fileFor(file)).orElseThrow(),
+                store.auditHead().orElseThrow());
+    }
+
+    /** The lines re-chained with the unkeyed SHA-256 chain after {@code edit} changed each body. */
+    private static List<String> unkeyedChain(List<String> lines, java.util.function.UnaryOperator<String> edit) {
+        List<String> out = new ArrayList<>();
+        String prev = AuditJson.GENESIS_HASH;
+        for (String line : lines) {
+            String body = line.substring(0, line.length() - AuditJson.HASH_SUFFIX_LENGTH) + "}";
+            body = edit.apply(body.replaceAll("\"prev_hash\":\"[0-9a-f]{64}\"", "\"prev_hash\":\"" + prev + "\""));
+            prev = AuditHashing.legacy(prev, body);
+            out.add(AuditJson.line(body, prev));
+        }
+        return out;
+    }
+
+    @Test
+    void case50_tailDeletionIsDetectedAgainstTheHeadAnchoredInTheStore() throws IOException {
+        try (SqliteStore store = anchoredEvents(4)) {
+            assertThat(verifyAnchored(store).intact()).isTrue();
+            assertThat(store.auditHead().orElseThrow().lastId()).isEqualTo(4);
+            List<String> l = lines();
+            l.removeLast();
+            rewrite(l);
+            assertThat(AuditVerifier.verify(file).intact()).as("the chain alone cannot tell").isTrue();
+            AuditVerification v = verifyAnchored(store);
+            assertThat(v.intact()).isFalse();
+            assertThat(v.firstBrokenLine()).isEqualTo(4);
+            assertThat(v.problem()).contains("anchored head is id 4");
+        }
+    }
+
+    @Test
+    void case50_rollbackToAnOlderCopyIsDetected() throws IOException {
+        SqliteStore store = anchoredEvents(3);
+        byte[] older = Files.readAllBytes(file);
+        store.close();
+        try (SqliteStore s2 = anchoredEvents(3)) {
+            Files.write(file, older);
+            AuditVerification v = verifyAnchored(s2);
+            assertThat(v.intact()).isFalse();
+            assertThat(v.problem()).contains("ends at id 3", "anchored head is id 6");
+        }
+    }
+
+    @Test
+    void case50_aWholeChainRecomputedWithoutTheKeyFailsAtItsFirstLine() throws IOException {
+        writeEvents(4);
+        // all an attacker without the key can compute: the unkeyed chain over edited lines
+        rewrite(unkeyedChain(lines(), body -> body.replace("bad_signature", "ok")));
         AuditVerification v = AuditVerifier.verify(file);
-        assertThat(v.intact()).isTrue();
-        assertThat(v.headHash()).isNotEqualTo(anchor);
+        assertThat(v.firstBrokenLine()).isEqualTo(1);
+        assertThat(v.problem()).contains("audit key");
+    }
+
+    @Test
+    void aLogWrittenBeforeTheKeyExistedKeepsItsUnkeyedPrefixAndIsKeyedFromThenOn() throws IOException {
+        writeEvents(3);
+        // turn the first three lines into a pre-key log: unkeyed chain, no key file
+        rewrite(unkeyedChain(lines(), body -> body));
+        Files.delete(AuditKey.fileFor(file));
+        writeEvents(2);
+        assertThat(AuditKey.read(AuditKey.fileFor(file)).orElseThrow().keyedFrom()).isEqualTo(4);
+        assertThat(AuditVerifier.verify(file).intact()).isTrue();
+        // an unkeyed line after the key's start is refused
+        List<String> l = lines();
+        String body = l.get(4).substring(0, l.get(4).length() - AuditJson.HASH_SUFFIX_LENGTH) + "}";
+        String p4 = body.replaceAll(".*\"prev_hash\":\"([0-9a-f]{64})\".*", "$1");
+        l.set(4, AuditJson.line(body, AuditHashing.legacy(p4, body)));
+        rewrite(l);
+        assertThat(AuditVerifier.verify(file).firstBrokenLine()).isEqualTo(5);
+    }
+
+    @Test
+    void aLogCutWhileTheServerWasDownIsRecordedAtStartAndStaysReported() throws IOException {
+        try (SqliteStore store = anchoredEvents(5)) {
+            List<String> l = lines();
+            rewrite(l.subList(0, 3));
+            try (AuditLog log = AuditLog.open(file, clock, AuditAnchor.in(store, clock))) {
+                assertThat(log.lastId()).isEqualTo(4);
+            }
+            assertThat(lines().getLast()).contains("\"action\":\"audit.anchor_mismatch\"",
+                    "\"anchored_id\":\"5\"", "\"log_last_id\":\"3\"");
+            AuditVerification v = verifyAnchored(store);
+            assertThat(v.firstBrokenLine()).isEqualTo(4);
+            assertThat(v.problem()).contains("anchor_mismatch");
+        }
+    }
+
+    @Test
+    void theKeyFileIsPrivateAndNeverInTheLog() throws IOException {
+        writeEvents(2);
+        Path key = AuditKey.fileFor(file);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        assertThat(Files.readString(file)).doesNotContain(Files.readAllLines(key).getFirst());
     }
 
     @Test

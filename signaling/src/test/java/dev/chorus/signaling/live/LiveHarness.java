@@ -63,7 +63,8 @@ final class LiveHarness implements AutoCloseable {
         control = new ControlPlane(fx.store, fx.audit, ControlFixture.AUDIENCE, fx.clock, metrics.registry());
         media = new MediaTransportServer(MediaTransportConfig.loopback(), DtlsCertificate.generate("live-test")).start();
         sfu = new Sfu(SfuConfig.defaults().withWorkers(1), media).start();
-        calls = new CallService(sfu, fx.store, IceServerProvider.NONE, CallSettings.DEFAULTS, callExecutor);
+        calls = new CallService(sfu, fx.store, IceServerProvider.NONE, CallSettings.DEFAULTS, callExecutor)
+                .audit(fx.audit);
         HttpSettings http = new HttpSettings("127.0.0.1", 0, 4096, 4096, 1024, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), 64, 31_536_000L, 64);
         WsSettings ws = new WsSettings("/v1/ws", Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(2),

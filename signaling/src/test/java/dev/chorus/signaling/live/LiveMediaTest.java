@@ -225,5 +225,32 @@ class LiveMediaTest {
         assertThat(h.post("/v1/rooms/room-a/permissions",
                 "{\"identity\":\"pub-1\",\"restore\":[\"media:publish:video\"]}").statusCode()).isEqualTo(200);
         assertThat(pub.awaitWithin("permissionsChanged", 1000).get("rights").toString()).contains("media:publish:video");
+        // issue 15: publishing and the forced unpublish are in the audit trail (identity only as a hash)
+        LiveHarness.await(() -> h.fx.auditLines().stream().anyMatch(l -> l.contains("\"action\":\"media.unpublish\"")),
+                "unpublish audited");
+        List<String> media = h.fx.auditLines().stream().filter(l -> l.contains("\"action\":\"media.")).toList();
+        assertThat(media).anySatisfy(l -> assertThat(l).contains("\"action\":\"media.publish\"", "\"kind\":\"video\""));
+        assertThat(media).anySatisfy(l -> assertThat(l).contains("\"action\":\"media.unpublish\"",
+                "\"reason\":\"publish_rights_revoked\""));
+        assertThat(media).noneMatch(l -> l.contains("pub-1"));
+        assertThat(AuditVerifier.verify(h.fx.audit.file()).intact()).isTrue();
+    }
+
+    @Test
+    void muteAndUnmuteOfOnesOwnTrackAreAudited() throws Exception {
+        Peer pub = publisher();
+        for (int i = 0; i < 20; i++) {
+            pub.publisher.sendRtp(LiveHarness.rtp(96, seq, seq * 3000L, VIDEO_SSRC, "v", 200));
+            seq++;
+        }
+        String trackId = pub.awaitWithin("trackPublished", 5000).path("track").path("trackId").asText();
+        pub.ws.send("{\"type\":\"mute\",\"trackId\":\"" + trackId + "\",\"muted\":true}");
+        pub.awaitWithin("trackUpdated", 2000);
+        pub.ws.send("{\"type\":\"mute\",\"trackId\":\"" + trackId + "\",\"muted\":false}");
+        pub.awaitWithin("trackUpdated", 2000);
+        LiveHarness.await(() -> h.fx.auditLines().stream().anyMatch(l -> l.contains("\"action\":\"media.unmute\"")),
+                "unmute audited");
+        assertThat(h.fx.auditLines()).anySatisfy(l -> assertThat(l).contains("\"action\":\"media.mute\"",
+                "\"track\":\"" + trackId + "\""));
     }
 }

@@ -104,18 +104,38 @@ class KeyServiceTest {
         String oldToken = f.issuer.mint(caller, request(), "ip").token();
         CreatedKey fresh = keys.rotate(caller, f.hsKid, null, "ip");
         assertThat(fresh.key().algorithm()).isEqualTo(KeyAlgorithm.HS256);
-        assertThat(keys.get(caller, f.hsKid, "ip").state()).isEqualTo(KeyState.RETIRING);
+        BackendPrincipal rotated = new BackendPrincipal(PROJECT, fresh.key().kid(), KeyAlgorithm.HS256,
+                BackendPrincipal.Method.API_KEY);
+        assertThat(keys.get(rotated, f.hsKid, "ip").state()).isEqualTo(KeyState.RETIRING);
         assertThat(f.verifier.verify(oldToken, ROOM)).isNotNull();
         assertThatThrownBy(() -> f.issuer.mint(caller, request(), "ip"))
                 .isInstanceOfSatisfying(ServiceException.class,
                         e -> assertThat(e.error()).isEqualTo(ServiceError.SIGNING_NOT_ALLOWED));
-        BackendPrincipal rotated = new BackendPrincipal(PROJECT, fresh.key().kid(), KeyAlgorithm.HS256,
-                BackendPrincipal.Method.API_KEY);
         assertThat(f.verifier.verify(f.issuer.mint(rotated, request(), "ip").token(), ROOM).kid())
                 .isEqualTo(fresh.key().kid());
-        assertThatThrownBy(() -> keys.rotate(caller, f.hsKid, null, "ip"))
+        assertThatThrownBy(() -> keys.rotate(rotated, f.hsKid, null, "ip"))
                 .isInstanceOfSatisfying(ServiceException.class,
                         e -> assertThat(e.error()).isEqualTo(ServiceError.CONFLICT));
+    }
+
+    @Test
+    void aRetiringKeyStillAuthenticatesButCannotListCreateRotateRetireOrRevokeKeys() {
+        CreatedKey fresh = keys.rotate(caller, f.hsKid, null, "ip");
+        String replacement = fresh.key().kid();
+        int before = f.auditLines().size();
+        ServiceAssertions.assertError(() -> keys.list(caller, "ip"), ServiceError.KEY_RETIRING);
+        ServiceAssertions.assertError(() -> keys.get(caller, replacement, "ip"), ServiceError.KEY_RETIRING);
+        ServiceAssertions.assertError(() -> keys.create(caller, KeyAlgorithm.HS256, null, "ip"),
+                ServiceError.KEY_RETIRING);
+        ServiceAssertions.assertError(() -> keys.rotate(caller, replacement, null, "ip"), ServiceError.KEY_RETIRING);
+        ServiceAssertions.assertError(() -> keys.retire(caller, replacement, "ip"), ServiceError.KEY_RETIRING);
+        ServiceAssertions.assertError(() -> keys.revoke(caller, replacement, "ip"), ServiceError.KEY_RETIRING);
+        assertThat(f.store.key(replacement).orElseThrow().state()).as("the replacement is untouched")
+                .isEqualTo(KeyState.ACTIVE);
+        assertThat(f.store.keys(PROJECT)).hasSize(4);
+        assertThat(f.auditLines().subList(before, f.auditLines().size()))
+                .hasSize(6).allMatch(l -> l.contains("\"outcome\":\"refused\"") && l.contains("\"reason\":\"key_retiring\""));
+        assertThat(events.events).isEmpty();
     }
 
     @Test

@@ -360,4 +360,70 @@ class WsEndpointTest {
             assertThat(c.next()).isEqualTo("{\"type\":\"pong\"}");
         }
     }
+
+    // ---- upgrade hardening (issue 15 findings 5, 6, 7) and the Origin allow-list ----
+
+    @Test
+    void legacyHixieHandshakesAreRefusedWith400AndNeverUpgraded() throws Exception {
+        String hixie75 = "GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: WebSocket\r\n"
+                + "Connection: Upgrade\r\nOrigin: https://127.0.0.1:" + port + "\r\n\r\n";
+        String hixie76 = "GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: WebSocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n"
+                + "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nContent-Length: 8\r\n\r\n";
+        try (RawWs a = RawWs.open(tls.clientContext, port); RawWs b = RawWs.open(tls.clientContext, port)) {
+            assertThat(a.request(hixie75, null)).isEqualTo(400);
+            assertThat(b.request(hixie76, "^n:ds[4U".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
+                    .isEqualTo(400);
+        }
+        assertThat(registry.size()).isZero();
+        assertThat(gateCalls).isEmpty();
+    }
+
+    @Test
+    void malformedUpgradesDoNotLeakPerSourceSessionSlots() throws Exception {
+        String noKey = "GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        String shortKey = "GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        for (int i = 0; i < 30; i++) {
+            try (RawWs r = RawWs.open(tls.clientContext, port)) {
+                assertThat(r.request(i % 2 == 0 ? noKey : shortKey, null)).isEqualTo(400);
+            }
+        }
+        // the per-source cap here is 3: a leak of even three slots would answer 429
+        try (WsTestClient c = joined()) {
+            assertThat(registry.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void invalidUtf8InATextFrameClosesWith1007BeforeAnythingAnswers() throws Exception {
+        byte[][] bad = {
+                {(byte) 0xC0, (byte) 0x80},                                    // overlong NUL
+                {'{', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'},    // lone surrogate U+D800
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},          // above U+10FFFF
+        };
+        for (byte[] payload : bad) {
+            try (RawWs r = RawWs.open(tls.clientContext, port)) {
+                assertThat(r.request(RawWs.upgrade(port, ""), null)).isEqualTo(101);
+                r.frame(0x1, payload);
+                assertThat(r.awaitCloseCode()).isEqualTo(WsCloseCodes.INVALID_PAYLOAD);
+            }
+        }
+        assertThat(gateCalls).isEmpty();
+        assertThat(audited).containsOnly("invalid_utf8");
+    }
+
+    @Test
+    void originOtherThanTheServersOwnIsRefusedWith403AndAudited() throws Exception {
+        try (RawWs evil = RawWs.open(tls.clientContext, port); RawWs nul = RawWs.open(tls.clientContext, port);
+             RawWs own = RawWs.open(tls.clientContext, port); RawWs none = RawWs.open(tls.clientContext, port)) {
+            assertThat(evil.request(RawWs.upgrade(port, "Origin: https://evil.example\r\n"), null)).isEqualTo(403);
+            assertThat(nul.request(RawWs.upgrade(port, "Origin: null\r\n"), null)).isEqualTo(403);
+            assertThat(own.request(RawWs.upgrade(port, "Origin: https://127.0.0.1:" + port + "\r\n"), null))
+                    .isEqualTo(101);
+            assertThat(none.request(RawWs.upgrade(port, ""), null)).as("no Origin: not a web page").isEqualTo(101);
+        }
+        assertThat(audited).containsExactly("origin_not_allowed", "origin_not_allowed");
+    }
 }
