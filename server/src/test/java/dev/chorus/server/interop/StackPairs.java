@@ -29,7 +29,11 @@ final class StackPairs {
     /** Browser ↔ stack in {@code room}: the browser decodes the stack's video and audio, the stack receives the browser's. */
     static void assertExchange(Browser browser, StackClient stack, String browserParticipant) throws Exception {
         String stackParticipant = stack.awaitJoined(20);
-        PageCalls.assertDecodes(browser, stackParticipant);
+        try {
+            PageCalls.assertDecodes(browser, stackParticipant);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + stack.name + " output:\n" + stack.output(), e);
+        }
         assertStackReceives(stack, browserParticipant);
     }
 }
