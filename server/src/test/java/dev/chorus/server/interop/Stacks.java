@@ -20,6 +20,23 @@ final class Stacks {
         return Path.of("interop").toAbsolutePath();
     }
 
+    /** Debian's Python 3 with the given packages (checked by importing them, as the client will). */
+    static void requirePythonModules(String debianPackages, String... modules) {
+        boolean ok = Files.isExecutable(PYTHON);
+        if (ok) {
+            try {
+                Interop.run(java.util.List.of(PYTHON.toString(), "-c", "import " + String.join(", ", modules)),
+                        java.util.Map.of(), 30);
+            } catch (java.io.IOException e) {
+                ok = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ok = false;
+            }
+        }
+        RequiredTool.require(ok, "python3 with " + String.join(", ", modules) + " (apt-get install " + debianPackages + ")");
+    }
+
     /** Node and an npm package installed from interop/package-lock.json ({@code npm ci} in .ci/run). */
     static void requireNodePackage(String module) {
         RequiredTool.require(Files.isExecutable(NODE) && Files.isDirectory(INTEROP_DIR.resolve("node_modules").resolve(module)),
