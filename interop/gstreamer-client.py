@@ -69,6 +69,16 @@ def when_gathered(webrtc, then):
     GLib.idle_add(check)
 
 
+def apply_local(promise, webrtc, field, message_type):
+    """create-offer/create-answer done: set it as local description and send it once gathering is complete."""
+    reply = promise.get_reply()
+    if not reply or not reply.has_field(field):
+        report("error", code="create-" + field, message=reply.to_string() if reply else "no reply")
+        return
+    webrtc.emit("set-local-description", reply.get_value(field), Gst.Promise.new())
+    when_gathered(webrtc, lambda sdp: send({"type": message_type, "sdp": sdp}))
+
+
 def description(kind, text):
     _, sdp = GstSdp.SDPMessage.new_from_text(text)
     return GstWebRTC.WebRTCSessionDescription.new(kind, sdp)
@@ -80,17 +90,8 @@ def start_publisher(joined):
     pub = pipeline.get_by_name("pub")
     configure(pub, joined)
 
-    def on_offer(promise, _):
-        reply = promise.get_reply()
-        if not reply or not reply.has_field("offer"):
-            report("error", code="create-offer", message=reply.to_string() if reply else "no reply")
-            return
-        offer = reply.get_value("offer")
-        pub.emit("set-local-description", offer, Gst.Promise.new())
-        when_gathered(pub, lambda sdp: send({"type": "publish", "sdp": sdp}))
-
     def negotiate(_):
-        pub.emit("create-offer", None, Gst.Promise.new_with_change_func(on_offer, None))
+        pub.emit("create-offer", None, Gst.Promise.new_with_change_func(apply_local, pub, "offer", "publish"))
     pub.connect("on-negotiation-needed", negotiate)
     pipeline.set_state(Gst.State.PLAYING)
     return pipeline, pub
@@ -152,20 +153,12 @@ def apply_offer(m):
         state["sub_pipeline"], state["sub"] = start_subscriber(state["joined"])
     sub = state["sub"]
 
-    def on_answer(promise, _):
-        reply = promise.get_reply()
-        if not reply or not reply.has_field("answer"):
-            report("error", code="create-answer", message=reply.to_string() if reply else "no reply")
-            return
-        answer = reply.get_value("answer")
-        sub.emit("set-local-description", answer, Gst.Promise.new())
-        when_gathered(sub, lambda sdp: send({"type": "subscriberAnswer", "sdp": sdp}))
-
     def on_remote_set(promise, _):
         reply = promise.get_reply()
         if reply and reply.has_field("error"):
             report("error", code="set-remote-offer", message=reply.to_string())
-        sub.emit("create-answer", None, Gst.Promise.new_with_change_func(on_answer, None))
+        sub.emit("create-answer", None,
+                 Gst.Promise.new_with_change_func(apply_local, sub, "answer", "subscriberAnswer"))
     sub.emit("set-remote-description", description(GstWebRTC.WebRTCSDPType.OFFER, m["sdp"]),
              Gst.Promise.new_with_change_func(on_remote_set, None))
     return False

@@ -78,7 +78,15 @@ sig.on('subscriberOffer', async m => {
   }
   sub.setRemoteDescription(m.sdp, 'offer'); // libdatachannel answers by itself
   await gathered(sub);
-  sig.send({ type: 'subscriberAnswer', sdp: sub.localDescription().sdp });
+  let answer = sub.localDescription().sdp;
+  // --reject-inactive 1: answer an offer whose every section is inactive with every m-line at port 0, as some
+  // clients do (issue 13 defect 2: the server refused it and never offered again).
+  const offered = m.sdp.split(/\r\n(?=m=)/).slice(1);
+  if (args['reject-inactive'] && offered.length > 0 && offered.every(x => /\r\na=inactive/.test(x))) {
+    answer = answer.replace(/^m=(\w+) \d+ /gm, 'm=$1 0 ');
+    report('rejected-inactive-offer', {});
+  }
+  sig.send({ type: 'subscriberAnswer', sdp: answer });
 });
 
 // ---- publish ----

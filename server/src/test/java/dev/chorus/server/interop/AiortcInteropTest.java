@@ -61,4 +61,11 @@ class AiortcInteropTest extends NamespacedStackTest {
     private static List<String> client(String cert) {
         return List.of(Stacks.PYTHON.toString(), "-u", "aiortc-client.py", "--cert", cert);
     }
+
+    /** The stack stays while its only publisher leaves and a new one joins, and receives the new one. */
+    @Test
+    void aiortcKeepsReceivingAfterItsOnlyPublisherLeftAndANewOneJoined() throws Exception {
+        rejoin("aiortc", "aiortc-rejoin", client("ecdsa"));
+    }
+
 }

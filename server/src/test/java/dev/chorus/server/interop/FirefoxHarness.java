@@ -175,14 +175,7 @@ final class FirefoxHarness implements Browser {
         } catch (IOException ignored) {
             // closing
         }
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Interop.stop(process, 10);
         deleteTree(profile);
     }
 

@@ -25,8 +25,7 @@ final class Interop {
             }
         });
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            stop(p, 0);
             reader.join(2_000);
             throw new IOException(command + " timed out after " + timeoutSeconds + " s: " + text(output[0]));
         }
@@ -34,6 +33,21 @@ final class Interop {
         String text = text(output[0]);
         if (p.exitValue() != 0) throw new IOException(command + " exited " + p.exitValue() + ": " + text);
         return text;
+    }
+
+    /**
+     * Ends a process and its children: waits {@code graceSeconds} for it to exit by itself (after the caller asked
+     * it to), then kills it and its descendants.
+     */
+    static void stop(Process p, long graceSeconds) {
+        try {
+            if (!p.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String text(byte[] b) {

@@ -37,7 +37,29 @@ class LibdatachannelInteropTest extends NamespacedStackTest {
         exchange("libdatachannel", "ldc-relay", "relay", withCert("ecdsa"));
     }
 
+    /**
+     * libdatachannel answering the all-inactive offer (its only publisher left) with every m-line at port 0, as the
+     * client in issue 13 did: the server refuses that answer, and must still offer the next publisher's tracks.
+     * Waits for issue 13 defect 2 (a refused answer left the offer outstanding: no offer ever came again).
+     */
+    @Test
+    @Tag("awaiting-fix")
+    void libdatachannelRejectingAnAllInactiveOfferStillGetsTheNextPublisher() throws Exception {
+        List<String> command = withCert("ecdsa");
+        command.addAll(List.of("--reject-inactive", "1"));
+        rejoin("libdatachannel", "ldc-reject-inactive", command, client -> org.assertj.core.api.Assertions
+                .assertThat(client.output()).as("the all-inactive offer was answered with port 0")
+                .contains("rejected-inactive-offer"));
+    }
+
     private static List<String> withCert(String cert) {
         java.util.List<String> c = new java.util.ArrayList<>(CLIENT); c.addAll(List.of("--cert", cert)); return c;
     }
+
+    /** The stack stays while its only publisher leaves and a new one joins, and receives the new one. */
+    @Test
+    void libdatachannelKeepsReceivingAfterItsOnlyPublisherLeftAndANewOneJoined() throws Exception {
+        rejoin("libdatachannel", "libdatachannel-rejoin", withCert("ecdsa"));
+    }
+
 }

@@ -80,13 +80,6 @@ final class StackClient implements AutoCloseable {
     public void close() {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Interop.stop(process, 5);
     }
 }
