@@ -25,7 +25,6 @@ import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.UseSRTPData;
 import org.bouncycastle.tls.crypto.TlsCryptoParameters;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaDefaultTlsCredentialedSigner;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 /**
  * The DTLS-SRTP server policy of one transport (RFC 5763/5764): DTLS 1.2 only, ECDHE-ECDSA with AES-GCM only,
@@ -40,7 +39,7 @@ final class ChorusTlsServer extends DefaultTlsServer {
     private static final SignatureAndHashAlgorithm ECDSA_SHA256 =
             SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa);
 
-    private final JcaTlsCrypto crypto;
+    private final DtlsCrypto crypto;
     private final DtlsCertificate certificate;
     private final Fingerprint expectedClientFingerprint;
     private final int handshakeTimeoutMillis;
@@ -50,8 +49,19 @@ final class ChorusTlsServer extends DefaultTlsServer {
     /** The first reason we refused the handshake (set before BC raises the alert). */
     private volatile DtlsFailure failure;
     private volatile boolean peerAlert;
+    /** The first fatal alert of the handshake, raised by us or received from the peer, for the failure log. */
+    private volatile AlertRecord alert;
 
-    ChorusTlsServer(JcaTlsCrypto crypto, DtlsCertificate certificate, Fingerprint expectedClientFingerprint,
+    /** A fatal alert with what BouncyCastle said about it ({@code cause} only for alerts we raised). */
+    record AlertRecord(boolean raisedByUs, short description, String message, Throwable cause) {
+        String describe() {
+            String text = (raisedByUs ? "sent " : "received ") + AlertDescription.getText(description);
+            if (message != null) text += ": " + message;
+            return text;
+        }
+    }
+
+    ChorusTlsServer(DtlsCrypto crypto, DtlsCertificate certificate, Fingerprint expectedClientFingerprint,
                     int handshakeTimeoutMillis) {
         super(crypto);
         this.crypto = crypto;
@@ -85,11 +95,8 @@ final class ChorusTlsServer extends DefaultTlsServer {
 
     @Override
     public CertificateRequest getCertificateRequest() {
-        Vector<SignatureAndHashAlgorithm> algorithms = new Vector<>();
-        algorithms.add(ECDSA_SHA256);
-        algorithms.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha384, SignatureAlgorithm.ecdsa));
-        algorithms.add(SignatureAndHashAlgorithm.rsa_pss_rsae_sha256);
-        algorithms.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.rsa));
+        // Exactly what our crypto can verify: a client may sign CertificateVerify with any algorithm listed here.
+        Vector<SignatureAndHashAlgorithm> algorithms = new Vector<>(crypto.verifiableSignatureAlgorithms());
         return new CertificateRequest(new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
                 algorithms, null);
     }
@@ -149,13 +156,16 @@ final class ChorusTlsServer extends DefaultTlsServer {
 
     @Override
     public void notifyAlertReceived(short alertLevel, short alertDescription) {
-        if (alertLevel == AlertLevel.fatal) peerAlert = true;
+        if (alertLevel != AlertLevel.fatal) return;
+        peerAlert = true;
+        if (alert == null) alert = new AlertRecord(false, alertDescription, null, null);
     }
 
     @Override
     public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
         // Deliberately silent (BouncyCastle's default prints to stderr); the reason goes to DtlsSession's report.
         if (alertLevel != AlertLevel.fatal) return;
+        if (alert == null) alert = new AlertRecord(true, alertDescription, message, cause);
         if (alertDescription == AlertDescription.protocol_version) {
             fail(DtlsFailure.UNSUPPORTED_VERSION);
         }
@@ -173,6 +183,9 @@ final class ChorusTlsServer extends DefaultTlsServer {
     }
 
     SrtpKeys keys() { return keys; }
+
+    /** The first fatal alert of a failed handshake, or null (timeout, close, I/O error). */
+    AlertRecord alert() { return alert; }
 
     /** Best reason for a failed handshake given what this policy saw. */
     DtlsFailure failureReason(boolean timedOut, boolean closed) {

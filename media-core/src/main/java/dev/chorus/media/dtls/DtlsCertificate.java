@@ -30,7 +30,7 @@ public final class DtlsCertificate {
     private final byte[] der;
     private final Fingerprint fingerprint;
 
-    private DtlsCertificate(PrivateKey privateKey, byte[] der) {
+    DtlsCertificate(PrivateKey privateKey, byte[] der) {
         this.privateKey = privateKey;
         this.der = der;
         this.fingerprint = Fingerprint.sha256Of(der);

@@ -4,19 +4,18 @@ import java.security.SecureRandom;
 import java.util.concurrent.Semaphore;
 import org.bouncycastle.tls.DTLSRequest;
 import org.bouncycastle.tls.DTLSVerifier;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 
 /**
- * Server-wide DTLS state: the certificate, the JCE-backed TLS crypto (AES-NI through SunJCE, EC through SunEC;
- * not BouncyCastle's pure-Java engines), the stateless cookie verifier and the bound on concurrent handshakes.
+ * Server-wide DTLS state: the certificate, the JCE-backed TLS crypto ({@link DtlsCrypto}), the stateless cookie
+ * verifier, the bound on concurrent handshakes and the log of handshake failures.
  * Creates one {@link DtlsSession} per transport.
  */
 public final class DtlsEndpoint {
     private final DtlsCertificate certificate;
     private final DtlsConfig config;
     private final DtlsStats stats;
-    private final JcaTlsCrypto crypto;
+    private final DtlsCrypto crypto;
+    private final DtlsFailureLog failureLog = new DtlsFailureLog();
     private final DTLSVerifier verifier;
     private final Semaphore handshakeSlots;
 
@@ -24,7 +23,7 @@ public final class DtlsEndpoint {
         this.certificate = certificate;
         this.config = config;
         this.stats = stats;
-        this.crypto = new JcaTlsCryptoProvider().create(new SecureRandom());
+        this.crypto = new DtlsCrypto(new SecureRandom());
         // The verifier's cookie key is random per instance: cookies prove the client can receive at its address,
         // and a restart simply makes clients redo the (cheap) exchange.
         this.verifier = new DTLSVerifier(crypto);
@@ -34,7 +33,8 @@ public final class DtlsEndpoint {
     public DtlsCertificate certificate() { return certificate; }
     public DtlsConfig config() { return config; }
     public DtlsStats stats() { return stats; }
-    JcaTlsCrypto crypto() { return crypto; }
+    DtlsCrypto crypto() { return crypto; }
+    DtlsFailureLog failureLog() { return failureLog; }
 
     /**
      * A DTLS session for one transport. {@code expectedClientFingerprint} comes from the client's SDP; the handshake

@@ -105,6 +105,7 @@ public final class DtlsSession implements AutoCloseable {
             DtlsFailure reason = server.failureReason(timedOut, closedByUs);
             transport.close();
             endpoint.stats().recordFailure(reason, nanos);
+            endpoint.failureLog().report(reason, server.alert(), e);
             listener.onFailed(reason, nanos);
             return;
         } finally {

@@ -28,6 +28,10 @@ import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.UseSRTPData;
 import org.bouncycastle.tls.crypto.TlsCertificate;
 import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.tls.crypto.impl.AbstractTlsCrypto;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
@@ -39,21 +43,33 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  * fingerprint, as a browser does.
  */
 public final class TestDtlsClient {
-    /** What the client offers. Defaults are what Chromium offers for our purposes. */
-    public record Options(int[] srtpProfiles, ProtocolVersion[] versions, int[] cipherSuites, boolean sendCertificate) {
+    /**
+     * What the client offers. Defaults are what Chromium offers for our purposes.
+     *
+     * @param signature what CertificateVerify is signed with; null = ECDSA-SHA256 with the JCA crypto (as
+     *                  Chromium/BoringSSL with its P-256 key). Any other algorithm is signed by BouncyCastle's own
+     *                  lightweight crypto (an implementation independent of the server's JCA providers, as OpenSSL
+     *                  is), and the handshake fails if the server's CertificateRequest does not list it.
+     */
+    public record Options(int[] srtpProfiles, ProtocolVersion[] versions, int[] cipherSuites, boolean sendCertificate,
+                          SignatureAndHashAlgorithm signature) {
         public static Options standard() {
             return new Options(new int[] {SrtpProfile.AEAD_AES_128_GCM.id(), SrtpProfile.AES_CM_128_HMAC_SHA1_80.id()},
                     ProtocolVersion.DTLSv12.only(),
                     new int[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-                               CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, true);
+                               CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, true, null);
         }
 
-        public Options withSrtpProfiles(int... ids) { return new Options(ids, versions, cipherSuites, sendCertificate); }
-        public Options withoutUseSrtp() { return new Options(null, versions, cipherSuites, sendCertificate); }
-        public Options withVersions(ProtocolVersion... v) { return new Options(srtpProfiles, v, cipherSuites, sendCertificate); }
-        public Options withCipherSuites(int... suites) { return new Options(srtpProfiles, versions, suites, sendCertificate); }
+        public Options withSrtpProfiles(int... ids) { return new Options(ids, versions, cipherSuites, sendCertificate, signature); }
+        public Options withoutUseSrtp() { return new Options(null, versions, cipherSuites, sendCertificate, signature); }
+        public Options withVersions(ProtocolVersion... v) { return new Options(srtpProfiles, v, cipherSuites, sendCertificate, signature); }
+        public Options withCipherSuites(int... suites) { return new Options(srtpProfiles, versions, suites, sendCertificate, signature); }
         /** Answers the server's CertificateRequest with an empty certificate list. */
-        public Options withoutCertificate() { return new Options(srtpProfiles, versions, cipherSuites, false); }
+        public Options withoutCertificate() { return new Options(srtpProfiles, versions, cipherSuites, false, signature); }
+        /** Signs CertificateVerify with {@code algorithm} (the certificate's key must fit it), using BouncyCastle's lightweight crypto. */
+        public Options signingWith(SignatureAndHashAlgorithm algorithm) {
+            return new Options(srtpProfiles, versions, cipherSuites, sendCertificate, algorithm);
+        }
     }
 
     /** Keys and the live DTLS transport after a successful handshake. */
@@ -62,12 +78,33 @@ public final class TestDtlsClient {
     private final DtlsCertificate certificate;
     private final Fingerprint expectedServerFingerprint;
     private final Options options;
-    private final JcaTlsCrypto crypto = new JcaTlsCryptoProvider().create(new SecureRandom());
+    private final AbstractTlsCrypto crypto;
 
     public TestDtlsClient(DtlsCertificate certificate, Fingerprint expectedServerFingerprint, Options options) {
         this.certificate = certificate;
         this.expectedServerFingerprint = expectedServerFingerprint;
         this.options = options;
+        this.crypto = options.signature() == null ? new JcaTlsCryptoProvider().create(new SecureRandom())
+                : new BcTlsCrypto(new SecureRandom());
+    }
+
+    /** A fresh RSA key and self-signed certificate (the kind GStreamer, aiortc or Firefox may use as a DTLS client). */
+    public static DtlsCertificate generateRsaCertificate(String commonName, int bits) {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+            generator.initialize(bits);
+            java.security.KeyPair pair = generator.generateKeyPair();
+            org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=" + commonName);
+            java.time.Instant now = java.time.Instant.now();
+            byte[] der = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name,
+                    java.math.BigInteger.valueOf(now.toEpochMilli()), java.util.Date.from(now.minusSeconds(86_400)),
+                    java.util.Date.from(now.plusSeconds(86_400)), name, pair.getPublic())
+                    .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate()))
+                    .getEncoded();
+            return new DtlsCertificate(pair.getPrivate(), der);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot generate an RSA test certificate", e);
+        }
     }
 
     public DtlsCertificate certificate() { return certificate; }
@@ -156,9 +193,17 @@ public final class TestDtlsClient {
                 public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
                     if (!options.sendCertificate()) return null;
                     Certificate chain = new Certificate(new TlsCertificate[] {crypto.createCertificate(certificate.der())});
-                    return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
-                            certificate.privateKey(), chain,
-                            SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+                    if (options.signature() == null) {
+                        return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), (JcaTlsCrypto) crypto,
+                                certificate.privateKey(), chain,
+                                SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+                    }
+                    // As OpenSSL does: sign with an algorithm of our choice if the server listed it, else give up.
+                    if (!request.getSupportedSignatureAlgorithms().contains(options.signature())) {
+                        throw new TlsFatalAlert(org.bouncycastle.tls.AlertDescription.handshake_failure);
+                    }
+                    return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), (BcTlsCrypto) crypto,
+                            PrivateKeyFactory.createKey(certificate.privateKey().getEncoded()), chain, options.signature());
                 }
             };
         }

@@ -1,0 +1,72 @@
+package dev.chorus.server.interop;
+
+import dev.chorus.media.transport.ChromiumHarness;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * werift (pure TypeScript, npm) as a Chorus participant on loopback, paired with real Chromium in one room: werift
+ * publishes recorded VP8 + Opus and Chromium decodes it; Chromium publishes its fake camera and microphone and werift
+ * receives well-formed VP8 frames and Opus packets. Over host candidates and relay-only through Chorus's TURN, with
+ * an ECDSA or an RSA DTLS certificate (werift signs CertificateVerify with ecdsa_secp256r1_sha256 / rsa_pkcs1_sha256).
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class WeriftInteropTest {
+    static InteropServer server;
+    static Browser chromium;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Stacks.requireNodePackage("werift");
+        ChromiumHarness.require();
+        server = InteropServer.start("127.0.0.1", Map.of());
+        chromium = Browser.of(ChromiumHarness.browse(server.pageUrl()));
+    }
+
+    @AfterAll
+    static void stop() {
+        try (AutoCloseable s = server; AutoCloseable c = chromium) {
+            // both closed
+        } catch (Exception ignored) {
+            // teardown
+        }
+    }
+
+    @ParameterizedTest(name = "policy={0} cert={1} bundle={2}")
+    @CsvSource({"all, ecdsa, max-bundle", "relay, ecdsa, max-bundle", "all, rsa, max-bundle", "relay, rsa, max-bundle"})
+    void weriftAndChromiumReceiveEachOther(String policy, String cert, String bundle) throws Exception {
+        exchange(policy, cert, bundle);
+    }
+
+    /**
+     * werift without BUNDLE (one ICE/DTLS transport per m-line). Fails today: Chorus runs one transport per peer
+     * connection and answers a non-BUNDLE offer as if it were bundled, so the audio m-line's own transport never
+     * connects (Chromium gets werift's video, never its audio) and nothing tells the client. A finding of this
+     * suite beyond issue 13's four defects (docs/interop.md); excluded from the default run until decided/fixed.
+     */
+    @Test
+    @Tag("awaiting-fix")
+    void weriftWithoutBundleAndChromiumReceiveEachOther() throws Exception {
+        exchange("all", "ecdsa", "disable");
+    }
+
+    private static void exchange(String policy, String cert, String bundle) throws Exception {
+        String room = "werift-" + policy + "-" + cert + "-" + bundle;
+        String browserId = PageCalls.join(chromium, room, "chromium-user", policy);
+        try (StackClient werift = StackClient.start("werift", List.of(Stacks.NODE.toString(), "werift-client.mjs",
+                "--base", server.pageUrl(), "--room", room, "--identity", "werift-user", "--policy", policy,
+                "--cert", cert, "--bundle", bundle, "--seconds", "80"), Map.of())) {
+            StackPairs.assertExchange(chromium, werift, browserId);
+        } finally {
+            PageCalls.leave(chromium);
+        }
+    }
+}
