@@ -9,6 +9,7 @@ import dev.chorus.signaling.call.WebAssets;
 import dev.chorus.signaling.http.HealthRoutes;
 import dev.chorus.signaling.http.TlsMaterial;
 import dev.chorus.signaling.metrics.ChorusMetrics;
+import dev.chorus.signaling.metrics.MetricsListener;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.project.DevCredentials;
 import dev.chorus.signaling.project.DevProjectBootstrap;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,10 +49,13 @@ public final class ChorusServer implements AutoCloseable {
     private final MediaPlane mediaPlane;
     private final CallService calls;
     private final ExecutorService callExecutor;
+    /** The private scrape listener, or null ({@code metrics.port} = -1). */
+    private final MetricsListener metricsListener;
 
     private ChorusServer(ChorusConfig config, Path dataDir, ChorusMetrics metrics, ControlPlane control,
                          ControlEdge edge, Path certFile, DataDir.Lock lock, MediaPlane mediaPlane, CallService calls,
-                         ExecutorService callExecutor) {
+                         ExecutorService callExecutor, MetricsListener metricsListener) {
+        this.metricsListener = metricsListener;
         this.lock = lock;
         this.mediaPlane = mediaPlane;
         this.calls = calls;
@@ -109,6 +115,7 @@ public final class ChorusServer implements AutoCloseable {
         ControlEdge edge = null;
         MediaPlane mediaPlane = null;
         ExecutorService callExecutor = null;
+        MetricsListener metricsListener = null;
         try {
             control = ControlPlane.open(dataDir, cfg.deploymentId(), Clock.systemUTC(), metrics.registry());
             Optional<DevCredentials> fresh = Optional.empty();
@@ -132,7 +139,7 @@ public final class ChorusServer implements AutoCloseable {
                         if (dev) {
                             DevTokenRoute.register(router, c.store(), c.issuer(), DevProjectBootstrap.DEV_PROJECT_ID);
                         }
-                    });
+                    }, cfg.metricsOnClientPort());
             calls.register(edge.protocol());
             io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
                     .description("participants in calls on this node (joining or joined)").register(metrics.registry());
@@ -140,12 +147,24 @@ public final class ChorusServer implements AutoCloseable {
             edge.live().addListener(calls::updateRights);
             control.devMode(dev);
             edge.start();
+            if (cfg.metrics().port() >= 0) {
+                InetSocketAddress at = new InetSocketAddress(InetAddress.ofLiteral(cfg.metrics().bindAddress()),
+                        cfg.metrics().port());
+                try {
+                    metricsListener = MetricsListener.start(at, metrics);
+                } catch (IOException e) {
+                    throw new IOException("metrics port " + at + " (key 'metrics.port'): " + e.getMessage(), e);
+                }
+            }
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
-                    calls, callExecutor);
+                    calls, callExecutor, metricsListener);
+            log.info("event=metrics_exposed listener={} clientPort={}", metricsListener == null ? "off"
+                    : metricsListener.address(), cfg.metricsOnClientPort());
             log.info("event=started mode={} port={} dataDir={}", cfg.mode(), edge.port(), dataDir);
             if (dev) DevBanner.print(out, server, fresh.orElse(null));
             return server;
         } catch (ConfigException | IOException | RuntimeException e) {
+            if (metricsListener != null) metricsListener.close();
             if (edge != null) edge.close();
             if (mediaPlane != null) mediaPlane.close();
             if (callExecutor != null) callExecutor.shutdownNow();
@@ -218,9 +237,15 @@ public final class ChorusServer implements AutoCloseable {
         return calls;
     }
 
+    /** The private metrics listener's address, or null when {@code metrics.port} is -1. */
+    public InetSocketAddress metricsAddress() {
+        return metricsListener == null ? null : metricsListener.address();
+    }
+
     @Override
     public void close() {
         try {
+            if (metricsListener != null) metricsListener.close();
             edge.close();
             mediaPlane.close();
             callExecutor.shutdownNow();
