@@ -73,6 +73,7 @@ public final class ChorusServer implements AutoCloseable {
      * @throws IOException     when a listener cannot bind (nothing keeps running)
      */
     public static ChorusServer start(ChorusConfig cfg, PrintStream out) throws ConfigException, IOException {
+        JulBridge.install();
         boolean dev = cfg.isDev();
         Path dataDir;
         try {
