@@ -35,7 +35,10 @@ final class CallParticipant implements ParticipantListener {
     /** ICE servers issued at admission, until {@code joined} carries them. */
     volatile List<Map<String, Object>> ice = List.of();
 
-    CallParticipant(ParticipantSession session, CallRoom room) {
+    private final OperatorWarnings warnings;
+
+    CallParticipant(ParticipantSession session, CallRoom room, OperatorWarnings warnings) {
+        this.warnings = warnings;
         this.session = session;
         this.room = room;
         this.peer = new PeerSelector.Peer(session.identity(), session.groups());
@@ -138,6 +141,12 @@ final class CallParticipant implements ParticipantListener {
 
     @Override
     public void onTransportClosed(TransportRole role, CloseReason reason) {
+        switch (reason) {
+            case CONSENT_EXPIRED -> warnings.warn("ice_consent_lost", role.name().toLowerCase(Locale.ROOT), id());
+            // the precise failure (fingerprint, profiles, alert, timeout) is in chorus_dtls_handshakes_total{reason}
+            case DTLS_FAILED -> warnings.warn("dtls_failed", role.name().toLowerCase(Locale.ROOT), id());
+            default -> { }
+        }
         session.send(Map.of("type", "transportClosed", "role", role.name().toLowerCase(Locale.ROOT),
                 "reason", reason.name().toLowerCase(Locale.ROOT)));
     }
