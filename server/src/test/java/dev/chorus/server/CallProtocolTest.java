@@ -61,12 +61,7 @@ class CallProtocolTest {
     }
 
     private HttpResponse<String> http(String method, String path, String body) throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + path))
-                .header("Content-Type", "application/json");
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.method(method, HttpRequest.BodyPublishers.ofString(body));
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return JsonHttps.send(trust, server.port(), method, path, body);
     }
 
     private String token(String room, String identity, List<String> scopes) throws Exception {

@@ -75,12 +75,7 @@ final class LiveMetricsServer implements AutoCloseable {
     }
 
     HttpResponse<String> https(String method, String path, String body) throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + path))
-                .header("Content-Type", "application/json");
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.method(method, HttpRequest.BodyPublishers.ofString(body));
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return JsonHttps.send(trust, server.port(), method, path, body);
     }
 
     /** The Prometheus exposition from the private metrics listener. */
