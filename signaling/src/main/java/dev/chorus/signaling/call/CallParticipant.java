@@ -143,12 +143,17 @@ final class CallParticipant implements ParticipantListener {
     public void onTransportClosed(TransportRole role, CloseReason reason) {
         switch (reason) {
             case CONSENT_EXPIRED -> warnings.warn("ice_consent_lost", role.name().toLowerCase(Locale.ROOT), id());
-            // the precise failure (fingerprint, profiles, alert, timeout) is in chorus_dtls_handshakes_total{reason}
-            case DTLS_FAILED -> warnings.warn("dtls_failed", role.name().toLowerCase(Locale.ROOT), id());
             default -> { }
         }
         session.send(Map.of("type", "transportClosed", "role", role.name().toLowerCase(Locale.ROOT),
                 "reason", reason.name().toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public void onDtlsFailed(TransportRole role, dev.chorus.media.dtls.DtlsFailure reason) {
+        // one line per cause: the failure (fingerprint_mismatch, no_common_srtp_profile, peer_alert, timeout, ...)
+        warnings.warn("dtls_failed_" + role.name().toLowerCase(Locale.ROOT), reason.name().toLowerCase(Locale.ROOT),
+                id());
     }
 
     @Override
