@@ -8,7 +8,7 @@ import java.util.List;
  * Sizes are bytes; times are durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 365d}.
  */
 public record ChorusConfig(String mode, String deploymentId, String dataDir, Http http, Ws ws, Media media, Turn turn,
-                           Webhooks webhooks) {
+                           Webhooks webhooks, Metrics metrics) {
 
     public static final String DEV = "dev";
     public static final String PRODUCTION = "production";
@@ -56,15 +56,29 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
      */
     public record Webhooks(boolean allowPrivateDestinations, String caFile, int maxPendingPerEndpoint) {}
 
+    /**
+     * Prometheus metrics. {@code port}: the private scrape listener (plain HTTP, {@code /metrics} and {@code /healthz}
+     * on {@code bindAddress}); -1 = none, 0 = any free port. {@code onClientPort}: also serve {@code /metrics} on the
+     * HTTPS client port; null = yes in dev mode (loopback only), no in production.
+     */
+    public record Metrics(String bindAddress, int port, Boolean onClientPort) {}
+
     public static ChorusConfig defaults() {
         return new ChorusConfig(DEV, DEV_DEPLOYMENT_ID, "./chorus-data",
                 new Http("127.0.0.1", 8443, null, new Tls(null, null), 64 * 1024, 8 * 1024, 4 * 1024, "10s", "10s",
                         64, 256, "365d"),
                 new Ws("10s", "60s", "5s", 64 * 1024, 256 * 1024, 50, 100, 20, 32, 8 * 1024, "60s", "30s", List.of()),
-                new Media("0.0.0.0", 10000, List.of(), 0, "10s"),
-                new Turn(false, "0.0.0.0", 3478, 3478, "chorus", List.of(), null, "10m", false, null, null, -1,
+                new Media("127.0.0.1", 10000, List.of(), 0, "10s"),
+                new Turn(false, "127.0.0.1", 3478, 3478, "chorus", List.of(), null, "10m", false, null, null, -1,
                         new Tls(null, null), null, "media", List.of(), List.of(), 16, "10s"),
-                new Webhooks(false, null, 10_000));
+                new Webhooks(false, null, 10_000),
+                new Metrics("127.0.0.1", -1, null));
+    }
+
+    /** Whether the HTTPS client port serves {@code /metrics} ({@link Metrics#onClientPort}, else dev mode only). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean metricsOnClientPort() {
+        return metrics.onClientPort() != null ? metrics.onClientPort() : isDev();
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore

@@ -9,6 +9,7 @@ import dev.chorus.signaling.call.WebAssets;
 import dev.chorus.signaling.http.HealthRoutes;
 import dev.chorus.signaling.http.TlsMaterial;
 import dev.chorus.signaling.metrics.ChorusMetrics;
+import dev.chorus.signaling.metrics.MetricsListener;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.webhook.Webhooks;
 import dev.chorus.signaling.project.DevCredentials;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,11 +58,14 @@ public final class ChorusServer implements AutoCloseable {
     private volatile Runnable stopAction;
     private boolean closed;
     private final Webhooks webhooks;
+    /** The private scrape listener, or null ({@code metrics.port} = -1). */
+    private final MetricsListener metricsListener;
 
     private ChorusServer(ChorusConfig config, Path dataDir, ChorusMetrics metrics, ControlPlane control,
                          ControlEdge edge, Path certFile, DataDir.Lock lock, MediaPlane mediaPlane, CallService calls,
-                         ExecutorService callExecutor, Webhooks webhooks) {
+                         ExecutorService callExecutor, Webhooks webhooks, MetricsListener metricsListener) {
         this.webhooks = webhooks;
+        this.metricsListener = metricsListener;
         this.lock = lock;
         this.mediaPlane = mediaPlane;
         this.calls = calls;
@@ -87,6 +93,7 @@ public final class ChorusServer implements AutoCloseable {
      */
     public static ChorusServer start(ChorusConfig cfg, PrintStream out, Map<String, String> env)
             throws ConfigException, IOException {
+        JulBridge.install();
         boolean created = !Files.exists(Path.of(cfg.dataDir()));
         Path dataDir;
         try {
@@ -133,6 +140,7 @@ public final class ChorusServer implements AutoCloseable {
         ExecutorService callExecutor = null;
         ControlChannel channel = null;
         Webhooks webhooks = null;
+        MetricsListener metricsListener = null;
         try {
             control = ControlPlane.open(dataDir, cfg.deploymentId(), Clock.systemUTC(), metrics.registry());
             Optional<DevCredentials> fresh = Optional.empty();
@@ -161,7 +169,7 @@ public final class ChorusServer implements AutoCloseable {
                             DevTokenRoute.register(router, c.store(), c.issuer(), DevProjectBootstrap.DEV_PROJECT_ID,
                                     origins);
                         }
-                    });
+                    }, cfg.metricsOnClientPort());
             edge.originPolicy(origins);
             calls.register(edge.protocol());
             webhooks = WebhookWiring.start(cfg.webhooks(), dev, control, metrics.registry());
@@ -172,8 +180,17 @@ public final class ChorusServer implements AutoCloseable {
             edge.live().addListener(calls::updateRights);
             control.devMode(dev);
             edge.start();
+            if (cfg.metrics().port() >= 0) {
+                InetSocketAddress at = new InetSocketAddress(InetAddress.ofLiteral(cfg.metrics().bindAddress()),
+                        cfg.metrics().port());
+                try {
+                    metricsListener = MetricsListener.start(at, metrics);
+                } catch (IOException e) {
+                    throw new IOException("metrics port " + at + " (key 'metrics.port'): " + e.getMessage(), e);
+                }
+            }
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
-                    calls, callExecutor, webhooks);
+                    calls, callExecutor, webhooks, metricsListener);
             try {
                 channel = ControlChannel.open(dataDir, server, server::status);
                 server.channel = channel;
@@ -183,11 +200,14 @@ public final class ChorusServer implements AutoCloseable {
                         + " cannot reach this server; stop it with SIGTERM\"", dataDir.resolve(ControlChannel.SOCKET_FILE),
                         e.toString());
             }
+            log.info("event=metrics_exposed listener={} clientPort={}", metricsListener == null ? "off"
+                    : metricsListener.address(), cfg.metricsOnClientPort());
             log.info("event=started mode={} port={} dataDir={}", cfg.mode(), edge.port(), dataDir);
             if (dev) DevBanner.print(out, server, fresh.orElse(null));
             return server;
         } catch (ConfigException | IOException | RuntimeException e) {
             if (channel != null) channel.close();
+            if (metricsListener != null) metricsListener.close();
             if (edge != null) edge.close();
             if (webhooks != null) webhooks.close();
             if (mediaPlane != null) mediaPlane.close();
@@ -300,12 +320,18 @@ public final class ChorusServer implements AutoCloseable {
         Thread.ofPlatform().name("chorus-stop").start(a != null ? a : this::close);
     }
 
+    /** The private metrics listener's address, or null when {@code metrics.port} is -1. */
+    public InetSocketAddress metricsAddress() {
+        return metricsListener == null ? null : metricsListener.address();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
         try {
             if (channel != null) channel.close();
+            if (metricsListener != null) metricsListener.close();
             edge.close();
             mediaPlane.close();
             callExecutor.shutdownNow();

@@ -42,6 +42,15 @@ final class ConfigValidator {
         if (c.webhooks().maxPendingPerEndpoint() < 1 || c.webhooks().maxPendingPerEndpoint() > 1_000_000) {
             p.add("key 'webhooks.maxPendingPerEndpoint': must be 1..1000000");
         }
+        metrics(c, p);
+        if (prod && c.turn().enabled() && c.turn().relayAddress() == null && loopback(c.turn().bindAddress())) {
+            p.add("key 'turn.bindAddress': production TURN on a loopback address is unreachable; bind 0.0.0.0 or "
+                    + "the host's address (or set turn.relayAddress)");
+        }
+        if (prod && c.media().announcedAddresses().isEmpty()) {
+            p.add("key 'media.announcedAddresses': production needs the address(es) clients reach the media port at "
+                    + "(the public or LAN IP of this host; dev mode announces 127.0.0.1 and binds loopback only)");
+        }
         if (c.turn().enabled() && prod && c.turn().relayAddress() == null && wildcard(c.turn().bindAddress())
                 && c.media().announcedAddresses().isEmpty()) {
             p.add("key 'turn.relayAddress': production TURN bound to a wildcard address needs the address clients reach");
@@ -117,6 +126,19 @@ final class ConfigValidator {
         }
     }
 
+    private static void metrics(ChorusConfig c, List<String> p) {
+        ChorusConfig.Metrics m = c.metrics();
+        ip("metrics.bindAddress", m.bindAddress(), p);
+        if (m.port() < -1 || m.port() > 65535) {
+            p.add("key 'metrics.port': " + m.port() + " is not a port (1-65535, 0 for any free port, -1 for no listener)");
+        } else if (m.port() > 0 && m.port() == c.http().port()) {
+            p.add("keys 'metrics.port' and 'http.port': both are TCP port " + m.port()
+                    + " (use metrics.onClientPort to serve /metrics on the client port)");
+        } else if (m.port() > 0 && c.turn().enabled() && m.port() == c.turn().tcpPort()) {
+            p.add("keys 'metrics.port' and 'turn.tcpPort': both are TCP port " + m.port());
+        }
+    }
+
     private static void turn(ChorusConfig.Turn t, boolean prod, List<String> p) {
         ip("turn.bindAddress", t.bindAddress(), p);
         port("turn.udpPort", t.udpPort(), p);
@@ -164,6 +186,14 @@ final class ConfigValidator {
         }
         atLeast("turn.maxConnectionsPerSource", t.maxConnectionsPerSource(), 1, p);
         duration("turn.unauthenticatedTimeout", t.unauthenticatedTimeout(), Duration.ofSeconds(1), Duration.ofMinutes(5), p);
+    }
+
+    private static boolean loopback(String literal) {
+        try {
+            return InetAddress.ofLiteral(literal).isLoopbackAddress();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false;
+        }
     }
 
     private static boolean wildcard(String literal) {

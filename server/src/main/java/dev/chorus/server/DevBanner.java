@@ -67,7 +67,10 @@ final class DevBanner {
         out.println("Then open a WebSocket to " + wss + "/v1/ws and send, within "
                 + s.config().ws().joinTimeout() + ":");
         out.println("  {\"type\":\"join\",\"room\":\"demo\",\"token\":\"<token>\"}");
-        out.println("Health: " + url + "/healthz   Metrics: " + url + "/metrics   Stop: Ctrl-C");
+        String metrics = s.metricsAddress() != null
+                ? "http://" + s.metricsAddress().getHostString() + ":" + s.metricsAddress().getPort() + "/metrics"
+                : s.config().metricsOnClientPort() ? url + "/metrics" : "off (metrics.port)";
+        out.println("Health: " + url + "/healthz   Metrics: " + metrics + "   Stop: Ctrl-C");
         out.println();
         out.flush();
     }

@@ -72,7 +72,7 @@ final class MediaPlane implements AutoCloseable {
             SfuConfig sc = SfuConfig.defaults().withEmptyRoomGraceMillis(Durations.parse(m.emptyRoomGrace()).toMillis());
             if (m.workers() > 0) sc = sc.withWorkers(m.workers());
             sfu = new Sfu(sc, media).start();
-            new MediaTransportMetrics(media).bindTo(registry);
+            new MediaTransportMetrics(media, sfu.inboundSrtpStats()).bindTo(registry);
             sfu.metrics().bindTo(registry);
             TurnCredentialIssuer issuer = null;
             if (cfg.turn().enabled()) {

@@ -61,12 +61,7 @@ class CallProtocolTest {
     }
 
     private HttpResponse<String> http(String method, String path, String body) throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + path))
-                .header("Content-Type", "application/json");
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.method(method, HttpRequest.BodyPublishers.ofString(body));
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return JsonHttps.send(trust, server.port(), method, path, body);
     }
 
     private String token(String room, String identity, List<String> scopes) throws Exception {
@@ -260,6 +255,7 @@ class CallProtocolTest {
         ChorusConfig prod = ConfigLoader.load(null, Map.of("CHORUS_MODE", "production", "CHORUS_DEPLOYMENT_ID", "prod-1",
                 "CHORUS_DATA_DIR", tmp.resolve("prod-data").toString(), "CHORUS_HTTP_PORT", "0",
                 "CHORUS_MEDIA_UDP_PORT", "0", "CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1",
+                "CHORUS_MEDIA_ANNOUNCED_ADDRESSES", "127.0.0.1",
                 "CHORUS_HTTP_TLS_CERT_FILE", certDir.resolve("cert.pem").toString(),
                 "CHORUS_HTTP_TLS_KEY_FILE", certDir.resolve("key.pem").toString()));
         server = ChorusServer.start(prod, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -267,6 +263,8 @@ class CallProtocolTest {
         assertThat(http("POST", "/dev/token", "{\"room\":\"x\"}").statusCode()).isEqualTo(404);
         assertThat(http("GET", "/dev/token", null).statusCode()).isEqualTo(404);
         assertThat(http("GET", "/sdk/chorus.js", null).statusCode()).isEqualTo(200);
+        // production keeps metrics off the client port (metrics.onClientPort unset): only the private listener has them
+        assertThat(http("GET", "/metrics", null).statusCode()).isEqualTo(404);
     }
 
     private String mint(String room, String identity, List<String> groups, dev.chorus.signaling.auth.PeerPolicy policy,

@@ -137,6 +137,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void devDefaultsBindEveryListenerToLoopback() throws Exception {
+        ChorusConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(List.of(c.http().bindAddress(), c.media().bindAddress(), c.turn().bindAddress(),
+                c.metrics().bindAddress())).containsOnly("127.0.0.1");
+        assertThat(c.media().announcedAddresses()).isEmpty(); // the bound address (127.0.0.1) is announced
+        assertThat(c.metricsOnClientPort()).isTrue();
+    }
+
+    @Test
+    void productionNeedsAnnouncedMediaAddressesAndKeepsMetricsOffTheClientPort() throws Exception {
+        List<String> p = problems(yaml("mode: production\n"), Map.of());
+        assertThat(String.join("\n", p)).contains("key 'media.announcedAddresses': production needs the address");
+        Path cert = dir.resolve("c.pem");
+        Files.writeString(cert, "x");
+        ChorusConfig prod = ConfigLoader.load(yaml("mode: production\ndeploymentId: acme-1\nhttp:\n  tls:\n"
+                + "    certFile: " + cert + "\n    keyFile: " + cert + "\nmedia:\n  bindAddress: 0.0.0.0\n"
+                + "  announcedAddresses: [192.0.2.10]\n"), Map.of());
+        assertThat(prod.metricsOnClientPort()).isFalse();
+        assertThat(ConfigLoader.load(null, Map.of("CHORUS_METRICS_ON_CLIENT_PORT", "false")).metricsOnClientPort())
+                .isFalse();
+    }
+
+    @Test
+    void metricsListenerPortIsCheckedAgainstTheRangeAndTheClientPort() throws Exception {
+        assertThat(String.join("\n", problems(yaml("metrics:\n  port: -2\n"), Map.of())))
+                .contains("key 'metrics.port': -2 is not a port");
+        assertThat(String.join("\n", problems(yaml("metrics:\n  port: 8443\n"), Map.of())))
+                .contains("keys 'metrics.port' and 'http.port'");
+        assertThat(String.join("\n", problems(yaml("metrics:\n  bindAddress: localhost\n"), Map.of())))
+                .contains("key 'metrics.bindAddress'");
+    }
+
+    @Test
     void configuredTlsFilesMustBeReadable() throws Exception {
         List<String> p = problems(yaml("http:\n  tls:\n    certFile: /nonexistent/cert.pem\n    keyFile: /nonexistent/key.pem\n"), Map.of());
         assertThat(p).hasSize(2).allSatisfy(s -> assertThat(s).contains("not readable"));

@@ -160,6 +160,7 @@ class ServerEndToEndTest {
         server = null;
         ChorusConfig prod = ConfigLoader.load(null, Map.of("CHORUS_MODE", "production", "CHORUS_DEPLOYMENT_ID", "prod-1",
                 "CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0", "CHORUS_MEDIA_UDP_PORT", "0", "CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1",
+                "CHORUS_MEDIA_ANNOUNCED_ADDRESSES", "127.0.0.1",
                 "CHORUS_HTTP_TLS_CERT_FILE", data.resolve("tls/cert.pem").toString(),
                 "CHORUS_HTTP_TLS_KEY_FILE", data.resolve("tls/key.pem").toString()));
         assertThatThrownBy(() -> ChorusServer.start(prod, new PrintStream(new ByteArrayOutputStream())))

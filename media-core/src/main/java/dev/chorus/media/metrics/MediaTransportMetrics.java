@@ -13,7 +13,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.ToLongFunction;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,15 +25,36 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MediaTransportMetrics implements MeterBinder {
     private final MediaTransportServer server;
+    private final List<SrtpStats> inboundSrtp;
 
     public MediaTransportMetrics(MediaTransportServer server) {
+        this(server, List.of());
+    }
+
+    /**
+     * @param workerInboundSrtp inbound SRTP counters kept outside the server: a transport attached to the SFU
+     *     decrypts on its room's worker and counts there ({@code Sfu.inboundSrtpStats()}); without them
+     *     {@code chorus_srtp_packets_total} stayed at 0 while media flowed
+     */
+    public MediaTransportMetrics(MediaTransportServer server, List<SrtpStats> workerInboundSrtp) {
         this.server = server;
+        this.inboundSrtp = List.copyOf(workerInboundSrtp);
+    }
+
+    /**
+     * One SRTP outcome summed over the server's own counters and every worker's. The meters reference the server
+     * (Micrometer holds a function meter's object weakly; the server outlives its meters) and this binder through
+     * the lambda.
+     */
+    private long srtp(ToLongFunction<SrtpStats> f) {
+        long total = f.applyAsLong(server.srtpStats());
+        for (SrtpStats s : inboundSrtp) total += f.applyAsLong(s);
+        return total;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
         TransportCounters c = server.counters();
-        SrtpStats srtp = server.srtpStats();
         DtlsStats dtls = server.dtlsStats();
         StunRouter router = server.stunRouter();
 
@@ -43,9 +66,11 @@ public final class MediaTransportMetrics implements MeterBinder {
         FunctionCounter.builder("chorus.media.packets", c, TransportCounters::packetsOut)
                 .tag("direction", "out").description("UDP datagrams sent from the media port").register(registry);
         FunctionCounter.builder("chorus.media.bytes", c, TransportCounters::bytesIn)
-                .tag("direction", "in").baseUnit("bytes").register(registry);
+                .tag("direction", "in").baseUnit("bytes")
+                .description("UDP payload bytes received and sent on the media port").register(registry);
         FunctionCounter.builder("chorus.media.bytes", c, TransportCounters::bytesOut)
-                .tag("direction", "out").baseUnit("bytes").register(registry);
+                .tag("direction", "out").baseUnit("bytes")
+                .description("UDP payload bytes received and sent on the media port").register(registry);
         for (DropReason reason : DropReason.values()) {
             FunctionCounter.builder("chorus.media.demux.drops", c, x -> x.drops(reason))
                     .tag("reason", tag(reason)).description("datagrams dropped at the UDP edge").register(registry);
@@ -59,27 +84,44 @@ public final class MediaTransportMetrics implements MeterBinder {
         }
 
         FunctionCounter.builder("chorus.dtls.handshakes", dtls, DtlsStats::succeeded)
-                .tag("outcome", "succeeded").tag("reason", "none").register(registry);
+                .tag("outcome", "succeeded").tag("reason", "none")
+                .description("DTLS handshakes finished, by outcome and failure reason").register(registry);
         for (DtlsFailure failure : DtlsFailure.values()) {
             FunctionCounter.builder("chorus.dtls.handshakes", dtls, d -> d.failed(failure))
-                    .tag("outcome", "failed").tag("reason", tag(failure)).register(registry);
+                    .tag("outcome", "failed").tag("reason", tag(failure))
+                    .description("DTLS handshakes finished, by outcome and failure reason").register(registry);
         }
-        Gauge.builder("chorus.dtls.handshakes.in.progress", dtls, DtlsStats::inProgress).register(registry);
+        Gauge.builder("chorus.dtls.handshakes.in.progress", dtls, DtlsStats::inProgress)
+                .description("DTLS handshakes running now").register(registry);
         FunctionCounter.builder("chorus.dtls.cookie.replies", dtls, DtlsStats::cookieRequestsAnswered)
                 .description("stateless HelloVerifyRequests sent").register(registry);
-        FunctionCounter.builder("chorus.dtls.drops", dtls, DtlsStats::droppedBusy).tag("reason", "busy").register(registry);
-        FunctionCounter.builder("chorus.dtls.drops", dtls, DtlsStats::droppedQueueFull).tag("reason", "queue_full").register(registry);
-        Timer succeeded = Timer.builder("chorus.dtls.handshake.duration").tag("outcome", "succeeded").register(registry);
-        Timer failed = Timer.builder("chorus.dtls.handshake.duration").tag("outcome", "failed").register(registry);
+        String dtlsDrops = "DTLS records dropped before a handshake could use them, by reason";
+        FunctionCounter.builder("chorus.dtls.drops", dtls, DtlsStats::droppedBusy).tag("reason", "busy")
+                .description(dtlsDrops).register(registry);
+        FunctionCounter.builder("chorus.dtls.drops", dtls, DtlsStats::droppedQueueFull).tag("reason", "queue_full")
+                .description(dtlsDrops).register(registry);
+        String dtlsTime = "DTLS handshake time from the first ClientHello to the end, by outcome";
+        Timer succeeded = Timer.builder("chorus.dtls.handshake.duration").tag("outcome", "succeeded")
+                .description(dtlsTime).register(registry);
+        Timer failed = Timer.builder("chorus.dtls.handshake.duration").tag("outcome", "failed")
+                .description(dtlsTime).register(registry);
         dtls.setTimeRecorder((nanos, ok) -> (ok ? succeeded : failed).record(nanos, TimeUnit.NANOSECONDS));
 
-        FunctionCounter.builder("chorus.srtp.packets", srtp, s -> s.rtpUnprotected).tag("kind", "rtp")
-                .description("SRTP packets authenticated and decrypted").register(registry);
-        FunctionCounter.builder("chorus.srtp.packets", srtp, s -> s.rtcpUnprotected).tag("kind", "rtcp").register(registry);
-        FunctionCounter.builder("chorus.srtp.drops", srtp, s -> s.authFailures).tag("reason", "auth").register(registry);
-        FunctionCounter.builder("chorus.srtp.drops", srtp, s -> s.replays).tag("reason", "replay").register(registry);
-        FunctionCounter.builder("chorus.srtp.drops", srtp, s -> s.invalid).tag("reason", "invalid").register(registry);
-        FunctionCounter.builder("chorus.srtp.drops", srtp, s -> s.tooManyStreams).tag("reason", "too_many_streams").register(registry);
+        String srtpPackets = "SRTP and SRTCP packets authenticated and decrypted";
+        FunctionCounter.builder("chorus.srtp.packets", server, m -> srtp(x -> x.rtpUnprotected)).tag("kind", "rtp")
+                .description(srtpPackets).register(registry);
+        FunctionCounter.builder("chorus.srtp.packets", server, m -> srtp(x -> x.rtcpUnprotected)).tag("kind", "rtcp")
+                .description(srtpPackets).register(registry);
+        String srtpDrops = "inbound SRTP and SRTCP packets dropped, by reason";
+        srtpDrop(registry, srtpDrops, "auth", x -> x.authFailures);
+        srtpDrop(registry, srtpDrops, "replay", x -> x.replays);
+        srtpDrop(registry, srtpDrops, "invalid", x -> x.invalid);
+        srtpDrop(registry, srtpDrops, "too_many_streams", x -> x.tooManyStreams);
+    }
+
+    private void srtpDrop(MeterRegistry registry, String help, String reason, ToLongFunction<SrtpStats> f) {
+        FunctionCounter.builder("chorus.srtp.drops", server, m -> srtp(f)).tag("reason", reason).description(help)
+                .register(registry);
     }
 
     private static String tag(Enum<?> e) {

@@ -39,7 +39,8 @@ final class Endpoint implements SrtpSink, TransportListener {
 
     @Override
     public void onDtlsFailed(WebRtcTransport transport, DtlsFailure reason) {
-        // Reported to the listener with the close that follows (DTLS_FAILED).
+        // The precise reason goes to the listener (operator log); the close that follows says DTLS_FAILED.
+        worker.execute(() -> participant.onDtlsFailed(this, reason));
     }
 
     @Override

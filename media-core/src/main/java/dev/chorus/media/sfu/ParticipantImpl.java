@@ -704,6 +704,10 @@ final class ParticipantImpl implements Participant {
         }
     }
 
+    void onDtlsFailed(Endpoint ep, dev.chorus.media.dtls.DtlsFailure reason) {
+        if (!closed) listener.onDtlsFailed(ep.role, reason);
+    }
+
     void onTransportClosed(Endpoint ep, CloseReason reason) {
         boolean current = ep == publishEndpoint || ep == subscribeEndpoint;
         ep.close();

@@ -45,6 +45,12 @@ public interface ParticipantListener {
      */
     default void onTransportClosed(TransportRole role, CloseReason reason) { }
 
+    /**
+     * A transport's DTLS handshake failed, with the precise reason (fingerprint mismatch, no common SRTP profile, a
+     * peer alert, timeout, ...); the {@link CloseReason#DTLS_FAILED} close follows. For the operator's log.
+     */
+    default void onDtlsFailed(TransportRole role, dev.chorus.media.dtls.DtlsFailure reason) { }
+
     /** The participant left the room (closed by signaling, by the room closing or by the SFU stopping); last event. */
     default void onClosed(String reason) { }
 

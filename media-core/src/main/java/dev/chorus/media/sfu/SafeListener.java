@@ -39,6 +39,9 @@ final class SafeListener implements ParticipantListener {
     @Override public void onTransportClosed(TransportRole role, CloseReason reason) {
         try { delegate.onTransportClosed(role, reason); } catch (RuntimeException e) { failed("onTransportClosed", e); }
     }
+    @Override public void onDtlsFailed(TransportRole role, dev.chorus.media.dtls.DtlsFailure reason) {
+        try { delegate.onDtlsFailed(role, reason); } catch (RuntimeException e) { failed("onDtlsFailed", e); }
+    }
     @Override public void onClosed(String reason) {
         try { delegate.onClosed(reason); } catch (RuntimeException e) { failed("onClosed", e); }
     }

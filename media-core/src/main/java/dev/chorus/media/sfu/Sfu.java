@@ -162,6 +162,16 @@ public final class Sfu implements AutoCloseable {
     }
 
     /** Sum of one counter over the workers. */
+    /**
+     * The inbound SRTP counters of the workers: transports attached to the SFU authenticate and decrypt on their
+     * room's worker and count there, not in {@link MediaTransportServer#srtpStats()} (the metrics add both).
+     */
+    public List<dev.chorus.media.srtp.SrtpStats> inboundSrtpStats() {
+        List<dev.chorus.media.srtp.SrtpStats> out = new ArrayList<>(workers.length);
+        for (Worker w : workers) out.add(w.inboundSrtp);
+        return List.copyOf(out);
+    }
+
     public long sum(java.util.function.ToLongFunction<SfuCounters> counter) {
         long total = 0;
         for (Worker w : workers) total += counter.applyAsLong(w.counters);

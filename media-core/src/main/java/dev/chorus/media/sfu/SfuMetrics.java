@@ -26,28 +26,29 @@ final class SfuMetrics implements MeterBinder {
         Gauge.builder("chorus.sfu.rooms.open", sfu, Sfu::openRooms).description("open rooms").register(registry);
         Gauge.builder("chorus.sfu.participants", sfu, Sfu::participantCount).description("participants in rooms").register(registry);
         Gauge.builder("chorus.sfu.tracks", sfu, Sfu::trackCount).description("published tracks").register(registry);
-        counter(registry, "chorus.sfu.packets", SfuCounters::packetsIn, "direction", "in");
-        counter(registry, "chorus.sfu.packets", SfuCounters::packetsForwarded, "direction", "forwarded");
-        counter(registry, "chorus.sfu.bytes.forwarded", SfuCounters::bytesForwarded);
+        counter(registry, "chorus.sfu.packets", "RTP packets received from publishers and forwarded to subscribers", SfuCounters::packetsIn, "direction", "in");
+        counter(registry, "chorus.sfu.packets", "RTP packets received from publishers and forwarded to subscribers", SfuCounters::packetsForwarded, "direction", "forwarded");
+        counter(registry, "chorus.sfu.bytes.forwarded", "RTP bytes forwarded to subscribers", SfuCounters::bytesForwarded);
         for (SfuDropReason reason : SfuDropReason.values()) {
-            counter(registry, "chorus.sfu.drops", c -> c.drops(reason), "reason",
+            counter(registry, "chorus.sfu.drops", "packets the SFU dropped, by reason", c -> c.drops(reason), "reason",
                     reason.name().toLowerCase(java.util.Locale.ROOT));
         }
-        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksReceived, "outcome", "received");
-        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksAnswered, "outcome", "answered");
-        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksMissed, "outcome", "missed");
-        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksOverBudget, "outcome", "over_budget");
-        counter(registry, "chorus.sfu.nacks", SfuCounters::nacksForwarded, "outcome", "forwarded_upstream");
-        counter(registry, "chorus.sfu.keyframe.requests", SfuCounters::keyframeRequestsReceived, "direction", "received");
-        counter(registry, "chorus.sfu.keyframe.requests", SfuCounters::plisSent, "direction", "sent");
-        counter(registry, "chorus.sfu.rtcp", SfuCounters::rtcpIn, "direction", "in");
-        counter(registry, "chorus.sfu.rtcp", SfuCounters::rtcpSent, "direction", "out");
-        counter(registry, "chorus.sfu.transport.cc.feedbacks", SfuCounters::transportCcFeedbacksSent);
-        counter(registry, "chorus.sfu.send.failures", SfuCounters::sendFailures);
-        counter(registry, "chorus.sfu.subscriptions.over.capacity", SfuCounters::subscriptionsOverCapacity);
+        counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksReceived, "outcome", "received");
+        counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksAnswered, "outcome", "answered");
+        counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksMissed, "outcome", "missed");
+        counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksOverBudget, "outcome", "over_budget");
+        counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksForwarded, "outcome", "forwarded_upstream");
+        counter(registry, "chorus.sfu.keyframe.requests", "keyframe requests (PLI/FIR) received from subscribers and sent to publishers", SfuCounters::keyframeRequestsReceived, "direction", "received");
+        counter(registry, "chorus.sfu.keyframe.requests", "keyframe requests (PLI/FIR) received from subscribers and sent to publishers", SfuCounters::plisSent, "direction", "sent");
+        counter(registry, "chorus.sfu.rtcp", "RTCP compound packets received and sent", SfuCounters::rtcpIn, "direction", "in");
+        counter(registry, "chorus.sfu.rtcp", "RTCP compound packets received and sent", SfuCounters::rtcpSent, "direction", "out");
+        counter(registry, "chorus.sfu.transport.cc.feedbacks", "transport-wide congestion control feedback packets sent", SfuCounters::transportCcFeedbacksSent);
+        counter(registry, "chorus.sfu.send.failures", "packets the SFU could not hand to a transport", SfuCounters::sendFailures);
+        counter(registry, "chorus.sfu.subscriptions.over.capacity", "subscriptions refused because a participant had too many", SfuCounters::subscriptionsOverCapacity);
     }
 
-    private void counter(MeterRegistry registry, String name, ToLongFunction<SfuCounters> f, String... tags) {
-        FunctionCounter.builder(name, sfu, s -> s.sum(f)).tags(tags).register(registry);
+    private void counter(MeterRegistry registry, String name, String help, ToLongFunction<SfuCounters> f,
+                         String... tags) {
+        FunctionCounter.builder(name, sfu, s -> s.sum(f)).description(help).tags(tags).register(registry);
     }
 }

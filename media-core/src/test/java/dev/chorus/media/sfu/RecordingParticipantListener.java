@@ -17,6 +17,7 @@ public final class RecordingParticipantListener implements ParticipantListener {
     public final List<TransportRole> connected = new CopyOnWriteArrayList<>();
     public final List<String> transportClosed = new CopyOnWriteArrayList<>();
     public final List<String> closed = new CopyOnWriteArrayList<>();
+    public final List<String> dtlsFailures = new CopyOnWriteArrayList<>();
     public final List<Thread> threads = new CopyOnWriteArrayList<>();
 
     @Override public void onTrackPublished(TrackInfo track) { threads.add(Thread.currentThread()); published.add(track); }
@@ -30,6 +31,7 @@ public final class RecordingParticipantListener implements ParticipantListener {
     }
     @Override public void onTransportConnected(TransportRole role) { connected.add(role); }
     @Override public void onTransportClosed(TransportRole role, CloseReason reason) { transportClosed.add(role + ":" + reason); }
+    @Override public void onDtlsFailed(TransportRole role, dev.chorus.media.dtls.DtlsFailure reason) { dtlsFailures.add(role + ":" + reason); }
     @Override public void onClosed(String reason) { closed.add(reason); }
 
     public Offer nextOffer(long millis) throws InterruptedException {

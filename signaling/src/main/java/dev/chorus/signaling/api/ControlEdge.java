@@ -64,6 +64,13 @@ public final class ControlEdge implements AutoCloseable {
     public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
                        Clock clock, List<HealthRoutes.Check> extraChecks, SessionLifecycle lifecycle,
                        ProjectEvents events, Consumer<Router> extraRoutes) {
+        this(http, ws, ssl, control, metrics, clock, extraChecks, lifecycle, events, extraRoutes, true);
+    }
+
+    /** @param metricsRoute whether this (client) port serves {@code /metrics}; production keeps it private */
+    public ControlEdge(HttpSettings http, WsSettings ws, SslContext ssl, ControlPlane control, ChorusMetrics metrics,
+                       Clock clock, List<HealthRoutes.Check> extraChecks, SessionLifecycle lifecycle,
+                       ProjectEvents events, Consumer<Router> extraRoutes, boolean metricsRoute) {
         this.control = control;
         this.metrics = metrics;
         this.live = new LiveAuthorization(control.store(), registry);
@@ -91,7 +98,8 @@ public final class ControlEdge implements AutoCloseable {
         checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));
         checks.add(new HealthRoutes.Check("https", this::listening));
         checks.addAll(extraChecks);
-        HealthRoutes.register(router, metrics, checks);
+        if (metricsRoute) HealthRoutes.register(router, metrics, checks);
+        else HealthRoutes.registerHealth(router, checks);
         BackendApi.register(router, control, registry);
         AdminApi.register(router, control);
         extraRoutes.accept(router);

@@ -41,7 +41,10 @@ final class CallParticipant implements ParticipantListener {
     /** Audits this participant's own track changes (set by the call service at admission). */
     volatile MediaAudit audit = MediaAudit.NONE;
 
-    CallParticipant(ParticipantSession session, CallRoom room) {
+    private final OperatorWarnings warnings;
+
+    CallParticipant(ParticipantSession session, CallRoom room, OperatorWarnings warnings) {
+        this.warnings = warnings;
         this.session = session;
         this.room = room;
         this.peer = new PeerSelector.Peer(session.identity(), session.groups());
@@ -153,8 +156,19 @@ final class CallParticipant implements ParticipantListener {
 
     @Override
     public void onTransportClosed(TransportRole role, CloseReason reason) {
+        switch (reason) {
+            case CONSENT_EXPIRED -> warnings.warn("ice_consent_lost", role.name().toLowerCase(Locale.ROOT), id());
+            default -> { }
+        }
         session.send(Map.of("type", "transportClosed", "role", role.name().toLowerCase(Locale.ROOT),
                 "reason", reason.name().toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public void onDtlsFailed(TransportRole role, dev.chorus.media.dtls.DtlsFailure reason) {
+        // one line per cause: the failure (fingerprint_mismatch, no_common_srtp_profile, peer_alert, timeout, ...)
+        warnings.warn("dtls_failed_" + role.name().toLowerCase(Locale.ROOT), reason.name().toLowerCase(Locale.ROOT),
+                id());
     }
 
     @Override

@@ -50,6 +50,8 @@ import java.util.concurrent.Executor;
  */
 public final class CallService implements SessionLifecycle, ProjectEvents {
     private static final Logger log = LoggerFactory.getLogger(CallService.class);
+    /** Rate-limited WARN lines for refusals and media failures an operator needs to see. */
+    private final OperatorWarnings warnings = new OperatorWarnings();
     static final String ATTRIBUTE = "call";
 
     private final Sfu sfu;
@@ -103,7 +105,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         synchronized (rooms) { // one lock for "find or create the room" and "remove it when empty"
             CallRoom existing = rooms.get(key);
             room = existing != null ? existing : new CallRoom(session.projectId(), session.room());
-            cp = new CallParticipant(session, room);
+            cp = new CallParticipant(session, room, warnings);
             cp.audit = mediaAudit;
             added = room.tryAdd(cp, max);
             started = added && existing == null;
@@ -394,12 +396,17 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     }
 
     /** An SFU refusal as an {@code error} message with a stable code (see docs/protocol.md). */
-    private static void replyAsync(ParticipantSession s, Throwable e) {
+    private void replyAsync(ParticipantSession s, Throwable e) {
         Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         String code;
         String message;
         if (c instanceof SfuException se) {
             code = se.code().name().toLowerCase(Locale.ROOT);
+            switch (se.code()) {
+                case BAD_SDP, NEGOTIATION_FAILED, PUBLISH_NOT_ALLOWED, TOO_MANY_TRACKS, CAPACITY ->
+                        warnings.warn("negotiation_refused", code, s.participantId());
+                default -> { }
+            }
             message = switch (se.code()) {
                 case PUBLISH_NOT_ALLOWED -> "The token does not grant publishing this kind of media.";
                 case TOO_MANY_TRACKS -> "More tracks than the token's policy allows.";

@@ -10,7 +10,8 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code GET /healthz} (the process answers), {@code GET /readyz} (every named readiness check passes, e.g. the
  * store answers and the listeners are bound) and {@code GET /metrics} (Prometheus text). Unauthenticated by
- * design; they reveal no tenant data. Put the port behind a firewall if metrics must stay private.
+ * design; they reveal no tenant data. Production serves {@code /metrics} on the private metrics listener only
+ * ({@code MetricsListener}), unless the operator asks for it on the client port ({@link #registerHealth} alone).
  */
 public final class HealthRoutes {
     /** A named readiness condition. */
@@ -18,7 +19,15 @@ public final class HealthRoutes {
 
     private HealthRoutes() {}
 
+    /** Health, readiness and metrics. */
     public static void register(Router router, ChorusMetrics metrics, List<Check> checks) {
+        registerHealth(router, checks);
+        router.add("GET", "/metrics", r ->
+                HttpResult.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+    }
+
+    /** Health and readiness only: {@code /metrics} is not on this router. */
+    public static void registerHealth(Router router, List<Check> checks) {
         router.add("GET", "/healthz", r -> HttpResult.json(200, Map.of("status", "ok")));
         router.add("GET", "/readyz", r -> {
             Map<String, String> states = new LinkedHashMap<>();
@@ -35,7 +44,5 @@ public final class HealthRoutes {
             }
             return HttpResult.json(all ? 200 : 503, Map.of("status", all ? "ready" : "not_ready", "checks", states));
         });
-        router.add("GET", "/metrics", r ->
-                HttpResult.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
     }
 }

@@ -1,6 +1,11 @@
 package dev.chorus.signaling.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -13,7 +18,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
@@ -21,11 +28,26 @@ import java.util.function.ToDoubleFunction;
  * The control plane's meters, all under the {@code chorus_} prefix, plus JVM and process metrics.
  * Tag values are always bounded sets (route templates, reason codes), never raw paths or identities,
  * so a client cannot blow up the number of time series.
+ *
+ * <p>The exposition passes {@code promtool check metrics} without a warning (a test runs it on a live server): every
+ * family has HELP text, values are in base units, and the two JVM meters whose Micrometer names break Prometheus'
+ * naming rules ({@code process.cpu.time} in ns, {@code system.cpu.count} with a reserved suffix) are replaced by
+ * {@code process_cpu_seconds_total} and {@code system_cpus}. Latency timers ({@link #HISTOGRAM_TIMERS}) publish
+ * fixed histogram buckets so a dashboard can aggregate quantiles across nodes.
  */
 public final class ChorusMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final AtomicInteger wsSessionsOpen = new AtomicInteger();
     private JvmGcMetrics gcMetrics;
+
+    /** Timers exported as Prometheus histograms (buckets below) rather than bare count/sum. */
+    static final Set<String> HISTOGRAM_TIMERS = Set.of("chorus.http.server.requests", "chorus.join.duration",
+            "chorus.dtls.handshake.duration");
+    /** 1 ms .. 30 s: spans a local HTTP request up to a DTLS handshake that retransmits over a lossy path. */
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+            Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
     public ChorusMetrics() {
         this(true);
@@ -34,6 +56,19 @@ public final class ChorusMetrics implements AutoCloseable {
     /** @param bindJvm false in tests that start many servers, to avoid registering JMX listeners each time */
     public ChorusMetrics(boolean bindJvm) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+                || id.getName().equals("system.cpu.count")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                if (!HISTOGRAM_TIMERS.contains(id.getName())) return config;
+                double[] slos = new double[LATENCY_BUCKETS.length];
+                for (int i = 0; i < slos.length; i++) slos[i] = LATENCY_BUCKETS[i].toNanos();
+                return DistributionStatisticConfig.builder().serviceLevelObjectives(slos).build().merge(config);
+            }
+        });
+        Gauge.builder("chorus.build.info", () -> 1).description("Build of this node (value 1; the labels carry it)")
+                .tag("version", version()).tag("java_version", Runtime.version().toString()).register(registry);
         if (bindJvm) {
             new JvmMemoryMetrics().bindTo(registry);
             gcMetrics = new JvmGcMetrics();
@@ -43,8 +78,15 @@ public final class ChorusMetrics implements AutoCloseable {
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
             new FileDescriptorMetrics().bindTo(registry);
+            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+                FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9).baseUnit("seconds")
+                        .description("CPU time used by the JVM process").register(registry);
+            }
+            Gauge.builder("system.cpus", Runtime.getRuntime(), Runtime::availableProcessors)
+                    .description("processors available to the JVM").register(registry);
         }
-        registry.gauge("chorus.ws.sessions.open", wsSessionsOpen, AtomicInteger::get);
+        Gauge.builder("chorus.ws.sessions.open", wsSessionsOpen, AtomicInteger::get)
+                .description("participant WebSockets open (joined or joining)").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -94,6 +136,18 @@ public final class ChorusMetrics implements AutoCloseable {
         Timer.builder("chorus.http.server.requests").description("HTTP requests by route template, method and status")
                 .tag("route", route).tag("method", method).tag("status", Integer.toString(status))
                 .register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** A join from its {@code join} message to the {@code joined} answer (token check, session and SFU set-up). */
+    public void joinCompleted(long nanos) {
+        Timer.builder("chorus.join.duration").description("Time from a join message to the joined answer")
+                .register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The server's version (the jar manifest's Implementation-Version; "dev" when run from classes). */
+    private static String version() {
+        String v = ChorusMetrics.class.getPackage().getImplementationVersion();
+        return v == null || v.isBlank() ? "dev" : v;
     }
 
     public <T> void gauge(String name, T obj, ToDoubleFunction<T> f) {

@@ -46,6 +46,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     private final ParticipantRegistry registry;
     private final SignalingProtocol protocol;
     private final ChorusMetrics metrics;
+    /** When the join message arrived (for {@code chorus_join_duration_seconds}). */
+    private long joinStartedNanos;
     private final Executor blocking;
     private final Clock clock;
     private final String sourceIp;
@@ -121,6 +123,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         }
         cancelJoinTimer();
         state = State.ADMITTING;
+        joinStartedNanos = System.nanoTime();
         ctx.channel().config().setAutoRead(false);
         try {
             blocking.execute(() -> {
@@ -221,6 +224,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 joined.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
                 if (extra != null) extra.forEach(joined::putIfAbsent);
                 session.sendJoined(joined);
+                metrics.joinCompleted(System.nanoTime() - joinStartedNanos);
                 scheduleExpiry(ctx);
                 log.info("event=ws_joined participant={} project={} ip={}", a.participantId(), a.projectId(), sourceIp);
                 ctx.pipeline().addBefore(ctx.name(), "ws-idle",
