@@ -159,6 +159,17 @@ public final class ChromiumHarness implements AutoCloseable {
             started.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
             started.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
             started.get(url);
+            // a server that has just bound (or a test network link just brought up) can miss the first load:
+            // Chromium then shows its error page, which no later script can recover from; retry a few times
+            for (int i = 0; i < 10 && String.valueOf(started.getCurrentUrl()).startsWith("chrome-error:"); i++) {
+                Thread.sleep(500);
+                started.get(url);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            started.quit();
+            close();
+            throw new IOException("interrupted while loading " + url, e);
         } catch (RuntimeException e) {
             if (started != null) started.quit();
             close();
