@@ -28,9 +28,8 @@ class AiortcInteropTest extends NamespacedStackTest {
         exchange("aiortc", "aiortc-udp-" + cert, "all", client(cert));
     }
 
-    /** Relay-only through Chorus's TURN: waits for issue 13 defect 3 (the relay refuses the SFU's private address). */
+    /** Relay-only through Chorus's TURN, whose media address is a private one (issue 13 defect 3: the relay must permit it). */
     @Test
-    @Tag("awaiting-fix")
     void aiortcAndChromiumDecodeEachOtherThroughTheTurnRelay() throws Exception {
         exchange("aiortc", "aiortc-relay", "relay", client("ecdsa"));
     }

@@ -32,9 +32,8 @@ class GstreamerInteropTest extends NamespacedStackTest {
         exchange("gstreamer", "gst-udp", "all", CLIENT);
     }
 
-    /** Relay-only through Chorus's TURN: waits for issue 13 defect 3 (the relay refuses the SFU's private address). */
+    /** Relay-only through Chorus's TURN, whose media address is a private one (issue 13 defect 3: the relay must permit it). */
     @Test
-    @Tag("awaiting-fix")
     void gstreamerAndChromiumDecodeEachOtherThroughTheTurnRelay() throws Exception {
         exchange("gstreamer", "gst-relay", "relay", CLIENT);
     }

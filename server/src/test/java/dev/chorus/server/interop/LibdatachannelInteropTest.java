@@ -30,9 +30,8 @@ class LibdatachannelInteropTest extends NamespacedStackTest {
         exchange("libdatachannel", "ldc-udp-" + cert, "all", withCert(cert));
     }
 
-    /** Relay-only through Chorus's TURN: waits for issue 13 defect 3 (the relay refuses the SFU's private address). */
+    /** Relay-only through Chorus's TURN, whose media address is a private one (issue 13 defect 3: the relay must permit it). */
     @Test
-    @Tag("awaiting-fix")
     void libdatachannelAndChromiumReceiveEachOtherThroughTheTurnRelay() throws Exception {
         exchange("libdatachannel", "ldc-relay", "relay", withCert("ecdsa"));
     }
