@@ -76,46 +76,35 @@ class CallProtocolTest {
         return WsTestClient.connect(trust, server.port()).join(room, token(room, identity, scopes));
     }
 
-    /** The next message of {@code type}, skipping others (track events, offers, …); bounded. */
-    private static JsonNode next(WsTestClient c, String type) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            String m = c.next();
-            assertThat(m).as("a " + type + " message").isNotNull();
-            JsonNode n = JSON.readTree(m);
-            if (n.path("type").asText().equals(type)) return n;
-        }
-        throw new AssertionError("no " + type + " within 50 messages");
-    }
-
     private static JsonNode error(WsTestClient c, String send) throws Exception {
         c.send(send);
-        return next(c, "error");
+        return c.next("error");
     }
 
     @Test
     void joinedCarriesParticipantsTracksAndIceServersAndPresenceIsAnnounced() throws Exception {
         try (WsTestClient a = joinAs("r1", "alice", null)) {
-            JsonNode ja = next(a, "joined");
+            JsonNode ja = a.next("joined");
             assertThat(ja.get("participants")).isEmpty();
             assertThat(ja.get("iceServers").isArray()).isTrue(); // TURN off here: no servers
             assertThat(ja.get("rights").toString()).contains("media:publish:video", "media:subscribe");
             a.send(JSON.writeValueAsString(Map.of("type", "publish", "sdp", SdpFixtures.chromiumAudioVideoOffer())));
-            JsonNode answer = next(a, "publishAnswer");
+            JsonNode answer = a.next("publishAnswer");
             assertThat(answer.get("sdp").asText()).contains("a=ice-lite", "a=recvonly");
             try (WsTestClient b = joinAs("r1", "bob", null)) {
-                JsonNode jb = next(b, "joined");
+                JsonNode jb = b.next("joined");
                 JsonNode alice = jb.get("participants").get(0);
                 assertThat(alice.get("participantId").asText()).isEqualTo(ja.get("participantId").asText());
                 assertThat(alice.get("identity").asText()).isEqualTo("alice");
                 assertThat(alice.get("tracks")).hasSize(2);
-                JsonNode offer = next(b, "subscriberOffer");
+                JsonNode offer = b.next("subscriberOffer");
                 assertThat(offer.get("tracks")).hasSize(2);
                 assertThat(offer.get("tracks").get(0).get("participantId").asText()).isEqualTo(ja.get("participantId").asText());
-                JsonNode joined = next(a, "participantJoined");
+                JsonNode joined = a.next("participantJoined");
                 assertThat(joined.at("/participant/participantId").asText()).isEqualTo(jb.get("participantId").asText());
                 b.send("{\"type\":\"leave\"}");
                 assertThat(b.awaitClose(5).code()).isEqualTo(WsCloseCodes.NORMAL);
-                JsonNode left = next(a, "participantLeft");
+                JsonNode left = a.next("participantLeft");
                 assertThat(left.get("participantId").asText()).isEqualTo(jb.get("participantId").asText());
             }
         }
@@ -125,7 +114,7 @@ class CallProtocolTest {
     @Test
     void badCallMessagesGetStableErrorsAndChangeNothing() throws Exception {
         try (WsTestClient a = joinAs("r2", "alice", null)) {
-            next(a, "joined");
+            a.next("joined");
             assertThat(error(a, "{\"type\":\"subscribe-me\"}").get("code").asText()).isEqualTo("unknown_type");
             assertThat(error(a, "{\"type\":\"publish\",\"sdp\":5}").get("code").asText()).isEqualTo("bad_message");
             assertThat(error(a, "{\"type\":\"publish\"}").get("code").asText()).isEqualTo("bad_message");
@@ -150,7 +139,7 @@ class CallProtocolTest {
             // nothing changed: no track was published, and a valid publish still works
             assertThat(server.sfu().room("dev/r2").orElseThrow().tracks().get(5, TimeUnit.SECONDS)).isEmpty();
             a.send(JSON.writeValueAsString(Map.of("type", "publish", "sdp", SdpFixtures.chromiumAudioVideoOffer())));
-            next(a, "publishAnswer");
+            a.next("publishAnswer");
             assertThat(server.sfu().room("dev/r2").orElseThrow().tracks().get(5, TimeUnit.SECONDS)).hasSize(2);
             assertThat(a.isClosed()).isFalse();
         }
@@ -160,7 +149,7 @@ class CallProtocolTest {
     @Test
     void publishingAnUngrantedKindIsRefusedWithoutState() throws Exception {
         try (WsTestClient a = joinAs("r3", "audio-only", List.of("room:join", "media:publish:audio"))) {
-            next(a, "joined");
+            a.next("joined");
             JsonNode e = error(a, JSON.writeValueAsString(Map.of("type", "publish", "sdp", SdpFixtures.chromiumAudioVideoOffer())));
             assertThat(e.get("code").asText()).isEqualTo("publish_not_allowed");
             assertThat(server.sfu().room("dev/r3").orElseThrow().tracks().get(5, TimeUnit.SECONDS)).isEmpty();
@@ -174,15 +163,15 @@ class CallProtocolTest {
         Project p = store.project(DevProjectBootstrap.DEV_PROJECT_ID).orElseThrow();
         store.updateProject(p.withLimits(2, p.maxRooms()));
         try (WsTestClient a = joinAs("r4", "a", null); WsTestClient b = joinAs("r4", "b", null)) {
-            next(a, "joined");
-            next(b, "joined");
+            a.next("joined");
+            b.next("joined");
             try (WsTestClient c = joinAs("r4", "c", null)) {
                 WsTestClient.Closed closed = c.awaitClose(10);
                 assertThat(closed.code()).isEqualTo(WsCloseCodes.ROOM_FULL);
             }
             assertThat(server.calls().participants()).isEqualTo(2);
             a.send("{\"type\":\"ping\"}");
-            assertThat(next(a, "pong")).isNotNull();
+            assertThat(a.next("pong")).isNotNull();
             String audit = java.nio.file.Files.readString(server.dataDir().resolve("audit.log"));
             assertThat(audit).contains("\"room_full\"");
         }
@@ -193,8 +182,8 @@ class CallProtocolTest {
     void closingTheRoomOrRemovingAParticipantTakesItOutOfTheSfu() throws Exception {
         BackendPrincipal backend = devBackend();
         try (WsTestClient a = joinAs("r5", "a", null); WsTestClient b = joinAs("r5", "b", null)) {
-            next(a, "joined");
-            String bid = next(b, "joined").get("participantId").asText();
+            a.next("joined");
+            String bid = b.next("joined").get("participantId").asText();
             assertThat(server.sfu().room("dev/r5").orElseThrow().participantIds().get(5, TimeUnit.SECONDS)).hasSize(2);
             HttpResponse<String> removed = backendPost(backend, "/v1/rooms/r5/participants/" + bid + "/remove");
             assertThat(removed.statusCode()).as(removed.body()).isIn(200, 204);
@@ -280,12 +269,12 @@ class CallProtocolTest {
     /** Publishes the fixture offer and waits for the answer. */
     private static void publish(WsTestClient c) throws Exception {
         c.send(JSON.writeValueAsString(Map.of("type", "publish", "sdp", SdpFixtures.chromiumAudioVideoOffer())));
-        next(c, "publishAnswer");
+        c.next("publishAnswer");
     }
 
     /** Participant ids of the tracks in the next subscriber offer. */
     private static java.util.Set<String> offeredPublishers(WsTestClient c) throws Exception {
-        JsonNode offer = next(c, "subscriberOffer");
+        JsonNode offer = c.next("subscriberOffer");
         java.util.Set<String> out = new java.util.HashSet<>();
         for (JsonNode t : offer.get("tracks")) out.add(t.get("participantId").asText());
         return out;
@@ -300,20 +289,20 @@ class CallProtocolTest {
         try (WsTestClient alice = WsTestClient.connect(trust, server.port())
                 .join("r6", mint("r6", "alice", List.of("hosts"), null, FULL));
              WsTestClient bob = WsTestClient.connect(trust, server.port()).join("r6", mint("r6", "bob", List.of(), null, FULL))) {
-            String aid = next(alice, "joined").get("participantId").asText();
-            String bid = next(bob, "joined").get("participantId").asText();
+            String aid = alice.next("joined").get("participantId").asText();
+            String bid = bob.next("joined").get("participantId").asText();
             publish(alice);
             publish(bob);
             try (WsTestClient carol = WsTestClient.connect(trust, server.port()).join("r6", mint("r6", "carol", List.of(),
                     dev.chorus.signaling.auth.PeerPolicy.of(List.of(), List.of("sub:alice"), -1, -1), FULL));
                  WsTestClient dave = WsTestClient.connect(trust, server.port()).join("r6", mint("r6", "dave", List.of(),
                     dev.chorus.signaling.auth.PeerPolicy.of(List.of("grp:hosts"), List.of(), -1, -1), FULL))) {
-                JsonNode jc = next(carol, "joined");
+                JsonNode jc = carol.next("joined");
                 for (JsonNode p : jc.get("participants")) {
                     if (p.get("participantId").asText().equals(aid)) assertThat(p.get("tracks")).isEmpty();
                 }
                 assertThat(offeredPublishers(carol)).containsExactly(bid);
-                next(dave, "joined");
+                dave.next("joined");
                 assertThat(offeredPublishers(dave)).containsExactly(aid);
             }
         }
@@ -324,12 +313,12 @@ class CallProtocolTest {
     void aRefreshWithMoreRightsStartsReceiving() throws Exception {
         try (WsTestClient alice = joinAs("r7", "alice", null);
              WsTestClient eve = joinAs("r7", "eve", List.of("room:join"))) {
-            String aid = next(alice, "joined").get("participantId").asText();
-            next(eve, "joined");
+            String aid = alice.next("joined").get("participantId").asText();
+            eve.next("joined");
             publish(alice);
             eve.send(JSON.writeValueAsString(Map.of("type", "refresh", "token",
                     token("r7", "eve", List.of("room:join", "media:subscribe")))));
-            JsonNode refreshed = next(eve, "refreshed");
+            JsonNode refreshed = eve.next("refreshed");
             assertThat(refreshed.get("rights").toString()).contains("media:subscribe");
             assertThat(offeredPublishers(eve)).containsExactly(aid);
         }
@@ -342,13 +331,13 @@ class CallProtocolTest {
     @Test
     void aRefreshWithFewerRightsStopsReceivingAndSaysWhy() throws Exception {
         try (WsTestClient alice = joinAs("r8", "alice", null); WsTestClient eve = joinAs("r8", "eve", null)) {
-            String aid = next(alice, "joined").get("participantId").asText();
-            next(eve, "joined");
+            String aid = alice.next("joined").get("participantId").asText();
+            eve.next("joined");
             publish(alice);
             assertThat(offeredPublishers(eve)).containsExactly(aid);
             eve.send(JSON.writeValueAsString(Map.of("type", "refresh", "token", token("r8", "eve", List.of("room:join")))));
-            next(eve, "refreshed");
-            JsonNode gone = next(eve, "trackUnpublished");
+            eve.next("refreshed");
+            JsonNode gone = eve.next("trackUnpublished");
             assertThat(gone.get("reason").asText()).isEqualTo("subscribe_rights_revoked");
             assertThat(gone.at("/track/participantId").asText()).isEqualTo(aid);
         }
@@ -361,8 +350,8 @@ class CallProtocolTest {
         String jti = JSON.readTree(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1])).get("jti").asText();
         try (WsTestClient a = joinAs("r9", "alice", null);
              WsTestClient m = WsTestClient.connect(trust, server.port()).join("r9", token)) {
-            next(a, "joined");
-            next(m, "joined");
+            a.next("joined");
+            m.next("joined");
             assertThat(server.sfu().room("dev/r9").orElseThrow().participantIds().get(5, TimeUnit.SECONDS)).hasSize(2);
             server.control().revocations().revokeToken(devBackend(), jti, "127.0.0.1");
             assertThat(m.awaitClose(5).code()).isEqualTo(WsCloseCodes.REVOKED);
@@ -373,7 +362,7 @@ class CallProtocolTest {
                     return false;
                 }
             }, 1)).as("revoked participant left the SFU within 1 s").isTrue();
-            assertThat(next(a, "participantLeft").get("participantId").asText()).isNotEmpty();
+            assertThat(a.next("participantLeft").get("participantId").asText()).isNotEmpty();
         }
     }
 }

@@ -96,12 +96,12 @@ class NoMediaAtRestTest {
         try (WsTestClient a = join(trust, port, "alice"); WsTestClient b = join(trust, port, "bob");
              WebRtcTestClient publisher = new WebRtcTestClient(media);
              WebRtcTestClient subscriber = new WebRtcTestClient(media)) {
-            next(a, "joined");
-            next(b, "joined");
+            a.next("joined");
+            b.next("joined");
             a.send(JSON.writeValueAsString(Map.of("type", "publish", "sdp",
                     publisher.publishOffer(List.of(new WebRtcTestClient.TestTrack("video", "0", 0x1111, 0))))));
-            publisher.connect(next(a, "publishAnswer").get("sdp").asText());
-            String offer = next(b, "subscriberOffer").get("sdp").asText();
+            publisher.connect(a.next("publishAnswer").get("sdp").asText());
+            String offer = b.next("subscriberOffer").get("sdp").asText();
             b.send(JSON.writeValueAsString(Map.of("type", "subscriberAnswer", "sdp", subscriber.answer(offer, false))));
             subscriber.connect(offer);
             long received = 0;
@@ -139,16 +139,6 @@ class NoMediaAtRestTest {
                         "identity", identity)))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return WsTestClient.connect(trust, port).join("rest", JSON.readTree(r.body()).get("token").asText());
-    }
-
-    private static JsonNode next(WsTestClient c, String type) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            String m = c.next();
-            assertThat(m).as("a " + type + " message").isNotNull();
-            JsonNode n = JSON.readTree(m);
-            if (n.path("type").asText().equals(type)) return n;
-        }
-        throw new AssertionError("no " + type + " within 50 messages");
     }
 
     private static Process startServer(Path data, Path tmp, Path log) throws IOException {

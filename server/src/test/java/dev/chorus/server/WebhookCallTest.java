@@ -102,16 +102,6 @@ class WebhookCallTest {
         return WsTestClient.connect(trust, server.port()).join(room, mint(room, identity));
     }
 
-    private static JsonNode next(WsTestClient c, String type) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            String m = c.next();
-            assertThat(m).as("a " + type + " message").isNotNull();
-            JsonNode n = JSON.readTree(m);
-            if (n.path("type").asText().equals(type)) return n;
-        }
-        throw new AssertionError("no " + type + " within 50 messages");
-    }
-
     private static void await(BooleanSupplier c, Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         while (!c.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(25);
@@ -137,13 +127,13 @@ class WebhookCallTest {
     @Test
     void aScriptedCallReachesTheReceiverInOrderSignedAndReplaysAreRefused() throws Exception {
         try (WsTestClient alice = join("standup", "alice")) {
-            String aliceId = next(alice, "joined").get("participantId").asText();
+            String aliceId = alice.next("joined").get("participantId").asText();
             assertThat(types(2)).containsExactly("room.started", "participant.joined");
             alice.send(JSON.writeValueAsString(Map.of("type", "publish", "sdp", SdpFixtures.chromiumAudioVideoOffer())));
-            next(alice, "publishAnswer");
+            alice.next("publishAnswer");
             assertThat(types(4).subList(2, 4)).containsExactly("track.published", "track.published");
             try (WsTestClient bob = join("standup", "bob")) {
-                next(bob, "joined");
+                bob.next("joined");
                 assertThat(types(5).get(4)).isEqualTo("participant.joined");
                 api("POST", "/v1/rooms/standup/permissions", "{\"identity\":\"bob\",\"revoke\":[\"media:subscribe\"]}",
                         200);
@@ -194,7 +184,7 @@ class WebhookCallTest {
         receiver.stop();
         long downSince = System.nanoTime();
         try (WsTestClient carol = join("night", "carol")) {
-            next(carol, "joined");
+            carol.next("joined");
         }
         await(() -> server.control().store().webhooks().pending() >= 4, Duration.ofSeconds(10));
         // half way through the outage the server restarts: what it queued is on disk
@@ -203,7 +193,7 @@ class WebhookCallTest {
         server = null;
         startServer();
         try (WsTestClient dave = join("night", "dave")) {
-            next(dave, "joined");
+            dave.next("joined");
         }
         long remaining = Duration.ofSeconds(30).toNanos() - (System.nanoTime() - downSince);
         if (remaining > 0) Thread.sleep(remaining / 1_000_000);

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * code. Every wait is bounded.
  */
 public final class WsTestClient implements AutoCloseable {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     /** A close frame from the server, or -1 if the connection dropped without one. */
     public record Closed(int code, String reason) {}
 
@@ -86,6 +88,20 @@ public final class WsTestClient implements AutoCloseable {
     /** Next text message, or null after 5 s. */
     public String next() throws InterruptedException {
         return messages.poll(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The next message of {@code type}, skipping others (track events, offers, …): at most 50 messages, each
+     * within 5 s; fails the test when there is none.
+     */
+    public com.fasterxml.jackson.databind.JsonNode next(String type) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            String m = next();
+            if (m == null) throw new AssertionError("no " + type + " message within 5 s");
+            com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(m);
+            if (n.path("type").asText().equals(type)) return n;
+        }
+        throw new AssertionError("no " + type + " within 50 messages");
     }
 
     /** The close the server sent, waiting at most {@code seconds}. */
