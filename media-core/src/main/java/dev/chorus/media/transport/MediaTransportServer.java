@@ -10,7 +10,6 @@ import dev.chorus.media.ice.StunRouter;
 import dev.chorus.media.srtp.SrtpStats;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -52,7 +51,7 @@ public final class MediaTransportServer implements AutoCloseable {
     private final TransportCounters counters = new TransportCounters();
     private final SrtpStats srtpStats = new SrtpStats();
     private final ConcurrentHashMap<String, WebRtcTransport> transports = new ConcurrentHashMap<>();
-    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+    private final ByteBufAllocator allocator = MediaBufferPool.allocator();
     private volatile EventLoopGroup group;
     private volatile Channel channel;
     private volatile boolean epoll;
