@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * SRTP protect and unprotect of one 1200-byte RTP packet (12-byte header + 1188 payload) with Chorus's
  * {@link SrtpEncryptor}/{@link SrtpDecryptor} over jitsi-srtp, per profile. Each operation copies the packet into
- * the work buffer first (as the UDP edge does), so the copy is included.
+ * the work buffer first (as the UDP edge does), so the copy is included. {@code provider} pins jitsi-srtp's AES (and
+ * HMAC) provider: jitsi-srtp's OpenSSL glue or the JDK's SunJCE.
  *
  * <p>{@code unprotect} decrypts a ring of {@value #RING} packets protected in setup with increasing sequence
  * numbers (the replay window only accepts each index once); when the ring wraps, a fresh decryptor is created,
@@ -47,6 +48,10 @@ public class SrtpBenchmark {
     @Param({"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"})
     public String profile;
 
+    /** jitsi-srtp's AES provider ({@code chorus.srtp.provider}); each parameter set runs in its own fork. */
+    @Param({"OpenSSL", "SunJCE"})
+    public String provider;
+
     private SrtpKeys keys;
     private SrtpEncryptor encryptor;
     private SrtpDecryptor decryptor;
@@ -61,6 +66,7 @@ public class SrtpBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        System.setProperty("chorus.srtp.provider", provider);
         SrtpProfile p = SrtpProfile.valueOf(profile);
         byte[] material = new byte[p.keyingMaterialLength()];
         new Random(1).nextBytes(material);
@@ -87,6 +93,9 @@ public class SrtpBenchmark {
             protectedLength[i] = view.getLength();
         }
         client.close();
+        if (!SrtpEncryptor.cryptoProvider().equals(provider)) {
+            throw new IllegalStateException("provider " + provider + " unavailable, got " + SrtpEncryptor.cryptoProvider());
+        }
     }
 
     @TearDown(Level.Trial)

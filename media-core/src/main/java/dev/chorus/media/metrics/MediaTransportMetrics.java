@@ -71,6 +71,14 @@ public final class MediaTransportMetrics implements MeterBinder {
         FunctionCounter.builder("chorus.media.bytes", c, TransportCounters::bytesOut)
                 .tag("direction", "out").baseUnit("bytes")
                 .description("UDP payload bytes received and sent on the media port").register(registry);
+        FunctionCounter.builder("chorus.media.send.drops", c, TransportCounters::sendBufferFull)
+                .tag("reason", "send_buffer_full").description("datagrams a worker dropped: socket send buffer full")
+                .register(registry);
+        FunctionCounter.builder("chorus.media.send.drops", c, TransportCounters::sendFailed)
+                .tag("reason", "send_failed").description("datagrams the kernel refused to send").register(registry);
+        FunctionCounter.builder("chorus.media.sendmmsg.calls", c, TransportCounters::sendmmsgCalls)
+                .description("sendmmsg system calls of the worker egress (packets out / calls = batch size)")
+                .register(registry);
         for (DropReason reason : DropReason.values()) {
             FunctionCounter.builder("chorus.media.demux.drops", c, x -> x.drops(reason))
                     .tag("reason", tag(reason)).description("datagrams dropped at the UDP edge").register(registry);

@@ -47,6 +47,9 @@ public final class SrtpEncryptor implements AutoCloseable {
 
     public SrtpProfile profile() { return profile; }
 
+    /** The AES/HMAC provider jitsi-srtp uses in this JVM ({@code OpenSSL} or {@code SunJCE}), see {@link JitsiSrtp}. */
+    public static String cryptoProvider() { return JitsiSrtp.PROVIDER; }
+
     /** Encrypts and appends the tag in place. */
     public SrtpResult protectRtp(PacketBuffer packet) {
         SrtpResult result = doProtectRtp(packet);

@@ -10,7 +10,6 @@ import dev.chorus.media.ice.StunRouter;
 import dev.chorus.media.srtp.SrtpStats;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -52,12 +51,17 @@ public final class MediaTransportServer implements AutoCloseable {
     private final TransportCounters counters = new TransportCounters();
     private final SrtpStats srtpStats = new SrtpStats();
     private final ConcurrentHashMap<String, WebRtcTransport> transports = new ConcurrentHashMap<>();
-    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+    private final ByteBufAllocator allocator = MediaBufferPool.allocator();
     private volatile EventLoopGroup group;
     private volatile Channel channel;
     private volatile boolean epoll;
     private volatile List<InetSocketAddress> candidates = List.of();
     private ScheduledFuture<?> ticker;
+    /** The media socket's descriptor for the worker egress (sendmmsg from the sending thread), or -1: Netty writes. */
+    private volatile int egressFd = -1;
+    private volatile int egressFamily;
+    /** Each sending thread's egress (an SFU worker's); created on its first send. */
+    private final ThreadLocal<WorkerEgress> egress = ThreadLocal.withInitial(() -> new WorkerEgress(counters));
 
     public MediaTransportServer(MediaTransportConfig config, DtlsCertificate certificate) {
         this(config, certificate, System::nanoTime);
@@ -107,14 +111,38 @@ public final class MediaTransportServer implements AutoCloseable {
             this.group = loop;
             this.epoll = useEpoll;
             this.channel = ch;
+            enableWorkerEgress(ch, useEpoll);
             this.ticker = ch.eventLoop().scheduleAtFixedRate(() -> handler.tick(clock.getAsLong()),
                     TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-            LOG.info("media UDP listening on {} ({})", bound, useEpoll ? "epoll, recvmmsg" : "nio");
+            LOG.info("media UDP listening on {} ({}{})", bound, useEpoll ? "epoll, recvmmsg" : "nio",
+                    egressFd >= 0 ? ", workers send with sendmmsg" : "");
             return this;
         } catch (InterruptedException | java.io.IOException | RuntimeException e) {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * Lets sending threads write to the socket themselves (see {@link WorkerEgress}): needs epoll (a file descriptor),
+     * Linux's sendmmsg through FFM (native access enabled) and a known address family. Off with
+     * {@code -Dchorus.media.workerEgress=false}; then every datagram goes through Netty's event loop as before.
+     */
+    private void enableWorkerEgress(Channel ch, boolean useEpoll) {
+        if (!useEpoll || !Boolean.parseBoolean(System.getProperty("chorus.media.workerEgress", "true"))) return;
+        if (!Sendmmsg.AVAILABLE) {
+            LOG.warn("media: sendmmsg through FFM unavailable (is --enable-native-access=ALL-UNNAMED set?); "
+                    + "datagrams go through the event loop");
+            return;
+        }
+        int fd = ((io.netty.channel.unix.UnixChannel) ch).fd().intValue();
+        int family = Sendmmsg.family(fd);
+        if (family != Sendmmsg.AF_INET && family != Sendmmsg.AF_INET6) {
+            LOG.warn("media: unknown socket family {}; datagrams go through the event loop", family);
+            return;
+        }
+        egressFamily = family;
+        egressFd = fd;
     }
 
     /**
@@ -189,6 +217,8 @@ public final class MediaTransportServer implements AutoCloseable {
         if (ch == null) return;
         for (WebRtcTransport t : transports.values()) t.close(CloseReason.SERVER_STOPPED);
         if (ticker != null) ticker.cancel(false);
+        // Workers must stop writing to the descriptor before it is closed (and possibly reused).
+        egressFd = -1;
         // Let the close tasks queued above run, then shut the loop down.
         ch.eventLoop().submit(() -> { }).syncUninterruptibly();
         ch.close().syncUninterruptibly();
@@ -234,11 +264,31 @@ public final class MediaTransportServer implements AutoCloseable {
         else task.run();
     }
 
-    /** Flushes datagrams queued with {@link WebRtcTransport#queueRtp} (any thread). */
+    /**
+     * Sends the datagrams this thread queued with {@link WebRtcTransport#queueRtp} and friends: with the worker
+     * egress one sendmmsg from this thread, otherwise a flush of Netty's channel (epoll then writes with sendmmsg on
+     * its event loop).
+     */
     public void flush() {
+        if (egressFd >= 0) {
+            WorkerEgress e = egress.get();
+            if (e.hasPending()) e.flush(egressFd);
+            return;
+        }
         Channel ch = channel;
         if (ch != null) ch.flush();
     }
+
+    /** The calling thread's egress, or null when datagrams go through Netty's event loop. */
+    WorkerEgress egress() {
+        return egressFd >= 0 ? egress.get() : null;
+    }
+
+    /** Socket address family for {@link SocketAddressCodec} (worker egress only). */
+    int egressFamily() { return egressFamily; }
+
+    /** The descriptor workers send on, or -1 once stopped. */
+    int egressFd() { return egressFd; }
 
     /** Writes a datagram (any thread); counts it; releases it if the socket is gone. */
     void write(DatagramPacket packet, int length, boolean flush) {

@@ -16,6 +16,12 @@ public final class TransportCounters {
     final long[] drops = new long[DropReason.values().length];
     final LongAdder packetsOut = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
+    /** Worker egress: datagrams dropped because the socket's send buffer was full (EAGAIN). */
+    final LongAdder sendBufferFull = new LongAdder();
+    /** Worker egress: datagrams the kernel refused (e.g. unreachable network). */
+    final LongAdder sendFailed = new LongAdder();
+    /** Worker egress: sendmmsg system calls (packetsOut / this = the batch size achieved). */
+    final LongAdder sendmmsgCalls = new LongAdder();
 
     void drop(DropReason reason) {
         drops[reason.ordinal()]++;
@@ -29,4 +35,7 @@ public final class TransportCounters {
     public long drops(DropReason reason) { return drops[reason.ordinal()]; }
     public long packetsOut() { return packetsOut.sum(); }
     public long bytesOut() { return bytesOut.sum(); }
+    public long sendBufferFull() { return sendBufferFull.sum(); }
+    public long sendFailed() { return sendFailed.sum(); }
+    public long sendmmsgCalls() { return sendmmsgCalls.sum(); }
 }

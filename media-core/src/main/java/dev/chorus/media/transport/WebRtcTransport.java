@@ -52,6 +52,10 @@ public final class WebRtcTransport {
     private final RtcpCompound rtcpView = new RtcpCompound();
     /** Outbound view, confined to the sending thread. */
     private final PacketBuffer outView = new PacketBuffer();
+    /** Worker egress, sending thread only: the nominated address last encoded as a sockaddr. */
+    private InetSocketAddress encodedTo;
+    private final byte[] encodedToBytes = new byte[SocketAddressCodec.MAX_LENGTH];
+    private int encodedToLength = -1;
     /** Outbound SRTP outcomes, written by the sending thread only. */
     private final dev.chorus.media.srtp.SrtpStats outboundStats = new dev.chorus.media.srtp.SrtpStats();
     private volatile State state = State.NEW;
@@ -254,6 +258,8 @@ public final class WebRtcTransport {
         SrtpEncryptor out = encryptor;
         InetSocketAddress to = agent.selectedAddress();
         if (out == null || to == null || closed.get() || length > MediaTransportConfig.MAX_DATAGRAM) return false;
+        WorkerEgress egress = server.egress();
+        if (egress != null) return sendFromThisThread(egress, out, to, packet, offset, length, rtcp, flush, retransmitRoc);
         // A pooled heap buffer: jitsi-srtp works on byte[], and room for the tag avoids any reallocation.
         ByteBuf buf = server.allocator().heapBuffer(length + SrtpEncryptor.MAX_OVERHEAD);
         boolean handedOff = false;
@@ -273,6 +279,29 @@ public final class WebRtcTransport {
         } finally {
             if (!handedOff) buf.release();
         }
+    }
+
+    /**
+     * The worker egress: protect in the thread's array, queue into its native batch, sendmmsg on flush. The
+     * destination is encoded once per change of the nominated address (owner thread's cache).
+     */
+    private boolean sendFromThisThread(WorkerEgress egress, SrtpEncryptor out, InetSocketAddress to, byte[] packet,
+                                       int offset, int length, boolean rtcp, boolean flush, int retransmitRoc) {
+        if (to != encodedTo) {
+            encodedToLength = SocketAddressCodec.encode(to, server.egressFamily(), encodedToBytes);
+            encodedTo = to;
+        }
+        if (encodedToLength < 0) return false;
+        byte[] array = egress.scratch;
+        System.arraycopy(packet, offset, array, 0, length);
+        PacketBuffer view = egress.view.wrap(array, 0, length);
+        SrtpResult result = rtcp ? out.protectRtcp(view)
+                : retransmitRoc >= 0 ? out.protectRtpRetransmission(view, retransmitRoc) : out.protectRtp(view);
+        if (result != SrtpResult.OK || view.getBuffer() != array) return false;
+        int fd = server.egressFd();
+        egress.queue(fd, view.getLength(), encodedToBytes, encodedToLength);
+        if (flush) egress.flush(fd);
+        return true;
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------------------

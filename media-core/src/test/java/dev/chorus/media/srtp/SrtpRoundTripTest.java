@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,6 +34,19 @@ class SrtpRoundTripTest {
         p[0] = (byte) 0x80; p[1] = (byte) 201; p[2] = 0; p[3] = 1;
         p[4] = (byte) (ssrc >> 24); p[5] = (byte) (ssrc >> 16); p[6] = (byte) (ssrc >> 8); p[7] = (byte) ssrc;
         return p;
+    }
+
+    /**
+     * The default provider is jitsi-srtp's OpenSSL glue over the system libcrypto (64 B per GCM protect instead of
+     * SunJCE's ~1 KB, docs/benchmarks.md); without libcrypto.so.3 the server falls back to SunJCE, which CI must not
+     * do silently.
+     */
+    @Test
+    void usesOpenSslWhenLibcryptoIsInstalled() {
+        boolean libcrypto = java.nio.file.Files.exists(java.nio.file.Path.of("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"))
+                || java.nio.file.Files.exists(java.nio.file.Path.of("/lib/x86_64-linux-gnu/libcrypto.so.3"));
+        dev.chorus.common.testing.RequiredTool.require(libcrypto, "libcrypto.so.3 (Debian package libssl3)");
+        assertThat(SrtpEncryptor.cryptoProvider()).isEqualTo("OpenSSL");
     }
 
     @ParameterizedTest

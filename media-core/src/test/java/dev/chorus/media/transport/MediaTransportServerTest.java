@@ -168,6 +168,32 @@ class MediaTransportServerTest {
     }
 
     @Test
+    void aSendingThreadWritesItsBatchItselfWithOneSendmmsgPerFlush() throws Exception {
+        WebRtcTestClient client = client();
+        WebRtcTransport transport = connect(client, new EchoSink(), new RecordingTransportListener(),
+                TestDtlsClient.Options.standard());
+        assertThat(server.isEpoll()).as("the worker egress needs epoll's descriptor").isTrue();
+        long callsBefore = server.counters().sendmmsgCalls();
+        long packetsBefore = server.counters().packetsOut();
+        // A thread of its own, like an SFU worker: queues 10 datagrams, then flushes once.
+        Thread worker = Thread.ofPlatform().name("test-worker").start(() -> {
+            for (int seq = 1; seq <= 10; seq++) {
+                byte[] p = WebRtcTestClient.rtp(seq, 0x77, 1188);
+                assertThat(transport.queueRtp(p, 0, p.length)).isTrue();
+            }
+            assertThat(server.counters().sendmmsgCalls()).as("nothing sent before the flush").isEqualTo(callsBefore);
+            server.flush();
+        });
+        worker.join(10_000);
+        for (int seq = 1; seq <= 10; seq++) {
+            assertThat(client.receiveMedia(5000)).isEqualTo(WebRtcTestClient.rtp(seq, 0x77, 1188));
+        }
+        assertThat(server.counters().sendmmsgCalls() - callsBefore).as("one batch, one system call").isEqualTo(1);
+        assertThat(server.counters().packetsOut() - packetsBefore).isEqualTo(10);
+        assertThat(server.counters().sendBufferFull() + server.counters().sendFailed()).isZero();
+    }
+
+    @Test
     void mediaAndDtlsFromUnvalidatedFiveTupleAreDropped() throws Exception { // checklist 33
         WebRtcTestClient client = client();
         EchoSink echo = new EchoSink();
