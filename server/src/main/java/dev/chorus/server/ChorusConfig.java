@@ -52,9 +52,11 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
      * Outgoing webhooks (docs/webhooks.md). {@code allowPrivateDestinations}: deliver to URLs resolving to loopback,
      * private or link-local addresses (always allowed in dev mode; off in production, where a backend-chosen URL
      * must not reach the internal network). {@code caFile}: a PEM bundle trusted in addition to the JDK's CAs
-     * (a receiver with a private CA).
+     * (a receiver with a private CA). {@code maxRetryDelay}: the longest wait between two attempts of a failed
+     * delivery (the backoff doubles from 1 s up to it), so how long a receiver that is back waits at most.
      */
-    public record Webhooks(boolean allowPrivateDestinations, String caFile, int maxPendingPerEndpoint) {}
+    public record Webhooks(boolean allowPrivateDestinations, String caFile, int maxPendingPerEndpoint,
+                           String maxRetryDelay) {}
 
     /**
      * Prometheus metrics. {@code port}: the private scrape listener (plain HTTP, {@code /metrics} and {@code /healthz}
@@ -71,7 +73,7 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
                 new Media("127.0.0.1", 10000, List.of(), 0, "10s"),
                 new Turn(false, "127.0.0.1", 3478, 3478, "chorus", List.of(), null, "10m", false, null, null, -1,
                         new Tls(null, null), null, "media", List.of(), List.of(), 16, "10s"),
-                new Webhooks(false, null, 10_000),
+                new Webhooks(false, null, 10_000, "5m"),
                 new Metrics("127.0.0.1", -1, null));
     }
 

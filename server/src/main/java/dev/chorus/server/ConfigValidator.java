@@ -42,6 +42,7 @@ final class ConfigValidator {
         if (c.webhooks().maxPendingPerEndpoint() < 1 || c.webhooks().maxPendingPerEndpoint() > 1_000_000) {
             p.add("key 'webhooks.maxPendingPerEndpoint': must be 1..1000000");
         }
+        duration("webhooks.maxRetryDelay", c.webhooks().maxRetryDelay(), Duration.ofSeconds(1), Duration.ofHours(1), p);
         metrics(c, p);
         if (prod && c.turn().enabled() && c.turn().relayAddress() == null && loopback(c.turn().bindAddress())) {
             p.add("key 'turn.bindAddress': production TURN on a loopback address is unreachable; bind 0.0.0.0 or "

@@ -39,7 +39,8 @@ final class WebhookWiring {
                 .sslContext(sslContext(cfg.caFile()))
                 .build();
         WebhookDispatcher dispatcher = new WebhookDispatcher(control.store().webhooks(), http, Clock.systemUTC(),
-                RetryPolicy.DEFAULT, dev || cfg.allowPrivateDestinations(), metrics).start();
+                new RetryPolicy(RetryPolicy.DEFAULT.first(), Durations.parse(cfg.maxRetryDelay()),
+                        RetryPolicy.DEFAULT.maxAge()), dev || cfg.allowPrivateDestinations(), metrics).start();
         Webhooks webhooks = new Webhooks(control.store().webhooks(), dispatcher, Clock.systemUTC(),
                 cfg.maxPendingPerEndpoint(), metrics);
         control.audit().onAppend(new AuditEventBridge(webhooks));

@@ -67,7 +67,10 @@ class WebhookCallTest {
         Path data = tmp.resolve("data");
         ChorusConfig cfg = ConfigLoader.load(null, Map.of("CHORUS_DATA_DIR", data.toString(), "CHORUS_HTTP_PORT", "0",
                 "CHORUS_MEDIA_UDP_PORT", "0", "CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1", "CHORUS_MEDIA_WORKERS", "1",
-                "CHORUS_WEBHOOKS_CA_FILE", receiver.certFile().toString()));
+                "CHORUS_WEBHOOKS_CA_FILE", receiver.certFile().toString(),
+                // the backoff reaches 16-32 s during the 30 s outage by default; a receiver that is back must be
+                // retried within the test's wait
+                "CHORUS_WEBHOOKS_MAX_RETRY_DELAY", "2s"));
         server = ChorusServer.start(cfg, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         trust = TestTls.trusting(data.resolve("tls/cert.pem"));
         String kid = server.control().store().keys(DevProjectBootstrap.DEV_PROJECT_ID).stream()
