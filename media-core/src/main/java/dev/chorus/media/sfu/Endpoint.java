@@ -3,19 +3,17 @@ package dev.chorus.media.sfu;
 import dev.chorus.media.dtls.DtlsFailure;
 import dev.chorus.media.srtp.SrtpProfile;
 import dev.chorus.media.transport.CloseReason;
-import dev.chorus.media.transport.SrtpSink;
-import dev.chorus.media.transport.TransportListener;
-import dev.chorus.media.transport.WebRtcTransport;
+import dev.chorus.media.transport.MediaChannel;
 
 /**
- * One transport of a participant as the SFU sees it. The UDP event loop calls {@link #onSrtp} (copy into the
+ * One transport of a participant as the SFU sees it. The network thread calls {@link #onDatagram} (copy into the
  * worker's ring) and the lifecycle callbacks (handed to the worker); everything else is worker-confined.
  */
-final class Endpoint implements SrtpSink, TransportListener {
+final class Endpoint implements MediaChannel.Events {
     final Worker worker;
     final ParticipantImpl participant;
     final TransportRole role;
-    Link link;
+    MediaChannel link;
     /** Set by the worker when it gives the endpoint up; read by the worker and, racily, the producer. */
     volatile boolean closed;
     /** Worker-confined. */
@@ -28,23 +26,23 @@ final class Endpoint implements SrtpSink, TransportListener {
     }
 
     @Override
-    public void onSrtp(WebRtcTransport transport, byte[] buffer, int offset, int length) {
+    public void onDatagram(byte[] buffer, int offset, int length) {
         if (!closed) worker.offer(this, buffer, offset, length);
     }
 
     @Override
-    public void onConnected(WebRtcTransport transport, SrtpProfile profile, long handshakeNanos) {
+    public void onConnected(SrtpProfile profile) {
         worker.execute(() -> participant.onTransportConnected(this));
     }
 
     @Override
-    public void onDtlsFailed(WebRtcTransport transport, DtlsFailure reason) {
+    public void onDtlsFailed(DtlsFailure reason) {
         // The precise reason goes to the listener (operator log); the close that follows says DTLS_FAILED.
         worker.execute(() -> participant.onDtlsFailed(this, reason));
     }
 
     @Override
-    public void onClosed(WebRtcTransport transport, CloseReason reason) {
+    public void onClosed(CloseReason reason) {
         worker.execute(() -> participant.onTransportClosed(this, reason));
     }
 

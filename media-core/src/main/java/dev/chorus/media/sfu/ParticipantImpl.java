@@ -552,8 +552,8 @@ final class ParticipantImpl implements Participant {
         consumers.remove(c);
         Endpoint sub = subscribeEndpoint;
         if (sub != null && sub.link != null) {
-            sub.link.forgetSsrc(c.ssrc);
-            if (c.rtxSsrc >= 0) sub.link.forgetSsrc(c.rtxSsrc);
+            sub.link.forgetOutboundSsrc(c.ssrc);
+            if (c.rtxSsrc >= 0) sub.link.forgetOutboundSsrc(c.rtxSsrc);
         }
         for (Slot s : slots) {
             if (s.consumer == c) s.consumer = null;
@@ -757,7 +757,7 @@ final class ParticipantImpl implements Participant {
     }
 
     boolean sendRtcp(Endpoint ep, byte[] buf, int len) {
-        if (ep.link.queue(buf, 0, len, true)) {
+        if (ep.link.send(buf, 0, len, true)) {
             worker.counters.rtcpSent++;
             worker.sentSomething = true;
             return true;

@@ -3,6 +3,7 @@ package dev.chorus.media.sfu;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
+import dev.chorus.media.transport.MediaChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -171,7 +172,7 @@ final class RoomImpl implements Room {
             int outSeq = c.mapSequence(srcSsrc, seq, ts, now);
             c.rewrite(rtp, c.ssrc, outSeq, c.mapTimestamp(ts), c.payloadType, pubToSub, c.subscriber.acceptedExtMask());
             dirty = true;
-            if (c.subscriber.subscribeEndpoint.link.queue(buf, off, len, false)) {
+            if (c.subscriber.subscribeEndpoint.link.send(buf, off, len, false)) {
                 c.packets++;
                 c.octets += len - hl;
                 c.subscriber.packetsReceived++;
@@ -214,9 +215,9 @@ final class RoomImpl implements Room {
             c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType, c.track.publisher.pubToSub,
                     c.subscriber.acceptedExtMask());
         }
-        Link link = c.subscriber.subscribeEndpoint.link;
-        boolean queued = c.rtxPayloadType >= 0 ? link.queue(out, 0, n, false)
-                : link.queueRetransmission(out, 0, n, c.rocOf(seqOut));
+        MediaChannel link = c.subscriber.subscribeEndpoint.link;
+        boolean queued = c.rtxPayloadType >= 0 ? link.send(out, 0, n, false)
+                : link.sendRetransmission(out, 0, n, c.rocOf(seqOut));
         if (queued) {
             worker.sentSomething = true;
             worker.counters.packetsForwarded++;

@@ -3,8 +3,9 @@ package dev.chorus.media.sfu;
 import dev.chorus.media.dtls.Fingerprint;
 import dev.chorus.media.ice.IceCredentials;
 import dev.chorus.media.sdp.Sdp;
+import dev.chorus.media.transport.MediaChannel;
+import dev.chorus.media.transport.MediaNetwork;
 import dev.chorus.media.transport.MediaTransportServer;
-import dev.chorus.media.transport.WebRtcTransport;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ public final class Sfu implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sfu.class);
 
     private final SfuConfig config;
-    private final MediaTransportServer media;
+    private final MediaNetwork media;
     private final LongSupplier clock;
     private final Worker[] workers;
     private final ConcurrentHashMap<String, RoomImpl> rooms = new ConcurrentHashMap<>();
@@ -52,18 +53,21 @@ public final class Sfu implements AutoCloseable {
     private volatile boolean stopped;
     private volatile Sdp.Fingerprint sdpFingerprint;
 
-    public Sfu(SfuConfig config, MediaTransportServer media) {
+    /** @param media the network the SFU's transports run on: a {@link MediaTransportServer}, or one without sockets */
+    public Sfu(SfuConfig config, MediaNetwork media) {
         this(config, media, System::nanoTime);
     }
 
     /** @param clock monotonic nanoseconds for the workers' timers and budgets (tests may pass their own) */
-    public Sfu(SfuConfig config, MediaTransportServer media, LongSupplier clock) {
+    public Sfu(SfuConfig config, MediaNetwork media, LongSupplier clock) {
         this.config = config;
         this.media = media;
         this.clock = clock;
         this.workers = new Worker[config.workers()];
-        Runnable flusher = media != null ? media::flush : () -> { };
-        for (int i = 0; i < workers.length; i++) workers[i] = new Worker(i, config, clock, flusher);
+        for (int i = 0; i < workers.length; i++) {
+            int index = i;
+            workers[i] = new Worker(i, config, clock, media != null ? () -> media.flush(index) : () -> { });
+        }
     }
 
     /** Starts the worker threads. */
@@ -152,7 +156,7 @@ public final class Sfu implements AutoCloseable {
 
     public SfuConfig config() { return config; }
 
-    public MediaTransportServer media() { return media; }
+    public MediaNetwork media() { return media; }
 
     /** Per-worker counters (read racily; for metrics and tests). */
     public List<SfuCounters> counters() {
@@ -233,7 +237,7 @@ public final class Sfu implements AutoCloseable {
     Sdp.Fingerprint sdpFingerprint() {
         Sdp.Fingerprint fp = sdpFingerprint;
         if (fp == null) {
-            Fingerprint f = media.dtlsEndpoint().certificate().fingerprint();
+            Fingerprint f = media.localFingerprint();
             fp = new Sdp.Fingerprint(Fingerprint.SHA_256, f.hex());
             sdpFingerprint = fp;
         }
@@ -241,7 +245,7 @@ public final class Sfu implements AutoCloseable {
     }
 
     int maxStreamsPerTransport() {
-        return media == null ? Integer.MAX_VALUE : media.config().maxStreamsPerTransport();
+        return media == null ? Integer.MAX_VALUE : media.maxStreamsPerTransport();
     }
 
     List<InetSocketAddress> candidates() {
@@ -252,9 +256,9 @@ public final class Sfu implements AutoCloseable {
     Endpoint openTransport(ParticipantImpl p, TransportRole role, IceCredentials local, String remoteUfrag,
                            Fingerprint remoteFingerprint) {
         Endpoint ep = new Endpoint(p.worker, p, role);
-        WebRtcTransport t = media.createTransport(local, remoteUfrag, remoteFingerprint, ep, p.worker.inboundSrtp, ep);
-        if (t == null) return null;
-        ep.link = new WebRtcLink(t);
+        MediaChannel channel = media.open(p.worker.index, local, remoteUfrag, remoteFingerprint, p.worker.inboundSrtp, ep);
+        if (channel == null) return null;
+        ep.link = channel;
         return ep;
     }
 }

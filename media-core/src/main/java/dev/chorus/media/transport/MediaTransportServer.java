@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * with recvmmsg when available, NIO otherwise). Creates per-participant {@link WebRtcTransport}s, each with an ICE
  * agent registered by ufrag, a DTLS session and, once connected, SRTP contexts.
  */
-public final class MediaTransportServer implements AutoCloseable {
+public final class MediaTransportServer implements MediaNetwork, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaTransportServer.class);
     private static final long TICK_MILLIS = 500;
 
@@ -209,6 +209,34 @@ public final class MediaTransportServer implements AutoCloseable {
                 sink, inboundStats);
         transports.put(agent.localUfrag(), transport);
         return transport;
+    }
+
+    // ---- MediaNetwork: the SFU's seam ------------------------------------------------------------------------------
+
+    @Override
+    public MediaChannel open(int worker, dev.chorus.media.ice.IceCredentials local, String remoteUfrag,
+                             Fingerprint remoteFingerprint, SrtpStats inboundStats, MediaChannel.Events events) {
+        WebRtcChannel channel = new WebRtcChannel(events);
+        WebRtcTransport t = createTransport(local, remoteUfrag, remoteFingerprint, channel, inboundStats, channel);
+        if (t == null) return null;
+        channel.transport = t;
+        return channel;
+    }
+
+    /** One socket and event loop for every worker today: flushes everything queued. */
+    @Override
+    public void flush(int worker) {
+        flush();
+    }
+
+    @Override
+    public Fingerprint localFingerprint() {
+        return dtlsEndpoint.certificate().fingerprint();
+    }
+
+    @Override
+    public int maxStreamsPerTransport() {
+        return config.maxStreamsPerTransport();
     }
 
     /** Closes every transport and the socket. */

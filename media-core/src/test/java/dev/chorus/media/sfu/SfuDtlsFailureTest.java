@@ -27,7 +27,7 @@ class SfuDtlsFailureTest {
     void aClientWithoutUseSrtpIsReportedAsNoUseSrtpBeforeTheTransportCloses() throws Exception {
         fixture = SfuFixture.start(SfuConfig.defaults().withWorkers(1));
         SfuPeer peer = fixture.join("r", "p1", MediaRights.all());
-        WebRtcTestClient client = fixture.closeLater(new WebRtcTestClient(fixture.sfu.media().localAddress()));
+        WebRtcTestClient client = fixture.closeLater(new WebRtcTestClient(fixture.sfu.media().candidates().getFirst()));
         String answer = peer.participant.publish(client.publishOffer(List.of(new TestTrack("audio", "a", 0x1234L, 0))))
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
         var sd = SdpParser.parse(answer);

@@ -30,7 +30,7 @@ public final class SfuPeer implements AutoCloseable {
     public static SfuPeer join(Sfu sfu, String room, String id, MediaRights rights) throws Exception {
         RecordingParticipantListener events = new RecordingParticipantListener();
         Participant p = sfu.join(room, id, rights, events).get(10, TimeUnit.SECONDS);
-        return new SfuPeer(id, p, events, sfu.media().localAddress());
+        return new SfuPeer(id, p, events, sfu.media().candidates().getFirst());
     }
 
     /** Publishes the tracks and connects the publish transport (ICE + DTLS). */

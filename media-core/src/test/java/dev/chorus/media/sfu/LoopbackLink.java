@@ -4,13 +4,14 @@ import dev.chorus.media.srtp.PacketBuffer;
 import dev.chorus.media.srtp.SrtpDecryptor;
 import dev.chorus.media.srtp.SrtpEncryptor;
 import dev.chorus.media.srtp.SrtpResult;
+import dev.chorus.media.transport.MediaChannel;
 
 /**
- * A {@link Link} without a socket, for benchmarks: real SRTP (decrypt with the publisher's context, protect a copy
+ * A {@link MediaChannel} without a socket, for benchmarks: real SRTP (decrypt with the publisher's context, protect a copy
  * with the subscriber's context, as {@link dev.chorus.media.transport.WebRtcTransport#queueRtp} does) and a counter
  * where the datagram would be written.
  */
-final class LoopbackLink implements Link {
+final class LoopbackLink implements MediaChannel {
     private final SrtpDecryptor decryptor;
     SrtpEncryptor encryptor;
     private final PacketBuffer view = new PacketBuffer();
@@ -32,7 +33,7 @@ final class LoopbackLink implements Link {
     }
 
     @Override
-    public boolean queue(byte[] buf, int off, int len, boolean rtcp) {
+    public boolean send(byte[] buf, int off, int len, boolean rtcp) {
         System.arraycopy(buf, off, out, 0, len);
         view.wrap(out, 0, len);
         SrtpResult r = rtcp ? encryptor.protectRtcp(view) : encryptor.protectRtp(view);
@@ -43,7 +44,7 @@ final class LoopbackLink implements Link {
     }
 
     @Override
-    public boolean queueRetransmission(byte[] buf, int off, int len, int roc) {
+    public boolean sendRetransmission(byte[] buf, int off, int len, int roc) {
         System.arraycopy(buf, off, out, 0, len);
         view.wrap(out, 0, len);
         if (encryptor.protectRtpRetransmission(view, roc) != SrtpResult.OK) return false;
@@ -52,7 +53,7 @@ final class LoopbackLink implements Link {
     }
 
     @Override
-    public void forgetSsrc(long ssrc) {
+    public void forgetOutboundSsrc(long ssrc) {
         if (encryptor != null) encryptor.forget(ssrc);
     }
 
