@@ -17,6 +17,7 @@ record FuzzTarget(String name, String className, List<String> seedDirs) {
             of("rtp-rtcp", "dev.chorus.media.rtp.RtpRtcpFuzzTest", "rtp", "rtcp"),
             of("sdp", "dev.chorus.media.sdp.SdpParserFuzzTest", "parseWriteAnswer"),
             of("dtls-clienthello", "dev.chorus.media.dtls.ClientHelloAssemblerFuzzTest", "offer"),
+            of("sctp", "dev.chorus.media.sctp.SctpAssociationFuzzTest", "packets"),
             of("turn", "dev.chorus.turn.core.TurnCoreFuzzTest", "clientPackets"),
             of("jwt", "dev.chorus.signaling.auth.JoinTokenFuzzTest", "verify"),
             of("ws-message", "dev.chorus.signaling.ws.SignalingMessageFuzzTest", "message"),

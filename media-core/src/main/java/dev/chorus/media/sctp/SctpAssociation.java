@@ -1,9 +1,5 @@
 package dev.chorus.media.sctp;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -54,10 +50,10 @@ public final class SctpAssociation {
 
     private final SctpConfig config;
     private final RandomGenerator random;
-    private final PacketSink sink;
     private final Listener listener;
     private final SctpPacketParser parser = new SctpPacketParser();
-    private final SctpPacketBuilder builder;
+    private final SctpOutput output;
+    private final SctpHeartbeat heartbeat;
     private final SctpCounters counters = new SctpCounters();
     private final RtoEstimator rto;
 
@@ -67,9 +63,9 @@ public final class SctpAssociation {
     private int localInitialTsn;
     private int outboundStreams;
     private int inboundStreams;
-    private boolean peerReconfig;
     private SctpSender sender;
     private SctpReceiver receiver;
+    private SctpStreamReset streamReset;
 
     private long t1Deadline = Long.MAX_VALUE;
     private int t1Count;
@@ -78,24 +74,12 @@ public final class SctpAssociation {
     private long ackDeadline = Long.MAX_VALUE;
     private long heartbeatDeadline = Long.MAX_VALUE;
     private long t2Deadline = Long.MAX_VALUE;
-    private long reconfigDeadline = Long.MAX_VALUE;
     private int errorCount;
 
     private boolean sackDue;
     private boolean sackNow;
     private int dataPacketsUnacked;
-    private long heartbeatNonce;
-    private boolean heartbeatOutstanding;
 
-    private final LinkedHashSet<Integer> resetQueue = new LinkedHashSet<>();
-    private int[] resetInFlight;
-    private int nextRequestSeq;
-    private long requestLastTsn;
-    private int expectedPeerRequestSeq;
-    private int lastPeerRequestResult = SctpChunks.RESULT_PERFORMED;
-    private int[] deferredIncomingReset;
-    private long deferredIncomingLastTsn;
-    private int deferredIncomingSeq;
 
     private boolean inHandler;
     private boolean closedNotified;
@@ -103,9 +87,9 @@ public final class SctpAssociation {
     public SctpAssociation(SctpConfig config, RandomGenerator random, PacketSink sink, Listener listener) {
         this.config = config;
         this.random = random;
-        this.sink = sink;
         this.listener = listener;
-        this.builder = new SctpPacketBuilder(config.mtu());
+        this.output = new SctpOutput(config, sink, counters);
+        this.heartbeat = new SctpHeartbeat(config, random, counters, this::room);
         this.rto = new RtoEstimator(config.rtoInitialMillis(), config.rtoMinMillis(), config.rtoMaxMillis());
     }
 
@@ -128,7 +112,7 @@ public final class SctpAssociation {
     public long nextTimeoutMillis() {
         if (state == State.CLOSED) return Long.MAX_VALUE;
         return Math.min(Math.min(Math.min(t1Deadline, t3Deadline), Math.min(ackDeadline, heartbeatDeadline)),
-                Math.min(t2Deadline, reconfigDeadline));
+                Math.min(t2Deadline, streamReset == null ? Long.MAX_VALUE : streamReset.deadline()));
     }
 
     /** Starts set-up by sending INIT (the active side; WebRTC peers usually both do this). */
@@ -156,7 +140,7 @@ public final class SctpAssociation {
     /** Asks the peer to reset these outgoing streams (sent once no queued message of theirs is left unsent). */
     public void resetStreams(int[] streams, long now) {
         if (state != State.ESTABLISHED) return;
-        for (int s : streams) resetQueue.add(s);
+        streamReset.request(streams);
         if (!inHandler) flush(now);
     }
 
@@ -246,7 +230,8 @@ public final class SctpAssociation {
             switch (type) {
                 case SctpChunks.DATA -> hadData |= onData(i);
                 case SctpChunks.SACK -> onSack(i, now);
-                case SctpChunks.HEARTBEAT -> onHeartbeat(i);
+                case SctpChunks.HEARTBEAT -> heartbeat.onHeartbeat(parser.buffer(), parser.chunkOffset(i),
+                        parser.chunkLength(i));
                 case SctpChunks.HEARTBEAT_ACK -> onHeartbeatAck(i, now);
                 case SctpChunks.ABORT -> close(CloseReason.PEER_ABORT);
                 case SctpChunks.SHUTDOWN -> onShutdown(i, now);
@@ -265,7 +250,7 @@ public final class SctpAssociation {
             }
         }
         if (hadData) {
-            checkDeferredIncomingReset(now);
+            streamReset.performDeferredIncoming();
             dataPacketsUnacked++;
             sackDue = true;
             if (dataPacketsUnacked >= 2 || receiver.hasGaps() || receiver.duplicateCount() > 0) {
@@ -295,7 +280,7 @@ public final class SctpAssociation {
             counters.add(SctpCounter.MALFORMED_CHUNK);
             return;
         }
-        Extensions ext = Extensions.parse(b, off + 20, len - 20);
+        SctpInitParameters ext = SctpInitParameters.parse(b, off + 20, len - 20);
         if (ext == null) {
             counters.add(SctpCounter.MALFORMED_CHUNK);
             return;
@@ -311,41 +296,24 @@ public final class SctpAssociation {
             }
         }
         StateCookie cookie = new StateCookie(tag, initiateTag, tsn, initialTsn, window,
-                Math.min(config.streams(), mis), Math.min(config.streams(), os), ext.forwardTsn, ext.reconfig, now);
+                Math.min(config.streams(), mis), Math.min(config.streams(), os), ext.forwardTsn(), ext.reconfig(), now);
         byte[] signed = cookie.sign(config.cookieSecret());
         int size = 20 + 4 + 4 + 4 + 4 + signed.length + 4;
-        SctpPacketBuilder out = packet(initiateTag, size);
-        writeInitBody(out, SctpChunks.INIT_ACK, tag, tsn);
+        SctpPacketBuilder out = output.packet(initiateTag);
+        SctpInitParameters.writeBody(out, config, SctpChunks.INIT_ACK, tag, tsn);
         out.put16(SctpChunks.PARAM_STATE_COOKIE);
         out.put16(4 + signed.length);
         out.put(signed, 0, signed.length);
         out.endChunk();
-        flushPacket();
+        output.flush();
     }
 
     private void sendInit(long now) {
-        SctpPacketBuilder out = packet(0, 32);
-        writeInitBody(out, SctpChunks.INIT, localTag, localInitialTsn);
+        SctpPacketBuilder out = output.packet(0);
+        SctpInitParameters.writeBody(out, config, SctpChunks.INIT, localTag, localInitialTsn);
         out.endChunk();
-        flushPacket();
+        output.flush();
         t1Deadline = now + rto.rto();
-    }
-
-    /** INIT / INIT-ACK fixed part, Supported Extensions (FORWARD-TSN, RE-CONFIG) and Forward-TSN-Supported. */
-    private void writeInitBody(SctpPacketBuilder out, int type, int tag, int tsn) {
-        out.startChunk(type, 0);
-        out.put32(tag & 0xFFFF_FFFFL);
-        out.put32(config.receiveBufferSize());
-        out.put16(config.streams());
-        out.put16(config.streams());
-        out.put32(tsn & 0xFFFF_FFFFL);
-        out.put16(SctpChunks.PARAM_SUPPORTED_EXTENSIONS);
-        out.put16(6);
-        out.put8(SctpChunks.FORWARD_TSN);
-        out.put8(SctpChunks.RE_CONFIG);
-        out.put16(0); // padding of the 6-byte parameter
-        out.put16(SctpChunks.PARAM_FORWARD_TSN_SUPPORTED);
-        out.put16(4);
     }
 
     private void onInitAck(int i, long now) {
@@ -363,9 +331,9 @@ public final class SctpAssociation {
         int initiateTag = Bytes.i32(b, off + 4);
         int os = Bytes.u16(b, off + 12);
         int mis = Bytes.u16(b, off + 14);
-        Extensions ext = Extensions.parse(b, off + 20, len - 20);
-        if (initiateTag == 0 || os == 0 || mis == 0 || ext == null || ext.cookie == null
-                || 4 + ext.cookie.length > config.mtu() - SctpChunks.COMMON_HEADER) {
+        SctpInitParameters ext = SctpInitParameters.parse(b, off + 20, len - 20);
+        if (initiateTag == 0 || os == 0 || mis == 0 || ext == null || ext.cookie() == null
+                || 4 + ext.cookie().length > config.mtu() - SctpChunks.COMMON_HEADER) {
             counters.add(SctpCounter.MALFORMED_CHUNK);
             return;
         }
@@ -374,20 +342,20 @@ public final class SctpAssociation {
         peerOsFromAck = os;
         peerMisFromAck = mis;
         peerInitialTsnFromAck = Bytes.i32(b, off + 16);
-        peerForwardTsnFromAck = ext.forwardTsn;
-        peerReconfigFromAck = ext.reconfig;
-        cookieToEcho = ext.cookie;
+        peerForwardTsnFromAck = ext.forwardTsn();
+        peerReconfigFromAck = ext.reconfig();
+        cookieToEcho = ext.cookie();
         state = State.COOKIE_ECHOED;
         t1Count = 0;
         sendCookieEcho(now);
     }
 
     private void sendCookieEcho(long now) {
-        SctpPacketBuilder out = packet(peerTag, 4 + cookieToEcho.length);
+        SctpPacketBuilder out = output.packet(peerTag);
         out.startChunk(SctpChunks.COOKIE_ECHO, 0);
         out.put(cookieToEcho, 0, cookieToEcho.length);
         out.endChunk();
-        flushPacket();
+        output.flush();
         t1Deadline = now + rto.rto();
     }
 
@@ -457,11 +425,10 @@ public final class SctpAssociation {
         localInitialTsn = localTsn;
         outboundStreams = os;
         inboundStreams = is;
-        peerReconfig = reconfig;
         sender = new SctpSender(config, localTsn, peerWindow, forwardTsn, rto, counters);
         receiver = new SctpReceiver(peerTsn, config.receiveBufferSize(), config.maxMessageSize(), this::deliver);
-        nextRequestSeq = localTsn;
-        expectedPeerRequestSeq = peerTsn;
+        streamReset = new SctpStreamReset(config, counters, rto, listener, this::room, sender, receiver, is, reconfig,
+                localTsn, peerTsn);
         state = State.ESTABLISHED;
         t1Deadline = Long.MAX_VALUE;
         cookieToEcho = null;
@@ -587,55 +554,14 @@ public final class SctpAssociation {
         return true;
     }
 
-    // ---------------------------------------------------------------- heartbeat
-
-    private void onHeartbeat(int i) {
-        int off = parser.chunkOffset(i);
-        int len = parser.chunkLength(i);
-        byte[] b = parser.buffer();
-        if (len < 8 || Bytes.u16(b, off + 4) != SctpChunks.PARAM_HEARTBEAT_INFO || Bytes.u16(b, off + 6) != len - 4
-                || len > config.mtu() - SctpChunks.COMMON_HEADER) {
-            counters.add(SctpCounter.MALFORMED_CHUNK);
-            return;
-        }
-        SctpPacketBuilder out = room(len);
-        out.startChunk(SctpChunks.HEARTBEAT_ACK, 0);
-        out.put(b, off + 4, len - 4);
-        out.endChunk();
-    }
+    // ---------------------------------------------------------------- heartbeat (SctpHeartbeat)
 
     private void onHeartbeatAck(int i, long now) {
-        int off = parser.chunkOffset(i);
-        int len = parser.chunkLength(i);
-        byte[] b = parser.buffer();
-        if (len != 4 + 4 + 16 || Bytes.u16(b, off + 4) != SctpChunks.PARAM_HEARTBEAT_INFO) {
-            counters.add(SctpCounter.MALFORMED_CHUNK);
-            return;
+        long rtt = heartbeat.onAck(parser.buffer(), parser.chunkOffset(i), parser.chunkLength(i), now);
+        if (rtt >= 0) {
+            errorCount = 0;
+            rto.sample(rtt);
         }
-        long sentAt = Bytes.u32(b, off + 8) << 32 | Bytes.u32(b, off + 12);
-        long nonce = Bytes.u32(b, off + 16) << 32 | Bytes.u32(b, off + 20);
-        if (!heartbeatOutstanding || nonce != heartbeatNonce || sentAt > now) {
-            counters.add(SctpCounter.UNEXPECTED_CHUNK);
-            return;
-        }
-        heartbeatOutstanding = false;
-        errorCount = 0;
-        rto.sample(now - sentAt);
-    }
-
-    private void sendHeartbeat(long now) {
-        heartbeatNonce = random.nextLong();
-        heartbeatOutstanding = true;
-        SctpPacketBuilder out = room(24);
-        out.startChunk(SctpChunks.HEARTBEAT, 0);
-        out.put16(SctpChunks.PARAM_HEARTBEAT_INFO);
-        out.put16(20);
-        out.put32(now >>> 32);
-        out.put32(now);
-        out.put32(heartbeatNonce >>> 32);
-        out.put32(heartbeatNonce);
-        out.endChunk();
-        counters.add(SctpCounter.HEARTBEATS_SENT);
     }
 
     // ---------------------------------------------------------------- shutdown
@@ -666,7 +592,7 @@ public final class SctpAssociation {
             SctpPacketBuilder out = room(4);
             out.startChunk(SctpChunks.SHUTDOWN_COMPLETE, 0);
             out.endChunk();
-            flushPacket();
+            output.flush();
             close(CloseReason.SHUTDOWN);
         } else {
             counters.add(SctpCounter.UNEXPECTED_CHUNK);
@@ -697,148 +623,32 @@ public final class SctpAssociation {
     }
 
     private void sendAbort(int cause) {
-        flushPacket();
-        builder.begin(config.localPort(), config.remotePort(), peerTag);
-        builder.startChunk(SctpChunks.ABORT, 0);
-        builder.put16(cause);
-        builder.put16(4);
-        builder.endChunk();
-        flushPacket();
+        SctpPacketBuilder out = output.packet(peerTag);
+        out.startChunk(SctpChunks.ABORT, 0);
+        out.put16(cause);
+        out.put16(4);
+        out.endChunk();
+        output.flush();
     }
 
     private void close(CloseReason reason) {
         state = State.CLOSED;
-        t1Deadline = t2Deadline = t3Deadline = ackDeadline = heartbeatDeadline = reconfigDeadline = Long.MAX_VALUE;
+        t1Deadline = t2Deadline = t3Deadline = ackDeadline = heartbeatDeadline = Long.MAX_VALUE;
+        if (streamReset != null) streamReset.stop();
         if (!closedNotified) {
             closedNotified = true;
             listener.onClosed(reason);
         }
     }
 
-    // ---------------------------------------------------------------- stream reset (RFC 6525)
+    // ---------------------------------------------------------------- stream reset (RFC 6525, SctpStreamReset)
 
     private void onReconfig(int i, long now) {
         if (!dataAllowed() && state != State.SHUTDOWN_RECEIVED) {
             counters.add(SctpCounter.UNEXPECTED_CHUNK);
             return;
         }
-        int off = parser.chunkOffset(i);
-        int end = off + parser.chunkLength(i);
-        byte[] b = parser.buffer();
-        int p = off + 4;
-        if (end - p < 8) {
-            counters.add(SctpCounter.MALFORMED_CHUNK);
-            return;
-        }
-        while (end - p >= 4) {
-            int type = Bytes.u16(b, p);
-            int plen = Bytes.u16(b, p + 2);
-            if (plen < 4 || plen > end - p) {
-                counters.add(SctpCounter.MALFORMED_CHUNK);
-                return;
-            }
-            if (type == SctpChunks.PARAM_OUTGOING_SSN_RESET && plen >= 16 && (plen - 16) % 2 == 0) {
-                int[] streams = new int[(plen - 16) / 2];
-                for (int s = 0; s < streams.length; s++) streams[s] = Bytes.u16(b, p + 16 + 2 * s);
-                onOutgoingResetRequest(Bytes.i32(b, p + 4), Bytes.i32(b, p + 12), streams, now);
-            } else if (type == SctpChunks.PARAM_RECONFIG_RESPONSE && plen >= 12) {
-                onReconfigResponse(Bytes.i32(b, p + 4), Bytes.i32(b, p + 8), now);
-            } else if (type == SctpChunks.PARAM_OUTGOING_SSN_RESET || type == SctpChunks.PARAM_RECONFIG_RESPONSE) {
-                counters.add(SctpCounter.MALFORMED_CHUNK);
-                return;
-            } else if (plen >= 8) {
-                // Other requests (incoming / SSN-TSN reset, add streams) carry a request sequence number first.
-                counters.add(SctpCounter.STREAM_RESETS_DENIED);
-                sendReconfigResponse(Bytes.i32(b, p + 4), SctpChunks.RESULT_DENIED);
-            }
-            p += Bytes.pad4(plen);
-        }
-    }
-
-    private void onOutgoingResetRequest(int seq, int lastTsn32, int[] streams, long now) {
-        int result;
-        if (seq == expectedPeerRequestSeq) {
-            deferredIncomingReset = streams;
-            deferredIncomingLastTsn = receiver.unwrap(lastTsn32);
-            deferredIncomingSeq = seq;
-            result = checkDeferredIncomingReset(now) ? SctpChunks.RESULT_PERFORMED : SctpChunks.RESULT_IN_PROGRESS;
-        } else if (seq == expectedPeerRequestSeq - 1) {
-            result = lastPeerRequestResult; // a retransmission of a request we already answered
-        } else {
-            result = SctpChunks.RESULT_BAD_SEQUENCE;
-        }
-        sendReconfigResponse(seq, result);
-    }
-
-    /** Performs a waiting incoming reset once every TSN before it has arrived (RFC 6525 section 5.2.2). */
-    private boolean checkDeferredIncomingReset(long now) {
-        if (deferredIncomingReset == null || receiver.cumulativeTsn() < deferredIncomingLastTsn) return false;
-        int[] streams = deferredIncomingReset;
-        deferredIncomingReset = null;
-        for (int s : streams) {
-            if (s < inboundStreams) receiver.resetStream(s);
-        }
-        expectedPeerRequestSeq = deferredIncomingSeq + 1;
-        lastPeerRequestResult = SctpChunks.RESULT_PERFORMED;
-        listener.onIncomingStreamsReset(streams);
-        return true;
-    }
-
-    private void sendReconfigResponse(int seq, int result) {
-        SctpPacketBuilder out = room(16);
-        out.startChunk(SctpChunks.RE_CONFIG, 0);
-        out.put16(SctpChunks.PARAM_RECONFIG_RESPONSE);
-        out.put16(12);
-        out.put32(seq & 0xFFFF_FFFFL);
-        out.put32(result);
-        out.endChunk();
-    }
-
-    private void onReconfigResponse(int seq, int result, long now) {
-        if (resetInFlight == null || seq != nextRequestSeq) {
-            counters.add(SctpCounter.UNEXPECTED_CHUNK);
-            return;
-        }
-        if (result == SctpChunks.RESULT_IN_PROGRESS) {
-            reconfigDeadline = now + rto.rto(); // ask again later with the same sequence number
-            return;
-        }
-        int[] streams = resetInFlight;
-        resetInFlight = null;
-        nextRequestSeq++;
-        reconfigDeadline = Long.MAX_VALUE;
-        if (result == SctpChunks.RESULT_PERFORMED || result == SctpChunks.RESULT_NOTHING_TO_DO) {
-            for (int s : streams) sender.resetOutgoingSsn(s);
-            listener.onOutgoingStreamsReset(streams);
-        } else {
-            counters.add(SctpCounter.STREAM_RESETS_DENIED);
-        }
-    }
-
-    private void maybeSendResetRequest(long now) {
-        if (resetInFlight != null || resetQueue.isEmpty() || !peerReconfig) return;
-        List<Integer> ready = new ArrayList<>();
-        for (int s : resetQueue) {
-            if (!sender.hasPendingFor(s) && ready.size() < (config.mtu() - 40) / 2) ready.add(s);
-        }
-        if (ready.isEmpty()) return;
-        resetQueue.removeAll(ready);
-        resetInFlight = ready.stream().mapToInt(Integer::intValue).toArray();
-        requestLastTsn = sender.lastAssignedTsn();
-        writeResetRequest();
-        reconfigDeadline = now + rto.rto();
-    }
-
-    private void writeResetRequest() {
-        SctpPacketBuilder out = room(4 + 16 + 2 * resetInFlight.length + 2);
-        out.startChunk(SctpChunks.RE_CONFIG, 0);
-        out.put16(SctpChunks.PARAM_OUTGOING_SSN_RESET);
-        out.put16(16 + 2 * resetInFlight.length);
-        out.put32(nextRequestSeq & 0xFFFF_FFFFL);
-        out.put32((expectedPeerRequestSeq - 1) & 0xFFFF_FFFFL);
-        out.put32(requestLastTsn & 0xFFFF_FFFFL);
-        for (int s : resetInFlight) out.put16(s);
-        out.endChunk();
+        streamReset.onReconfig(parser.buffer(), parser.chunkOffset(i), parser.chunkLength(i), now);
     }
 
     // ---------------------------------------------------------------- timers
@@ -867,20 +677,16 @@ public final class SctpAssociation {
             if (state == State.SHUTDOWN_SENT) sendShutdown(now);
             else if (state == State.SHUTDOWN_ACK_SENT) sendShutdownAck(now);
         }
-        if (now >= reconfigDeadline) {
-            reconfigDeadline = Long.MAX_VALUE;
-            if (resetInFlight != null) {
-                if (failure()) return;
-                writeResetRequest();
-                reconfigDeadline = now + rto.rto();
-            }
+        if (streamReset != null && now >= streamReset.deadline() && streamReset.timerFired()) {
+            if (failure()) return;
+            streamReset.retransmit(now);
         }
         if (now >= ackDeadline) {
             sackNow = sackDue;
         }
         if (now >= heartbeatDeadline) {
-            if (heartbeatOutstanding && failure()) return;
-            sendHeartbeat(now);
+            if (heartbeat.outstanding() && failure()) return;
+            heartbeat.send(now);
             heartbeatDeadline = now + config.heartbeatIntervalMillis() + rto.rto();
         }
         flush(now);
@@ -913,7 +719,7 @@ public final class SctpAssociation {
                     t3Deadline = now + rto.rto();
                 }
                 if (t3Deadline == Long.MAX_VALUE && sender.hasOutstanding()) t3Deadline = now + rto.rto();
-                if (state == State.ESTABLISHED) maybeSendResetRequest(now);
+                if (state == State.ESTABLISHED) streamReset.maybeSendRequest(now);
             }
             if (sender.idle()) {
                 if (state == State.SHUTDOWN_PENDING) {
@@ -925,30 +731,12 @@ public final class SctpAssociation {
                 }
             }
         }
-        flushPacket();
+        output.flush();
     }
 
     /** The open packet if {@code size} more bytes fit, else a fresh one (the full one is sent first). */
     private SctpPacketBuilder room(int size) {
-        if (builder.isOpen() && builder.remaining() < Bytes.pad4(size)) flushPacket();
-        if (!builder.isOpen()) builder.begin(config.localPort(), config.remotePort(), peerTag);
-        return builder;
-    }
-
-    private SctpPacketBuilder packet(int tag, int size) {
-        flushPacket();
-        builder.begin(config.localPort(), config.remotePort(), tag);
-        return builder;
-    }
-
-    private void flushPacket() {
-        if (!builder.isOpen()) return;
-        if (builder.isEmpty()) {
-            builder.finish();
-            return;
-        }
-        counters.add(SctpCounter.PACKETS_SENT);
-        sink.send(builder.finish());
+        return output.room(size, peerTag);
     }
 
     private int nonZeroRandom() {
@@ -957,35 +745,5 @@ public final class SctpAssociation {
             v = random.nextInt();
         } while (v == 0);
         return v;
-    }
-
-    /** Parameters of INIT / INIT-ACK we act on; null from {@link #parse} when the parameter list is malformed. */
-    private record Extensions(boolean forwardTsn, boolean reconfig, byte[] cookie) {
-        static Extensions parse(byte[] b, int p, int len) {
-            int end = p + len;
-            boolean forwardTsn = false;
-            boolean reconfig = false;
-            byte[] cookie = null;
-            while (end - p >= 4) {
-                int type = Bytes.u16(b, p);
-                int plen = Bytes.u16(b, p + 2);
-                if (plen < 4 || plen > end - p) return null;
-                switch (type) {
-                    case SctpChunks.PARAM_STATE_COOKIE -> cookie = Arrays.copyOfRange(b, p + 4, p + plen);
-                    case SctpChunks.PARAM_FORWARD_TSN_SUPPORTED -> forwardTsn = true;
-                    case SctpChunks.PARAM_SUPPORTED_EXTENSIONS -> {
-                        for (int k = p + 4; k < p + plen; k++) {
-                            forwardTsn |= Bytes.u8(b, k) == SctpChunks.FORWARD_TSN;
-                            reconfig |= Bytes.u8(b, k) == SctpChunks.RE_CONFIG;
-                        }
-                    }
-                    default -> {
-                        if ((type & 0x8000) == 0) return new Extensions(forwardTsn, reconfig, cookie);
-                    }
-                }
-                p += Bytes.pad4(plen);
-            }
-            return new Extensions(forwardTsn, reconfig, cookie);
-        }
     }
 }
