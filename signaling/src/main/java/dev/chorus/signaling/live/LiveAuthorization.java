@@ -1,5 +1,7 @@
 package dev.chorus.signaling.live;
 
+import dev.chorus.media.datarelay.DataRights;
+import dev.chorus.media.datarelay.SenderPolicy;
 import dev.chorus.media.sfu.MediaRights;
 import dev.chorus.media.sfu.SubscribePolicy;
 import dev.chorus.media.sfu.TrackKind;
@@ -93,6 +95,23 @@ public final class LiveAuthorization implements ProjectEvents {
         int maxKbps = Math.max(0, policy.maxKbps());
         return new MediaRights(scopes.contains(Scope.PUBLISH_AUDIO), scopes.contains(Scope.PUBLISH_VIDEO),
                 scopes.contains(Scope.PUBLISH_SCREEN), scopes.contains(Scope.SUBSCRIBE), subscribe, maxTracks, maxKbps);
+    }
+
+    /**
+     * Data-message rights of a session now (what the room's data relay should enforce): {@code data:publish},
+     * {@code data:subscribe}, and from whom it may receive by the same token policy and ACL as media
+     * ({@link EffectiveRights#mayReceiveData}).
+     */
+    public DataRights dataRights(ParticipantSession s) {
+        Set<Scope> scopes = Set.copyOf(scopes(s));
+        PeerPolicy policy = s.policy();
+        boolean aclMode = store.accessPolicy(s.projectId()).orElse(AccessPolicy.DEFAULT).aclMode();
+        List<AclEntry> acl = store.aclEntries(s.projectId());
+        String subscriber = s.identity();
+        // Thread-safe like the media policy: immutable snapshot, publisher directory is the concurrent registry.
+        SenderPolicy from = sender -> EffectiveRights.mayReceiveData(subscriber, scopes, policy, publisher(sender),
+                acl, aclMode);
+        return new DataRights(scopes.contains(Scope.DATA_PUBLISH), scopes.contains(Scope.DATA_SUBSCRIBE), from);
     }
 
     private EffectiveRights.Publisher publisher(String participantId) {

@@ -13,7 +13,9 @@ import java.util.Set;
  *   <li>scopes = token scopes ∩ project ceiling − scopes the backend took away for this identity in this room;</li>
  *   <li>may subscriber S receive publisher P's track = S has {@code media:subscribe}, and no token-policy deny and
  *       no ACL revocation covers it, and (S's token policy allows P, or an ACL grant does, or ACL mode is off and
- *       S's token has no allow list).</li>
+ *       S's token has no allow list);</li>
+ *   <li>may S receive P's data messages = the same with {@code data:subscribe} and the ACL entries about P as a
+ *       whole (docs/data-channels.md).</li>
  * </ul>
  */
 public final class EffectiveRights {
@@ -40,7 +42,28 @@ public final class EffectiveRights {
     public static boolean maySubscribe(String subscriber, Set<Scope> subscriberScopes, PeerPolicy policy,
                                        Publisher publisher, String kind, String trackId, List<AclEntry> acl,
                                        boolean aclMode) {
-        if (!subscriberScopes.contains(Scope.SUBSCRIBE) || publisher == null) return false;
+        if (!subscriberScopes.contains(Scope.SUBSCRIBE)) return false;
+        return allowedBy(subscriber, policy, publisher, kind, trackId, acl, aclMode);
+    }
+
+    /** The kind data messages have for the ACL: only entries naming the publisher without a kind or track cover it. */
+    public static final String DATA_KIND = "data";
+
+    /**
+     * May subscriber S receive data messages from participant P: S has {@code data:subscribe}, then the same token
+     * policy and ACL decision as for P's media. ACL entries naming P with no kind and no track apply; an entry for
+     * one media kind or track does not (it is about that media).
+     */
+    public static boolean mayReceiveData(String subscriber, Set<Scope> subscriberScopes, PeerPolicy policy,
+                                         Publisher publisher, List<AclEntry> acl, boolean aclMode) {
+        if (!subscriberScopes.contains(Scope.DATA_SUBSCRIBE)) return false;
+        return allowedBy(subscriber, policy, publisher, DATA_KIND, "", acl, aclMode);
+    }
+
+    /** Token policy and ACL, the part shared by media and data. */
+    private static boolean allowedBy(String subscriber, PeerPolicy policy, Publisher publisher, String kind,
+                                     String trackId, List<AclEntry> acl, boolean aclMode) {
+        if (publisher == null) return false;
         if (matches(policy.subscribeDeny(), publisher)) return false;
         AclEntry decisive = null;
         for (AclEntry e : acl) {

@@ -65,9 +65,9 @@ public record Project(
 
     public static Map<String, Set<Scope>> defaultRoles() {
         return Map.of(
-                "viewer", Set.of(Scope.ROOM_JOIN, Scope.SUBSCRIBE),
+                "viewer", Set.of(Scope.ROOM_JOIN, Scope.SUBSCRIBE, Scope.DATA_SUBSCRIBE),
                 "speaker", Set.of(Scope.ROOM_JOIN, Scope.SUBSCRIBE, Scope.PUBLISH_AUDIO, Scope.PUBLISH_VIDEO,
-                        Scope.DATA_PUBLISH, Scope.META_UPDATE_SELF),
+                        Scope.DATA_PUBLISH, Scope.DATA_SUBSCRIBE, Scope.META_UPDATE_SELF),
                 "host", Scope.all());
     }
 

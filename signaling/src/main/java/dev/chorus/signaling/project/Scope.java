@@ -15,6 +15,7 @@ public enum Scope {
     PUBLISH_SCREEN("media:publish:screen"),
     SUBSCRIBE("media:subscribe"),
     DATA_PUBLISH("data:publish"),
+    DATA_SUBSCRIBE("data:subscribe"),
     META_UPDATE_SELF("meta:update:self"),
     ROOM_ADMIN("room:admin");
 

@@ -71,4 +71,29 @@ class EffectiveRightsTest {
         assertThat(may(SUB, denyOnly, CALLER, "video", List.of(), false)).isFalse();
         assertThat(may(SUB, denyOnly, AGENT, "video", List.of(), false)).isTrue();
     }
+
+    @Test
+    void dataFollowsTheSamePolicyAndAclAsMediaUnderItsOwnScope() {
+        Set<Scope> data = Set.of(Scope.ROOM_JOIN, Scope.DATA_SUBSCRIBE);
+        PeerPolicy agentsOnly = PeerPolicy.of(List.of("grp:agents"), List.of(), -1, -1);
+        assertThat(EffectiveRights.mayReceiveData("agent-1", data, agentsOnly, AGENT, List.of(), true)).isTrue();
+        assertThat(EffectiveRights.mayReceiveData("agent-1", data, agentsOnly, CALLER, List.of(), true)).isFalse();
+        // media:subscribe alone gives no data, data:subscribe alone gives no media
+        assertThat(EffectiveRights.mayReceiveData("agent-1", SUB, agentsOnly, AGENT, List.of(), true)).isFalse();
+        assertThat(may(data, agentsOnly, AGENT, "video", List.of(), true)).isFalse();
+        // a publisher-level grant or revocation covers data; a grant for one media kind does not
+        List<AclEntry> grant = List.of(entry("agent-1", "caller-9", "", "", AclEntry.Effect.ALLOW));
+        List<AclEntry> videoGrant = List.of(entry("agent-1", "caller-9", "video", "", AclEntry.Effect.ALLOW));
+        List<AclEntry> revoked = List.of(entry("agent-1", "agent-2", "", "", AclEntry.Effect.DENY));
+        assertThat(EffectiveRights.mayReceiveData("agent-1", data, PeerPolicy.UNRESTRICTED, CALLER, grant, true))
+                .isTrue();
+        assertThat(EffectiveRights.mayReceiveData("agent-1", data, PeerPolicy.UNRESTRICTED, CALLER, videoGrant, true))
+                .isFalse();
+        assertThat(EffectiveRights.mayReceiveData("agent-1", data, agentsOnly, AGENT, revoked, true)).isFalse();
+        // dev mode (ACLs off): everyone, unless the token names whom; the sender must still be in the room
+        assertThat(EffectiveRights.mayReceiveData("agent-1", data, PeerPolicy.UNRESTRICTED, CALLER, List.of(), false))
+                .isTrue();
+        assertThat(EffectiveRights.mayReceiveData("agent-1", data, PeerPolicy.UNRESTRICTED, null, List.of(), false))
+                .isFalse();
+    }
 }
