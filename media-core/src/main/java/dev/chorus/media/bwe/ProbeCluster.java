@@ -1,7 +1,7 @@
 package dev.chorus.media.bwe;
 
 /**
- * One probe: a short burst sent at a target rate (padding or RTX, {@link #MIN_DURATION_MICROS} and at least
+ * One probe: a short burst sent at a target rate (media topped up with padding or RTX, {@link #MIN_DURATION_MICROS} and at least
  * {@link #MIN_PACKETS} packets) to learn whether the path carries more than the current estimate before the
  * allocator switches a subscriber up. Tracks what was sent and what the feedback says arrived; the probed rate is
  * the lower of the send and the receive rate of the burst (libwebrtc's probe_bitrate_estimator idea). Sans-IO.

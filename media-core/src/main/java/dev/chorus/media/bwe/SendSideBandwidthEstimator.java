@@ -48,7 +48,15 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
 
     /** A media (or RTX) packet left with transport-wide sequence {@code seq16}, {@code bytes} on the wire. */
     public void onPacketSent(int seq16, int bytes, long nowNanos) {
-        history.onSent(seq16, bytes, nowNanos / 1000, SendHistory.NO_PROBE);
+        long now = nowNanos / 1000;
+        if (probe != null && !probe.sendingDone(now)) {
+            // Media sent during a probe is part of its burst (padding only tops it up to the target rate), as in
+            // libwebrtc: the probe then measures the total rate the path carried.
+            history.onSent(seq16, bytes, now, probe.id);
+            probe.onSent(bytes, now);
+            return;
+        }
+        history.onSent(seq16, bytes, now, SendHistory.NO_PROBE);
     }
 
     /** A probe packet (padding or RTX) of the active probe left; without an active probe it counts as media. */
@@ -64,7 +72,8 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
 
     /**
      * Starts a probe towards {@code targetBps} unless one runs or the estimate is already there; returns it (the
-     * caller sends {@link ProbeCluster#bytesDue} of padding until {@link ProbeCluster#sendingDone}), or null.
+     * caller tops media up with {@link ProbeCluster#bytesDue} of padding until {@link ProbeCluster#sendingDone};
+     * media sent meanwhile counts towards the burst), or null.
      */
     public ProbeCluster startProbe(long targetBps, long nowNanos) {
         long now = nowNanos / 1000;

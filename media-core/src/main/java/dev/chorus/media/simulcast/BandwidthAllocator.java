@@ -10,8 +10,8 @@ import java.util.List;
  * first gets its lowest layer while the budget lasts — a video whose lowest layer does not fit is paused for
  * bandwidth (the subscriber is told); then, in the same order, each video is raised as far as its wanted layer and
  * the remaining budget allow. Raising a track above the layer it already has needs {@value #UP_HEADROOM}× the extra
- * rate, so a subscriber near a boundary does not flap between layers. The first video below what it wants names
- * the rate worth probing for. Pure function of its input; allocates per call (runs on estimate or demand changes,
+ * rate, so a subscriber near a boundary does not flap between layers. The first video paused for bandwidth, else
+ * the first video below what it wants, names the rate worth probing for. Pure function of its input; allocates per call (runs on estimate or demand changes,
  * not per packet).
  */
 public final class BandwidthAllocator {
@@ -82,6 +82,12 @@ public final class BandwidthAllocator {
             }
         }
         long probeTarget = 0;
+        for (int i : videos) {
+            if (paused[i]) { // the first video paused for bandwidth: what would resume it
+                probeTarget = estimateBps + (long) (tracks.get(i).layerBps()[0] * UP_HEADROOM) - Math.max(budget, 0);
+                break;
+            }
+        }
         for (int i : videos) {
             if (layer[i] == LayerSelector.NONE) continue;
             Track t = tracks.get(i);

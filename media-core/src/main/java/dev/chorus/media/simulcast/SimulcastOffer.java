@@ -14,7 +14,7 @@ import java.util.List;
  * <p>SDP does not say which encoding is the small one. The order is taken from, in turn: the rids' {@code max-width}
  * / {@code max-height} restrictions when every rid has one; the names {@code q}, {@code h}, {@code f} (LiveKit's and
  * this project's SDK convention: quarter, half, full); otherwise the offer's order, which for Chromium is the order
- * of {@code sendEncodings} (the SDK lists the lowest first). Paused rids ({@code ~}) are included: a publisher may
+ * of {@code sendEncodings} (the SDK lists the full-size encoding first so that a server declining simulcast still gets full quality). Paused rids ({@code ~}) are included: a publisher may
  * resume them.
  */
 public record SimulcastOffer(List<String> ridsLowToHigh, int ridExtensionId, int repairedRidExtensionId) {

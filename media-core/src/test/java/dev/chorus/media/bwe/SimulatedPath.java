@@ -9,13 +9,15 @@ import java.util.SplittableRandom;
  * a drop-tail queue of {@code queueMicros} (what tc tbf does), {@code oneWayMicros} of propagation, optional random
  * loss, and at the receiver the project's real transport-cc feedback writer ({@link TransportCcRecorder}) sending
  * feedback every 50 ms back to a {@link SendSideBandwidthEstimator}. The sender fills the estimate with 1200-byte
- * packets (an application that has enough layers to use whatever it gets).
+ * packets (an application that has enough layers to use whatever it gets), or at {@link #sendRate}.
  */
-final class SimulatedPath {
+public final class SimulatedPath {
     record InFlight(int seq, long arrivalMicros) {}
 
     final SendSideBandwidthEstimator bwe;
-    long capacityBps;
+    public long capacityBps;
+    /** What the application sends (bits/s); the estimate by default. */
+    public java.util.function.LongSupplier sendRate;
     final long queueMicros;
     final long oneWayMicros;
     double randomLoss;
@@ -28,12 +30,12 @@ final class SimulatedPath {
     private int seq;
     private long nextFeedbackAt;
     private double sendCredit;
-    long nowMicros;
+    public long nowMicros;
     long sentBytes;
     long droppedPackets;
     long maxQueueMicros;
 
-    SimulatedPath(SendSideBandwidthEstimator bwe, long capacityBps, long queueMicros, long oneWayMicros) {
+    public SimulatedPath(SendSideBandwidthEstimator bwe, long capacityBps, long queueMicros, long oneWayMicros) {
         this.bwe = bwe;
         this.capacityBps = capacityBps;
         this.queueMicros = queueMicros;
@@ -41,11 +43,11 @@ final class SimulatedPath {
     }
 
     /** Runs {@code micros} of simulated time in 1 ms steps; the sender sends at the current estimate. */
-    void run(long micros) {
+    public void run(long micros) {
         long end = nowMicros + micros;
         while (nowMicros < end) {
             nowMicros += 1000;
-            sendCredit += bwe.estimateBps() / 8.0 / 1000.0;
+            sendCredit += (sendRate != null ? sendRate.getAsLong() : bwe.estimateBps()) / 8.0 / 1000.0;
             while (sendCredit >= 1200) {
                 send(1200, false);
                 sendCredit -= 1200;

@@ -51,6 +51,7 @@ class BandwidthAllocatorTest {
         assertThat(a.of("a").layer()).isZero();
         assertThat(a.of("c").layer()).isEqualTo(NONE);
         assertThat(a.of("c").pausedForBandwidth()).isTrue();
+        assertThat(a.probeTargetBps()).as("what would resume it").isEqualTo(100_000 + 165_000 - 60_000);
         // Audio is never paused, even when the estimate is below it.
         assertThat(allocator.allocate(10_000, List.of(audio("a"))).of("a").layer()).isZero();
     }
