@@ -61,11 +61,14 @@ public final class TransportCcRecorder {
      */
     public int writeFeedback(byte[] b, int off, long senderSsrc, long mediaSsrc) {
         if (!hasPending()) return 0;
-        // The range starts at the first received packet at or after base (feedback must start with a known arrival).
-        while (base <= highest && arrivalMicros[(int) (base & mask)] < 0) base++;
-        if (base > highest) return 0;
+        // The range starts at base, so packets lost right after the previous feedback are reported as lost too (the
+        // sender's loss-based estimate needs them); the reference time comes from the first received packet.
+        long firstReceived = base;
+        while (firstReceived <= highest && arrivalMicros[(int) (firstReceived & mask)] < 0) firstReceived++;
+        if (firstReceived > highest) return 0;
+        if (firstReceived - base >= MAX_STATUS_PER_FEEDBACK) base = firstReceived; // a long outage: skip it
         long first = base;
-        long firstArrival = arrivalMicros[(int) (first & mask)];
+        long firstArrival = arrivalMicros[(int) (firstReceived & mask)];
         long referenceTime = Math.floorDiv(firstArrival, 64_000);  // 64 ms units
         long prevTicks = referenceTime * 256;                       // in 250 µs units
         int statusCount = (int) Math.min(highest - first + 1, MAX_STATUS_PER_FEEDBACK);

@@ -64,6 +64,21 @@ class TransportCcRecorderTest {
     }
 
     @Test
+    void packetsLostRightAfterAFeedbackAreReportedInTheNextOne() {
+        TransportCcRecorder r = new TransportCcRecorder(1024);
+        long t0 = 1_000 * MS;
+        r.onPacket(10, t0);
+        byte[] b = new byte[1500];
+        assertThat(r.writeFeedback(b, 0, 1, 2)).isPositive();
+        r.onPacket(13, t0 + 3 * MS); // 11 and 12 lost
+        int len = r.writeFeedback(b, 0, 1, 2);
+        Decoded d = decode(b, 0, len);
+        assertThat(d.base()).isEqualTo(11);
+        assertThat(d.symbols()).containsExactly(0, 0, 1);
+        assertThat(d.referenceTime() * 256 + d.deltas()[2]).isEqualTo((t0 + 3 * MS) / 1000 / 250);
+    }
+
+    @Test
     void boundedRingDropsTheOldestAndLatePacketsAreIgnored() {
         TransportCcRecorder r = new TransportCcRecorder(16);
         for (int s = 0; s < 100; s++) r.onPacket(s, 1000 * MS + s * MS);

@@ -1,0 +1,113 @@
+package dev.chorus.media.simulcast;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Shares one subscriber's bandwidth estimate among the tracks it receives: audio first (it is never paused), then
+ * screen shares, then camera video by priority (higher first, ties in subscription order). Every wanted video
+ * first gets its lowest layer while the budget lasts — a video whose lowest layer does not fit is paused for
+ * bandwidth (the subscriber is told); then, in the same order, each video is raised as far as its wanted layer and
+ * the remaining budget allow. Raising a track above the layer it already has needs {@value #UP_HEADROOM}× the extra
+ * rate, so a subscriber near a boundary does not flap between layers. The first video paused for bandwidth, else
+ * the first video below what it wants, names the rate worth probing for. Pure function of its input; allocates per call (runs on estimate or demand changes,
+ * not per packet).
+ */
+public final class BandwidthAllocator {
+    /** An up-switch needs this much more than the layer's rate (hysteresis). */
+    public static final double UP_HEADROOM = 1.1;
+
+    public enum Kind { AUDIO, SCREEN, CAMERA }
+
+    /**
+     * One track as the allocator sees it.
+     *
+     * @param id caller's key
+     * @param priority higher first among cameras
+     * @param layerBps rate of each spatial layer, lowest first (audio: one entry)
+     * @param wantedLayer highest layer the subscriber wants (element size, visibility, preferred quality);
+     *     {@link LayerSelector#NONE} = not wanted (hidden)
+     * @param currentLayer layer it receives now ({@link LayerSelector#NONE} if none)
+     */
+    public record Track(String id, Kind kind, int priority, long[] layerBps, int wantedLayer, int currentLayer) {
+        public Track {
+            if (layerBps.length == 0) throw new IllegalArgumentException("a track needs at least one layer rate");
+        }
+    }
+
+    /** What a track gets: a layer, or {@link LayerSelector#NONE} with the reason. */
+    public record Grant(Track track, int layer, boolean pausedForBandwidth) {}
+
+    /**
+     * @param grants one per input track, in input order
+     * @param usedBps what the grants add up to
+     * @param probeTargetBps the estimate that would let the first short-changed video go up one layer, or 0
+     */
+    public record Allocation(List<Grant> grants, long usedBps, long probeTargetBps) {
+        public Grant of(String id) {
+            return grants.stream().filter(g -> g.track().id().equals(id)).findFirst().orElseThrow();
+        }
+    }
+
+    public Allocation allocate(long estimateBps, List<Track> tracks) {
+        int n = tracks.size();
+        int[] layer = new int[n];
+        boolean[] paused = new boolean[n];
+        java.util.Arrays.fill(layer, LayerSelector.NONE);
+        long budget = estimateBps;
+        long used = 0;
+        for (int i = 0; i < n; i++) {
+            Track t = tracks.get(i);
+            if (t.kind() == Kind.AUDIO && t.wantedLayer() != LayerSelector.NONE) {
+                layer[i] = 0;
+                budget -= t.layerBps()[0];
+                used += t.layerBps()[0];
+            }
+        }
+        List<Integer> videos = new ArrayList<>();
+        for (int i = 0; i < n; i++) if (tracks.get(i).kind() != Kind.AUDIO) videos.add(i);
+        videos.sort(Comparator.<Integer>comparingInt(i -> tracks.get(i).kind() == Kind.SCREEN ? 0 : 1)
+                .thenComparing(Comparator.<Integer>comparingInt(i -> tracks.get(i).priority()).reversed()));
+        for (int i : videos) {
+            Track t = tracks.get(i);
+            if (t.wantedLayer() == LayerSelector.NONE) continue;
+            long low = t.layerBps()[0];
+            if (low <= budget) {
+                layer[i] = 0;
+                budget -= low;
+                used += low;
+            } else {
+                paused[i] = true;
+            }
+        }
+        long probeTarget = 0;
+        for (int i : videos) {
+            if (paused[i]) { // the first video paused for bandwidth: what would resume it
+                probeTarget = estimateBps + (long) (tracks.get(i).layerBps()[0] * UP_HEADROOM) - Math.max(budget, 0);
+                break;
+            }
+        }
+        for (int i : videos) {
+            if (layer[i] == LayerSelector.NONE) continue;
+            Track t = tracks.get(i);
+            int top = Math.min(t.wantedLayer(), t.layerBps().length - 1);
+            while (layer[i] < top) {
+                int next = layer[i] + 1;
+                long extra = t.layerBps()[next] - t.layerBps()[layer[i]];
+                double need = next <= t.currentLayer() ? extra : extra * UP_HEADROOM;
+                if (need > budget) break;
+                layer[i] = next;
+                budget -= extra;
+                used += extra;
+            }
+            if (layer[i] < top && probeTarget == 0) {
+                long extra = t.layerBps()[layer[i] + 1] - t.layerBps()[layer[i]];
+                probeTarget = estimateBps + (long) (extra * UP_HEADROOM) - Math.max(budget, 0);
+            }
+        }
+        List<Grant> grants = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) grants.add(new Grant(tracks.get(i), layer[i], paused[i]));
+        return new Allocation(List.copyOf(grants), used, probeTarget);
+    }
+}

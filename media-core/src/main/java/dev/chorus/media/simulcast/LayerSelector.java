@@ -1,0 +1,199 @@
+package dev.chorus.media.simulcast;
+
+import dev.chorus.media.rtp.RtpPacket;
+
+/**
+ * One subscriber's choice among the layers of one simulcast VP8 track, and the rewriting that makes the chosen
+ * packets one continuous stream for the subscriber's decoder.
+ *
+ * <ul>
+ *   <li>Spatial layers (simulcast encodings) switch only at a key frame of the target layer: until one arrives the
+ *       current layer keeps flowing and {@link #keyframeNeeded()} tells the caller to ask the publisher (PLI/FIR).
+ *   <li>Temporal layers go down at any picture start and up at a TL0 picture (TID 0) or a layer-sync picture
+ *       (Y bit) of the target layer; a picture is forwarded or dropped whole.
+ *   <li>Forwarded packets get sequence numbers without holes for dropped pictures, timestamps that continue from
+ *       the previous layer by wall-clock time, and picture id / TL0PICIDX that continue across switches.
+ * </ul>
+ *
+ * The output sequence and timestamp are this selector's stream space; the caller (the consumer) maps them on to
+ * the subscriber's SSRC. Out-of-order packets are forwarded with the current offsets unless a dropped picture lies
+ * between them and the newest packet (their place in the output would be ambiguous). Sans-IO, single thread, no
+ * allocation.
+ */
+public final class LayerSelector {
+    /** No layer: the track is paused for this subscriber. */
+    public static final int NONE = -1;
+
+    private final int clockRate;
+    private int targetSpatial = NONE;
+    private int targetTemporal = Integer.MAX_VALUE;
+    private int currentSpatial = NONE;
+    private int currentTemporal = Integer.MAX_VALUE;
+
+    // Output side: what the subscriber saw last.
+    private boolean started;
+    private int lastOutSeq;
+    private long lastOutTs;
+    private long lastOutNanos;
+    private int lastOutPictureId = -1;
+    private int lastOutTl0 = -1;
+
+    // Input side for the current layer.
+    private int seqOffset;
+    private long tsOffset;
+    private int pictureIdOffset;
+    private int tl0Offset;
+    private int highestInSeq;
+    private boolean droppedSinceSwitch;
+    private int lastDroppedSeq;
+    private long pictureTs = -1;
+    private int picturePictureId = -1;
+    private boolean forwardingPicture;
+
+    private long spatialSwitches;
+    private long temporalSwitches;
+    private long droppedPackets;
+
+    /** @param clockRate RTP clock rate of the track (90000 for video) */
+    public LayerSelector(int clockRate) {
+        this.clockRate = clockRate;
+    }
+
+    /**
+     * Sets the layers to aim for ({@link #NONE} pauses). Temporal {@code Integer.MAX_VALUE} = all temporal layers.
+     * A spatial change happens at the target's next key frame; a pause takes effect immediately.
+     */
+    public void setTarget(int spatial, int temporal) {
+        targetSpatial = spatial;
+        targetTemporal = temporal;
+        if (spatial == NONE) currentSpatial = NONE;
+    }
+
+    public int targetSpatial() { return targetSpatial; }
+    public int targetTemporal() { return targetTemporal; }
+    /** The spatial layer being forwarded, or {@link #NONE}. */
+    public int currentSpatial() { return currentSpatial; }
+    /** The highest temporal layer being forwarded. */
+    public int currentTemporal() { return currentTemporal; }
+    /** A key frame of the target layer is needed to get there (ask the publisher, rate-limited). */
+    public boolean keyframeNeeded() { return targetSpatial != NONE && targetSpatial != currentSpatial; }
+    public long spatialSwitches() { return spatialSwitches; }
+    public long temporalSwitches() { return temporalSwitches; }
+    public long droppedPackets() { return droppedPackets; }
+
+    /**
+     * Decides about one media packet of spatial layer {@code spatial} whose VP8 descriptor {@code vp8} was parsed
+     * from it. When it returns true the packet has been rewritten in place (sequence number, timestamp, picture id,
+     * TL0PICIDX) for this subscriber's stream; false means drop it.
+     */
+    public boolean accept(int spatial, RtpPacket rtp, Vp8Descriptor vp8, long nowNanos) {
+        if (targetSpatial == NONE) return drop();
+        int seq = rtp.sequenceNumber();
+        if (spatial != currentSpatial) {
+            if (spatial != targetSpatial || !vp8.keyframe()) return drop();
+            switchTo(spatial, rtp, vp8, nowNanos);
+        }
+        int tid = vp8.temporalId() == Vp8Descriptor.ABSENT ? 0 : vp8.temporalId();
+        int ahead = (short) (seq - highestInSeq);
+        if (ahead > 0) {
+            highestInSeq = seq;
+            if (newPicture(rtp, vp8)) {
+                adaptTemporal(tid, vp8.layerSync());
+                forwardingPicture = tid <= currentTemporal;
+                if (!forwardingPicture && vp8.pictureId() != Vp8Descriptor.ABSENT) pictureIdOffset--;
+            }
+            if (!forwardingPicture) {
+                // In order: later packets move down by one so the subscriber sees no hole.
+                seqOffset--;
+                droppedSinceSwitch = true;
+                lastDroppedSeq = seq;
+                return drop();
+            }
+        } else {
+            if (tid > currentTemporal) return drop();
+            if (droppedSinceSwitch && (short) (seq - lastDroppedSeq) < 0) return drop();
+        }
+        rewrite(rtp, vp8, seq, nowNanos);
+        return true;
+    }
+
+    private boolean drop() {
+        droppedPackets++;
+        return false;
+    }
+
+    private boolean newPicture(RtpPacket rtp, Vp8Descriptor vp8) {
+        int pid = vp8.pictureId();
+        long ts = rtp.timestamp();
+        boolean fresh = pid != Vp8Descriptor.ABSENT ? pid != picturePictureId : ts != pictureTs;
+        picturePictureId = pid;
+        pictureTs = ts;
+        return fresh;
+    }
+
+    private void adaptTemporal(int tid, boolean layerSync) {
+        int before = currentTemporal;
+        if (targetTemporal < currentTemporal) {
+            currentTemporal = targetTemporal;
+        } else if (targetTemporal > currentTemporal) {
+            if (tid == 0) currentTemporal = targetTemporal;
+            else if (layerSync && tid <= targetTemporal && tid > currentTemporal) currentTemporal = tid;
+        }
+        if (before != currentTemporal) temporalSwitches++;
+    }
+
+    private void switchTo(int spatial, RtpPacket rtp, Vp8Descriptor vp8, long nowNanos) {
+        int seq = rtp.sequenceNumber();
+        long ts = rtp.timestamp();
+        if (started) {
+            long elapsed = Math.max(1, (nowNanos - lastOutNanos) / 1_000 * clockRate / 1_000_000);
+            seqOffset = (lastOutSeq + 1 - seq) & 0xFFFF;
+            tsOffset = (lastOutTs + elapsed - ts) & 0xFFFFFFFFL;
+            if (vp8.pictureId() != Vp8Descriptor.ABSENT && lastOutPictureId >= 0) {
+                pictureIdOffset = lastOutPictureId + 1 - vp8.pictureId();
+            }
+            if (vp8.tl0PicIdx() != Vp8Descriptor.ABSENT && lastOutTl0 >= 0) {
+                tl0Offset = lastOutTl0 + 1 - vp8.tl0PicIdx();
+            }
+        } else {
+            seqOffset = 0;
+            tsOffset = 0;
+            pictureIdOffset = 0;
+            tl0Offset = 0;
+        }
+        if (currentSpatial != NONE || started) spatialSwitches++;
+        currentSpatial = spatial;
+        currentTemporal = targetTemporal;
+        highestInSeq = (seq - 1) & 0xFFFF;
+        droppedSinceSwitch = false;
+        picturePictureId = -2;
+        pictureTs = -1;
+    }
+
+    private void rewrite(RtpPacket rtp, Vp8Descriptor vp8, int seq, long nowNanos) {
+        int out = (seq + seqOffset) & 0xFFFF;
+        long outTs = (rtp.timestamp() + tsOffset) & 0xFFFFFFFFL;
+        rtp.setSequenceNumber(out);
+        rtp.setTimestamp(outTs);
+        int pid = vp8.pictureId();
+        int outPid = -1;
+        if (pid != Vp8Descriptor.ABSENT) {
+            outPid = Math.floorMod(pid + pictureIdOffset, vp8.pictureIdModulus());
+            vp8.setPictureId(outPid);
+        }
+        int tl0 = vp8.tl0PicIdx();
+        int outTl0 = -1;
+        if (tl0 != Vp8Descriptor.ABSENT) {
+            outTl0 = (tl0 + tl0Offset) & 0xFF;
+            vp8.setTl0PicIdx(outTl0);
+        }
+        if (!started || (short) (out - lastOutSeq) > 0) {
+            lastOutSeq = out;
+            lastOutTs = outTs;
+            lastOutNanos = nowNanos;
+            if (outPid >= 0) lastOutPictureId = outPid;
+            if (outTl0 >= 0) lastOutTl0 = outTl0;
+        }
+        started = true;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.chorus.media.simulcast;
+
+import dev.chorus.media.bwe.ProbeCluster;
+import dev.chorus.media.bwe.SendSideBandwidthEstimator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One subscriber's bandwidth loop: its send-side estimate ({@link SendSideBandwidthEstimator}) shared among the
+ * tracks it receives ({@link BandwidthAllocator}), the resulting target layer of each track's {@link LayerSelector},
+ * the subscriber told when a video is paused for bandwidth or resumed, and a probe started when a track wants a
+ * higher layer than the estimate allows (so the up-switch happens on a proven rate, not by trial; failed probes back
+ * off exponentially). Runs on the
+ * subscriber's worker: feed it sent packets and feedback through {@link #estimator()}, call {@link #update} on a
+ * timer (every {@value #INTERVAL_MILLIS} ms). Sans-IO.
+ */
+public final class SubscriberBandwidth {
+    public static final long INTERVAL_MILLIS = 250;
+    /** A probe is not repeated sooner (probing costs the subscriber's bandwidth). */
+    public static final long PROBE_INTERVAL_NANOS = 2_000_000_000L;
+    /**
+     * Each failed probe doubles the wait before the next probe at (or above 90 % of) the rate that failed, up to this: a probe the path cannot carry builds a queue
+     * the delay-based estimator answers with a decrease, so a subscriber at its link's limit must not be probed
+     * every few seconds. A successful probe resets the wait.
+     */
+    public static final long MAX_PROBE_INTERVAL_NANOS = 32_000_000_000L;
+    /**
+     * Probes aim this far above the rate the allocator needs: a probe proves only 95 % of what it measured and
+     * measures a little under its target, and reaching just the boundary would make the next step flap.
+     */
+    public static final double PROBE_OVERSHOOT = 1.25;
+
+    /** What the subscriber is told (the signaling layer turns it into a message). */
+    public interface Listener {
+        void onPausedForBandwidth(String trackId, boolean paused);
+    }
+
+    /** One received track: its selector (null for audio), rates per layer, and what the subscriber wants. */
+    public static final class TrackState {
+        final String id;
+        final BandwidthAllocator.Kind kind;
+        final LayerSelector selector;
+        int priority;
+        long[] layerBps;
+        int wantedLayer;
+        boolean pausedForBandwidth;
+
+        TrackState(String id, BandwidthAllocator.Kind kind, LayerSelector selector, long[] layerBps, int wantedLayer) {
+            this.id = id;
+            this.kind = kind;
+            this.selector = selector;
+            this.layerBps = layerBps.clone();
+            this.wantedLayer = wantedLayer;
+        }
+
+        public LayerSelector selector() { return selector; }
+        public boolean pausedForBandwidth() { return pausedForBandwidth; }
+    }
+
+    private final SendSideBandwidthEstimator estimator;
+    private final BandwidthAllocator allocator = new BandwidthAllocator();
+    private final Listener listener;
+    private final Map<String, TrackState> tracks = new LinkedHashMap<>();
+    private long lastProbeNanos = Long.MIN_VALUE / 2;
+    private long probeInterval = PROBE_INTERVAL_NANOS;
+    private boolean probing;
+    private long succeededBefore;
+    private long probedBps;
+    /** The lowest rate a probe failed to reach since the last success (probes below it need no backoff). */
+    private long failedBps = Long.MAX_VALUE;
+    private BandwidthAllocator.Allocation last;
+
+    public SubscriberBandwidth(SendSideBandwidthEstimator estimator, Listener listener) {
+        this.estimator = estimator;
+        this.listener = listener;
+    }
+
+    public SendSideBandwidthEstimator estimator() { return estimator; }
+
+    /** Starts allocating for a track; video tracks pass their selector, audio null. */
+    public TrackState add(String id, BandwidthAllocator.Kind kind, LayerSelector selector, long[] layerBps,
+                          int wantedLayer) {
+        if ((selector == null) != (kind == BandwidthAllocator.Kind.AUDIO)) {
+            throw new IllegalArgumentException("video tracks need a selector, audio tracks none");
+        }
+        TrackState t = new TrackState(id, kind, selector, layerBps, wantedLayer);
+        tracks.put(id, t);
+        return t;
+    }
+
+    public void remove(String id) { tracks.remove(id); }
+
+    /** The subscriber's wish for a track changed (element size / visibility / preferred quality). */
+    public void setWantedLayer(String id, int layer) {
+        TrackState t = tracks.get(id);
+        if (t != null && t.wantedLayer != layer) {
+            t.wantedLayer = layer;
+            probeInterval = PROBE_INTERVAL_NANOS; // a new wish deserves a fresh try
+            failedBps = Long.MAX_VALUE;
+        }
+    }
+
+    /** The publisher's measured rate per layer changed. */
+    public void setLayerRates(String id, long[] layerBps) {
+        TrackState t = tracks.get(id);
+        if (t != null) t.layerBps = layerBps.clone();
+    }
+
+    public void setPriority(String id, int priority) {
+        TrackState t = tracks.get(id);
+        if (t != null) t.priority = priority;
+    }
+
+    /** Re-allocates the current estimate; returns the allocation (also kept for {@link #lastAllocation}). */
+    public BandwidthAllocator.Allocation update(long nowNanos) {
+        List<BandwidthAllocator.Track> in = new ArrayList<>(tracks.size());
+        for (TrackState t : tracks.values()) {
+            int current = t.selector == null ? 0 : t.selector.targetSpatial();
+            in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current));
+        }
+        BandwidthAllocator.Allocation a = allocator.allocate(estimator.estimateBps(), in);
+        for (BandwidthAllocator.Grant g : a.grants()) {
+            TrackState t = tracks.get(g.track().id());
+            if (t.selector != null && t.selector.targetSpatial() != g.layer()) {
+                t.selector.setTarget(g.layer(), Integer.MAX_VALUE);
+            }
+            if (g.pausedForBandwidth() != t.pausedForBandwidth) {
+                t.pausedForBandwidth = g.pausedForBandwidth();
+                listener.onPausedForBandwidth(t.id, t.pausedForBandwidth);
+            }
+        }
+        if (probing && estimator.activeProbe() == null) {
+            probing = false;
+            if (estimator.probesSucceeded() > succeededBefore) {
+                if (probedBps >= failedBps) {
+                    failedBps = Long.MAX_VALUE;
+                    probeInterval = PROBE_INTERVAL_NANOS;
+                }
+            } else {
+                failedBps = Math.min(failedBps, probedBps);
+                probeInterval = Math.min(probeInterval * 2, MAX_PROBE_INTERVAL_NANOS);
+            }
+        }
+        long target = (long) (a.probeTargetBps() * PROBE_OVERSHOOT);
+        long wait = target * 10 >= failedBps * 9 ? probeInterval : PROBE_INTERVAL_NANOS;
+        if (a.probeTargetBps() > 0 && !probing && nowNanos - lastProbeNanos >= wait) {
+            succeededBefore = estimator.probesSucceeded();
+            ProbeCluster p = estimator.startProbe(target, nowNanos);
+            if (p != null) {
+                lastProbeNanos = nowNanos;
+                probedBps = target;
+                probing = true;
+            }
+        }
+        last = a;
+        return a;
+    }
+
+    public BandwidthAllocator.Allocation lastAllocation() { return last; }
+}

@@ -1,0 +1,98 @@
+package dev.chorus.media.bwe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole estimator against simulated bottlenecks (drop-tail like tc tbf), with the project's real transport-cc
+ * writer at the receiver: it settles near the capacity without standing queues, backs off on loss, and climbs back
+ * quickly (probing) when the link opens up.
+ */
+class SendSideBandwidthEstimatorTest {
+    @Test
+    void settlesBelowAnEightHundredKilobitLink() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(1_500_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 800_000, 300_000, 20_000);
+        path.run(10_000_000);
+        assertThat(meanEstimate(path, 5_000_000)).isBetween(480_000L, 920_000L);
+        long sentBefore = path.sentBytes;
+        long dropsBefore = path.droppedPackets;
+        path.run(10_000_000);
+        long sentRate = (path.sentBytes - sentBefore) * 8 / 10;
+        assertThat(sentRate).as("uses the link").isGreaterThan(450_000L);
+        assertThat(path.droppedPackets - dropsBefore).as("hardly overflows the queue once settled")
+                .isLessThan(sentRate / 8 / 1200 / 10);
+    }
+
+    @Test
+    void settlesUnderATwoHundredFiftyKilobitLinkFromAHighStart() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(2_000_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 250_000, 300_000, 30_000);
+        path.run(10_000_000);
+        assertThat(meanEstimate(path, 5_000_000)).isBetween(150_000L, 290_000L);
+    }
+
+    @Test
+    void climbsBackWhenTheLinkIsLiftedWithProbing() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 250_000, 300_000, 20_000);
+        path.run(10_000_000);
+        assertThat(bwe.estimateBps()).isLessThan(300_000L);
+        path.capacityBps = 5_000_000;
+        long deadline = path.nowMicros + 20_000_000;
+        while (path.nowMicros < deadline && bwe.estimateBps() < 2_000_000) {
+            // The allocator wants 2.5 Mbit/s for the top layer: probe for it now and then.
+            bwe.startProbe(2_500_000, path.nowMicros * 1000);
+            path.run(500_000);
+        }
+        assertThat(bwe.estimateBps()).isGreaterThanOrEqualTo(2_000_000L);
+        assertThat(bwe.probesSucceeded()).isPositive();
+        assertThat(path.nowMicros).isLessThan(deadline);
+    }
+
+    @Test
+    void randomLossPullsTheEstimateDown() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(1_000_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 50_000_000, 300_000, 20_000);
+        path.randomLoss = 0.25;
+        path.run(5_000_000);
+        assertThat(bwe.estimateBps()).isLessThan(500_000L);
+        assertThat(bwe.lossBasedBps()).isLessThan(bwe.delayBasedBps());
+    }
+
+    @Test
+    void aProbeOnAFullLinkDoesNotRaiseTheEstimate() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 400_000, 300_000, 20_000);
+        path.run(8_000_000);
+        for (int i = 0; i < 5; i++) {
+            bwe.startProbe(3_000_000, path.nowMicros * 1000);
+            path.run(1_500_000);
+        }
+        assertThat(bwe.probesStarted()).isPositive();
+        assertThat(bwe.estimateBps()).isLessThan(600_000L);
+    }
+
+    /** The estimate GCC oscillates around, averaged over {@code micros} sampled every 100 ms. */
+    private static long meanEstimate(SimulatedPath path, long micros) {
+        long sum = 0;
+        int n = 0;
+        for (long t = 0; t < micros; t += 100_000) {
+            path.run(100_000);
+            sum += path.bwe.estimateBps();
+            n++;
+        }
+        return sum / n;
+    }
+
+    @Test
+    void malformedFeedbackIsRefusedAndCounted() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator();
+        long before = bwe.estimateBps();
+        assertThat(bwe.onFeedback(new byte[] {(byte) 0x8F, (byte) 205, 0, 4, 0, 0, 0, 1}, 0, 8, 0)).isFalse();
+        assertThat(bwe.malformedFeedback()).isEqualTo(1);
+        assertThat(bwe.estimateBps()).isEqualTo(before);
+        assertThat(bwe.startProbe(before / 2, 0)).as("no probe below the estimate").isNull();
+    }
+}

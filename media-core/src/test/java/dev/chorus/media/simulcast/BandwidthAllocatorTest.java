@@ -1,0 +1,92 @@
+package dev.chorus.media.simulcast;
+
+import static dev.chorus.media.simulcast.BandwidthAllocator.Kind.AUDIO;
+import static dev.chorus.media.simulcast.BandwidthAllocator.Kind.CAMERA;
+import static dev.chorus.media.simulcast.BandwidthAllocator.Kind.SCREEN;
+import static dev.chorus.media.simulcast.LayerSelector.NONE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chorus.media.simulcast.BandwidthAllocator.Allocation;
+import dev.chorus.media.simulcast.BandwidthAllocator.Track;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Sharing one subscriber's estimate: audio, then screen share, then cameras by priority; pause what cannot fit. */
+class BandwidthAllocatorTest {
+    static final long[] CAMERA_RATES = {150_000, 500_000, 1_700_000};
+    static final long[] SCREEN_RATES = {1_000_000};
+    static final long[] AUDIO_RATE = {40_000};
+
+    private final BandwidthAllocator allocator = new BandwidthAllocator();
+
+    static Track camera(String id, int priority, int wanted, int current) {
+        return new Track(id, CAMERA, priority, CAMERA_RATES, wanted, current);
+    }
+
+    static Track audio(String id) {
+        return new Track(id, AUDIO, 0, AUDIO_RATE, 0, 0);
+    }
+
+    @Test
+    void anUnlimitedLinkGetsEveryTrackAtWhatItWants() {
+        Allocation a = allocator.allocate(10_000_000, List.of(audio("a"), camera("c", 0, 2, 2), camera("thumb", 0, 0, 0)));
+        assertThat(a.of("a").layer()).isZero();
+        assertThat(a.of("c").layer()).isEqualTo(2);
+        assertThat(a.of("thumb").layer()).as("a 160x90 element wants the lowest layer").isZero();
+        assertThat(a.usedBps()).isEqualTo(40_000 + 1_700_000 + 150_000);
+        assertThat(a.probeTargetBps()).isZero();
+    }
+
+    @Test
+    void anEightHundredKilobitLinkGetsTheMiddleLayerAndAskedForAProbe() {
+        Allocation a = allocator.allocate(800_000, List.of(audio("a"), camera("c", 0, 2, NONE)));
+        assertThat(a.of("c").layer()).isEqualTo(1);
+        assertThat(a.usedBps()).isEqualTo(540_000);
+        assertThat(a.probeTargetBps()).isEqualTo(800_000 + (long) (1_200_000 * 1.1) - 260_000);
+    }
+
+    @Test
+    void audioComesFirstAndVideoThatCannotFitIsPausedForBandwidth() {
+        Allocation a = allocator.allocate(100_000, List.of(camera("c", 0, 2, 0), audio("a")));
+        assertThat(a.of("a").layer()).isZero();
+        assertThat(a.of("c").layer()).isEqualTo(NONE);
+        assertThat(a.of("c").pausedForBandwidth()).isTrue();
+        assertThat(a.probeTargetBps()).as("what would resume it").isEqualTo(100_000 + 165_000 - 60_000);
+        // Audio is never paused, even when the estimate is below it.
+        assertThat(allocator.allocate(10_000, List.of(audio("a"))).of("a").layer()).isZero();
+    }
+
+    @Test
+    void screenShareBeforeCamerasAndCamerasByPriority() {
+        List<Track> tracks = List.of(camera("low", 1, 2, NONE), camera("high", 5, 2, NONE),
+                new Track("screen", SCREEN, 0, SCREEN_RATES, 0, NONE), audio("a"));
+        Allocation a = allocator.allocate(1_400_000, tracks);
+        assertThat(a.of("screen").layer()).isZero();
+        // 1.4 M − 40 k − 1 M = 360 k: both cameras get their lowest (300 k), the rest is not enough to raise one.
+        assertThat(a.of("high").layer()).isZero();
+        assertThat(a.of("low").layer()).isZero();
+        Allocation b = allocator.allocate(1_800_000, tracks);
+        assertThat(b.of("high").layer()).as("priority raises first").isEqualTo(1);
+        assertThat(b.of("low").layer()).isZero();
+        Allocation c = allocator.allocate(1_250_000, tracks); // 210 k after screen and audio: one lowest layer
+        assertThat(c.of("high").layer()).isZero();
+        assertThat(c.of("low").layer()).isEqualTo(NONE);
+        assertThat(c.of("low").pausedForBandwidth()).isTrue();
+    }
+
+    @Test
+    void aHiddenTrackGetsNothingAndIsNotCalledPausedForBandwidth() {
+        Allocation a = allocator.allocate(10_000_000, List.of(camera("hidden", 0, NONE, 2)));
+        assertThat(a.of("hidden").layer()).isEqualTo(NONE);
+        assertThat(a.of("hidden").pausedForBandwidth()).isFalse();
+        assertThat(a.usedBps()).isZero();
+    }
+
+    @Test
+    void keepingALayerNeedsItsRateButRaisingNeedsHeadroom() {
+        // 540 k exactly: the middle layer is kept by whoever has it, not granted to whoever has not.
+        assertThat(allocator.allocate(540_000, List.of(audio("a"), camera("c", 0, 2, 1))).of("c").layer()).isEqualTo(1);
+        assertThat(allocator.allocate(540_000, List.of(audio("a"), camera("c", 0, 2, 0))).of("c").layer()).isZero();
+        assertThat(allocator.allocate(580_000, List.of(audio("a"), camera("c", 0, 2, 0))).of("c").layer()).isEqualTo(1);
+    }
+}

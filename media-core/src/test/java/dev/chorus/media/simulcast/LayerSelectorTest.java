@@ -1,0 +1,206 @@
+package dev.chorus.media.simulcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.rtp.RtpStatus;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Layer selection as a subscriber's decoder sees it: spatial switches only at a key frame of the target, temporal
+ * switches at TL0 pictures, and one continuous stream of sequence numbers, timestamps, picture ids and TL0PICIDX.
+ */
+class LayerSelectorTest {
+    record Out(int layer, int seq, long ts, int pictureId, int tl0, int tid, boolean keyframe, boolean start) {}
+
+    private final LayerSelector selector = new LayerSelector(90_000);
+    private final RtpPacket rtp = new RtpPacket();
+    private final Vp8Descriptor vp8 = new Vp8Descriptor();
+    private final List<Out> out = new ArrayList<>();
+    private Vp8Source[] layers;
+    private long now = 1_000_000_000L;
+
+    @BeforeEach
+    void publisher() {
+        // Three encodings with unrelated numbering, as three independent encoders have.
+        layers = new Vp8Source[] {
+            new Vp8Source(0x1111, "q", 100, 1_000, 10, 1),
+            new Vp8Source(0x2222, "h", 40_000, 900_000, 2_000, 2),
+            new Vp8Source(0x3333, "f", 65_530, 0xFFFF_FF00L, 0x7FFA, 3),
+        };
+    }
+
+    /** One 33 ms frame on every layer; {@code keyframeOn} = the layer that sends a key frame (-1 none). */
+    private void frame(int keyframeOn) {
+        now += 33_333_333L;
+        for (int l = 0; l < layers.length; l++) {
+            for (byte[] p : layers[l].picture(l == keyframeOn)) {
+                assertThat(rtp.wrap(p, 0, p.length)).isEqualTo(RtpStatus.OK);
+                assertThat(vp8.parse(p, rtp.payloadOffset(), rtp.payloadLength())).isTrue();
+                if (selector.accept(l, rtp, vp8, now)) {
+                    rtp.wrap(p, 0, p.length);
+                    vp8.parse(p, rtp.payloadOffset(), rtp.payloadLength());
+                    out.add(new Out(l, rtp.sequenceNumber(), rtp.timestamp(), vp8.pictureId(), vp8.tl0PicIdx(),
+                            vp8.temporalId(), vp8.keyframe(), vp8.startOfPicture()));
+                }
+            }
+        }
+    }
+
+    private void frames(int n) {
+        for (int i = 0; i < n; i++) frame(-1);
+    }
+
+    /** Sequence numbers, picture ids and TL0PICIDX continue without gaps; timestamps never go back. */
+    private void assertContinuous() {
+        for (int i = 1; i < out.size(); i++) {
+            Out a = out.get(i - 1);
+            Out b = out.get(i);
+            assertThat(b.seq()).as("seq after %s", a).isEqualTo((a.seq() + 1) & 0xFFFF);
+            long dts = (b.ts() - a.ts()) & 0xFFFFFFFFL;
+            assertThat(dts).as("ts after %s", a).isLessThan(0x8000_0000L);
+            if (b.start()) {
+                assertThat(dts).as("a new picture has a later timestamp: %s", b).isPositive();
+                assertThat(b.pictureId()).as("picture id after %s", a).isEqualTo((a.pictureId() + 1) & 0x7FFF);
+                int dTl0 = (b.tl0() - a.tl0()) & 0xFF;
+                assertThat(dTl0).as("TL0PICIDX after %s", a).isEqualTo(b.tid() == 0 ? 1 : 0);
+            } else {
+                assertThat(b.pictureId()).isEqualTo(a.pictureId());
+                assertThat(b.ts()).isEqualTo(a.ts());
+            }
+        }
+    }
+
+    @Test
+    void nothingFlowsUntilAKeyFrameOfTheTargetLayer() {
+        selector.setTarget(1, Integer.MAX_VALUE);
+        frames(5);
+        assertThat(out).isEmpty();
+        assertThat(selector.keyframeNeeded()).isTrue();
+        frame(0); // a key frame of another layer does not help
+        assertThat(out).isEmpty();
+        frame(1);
+        assertThat(selector.keyframeNeeded()).isFalse();
+        assertThat(selector.currentSpatial()).isEqualTo(1);
+        assertThat(out.getFirst().keyframe()).isTrue();
+        frames(8);
+        assertThat(out).allMatch(o -> o.layer() == 1);
+        assertThat(out).hasSize(2 * 9);
+        assertContinuous();
+    }
+
+    @Test
+    void aSpatialSwitchWaitsForTheTargetsKeyFrameAndContinuesTheStream() {
+        selector.setTarget(0, Integer.MAX_VALUE);
+        frame(0);
+        frames(6);
+        selector.setTarget(2, Integer.MAX_VALUE);
+        frames(3);
+        assertThat(selector.currentSpatial()).as("still on the old layer until a key frame").isEqualTo(0);
+        assertThat(selector.keyframeNeeded()).isTrue();
+        assertThat(out).allMatch(o -> o.layer() == 0);
+        frame(2);
+        frames(5);
+        assertThat(selector.currentSpatial()).isEqualTo(2);
+        assertThat(selector.spatialSwitches()).isEqualTo(1);
+        Out firstHigh = out.stream().filter(o -> o.layer() == 2).findFirst().orElseThrow();
+        assertThat(firstHigh.keyframe()).isTrue();
+        assertContinuous();
+    }
+
+    @Test
+    void twentyForcedSwitchesEachStartOnAKeyFrameAndNeverMixLayers() {
+        selector.setTarget(0, Integer.MAX_VALUE);
+        frame(0);
+        int[] targets = {2, 1, 0, 2, 0, 1, 2, 1, 0, 1, 2, 0, 2, 1, 0, 2, 0, 1, 2, 0};
+        for (int target : targets) {
+            frames(3);
+            selector.setTarget(target, Integer.MAX_VALUE);
+            frames(2);
+            frame(target);
+            frames(2);
+        }
+        assertThat(selector.spatialSwitches()).isEqualTo(20);
+        // Every run of one layer starts on a key frame; no picture holds packets of two layers.
+        for (int i = 1; i < out.size(); i++) {
+            Out a = out.get(i - 1);
+            Out b = out.get(i);
+            if (a.layer() != b.layer()) {
+                assertThat(b.keyframe()).as("switch to %d at %s", b.layer(), b).isTrue();
+            }
+            if (!b.start()) assertThat(b.layer()).isEqualTo(a.layer());
+        }
+        assertContinuous();
+    }
+
+    @Test
+    void droppedTemporalLayersLeaveNoHolesAndUpSwitchesWaitForTl0() {
+        selector.setTarget(2, 0);
+        frame(2);
+        frames(11);
+        assertThat(out).allMatch(o -> o.tid() == 0);
+        assertThat(selector.currentTemporal()).isZero();
+        assertContinuous();
+        // Up to all temporal layers: only at the next TID 0 picture.
+        while (layers[2].nextTid() == 0) frame(-1);
+        int before = out.size();
+        selector.setTarget(2, 2);
+        frame(-1); // a TID > 0 picture: still dropped
+        assertThat(out).hasSize(before);
+        while (layers[2].nextTid() != 0) frame(-1);
+        frames(4);
+        assertThat(selector.currentTemporal()).isEqualTo(2);
+        assertThat(out.subList(before, out.size())).extracting(Out::tid).contains(0, 1, 2);
+        assertContinuous();
+        // Down again: at once.
+        selector.setTarget(2, 1);
+        frames(8);
+        assertThat(out.subList(out.size() - 3 * 4, out.size())).allMatch(o -> o.tid() <= 1);
+        assertContinuous();
+    }
+
+    @Test
+    void aRetransmittedPacketGetsTheSameNumberAsTheFirstTime() {
+        selector.setTarget(1, Integer.MAX_VALUE);
+        frame(1);
+        frames(2);
+        List<byte[]> next = layers[1].picture(false);
+        byte[] first = next.get(0).clone();
+        byte[] late = next.get(1);
+        assertThat(rtp.wrap(first, 0, first.length)).isEqualTo(RtpStatus.OK);
+        vp8.parse(first, rtp.payloadOffset(), rtp.payloadLength());
+        now += 33_333_333L;
+        // The second packet arrives before the first one (reordering).
+        byte[] secondCopy = late.clone();
+        rtp.wrap(secondCopy, 0, secondCopy.length);
+        vp8.parse(secondCopy, rtp.payloadOffset(), rtp.payloadLength());
+        assertThat(selector.accept(1, rtp, vp8, now)).isTrue();
+        int secondOut = rtp.sequenceNumber();
+        rtp.wrap(first, 0, first.length);
+        vp8.parse(first, rtp.payloadOffset(), rtp.payloadLength());
+        assertThat(selector.accept(1, rtp, vp8, now)).isTrue();
+        assertThat(rtp.sequenceNumber()).isEqualTo((secondOut - 1) & 0xFFFF);
+    }
+
+    @Test
+    void pausingDropsEverythingAndResumingWaitsForAKeyFrame() {
+        selector.setTarget(0, Integer.MAX_VALUE);
+        frame(0);
+        selector.setTarget(LayerSelector.NONE, 0);
+        int before = out.size();
+        frames(4);
+        assertThat(out).hasSize(before);
+        assertThat(selector.keyframeNeeded()).isFalse();
+        selector.setTarget(0, Integer.MAX_VALUE);
+        frames(2);
+        assertThat(out).hasSize(before);
+        assertThat(selector.keyframeNeeded()).isTrue();
+        frame(0);
+        frames(2);
+        assertThat(out.size()).isGreaterThan(before);
+        assertContinuous();
+    }
+}

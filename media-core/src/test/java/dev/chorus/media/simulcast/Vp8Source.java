@@ -1,0 +1,93 @@
+package dev.chorus.media.simulcast;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A test publisher encoding: one simulcast layer's VP8 RTP packets (15-bit picture id, TL0PICIDX, TID with the
+ * L1T3 pattern 0,2,1,2), each picture split into {@code packetsPerPicture} packets, optionally carrying the rid
+ * extension (one-byte header, id {@link #RID_EXT}) like Chromium's first packets of an SSRC-less stream.
+ */
+final class Vp8Source {
+    static final int RID_EXT = 10;
+    static final int REPAIRED_RID_EXT = 11;
+    private static final int[] PATTERN = {0, 2, 1, 2};
+
+    final long ssrc;
+    final String rid;
+    final int packetsPerPicture;
+    int seq;
+    long ts;
+    int pictureId;
+    int tl0;
+    int frame;
+    boolean withRid = true;
+
+    Vp8Source(long ssrc, String rid, int firstSeq, long firstTs, int firstPictureId, int packetsPerPicture) {
+        this.ssrc = ssrc;
+        this.rid = rid;
+        this.seq = firstSeq;
+        this.ts = firstTs;
+        this.pictureId = firstPictureId;
+        this.packetsPerPicture = packetsPerPicture;
+    }
+
+    /** Temporal id of the next picture. */
+    int nextTid() {
+        return PATTERN[frame % PATTERN.length];
+    }
+
+    /** The packets of the next picture (key frame or not); advances the state by one 30 fps frame. */
+    List<byte[]> picture(boolean keyframe) {
+        int tid = keyframe ? 0 : nextTid();
+        if (keyframe) frame = 0;
+        if (tid == 0) tl0 = (tl0 + 1) & 0xFF;
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < packetsPerPicture; i++) {
+            out.add(packet(seq, ts, i == 0, i == packetsPerPicture - 1, pictureId, tl0, tid, false,
+                    keyframe));
+            seq = (seq + 1) & 0xFFFF;
+        }
+        ts = (ts + 3000) & 0xFFFFFFFFL;
+        pictureId = (pictureId + 1) & 0x7FFF;
+        frame++;
+        return out;
+    }
+
+    byte[] packet(int seq, long ts, boolean start, boolean marker, int pid, int tl0, int tid, boolean sync,
+                  boolean keyframe) {
+        byte[] ext = withRid ? ridExtension(RID_EXT, rid) : null;
+        int extLen = ext == null ? 0 : 4 + ext.length;
+        byte[] b = new byte[12 + extLen + 6 + 20];
+        b[0] = (byte) (0x80 | (ext != null ? 0x10 : 0));
+        b[1] = (byte) ((marker ? 0x80 : 0) | 96);
+        b[2] = (byte) (seq >>> 8);
+        b[3] = (byte) seq;
+        b[4] = (byte) (ts >>> 24); b[5] = (byte) (ts >>> 16); b[6] = (byte) (ts >>> 8); b[7] = (byte) ts;
+        b[8] = (byte) (ssrc >>> 24); b[9] = (byte) (ssrc >>> 16); b[10] = (byte) (ssrc >>> 8); b[11] = (byte) ssrc;
+        int p = 12;
+        if (ext != null) {
+            b[p++] = (byte) 0xBE; b[p++] = (byte) 0xDE; b[p++] = 0; b[p++] = (byte) (ext.length / 4);
+            System.arraycopy(ext, 0, b, p, ext.length);
+            p += ext.length;
+        }
+        b[p++] = (byte) (0x80 | (start ? 0x10 : 0));            // X, S, PID 0
+        b[p++] = (byte) 0xE0;                                   // I, L, T
+        b[p++] = (byte) (0x80 | (pid >>> 8));                   // M + picture id
+        b[p++] = (byte) pid;
+        b[p++] = (byte) tl0;
+        b[p++] = (byte) ((tid << 6) | (sync ? 0x20 : 0));
+        b[p] = (byte) (start && keyframe ? 0x00 : 0x01);       // VP8 payload header P bit
+        return b;
+    }
+
+    /** A one-byte-header element with the rid, padded to whole words. */
+    static byte[] ridExtension(int id, String rid) {
+        byte[] r = rid.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int len = 1 + r.length;
+        byte[] e = new byte[(len + 3) / 4 * 4];
+        e[0] = (byte) ((id << 4) | (r.length - 1));
+        System.arraycopy(r, 0, e, 1, r.length);
+        return e;
+    }
+}
