@@ -27,17 +27,9 @@ public interface AuditAnchor {
         }
     };
 
+    /** The anchor in the store (deferred while the store is unreachable: {@link StoreAuditAnchor}). */
     static AuditAnchor in(Store store, Clock clock) {
-        return new AuditAnchor() {
-            @Override
-            public Optional<AuditHead> head() {
-                return store.auditHead();
-            }
-
-            @Override
-            public void advance(AuditHead head) {
-                store.putAuditHead(head, clock.instant());
-            }
-        };
+        return new StoreAuditAnchor(store, clock);
     }
+
 }

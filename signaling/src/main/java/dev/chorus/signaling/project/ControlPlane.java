@@ -11,6 +11,7 @@ import dev.chorus.signaling.auth.BackendAuthenticator;
 import dev.chorus.signaling.auth.JoinAdmission;
 import dev.chorus.signaling.auth.JoinTokenIssuer;
 import dev.chorus.signaling.auth.JoinTokenVerifier;
+import dev.chorus.signaling.store.StoreAvailability;
 import dev.chorus.signaling.store.StoreSettings;
 import dev.chorus.signaling.store.Stores;
 import dev.chorus.signaling.store.Store;
@@ -33,6 +34,7 @@ public final class ControlPlane implements AutoCloseable {
     public static final int JOIN_FAILURES_PER_MINUTE = 30;
 
     private final Store store;
+    private final StoreAvailability availability;
     private final AuditLog audit;
     private final AuthMetrics metrics;
     private final RefusalAuditor refusals;
@@ -53,6 +55,7 @@ public final class ControlPlane implements AutoCloseable {
 
     public ControlPlane(Store store, AuditLog audit, String audience, Clock clock, MeterRegistry registry) {
         this.store = store;
+        this.availability = StoreAvailability.start(store, java.time.Duration.ofSeconds(1));
         this.audit = audit;
         this.metrics = new AuthMetrics(registry);
         ProjectEvents relay = new Relay();
@@ -94,6 +97,8 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     public Store store() { return store; }
+    /** Whether the store answers now (readiness, the WebSocket upgrade); probed once a second. */
+    public StoreAvailability availability() { return availability; }
     public AuditLog audit() { return audit; }
     /** Rate-limited auditing of refusals (the WebSocket's early refusals go through it too). */
     public RefusalAuditor refusals() { return refusals; }
@@ -131,6 +136,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        availability.close();
         try {
             audit.close();
         } finally {
