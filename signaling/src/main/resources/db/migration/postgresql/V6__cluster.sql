@@ -36,3 +36,16 @@ CREATE TABLE session_slots (
 );
 
 CREATE INDEX session_slots_by_node ON session_slots(node_id);
+
+-- Each node keeps its own audit chain (no global lock), so each chain has its own anchored head; a head anchored
+-- before becomes the default chain ''.
+CREATE TABLE audit_heads (
+  chain TEXT PRIMARY KEY,
+  last_id BIGINT NOT NULL,
+  last_hash TEXT NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+
+INSERT INTO audit_heads (chain, last_id, last_hash, at_ms) SELECT '', last_id, last_hash, at_ms FROM audit_head;
+
+DROP TABLE audit_head;

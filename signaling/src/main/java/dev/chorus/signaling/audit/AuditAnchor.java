@@ -1,5 +1,6 @@
 package dev.chorus.signaling.audit;
 
+import dev.chorus.signaling.store.AuditAnchorRepository;
 import dev.chorus.signaling.store.AuditHead;
 import dev.chorus.signaling.store.Store;
 import java.time.Clock;
@@ -27,9 +28,14 @@ public interface AuditAnchor {
         }
     };
 
-    /** The anchor in the store (deferred while the store is unreachable: {@link StoreAuditAnchor}). */
+    /** The default chain's anchor in the store (deferred while the store is unreachable: {@link StoreAuditAnchor}). */
     static AuditAnchor in(Store store, Clock clock) {
-        return new StoreAuditAnchor(store, clock);
+        return in(store, clock, AuditAnchorRepository.DEFAULT_CHAIN);
+    }
+
+    /** The anchor of one node's chain in a shared store (each node of a cluster anchors its own chain). */
+    static AuditAnchor in(Store store, Clock clock, String chain) {
+        return new StoreAuditAnchor(store, clock, chain);
     }
 
 }

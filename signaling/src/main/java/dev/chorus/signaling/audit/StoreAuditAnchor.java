@@ -22,17 +22,19 @@ final class StoreAuditAnchor implements AuditAnchor {
 
     private final Store store;
     private final Clock clock;
+    private final String chain;
     private AuditHead pending;
     private Instant retryAt = Instant.MIN;
 
-    StoreAuditAnchor(Store store, Clock clock) {
+    StoreAuditAnchor(Store store, Clock clock, String chain) {
         this.store = store;
         this.clock = clock;
+        this.chain = chain;
     }
 
     @Override
     public Optional<AuditHead> head() {
-        return store.auditHead();
+        return store.auditHead(chain);
     }
 
     /** Called under the audit log's lock. */
@@ -44,7 +46,7 @@ final class StoreAuditAnchor implements AuditAnchor {
             return;
         }
         try {
-            store.putAuditHead(head, now);
+            store.putAuditHead(chain, head, now);
             if (pending != null) {
                 log.warn("event=audit_anchor_resumed anchored_id={}", head.lastId());
                 pending = null;

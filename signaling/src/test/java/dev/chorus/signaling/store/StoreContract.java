@@ -243,7 +243,7 @@ abstract class StoreContract {
     }
 
     @Test
-    void theOperatorCredentialAndTheAuditHeadAreSingletons() {
+    void theOperatorCredentialIsASingletonAndEachAuditChainHasItsOwnHead() {
         assertThat(store.operatorCredential()).isEmpty();
         OperatorCredential first = OperatorCredential.create("a-long-enough-operator-secret", T0);
         store.putOperatorCredential(first);
@@ -255,6 +255,11 @@ abstract class StoreContract {
         store.putAuditHead(new AuditHead(1, "h1"), T0);
         store.putAuditHead(new AuditHead(2, "h2"), T0);
         assertThat(store.auditHead()).contains(new AuditHead(2, "h2"));
+        // each node anchors its own chain
+        store.putAuditHead("node-b", new AuditHead(7, "b7"), T0);
+        assertThat(store.auditHead("node-b")).contains(new AuditHead(7, "b7"));
+        assertThat(store.auditHead()).contains(new AuditHead(2, "h2"));
+        assertThat(store.auditHead("node-c")).isEmpty();
     }
 
     @Test

@@ -159,6 +159,8 @@ public abstract class JdbcStore implements Store {
     @Override public void putAccessPolicy(String projectId, AccessPolicy p) { policies.putAccessPolicy(projectId, p); }
 
     // ---- audit anchor
-    @Override public Optional<AuditHead> auditHead() { return auditAnchor.auditHead(); }
-    @Override public void putAuditHead(AuditHead head, Instant at) { auditAnchor.putAuditHead(head, at); }
+    @Override public Optional<AuditHead> auditHead(String chain) { return auditAnchor.auditHead(chain); }
+    @Override public void putAuditHead(String chain, AuditHead head, Instant at) {
+        auditAnchor.putAuditHead(chain, head, at);
+    }
 }
