@@ -82,16 +82,12 @@ class SqliteStoreTest {
     }
 
     @Test
-    void case27_hostileTextIsStoredVerbatimAndNeverInterpreted() {
-        String[] hostile = {"'; DROP TABLE rooms; --", "\" OR 1=1 --", "${jndi:ldap://127.0.0.1/x}", "%s%n%x",
-                "<img src=x onerror=alert(1)>", "room\u0000nul", "ro\r\nom"};
-        for (String s : hostile) {
-            store.createRoom(Room.open("acme", s, T0));
-            assertThat(store.room("acme", s).orElseThrow().roomId()).isEqualTo(s);
-            store.revokeSubject("acme", s, T0);
-            assertThat(store.subjectWatermark("acme", s)).contains(T0);
-        }
-        assertThat(store.rooms("acme")).hasSize(hostile.length);
+    void case27_aNulCharacterIsStoredVerbatimAndTheFileStaysSound() {
+        // the rest of case 27 (quotes, SQL, JNDI, format strings, markup, CR/LF) is StoreContract's
+        // hostileTextIsStoredVerbatimAndNeverInterpreted; SQLite alone can hold a NUL in text
+        String nul = "room\u0000nul";
+        store.createRoom(Room.open("acme", nul, T0));
+        assertThat(store.room("acme", nul).orElseThrow().roomId()).isEqualTo(nul);
         assertThat(store.integrityCheck()).isEqualTo("ok");
     }
 
