@@ -12,7 +12,11 @@ import dev.chorus.signaling.project.KeyAlgorithm;
 import dev.chorus.signaling.project.Project;
 import dev.chorus.signaling.project.ProjectKey;
 import dev.chorus.signaling.project.Room;
+import dev.chorus.common.testing.ThrowawayPostgres;
+import dev.chorus.signaling.store.PostgresStore;
 import dev.chorus.signaling.store.SqliteStore;
+import dev.chorus.signaling.store.Store;
+import dev.chorus.signaling.store.StoreSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +32,28 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Join-token verification cost per algorithm (full order: strict parse, typ, kid lookup in SQLite, pinned alg,
- * signature, claims, live-state reads), and the cost of refusing junk early (oversized, alg none).
+ * Join-token verification cost per algorithm (full order: strict parse, typ, kid lookup in the store, pinned alg,
+ * signature, claims, live-state reads), and the cost of refusing junk early (oversized, alg none), on each store:
+ * the embedded SQLite file and a real PostgreSQL on loopback (a throwaway server in a temp dir, as in the tests).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class JoinTokenVerifyBenchmark {
+    /** Which store backs the verifier: sqlite (embedded) or postgres (throwaway server on loopback). */
+    @Param({"sqlite", "postgres"})
+    public String storeType;
+
     private Path dir;
-    private SqliteStore store;
+    private ThrowawayPostgres pg;
+    private Store store;
     private JoinTokenVerifier verifier;
     private String hs256;
     private String es256;
@@ -53,7 +64,15 @@ public class JoinTokenVerifyBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("chorus-bench-");
-        store = SqliteStore.open(dir.resolve("chorus.db"));
+        if ("postgres".equals(storeType)) {
+            if (ThrowawayPostgres.binDir() == null) {
+                throw new IllegalStateException("PostgreSQL is not installed (apt-get install postgresql)");
+            }
+            pg = ThrowawayPostgres.start();
+            store = PostgresStore.open(StoreSettings.postgres(pg.jdbcUrl(), pg.user(), pg.passwordFile()));
+        } else {
+            store = SqliteStore.open(dir.resolve("chorus.db"));
+        }
         Instant now = Instant.now();
         store.createProject(Project.withDefaults("bench", "Bench", now));
         String secret = KeyMaterial.newHs256Secret();
@@ -87,6 +106,9 @@ public class JoinTokenVerifyBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         store.close();
+        if (pg != null) {
+            pg.close();
+        }
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }

@@ -95,7 +95,7 @@ public final class ControlEdge implements AutoCloseable {
         });
         Router router = new Router();
         List<HealthRoutes.Check> checks = new ArrayList<>();
-        checks.add(new HealthRoutes.Check("store", () -> control.store().schemaVersion() > 0));
+        checks.add(new HealthRoutes.Check("store", () -> control.availability().available()));
         checks.add(new HealthRoutes.Check("https", this::listening));
         checks.addAll(extraChecks);
         if (metricsRoute) HealthRoutes.register(router, metrics, checks);
@@ -105,6 +105,7 @@ public final class ControlEdge implements AutoCloseable {
         extraRoutes.accept(router);
         this.endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
                 AdmissionGate.auditTo(control.audit(), control.refusals()), registry, protocol, metrics, admissions, clock, lifecycle);
+        endpoint.storeAvailability(control.availability());
         this.router = router;
         this.server = new ChorusHttpServer(http, ssl, router, endpoint, metrics);
     }

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.audit;
 
+import dev.chorus.signaling.store.AuditAnchorRepository;
 import dev.chorus.signaling.store.AuditHead;
 import dev.chorus.signaling.store.Store;
 import java.time.Clock;
@@ -27,17 +28,14 @@ public interface AuditAnchor {
         }
     };
 
+    /** The default chain's anchor in the store (deferred while the store is unreachable: {@link StoreAuditAnchor}). */
     static AuditAnchor in(Store store, Clock clock) {
-        return new AuditAnchor() {
-            @Override
-            public Optional<AuditHead> head() {
-                return store.auditHead();
-            }
-
-            @Override
-            public void advance(AuditHead head) {
-                store.putAuditHead(head, clock.instant());
-            }
-        };
+        return in(store, clock, AuditAnchorRepository.DEFAULT_CHAIN);
     }
+
+    /** The anchor of one node's chain in a shared store (each node of a cluster anchors its own chain). */
+    static AuditAnchor in(Store store, Clock clock, String chain) {
+        return new StoreAuditAnchor(store, clock, chain);
+    }
+
 }

@@ -1,5 +1,6 @@
 package dev.chorus.signaling.auth;
 
+import dev.chorus.signaling.store.StoreException;
 import dev.chorus.signaling.audit.AuditAction;
 import dev.chorus.signaling.audit.AuditEvent;
 import dev.chorus.signaling.audit.AuditLog;
@@ -169,7 +170,7 @@ public final class JoinAdmission {
         } catch (RuntimeException e) {
             // the store failed, not the token: record that the decision could not be made, then fail closed
             audit.append(new AuditEvent(null, null, source, action, "room:" + room, AuditOutcome.ERROR,
-                    "internal_error", Map.of()));
+                    e instanceof StoreException.Unavailable ? "store_unavailable" : "internal_error", Map.of()));
             throw e;
         }
     }

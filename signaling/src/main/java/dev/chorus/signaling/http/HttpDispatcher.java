@@ -1,6 +1,7 @@
 package dev.chorus.signaling.http;
 
 import dev.chorus.signaling.metrics.ChorusMetrics;
+import dev.chorus.signaling.store.StoreException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -135,6 +136,9 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
                     r = m.handler().handle(rc);
                 } catch (ApiError e) {
                     r = HttpResult.error(e);
+                } catch (StoreException.Unavailable e) {
+                    r = HttpResult.error(503, "store_unavailable",
+                            "The database is unreachable; retry shortly.");
                 } catch (RuntimeException e) {
                     // Class name only: exception messages may quote request data.
                     log.warn("event=http_handler_failed route={} error={}", m.template(), e.getClass().getName());

@@ -11,7 +11,9 @@ import dev.chorus.signaling.auth.BackendAuthenticator;
 import dev.chorus.signaling.auth.JoinAdmission;
 import dev.chorus.signaling.auth.JoinTokenIssuer;
 import dev.chorus.signaling.auth.JoinTokenVerifier;
-import dev.chorus.signaling.store.SqliteStore;
+import dev.chorus.signaling.store.StoreAvailability;
+import dev.chorus.signaling.store.StoreSettings;
+import dev.chorus.signaling.store.Stores;
 import dev.chorus.signaling.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -25,13 +27,14 @@ import java.time.Instant;
  * Set {@link #events(ProjectEvents)} once the session registry exists; until then events are dropped.
  */
 public final class ControlPlane implements AutoCloseable {
-    public static final String DB_FILE = "chorus.db";
+    public static final String DB_FILE = Stores.SQLITE_FILE;
     public static final String AUDIT_FILE = "audit.log";
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
     /** Refused joins (and refreshes) per source per minute before further ones are refused unverified. */
     public static final int JOIN_FAILURES_PER_MINUTE = 30;
 
     private final Store store;
+    private final StoreAvailability availability;
     private final AuditLog audit;
     private final AuthMetrics metrics;
     private final RefusalAuditor refusals;
@@ -52,6 +55,7 @@ public final class ControlPlane implements AutoCloseable {
 
     public ControlPlane(Store store, AuditLog audit, String audience, Clock clock, MeterRegistry registry) {
         this.store = store;
+        this.availability = StoreAvailability.start(store, java.time.Duration.ofSeconds(1));
         this.audit = audit;
         this.metrics = new AuthMetrics(registry);
         ProjectEvents relay = new Relay();
@@ -76,7 +80,13 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Opens (or creates) the store and audit trail under {@code dataDir}. */
     public static ControlPlane open(Path dataDir, String audience, Clock clock, MeterRegistry registry) {
-        Store store = SqliteStore.open(dataDir.resolve(DB_FILE));
+        return open(StoreSettings.SQLITE, dataDir, audience, clock, registry);
+    }
+
+    /** Opens the store {@code storeSettings} names (SQLite in the data dir, or PostgreSQL) and the audit trail. */
+    public static ControlPlane open(StoreSettings storeSettings, Path dataDir, String audience, Clock clock,
+                                    MeterRegistry registry) {
+        Store store = Stores.open(storeSettings, dataDir);
         // keyed chain (audit.key next to the log), head anchored in the store
         AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock, AuditAnchor.in(store, clock));
         return new ControlPlane(store, audit, audience, clock, registry);
@@ -87,6 +97,8 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     public Store store() { return store; }
+    /** Whether the store answers now (readiness, the WebSocket upgrade); probed once a second. */
+    public StoreAvailability availability() { return availability; }
     public AuditLog audit() { return audit; }
     /** Rate-limited auditing of refusals (the WebSocket's early refusals go through it too). */
     public RefusalAuditor refusals() { return refusals; }
@@ -124,6 +136,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        availability.close();
         try {
             audit.close();
         } finally {

@@ -21,6 +21,8 @@ public final class WsCloseCodes {
     public static final int MESSAGE_TOO_BIG = 1009;
     /** Unexpected server error. */
     public static final int INTERNAL_ERROR = 1011;
+    /** RFC 6455 1013 Try Again Later: the join could not be decided now (the store is unreachable). */
+    public static final int TRY_AGAIN_LATER = 1013;
     /** No message at all within the idle deadline after joining. */
     public static final int IDLE_TIMEOUT = 4000;
     /** No join message within the join deadline. */

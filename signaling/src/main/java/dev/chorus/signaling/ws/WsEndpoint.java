@@ -1,5 +1,6 @@
 package dev.chorus.signaling.ws;
 
+import dev.chorus.signaling.store.StoreAvailability;
 import dev.chorus.signaling.http.HttpDispatcher;
 import dev.chorus.signaling.http.HttpResult;
 import dev.chorus.signaling.http.PerSourceCounter;
@@ -41,6 +42,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
     private final Executor blocking;
     private final Clock clock;
     private final PerSourceCounter perSource;
+    private volatile StoreAvailability storeAvailability;
     private final WebSocketDecoderConfig decoderConfig;
     private final SessionLifecycle lifecycle;
     private volatile OriginPolicy origins = OriginPolicy.sameOrigin();
@@ -78,6 +80,11 @@ public final class WsEndpoint implements WebSocketEndpoint {
         return settings.path();
     }
 
+    /** Refuse upgrades with 503 while the store is unreachable (joins could not be decided). */
+    public void storeAvailability(StoreAvailability availability) {
+        this.storeAvailability = Objects.requireNonNull(availability);
+    }
+
     /** Which web origins may open {@code /v1/ws}; the server's own origin unless configured otherwise. */
     public void originPolicy(OriginPolicy policy) {
         this.origins = Objects.requireNonNull(policy);
@@ -102,6 +109,11 @@ public final class WsEndpoint implements WebSocketEndpoint {
             metrics.connectionRefused("ws_origin");
             audit.joinRefused(sourceIp, "origin_not_allowed");
             return refuse(ctx, 403, "origin_not_allowed", "WebSocket connections from this origin are not allowed.");
+        }
+        if (storeAvailability != null && !storeAvailability.available()) {
+            metrics.connectionRefused("ws_store_unavailable");
+            return refuse(ctx, 503, "store_unavailable",
+                    "The database is unreachable, so joins cannot be decided; retry shortly.");
         }
         if (!perSource.tryAcquire(limitKey)) {
             metrics.connectionRefused("ws_per_ip_cap");

@@ -3,6 +3,7 @@ package dev.chorus.signaling.ws;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.signaling.store.StoreException;
 import dev.chorus.signaling.http.Json;
 import dev.chorus.signaling.metrics.ChorusMetrics;
 import io.netty.channel.ChannelFutureListener;
@@ -130,6 +131,15 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 JoinOutcome outcome;
                 try {
                     outcome = gate.admit(join[0], join[1], sourceIp);
+                } catch (StoreException.Unavailable e) {
+                    // not the token's fault: the decision needs the database, which is down; the client retries
+                    metrics.joinRefused("store_unavailable");
+                    ctx.executor().execute(() -> {
+                        if (state == State.ADMITTING) {
+                            closeWith(ctx, WsCloseCodes.TRY_AGAIN_LATER, "store unavailable", "store_unavailable");
+                        }
+                    });
+                    return;
                 } catch (RuntimeException e) {
                     log.warn("event=join_gate_failed error={}", e.getClass().getName());
                     metrics.joinRefused("internal_error");
