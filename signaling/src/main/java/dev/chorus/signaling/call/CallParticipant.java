@@ -83,11 +83,12 @@ final class CallParticipant implements ParticipantListener {
         return ended.compareAndSet(false, true);
     }
 
-    /** {@code {participantId, identity, meta}} as other participants see it. */
+    /** {@code {participantId, identity, name, meta}} as other participants see it ({@code name} only when set). */
     Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("participantId", id());
         m.put("identity", session.identity());
+        if (session.name() != null) m.put("name", session.name());
         m.put("meta", parseMeta(session.meta()));
         return m;
     }
