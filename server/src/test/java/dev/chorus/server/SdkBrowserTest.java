@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -185,5 +186,83 @@ class SdkBrowserTest {
             }
         }, 15)).as("quality " + eval("return S.clients.quin.quality;")).isTrue();
         chromium.eval("S.clients.quin.c.leave(); S.clients.rey.c.leave();");
+    }
+
+    /**
+     * The demo page in two tabs with names: each tab labels the other's tile with its name, outlines it while its
+     * (beeping fake) microphone is heard, rates its connection, keeps its own tile first, and a camera switch from the
+     * picker keeps that same self tile playing.
+     */
+    @Test
+    void theDemoPageShowsNamesSpeakingQualityAndAStableSelfTile() throws Exception {
+        String first = chromium.tab();
+        String url = "https://127.0.0.1:" + fixture.server.port() + "/";
+        List<String> names = List.of("Ada", "Grace");
+        List<String> tabs = List.of(chromium.newTab(url), chromium.newTab(url));
+        try {
+            for (int i = 0; i < 2; i++) {
+                chromium.switchTo(tabs.get(i));
+                assertThat(ChromiumHarness.await(() -> Boolean.TRUE.equals(
+                        chromium.eval("return !document.getElementById('devToken').hidden;")), 10)).isTrue();
+                chromium.eval("document.getElementById('room').value = 'sdk-demo';"
+                        + "document.getElementById('name').value = arguments[0];"
+                        + "document.getElementById('devToken').click();", names.get(i));
+                assertThat(ChromiumHarness.await(() -> String.valueOf(
+                        chromium.eval("return document.getElementById('token').value;")).startsWith("eyJ"), 10)).isTrue();
+                chromium.eval("document.getElementById('joinButton').click();");
+            }
+            for (int i = 0; i < 2; i++) {
+                chromium.switchTo(tabs.get(i));
+                String other = names.get(1 - i);
+                String page = "return (() => { const tiles = [...document.querySelectorAll('.tile')];"
+                        + " const remote = tiles.find(t => !t.classList.contains('self'));"
+                        + " const self = document.querySelector('.tile.self');"
+                        + " return JSON.stringify({ label: remote && remote.querySelector('.label').textContent,"
+                        + "   playing: !!remote && remote.querySelector('video').currentTime > 0,"
+                        + "   speaking: !!remote && remote.classList.contains('speaking'),"
+                        + "   quality: remote ? remote.querySelector('.quality').className : '',"
+                        + "   selfLabel: self && self.querySelector('.label').textContent,"
+                        + "   selfFirst: !!self && getComputedStyle(self).order === '-1',"
+                        + "   cameras: document.getElementById('camera').options.length,"
+                        + "   mics: document.getElementById('microphone').options.length }); })();";
+                boolean shown = ChromiumHarness.await(() -> {
+                    try {
+                        JsonNode v = JSON.readTree(String.valueOf(chromium.eval(page)));
+                        if (v.path("speaking").asBoolean()) chromium.eval("window.sawSpeaking = true;");
+                        return other.equals(v.path("label").asText()) && v.path("playing").asBoolean()
+                                && Boolean.TRUE.equals(chromium.eval("return !!window.sawSpeaking;"))
+                                && v.path("quality").asText().matches("quality (excellent|good)");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, 30);
+                JsonNode v = JSON.readTree(String.valueOf(chromium.eval(page)));
+                assertThat(shown).as(names.get(i) + "'s tab: " + v + " page " + chromium.eval(
+                        "return document.body.innerText;")).isTrue();
+                assertThat(v.path("selfLabel").asText()).isEqualTo(names.get(i) + " (you)");
+                assertThat(v.path("selfFirst").asBoolean()).isTrue();
+                assertThat(v.path("cameras").asInt()).isPositive();
+                assertThat(v.path("mics").asInt()).isPositive();
+            }
+            // switch the camera from the picker: the same self tile element keeps showing live video
+            chromium.switchTo(tabs.get(0));
+            chromium.eval("window.selfTile = document.querySelector('.tile.self');"
+                    + "window.oldTrack = selfTile.querySelector('video').srcObject.getVideoTracks()[0];"
+                    + "const s = document.getElementById('camera');"
+                    + "s.selectedIndex = (s.selectedIndex + 1) % s.options.length;"
+                    + "s.dispatchEvent(new Event('change'));");
+            assertThat(ChromiumHarness.await(() -> Boolean.TRUE.equals(chromium.eval(
+                    "const v = selfTile.querySelector('v' + 'ideo'); const t = v.srcObject.getVideoTracks()[0];"
+                    + "return document.querySelector('.tile.self') === selfTile && t !== oldTrack"
+                    + " && t.readyState === 'live' && v.videoWidth > 0;")), 15))
+                    .as("self tile kept, new camera track live; error: "
+                            + chromium.eval("return document.getElementById('error').textContent;")).isTrue();
+            for (String tab : tabs) {
+                chromium.switchTo(tab);
+                chromium.eval("document.getElementById('leave').click();");
+            }
+        } finally {
+            chromium.switchTo(first);
+        }
     }
 }
