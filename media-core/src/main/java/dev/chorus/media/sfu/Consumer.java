@@ -1,12 +1,14 @@
 package dev.chorus.media.sfu;
 
 import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.sfu.rtcp.RtcpWriter;
 
 /**
- * One subscriber's view of one published track: its own SSRCs, payload types and the offsets that turn the
- * publisher's sequence numbers and timestamps into a continuous stream for this subscriber. The offsets are
- * re-based whenever the source SSRC changes (publisher restart or renegotiation), so the subscriber's sequence
- * never jumps or repeats.
+ * One subscriber's view of one published track (mediasoup's Consumer): its own SSRCs, payload types and the
+ * offsets that turn the publisher's sequence numbers and timestamps into a continuous stream for this subscriber.
+ * The offsets are re-based whenever the source SSRC changes (publisher restart or renegotiation), so the
+ * subscriber's sequence never jumps or repeats. It rewrites each forwarded header and writes its stream's sender reports. Owner: the
+ * room's worker thread.
  */
 final class Consumer {
     /** Header extension ids in the SFU's subscriber offers ({@link dev.chorus.media.sdp.SdpOfferBuilder}). */
@@ -15,7 +17,7 @@ final class Consumer {
     static final int SUB_EXT_TRANSPORT_CC = 3;
 
     final ParticipantImpl subscriber;
-    final PublishedTrack track;
+    final Producer track;
     final long ssrc;
     final long rtxSsrc;
     final int payloadType;
@@ -40,7 +42,7 @@ final class Consumer {
     long octets;
     int fractionLost;
 
-    Consumer(ParticipantImpl subscriber, PublishedTrack track, long ssrc, long rtxSsrc, int payloadType, int firstSeq,
+    Consumer(ParticipantImpl subscriber, Producer track, long ssrc, long rtxSsrc, int payloadType, int firstSeq,
              long firstTs) {
         this.subscriber = subscriber;
         this.track = track;
@@ -54,7 +56,7 @@ final class Consumer {
 
     /** Forwarding is on: negotiated, the subscriber's transport connected, not removed. */
     boolean active() {
-        return negotiated && !removed && subscriber.subscribeConnected();
+        return negotiated && !removed && subscriber.transports.subscribeConnected();
     }
 
     /** Updates the offsets for a packet of the source and returns its sequence number in this stream. */
@@ -94,6 +96,25 @@ final class Consumer {
 
     long lastTimestamp() {
         return lastTs;
+    }
+
+    /**
+     * Writes this stream's sender report at {@code off}; returns its length. Keeps the publisher's NTP↔RTP mapping
+     * when it sent one (lip sync between its audio and video), the wall clock and the last timestamp otherwise.
+     */
+    int writeSenderReport(byte[] out, int off, long wallNtp, long now) {
+        long ntp;
+        long rtpTs;
+        Producer t = track;
+        if (t.stats.haveSenderReport()) {
+            long elapsed = now - t.stats.senderReportArrivalNanos();
+            ntp = t.stats.senderReportNtp() + (long) (elapsed * 4.294967296);
+            rtpTs = mapTimestamp(t.stats.senderReportRtp() + elapsed / 1000 * t.clockRate / 1_000_000);
+        } else {
+            ntp = wallNtp;
+            rtpTs = lastTs;
+        }
+        return RtcpWriter.senderReport(out, off, ssrc, ntp, rtpTs, packets, octets);
     }
 
     /**
@@ -138,7 +159,7 @@ final class Consumer {
                 if (oneByte) b[p] = (byte) ((sid << 4) | (len - 1));
                 else b[p] = (byte) sid;
                 if (sid == SUB_EXT_TRANSPORT_CC && len >= 2) {
-                    int twcc = subscriber.nextTransportCcSequence();
+                    int twcc = subscriber.subscribing.nextTransportCcSequence();
                     b[data] = (byte) (twcc >>> 8);
                     b[data + 1] = (byte) twcc;
                 }

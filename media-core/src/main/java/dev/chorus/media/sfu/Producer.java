@@ -1,12 +1,18 @@
 package dev.chorus.media.sfu;
 
+import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.sfu.rtcp.KeyframeRequester;
 import dev.chorus.media.sfu.rtcp.ReceiveStats;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
 import java.util.concurrent.TimeUnit;
 
-/** One published track on its room's worker: its SSRCs and payload types, receive state, and its consumers. */
-final class PublishedTrack {
+/**
+ * One published track (mediasoup's Producer): its SSRCs and payload types, the receive side of its packets (RTX
+ * unwrapping, receive statistics for receiver reports, the retransmission cache that answers subscribers' NACKs,
+ * keyframe requests towards the publisher) and its consumers. Owner: the room's worker thread.
+ */
+final class Producer {
     private static final Consumer[] NONE = new Consumer[0];
 
     final ParticipantImpl publisher;
@@ -27,7 +33,7 @@ final class PublishedTrack {
     long packetsIn;
     long bytesIn;
 
-    PublishedTrack(ParticipantImpl publisher, String mid, TrackInfo info, int clockRate, SfuConfig config) {
+    Producer(ParticipantImpl publisher, String mid, TrackInfo info, int clockRate, SfuConfig config) {
         this.publisher = publisher;
         this.mid = mid;
         this.info = info;
@@ -37,6 +43,41 @@ final class PublishedTrack {
         this.cache = video ? new RetransmitCache(config.retransmitCachePackets(),
                 TimeUnit.MILLISECONDS.toNanos(config.retransmitCacheMillis())) : null;
         this.keyframes = video ? new KeyframeRequester(TimeUnit.MILLISECONDS.toNanos(config.keyframeMinIntervalMillis())) : null;
+    }
+
+    /** Applies a (re)negotiated description of the track. */
+    void configure(PublishNegotiation.TrackSpec spec) {
+        ssrc = spec.ssrc();
+        rtxSsrc = spec.rtxSsrc();
+        payloadType = spec.payloadType();
+        rtxPayloadType = spec.rtxPayloadType();
+    }
+
+    /**
+     * Per packet: RFC 4588 — the publisher repaired a loss towards us. Unwraps {@code rtp} in place to the original
+     * packet; returns why it is not forwarded (payload-less RTX is bandwidth probing, and Chromium also probes with
+     * RTX copies of packets that did arrive), or null.
+     */
+    SfuDropReason unwrapRtx(RtpPacket rtp, long now) {
+        if (rtp.payloadType() != rtxPayloadType || rtp.payloadLength() < 2) return SfuDropReason.RTX_PADDING;
+        byte[] b = rtp.buffer();
+        int po = rtp.payloadOffset();
+        int osn = ((b[po] & 0xFF) << 8) | (b[po + 1] & 0xFF);
+        if (cache != null && cache.find(osn, now) >= 0) return SfuDropReason.RTX_DUPLICATE;
+        int tail = rtp.offset() + rtp.length() - (po + 2);
+        System.arraycopy(b, po + 2, b, po, tail);
+        if (rtp.wrap(b, rtp.offset(), rtp.length() - 2) != RtpStatus.OK) return SfuDropReason.MALFORMED;
+        rtp.setSequenceNumber(osn);
+        rtp.setSsrc(ssrc);
+        rtp.setPayloadType(payloadType);
+        return null;
+    }
+
+    /** Per packet: counts an accepted packet (receive statistics only for the primary stream). */
+    void onReceived(RtpPacket rtp, boolean repaired, long now) {
+        packetsIn++;
+        bytesIn += rtp.length();
+        if (!repaired) stats.onPacket(rtp.sequenceNumber(), rtp.timestamp(), now);
     }
 
     void addConsumer(Consumer c) {
