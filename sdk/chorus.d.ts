@@ -118,6 +118,8 @@ export interface ChorusEvents {
   connectionQuality: { participantId: string } & QualityRating;
   audioLevels: { levels: Map<string, number> };
   speakingChanged: { participantId: string; speaking: boolean };
+  activeSpeaker: { participantId: string };
+  serverAudioLevels: { levels: Map<string, number> };
 }
 
 export interface PublishOptions {
@@ -149,6 +151,9 @@ export class Chorus extends EventTarget {
   subscriber: RTCPeerConnection | null;
   readonly connectionQuality: Map<string, QualityRating>;
   readonly audioLevels: Map<string, number>;
+  /** The SFU's active speaker, or null before anyone spoke. */
+  activeSpeaker: string | null;
+  serverAudioLevels: Map<string, number>;
 
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof ChorusEvents>(type: K, fn: (detail: ChorusEvents[K]) => void): () => void;

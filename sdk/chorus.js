@@ -83,7 +83,9 @@ export async function listDevices(kind) {
  *   devicesChanged {devices}   the browser's device list changed,
  *   connectionQuality {participantId, quality, loss, rttMs, jitterMs}   a participant's rating changed (self included),
  *   audioLevels {levels}   every `monitorInterval` ms: participantId → audio level 0…1 (self included),
- *   speakingChanged {participantId, speaking}   a participant started/stopped speaking (level above a threshold).
+ *   speakingChanged {participantId, speaking}   a participant started/stopped speaking (level above a threshold),
+ *   activeSpeaker {participantId}   the SFU's active speaker changed (at most every 300 ms),
+ *   serverAudioLevels {levels}   the SFU's smoothed levels (from the RFC 6464 header extension): participantId → 0…1.
  */
 export class Chorus extends EventTarget {
   /**
@@ -137,6 +139,10 @@ export class Chorus extends EventTarget {
     this._monitorMs = monitorInterval;
     this._qualityMs = qualityInterval;
     this._speaking = new Set();
+    /** The room's active speaker as the SFU decided it (participantId), or null. */
+    this.activeSpeaker = null;
+    /** participantId → the SFU's last reported level 0…1 (you and those whose audio you receive) */
+    this.serverAudioLevels = new Map();
     this._prevCounters = new Map(); // stats id → {lost, received, bytes} of the previous quality tick
   }
 
@@ -274,6 +280,16 @@ export class Chorus extends EventTarget {
         this._emit('trackUnpublished', { track: m.track, reason: m.reason });
         this._removed(m.track.participantId, m.track.trackId);
         break;
+      case 'activeSpeaker':
+        this.activeSpeaker = m.participantId;
+        this._emit('activeSpeaker', { participantId: m.participantId });
+        break;
+      case 'audioLevels': {
+        const levels = new Map(Object.entries(m.levels || {}));
+        this.serverAudioLevels = levels;
+        this._emit('serverAudioLevels', { levels });
+        break;
+      }
       case 'token_expiring':
         this._expiring(m.expiresAt);
         break;

@@ -40,6 +40,11 @@ export async function joinCall(room: string): Promise<Chorus> {
   call.on('speakingChanged', ({ participantId, speaking }) => {
     tileFor(participantId).classList.toggle('speaking', speaking);
   });
+  call.on('activeSpeaker', ({ participantId }) => {
+    document.querySelectorAll('.active').forEach((e) => e.classList.remove('active'));
+    tileFor(participantId).classList.add('active');
+  });
+  call.on('serverAudioLevels', ({ levels }) => console.log(levels.get(call.activeSpeaker ?? '')));
   call.on('audioLevels', ({ levels }) => {
     for (const [participantId, level] of levels) tileFor(participantId).style.setProperty('--level', level.toFixed(2));
   });

@@ -133,6 +133,11 @@ $('join').addEventListener('submit', async (ev) => {
     const t = document.getElementById('tile-' + participantId);
     if (t) t.classList.toggle('speaking', speaking);
   });
+  call.on('activeSpeaker', ({ participantId }) => {
+    for (const t of document.querySelectorAll('.tile.active')) t.classList.remove('active');
+    const t = document.getElementById('tile-' + participantId);
+    if (t) t.classList.add('active');
+  });
   call.on('connectionQuality', ({ participantId, quality, loss, rttMs }) => {
     const q = document.querySelector('#tile-' + CSS.escape(participantId) + ' .quality');
     if (!q) return;
