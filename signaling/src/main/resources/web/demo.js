@@ -1,4 +1,6 @@
 // The demo page: join a room with a token (or, in dev mode, a one-click dev token), see and hear everyone.
+// Tiles carry the participant's name (the token's `name` claim), a green outline while they speak, a connection
+// quality dot; your own tile stays first and keeps its place when you switch camera or microphone.
 import { Chorus } from '/sdk/chorus.js';
 
 const $ = (id) => document.getElementById(id);
@@ -15,7 +17,8 @@ fetch('/dev/token', { method: 'GET' }).then((r) => {
 $('devToken').addEventListener('click', async () => {
   showError(null);
   const r = await fetch('/dev/token', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ room: $('room').value }),
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify($('name').value.trim() ? { room: $('room').value, name: $('name').value.trim() } : { room: $('room').value }),
   });
   const body = await r.json();
   if (!r.ok) { showError(body.error || { message: 'could not get a dev token' }); return; }
@@ -26,8 +29,11 @@ function tile(id, label, stream, muted) {
   let t = document.getElementById('tile-' + id);
   if (!t) {
     t = document.createElement('div');
-    t.className = 'tile';
+    t.className = muted ? 'tile self' : 'tile';
     t.id = 'tile-' + id;
+    const q = document.createElement('span');
+    q.className = 'quality';
+    t.append(q);
     const v = document.createElement('video');
     v.autoplay = true;
     v.playsInline = true;
@@ -50,8 +56,36 @@ function removeTile(id) {
 }
 
 function labelOf(participantId) {
-  const p = call && call.participants.get(participantId);
-  return (p && p.identity) || participantId.slice(0, 8);
+  if (!call) return participantId.slice(0, 8);
+  const name = call.displayName(participantId);
+  return participantId === call.participantId ? name + ' (you)' : name;
+}
+
+/** Fills the camera and microphone pickers with the browser's devices, the ones in use selected. */
+async function fillDevicePickers() {
+  for (const [kind, select, deviceKind] of [['video', $('camera'), 'videoinput'], ['audio', $('microphone'), 'audioinput']]) {
+    const devices = await Chorus.devices(deviceKind);
+    const current = call.currentDevice(kind);
+    select.replaceChildren(...devices.map((d, i) => {
+      const o = document.createElement('option');
+      o.value = d.deviceId;
+      o.textContent = d.label || (kind === 'video' ? 'camera ' : 'microphone ') + (i + 1);
+      o.selected = d.deviceId === current;
+      return o;
+    }));
+    select.disabled = current === null;
+  }
+}
+
+for (const [kind, id] of [['video', 'camera'], ['audio', 'microphone']]) {
+  $(id).addEventListener('change', async () => {
+    try {
+      await call.switchDevice(kind, $(id).value);
+    } catch (e) {
+      showError(e);
+    }
+    fillDevicePickers().catch(() => {});
+  });
 }
 
 $('join').addEventListener('submit', async (ev) => {
@@ -91,6 +125,26 @@ $('join').addEventListener('submit', async (ev) => {
       badge.remove();
     }
   });
+  call.on('participantJoined', ({ participant }) => {
+    const t = document.getElementById('tile-' + participant.participantId);
+    if (t) t.querySelector('.label').textContent = labelOf(participant.participantId);
+  });
+  call.on('speakingChanged', ({ participantId, speaking }) => {
+    const t = document.getElementById('tile-' + participantId);
+    if (t) t.classList.toggle('speaking', speaking);
+  });
+  call.on('activeSpeaker', ({ participantId }) => {
+    for (const t of document.querySelectorAll('.tile.active')) t.classList.remove('active');
+    const t = document.getElementById('tile-' + participantId);
+    if (t) t.classList.add('active');
+  });
+  call.on('connectionQuality', ({ participantId, quality, loss, rttMs }) => {
+    const q = document.querySelector('#tile-' + CSS.escape(participantId) + ' .quality');
+    if (!q) return;
+    q.className = 'quality ' + quality;
+    q.title = quality + ': ' + Math.round(loss * 100) + ' % loss' + (rttMs == null ? '' : ', ' + rttMs + ' ms round trip');
+  });
+  call.on('devicesChanged', () => fillDevicePickers().catch(() => {}));
   call.on('error', (e) => showError(e));
   call.on('closed', ({ error }) => {
     status(error ? 'disconnected (' + error.code + ')' : 'left');
@@ -102,13 +156,17 @@ $('join').addEventListener('submit', async (ev) => {
   const canAudio = call.rights.includes('media:publish:audio');
   const canVideo = call.rights.includes('media:publish:video');
   if (canAudio || canVideo) {
+    // one self tile for the whole call, first in the grid: it shows call.localStream, whose tracks the SDK swaps in
+    // place when the camera or microphone changes
+    tile(call.participantId, labelOf(call.participantId), call.localStream, true);
     try {
-      const local = await call.publish({ audio: canAudio, video: canVideo });
-      tile('self', 'you', local, true);
+      await call.publish({ audio: canAudio, video: canVideo });
+      await fillDevicePickers();
     } catch (e) {
       showError(e);
     }
   }
+  $('camera').closest('.devices').hidden = !(canAudio || canVideo);
   $('share').hidden = !call.rights.includes('media:publish:screen');
 });
 

@@ -307,7 +307,7 @@ class CallBrowserTest {
                 chromium.switchTo(tab);
                 // a remote tile (not "self") whose video is playing frames
                 boolean playing = ChromiumHarness.await(() -> Boolean.TRUE.equals(chromium.eval("""
-                        return [...document.querySelectorAll('.tile')].some(t => t.id !== 'tile-self'
+                        return [...document.querySelectorAll('.tile')].some(t => !t.classList.contains('self')
                             && t.querySelector('video').videoWidth > 0 && t.querySelector('video').currentTime > 0);""")), 25);
                 assertThat(playing).as("remote video playing in tab; page says: "
                         + chromium.eval("return document.body.innerText;")).isTrue();

@@ -6,7 +6,7 @@ import dev.chorus.media.sdp.SessionDescription;
 
 /**
  * The header extensions negotiated on a publish transport: publisher id → the id the SFU uses towards subscribers
- * (0: not forwarded), and the transport-cc id. Immutable once built (made by {@link PublishNegotiation}, read by the
+ * (0: not forwarded), the transport-cc id and the audio-level id (RFC 6464, read for active speaker detection). Immutable once built (made by {@link PublishNegotiation}, read by the
  * worker per packet).
  */
 final class HeaderExtensionMap {
@@ -18,15 +18,23 @@ final class HeaderExtensionMap {
     /** Publisher header extension id → the subscriber's id (0: dropped). */
     final byte[] pubToSub;
     final int transportCcId;
+    /** The publisher's id of the ssrc-audio-level extension, or -1. */
+    final int audioLevelId;
 
     HeaderExtensionMap(byte[] pubToSub, int transportCcId) {
+        this(pubToSub, transportCcId, -1);
+    }
+
+    HeaderExtensionMap(byte[] pubToSub, int transportCcId, int audioLevelId) {
         this.pubToSub = pubToSub;
         this.transportCcId = transportCcId;
+        this.audioLevelId = audioLevelId;
     }
 
     static HeaderExtensionMap of(SessionDescription answer) {
         byte[] map = new byte[256];
         int twcc = -1;
+        int audioLevel = -1;
         for (MediaDescription am : answer.media()) {
             for (Sdp.Extmap e : am.extmaps()) {
                 if (e.id() <= 0 || e.id() > 255) continue;
@@ -35,13 +43,16 @@ final class HeaderExtensionMap {
                         twcc = e.id();
                         map[e.id()] = Consumer.SUB_EXT_TRANSPORT_CC;
                     }
-                    case AUDIO_LEVEL_URI -> map[e.id()] = Consumer.SUB_EXT_AUDIO_LEVEL;
+                    case AUDIO_LEVEL_URI -> {
+                        audioLevel = e.id();
+                        map[e.id()] = Consumer.SUB_EXT_AUDIO_LEVEL;
+                    }
                     case ABS_SEND_TIME_URI -> map[e.id()] = Consumer.SUB_EXT_ABS_SEND_TIME;
                     default -> { }
                 }
             }
         }
-        return new HeaderExtensionMap(map, twcc);
+        return new HeaderExtensionMap(map, twcc, audioLevel);
     }
 
     /** The subscriber's answer: which of the SFU's extension ids it accepted (bit per id). */

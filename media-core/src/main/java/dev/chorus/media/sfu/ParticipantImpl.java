@@ -28,6 +28,8 @@ final class ParticipantImpl implements Participant {
     final String streamId;
     MediaRights rights;
     boolean closed;
+    /** Whether the last audio level report to this participant had anyone above silence (then one more follows). */
+    boolean reportedAudible;
     final TransportPair transports;
     final PublishSide publishing;
     final SubscribeSide subscribing;

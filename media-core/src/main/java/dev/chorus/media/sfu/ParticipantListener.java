@@ -2,6 +2,7 @@ package dev.chorus.media.sfu;
 
 import dev.chorus.media.transport.CloseReason;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Events of one participant, for signaling to turn into protocol messages.
@@ -34,6 +35,19 @@ public interface ParticipantListener {
      * @param tracks which published track each sending section carries (by mid); sections not listed are inactive
      */
     default void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks) { }
+
+    /**
+     * Audio levels (0…1, smoothed from the publishers' RFC 6464 header extension) of this participant and of the
+     * participants whose audio it may receive; every 300 ms while any of them
+     * is above silence, plus one all-silent report when they stop. Keys are participant ids.
+     */
+    default void onAudioLevels(Map<String, Double> levels) { }
+
+    /**
+     * The room's active speaker changed (at most every 300 ms); told to the
+     * speaker and to the participants that may receive its audio.
+     */
+    default void onActiveSpeaker(String participantId) { }
 
     /** ICE and DTLS of one transport completed; media can flow. */
     default void onTransportConnected(TransportRole role) { }

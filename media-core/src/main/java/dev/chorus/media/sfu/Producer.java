@@ -5,6 +5,7 @@ import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.sfu.rtcp.KeyframeRequester;
 import dev.chorus.media.sfu.rtcp.ReceiveStats;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
+import dev.chorus.media.speaker.AudioLevelMeter;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +31,8 @@ final class Producer {
     final KeyframeRequester keyframes;
     /** Copy-on-write array: iterated per packet, changed rarely. */
     Consumer[] consumers = NONE;
+    /** Audio tracks: the smoothed RFC 6464 level (active speaker detection); null for video. */
+    final AudioLevelMeter audioLevel;
     long packetsIn;
     long bytesIn;
 
@@ -43,6 +46,7 @@ final class Producer {
         this.cache = video ? new RetransmitCache(config.retransmitCachePackets(),
                 TimeUnit.MILLISECONDS.toNanos(config.retransmitCacheMillis())) : null;
         this.keyframes = video ? new KeyframeRequester(TimeUnit.MILLISECONDS.toNanos(config.keyframeMinIntervalMillis())) : null;
+        this.audioLevel = video ? null : new AudioLevelMeter();
     }
 
     /** Applies a (re)negotiated description of the track. */

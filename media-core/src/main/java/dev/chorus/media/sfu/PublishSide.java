@@ -191,6 +191,10 @@ final class PublishSide {
             counters.drop(SfuDropReason.MUTED);
             return;
         }
+        if (track.audioLevel != null && extensions.audioLevelId > 0) {
+            long ext = rtp.findExtension(extensions.audioLevelId);
+            if (ext >= 0 && (ext & 0xFFFF) >= 1) track.audioLevel.record(rtp.buffer()[(int) (ext >>> 16)] & 0x7F, now);
+        }
         // SECURITY-CHECKLIST 41: above maxKbps × tolerance, packets are dropped.
         if (bitrateBucket != null && !bitrateBucket.tryTake(rtp.length(), now)) {
             counters.drop(SfuDropReason.OVER_BITRATE);

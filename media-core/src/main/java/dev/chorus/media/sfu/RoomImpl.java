@@ -3,10 +3,13 @@ package dev.chorus.media.sfu;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
+import dev.chorus.media.speaker.ActiveSpeakerDetector;
 import dev.chorus.media.transport.MediaChannel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +25,10 @@ final class RoomImpl implements Room {
     final LinkedHashMap<String, ParticipantImpl> participants = new LinkedHashMap<>();
     private volatile boolean closed;
     private long emptySinceNanos;
+    /** Audio levels and active speaker changes go out at most this often (issue 18: ≤ every 300 ms). */
+    static final long AUDIO_LEVEL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    private final ActiveSpeakerDetector speaker = new ActiveSpeakerDetector(AUDIO_LEVEL_INTERVAL_NANOS);
+    private long nextAudioLevelsNanos;
 
     RoomImpl(String id, Worker worker, Sfu sfu) {
         this.id = id;
@@ -88,6 +95,7 @@ final class RoomImpl implements Room {
         if (p.closed) return;
         p.leave();
         if (participants.get(p.id) == p) participants.remove(p.id);
+        speaker.forget(p.id);
         worker.participants--;
         if (participants.isEmpty()) emptySinceNanos = worker.clock.getAsLong();
         p.listener.onClosed(reason);
@@ -226,9 +234,51 @@ final class RoomImpl implements Room {
     void tick(long now) {
         if (closed) return;
         for (ParticipantImpl p : participants.values()) p.tick(now);
+        if (now - nextAudioLevelsNanos >= 0) {
+            nextAudioLevelsNanos = now + AUDIO_LEVEL_INTERVAL_NANOS;
+            reportAudioLevels(now);
+        }
         if (participants.isEmpty()
                 && now - emptySinceNanos >= TimeUnit.MILLISECONDS.toNanos(config.emptyRoomGraceMillis())) {
             closeNow("empty");
+        }
+    }
+
+    /**
+     * Worker, every {@link #AUDIO_LEVEL_INTERVAL_NANOS}: each participant's level (its loudest audio track), the
+     * active speaker, and to each participant the levels it may know: its own and those of the participants whose
+     * audio it receives (a track it may not receive is never revealed, not even by its loudness).
+     */
+    private void reportAudioLevels(long now) {
+        Map<String, Double> levels = new HashMap<>();
+        for (ParticipantImpl p : participants.values()) {
+            double level = 0;
+            boolean hasAudio = false;
+            for (Producer t : p.publishing.tracks.values()) {
+                if (t.audioLevel == null) continue;
+                hasAudio = true;
+                if (!t.info.muted()) level = Math.max(level, t.audioLevel.level(now));
+            }
+            if (hasAudio) levels.put(p.id, Math.round(level * 100) / 100.0);
+        }
+        String changed = speaker.update(levels, now);
+        for (ParticipantImpl p : participants.values()) {
+            if (p.closed) continue;
+            Map<String, Double> visible = new HashMap<>();
+            boolean seesSpeaker = changed != null && changed.equals(p.id);
+            Double own = levels.get(p.id);
+            if (own != null) visible.put(p.id, own);
+            for (Producer t : p.subscribing.visible) {
+                if (t.audioLevel == null) continue;
+                Double l = levels.get(t.publisher.id);
+                if (l != null) visible.put(t.publisher.id, l);
+                if (changed != null && changed.equals(t.publisher.id)) seesSpeaker = true;
+            }
+            if (seesSpeaker) p.listener.onActiveSpeaker(changed);
+            boolean audible = false;
+            for (double l : visible.values()) audible |= l > 0;
+            if (audible || p.reportedAudible) p.listener.onAudioLevels(Map.copyOf(visible));
+            p.reportedAudible = audible;
         }
     }
 

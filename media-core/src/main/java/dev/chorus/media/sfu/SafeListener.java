@@ -33,6 +33,12 @@ final class SafeListener implements ParticipantListener {
     @Override public void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks) {
         try { delegate.onSubscriberOffer(sdp, tracks); } catch (RuntimeException e) { failed("onSubscriberOffer", e); }
     }
+    @Override public void onAudioLevels(java.util.Map<String, Double> levels) {
+        try { delegate.onAudioLevels(levels); } catch (RuntimeException e) { failed("onAudioLevels", e); }
+    }
+    @Override public void onActiveSpeaker(String participantId) {
+        try { delegate.onActiveSpeaker(participantId); } catch (RuntimeException e) { failed("onActiveSpeaker", e); }
+    }
     @Override public void onTransportConnected(TransportRole role) {
         try { delegate.onTransportConnected(role); } catch (RuntimeException e) { failed("onTransportConnected", e); }
     }

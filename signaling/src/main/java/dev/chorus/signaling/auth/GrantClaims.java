@@ -131,6 +131,17 @@ final class GrantClaims {
     }
 
     /** Compact JSON text of {@code meta}, at most 1 KiB of UTF-8, or null when absent. */
+    /** The optional {@code name} claim: display text shown to the other participants, or null when absent. */
+    static String name(JsonNode name) {
+        if (name == null || name.isNull()) {
+            return null;
+        }
+        if (!name.isTextual() || !Identifiers.isDisplayName(name.textValue())) {
+            throw new TokenRefusedException(RefusalReason.INVALID_CLAIM);
+        }
+        return name.textValue();
+    }
+
     static String meta(JsonNode meta) {
         if (meta == null || meta.isNull()) {
             return null;

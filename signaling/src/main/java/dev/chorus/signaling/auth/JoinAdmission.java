@@ -209,7 +209,8 @@ public final class JoinAdmission {
         AccessPolicy policy = store.accessPolicy(g.projectId()).orElse(AccessPolicy.DEFAULT);
         if (!policy.allowPiiIdentities()) {
             RefusalReason pii = PiiGuard.looksLikePii(g.identity()) != null ? RefusalReason.PII_IDENTITY
-                    : PiiGuard.looksLikePii(g.meta()) != null ? RefusalReason.PII_META : null;
+                    : PiiGuard.looksLikePii(g.meta()) != null ? RefusalReason.PII_META
+                    : PiiGuard.looksLikePii(g.name()) != null ? RefusalReason.PII_NAME : null;
             if (pii != null) {
                 if (!devMode) throw new TokenRefusedException(pii, g.projectId(), g.kid(), g.identity());
                 log.warn("event=pii_warning project={} reason={} (dev mode: admitted; refused in production)",

@@ -13,6 +13,7 @@ import java.util.Set;
  * @param rights  effective rights: token scopes plus role expansion, intersected with the project ceiling
  * @param meta    the {@code meta} claim as compact JSON text (≤ 1 KiB), or null
  * @param conditions the {@code cond} claim (ABAC conditions), {@link AccessConditions#NONE} when absent
+ * @param name    the {@code name} claim: display name shown to the other participants, or null
  */
 public record JoinGrant(
         String projectId,
@@ -26,7 +27,15 @@ public record JoinGrant(
         List<String> groups,
         PeerPolicy policy,
         String meta,
-        AccessConditions conditions) {
+        AccessConditions conditions,
+        String name) {
+
+    public JoinGrant(String projectId, String roomId, String identity, String jti, String kid, Instant issuedAt,
+                     Instant expiresAt, Set<Scope> rights, List<String> groups, PeerPolicy policy, String meta,
+                     AccessConditions conditions) {
+        this(projectId, roomId, identity, jti, kid, issuedAt, expiresAt, rights, groups, policy, meta, conditions,
+                null);
+    }
 
     public JoinGrant(String projectId, String roomId, String identity, String jti, String kid, Instant issuedAt,
                      Instant expiresAt, Set<Scope> rights, List<String> groups, PeerPolicy policy, String meta) {

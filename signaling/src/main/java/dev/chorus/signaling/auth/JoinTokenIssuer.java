@@ -93,6 +93,10 @@ public final class JoinTokenIssuer {
             throw new ServiceException(ServiceError.TTL_TOO_LONG,
                     "ttl exceeds the project's maximum of " + project.maxTokenTtl().toSeconds() + " s");
         }
+        if (req.name() != null && !Identifiers.isDisplayName(req.name())) {
+            throw new ServiceException(ServiceError.INVALID_REQUEST, "name must be printable NFC text of at most "
+                    + Identifiers.MAX_DISPLAY_NAME_CHARS + " characters");
+        }
         String metaText;
         PeerPolicy policy;
         List<String> groups;
@@ -103,7 +107,7 @@ public final class JoinTokenIssuer {
                     : GrantClaims.policy(GrantClaims.toJson(req.policy()));
             metaText = GrantClaims.meta(req.meta());
             AccessConditions.parse(req.conditions()); // strict, like the verifier
-            checkPii(project.id(), req.identity(), metaText);
+            checkPii(project.id(), req.identity(), metaText, req.name());
         } catch (TokenRefusedException e) {
             throw asServiceError(e.reason());
         }
@@ -134,6 +138,9 @@ public final class JoinTokenIssuer {
         if (metaText != null) {
             p.set("meta", req.meta());
         }
+        if (req.name() != null) {
+            p.put("name", req.name());
+        }
         if (req.conditions() != null) {
             p.set("cond", req.conditions());
         }
@@ -150,10 +157,11 @@ public final class JoinTokenIssuer {
     }
 
     /** PII guard at mint, so a production backend learns at once (the join checks again). */
-    private void checkPii(String projectId, String identity, String metaText) {
+    private void checkPii(String projectId, String identity, String metaText, String name) {
         if (devMode || store.accessPolicy(projectId).map(AccessPolicy::allowPiiIdentities).orElse(false)) return;
         if (PiiGuard.looksLikePii(identity) != null) throw new TokenRefusedException(RefusalReason.PII_IDENTITY);
         if (PiiGuard.looksLikePii(metaText) != null) throw new TokenRefusedException(RefusalReason.PII_META);
+        if (PiiGuard.looksLikePii(name) != null) throw new TokenRefusedException(RefusalReason.PII_NAME);
     }
 
     private static ServiceException asServiceError(RefusalReason r) {
@@ -162,6 +170,8 @@ public final class JoinTokenIssuer {
                     "identity looks like an e-mail address or phone number; use an opaque id (or the project's PII opt-out)");
             case PII_META -> new ServiceException(ServiceError.INVALID_REQUEST,
                     "meta looks like it contains an e-mail address or phone number");
+            case PII_NAME -> new ServiceException(ServiceError.INVALID_REQUEST,
+                    "name looks like an e-mail address or phone number; it is a display name");
             case UNKNOWN_SCOPE -> new ServiceException(ServiceError.UNKNOWN_SCOPE, "unknown scope");
             case UNKNOWN_ROLE -> new ServiceException(ServiceError.UNKNOWN_ROLE, "unknown role");
             case SCOPE_NOT_ALLOWED -> new ServiceException(ServiceError.SCOPE_NOT_ALLOWED,

@@ -9,10 +9,10 @@ import java.util.Set;
 /**
  * What a backend asks the mint endpoint for. {@code scopes} and/or {@code role} (at least one); {@code policy},
  * {@code meta} optional (null); {@code ttl} null means the project's maximum; {@code conditions} the optional ABAC
- * {@code cond} claim (docs/live-authorization.md).
+ * {@code cond} claim (docs/live-authorization.md); {@code name} the optional display name ({@code name} claim).
  */
 public record MintRequest(String room, String identity, Set<Scope> scopes, String role, List<String> groups,
-                          PeerPolicy policy, JsonNode meta, Duration ttl, JsonNode conditions) {
+                          PeerPolicy policy, JsonNode meta, Duration ttl, JsonNode conditions, String name) {
     public MintRequest {
         scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
         groups = groups == null ? List.of() : List.copyOf(groups);
@@ -20,10 +20,16 @@ public record MintRequest(String room, String identity, Set<Scope> scopes, Strin
         conditions = conditions == null || conditions.isNull() ? null : conditions.deepCopy();
     }
 
+    /** Without a display name. */
+    public MintRequest(String room, String identity, Set<Scope> scopes, String role, List<String> groups,
+                       PeerPolicy policy, JsonNode meta, Duration ttl, JsonNode conditions) {
+        this(room, identity, scopes, role, groups, policy, meta, ttl, conditions, null);
+    }
+
     /** Without ABAC conditions ({@code cond} claim). */
     public MintRequest(String room, String identity, Set<Scope> scopes, String role, List<String> groups,
                        PeerPolicy policy, JsonNode meta, Duration ttl) {
-        this(room, identity, scopes, role, groups, policy, meta, ttl, null);
+        this(room, identity, scopes, role, groups, policy, meta, ttl, null, null);
     }
 
     public static MintRequest of(String room, String identity, Set<Scope> scopes, Duration ttl) {

@@ -50,6 +50,8 @@ public enum RefusalReason {
     PII_IDENTITY,
     /** {@code meta} contains something that looks like an e-mail address or phone number. */
     PII_META,
+    /** The {@code name} claim looks like an e-mail address or phone number (a display name, not a contact). */
+    PII_NAME,
     /** The token (its {@code jti}) already holds a live session: one live session per token. */
     TOKEN_IN_USE,
     /** A refresh token for another identity, room or project than the session's. */

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -83,11 +84,12 @@ final class CallParticipant implements ParticipantListener {
         return ended.compareAndSet(false, true);
     }
 
-    /** {@code {participantId, identity, meta}} as other participants see it. */
+    /** {@code {participantId, identity, name, meta}} as other participants see it ({@code name} only when set). */
     Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("participantId", id());
         m.put("identity", session.identity());
+        if (session.name() != null) m.put("name", session.name());
         m.put("meta", parseMeta(session.meta()));
         return m;
     }
@@ -147,6 +149,17 @@ final class CallParticipant implements ParticipantListener {
         msg.put("sdp", sdp);
         msg.put("tracks", list);
         session.send(msg);
+    }
+
+    /** Levels of this participant and of those whose audio it receives (the SFU filtered them by rights). */
+    @Override
+    public void onAudioLevels(Map<String, Double> levels) {
+        session.send(Map.of("type", "audioLevels", "levels", new TreeMap<>(levels)));
+    }
+
+    @Override
+    public void onActiveSpeaker(String participantId) {
+        session.send(Map.of("type", "activeSpeaker", "participantId", participantId));
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +29,7 @@ import java.util.Set;
 /**
  * {@code POST /dev/token} — DEV MODE ONLY: mints a join token for the dev project without credentials, so the demo
  * page can join with one click. The server module registers it only in dev mode; in production the path does not
- * exist (404). Body (all optional): {@code {"room":"demo","identity":"…","scopes":["room:join",…]}}; the default
+ * exist (404). Body (all optional): {@code {"room":"demo","identity":"…","name":"Ada","scopes":["room:join",…]}}; the default
  * scopes are every media scope. Signed by the dev project's API key, so it is audited like any mint.
  */
 public final class DevTokenRoute {
@@ -77,6 +78,7 @@ public final class DevTokenRoute {
                     scopes.add(sc.get());
                 }
             }
+            String name = body.hasNonNull("name") ? text(body, "name", null) : null;
             Optional<ProjectKey> key = store.keys(devProjectId).stream()
                     .filter(k -> k.algorithm() == KeyAlgorithm.HS256 && k.state().canSign()).findFirst();
             if (key.isEmpty()) return HttpResult.error(503, "no_dev_key", "The dev project has no active API key.");
@@ -84,7 +86,8 @@ public final class DevTokenRoute {
                     BackendPrincipal.Method.API_KEY);
             MintedToken t;
             try {
-                t = issuer.mint(dev, MintRequest.of(room, identity, scopes, Duration.ofHours(1)), req.sourceIp());
+                t = issuer.mint(dev, new MintRequest(room, identity, scopes, null, List.of(), null,
+                        null, Duration.ofHours(1), null, name), req.sourceIp());
             } catch (ServiceException e) {
                 return HttpResult.error(e.error().httpStatus(), e.error().code(), e.getMessage());
             }

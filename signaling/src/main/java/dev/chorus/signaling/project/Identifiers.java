@@ -39,6 +39,13 @@ public final class Identifiers {
         return isSafeText(s, MAX_ROOM_ID_CHARS);
     }
 
+    /** A participant's display name (the token's {@code name} claim): printable, NFC, at most this many code points. */
+    public static final int MAX_DISPLAY_NAME_CHARS = 64;
+
+    public static boolean isDisplayName(String s) {
+        return isSafeText(s, MAX_DISPLAY_NAME_CHARS);
+    }
+
     public static boolean isSubject(String s) {
         return isSafeText(s, MAX_SUBJECT_CHARS);
     }

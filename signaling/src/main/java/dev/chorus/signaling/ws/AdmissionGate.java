@@ -60,7 +60,8 @@ public final class AdmissionGate implements JoinGate {
             if (g.rights().contains(s)) rights.add(s.wire());
         }
         return new JoinOutcome.Admitted(participantId, g.projectId(), g.roomId(), g.identity(), rights, g.kid(),
-                g.jti(), g.issuedAt(), g.expiresAt(), g.groups(), g.policy(), g.meta(), g.conditions());
+                g.jti(), g.issuedAt(), g.expiresAt(), g.groups(), g.policy(), g.meta(), g.conditions(),
+                g.name());
     }
 
     static String newParticipantId() {

@@ -21,14 +21,23 @@ public sealed interface JoinOutcome {
      * @param policy        the token's peer policy ({@link PeerPolicy#UNRESTRICTED} without a {@code policy} claim)
      * @param meta          the token's {@code meta} claim as compact JSON text, or null (shown to other participants)
      * @param conditions    the token's {@code cond} claim, re-checked during the session with the project's policy
+     * @param name          the token's {@code name} claim (display name shown to the other participants), or null
      */
     record Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
                     String keyId, String tokenId, Instant issuedAt, Instant expiresAt, List<String> groups,
-                    PeerPolicy policy, String meta, AccessConditions conditions) implements JoinOutcome {
+                    PeerPolicy policy, String meta, AccessConditions conditions, String name) implements JoinOutcome {
         public Admitted {
             groups = groups == null ? List.of() : List.copyOf(groups);
             policy = policy == null ? PeerPolicy.UNRESTRICTED : policy;
             conditions = conditions == null ? AccessConditions.NONE : conditions;
+        }
+
+        /** Without a display name. */
+        public Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
+                        String keyId, String tokenId, Instant issuedAt, Instant expiresAt, List<String> groups,
+                        PeerPolicy policy, String meta, AccessConditions conditions) {
+            this(participantId, projectId, room, identity, rights, keyId, tokenId, issuedAt, expiresAt, groups,
+                    policy, meta, conditions, null);
         }
 
         /** Without token conditions. */

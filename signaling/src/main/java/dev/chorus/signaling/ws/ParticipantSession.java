@@ -29,7 +29,8 @@ public final class ParticipantSession {
     private final String identity;
     /** What the current token says; replaced as a whole on refresh. */
     private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt,
-                             List<String> groups, PeerPolicy policy, String meta, AccessConditions conditions) {}
+                             List<String> groups, PeerPolicy policy, String meta, AccessConditions conditions,
+                             String name) {}
 
     /**
      * Messages sent before {@code joined} wait here: the room's current tracks and the first subscriber offer, so a
@@ -76,12 +77,14 @@ public final class ParticipantSession {
     public PeerPolicy policy() { return token.policy(); }
     /** The token's {@code meta} claim as compact JSON text, or null. */
     public String meta() { return token.meta(); }
+    /** The token's {@code name} claim (display name), or null. */
+    public String name() { return token.name(); }
     /** The token's {@code cond} claim (ABAC), re-checked during the session. */
     public AccessConditions conditions() { return token.conditions(); }
 
     private static TokenInfo info(JoinOutcome.Admitted a) {
         return new TokenInfo(List.copyOf(a.rights()), a.keyId(), a.tokenId(), a.issuedAt(), a.expiresAt(),
-                a.groups(), a.policy(), a.meta(), a.conditions());
+                a.groups(), a.policy(), a.meta(), a.conditions(), a.name());
     }
 
     /** A refresh token for the same project, room and identity was accepted: its rights and expiry apply now. */

@@ -230,6 +230,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 joined.put("type", "joined");
                 joined.put("participantId", a.participantId());
                 joined.put("room", a.room());
+                if (a.name() != null) joined.put("name", a.name());
                 joined.put("rights", a.rights());
                 joined.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
                 if (extra != null) extra.forEach(joined::putIfAbsent);

@@ -1,4 +1,5 @@
-// Chorus browser SDK: a plain ES module, no build step. Served by every Chorus server at /sdk/chorus.js.
+// Chorus browser SDK: a plain ES module, no build step. Package: sdk/ (types in chorus.d.ts, docs in README.md);
+// every Chorus server also serves this file at /sdk/chorus.js (the Maven build copies it, one source).
 //
 //   import { Chorus } from '/sdk/chorus.js';
 //   const call = await Chorus.connect({ token, room: 'demo' });
@@ -46,6 +47,27 @@ function wsUrlFrom(url) {
 }
 
 /**
+ * Rates one participant's connection from what the browser measured over the last interval: `loss` 0…1 (packets
+ * lost / expected), `rttMs` (round trip to the SFU), `jitterMs`, `receiving` (whether any media arrived or was sent).
+ * Thresholds follow the usual VoIP rule of thumb: under 2 % loss and 150 ms is excellent, under 5 % and 300 ms good.
+ */
+export function rateConnection({ loss = 0, rttMs = null, jitterMs = null, receiving = true } = {}) {
+  if (!receiving) return 'lost';
+  const rtt = rttMs == null ? 0 : rttMs;
+  const jitter = jitterMs == null ? 0 : jitterMs;
+  if (loss < 0.02 && rtt < 150 && jitter < 30) return 'excellent';
+  if (loss < 0.05 && rtt < 300 && jitter < 50) return 'good';
+  return 'poor';
+}
+
+/** Lists the media devices (labels are empty until the page was granted camera/microphone access once). */
+export async function listDevices(kind) {
+  const all = await navigator.mediaDevices.enumerateDevices();
+  return all.filter((d) => !kind || d.kind === kind)
+    .map((d) => ({ deviceId: d.deviceId, groupId: d.groupId, kind: d.kind, label: d.label }));
+}
+
+/**
  * One participant's connection to a Chorus room. Create it with `Chorus.connect(...)`.
  *
  * Events (`call.on(type, fn)`; `fn` gets the detail object):
@@ -56,7 +78,14 @@ function wsUrlFrom(url) {
  *   subscribed {at, mids}   a subscriber answer was applied (`at` = performance.now()),
  *   tokenExpiring {expiresAt}   once per token, `tokenExpiryWarning` seconds before it expires (or when the server warns),
  *   refreshed {rights, expiresAt}, permissionsChanged {rights, reason}   the backend changed this session's rights,
- *   error (a ChorusError), closed {code, reason, error}.
+ *   error (a ChorusError), closed {code, reason, error},
+ *   deviceChanged {kind, deviceId, track}   a local camera/microphone was switched (or replaced after it was unplugged),
+ *   devicesChanged {devices}   the browser's device list changed,
+ *   connectionQuality {participantId, quality, loss, rttMs, jitterMs}   a participant's rating changed (self included),
+ *   audioLevels {levels}   every `monitorInterval` ms: participantId → audio level 0…1 (self included),
+ *   speakingChanged {participantId, speaking}   a participant started/stopped speaking (level above a threshold),
+ *   activeSpeaker {participantId}   the SFU's active speaker changed (at most every 300 ms),
+ *   serverAudioLevels {levels}   the SFU's smoothed levels (from the RFC 6464 header extension): participantId → 0…1.
  */
 export class Chorus extends EventTarget {
   /**
@@ -72,7 +101,8 @@ export class Chorus extends EventTarget {
     return call;
   }
 
-  constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [], tokenExpiryWarning = 60 }) {
+  constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [], tokenExpiryWarning = 60,
+    monitorInterval = 250, qualityInterval = 2000 }) {
     super();
     if (!token || !room) throw new ChorusError('bad_options', 'token and room are required');
     this._wsUrl = wsUrlFrom(url);
@@ -101,6 +131,26 @@ export class Chorus extends EventTarget {
     this._expiryTimer = null;
     this._warnedFor = null;
     this._closed = false;
+    this.name = null;             // this participant's display name (the token's `name` claim)
+    /** participantId → {quality, loss, rttMs, jitterMs} (self included) */
+    this.connectionQuality = new Map();
+    /** participantId → audio level 0…1 of the last monitor tick (self included) */
+    this.audioLevels = new Map();
+    this._monitorMs = monitorInterval;
+    this._qualityMs = qualityInterval;
+    this._speaking = new Set();
+    /** The room's active speaker as the SFU decided it (participantId), or null. */
+    this.activeSpeaker = null;
+    /** participantId → the SFU's last reported level 0…1 (you and those whose audio you receive) */
+    this.serverAudioLevels = new Map();
+    this._prevCounters = new Map(); // stats id → {lost, received, bytes} of the previous quality tick
+  }
+
+  /** A participant's display name: the token's `name` claim, else its identity. Works for this participant too. */
+  displayName(participantId) {
+    if (participantId === this.participantId) return this.name || participantId;
+    const p = this.participants.get(participantId);
+    return p ? (p.name || p.identity || participantId) : participantId;
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -160,15 +210,17 @@ export class Chorus extends EventTarget {
 
   _onJoined(m) {
     this.participantId = m.participantId;
+    this.name = m.name || null;
     this.rights = m.rights || [];
     this.expiresAt = m.expiresAt;
     this.iceServers = m.iceServers || [];
     for (const p of m.participants || []) {
-      this.participants.set(p.participantId, { participantId: p.participantId, identity: p.identity, meta: p.meta });
+      this.participants.set(p.participantId, { participantId: p.participantId, identity: p.identity, name: p.name, meta: p.meta });
     }
     this.subscriber = new RTCPeerConnection(this._rtcConfig());
     this._ping = setInterval(() => this._send({ type: 'ping' }), 20000);
     this._armExpiry();
+    this._startMonitor();
   }
 
   /** Schedules `tokenExpiring` `tokenExpiryWarning` seconds before the current token's expiry. */
@@ -214,6 +266,9 @@ export class Chorus extends EventTarget {
         break;
       case 'participantLeft':
         this.participants.delete(m.participantId);
+        this.connectionQuality.delete(m.participantId);
+        this.audioLevels.delete(m.participantId);
+        this._speaking.delete(m.participantId);
         this._serial(() => this._removeParticipantTracks(m.participantId)).catch((e) => this._fail(e));
         this._emit('participantLeft', { participantId: m.participantId });
         break;
@@ -225,6 +280,16 @@ export class Chorus extends EventTarget {
         this._emit('trackUnpublished', { track: m.track, reason: m.reason });
         this._removed(m.track.participantId, m.track.trackId);
         break;
+      case 'activeSpeaker':
+        this.activeSpeaker = m.participantId;
+        this._emit('activeSpeaker', { participantId: m.participantId });
+        break;
+      case 'audioLevels': {
+        const levels = new Map(Object.entries(m.levels || {}));
+        this.serverAudioLevels = levels;
+        this._emit('serverAudioLevels', { levels });
+        break;
+      }
       case 'token_expiring':
         this._expiring(m.expiresAt);
         break;
@@ -348,7 +413,174 @@ export class Chorus extends EventTarget {
     const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream] });
     this.localStream.addTrack(track);
     this._local.set(transceiver, { kind, track, transceiver });
+    this._watchDevice(transceiver);
     return transceiver;
+  }
+
+  // ---- devices ---------------------------------------------------------------------------------------------------
+
+  /** Lists cameras (`videoinput`), microphones (`audioinput`) and speakers (`audiooutput`), or all of them. */
+  static devices(kind) { return listDevices(kind); }
+
+  /** The deviceId of the local `kind` ('audio' or 'video') track being published, or null. */
+  currentDevice(kind) {
+    for (const l of this._local.values()) if (l.kind === kind) return l.track.getSettings().deviceId || null;
+    return null;
+  }
+
+  /**
+   * Switches the published camera or microphone to `deviceId` (the browser's default when omitted) without
+   * renegotiating: the new track replaces the old one on the same sender, so the others keep receiving the same
+   * track id. The mute state carries over. Resolves with the new MediaStreamTrack.
+   */
+  async switchDevice(kind, deviceId) {
+    if (kind !== 'audio' && kind !== 'video') throw new ChorusError('bad_options', 'kind must be audio or video');
+    const entry = [...this._local.values()].find((l) => l.kind === kind);
+    if (!entry) throw new ChorusError('not_published', 'no published ' + kind + ' track to switch');
+    const constraints = deviceId ? { deviceId: { exact: deviceId } } : true;
+    // a camera cannot always be opened twice: release the old one first for video
+    if (kind === 'video') entry.track.stop();
+    let media;
+    try {
+      media = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+    } catch (e) {
+      throw new ChorusError('device_unavailable', String(e && e.message || e));
+    }
+    const track = kind === 'audio' ? media.getAudioTracks()[0] : media.getVideoTracks()[0];
+    const old = entry.track;
+    track.enabled = old.enabled;
+    await entry.transceiver.sender.replaceTrack(track);
+    old.stop();
+    this.localStream.removeTrack(old);
+    this.localStream.addTrack(track);
+    entry.track = track;
+    this._watchDevice(entry.transceiver);
+    const detail = { kind, deviceId: track.getSettings().deviceId || null, track };
+    this._emit('deviceChanged', detail);
+    return track;
+  }
+
+  /** Plays received audio through the speaker `deviceId` (Chromium's setSinkId) on the given media element. */
+  static async setAudioOutput(element, deviceId) {
+    if (typeof element.setSinkId !== 'function') throw new ChorusError('unsupported', 'this browser cannot choose a speaker');
+    await element.setSinkId(deviceId || '');
+  }
+
+  /** A camera or microphone that goes away (unplugged, revoked) is replaced by the browser's default one. */
+  _watchDevice(transceiver) {
+    const l = this._local.get(transceiver);
+    if (!l || (l.kind !== 'audio' && l.kind !== 'video')) return;
+    const track = l.track;
+    track.addEventListener('ended', () => {
+      if (this._closed || l.track !== track || !this._local.has(transceiver)) return;
+      this.switchDevice(l.kind).catch((e) => this._fail(e));
+    });
+    if (!this._onDeviceChange && navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
+      this._onDeviceChange = () => listDevices().then((devices) => this._emit('devicesChanged', { devices }), () => {});
+      navigator.mediaDevices.addEventListener('devicechange', this._onDeviceChange);
+    }
+  }
+
+  // ---- audio levels, speaking and connection quality (from the browser's own getStats) ---------------------------
+
+  _startMonitor() {
+    let lastQuality = 0;
+    let busy = false;
+    this._monitor = setInterval(async () => {
+      if (busy || this._closed) return;
+      busy = true;
+      try {
+        const now = performance.now();
+        const quality = now - lastQuality >= this._qualityMs;
+        if (quality) lastQuality = now;
+        await this._sample(quality);
+      } catch (e) {
+        // a connection closing mid-getStats: the next tick sees the new state
+      } finally {
+        busy = false;
+      }
+    }, this._monitorMs);
+  }
+
+  async _sample(withQuality) {
+    const levels = new Map();
+    const perParticipant = new Map(); // participantId → {lost, expected, jitter, bytes}
+    let subscriberRtt = null;
+    if (this.subscriber) {
+      const report = await this.subscriber.getStats();
+      report.forEach((s) => {
+        if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime != null) subscriberRtt = s.currentRoundTripTime * 1000;
+        if (s.type !== 'inbound-rtp') return;
+        const from = this._mids.get(s.mid);
+        if (!from) return;
+        if (s.kind === 'audio' && s.audioLevel != null) {
+          levels.set(from.participantId, Math.max(levels.get(from.participantId) || 0, s.audioLevel));
+        }
+        if (withQuality) this._accumulate(perParticipant, from.participantId, s, s.packetsLost || 0, s.packetsReceived || 0, s.bytesReceived || 0, s.jitter);
+      });
+    }
+    let self = null;
+    if (this.publisher && this._local.size) {
+      const report = await this.publisher.getStats();
+      let rtt = null; let lost = 0; let sent = 0; let bytes = 0; let jitter = null;
+      report.forEach((s) => {
+        if (s.type === 'media-source' && s.kind === 'audio' && s.audioLevel != null) {
+          levels.set(this.participantId, Math.max(levels.get(this.participantId) || 0, this.isMuted('audio') ? 0 : s.audioLevel));
+        }
+        if (!withQuality) return;
+        if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime != null) rtt = s.currentRoundTripTime * 1000;
+        if (s.type === 'remote-inbound-rtp') {
+          lost += Math.max(0, s.packetsLost || 0);
+          if (s.roundTripTime != null) rtt = Math.max(rtt || 0, s.roundTripTime * 1000);
+          if (s.jitter != null) jitter = Math.max(jitter || 0, s.jitter * 1000);
+        }
+        if (s.type === 'outbound-rtp') { sent += s.packetsSent || 0; bytes += s.bytesSent || 0; }
+      });
+      if (withQuality) self = this._delta('self', lost, sent + lost, bytes, jitter, rtt);
+    }
+    for (const [pid, level] of levels) this.audioLevels.set(pid, level);
+    this._emit('audioLevels', { levels: new Map(levels) });
+    for (const [pid, level] of levels) {
+      // hysteresis: start above 0.05, stop below 0.02, so a word's gaps do not flicker the outline
+      const was = this._speaking.has(pid);
+      const is = was ? level > 0.02 : level > 0.05;
+      if (is !== was) {
+        if (is) this._speaking.add(pid); else this._speaking.delete(pid);
+        this._emit('speakingChanged', { participantId: pid, speaking: is });
+      }
+    }
+    if (!withQuality) return;
+    const ratings = new Map();
+    for (const [pid, c] of perParticipant) ratings.set(pid, this._delta(pid, c.lost, c.received + c.lost, c.bytes, c.jitter, subscriberRtt));
+    if (self) ratings.set(this.participantId, self);
+    for (const [pid, r] of ratings) {
+      if (!r) continue;
+      const prev = this.connectionQuality.get(pid);
+      this.connectionQuality.set(pid, r);
+      if (!prev || prev.quality !== r.quality) this._emit('connectionQuality', { participantId: pid, ...r });
+    }
+  }
+
+  _accumulate(into, pid, s, lost, received, bytes, jitter) {
+    const c = into.get(pid) || { lost: 0, received: 0, bytes: 0, jitter: null };
+    c.lost += Math.max(0, lost);
+    c.received += received;
+    c.bytes += bytes;
+    if (jitter != null) c.jitter = Math.max(c.jitter || 0, jitter * 1000);
+    into.set(pid, c);
+  }
+
+  /** The rating over the interval since the previous sample of the same participant (cumulative counters). */
+  _delta(key, lost, expected, bytes, jitterMs, rttMs) {
+    const prev = this._prevCounters.get(key);
+    this._prevCounters.set(key, { lost, expected, bytes });
+    if (!prev) return null;
+    const dExpected = expected - prev.expected;
+    const dLost = Math.max(0, lost - prev.lost);
+    const loss = dExpected > 0 ? Math.min(1, dLost / dExpected) : 0;
+    const receiving = bytes > prev.bytes;
+    const r = { loss, rttMs: rttMs == null ? null : Math.round(rttMs), jitterMs: jitterMs == null ? null : Math.round(jitterMs) };
+    return { quality: rateConnection({ ...r, receiving }), ...r };
   }
 
   /** Forgets local tracks whose publish was refused (the offer was rolled back). */
@@ -448,6 +680,8 @@ export class Chorus extends EventTarget {
     if (this._closed) return;
     this._closed = true;
     clearInterval(this._ping);
+    clearInterval(this._monitor);
+    if (this._onDeviceChange) navigator.mediaDevices.removeEventListener('devicechange', this._onDeviceChange);
     clearTimeout(this._expiryTimer);
     for (const l of this._local.values()) l.track.stop();
     for (const pc of [this.publisher, this.subscriber]) if (pc) pc.close();
