@@ -71,6 +71,11 @@ final class ParticipantImpl implements Participant {
     Endpoint subscribeEndpoint;
     private IceCredentials subscribeCredentials;
     private String subscribeRemoteUfrag;
+    /** The client asked for an ICE restart of the subscribe transport; the next offer carries new credentials. */
+    private boolean subscribeIceRestartWanted;
+    /** The outstanding subscriber offer carries new ICE credentials: its answer restarts ICE on the transport. */
+    private boolean subscribeIceRestartOffered;
+
     private final long subscribeSessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     private long subscribeVersion;
     final List<Slot> slots = new ArrayList<>();
@@ -156,6 +161,14 @@ final class ParticipantImpl implements Participant {
     public CompletableFuture<Void> answerSubscription(String answerSdp) {
         return submit(() -> {
             doAnswer(answerSdp);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> restartSubscriberIce() {
+        return submit(() -> {
+            requestSubscribeIceRestart();
             return null;
         });
     }
@@ -253,10 +266,9 @@ final class ParticipantImpl implements Participant {
             throw new SfuException(SfuException.Code.NEGOTIATION_FAILED, "unsupported fingerprint");
         }
         boolean newTransport = publishEndpoint == null || publishEndpoint.closed;
-        if (!newTransport && !ufrag.equals(publishRemoteUfrag)) {
-            throw new SfuException(SfuException.Code.ICE_RESTART_UNSUPPORTED, "ICE restart is not supported");
-        }
-        IceCredentials credentials = newTransport ? IceCredentials.generate() : publishCredentials;
+        // A new remote ufrag on the open transport is the client's ICE restart: fresh local credentials, same transport.
+        boolean iceRestart = !newTransport && !ufrag.equals(publishRemoteUfrag);
+        IceCredentials credentials = newTransport || iceRestart ? IceCredentials.generate() : publishCredentials;
         SessionDescription answer;
         try {
             SdpAnswerBuilder builder = new SdpAnswerBuilder(offer, credentials, room.sfu.sdpFingerprint())
@@ -283,6 +295,10 @@ final class ParticipantImpl implements Participant {
             Endpoint ep = room.sfu.openTransport(this, TransportRole.PUBLISH, credentials, ufrag, fingerprint);
             if (ep == null) throw new SfuException(SfuException.Code.CAPACITY, "media server is full");
             publishEndpoint = ep;
+            publishRemoteUfrag = ufrag;
+            publishCredentials = credentials;
+        } else if (iceRestart) {
+            restartIce(publishEndpoint, credentials, ufrag);
             publishRemoteUfrag = ufrag;
             publishCredentials = credentials;
         }
@@ -563,9 +579,33 @@ final class ParticipantImpl implements Participant {
         if (!closed) negotiate();
     }
 
+    /**
+     * Worker: the client asks for an ICE restart of its subscribe connection (its ICE went disconnected or failed,
+     * or its network changed). The next subscriber offer carries fresh local credentials; its answer restarts ICE on
+     * the same transport. Without a subscribe transport the next offer opens a new one anyway.
+     */
+    void requestSubscribeIceRestart() {
+        if (closed) return;
+        subscribeIceRestartWanted = true;
+        changed = true;
+        negotiate();
+    }
+
+    /** Worker: applies an ICE restart to an open transport; refused only if the transport is gone or the ufrag taken. */
+    private void restartIce(Endpoint ep, IceCredentials credentials, String remoteUfrag) {
+        if (ep.link == null || !ep.link.restartIce(credentials, remoteUfrag)) {
+            throw new SfuException(SfuException.Code.NEGOTIATION_FAILED, "ICE restart failed: transport closed");
+        }
+    }
+
     /** Sends the next subscriber offer, or remembers to once the outstanding one is answered. */
     void negotiate() {
         if (closed || !changed || outstandingOffer != null || slots.isEmpty()) return;
+        if (subscribeIceRestartWanted && subscribeCredentials != null && subscribeEndpoint != null) {
+            subscribeCredentials = IceCredentials.generate();
+            subscribeIceRestartOffered = true;
+        }
+        subscribeIceRestartWanted = false;
         if (subscribeCredentials == null) subscribeCredentials = IceCredentials.generate();
         SdpOfferBuilder b = new SdpOfferBuilder(subscribeCredentials, room.sfu.sdpFingerprint())
                 .session(subscribeSessionId, ++subscribeVersion);
@@ -616,9 +656,12 @@ final class ParticipantImpl implements Participant {
             throw new SfuException(SfuException.Code.NEGOTIATION_FAILED, "the subscriber must be the DTLS client (setup:active)");
         }
         boolean newTransport = subscribeEndpoint == null || subscribeEndpoint.closed;
-        if (!newTransport && !ufrag.equals(subscribeRemoteUfrag)) {
-            throw new SfuException(SfuException.Code.ICE_RESTART_UNSUPPORTED, "ICE restart is not supported");
+        if (!newTransport && (subscribeIceRestartOffered || !ufrag.equals(subscribeRemoteUfrag))) {
+            // The answer to an ICE-restart offer (or the client restarted ICE itself): same transport, new credentials.
+            restartIce(subscribeEndpoint, subscribeCredentials, ufrag);
+            subscribeRemoteUfrag = ufrag;
         }
+        subscribeIceRestartOffered = false;
         if (newTransport) {
             Fingerprint fingerprint;
             try {
