@@ -63,6 +63,8 @@ class CallBrowserTest {
                                                           + ' ' + (d.track.muted ? 'muted' : 'unmuted')));
                 c.on('error', e => rec.events.push('error ' + e.code));
                 c.on('closed', () => clearInterval(rec.poll));
+                for (const type of ['reconnecting', 'reconnected', 'disconnected']) c.on(type, () => rec.events.push(type));
+                c.on('iceRestart', d => rec.events.push('iceRestart ' + d.role));
                 c.on('subscribed', d => { for (const mid of d.mids) if (!(mid in rec.subscribedAt)) rec.subscribedAt[mid] = d.at; });
                 // time from the subscriber answer being applied to the first decoded frame, per video mid
                 rec.poll = setInterval(async () => {

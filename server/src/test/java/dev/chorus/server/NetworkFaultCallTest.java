@@ -1,0 +1,146 @@
+package dev.chorus.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.media.transport.ChromiumHarness;
+import dev.chorus.server.interop.NetworkNamespace;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 16: calls survive a real, faulty network. One participant ("edge") runs in a real Chromium inside a network
+ * namespace this test creates, reaching the server (bound to the host end of the veth pair) only over that link,
+ * which the test impairs ({@code tc netem}, or an iptables random drop inside the namespace on kernels
+ * without netem); the others run in a Chromium in the root namespace, unaffected.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class NetworkFaultCallTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> SCOPES = List.of("room:join", "media:publish:audio", "media:publish:video",
+            "media:subscribe");
+
+    static NetworkNamespace netns;
+    static BrowserCallFixture fixture;
+    static ChromiumHarness edge;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ChromiumHarness.require();
+        NetworkNamespace.require();
+        netns = NetworkNamespace.create();
+        fixture = BrowserCallFixture.start("chorus-netfault-", Map.of(), CallBrowserTest.HELPERS, netns.hostAddress);
+        edge = ChromiumHarness.browseIn(netns.exec(List.of()), netns.clientAddress, netns.hostAddress,
+                BrowserCallFixture.pageUrl(netns.hostAddress, fixture.server));
+        assertThat(edge.async(CallBrowserTest.HELPERS + "return 'ok';")).isEqualTo("ok");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try (AutoCloseable n = netns; AutoCloseable f = fixture; AutoCloseable e = edge) {
+            // closed in reverse order: the namespaced browser, the server, then the namespace
+        }
+    }
+
+    @Test
+    void aTenSecondBlackoutRecoversWithinFiveSecondsAndTheOthersNeverNotice() throws Exception {
+        String room = "blackout";
+        String a = join(fixture.chromium, "a", room);
+        String c = join(fixture.chromium, "c", room);
+        String b = join(edge, "b", room);
+        awaitDecoding(fixture.chromium, "a", b);
+        awaitDecoding(edge, "b", a);
+        awaitDecoding(fixture.chromium, "a", c);
+
+        long aFromCBefore = frames(fixture.chromium, "a", c);
+        long cFromABefore = frames(fixture.chromium, "c", a);
+        netns.loss(100);
+        long blackoutStart = System.nanoTime();
+        long aFromCMid = 0;
+        try {
+            Thread.sleep(5_000); // the link is down; the others' media must keep flowing meanwhile
+            aFromCMid = frames(fixture.chromium, "a", c);
+            Thread.sleep(Math.max(0, 10_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blackoutStart)));
+        } finally {
+            netns.clearLoss();
+        }
+        long linkBack = System.nanoTime();
+        long aFromB = frames(fixture.chromium, "a", b);
+        long bFromA = frames(edge, "b", a);
+        boolean recovered = ChromiumHarness.await(() -> frames(fixture.chromium, "a", b) > aFromB + 10
+                && frames(edge, "b", a) > bFromA + 10, 30);
+        double seconds = (System.nanoTime() - linkBack) / 1e9;
+        System.out.printf("blackout: 10 s link loss, both directions decoding again %.2f s after the link returned;"
+                + " edge events %s%n", seconds, events(edge, "b"));
+        assertThat(recovered).as("edge participant's media back in both directions; events b=%s",
+                events(edge, "b")).isTrue();
+        assertThat(seconds).as("recovery after the link returned").isLessThanOrEqualTo(5.0);
+        assertThat(aFromCMid).as("a kept decoding c during the blackout").isGreaterThan(aFromCBefore + 50);
+        assertThat(frames(fixture.chromium, "c", a)).as("c kept decoding a").isGreaterThan(cFromABefore + 100);
+    }
+
+    @Test
+    void fivePercentLossForSixtySecondsStillDecodesNinetyEightPercentOfFrames() throws Exception {
+        String room = "lossy";
+        String a = join(fixture.chromium, "la", room);
+        join(edge, "lb", room);
+        awaitDecoding(edge, "lb", a);
+        long sentBefore = framesSent(fixture.chromium, "la");
+        long decodedBefore = frames(edge, "lb", a);
+        netns.loss(5);
+        try {
+            Thread.sleep(60_000);
+        } finally {
+            netns.clearLoss();
+        }
+        Thread.sleep(1_000); // frames in flight when the loss stopped
+        long sent = framesSent(fixture.chromium, "la") - sentBefore;
+        long decoded = frames(edge, "lb", a) - decodedBefore;
+        double ratio = decoded / (double) sent;
+        System.out.printf("5%% loss for 60 s: %d of %d frames decoded (%.2f %%)%n", decoded, sent, ratio * 100);
+        assertThat(sent).as("frames sent").isGreaterThan(300);
+        assertThat(ratio).as("share of frames decoded under 5 % loss (NACK/RTX)").isGreaterThanOrEqualTo(0.98);
+    }
+
+    static String join(ChromiumHarness browser, String name, String room) {
+        Object pid = browser.async(CallBrowserTest.HELPERS + "return await T.join(args[0], args[1], args[2], true);",
+                name, room, SCOPES);
+        assertThat(String.valueOf(pid)).as("join of " + name).startsWith("p_");
+        return (String) pid;
+    }
+
+    static void awaitDecoding(ChromiumHarness browser, String name, String from) throws InterruptedException {
+        assertThat(ChromiumHarness.await(() -> frames(browser, name, from) > 0, 40))
+                .as(name + " decodes " + from).isTrue();
+    }
+
+    /** Video frames {@code name} decoded from {@code from} so far (0 if the page could not say). */
+    static long frames(ChromiumHarness browser, String name, String from) {
+        try {
+            JsonNode p = JSON.readTree((String) browser.async("return await T.stats(args[0]);", name)).path("by").path(from);
+            return p.path("frames").asLong();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** Video frames {@code name}'s publish connection has sent. */
+    static long framesSent(ChromiumHarness browser, String name) {
+        Object n = browser.async("""
+                const report = await T.clients[args[0]].c.publisher.getStats();
+                let sent = 0;
+                report.forEach(s => { if (s.type === 'outbound-rtp' && s.kind === 'video') sent += s.framesSent || 0; });
+                return sent;""", name);
+        return ((Number) n).longValue();
+    }
+
+    static Object events(ChromiumHarness browser, String name) {
+        return browser.async("return JSON.stringify(T.clients[args[0]].events);", name);
+    }
+}
