@@ -78,6 +78,7 @@ function wsUrlFrom(url) {
  *   reconnecting {reason}   the connection to the server was lost; the SDK rejoins on its own (local tracks kept),
  *   reconnected {participantId}   back in the room (local tracks republished, subscriptions offered again),
  *   disconnected {reason, code}   reconnecting gave up (`reason` is a sentence for a person); `closed` follows,
+ *   draining {deadline}   the server is shutting down (epoch seconds); the SDK rejoins when it closes the session,
  *   iceRestart {role}   an ICE restart of the publish or subscribe connection was started (network change/failure).
  */
 export class Chorus extends EventTarget {
@@ -263,6 +264,12 @@ export class Chorus extends EventTarget {
       case 'trackUnpublished':
         this._emit('trackUnpublished', { track: m.track, reason: m.reason });
         this._removed(m.track.participantId, m.track.trackId);
+        break;
+      case 'pong':
+        for (const done of (this._pongWaiters || []).splice(0)) done();
+        break;
+      case 'draining':
+        this._emit('draining', { deadline: m.deadline });
         break;
       case 'token_expiring':
         this._expiring(m.expiresAt);
@@ -537,13 +544,37 @@ export class Chorus extends EventTarget {
       const state = pc.iceConnectionState;
       clearTimeout(this._iceTimers.get(pc));
       this._iceTimers.delete(pc);
-      if (state === 'failed') this._restartIce(pc, role);
-      else if (state === 'disconnected') {
-        this._iceTimers.set(pc, setTimeout(() => {
-          this._iceTimers.delete(pc);
-          if (pc.iceConnectionState === 'disconnected') this._restartIce(pc, role);
-        }, 2000));
-      }
+      if (state === 'failed') this._restartWhenSignalingWorks(pc, role, 0);
+      else if (state === 'disconnected') this._restartWhenSignalingWorks(pc, role, 2000);
+    });
+  }
+
+  /**
+   * Restarts ICE of `pc` after `delay` ms if it is still not connected, but only once a ping round trip shows the
+   * signaling path works: while the whole link is down (a blackout, a tunnel) a restart cannot be signaled, and the
+   * client's new-generation checks would replace the old path that comes back by itself when the link returns.
+   */
+  _restartWhenSignalingWorks(pc, role, delay) {
+    this._iceTimers.set(pc, setTimeout(async () => {
+      this._iceTimers.delete(pc);
+      if (!['disconnected', 'failed'].includes(pc.iceConnectionState) || this._closed) return;
+      if (await this._pingRoundTrip(1000)) this._restartIce(pc, role);
+      else if (!this._closed) this._restartWhenSignalingWorks(pc, role, 1000);
+    }, delay));
+  }
+
+  /** Resolves true if the server answers a ping within `timeoutMs`. */
+  _pingRoundTrip(timeoutMs) {
+    return new Promise((resolve) => {
+      const waiters = this._pongWaiters || (this._pongWaiters = []);
+      const timer = setTimeout(() => {
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      const done = () => { clearTimeout(timer); resolve(true); };
+      waiters.push(done);
+      this._send({ type: 'ping' });
     });
   }
 
@@ -552,9 +583,7 @@ export class Chorus extends EventTarget {
     const now = performance.now();
     if (pc._chorusRestartAt && now - pc._chorusRestartAt < 3000) {
       // one at a time; a connection still not connected after it is retried
-      setTimeout(() => {
-        if (['disconnected', 'failed'].includes(pc.iceConnectionState)) this._restartIce(pc, role);
-      }, 3000 - (now - pc._chorusRestartAt));
+      this._restartWhenSignalingWorks(pc, role, 3000 - (now - pc._chorusRestartAt));
       return;
     }
     pc._chorusRestartAt = now;
