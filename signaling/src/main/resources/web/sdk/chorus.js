@@ -54,6 +54,15 @@ const HUMAN_REASONS = {
   no_token: 'No fresh token was available to rejoin the call.',
 };
 
+/** `promise`, or a ChorusError(`code`) after `ms`. */
+function withTimeout(promise, ms, code) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new ChorusError(code, 'timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 function wsUrlFrom(url) {
   if (!url) return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/ws';
   const u = new URL(url, location.href);
@@ -264,9 +273,6 @@ export class Chorus extends EventTarget {
       case 'trackUnpublished':
         this._emit('trackUnpublished', { track: m.track, reason: m.reason });
         this._removed(m.track.participantId, m.track.trackId);
-        break;
-      case 'pong':
-        for (const done of (this._pongWaiters || []).splice(0)) done();
         break;
       case 'draining':
         this._emit('draining', { deadline: m.deadline });
@@ -536,7 +542,7 @@ export class Chorus extends EventTarget {
 
   /**
    * Restarts ICE of `pc` at once when its ICE state turns `failed`, and when it stays `disconnected` for 2 s (a
-   * short glitch recovers by itself). The publish connection restarts with its own offer (`restartIce()` then
+   * short glitch recovers by itself; a restart signaled during a blackout is delivered when the link returns). The publish connection restarts with its own offer (`restartIce()` then
    * `publish`); the subscribe connection asks the server for an offer with fresh credentials (`iceRestart`).
    */
   _watchIce(pc, role) {
@@ -544,38 +550,18 @@ export class Chorus extends EventTarget {
       const state = pc.iceConnectionState;
       clearTimeout(this._iceTimers.get(pc));
       this._iceTimers.delete(pc);
-      if (state === 'failed') this._restartWhenSignalingWorks(pc, role, 0);
-      else if (state === 'disconnected') this._restartWhenSignalingWorks(pc, role, 2000);
+      if (state === 'failed') this._restartIce(pc, role);
+      else if (state === 'disconnected') this._restartAfter(pc, role, 2000);
     });
   }
 
-  /**
-   * Restarts ICE of `pc` after `delay` ms if it is still not connected, but only once a ping round trip shows the
-   * signaling path works: while the whole link is down (a blackout, a tunnel) a restart cannot be signaled, and the
-   * client's new-generation checks would replace the old path that comes back by itself when the link returns.
-   */
-  _restartWhenSignalingWorks(pc, role, delay) {
-    this._iceTimers.set(pc, setTimeout(async () => {
+  /** Restarts ICE of `pc` after `delay` ms if it is still not connected. */
+  _restartAfter(pc, role, delay) {
+    clearTimeout(this._iceTimers.get(pc));
+    this._iceTimers.set(pc, setTimeout(() => {
       this._iceTimers.delete(pc);
-      if (!['disconnected', 'failed'].includes(pc.iceConnectionState) || this._closed) return;
-      if (await this._pingRoundTrip(1000)) this._restartIce(pc, role);
-      else if (!this._closed) this._restartWhenSignalingWorks(pc, role, 1000);
+      if (['disconnected', 'failed'].includes(pc.iceConnectionState)) this._restartIce(pc, role);
     }, delay));
-  }
-
-  /** Resolves true if the server answers a ping within `timeoutMs`. */
-  _pingRoundTrip(timeoutMs) {
-    return new Promise((resolve) => {
-      const waiters = this._pongWaiters || (this._pongWaiters = []);
-      const timer = setTimeout(() => {
-        const i = waiters.indexOf(done);
-        if (i >= 0) waiters.splice(i, 1);
-        resolve(false);
-      }, timeoutMs);
-      const done = () => { clearTimeout(timer); resolve(true); };
-      waiters.push(done);
-      this._send({ type: 'ping' });
-    });
   }
 
   _restartIce(pc, role) {
@@ -583,7 +569,7 @@ export class Chorus extends EventTarget {
     const now = performance.now();
     if (pc._chorusRestartAt && now - pc._chorusRestartAt < 3000) {
       // one at a time; a connection still not connected after it is retried
-      this._restartWhenSignalingWorks(pc, role, 3000 - (now - pc._chorusRestartAt));
+      this._restartAfter(pc, role, 3000 - (now - pc._chorusRestartAt));
       return;
     }
     pc._chorusRestartAt = now;
@@ -630,11 +616,12 @@ export class Chorus extends EventTarget {
       delay = Math.min(delay * 2, 4000);
       try {
         if (this._getToken) {
-          const fresh = await this._getToken();
+          const fresh = await withTimeout(Promise.resolve(this._getToken()), 10000, 'connection_closed');
           if (!fresh) { last = 'no_token'; continue; }
           this._token = fresh;
         }
-        await this._join();
+        // a server that is still shutting down may accept the connection and never answer: give up and retry
+        await withTimeout(this._join(), 10000, 'connection_closed');
         this._reconnecting = false;
         await this._republish();
         this._emit('reconnected', { participantId: this.participantId });

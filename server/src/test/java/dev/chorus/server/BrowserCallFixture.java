@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class BrowserCallFixture implements AutoCloseable {
     final Path tmp;
-    final ChorusServer server;
+    ChorusServer server;
+    private ChorusConfig config;
     final ChromiumHarness chromium;
 
     private BrowserCallFixture(Path tmp, ChorusServer server, ChromiumHarness chromium) {
@@ -63,7 +64,9 @@ final class BrowserCallFixture implements AutoCloseable {
             server = ChorusServer.start(cfg, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             chromium = ChromiumHarness.browse(pageUrl(address, server));
             assertThat(chromium.async(pageHelpers + "return 'ok';")).isEqualTo("ok");
-            return new BrowserCallFixture(tmp, server, chromium);
+            BrowserCallFixture f = new BrowserCallFixture(tmp, server, chromium);
+            f.config = cfg;
+            return f;
         } catch (Throwable t) {
             try {
                 new BrowserCallFixture(tmp, server, chromium).close();
@@ -77,6 +80,17 @@ final class BrowserCallFixture implements AutoCloseable {
     /** The server's page origin on {@code address}. */
     static String pageUrl(String address, ChorusServer server) {
         return "https://" + address + ":" + server.port() + "/";
+    }
+
+    /**
+     * Stops the server (as SIGTERM does, with the configured drain) and starts it again on the same data dir and
+     * configuration (a fixed {@code CHORUS_HTTP_PORT} keeps the pages' URL valid). Returns the restarted server.
+     */
+    ChorusServer restartServer() throws Exception {
+        server.drainAndClose();
+        server = null;
+        server = ChorusServer.start(config, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        return server;
     }
 
     @Override

@@ -53,7 +53,8 @@ class CallBrowserTest {
                 const token = await T.token(room, name, scopes);
                 const rec = { events: [], subscribedAt: {}, firstFrame: {}, removedAt: {} };
                 T.clients[name] = rec;
-                const c = await Chorus.connect({ token, room, iceTransportPolicy: policy || 'all' });
+                const c = await Chorus.connect({ token, room, iceTransportPolicy: policy || 'all',
+                                                  getToken: () => T.token(room, name, scopes) });
                 rec.c = c;
                 c.on('track', d => rec.events.push('track ' + d.participantId + ' ' + d.kind));
                 c.on('trackRemoved', d => { rec.events.push('trackRemoved ' + d.participantId + ' ' + d.kind);
