@@ -23,6 +23,8 @@ final class Producer {
     int payloadType = -1;
     int rtxPayloadType = -1;
     int clockRate;
+    /** The header extensions negotiated on the track's section of the publish transport. */
+    SectionExtensions extensions = SectionExtensions.NONE;
     final ReceiveStats stats;
     /** Video only: plaintext of recent packets for NACKs (bounded in packets and age). */
     final RetransmitCache cache;
@@ -45,12 +47,14 @@ final class Producer {
         this.keyframes = video ? new KeyframeRequester(TimeUnit.MILLISECONDS.toNanos(config.keyframeMinIntervalMillis())) : null;
     }
 
-    /** Applies a (re)negotiated description of the track. */
-    void configure(PublishNegotiation.TrackSpec spec) {
+    /** Applies a (re)negotiated description of the track; consumers re-map the extension ids. */
+    void configure(PublishNegotiation.TrackSpec spec, SectionExtensions negotiated) {
         ssrc = spec.ssrc();
         rtxSsrc = spec.rtxSsrc();
         payloadType = spec.payloadType();
         rtxPayloadType = spec.rtxPayloadType();
+        extensions = negotiated;
+        for (Consumer c : consumers) c.mapExtensions();
     }
 
     /**

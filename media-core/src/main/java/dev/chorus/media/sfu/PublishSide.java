@@ -69,7 +69,7 @@ final class PublishSide {
                         spec.clockRate(), room.config);
                 added.add(t);
             }
-            t.configure(spec);
+            t.configure(spec, extensions.section(spec.mid()));
             next.put(spec.mid(), t);
         }
         for (Producer old : List.copyOf(tracks.values())) {
