@@ -1,12 +1,14 @@
 package dev.chorus.media.sfu;
 
 import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.sfu.rtcp.RtcpWriter;
 
 /**
- * One subscriber's view of one published track: its own SSRCs, payload types and the offsets that turn the
- * publisher's sequence numbers and timestamps into a continuous stream for this subscriber. The offsets are
- * re-based whenever the source SSRC changes (publisher restart or renegotiation), so the subscriber's sequence
- * never jumps or repeats.
+ * One subscriber's view of one published track (mediasoup's Consumer): its own SSRCs, payload types and the
+ * offsets that turn the publisher's sequence numbers and timestamps into a continuous stream for this subscriber.
+ * The offsets are re-based whenever the source SSRC changes (publisher restart or renegotiation), so the
+ * subscriber's sequence never jumps or repeats. It rewrites each forwarded header and writes its stream's sender reports. Owner: the
+ * room's worker thread.
  */
 final class Consumer {
     /** Header extension ids in the SFU's subscriber offers ({@link dev.chorus.media.sdp.SdpOfferBuilder}). */
@@ -15,7 +17,7 @@ final class Consumer {
     static final int SUB_EXT_TRANSPORT_CC = 3;
 
     final ParticipantImpl subscriber;
-    final PublishedTrack track;
+    final Producer track;
     final long ssrc;
     final long rtxSsrc;
     final int payloadType;
@@ -39,8 +41,14 @@ final class Consumer {
     long packets;
     long octets;
     int fractionLost;
+    /** The header extensions of the subscriber's answer to this consumer's section. */
+    SectionExtensions answered = SectionExtensions.NONE;
+    /** Publisher's extension id → the subscriber's (0: not forwarded); see {@link #mapExtensions()}. */
+    final byte[] extensionIds = new byte[256];
+    /** The subscriber's transport-cc id on this section (0: none). */
+    int transportCcId;
 
-    Consumer(ParticipantImpl subscriber, PublishedTrack track, long ssrc, long rtxSsrc, int payloadType, int firstSeq,
+    Consumer(ParticipantImpl subscriber, Producer track, long ssrc, long rtxSsrc, int payloadType, int firstSeq,
              long firstTs) {
         this.subscriber = subscriber;
         this.track = track;
@@ -54,7 +62,7 @@ final class Consumer {
 
     /** Forwarding is on: negotiated, the subscriber's transport connected, not removed. */
     boolean active() {
-        return negotiated && !removed && subscriber.subscribeConnected();
+        return negotiated && !removed && subscriber.transports.subscribeConnected();
     }
 
     /** Updates the offsets for a packet of the source and returns its sequence number in this stream. */
@@ -97,11 +105,44 @@ final class Consumer {
     }
 
     /**
-     * Rewrites the header in place for this subscriber: SSRC, sequence number, timestamp, payload type, and the
-     * header extensions (publisher ids → the subscriber's ids; unknown ones and mid become padding; transport-cc
-     * gets the subscriber transport's own sequence number).
+     * Writes this stream's sender report at {@code off}; returns its length. Keeps the publisher's NTP↔RTP mapping
+     * when it sent one (lip sync between its audio and video), the wall clock and the last timestamp otherwise.
      */
-    void rewrite(RtpPacket rtp, long ssrcOut, int seqOut, long tsOut, int ptOut, byte[] pubToSub, int acceptedMask) {
+    int writeSenderReport(byte[] out, int off, long wallNtp, long now) {
+        long ntp;
+        long rtpTs;
+        Producer t = track;
+        if (t.stats.haveSenderReport()) {
+            long elapsed = now - t.stats.senderReportArrivalNanos();
+            ntp = t.stats.senderReportNtp() + (long) (elapsed * 4.294967296);
+            rtpTs = mapTimestamp(t.stats.senderReportRtp() + elapsed / 1000 * t.clockRate / 1_000_000);
+        } else {
+            ntp = wallNtp;
+            rtpTs = lastTs;
+        }
+        return RtcpWriter.senderReport(out, off, ssrc, ntp, rtpTs, packets, octets);
+    }
+
+    /**
+     * Recomputes publisher id → subscriber id for the extensions both sides negotiated on this consumer's sections
+     * (the producer's section and the subscriber's answer to its slot). Negotiation time only.
+     */
+    void mapExtensions() {
+        SectionExtensions pub = track.extensions;
+        SectionExtensions sub = answered;
+        for (int id = 1; id < 256; id++) {
+            String uri = pub.uri(id);
+            extensionIds[id] = uri == null || !SectionExtensions.forwardable(uri) ? 0 : (byte) sub.idOf(uri);
+        }
+        transportCcId = sub.idOf(SectionExtensions.TWCC_URI);
+    }
+
+    /**
+     * Rewrites the header in place for this subscriber: SSRC, sequence number, timestamp, payload type, and the
+     * header extensions: each one both sides negotiated gets the subscriber's id with its bytes unchanged (known or
+     * not); the others, and mid, become padding; transport-cc gets the subscriber transport's own sequence number.
+     */
+    void rewrite(RtpPacket rtp, long ssrcOut, int seqOut, long tsOut, int ptOut) {
         rtp.setSsrc(ssrcOut);
         rtp.setSequenceNumber(seqOut);
         rtp.setTimestamp(tsOut);
@@ -113,6 +154,7 @@ final class Consumer {
         int profile = rtp.extensionProfile();
         boolean oneByte = profile == RtpPacket.PROFILE_ONE_BYTE;
         if (!oneByte && (profile & RtpPacket.PROFILE_TWO_BYTE_MASK) != RtpPacket.PROFILE_TWO_BYTE) return;
+        byte[] map = extensionIds;
         int p = extOff;
         while (p < end) {
             int h = b[p] & 0xFF;
@@ -133,12 +175,13 @@ final class Consumer {
                 len = b[p + 1] & 0xFF;
                 data = p + 2;
             }
-            int sid = pubToSub[id] & 0xFF;
-            if (sid != 0 && (acceptedMask & (1 << sid)) != 0) {
+            int sid = map[id] & 0xFF;
+            // A one-byte element cannot carry an id above 14: such an extension is dropped, not mislabelled.
+            if (sid != 0 && (!oneByte || sid < 15)) {
                 if (oneByte) b[p] = (byte) ((sid << 4) | (len - 1));
                 else b[p] = (byte) sid;
-                if (sid == SUB_EXT_TRANSPORT_CC && len >= 2) {
-                    int twcc = subscriber.nextTransportCcSequence();
+                if (sid == transportCcId && len >= 2) {
+                    int twcc = subscriber.subscribing.nextTransportCcSequence();
                     b[data] = (byte) (twcc >>> 8);
                     b[data + 1] = (byte) twcc;
                 }

@@ -47,7 +47,7 @@ final class RoomImpl implements Room {
         worker.execute(() -> {
             List<TrackInfo> all = new ArrayList<>();
             for (ParticipantImpl p : participants.values()) {
-                for (PublishedTrack t : p.tracks.values()) all.add(t.info);
+                for (Producer t : p.publishing.tracks.values()) all.add(t.info);
             }
             f.complete(List.copyOf(all));
         });
@@ -75,7 +75,7 @@ final class RoomImpl implements Room {
         worker.participants++;
         for (ParticipantImpl other : participants.values()) {
             if (other == p) continue;
-            for (PublishedTrack t : other.tracks.values()) {
+            for (Producer t : other.publishing.tracks.values()) {
                 if (rights.mayReceive(t.info)) p.show(t, false);
             }
         }
@@ -86,14 +86,7 @@ final class RoomImpl implements Room {
     /** Worker: a participant leaves; everyone else is told about its tracks. */
     void leave(ParticipantImpl p, String reason) {
         if (p.closed) return;
-        for (PublishedTrack t : List.copyOf(p.tracks.values())) {
-            p.tracks.remove(t.mid);
-            unpublish(t, UnpublishReason.PUBLISHER_LEFT);
-        }
-        for (Consumer c : List.copyOf(p.consumers)) p.unsubscribe(c.track, UnpublishReason.PUBLISHER_LEFT, false);
-        p.visible.clear();
-        p.closed = true;
-        p.closeTransports();
+        p.leave();
         if (participants.get(p.id) == p) participants.remove(p.id);
         worker.participants--;
         if (participants.isEmpty()) emptySinceNanos = worker.clock.getAsLong();
@@ -101,7 +94,7 @@ final class RoomImpl implements Room {
     }
 
     /** Worker: a new track; visible to its publisher and to everyone allowed to receive it. */
-    void publish(PublishedTrack t) {
+    void publish(Producer t) {
         worker.tracks++;
         t.publisher.listener.onTrackPublished(t.info);
         for (ParticipantImpl p : participants.values()) {
@@ -111,13 +104,13 @@ final class RoomImpl implements Room {
     }
 
     /** Worker: a track ends; forwarding stops at once; everyone who saw it is told. */
-    void unpublish(PublishedTrack t, UnpublishReason reason) {
+    void unpublish(Producer t, UnpublishReason reason) {
         worker.tracks--;
         for (ParticipantImpl p : List.copyOf(participants.values())) {
             if (p != t.publisher) p.hide(t, reason);
         }
         t.dispose();
-        Endpoint pub = t.publisher.publishEndpoint;
+        Endpoint pub = t.publisher.transports.publish;
         if (pub != null && pub.link != null && !pub.closed) {
             if (t.ssrc >= 0) pub.link.forgetInboundSsrc(t.ssrc);
             if (t.rtxSsrc >= 0) pub.link.forgetInboundSsrc(t.rtxSsrc);
@@ -126,21 +119,21 @@ final class RoomImpl implements Room {
     }
 
     /** Worker: mute state changed. */
-    void trackUpdated(PublishedTrack t) {
+    void trackUpdated(Producer t) {
         t.publisher.listener.onTrackUpdated(t.info);
         for (ParticipantImpl p : participants.values()) {
-            if (p.visible.contains(t)) p.listener.onTrackUpdated(t.info);
+            if (p.subscribing.visible.contains(t)) p.listener.onTrackUpdated(t.info);
         }
     }
 
     /** Worker: {@code p}'s rights changed: drop what it may no longer receive, add what it now may. */
     void refreshSubscriptions(ParticipantImpl p) {
-        for (PublishedTrack t : List.copyOf(p.visible)) {
+        for (Producer t : List.copyOf(p.subscribing.visible)) {
             if (!p.rights.mayReceive(t.info)) p.hide(t, UnpublishReason.SUBSCRIBE_RIGHTS_REVOKED);
         }
         for (ParticipantImpl other : participants.values()) {
             if (other == p) continue;
-            for (PublishedTrack t : other.tracks.values()) {
+            for (Producer t : other.publishing.tracks.values()) {
                 if (p.rights.mayReceive(t.info)) p.show(t, false);
             }
         }
@@ -151,7 +144,7 @@ final class RoomImpl implements Room {
      * Worker, per packet: forwards one plaintext packet of {@code t} to each consumer: restore the original header,
      * rewrite it for the consumer, protect with the consumer's transport and queue (flushed once per drain).
      */
-    void forward(PublishedTrack t, RtpPacket rtp, long now) {
+    void forward(Producer t, RtpPacket rtp, long now) {
         Consumer[] consumers = t.consumers;
         if (consumers.length == 0) return;
         byte[] buf = rtp.buffer();
@@ -163,19 +156,18 @@ final class RoomImpl implements Room {
         long srcSsrc = rtp.ssrc();
         int seq = rtp.sequenceNumber();
         long ts = rtp.timestamp();
-        byte[] pubToSub = t.publisher.pubToSub;
         SfuCounters counters = worker.counters;
         boolean dirty = false;
         for (Consumer c : consumers) {
             if (!c.active()) continue;
             if (dirty) System.arraycopy(saved, 0, buf, off, hl);
             int outSeq = c.mapSequence(srcSsrc, seq, ts, now);
-            c.rewrite(rtp, c.ssrc, outSeq, c.mapTimestamp(ts), c.payloadType, pubToSub, c.subscriber.acceptedExtMask());
+            c.rewrite(rtp, c.ssrc, outSeq, c.mapTimestamp(ts), c.payloadType);
             dirty = true;
-            if (c.subscriber.subscribeEndpoint.link.send(buf, off, len, false)) {
+            if (c.subscriber.transports.subscribe.link.send(buf, off, len, false)) {
                 c.packets++;
                 c.octets += len - hl;
-                c.subscriber.packetsReceived++;
+                c.subscriber.subscribing.packetsReceived++;
                 counters.packetsForwarded++;
                 counters.bytesForwarded += len;
                 worker.sentSomething = true;
@@ -206,23 +198,21 @@ final class RoomImpl implements Room {
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
             int rtxSeq = c.rtxSeq;
             c.rtxSeq = (rtxSeq + 1) & 0xFFFF;
-            c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType, c.track.publisher.pubToSub,
-                    c.subscriber.acceptedExtMask());
+            c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType);
         } else {
             System.arraycopy(src, 0, out, 0, len);
             n = len;
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
-            c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType, c.track.publisher.pubToSub,
-                    c.subscriber.acceptedExtMask());
+            c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType);
         }
-        MediaChannel link = c.subscriber.subscribeEndpoint.link;
+        MediaChannel link = c.subscriber.transports.subscribe.link;
         boolean queued = c.rtxPayloadType >= 0 ? link.send(out, 0, n, false)
                 : link.sendRetransmission(out, 0, n, c.rocOf(seqOut));
         if (queued) {
             worker.sentSomething = true;
             worker.counters.packetsForwarded++;
             worker.counters.bytesForwarded += n;
-            c.subscriber.packetsReceived++;
+            c.subscriber.subscribing.packetsReceived++;
             return true;
         }
         worker.counters.sendFailures++;

@@ -7,13 +7,13 @@ import java.util.Map;
  * A participant's published tracks by mid, with an array view for the per-packet SSRC lookup (iterating a map's
  * values would create an iterator per packet). The array is rebuilt on the next lookup after a change. Worker-only.
  */
-final class TrackMap extends LinkedHashMap<String, PublishedTrack> {
-    private static final PublishedTrack[] EMPTY = new PublishedTrack[0];
-    private PublishedTrack[] array = EMPTY;
+final class TrackMap extends LinkedHashMap<String, Producer> {
+    private static final Producer[] EMPTY = new Producer[0];
+    private Producer[] array = EMPTY;
     private boolean dirty;
 
     /** The tracks in insertion order; do not modify. */
-    PublishedTrack[] array() {
+    Producer[] array() {
         if (dirty) {
             array = values().toArray(EMPTY);
             dirty = false;
@@ -22,19 +22,19 @@ final class TrackMap extends LinkedHashMap<String, PublishedTrack> {
     }
 
     @Override
-    public PublishedTrack put(String key, PublishedTrack value) {
+    public Producer put(String key, Producer value) {
         dirty = true;
         return super.put(key, value);
     }
 
     @Override
-    public void putAll(Map<? extends String, ? extends PublishedTrack> m) {
+    public void putAll(Map<? extends String, ? extends Producer> m) {
         dirty = true;
         super.putAll(m);
     }
 
     @Override
-    public PublishedTrack remove(Object key) {
+    public Producer remove(Object key) {
         dirty = true;
         return super.remove(key);
     }

@@ -55,20 +55,23 @@ public final class ForwardingHarness implements AutoCloseable {
         publisherKeys = randomKeys(profile);
         publisherEndpoint = new Endpoint(worker, publisher, TransportRole.PUBLISH);
         publisherEndpoint.connected = true;
-        publisher.publishEndpoint = publisherEndpoint;
+        publisher.transports.publish = publisherEndpoint;
         renewPublisher();
         SessionDescription sd = new SessionDescription(new Sdp.Origin("-", "1", "1", "IN", "IP4", "127.0.0.1"));
         MediaDescription m = new MediaDescription("video", 9, "UDP/TLS/RTP/SAVPF");
         m.mid("v").direction(Sdp.Direction.SENDONLY);
         m.ssrcs().add(new Sdp.Ssrc(PUB_SSRC, "cname", "bench"));
         sd.media().add(m);
-        publisher.ssrcFilter = SsrcFilter.fromDescription(sd, 0);
-        publisher.pubToSub[3] = (byte) Consumer.SUB_EXT_TRANSPORT_CC;
-        PublishedTrack track = new PublishedTrack(publisher, "v", new TrackInfo("publisher", "v", TrackKind.VIDEO, false),
+        publisher.publishing.ssrcFilter = SsrcFilter.fromDescription(sd, 0);
+        // transport-cc under id 3 on both sides (as Chromium negotiates it).
+        m.extmaps().add(new Sdp.Extmap(3, null, SectionExtensions.TWCC_URI, null));
+        SectionExtensions twcc = SectionExtensions.of(m);
+        Producer track = new Producer(publisher, "v", new TrackInfo("publisher", "v", TrackKind.VIDEO, false),
                 90000, config);
         track.ssrc = PUB_SSRC;
         track.payloadType = 96;
-        publisher.tracks.put("v", track);
+        track.extensions = twcc;
+        publisher.publishing.tracks.put("v", track);
         for (int i = 0; i < subscribers; i++) {
             ParticipantImpl s = new ParticipantImpl("s" + i, room, MediaRights.all(), ParticipantListener.NONE);
             room.participants.put(s.id, s);
@@ -78,10 +81,11 @@ public final class ForwardingHarness implements AutoCloseable {
             Endpoint ep = new Endpoint(worker, s, TransportRole.SUBSCRIBE);
             ep.link = link;
             ep.connected = true;
-            s.subscribeEndpoint = ep;
-            s.acceptedExtMask = 1 << Consumer.SUB_EXT_TRANSPORT_CC;
-            s.subscribe(track, false);
-            for (Consumer c : s.consumers) {
+            s.transports.subscribe = ep;
+            s.subscribing.subscribe(track, false);
+            for (Consumer c : s.subscribing.consumers) {
+                c.answered = twcc;
+                c.mapExtensions();
                 c.negotiated = true;
                 c.started = true;
             }

@@ -1,0 +1,57 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.common.rate.TokenBucket;
+import dev.chorus.media.rtp.RtcpCompound;
+
+/**
+ * Answers one subscriber's NACKs from the producers' retransmission caches, within its retransmission budget
+ * (SECURITY-CHECKLIST 42: per NACK and per second; the rest is counted). What a cache lacks was lost on the way in
+ * too and is asked of the publisher. Owner: the room's worker thread.
+ */
+final class NackResponder {
+    private final RoomImpl room;
+    private final Worker worker;
+    private final TokenBucket budget;
+    long answered;
+
+    NackResponder(RoomImpl room, long now) {
+        this.room = room;
+        this.worker = room.worker;
+        this.budget = new TokenBucket(room.config.nackBudgetPerSecond(), room.config.nackBudgetPerSecond(), now);
+    }
+
+    /** Worker: the NACK at index {@code i} of {@code rtcp}, for consumer {@code c}. */
+    void answer(Consumer c, RtcpCompound rtcp, int i, long now) {
+        int answeredHere = 0;
+        int upstream = 0;
+        int entries = rtcp.nackCount(i);
+        SfuCounters counters = worker.counters;
+        int maxPerRequest = room.config.nackMaxPerRequest();
+        for (int k = 0; k < entries; k++) {
+            int pid = rtcp.nackPid(i, k);
+            int blp = rtcp.nackBlp(i, k);
+            for (int bit = -1; bit < 16; bit++) {
+                if (bit >= 0 && (blp & (1 << bit)) == 0) continue;
+                int seq = (pid + bit + 1) & 0xFFFF;
+                if (answeredHere >= maxPerRequest || !budget.tryTake(1, now)) {
+                    counters.nacksOverBudget++;
+                    continue;
+                }
+                int source = c.sourceSequence(seq);
+                int slot = c.track.cache.find(source, now);
+                if (slot < 0) {
+                    // Not here: lost on the way in too. Ask the publisher (it repairs with RTX, which we forward).
+                    counters.nacksMissed++;
+                    if (upstream < worker.upstreamNacks.length) worker.upstreamNacks[upstream++] = source;
+                    continue;
+                }
+                answeredHere++;
+                if (room.retransmit(c, slot)) {
+                    counters.nacksAnswered++;
+                    answered++;
+                }
+            }
+        }
+        if (upstream > 0) c.track.publisher.publishing.nackUpstream(c.track, worker.upstreamNacks, upstream);
+    }
+}

@@ -1,0 +1,302 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.common.rate.TokenBucket;
+import dev.chorus.media.ice.IceCredentials;
+import dev.chorus.media.rtp.RtcpCompound;
+import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.rtp.SsrcFilter;
+import dev.chorus.media.sdp.SdpWriter;
+import dev.chorus.media.sfu.rtcp.RtcpWriter;
+import dev.chorus.media.sfu.rtcp.TransportCcRecorder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a participant publishes, on its publish transport: the producers by mid, the SSRC filter (only announced
+ * SSRCs enter), bitrate policing, the transport-cc recorder, and the RTCP the SFU sends to the publisher (receiver
+ * reports, transport-cc feedback, PLIs, NACKs for what the retransmission cache lacks). Owner: the room's worker.
+ */
+final class PublishSide {
+    private final ParticipantImpl participant;
+    private final RoomImpl room;
+    private final Worker worker;
+    private final TransportPair transports;
+
+    final TrackMap tracks = new TrackMap();
+    SsrcFilter ssrcFilter;
+    HeaderExtensionMap extensions = HeaderExtensionMap.NONE;
+    private TransportCcRecorder transportCc;
+    private TokenBucket bitrateBucket;
+    final long rtcpSsrc = ParticipantImpl.randomSsrc();
+    private long nextRtcpNanos;
+    private long nextTransportCcNanos;
+    long packetsPublished;
+    long droppedPublished;
+    long keyframeRequests;
+
+    PublishSide(ParticipantImpl participant, TransportPair transports) {
+        this.participant = participant;
+        this.room = participant.room;
+        this.worker = participant.worker;
+        this.transports = transports;
+    }
+
+    /** Worker: applies a client offer (already parsed off the worker); returns the answer SDP. */
+    String apply(PublishNegotiation.Offer offer, MediaRights rights) {
+        PublishNegotiation.checkRights(offer, rights);
+        IceCredentials credentials = transports.publishCredentialsFor(offer.remoteUfrag());
+        PublishNegotiation.Plan plan = PublishNegotiation.answer(offer, rights, credentials, room.sfu.sdpFingerprint(),
+                room.sfu.candidates());
+        transports.ensurePublish(credentials, offer.remoteUfrag(), offer.fingerprint());
+        // Everything accepted: apply.
+        ssrcFilter = plan.ssrcFilter();
+        extensions = plan.extensions();
+        long now = worker.clock.getAsLong();
+        Map<String, Producer> next = new LinkedHashMap<>();
+        List<Producer> added = new ArrayList<>();
+        for (PublishNegotiation.TrackSpec spec : plan.tracks()) {
+            Producer t = tracks.get(spec.mid());
+            if (t != null && t.info.kind() != spec.kind()) {
+                room.unpublish(t, UnpublishReason.UNPUBLISHED);
+                tracks.remove(spec.mid());
+                t = null;
+            }
+            if (t == null) {
+                t = new Producer(participant, spec.mid(), new TrackInfo(participant.id, spec.mid(), spec.kind(), false),
+                        spec.clockRate(), room.config);
+                added.add(t);
+            }
+            t.configure(spec, extensions.section(spec.mid()));
+            next.put(spec.mid(), t);
+        }
+        for (Producer old : List.copyOf(tracks.values())) {
+            if (!next.containsKey(old.mid)) {
+                tracks.remove(old.mid);
+                room.unpublish(old, UnpublishReason.UNPUBLISHED);
+            }
+        }
+        tracks.clear();
+        tracks.putAll(next);
+        if (extensions.transportCcId > 0 && transportCc == null) transportCc = new TransportCcRecorder(2048);
+        nextRtcpNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.rtcpIntervalMillis());
+        for (Producer t : added) room.publish(t);
+        return SdpWriter.write(plan.answer());
+    }
+
+    /** SECURITY-CHECKLIST 41: the bitrate cap of {@code rights} (× tolerance) as a token bucket. */
+    void applyBitrateCap(MediaRights rights, long now) {
+        if (rights.maxKbps() > 0) {
+            double bytesPerSecond = rights.maxKbps() * 1000.0 / 8 * room.config.bitrateToleranceFactor();
+            bitrateBucket = new TokenBucket(bytesPerSecond, bytesPerSecond, now);
+        } else {
+            bitrateBucket = null;
+        }
+    }
+
+    /** Worker: unpublishes the tracks {@code rights} no longer allow (kinds, and those beyond maxTracks). */
+    void applyRights(MediaRights rights) {
+        List<Producer> kept = new ArrayList<>();
+        for (Producer t : List.copyOf(tracks.values())) {
+            // The latest published go first when maxTracks is lowered.
+            if (!rights.mayPublish(t.info.kind()) || kept.size() >= rights.maxTracks()) {
+                tracks.remove(t.mid);
+                room.unpublish(t, UnpublishReason.PUBLISH_RIGHTS_REVOKED);
+            } else {
+                kept.add(t);
+            }
+        }
+    }
+
+    /** Worker: unpublishes every track. */
+    void unpublishAll(UnpublishReason reason) {
+        for (Producer t : List.copyOf(tracks.values())) {
+            tracks.remove(t.mid);
+            room.unpublish(t, reason);
+        }
+    }
+
+    void setMuted(String trackId, boolean muted) {
+        Producer t = tracks.get(trackId);
+        if (t == null) throw new SfuException(SfuException.Code.UNKNOWN_TRACK, "no such track");
+        if (t.info.muted() != muted) {
+            t.info = t.info.withMuted(muted);
+            room.trackUpdated(t);
+            if (!muted && t.keyframes != null) requestKeyframe(t, worker.clock.getAsLong());
+        }
+    }
+
+    void onConnected(long now) {
+        nextTransportCcNanos = now;
+    }
+
+    /** The publish transport closed: its tracks end. */
+    void onTransportClosed() {
+        transportCc = null;
+        unpublishAll(UnpublishReason.TRANSPORT_CLOSED);
+    }
+
+    /** Worker, per packet: RTP from the publish transport. */
+    void onRtp(RtpPacket rtp, long now) {
+        SfuCounters counters = worker.counters;
+        // SECURITY-CHECKLIST 39: only SSRCs announced in the offer.
+        if (ssrcFilter == null || !ssrcFilter.accept(rtp)) {
+            counters.drop(SfuDropReason.UNKNOWN_SSRC);
+            droppedPublished++;
+            return;
+        }
+        if (transportCc != null) {
+            long ext = rtp.findExtension(extensions.transportCcId);
+            if (ext >= 0 && (ext & 0xFFFF) >= 2) {
+                byte[] b = rtp.buffer();
+                int at = (int) (ext >>> 16);
+                transportCc.onPacket(((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF), now);
+            }
+        }
+        long ssrc = rtp.ssrc();
+        Producer track = null;
+        boolean isRtx = false;
+        for (Producer t : tracks.array()) {
+            if (t.ssrc == ssrc) {
+                track = t;
+                break;
+            }
+            if (t.rtxSsrc == ssrc) {
+                track = t;
+                isRtx = true;
+                break;
+            }
+        }
+        if (track == null) {
+            counters.drop(SfuDropReason.NOT_PUBLISHED);
+            droppedPublished++;
+            return;
+        }
+        if (isRtx) {
+            SfuDropReason refused = track.unwrapRtx(rtp, now);
+            if (refused != null) {
+                counters.drop(refused);
+                return;
+            }
+        } else if (rtp.payloadType() != track.payloadType) {
+            counters.drop(SfuDropReason.BAD_PAYLOAD_TYPE);
+            droppedPublished++;
+            return;
+        }
+        packetsPublished++;
+        track.onReceived(rtp, isRtx, now);
+        if (track.info.muted()) {
+            counters.drop(SfuDropReason.MUTED);
+            return;
+        }
+        // SECURITY-CHECKLIST 41: above maxKbps × tolerance, packets are dropped.
+        if (bitrateBucket != null && !bitrateBucket.tryTake(rtp.length(), now)) {
+            counters.drop(SfuDropReason.OVER_BITRATE);
+            droppedPublished++;
+            return;
+        }
+        if (track.cache != null) track.cache.put(rtp, now);
+        room.forward(track, rtp, now);
+    }
+
+    /** Worker: RTCP from the publisher (its sender reports feed the subscribers' lip sync). */
+    void onRtcp(RtcpCompound rtcp, long now) {
+        for (int i = 0; i < rtcp.packetCount(); i++) {
+            if (rtcp.packetType(i) == RtcpCompound.SR) {
+                long ssrc = rtcp.senderSsrc(i);
+                for (Producer t : tracks.values()) {
+                    if (t.ssrc == ssrc) t.stats.onSenderReport(rtcp.srNtpTimestamp(i), rtcp.srRtpTimestamp(i), now);
+                }
+            }
+        }
+    }
+
+    void requestKeyframe(Producer t, long now) {
+        if (t.keyframes != null && t.keyframes.request(now)) sendPli(t);
+    }
+
+    /** Sends a PLI now; if it cannot go out yet (publish transport not connected), it stays pending for the timer. */
+    private void sendPli(Producer t) {
+        Endpoint ep = transports.publish;
+        boolean sent = false;
+        if (ep != null && ep.connected && t.ssrc >= 0) {
+            byte[] out = worker.out;
+            int n = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
+            n += RtcpWriter.pli(out, n, rtcpSsrc, t.ssrc);
+            sent = transports.sendRtcp(ep, out, n);
+        }
+        if (sent) {
+            worker.counters.plisSent++;
+            keyframeRequests++;
+        } else {
+            t.keyframes.notSent();
+        }
+    }
+
+    /** Sends one NACK for the publisher's own sequence numbers {@code seqs[0..n)} (one FCI entry each). */
+    void nackUpstream(Producer t, int[] seqs, int n) {
+        Endpoint ep = transports.publish;
+        if (ep == null || !ep.connected || t.ssrc < 0) return;
+        byte[] out = worker.out;
+        int p = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
+        int start = p;
+        // A one-entry NACK header, then all n entries (PID, BLP 0) and the length fixed up.
+        RtcpWriter.nack(out, p, rtcpSsrc, t.ssrc, seqs[0], 0);
+        p += 12;
+        for (int k = 0; k < n; k++) {
+            out[p] = (byte) (seqs[k] >>> 8);
+            out[p + 1] = (byte) seqs[k];
+            out[p + 2] = 0;
+            out[p + 3] = 0;
+            p += 4;
+        }
+        int words = (p - start) / 4 - 1;
+        out[start + 2] = (byte) (words >>> 8);
+        out[start + 3] = (byte) words;
+        if (transports.sendRtcp(ep, out, p)) worker.counters.nacksForwarded++;
+    }
+
+    /** Worker timer: pending PLIs, transport-cc feedback, receiver reports. */
+    void tick(long now) {
+        Endpoint pub = transports.publish;
+        if (pub == null || !pub.connected) return;
+        for (Producer t : tracks.values()) {
+            if (t.keyframes != null && t.keyframes.due(now)) sendPli(t);
+        }
+        if (transportCc != null && transportCc.hasPending() && now - nextTransportCcNanos >= 0) {
+            nextTransportCcNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.transportCcIntervalMillis());
+            sendTransportCc(pub);
+        }
+        if (now - nextRtcpNanos >= 0) {
+            nextRtcpNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.rtcpIntervalMillis());
+            sendReceiverReports(pub, now);
+        }
+    }
+
+    private void sendTransportCc(Endpoint pub) {
+        byte[] out = worker.out;
+        long media = tracks.isEmpty() ? 0 : Math.max(0, tracks.values().iterator().next().ssrc);
+        for (int round = 0; round < 4 && transportCc.hasPending(); round++) {
+            int n = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
+            int fb = transportCc.writeFeedback(out, n, rtcpSsrc, media);
+            if (fb == 0) break;
+            if (transports.sendRtcp(pub, out, n + fb)) worker.counters.transportCcFeedbacksSent++;
+        }
+    }
+
+    private void sendReceiverReports(Endpoint pub, long now) {
+        byte[] out = worker.out;
+        int blocks = 0;
+        int n = 8;
+        for (Producer t : tracks.values()) {
+            if (!t.stats.started() || blocks == 31) continue;
+            t.stats.writeReportBlock(out, n, t.ssrc, now);
+            n += 24;
+            blocks++;
+        }
+        RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, blocks);
+        transports.sendRtcp(pub, out, n);
+    }
+}

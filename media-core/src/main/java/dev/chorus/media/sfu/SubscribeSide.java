@@ -1,0 +1,340 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.media.rtp.RtcpCompound;
+import dev.chorus.media.sdp.Sdp;
+import dev.chorus.media.sdp.SdpAnswerBuilder;
+import dev.chorus.media.sdp.SdpOfferBuilder;
+import dev.chorus.media.sfu.rtcp.RtcpWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a participant receives, on its subscribe transport: the consumers, the sections (slots) of the SFU's offers
+ * and the offer/answer cycle that keeps them in step, the tracks announced to it, and the RTCP of the subscriber
+ * (keyframe requests, NACKs, estimates, reports) and to it (sender reports). Owner: the room's worker thread; the
+ * SDP itself is read and written by {@link SubscribeNegotiation}.
+ */
+final class SubscribeSide {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscribeSide.class);
+
+    private final ParticipantImpl participant;
+    private final RoomImpl room;
+    private final Worker worker;
+    private final TransportPair transports;
+
+    private final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    private long version;
+    final List<Slot> slots = new ArrayList<>();
+    final List<Consumer> consumers = new ArrayList<>();
+    /** Other participants' tracks announced to this one (identity set): a superset of its consumers' tracks. */
+    final Set<Producer> visible = new HashSet<>();
+    private List<Slot.Offered> outstandingOffer;
+    /** The subscription changed since the last offer. */
+    private boolean changed;
+    private boolean refusalLogged;
+    final SubscribeExtensionIds extensionIds = new SubscribeExtensionIds();
+    private int transportCcSequence = ThreadLocalRandom.current().nextInt(0x10000);
+    final long rtcpSsrc = ParticipantImpl.randomSsrc();
+    private long nextRtcpNanos;
+    final NackResponder nacks;
+    long packetsReceived;
+    long estimatedBps;
+    long transportCcFeedbacks;
+
+    /** A section of the subscriber offer; reused by a later track of the same media type once free. */
+    static final class Slot {
+        final String mid;
+        final boolean video;
+        Consumer consumer;
+
+        Slot(String mid, boolean video) {
+            this.mid = mid;
+            this.video = video;
+        }
+
+        record Offered(Slot slot, Consumer consumer) { }
+    }
+
+    SubscribeSide(ParticipantImpl participant, TransportPair transports) {
+        this.participant = participant;
+        this.room = participant.room;
+        this.worker = participant.worker;
+        this.transports = transports;
+        this.nacks = new NackResponder(room, worker.clock.getAsLong());
+    }
+
+    int nextTransportCcSequence() {
+        int s = transportCcSequence;
+        transportCcSequence = (s + 1) & 0xFFFF;
+        return s;
+    }
+
+    /** Like {@link ParticipantImpl#subscribe}; without {@code negotiateNow} the caller calls {@link #negotiate()}. */
+    void subscribe(Producer t, boolean negotiateNow) {
+        if (t.consumerOf(participant) != null) return;
+        boolean video = t.info.kind().isVideo();
+        // Each forwarded stream needs SRTP contexts on the subscribe transport (one SSRC, two with RTX); beyond the
+        // transport's bound protection would fail for every packet, so the track is not offered (and counted).
+        int ssrcs = video ? 2 : 1;
+        for (Consumer existing : consumers) ssrcs += existing.rtxSsrc >= 0 ? 2 : 1;
+        if (ssrcs > room.sfu.maxStreamsPerTransport()) {
+            worker.counters.subscriptionsOverCapacity++;
+            return;
+        }
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        Consumer c = new Consumer(participant, t, ParticipantImpl.randomSsrc(), video ? ParticipantImpl.randomSsrc() : -1,
+                video ? SdpOfferBuilder.PT_VP8 : SdpOfferBuilder.PT_OPUS, r.nextInt(0x10000), r.nextLong(0x100000000L));
+        Slot slot = null;
+        for (Slot s : slots) {
+            if (s.consumer == null && s.video == video && !inOutstandingOffer(s)) {
+                slot = s;
+                break;
+            }
+        }
+        if (slot == null) {
+            slot = new Slot(Integer.toString(slots.size()), video);
+            slots.add(slot);
+        }
+        slot.consumer = c;
+        consumers.add(c);
+        t.addConsumer(c);
+        changed = true;
+        if (negotiateNow) negotiate();
+    }
+
+    private boolean inOutstandingOffer(Slot s) {
+        if (outstandingOffer == null) return false;
+        for (Slot.Offered o : outstandingOffer) {
+            if (o.slot() == s) return o.consumer() != null;
+        }
+        return false;
+    }
+
+    /** Worker: {@code t} may be received: announce it once, and subscribe (again, if it was over capacity). */
+    void show(Producer t, boolean negotiateNow) {
+        if (visible.add(t)) participant.listener.onTrackPublished(t.info);
+        subscribe(t, negotiateNow);
+    }
+
+    /** Worker: {@code t} is gone or no longer allowed: stop forwarding at once and tell, if it was announced. */
+    void hide(Producer t, UnpublishReason reason) {
+        unsubscribe(t, reason, false);
+        if (visible.remove(t)) participant.listener.onTrackUnpublished(t.info, reason);
+    }
+
+    /** Worker: stops forwarding {@code t} to this participant at once, tells it, renegotiates. */
+    void unsubscribe(Producer t, UnpublishReason reason, boolean tell) {
+        Consumer c = t.consumerOf(participant);
+        if (c == null) return;
+        c.removed = true;
+        t.removeConsumer(c);
+        consumers.remove(c);
+        Endpoint sub = transports.subscribe;
+        if (sub != null && sub.link != null) {
+            sub.link.forgetOutboundSsrc(c.ssrc);
+            if (c.rtxSsrc >= 0) sub.link.forgetOutboundSsrc(c.rtxSsrc);
+        }
+        for (Slot s : slots) {
+            if (s.consumer == c) s.consumer = null;
+        }
+        changed = true;
+        if (tell) participant.listener.onTrackUnpublished(t.info, reason);
+        if (!participant.closed) negotiate();
+    }
+
+    /** Worker: the participant leaves: every subscription ends, nothing more is announced. */
+    void clear() {
+        for (Consumer c : List.copyOf(consumers)) unsubscribe(c.track, UnpublishReason.PUBLISHER_LEFT, false);
+        visible.clear();
+    }
+
+    /** Worker: the client asks for an ICE restart of its subscribe connection ({@link Participant#restartSubscriberIce}). */
+    void restartIce() {
+        if (participant.closed) return;
+        transports.requestSubscribeRestart();
+        changed = true;
+        negotiate();
+    }
+
+    /** Sends the next subscriber offer, or remembers to once the outstanding one is answered. */
+    void negotiate() {
+        if (participant.closed || !changed || outstandingOffer != null || slots.isEmpty()) return;
+        List<Slot.Offered> offered = new ArrayList<>();
+        List<SubscribeNegotiation.Section> sections = new ArrayList<>();
+        List<SubscribedTrack> listed = new ArrayList<>();
+        for (Slot s : slots) {
+            Consumer c = s.consumer;
+            SdpAnswerBuilder.SendStream stream = null;
+            List<Sdp.Extmap> extra = List.of();
+            if (c != null) {
+                extra = extensionIds.extraFor(c.track.extensions, s.video);
+                String trackLabel = ParticipantImpl.MSID_SAFE.matcher(c.track.info.trackId()).matches()
+                        ? c.track.info.trackId() : "t" + s.mid;
+                String sid = c.track.publisher.streamId;
+                stream = new SdpAnswerBuilder.SendStream(c.ssrc, c.rtxSsrc, sid, sid, trackLabel);
+                listed.add(new SubscribedTrack(s.mid, c.track.info));
+            }
+            sections.add(new SubscribeNegotiation.Section(s.mid, s.video, stream, extra));
+            offered.add(new Slot.Offered(s, c));
+        }
+        String sdp = SubscribeNegotiation.offer(transports.subscribeCredentials(), room.sfu.sdpFingerprint(),
+                room.sfu.candidates(), sessionId, ++version, sections);
+        outstandingOffer = offered;
+        changed = false;
+        participant.listener.onSubscriberOffer(sdp, List.copyOf(listed));
+    }
+
+    /**
+     * Worker: the client's answer (parsed off the worker) to the outstanding offer. A refused answer withdraws the
+     * offer (issue 13 defect 2: left outstanding, it blocked every later offer): the subscription counts as changed
+     * if the offer carried tracks, so the next offer comes at once; an all-inactive offer is offered again only when
+     * something changes (no offer/refusal loop).
+     */
+    void applyAnswer(SubscribeNegotiation.Answer answer) {
+        if (outstandingOffer == null) {
+            throw new SfuException(SfuException.Code.NO_PENDING_OFFER, "no subscriber offer outstanding");
+        }
+        List<String> mids = new ArrayList<>(outstandingOffer.size());
+        for (Slot.Offered o : outstandingOffer) mids.add(o.slot().mid);
+        try {
+            SubscribeNegotiation.Accepted accepted = SubscribeNegotiation.accept(answer, mids);
+            transports.ensureSubscribe(accepted.remoteUfrag(), accepted.fingerprint());
+            apply(accepted);
+        } catch (SfuException e) {
+            withdrawOffer(e);
+            throw e;
+        }
+        outstandingOffer = null;
+        negotiate();
+    }
+
+    /** Worker: an answer that could not even be parsed (off the worker): refused like any other. */
+    void refuseAnswer(SfuException refusal) {
+        if (outstandingOffer == null) {
+            throw new SfuException(SfuException.Code.NO_PENDING_OFFER, "no subscriber offer outstanding");
+        }
+        withdrawOffer(refusal);
+        throw refusal;
+    }
+
+    private void apply(SubscribeNegotiation.Accepted accepted) {
+        long now = worker.clock.getAsLong();
+        for (Slot.Offered o : outstandingOffer) {
+            Consumer c = o.consumer();
+            if (c == null || c.removed || o.slot().consumer != c) continue;
+            SubscribeNegotiation.Receiving r = accepted.receiving().get(o.slot().mid);
+            if (r == null) continue;
+            c.rtxPayloadType = c.rtxSsrc >= 0 && r.rtx() ? SdpOfferBuilder.PT_VP8_RTX : -1;
+            c.answered = r.extensions();
+            c.mapExtensions();
+            c.negotiated = true;
+            maybeStart(c, now);
+        }
+    }
+
+    private void withdrawOffer(SfuException refusal) {
+        boolean carriedTracks = false;
+        for (Slot.Offered o : outstandingOffer) carriedTracks |= o.consumer() != null;
+        outstandingOffer = null;
+        if (carriedTracks) changed = true;
+        if (!refusalLogged) {
+            refusalLogged = true;
+            LOG.warn("event=subscriber_answer_refused participant={} code={} reason=\"{}\" offer_withdrawn=true "
+                    + "reoffer={} (logged once per participant)", participant.id, refusal.code(), refusal.getMessage(),
+                    carriedTracks ? "now" : "on_next_change");
+        }
+        negotiate();
+    }
+
+    /** When a consumer can first receive (negotiated and connected), ask its publisher for a keyframe. */
+    private void maybeStart(Consumer c, long now) {
+        if (c.started || !c.active()) return;
+        c.started = true;
+        if (c.track.keyframes != null) c.track.publisher.publishing.requestKeyframe(c.track, now);
+    }
+
+    void onConnected(long now) {
+        for (Consumer c : List.copyOf(consumers)) maybeStart(c, now);
+    }
+
+    /** The subscribe transport closed: the next offer opens a new one (an ICE restart for the client's PC). */
+    void onTransportClosed() {
+        outstandingOffer = null;
+        changed = true;
+        for (Consumer c : consumers) {
+            c.negotiated = false;
+            c.started = false;
+        }
+    }
+
+    /** Worker: RTCP from the subscriber. */
+    void onRtcp(RtcpCompound rtcp, long now) {
+        for (int i = 0; i < rtcp.packetCount(); i++) {
+            if (rtcp.isPli(i)) {
+                worker.counters.keyframeRequestsReceived++;
+                Consumer c = consumerBySsrc(rtcp.mediaSsrc(i));
+                if (c != null && c.active()) c.track.publisher.publishing.requestKeyframe(c.track, now);
+            } else if (rtcp.isFir(i)) {
+                worker.counters.keyframeRequestsReceived++;
+                for (int k = 0; k < rtcp.firCount(i); k++) {
+                    Consumer c = consumerBySsrc(rtcp.firSsrc(i, k));
+                    if (c != null && c.active()) c.track.publisher.publishing.requestKeyframe(c.track, now);
+                }
+            } else if (rtcp.isNack(i)) {
+                worker.counters.nacksReceived++;
+                Consumer c = consumerBySsrc(rtcp.mediaSsrc(i));
+                if (c != null && c.active() && c.track.cache != null) nacks.answer(c, rtcp, i, now);
+            } else if (rtcp.isRemb(i)) {
+                estimatedBps = rtcp.rembBitrate(i);
+            } else if (rtcp.isTransportCc(i)) {
+                transportCcFeedbacks++;
+            } else if (rtcp.packetType(i) == RtcpCompound.RR || rtcp.packetType(i) == RtcpCompound.SR) {
+                for (int k = 0; k < rtcp.reportBlockCount(i); k++) {
+                    Consumer c = consumerBySsrc(rtcp.blockSsrc(i, k));
+                    if (c != null) c.fractionLost = rtcp.blockFractionLost(i, k);
+                }
+            }
+        }
+    }
+
+    private Consumer consumerBySsrc(long ssrc) {
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (c.ssrc == ssrc || c.rtxSsrc == ssrc) return c;
+        }
+        return null;
+    }
+
+    /** Worker timer: sender reports for every started consumer. */
+    void tick(long now) {
+        Endpoint sub = transports.subscribe;
+        if (sub == null || !sub.connected || now - nextRtcpNanos < 0) return;
+        nextRtcpNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.rtcpIntervalMillis());
+        byte[] out = worker.out;
+        int n = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
+        int inPacket = 0;
+        long wallNtp = RtcpWriter.ntp(System.currentTimeMillis());
+        for (Consumer c : consumers) {
+            if (!c.started || c.packets == 0) continue;
+            n += c.writeSenderReport(out, n, wallNtp, now);
+            if (++inPacket == 30) {
+                transports.sendRtcp(sub, out, n);
+                n = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
+                inPacket = 0;
+            }
+        }
+        if (inPacket > 0) transports.sendRtcp(sub, out, n);
+    }
+
+    int activeConsumers() {
+        int n = 0;
+        for (Consumer c : consumers) if (c.active()) n++;
+        return n;
+    }
+}
