@@ -61,6 +61,7 @@ let midOwner = new Map();
 let sub = null;
 const subTracks = [];
 sig.on('subscriberOffer', async m => {
+  report('subscriber-offer', { tracks: m.tracks.length });
   midOwner = new Map(m.tracks.map(t => [t.mid, { participantId: t.participantId, kind: t.kind }]));
   if (!sub) {
     sub = peer('subscribe', joined);

@@ -35,7 +35,34 @@ const CLOSE_ERRORS = {
 };
 
 const PUBLISH_ERRORS = new Set(['publish_not_allowed', 'too_many_tracks', 'bad_sdp', 'negotiation_failed',
-  'sdp_too_large', 'publish_in_progress', 'capacity', 'ice_restart_unsupported', 'closed', 'not_in_call']);
+  'sdp_too_large', 'publish_in_progress', 'capacity', 'closed', 'not_in_call']);
+
+// Closes after which the SDK rejoins on its own: the network or the server went away, not a decision about this
+// participant. Every other close (left, refused, revoked, expired, room full, policy) ends the call.
+const RECONNECTABLE_CLOSES = new Set([1001, 1006, 1011, 1012, 1013, 4000, 4007]);
+
+/** What `disconnected` says to a person, by the error code of the close (or of the failed rejoin). */
+const HUMAN_REASONS = {
+  going_away: 'The server restarted or is shutting down and did not come back in time.',
+  connection_closed: 'The network connection to the server was lost and could not be restored.',
+  connection_lost: 'The network connection to the server was lost and could not be restored.',
+  idle_timeout: 'The connection was idle for too long.',
+  join_refused: 'The server refused to let this participant back in (the token is no longer valid).',
+  revoked: 'This participant was removed from the room.',
+  token_expired: 'The access token expired before it was renewed.',
+  room_full: 'The room is full.',
+  media_unavailable: 'The media server is unavailable.',
+  no_token: 'No fresh token was available to rejoin the call.',
+};
+
+/** `promise`, or a ChorusError(`code`) after `ms`. */
+function withTimeout(promise, ms, code) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new ChorusError(code, 'timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 function wsUrlFrom(url) {
   if (!url) return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/ws';
@@ -85,7 +112,12 @@ export async function listDevices(kind) {
  *   audioLevels {levels}   every `monitorInterval` ms: participantId → audio level 0…1 (self included),
  *   speakingChanged {participantId, speaking}   a participant started/stopped speaking (level above a threshold),
  *   activeSpeaker {participantId}   the SFU's active speaker changed (at most every 300 ms),
- *   serverAudioLevels {levels}   the SFU's smoothed levels (from the RFC 6464 header extension): participantId → 0…1.
+ *   serverAudioLevels {levels}   the SFU's smoothed levels (from the RFC 6464 header extension): participantId → 0…1,
+ *   reconnecting {reason}   the connection to the server was lost; the SDK rejoins on its own (local tracks kept),
+ *   reconnected {participantId}   back in the room (local tracks republished, subscriptions offered again),
+ *   disconnected {reason, code}   reconnecting gave up (`reason` is a sentence for a person); `closed` follows,
+ *   draining {deadline}   the server is shutting down (epoch seconds); the SDK rejoins when it closes the session,
+ *   iceRestart {role}   an ICE restart of the publish or subscribe connection was started (network change/failure).
  */
 export class Chorus extends EventTarget {
   /**
@@ -102,7 +134,7 @@ export class Chorus extends EventTarget {
   }
 
   constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [], tokenExpiryWarning = 60,
-    monitorInterval = 250, qualityInterval = 2000 }) {
+    monitorInterval = 250, qualityInterval = 2000, getToken = null, reconnectTimeout = 60 }) {
     super();
     if (!token || !room) throw new ChorusError('bad_options', 'token and room are required');
     this._wsUrl = wsUrlFrom(url);
@@ -144,6 +176,12 @@ export class Chorus extends EventTarget {
     /** participantId → the SFU's last reported level 0…1 (you and those whose audio you receive) */
     this.serverAudioLevels = new Map();
     this._prevCounters = new Map(); // stats id → {lost, received, bytes} of the previous quality tick
+    this._getToken = getToken;      // app callback: () => Promise<string>, a fresh token for a rejoin
+    this._reconnectTimeout = reconnectTimeout; // seconds of rejoin attempts before `disconnected`
+    this._reconnecting = false;
+    this._leaving = false;
+    this._iceTimers = new Map();    // pc → timer of a pending restart after `disconnected`
+    this._watchNetwork();
   }
 
   /** A participant's display name: the token's `name` claim, else its identity. Works for this participant too. */
@@ -198,9 +236,17 @@ export class Chorus extends EventTarget {
         this._onMessage(m);
       };
       ws.onclose = (ev) => {
+        if (this._ws !== ws) return; // an earlier socket, replaced by a rejoin
         const code = CLOSE_ERRORS[ev.code] || (ev.code === 1000 ? null : 'connection_closed');
         const error = code ? new ChorusError(code, ev.reason || code, ev.code) : null;
-        if (!joined) reject(error || new ChorusError('connection_closed', 'closed before joining', ev.code));
+        if (!joined) {
+          reject(error || new ChorusError('connection_closed', 'closed before joining', ev.code));
+          if (this._reconnecting) return; // the rejoin loop decides
+        }
+        if (joined && !this._leaving && !this._closed && RECONNECTABLE_CLOSES.has(ev.code)) {
+          this._reconnect(code || 'connection_closed');
+          return;
+        }
         this._teardown();
         if (this._pending) { this._pending.reject(error || new ChorusError('closed', 'closed')); this._pending = null; }
         this._emit('closed', { code: ev.code, reason: ev.reason, error });
@@ -218,6 +264,8 @@ export class Chorus extends EventTarget {
       this.participants.set(p.participantId, { participantId: p.participantId, identity: p.identity, name: p.name, meta: p.meta });
     }
     this.subscriber = new RTCPeerConnection(this._rtcConfig());
+    this._watchIce(this.subscriber, 'subscribe');
+    clearInterval(this._ping);
     this._ping = setInterval(() => this._send({ type: 'ping' }), 20000);
     this._armExpiry();
     this._startMonitor();
@@ -290,6 +338,9 @@ export class Chorus extends EventTarget {
         this._emit('serverAudioLevels', { levels });
         break;
       }
+      case 'draining':
+        this._emit('draining', { deadline: m.deadline });
+        break;
       case 'token_expiring':
         this._expiring(m.expiresAt);
         break;
@@ -408,11 +459,15 @@ export class Chorus extends EventTarget {
     return track;
   }
 
-  _addLocal(track, kind) {
-    if (!this.publisher) this.publisher = new RTCPeerConnection(this._rtcConfig());
-    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream] });
+  _addLocal(track, kind, muted = false) {
+    if (!this.publisher) {
+      this.publisher = new RTCPeerConnection(this._rtcConfig());
+      this._watchIce(this.publisher, 'publish');
+    }
+    const transceiver = this.publisher.addTransceiver(muted ? track.kind : track,
+      { direction: 'sendonly', streams: [this.localStream] });
     this.localStream.addTrack(track);
-    this._local.set(transceiver, { kind, track, transceiver });
+    this._local.set(transceiver, { kind, track, transceiver, muted });
     this._watchDevice(transceiver);
     return transceiver;
   }
@@ -449,7 +504,8 @@ export class Chorus extends EventTarget {
     const track = kind === 'audio' ? media.getAudioTracks()[0] : media.getVideoTracks()[0];
     const old = entry.track;
     track.enabled = old.enabled;
-    await entry.transceiver.sender.replaceTrack(track);
+    // a muted sender sends nothing (replaceTrack(null)); the new device is sent once unmuted
+    if (!entry.muted) await entry.transceiver.sender.replaceTrack(track);
     old.stop();
     this.localStream.removeTrack(old);
     this.localStream.addTrack(track);
@@ -628,21 +684,47 @@ export class Chorus extends EventTarget {
     });
   }
 
-  /** Mutes (or unmutes) the local tracks of `kind`: nothing is sent and the SFU stops forwarding them. */
-  mute(kind, muted = true) {
+  /**
+   * Mutes (or unmutes) the local tracks of `kind`: the sender is detached (`replaceTrack(null)`), so the browser
+   * encodes and sends nothing, and the SFU marks the track muted for everyone. The device stays open (unmuting is
+   * instant); `stopCamera()` also releases the camera. Resolves once the senders are switched.
+   */
+  async mute(kind, muted = true) {
+    const jobs = [];
     for (const l of this._local.values()) {
       if (l.kind !== kind) continue;
+      l.muted = muted;
       l.track.enabled = !muted;
+      jobs.push(l.transceiver.sender.replaceTrack(muted ? null : l.track));
       if (l.transceiver.mid != null) this._send({ type: 'mute', trackId: l.transceiver.mid, muted });
     }
+    await Promise.all(jobs);
   }
 
-  unmute(kind) { this.mute(kind, false); }
+  unmute(kind) { return this.mute(kind, false); }
 
   /** Whether the local tracks of `kind` are muted. */
   isMuted(kind) {
-    for (const l of this._local.values()) if (l.kind === kind) return !l.track.enabled;
+    for (const l of this._local.values()) if (l.kind === kind) return !!l.muted;
     return false;
+  }
+
+  /** Mutes the camera and releases the device (its light goes off); `startCamera()` opens it again. */
+  async stopCamera() {
+    await this.mute('video', true);
+    for (const l of this._local.values()) if (l.kind === 'video') l.track.stop();
+  }
+
+  /** Reopens the camera after `stopCamera()` and unmutes it on the same sender (no renegotiation). */
+  async startCamera(constraints = true) {
+    for (const l of this._local.values()) {
+      if (l.kind !== 'video' || l.track.readyState !== 'ended') continue;
+      const [fresh] = (await navigator.mediaDevices.getUserMedia({ video: constraints })).getVideoTracks();
+      this.localStream.removeTrack(l.track);
+      this.localStream.addTrack(fresh);
+      l.track = fresh;
+    }
+    await this.mute('video', false);
   }
 
   /** Replaces the session's token before it expires (listen for `tokenExpiring`). */
@@ -672,6 +754,7 @@ export class Chorus extends EventTarget {
 
   /** Leaves the room: the server closes the session; local tracks stop. */
   leave() {
+    this._leaving = true;
     this._send({ type: 'leave' });
     this._teardown();
   }
@@ -683,8 +766,144 @@ export class Chorus extends EventTarget {
     clearInterval(this._monitor);
     if (this._onDeviceChange) navigator.mediaDevices.removeEventListener('devicechange', this._onDeviceChange);
     clearTimeout(this._expiryTimer);
+    for (const t of this._iceTimers.values()) clearTimeout(t);
+    if (this._unwatchNetwork) this._unwatchNetwork();
     for (const l of this._local.values()) l.track.stop();
     for (const pc of [this.publisher, this.subscriber]) if (pc) pc.close();
+  }
+
+  // ---- Resilience: ICE restart and rejoin (docs/sdk.md, "Network changes and reconnects") ------------------------
+
+  /**
+   * Restarts ICE of `pc` at once when its ICE state turns `failed`, and when it stays `disconnected` for 2 s (a
+   * short glitch recovers by itself; a restart signaled during a blackout is delivered when the link returns). The publish connection restarts with its own offer (`restartIce()` then
+   * `publish`); the subscribe connection asks the server for an offer with fresh credentials (`iceRestart`).
+   */
+  _watchIce(pc, role) {
+    pc.addEventListener('iceconnectionstatechange', () => {
+      const state = pc.iceConnectionState;
+      clearTimeout(this._iceTimers.get(pc));
+      this._iceTimers.delete(pc);
+      if (state === 'failed') this._restartIce(pc, role);
+      else if (state === 'disconnected') this._restartAfter(pc, role, 2000);
+    });
+  }
+
+  /** Restarts ICE of `pc` after `delay` ms if it is still not connected. */
+  _restartAfter(pc, role, delay) {
+    clearTimeout(this._iceTimers.get(pc));
+    this._iceTimers.set(pc, setTimeout(() => {
+      this._iceTimers.delete(pc);
+      if (['disconnected', 'failed'].includes(pc.iceConnectionState)) this._restartIce(pc, role);
+    }, delay));
+  }
+
+  _restartIce(pc, role) {
+    if (this._closed || this._reconnecting || pc.signalingState === 'closed') return;
+    const now = performance.now();
+    if (pc._chorusRestartAt && now - pc._chorusRestartAt < 3000) {
+      // one at a time; a connection still not connected after it is retried
+      this._restartAfter(pc, role, 3000 - (now - pc._chorusRestartAt));
+      return;
+    }
+    pc._chorusRestartAt = now;
+    this._emit('iceRestart', { role });
+    if (role === 'subscribe') {
+      this._send({ type: 'iceRestart' });
+    } else if (pc === this.publisher) {
+      pc.restartIce();
+      this._negotiate().catch((e) => this._fail(e));
+    }
+  }
+
+  /** A network change (back online, another interface): both connections restart ICE on the new path. */
+  _watchNetwork() {
+    if (typeof window === 'undefined') return;
+    const onChange = () => {
+      for (const [pc, role] of [[this.publisher, 'publish'], [this.subscriber, 'subscribe']]) {
+        if (pc) { pc._chorusRestartAt = 0; this._restartIce(pc, role); }
+      }
+    };
+    window.addEventListener('online', onChange);
+    const conn = navigator.connection;
+    if (conn && conn.addEventListener) conn.addEventListener('change', onChange);
+    this._unwatchNetwork = () => {
+      window.removeEventListener('online', onChange);
+      if (conn && conn.removeEventListener) conn.removeEventListener('change', onChange);
+    };
+  }
+
+  /**
+   * The WebSocket dropped (network loss, server restart or drain): rejoin with a fresh token from `getToken` (or
+   * the current one), then republish the local tracks; the server offers the subscriptions again. Attempts back
+   * off (0.5 s doubling to 4 s) for `reconnectTimeout` seconds, then `disconnected` and `closed`.
+   */
+  async _reconnect(code) {
+    this._reconnecting = true;
+    this._emit('reconnecting', { reason: code });
+    this._dropConnections();
+    const deadline = Date.now() + this._reconnectTimeout * 1000;
+    let delay = 500;
+    let last = code;
+    while (!this._closed && !this._leaving && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 4000);
+      try {
+        if (this._getToken) {
+          const fresh = await withTimeout(Promise.resolve(this._getToken()), 10000, 'connection_closed');
+          if (!fresh) { last = 'no_token'; continue; }
+          this._token = fresh;
+        }
+        // a server that is still shutting down may accept the connection and never answer: give up and retry
+        await withTimeout(this._join(), 10000, 'connection_closed');
+        this._reconnecting = false;
+        await this._republish();
+        this._emit('reconnected', { participantId: this.participantId });
+        return;
+      } catch (e) {
+        this._reconnecting = true;
+        last = (e && e.code) || 'connection_closed';
+        const ws = this._ws;
+        this._ws = null;
+        if (ws) { try { ws.close(); } catch { /* gone */ } }
+        this._dropConnections();
+        if (['join_refused', 'revoked', 'room_full', 'token_expired'].includes(last) && !this._getToken) break;
+      }
+    }
+    this._reconnecting = false;
+    if (this._closed) return;
+    const reason = HUMAN_REASONS[last] || HUMAN_REASONS.connection_closed;
+    this._emit('disconnected', { reason, code: last });
+    this._teardown();
+    this._emit('closed', { code: 1006, reason, error: new ChorusError(last, reason) });
+  }
+
+  /** Closes both peer connections and forgets remote tracks, keeping the local tracks for the rejoin. */
+  _dropConnections() {
+    clearInterval(this._ping);
+    for (const t of this._iceTimers.values()) clearTimeout(t);
+    this._iceTimers.clear();
+    if (this._pending) { this._pending.reject(new ChorusError('connection_lost', 'the connection was lost')); this._pending = null; }
+    for (const d of [...this._emitted.values()]) this._removed(d.participantId, d.trackId);
+    this.streams.clear();
+    this.participants.clear();
+    this._mids = new Map();
+    for (const pc of [this.publisher, this.subscriber]) if (pc) pc.close();
+    this.publisher = null;
+    this.subscriber = null;
+    this._queue = Promise.resolve();
+  }
+
+  /** After a rejoin: publishes the same local tracks again (mute state kept) on a new publish connection. */
+  async _republish() {
+    const local = [...this._local.values()];
+    this._local.clear();
+    if (local.length === 0) return;
+    for (const l of local) this._addLocal(l.track, l.kind, l.muted);
+    await this._negotiate();
+    for (const l of this._local.values()) {
+      if (l.muted && l.transceiver.mid != null) this._send({ type: 'mute', trackId: l.transceiver.mid, muted: true });
+    }
   }
 }
 

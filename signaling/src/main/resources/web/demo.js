@@ -14,15 +14,29 @@ fetch('/dev/token', { method: 'GET' }).then((r) => {
   if (r.status === 405) { $('devToken').hidden = false; $('devNote').hidden = false; }
 }).catch(() => {});
 
-$('devToken').addEventListener('click', async () => {
-  showError(null);
+let devIdentity = null; // the identity of the last dev token: refreshes and rejoins must keep it
+
+/** A dev-mode token for `room` (and, once known, the same identity), or null outside dev mode. */
+async function devToken(room) {
   const r = await fetch('/dev/token', {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify($('name').value.trim() ? { room: $('room').value, name: $('name').value.trim() } : { room: $('room').value }),
+    body: JSON.stringify({ room, ...(devIdentity ? { identity: devIdentity } : {}),
+      ...($('name').value.trim() ? { name: $('name').value.trim() } : {}) }),
   });
   const body = await r.json();
-  if (!r.ok) { showError(body.error || { message: 'could not get a dev token' }); return; }
-  $('token').value = body.token;
+  if (!r.ok) throw body.error || { message: 'could not get a dev token' };
+  devIdentity = body.identity;
+  return body.token;
+}
+
+$('devToken').addEventListener('click', async () => {
+  showError(null);
+  devIdentity = null;
+  try {
+    $('token').value = await devToken($('room').value);
+  } catch (e) {
+    showError(e);
+  }
 });
 
 function tile(id, label, stream, muted) {
@@ -96,8 +110,11 @@ $('join').addEventListener('submit', async (ev) => {
   if (!token) { showError({ message: 'a join token is required' }); return; }
   $('joinButton').disabled = true;
   status('joining…');
+  // In dev mode the page can mint its own fresh tokens: for refreshing before expiry and for rejoining after a
+  // server restart. A pasted token has no such source: the call then ends when it expires.
+  const fromDev = Boolean(devIdentity) && !$('devToken').hidden && token === $('token').value.trim();
   try {
-    call = await Chorus.connect({ token, room });
+    call = await Chorus.connect({ token, room, getToken: fromDev ? () => devToken(room) : null });
   } catch (e) {
     showError(e);
     status('not connected');
@@ -146,6 +163,21 @@ $('join').addEventListener('submit', async (ev) => {
   });
   call.on('devicesChanged', () => fillDevicePickers().catch(() => {}));
   call.on('error', (e) => showError(e));
+  call.on('tokenExpiring', async () => {
+    if (!fromDev) { showError({ message: 'the token expires soon; rejoin with a fresh one' }); return; }
+    try {
+      await call.refreshToken(await devToken(room));
+    } catch (e) {
+      showError(e);
+    }
+  });
+  call.on('reconnecting', () => status('reconnecting…'));
+  call.on('reconnected', () => {
+    status('in room ' + room + ' as ' + call.participantId.slice(0, 8));
+    $('tiles').replaceChildren();
+    if (call.localStream) tile(call.participantId, labelOf(call.participantId), call.localStream, true);
+  });
+  call.on('disconnected', ({ reason }) => showError({ message: reason }));
   call.on('closed', ({ error }) => {
     status(error ? 'disconnected (' + error.code + ')' : 'left');
     $('tiles').replaceChildren();
@@ -172,14 +204,14 @@ $('join').addEventListener('submit', async (ev) => {
 
 $('muteAudio').addEventListener('click', () => {
   const muted = !call.isMuted('audio');
-  call.mute('audio', muted);
+  call.mute('audio', muted).catch(showError);
   $('muteAudio').textContent = muted ? 'Unmute mic' : 'Mute mic';
   $('muteAudio').classList.toggle('off', muted);
 });
 
 $('muteVideo').addEventListener('click', () => {
   const muted = !call.isMuted('video');
-  call.mute('video', muted);
+  (muted ? call.stopCamera() : call.startCamera()).catch(showError); // the camera light goes off when stopped
   $('muteVideo').textContent = muted ? 'Start camera' : 'Stop camera';
   $('muteVideo').classList.toggle('off', muted);
 });

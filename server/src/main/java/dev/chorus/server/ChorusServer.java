@@ -56,6 +56,8 @@ public final class ChorusServer implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private volatile ControlChannel channel;
     private volatile Runnable stopAction;
+    /** False once a graceful drain started: {@code /readyz} answers 503 before anything else changes. */
+    private final java.util.concurrent.atomic.AtomicBoolean accepting;
     private boolean closed;
     private final Webhooks webhooks;
     /** The private scrape listener, or null ({@code metrics.port} = -1). */
@@ -63,7 +65,9 @@ public final class ChorusServer implements AutoCloseable {
 
     private ChorusServer(ChorusConfig config, Path dataDir, ChorusMetrics metrics, ControlPlane control,
                          ControlEdge edge, Path certFile, DataDir.Lock lock, MediaPlane mediaPlane, CallService calls,
-                         ExecutorService callExecutor, Webhooks webhooks, MetricsListener metricsListener) {
+                         ExecutorService callExecutor, Webhooks webhooks, MetricsListener metricsListener,
+                         java.util.concurrent.atomic.AtomicBoolean accepting) {
+        this.accepting = accepting;
         this.webhooks = webhooks;
         this.metricsListener = metricsListener;
         this.lock = lock;
@@ -136,6 +140,7 @@ public final class ChorusServer implements AutoCloseable {
         ChorusMetrics metrics = new ChorusMetrics(true);
         ControlPlane control = null;
         ControlEdge edge = null;
+        java.util.concurrent.atomic.AtomicBoolean accepting = new java.util.concurrent.atomic.AtomicBoolean(true);
         MediaPlane mediaPlane = null;
         ExecutorService callExecutor = null;
         ControlChannel channel = null;
@@ -163,7 +168,8 @@ public final class ChorusServer implements AutoCloseable {
             ControlPlane c = control;
             MediaPlane mp = mediaPlane;
             edge = new ControlEdge(ServerSettings.http(cfg), ServerSettings.ws(cfg), ssl, control, metrics,
-                    Clock.systemUTC(), List.of(new HealthRoutes.Check("media", () -> mp.sfu != null)), calls, calls,
+                    Clock.systemUTC(), List.of(new HealthRoutes.Check("media", () -> mp.sfu != null),
+                            new HealthRoutes.Check("accepting", accepting::get)), calls, calls,
                     router -> {
                         WebAssets.register(router);
                         if (dev) {
@@ -191,7 +197,7 @@ public final class ChorusServer implements AutoCloseable {
                 }
             }
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
-                    calls, callExecutor, webhooks, metricsListener);
+                    calls, callExecutor, webhooks, metricsListener, accepting);
             try {
                 channel = ControlChannel.open(dataDir, server, server::status);
                 server.channel = channel;
@@ -324,6 +330,38 @@ public final class ChorusServer implements AutoCloseable {
     /** The private metrics listener's address, or null when {@code metrics.port} is -1. */
     public InetSocketAddress metricsAddress() {
         return metricsListener == null ? null : metricsListener.address();
+    }
+
+    /**
+     * Graceful shutdown (SIGTERM, {@code chorus stop}): readiness turns false first (a load balancer stops sending
+     * new clients), then new sessions are refused and joined ones are told {@code draining} with the deadline; the
+     * server closes once they have all left or when {@code ws.drainTimeout} has passed (the rest get 1001 and their
+     * SDKs rejoin, elsewhere or here once it is back). A zero timeout closes at once.
+     */
+    public void drainAndClose() {
+        java.time.Duration window = Durations.parse(config.ws().drainTimeout());
+        synchronized (this) {
+            if (closed) return;
+        }
+        if (!window.isZero() && accepting.compareAndSet(true, false)) {
+            long until = System.nanoTime() + window.toNanos();
+            int told = edge.drain(Instant.now().plus(window));
+            log.info("event=draining sessions={} timeoutSeconds={}", told, window.toSeconds());
+            try {
+                while (edge.sessions().size() > 0 && System.nanoTime() < until) {
+                    Thread.sleep(100); // sessions end on their own event loops; nothing to wait on but the count
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.info("event=drained sessionsLeft={}", edge.sessions().size());
+        }
+        close();
+    }
+
+    /** Whether the server admits new sessions (false while draining). */
+    public boolean accepting() {
+        return accepting.get();
     }
 
     @Override

@@ -101,7 +101,8 @@ final class ConfigValidator {
                 & duration("ws.idleTimeout", w.idleTimeout(), Duration.ofSeconds(1), Duration.ofHours(1), p)
                 & duration("ws.fragmentTimeout", w.fragmentTimeout(), Duration.ofMillis(100), Duration.ofMinutes(5), p)
                 & duration("ws.tokenExpiryWarning", w.tokenExpiryWarning(), Duration.ZERO, Duration.ofHours(1), p)
-                & duration("ws.tokenExpiryGrace", w.tokenExpiryGrace(), Duration.ZERO, Duration.ofMinutes(10), p);
+                & duration("ws.tokenExpiryGrace", w.tokenExpiryGrace(), Duration.ZERO, Duration.ofMinutes(10), p)
+                & duration("ws.drainTimeout", w.drainTimeout(), Duration.ZERO, Duration.ofMinutes(10), p);
         if (ok) {
             try {
                 ServerSettings.ws(c);

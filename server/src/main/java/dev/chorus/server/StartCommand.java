@@ -26,7 +26,7 @@ final class StartCommand implements Callable<Integer> {
         server.onStopRequest(() -> System.exit(Main.OK));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.drainAndClose(); // ws.drainTimeout: clients are told and given time before the close
             stopped.countDown();
         }, "chorus-shutdown"));
         stopped.await();

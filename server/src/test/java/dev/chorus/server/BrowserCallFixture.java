@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class BrowserCallFixture implements AutoCloseable {
     final Path tmp;
-    final ChorusServer server;
+    ChorusServer server;
+    private ChorusConfig config;
     final ChromiumHarness chromium;
 
     private BrowserCallFixture(Path tmp, ChorusServer server, ChromiumHarness chromium) {
@@ -36,6 +37,15 @@ final class BrowserCallFixture implements AutoCloseable {
      */
     static BrowserCallFixture start(String tmpPrefix, Map<String, String> extraConfig, String pageHelpers)
             throws Exception {
+        return start(tmpPrefix, extraConfig, pageHelpers, "127.0.0.1");
+    }
+
+    /**
+     * As {@link #start(String, Map, String)}, with HTTPS and media bound to {@code address} (e.g. the host end of a
+     * test's veth pair, so a browser inside the namespace reaches the server over the impaired link).
+     */
+    static BrowserCallFixture start(String tmpPrefix, Map<String, String> extraConfig, String pageHelpers,
+                                    String address) throws Exception {
         ChromiumHarness.require();
         Path tmp = Files.createTempDirectory(tmpPrefix);
         ChorusServer server = null;
@@ -44,16 +54,19 @@ final class BrowserCallFixture implements AutoCloseable {
             Map<String, String> env = new HashMap<>(Map.ofEntries(
                     Map.entry("CHORUS_DATA_DIR", tmp.resolve("data").toString()),
                     Map.entry("CHORUS_HTTP_PORT", "0"),
-                    Map.entry("CHORUS_MEDIA_BIND_ADDRESS", "127.0.0.1"),
+                    Map.entry("CHORUS_HTTP_BIND_ADDRESS", address),
+                    Map.entry("CHORUS_MEDIA_BIND_ADDRESS", address),
                     Map.entry("CHORUS_MEDIA_UDP_PORT", "0"),
                     Map.entry("CHORUS_MEDIA_WORKERS", "2"),
                     Map.entry("CHORUS_MEDIA_EMPTY_ROOM_GRACE", "2s")));
             env.putAll(extraConfig);
             ChorusConfig cfg = ConfigLoader.load(null, env);
             server = ChorusServer.start(cfg, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            chromium = ChromiumHarness.browse("https://127.0.0.1:" + server.port() + "/");
+            chromium = ChromiumHarness.browse(pageUrl(address, server));
             assertThat(chromium.async(pageHelpers + "return 'ok';")).isEqualTo("ok");
-            return new BrowserCallFixture(tmp, server, chromium);
+            BrowserCallFixture f = new BrowserCallFixture(tmp, server, chromium);
+            f.config = cfg;
+            return f;
         } catch (Throwable t) {
             try {
                 new BrowserCallFixture(tmp, server, chromium).close();
@@ -62,6 +75,22 @@ final class BrowserCallFixture implements AutoCloseable {
             }
             throw t;
         }
+    }
+
+    /** The server's page origin on {@code address}. */
+    static String pageUrl(String address, ChorusServer server) {
+        return "https://" + address + ":" + server.port() + "/";
+    }
+
+    /**
+     * Stops the server (as SIGTERM does, with the configured drain) and starts it again on the same data dir and
+     * configuration (a fixed {@code CHORUS_HTTP_PORT} keeps the pages' URL valid). Returns the restarted server.
+     */
+    ChorusServer restartServer() throws Exception {
+        server.drainAndClose();
+        server = null;
+        server = ChorusServer.start(config, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        return server;
     }
 
     @Override

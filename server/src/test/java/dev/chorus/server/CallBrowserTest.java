@@ -53,7 +53,8 @@ class CallBrowserTest {
                 const token = await T.token(room, name, scopes);
                 const rec = { events: [], subscribedAt: {}, firstFrame: {}, removedAt: {} };
                 T.clients[name] = rec;
-                const c = await Chorus.connect({ token, room, iceTransportPolicy: policy || 'all' });
+                const c = await Chorus.connect({ token, room, iceTransportPolicy: policy || 'all',
+                                                  getToken: () => T.token(room, name, scopes) });
                 rec.c = c;
                 c.on('track', d => rec.events.push('track ' + d.participantId + ' ' + d.kind));
                 c.on('trackRemoved', d => { rec.events.push('trackRemoved ' + d.participantId + ' ' + d.kind);
@@ -63,6 +64,8 @@ class CallBrowserTest {
                                                           + ' ' + (d.track.muted ? 'muted' : 'unmuted')));
                 c.on('error', e => rec.events.push('error ' + e.code));
                 c.on('closed', () => clearInterval(rec.poll));
+                for (const type of ['reconnecting', 'reconnected', 'disconnected']) c.on(type, () => rec.events.push(type));
+                c.on('iceRestart', d => rec.events.push('iceRestart ' + d.role));
                 c.on('subscribed', d => { for (const mid of d.mids) if (!(mid in rec.subscribedAt)) rec.subscribedAt[mid] = d.at; });
                 // time from the subscriber answer being applied to the first decoded frame, per video mid
                 rec.poll = setInterval(async () => {

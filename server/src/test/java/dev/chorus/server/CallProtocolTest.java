@@ -365,4 +365,58 @@ class CallProtocolTest {
             assertThat(a.next("participantLeft").get("participantId").asText()).isNotEmpty();
         }
     }
+
+    // ---- issue 16: ICE restart and graceful drain ---------------------------------------------------------------
+
+    private static String ufrag(String sdp) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("a=ice-ufrag:(\\S+)").matcher(sdp);
+        assertThat(m.find()).as("ice-ufrag in " + sdp).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void aPublishOfferWithANewUfragRestartsIceOnTheSameTransportWithoutTouchingTracks() throws Exception {
+        try (WsTestClient a = joinAs("restart", "alice", null)) {
+            a.next("joined");
+            String offer = SdpFixtures.chromiumAudioVideoOffer();
+            a.send(JSON.writeValueAsString(Map.of("type", "publish", "sdp", offer)));
+            String first = a.next("publishAnswer").get("sdp").asText();
+            var tracksBefore = server.sfu().room("dev/restart").orElseThrow().tracks().get(5, TimeUnit.SECONDS);
+            assertThat(tracksBefore).hasSize(2);
+            // RTCPeerConnection.restartIce(): same DTLS fingerprint, SSRCs and mids; new ufrag and password
+            String restarted = offer.replace("a=ice-ufrag:z9iH", "a=ice-ufrag:R3st")
+                    .replace("a=ice-pwd:CLT80rl+vmELmSZXP/2cWxFp", "a=ice-pwd:NewPassw0rdForTheRestart1");
+            a.send(JSON.writeValueAsString(Map.of("type", "publish", "sdp", restarted)));
+            JsonNode answer = a.next("publishAnswer");
+            String second = answer.get("sdp").asText();
+            assertThat(ufrag(second)).as("fresh SFU credentials for the new ICE generation").isNotEqualTo(ufrag(first));
+            assertThat(second).contains("a=ice-lite", "a=recvonly");
+            assertThat(server.sfu().room("dev/restart").orElseThrow().tracks().get(5, TimeUnit.SECONDS))
+                    .as("the same tracks, not republished").isEqualTo(tracksBefore);
+            // the subscribe side asks by message; without subscriptions there is nothing to offer and nothing fails
+            a.send("{\"type\":\"iceRestart\"}");
+            a.send("{\"type\":\"iceRestart\",\"extra\":1}");
+            assertThat(a.next("error").get("code").asText()).isEqualTo("bad_message");
+        }
+    }
+
+    @Test
+    void drainTurnsReadinessFalseRefusesNewSessionsTellsJoinedOnesAndClosesOnceTheyLeft() throws Exception {
+        try (WsTestClient a = joinAs("drain", "alice", null)) {
+            a.next("joined");
+            assertThat(http("GET", "/readyz", null).statusCode()).isEqualTo(200);
+            String late = token("drain", "late", null);
+            Thread drain = Thread.ofPlatform().name("test-drain").start(server::drainAndClose);
+            JsonNode draining = a.next("draining");
+            assertThat(draining.get("deadline").asLong()).isGreaterThan(java.time.Instant.now().getEpochSecond());
+            assertThat(server.accepting()).isFalse();
+            assertThat(http("GET", "/readyz", null).statusCode()).as("not ready while draining").isEqualTo(503);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> WsTestClient.connect(trust, server.port())
+                    .join("drain", late)).as("no new session while draining");
+            assertThat(drain.isAlive()).as("waits for the joined session").isTrue();
+            a.send("{\"type\":\"leave\"}");
+            drain.join(5_000);
+            assertThat(drain.isAlive()).as("closed once the last session left, before the 10 s timeout").isFalse();
+        }
+    }
 }

@@ -54,6 +54,32 @@ public final class IceDirectory {
         return null;
     }
 
+    /**
+     * ICE restart of a registered agent: registers it under {@code local}'s ufrag, switches it to the new
+     * generation and only then forgets the old ufrag, so a lookup always finds the agent under one of them. Its
+     * transport, DTLS and SRTP state are untouched (RFC 8445 §9).
+     *
+     * @return false (nothing changed) if the new ufrag is already taken or the agent is not registered
+     */
+    public boolean restart(IceLiteAgent agent, IceCredentials local, String remoteUfrag) {
+        UfragKey oldKey = new UfragKey(agent.localUfragBytes());
+        if (agents.get(oldKey) != agent) {
+            return false;
+        }
+        UfragKey newKey = new UfragKey(local.ufrag().getBytes(StandardCharsets.US_ASCII));
+        if (agents.putIfAbsent(newKey, agent) != null) {
+            return false;
+        }
+        try {
+            agent.restart(local, remoteUfrag);
+        } catch (IllegalArgumentException e) {
+            agents.remove(newKey, agent);
+            throw e;
+        }
+        agents.remove(oldKey, agent);
+        return true;
+    }
+
     /** Removes and closes the agent registered under {@code localUfrag}; returns it or null. */
     public IceLiteAgent remove(String localUfrag) {
         IceLiteAgent a = agents.remove(new UfragKey(localUfrag.getBytes(StandardCharsets.US_ASCII)));

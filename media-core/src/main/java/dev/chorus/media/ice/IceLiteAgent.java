@@ -52,11 +52,23 @@ public final class IceLiteAgent {
         CLOSED
     }
 
-    private final IceCredentials local;
-    private final String remoteUfrag;
-    private final byte[] remoteUfragBytes;
-    private final byte[] localUfragBytes;
-    private final StunKey key;
+    /**
+     * The credentials of the current ICE generation: replaced as a whole by {@link #restart} (signaling thread),
+     * read once per check by the owner thread, so a check is verified against one consistent generation.
+     */
+    private record Generation(IceCredentials local, String remoteUfrag, byte[] remoteUfragBytes,
+                              byte[] localUfragBytes, StunKey key) {
+        static Generation of(IceCredentials local, String remoteUfrag) {
+            if (remoteUfrag == null || remoteUfrag.isEmpty() || remoteUfrag.length() > 256) {
+                throw new IllegalArgumentException("remote ufrag required");
+            }
+            return new Generation(local, remoteUfrag, remoteUfrag.getBytes(StandardCharsets.UTF_8),
+                    local.ufrag().getBytes(StandardCharsets.US_ASCII), StunKey.shortTerm(local.pwd()));
+        }
+    }
+
+    private volatile Generation generation;
+    private volatile long restarts;
 
     private final InetSocketAddress[] validated = new InetSocketAddress[MAX_VALIDATED_ADDRESSES];
     private final long[] validatedAt = new long[MAX_VALIDATED_ADDRESSES];
@@ -77,34 +89,43 @@ public final class IceLiteAgent {
      * @param nowNanos creation time on the same clock as later calls (consent starts here)
      */
     public IceLiteAgent(IceCredentials local, String remoteUfrag, long nowNanos) {
-        if (remoteUfrag == null || remoteUfrag.isEmpty() || remoteUfrag.length() > 256) {
-            throw new IllegalArgumentException("remote ufrag required");
-        }
-        this.local = local;
-        this.remoteUfrag = remoteUfrag;
-        this.remoteUfragBytes = remoteUfrag.getBytes(StandardCharsets.UTF_8);
-        this.localUfragBytes = local.ufrag().getBytes(StandardCharsets.US_ASCII);
-        this.key = StunKey.shortTerm(local.pwd());
+        this.generation = Generation.of(local, remoteUfrag);
         this.lastValidCheckNanos = nowNanos;
     }
 
-    /** Local credentials (for the SDP answer). */
+    /** Local credentials of the current generation (for the SDP answer). */
     public IceCredentials localCredentials() {
-        return local;
+        return generation.local();
     }
 
-    /** Local ufrag. */
+    /** Local ufrag of the current generation. */
     public String localUfrag() {
-        return local.ufrag();
+        return generation.local().ufrag();
     }
 
-    /** Remote ufrag. */
+    /** Remote ufrag of the current generation. */
     public String remoteUfrag() {
-        return remoteUfrag;
+        return generation.remoteUfrag();
     }
 
     byte[] localUfragBytes() {
-        return localUfragBytes;
+        return generation.localUfragBytes();
+    }
+
+    /**
+     * ICE restart (RFC 8445 §9, as a lite agent): from now on only checks with the new credentials are answered.
+     * The transport itself (DTLS, SRTP, the validated 5-tuples and the selected one) is kept, so media flows on
+     * the previous path until the peer's checks on the new generation nominate a pair. Called by the
+     * {@link IceDirectory} (which re-keys the agent under its new ufrag), from the signaling or worker thread.
+     */
+    void restart(IceCredentials local, String remoteUfrag) {
+        generation = Generation.of(local, remoteUfrag);
+        restarts++;
+    }
+
+    /** ICE restarts applied to this agent. */
+    public long restarts() {
+        return restarts;
     }
 
     /**
@@ -116,7 +137,8 @@ public final class IceLiteAgent {
      */
     IceCheckResult handle(StunMessage req, int usernameIndex, int colon, InetSocketAddress source, long nowNanos,
                           ByteBuf out, StunWriter writer) {
-        IceCheckResult r = check(req, usernameIndex, colon, nowNanos);
+        Generation g = generation;
+        IceCheckResult r = check(g, req, usernameIndex, colon, nowNanos);
         if (r != IceCheckResult.RESPONDED) {
             drops[r.ordinal()]++;
             return r;
@@ -128,7 +150,7 @@ public final class IceLiteAgent {
             roleConflicts++;
             writer.beginResponse(out, StunMessageType.BINDING_ERROR, req)
                     .addErrorCode(487, "Role Conflict")
-                    .addMessageIntegrity(key)
+                    .addMessageIntegrity(g.key())
                     .addFingerprint();
             writer.finish();
             return IceCheckResult.ROLE_CONFLICT;
@@ -147,13 +169,14 @@ public final class IceLiteAgent {
         }
         writer.beginResponse(out, StunMessageType.BINDING_SUCCESS, req)
                 .addXorMappedAddress(source)
-                .addMessageIntegrity(key)
+                .addMessageIntegrity(g.key())
                 .addFingerprint();
         writer.finish();
         return IceCheckResult.RESPONDED;
     }
 
-    private IceCheckResult check(StunMessage req, int usernameIndex, int colon, long nowNanos) {
+    private IceCheckResult check(Generation g, StunMessage req, int usernameIndex, int colon, long nowNanos) {
+        byte[] remoteUfragBytes = g.remoteUfragBytes();
         State s = state.get();
         if (s == State.EXPIRED || s == State.CLOSED || expiredAt(nowNanos)) {
             return IceCheckResult.EXPIRED;
@@ -173,7 +196,7 @@ public final class IceLiteAgent {
         if (req.messageIntegrityIndex() < 0) {
             return IceCheckResult.MISSING_INTEGRITY;
         }
-        if (!StunIntegrity.verifyMessageIntegrity(req, key)) {
+        if (!StunIntegrity.verifyMessageIntegrity(req, g.key())) {
             return IceCheckResult.BAD_INTEGRITY;
         }
         if (req.fingerprintIndex() >= 0 && !StunIntegrity.verifyFingerprint(req)) {
@@ -321,6 +344,6 @@ public final class IceLiteAgent {
 
     @Override
     public String toString() {
-        return "IceLiteAgent[" + local.ufrag() + ", " + state + "]";
+        return "IceLiteAgent[" + localUfrag() + ", " + state + "]";
     }
 }

@@ -41,6 +41,12 @@ final class Consumer {
     long packets;
     long octets;
     int fractionLost;
+    /** The header extensions of the subscriber's answer to this consumer's section. */
+    SectionExtensions answered = SectionExtensions.NONE;
+    /** Publisher's extension id → the subscriber's (0: not forwarded); see {@link #mapExtensions()}. */
+    final byte[] extensionIds = new byte[256];
+    /** The subscriber's transport-cc id on this section (0: none). */
+    int transportCcId;
 
     Consumer(ParticipantImpl subscriber, Producer track, long ssrc, long rtxSsrc, int payloadType, int firstSeq,
              long firstTs) {
@@ -118,11 +124,25 @@ final class Consumer {
     }
 
     /**
-     * Rewrites the header in place for this subscriber: SSRC, sequence number, timestamp, payload type, and the
-     * header extensions (publisher ids → the subscriber's ids; unknown ones and mid become padding; transport-cc
-     * gets the subscriber transport's own sequence number).
+     * Recomputes publisher id → subscriber id for the extensions both sides negotiated on this consumer's sections
+     * (the producer's section and the subscriber's answer to its slot). Negotiation time only.
      */
-    void rewrite(RtpPacket rtp, long ssrcOut, int seqOut, long tsOut, int ptOut, byte[] pubToSub, int acceptedMask) {
+    void mapExtensions() {
+        SectionExtensions pub = track.extensions;
+        SectionExtensions sub = answered;
+        for (int id = 1; id < 256; id++) {
+            String uri = pub.uri(id);
+            extensionIds[id] = uri == null || !SectionExtensions.forwardable(uri) ? 0 : (byte) sub.idOf(uri);
+        }
+        transportCcId = sub.idOf(SectionExtensions.TWCC_URI);
+    }
+
+    /**
+     * Rewrites the header in place for this subscriber: SSRC, sequence number, timestamp, payload type, and the
+     * header extensions: each one both sides negotiated gets the subscriber's id with its bytes unchanged (known or
+     * not); the others, and mid, become padding; transport-cc gets the subscriber transport's own sequence number.
+     */
+    void rewrite(RtpPacket rtp, long ssrcOut, int seqOut, long tsOut, int ptOut) {
         rtp.setSsrc(ssrcOut);
         rtp.setSequenceNumber(seqOut);
         rtp.setTimestamp(tsOut);
@@ -134,6 +154,7 @@ final class Consumer {
         int profile = rtp.extensionProfile();
         boolean oneByte = profile == RtpPacket.PROFILE_ONE_BYTE;
         if (!oneByte && (profile & RtpPacket.PROFILE_TWO_BYTE_MASK) != RtpPacket.PROFILE_TWO_BYTE) return;
+        byte[] map = extensionIds;
         int p = extOff;
         while (p < end) {
             int h = b[p] & 0xFF;
@@ -154,11 +175,12 @@ final class Consumer {
                 len = b[p + 1] & 0xFF;
                 data = p + 2;
             }
-            int sid = pubToSub[id] & 0xFF;
-            if (sid != 0 && (acceptedMask & (1 << sid)) != 0) {
+            int sid = map[id] & 0xFF;
+            // A one-byte element cannot carry an id above 14: such an extension is dropped, not mislabelled.
+            if (sid != 0 && (!oneByte || sid < 15)) {
                 if (oneByte) b[p] = (byte) ((sid << 4) | (len - 1));
                 else b[p] = (byte) sid;
-                if (sid == SUB_EXT_TRANSPORT_CC && len >= 2) {
+                if (sid == transportCcId && len >= 2) {
                     int twcc = subscriber.subscribing.nextTransportCcSequence();
                     b[data] = (byte) (twcc >>> 8);
                     b[data + 1] = (byte) twcc;

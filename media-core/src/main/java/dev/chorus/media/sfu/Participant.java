@@ -48,6 +48,14 @@ public interface Participant {
      */
     CompletableFuture<Void> answerSubscription(String answerSdp);
 
+    /**
+     * ICE restart of the subscribe connection, asked for by the client (its ICE went disconnected or failed, or its
+     * network changed): the next {@link ParticipantListener#onSubscriberOffer} carries fresh ICE credentials, and its
+     * answer restarts ICE on the same transport (DTLS, SRTP and subscriptions kept). The publish connection needs
+     * nothing: the client's own offer with a new ufrag restarts it ({@link #publish}).
+     */
+    CompletableFuture<Void> restartSubscriberIce();
+
     /** Mutes or unmutes one of this participant's published tracks; nothing is forwarded while muted. */
     CompletableFuture<Void> setMuted(String trackId, boolean muted);
 

@@ -77,8 +77,12 @@ final class ParticipantImpl implements Participant {
 
     /** A refusal on the caller's thread (bad SDP), reported like the worker's refusals. */
     private static <T> CompletableFuture<T> refused(RuntimeException e) {
-        return CompletableFuture.failedFuture(e instanceof SfuException ? e
-                : new SfuException(SfuException.Code.NEGOTIATION_FAILED, "internal error: " + e.getClass().getSimpleName()));
+        return CompletableFuture.failedFuture(asRefusal(e));
+    }
+
+    private static SfuException asRefusal(RuntimeException e) {
+        return e instanceof SfuException se ? se
+                : new SfuException(SfuException.Code.NEGOTIATION_FAILED, "internal error: " + e.getClass().getSimpleName());
     }
 
     @Override
@@ -98,10 +102,22 @@ final class ParticipantImpl implements Participant {
         try {
             answer = SubscribeNegotiation.read(answerSdp);
         } catch (RuntimeException e) {
-            return refused(e);
+            SfuException refusal = asRefusal(e);
+            return submit(() -> {
+                subscribing.refuseAnswer(refusal);
+                return null;
+            });
         }
         return submit(() -> {
             subscribing.applyAnswer(answer);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> restartSubscriberIce() {
+        return submit(() -> {
+            subscribing.restartIce();
             return null;
         });
     }

@@ -24,6 +24,8 @@ final class Producer {
     int payloadType = -1;
     int rtxPayloadType = -1;
     int clockRate;
+    /** The header extensions negotiated on the track's section of the publish transport. */
+    SectionExtensions extensions = SectionExtensions.NONE;
     final ReceiveStats stats;
     /** Video only: plaintext of recent packets for NACKs (bounded in packets and age). */
     final RetransmitCache cache;
@@ -33,6 +35,8 @@ final class Producer {
     Consumer[] consumers = NONE;
     /** Audio tracks: the smoothed RFC 6464 level (active speaker detection); null for video. */
     final AudioLevelMeter audioLevel;
+    /** The publisher's id of the audio-level extension in this track's m-section (per section: BUNDLE ids may differ), or 0. */
+    int audioLevelId;
     long packetsIn;
     long bytesIn;
 
@@ -49,12 +53,15 @@ final class Producer {
         this.audioLevel = video ? null : new AudioLevelMeter();
     }
 
-    /** Applies a (re)negotiated description of the track. */
-    void configure(PublishNegotiation.TrackSpec spec) {
+    /** Applies a (re)negotiated description of the track; consumers re-map the extension ids. */
+    void configure(PublishNegotiation.TrackSpec spec, SectionExtensions negotiated) {
         ssrc = spec.ssrc();
         rtxSsrc = spec.rtxSsrc();
         payloadType = spec.payloadType();
         rtxPayloadType = spec.rtxPayloadType();
+        extensions = negotiated;
+        audioLevelId = negotiated.idOf(SectionExtensions.AUDIO_LEVEL_URI);
+        for (Consumer c : consumers) c.mapExtensions();
     }
 
     /**

@@ -12,6 +12,8 @@ import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sdp.SessionDescription;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,7 +105,8 @@ final class PublishNegotiation {
         SessionDescription sd = offer.description();
         SessionDescription answer;
         try {
-            SdpAnswerBuilder builder = new SdpAnswerBuilder(sd, credentials, ours).codecs("opus", "VP8").simulcast(false);
+            SdpAnswerBuilder builder = new SdpAnswerBuilder(sd, credentials, ours).codecs("opus", "VP8").simulcast(false)
+                    .extensions(acceptedExtensions(sd));
             for (InetSocketAddress c : candidates) builder.candidate(c);
             answer = builder.build();
         } catch (SdpNegotiationException e) {
@@ -129,6 +132,20 @@ final class PublishNegotiation {
             if (spec != null) tracks.add(spec);
         }
         return new Plan(answer, List.copyOf(tracks), SsrcFilter.fromDescription(sd, 0), HeaderExtensionMap.of(answer));
+    }
+
+    /**
+     * The header extensions the answer accepts: those the SFU reads, and every other one it can forward (a
+     * subscriber that negotiates it too receives it byte-equal under its own id: issue 11).
+     */
+    static Set<String> acceptedExtensions(SessionDescription offer) {
+        Set<String> uris = new HashSet<>(SdpAnswerBuilder.DEFAULT_EXTENSIONS);
+        for (MediaDescription m : offer.media()) {
+            for (Sdp.Extmap e : m.extmaps()) {
+                if (e.attributes() == null && SectionExtensions.forwardable(e.uri())) uris.add(e.uri());
+            }
+        }
+        return uris;
     }
 
     private static TrackSpec trackSpec(Section s, MediaDescription am) {

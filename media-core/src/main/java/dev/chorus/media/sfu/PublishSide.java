@@ -69,7 +69,7 @@ final class PublishSide {
                         spec.clockRate(), room.config);
                 added.add(t);
             }
-            t.configure(spec);
+            t.configure(spec, extensions.section(spec.mid()));
             next.put(spec.mid(), t);
         }
         for (Producer old : List.copyOf(tracks.values())) {
@@ -191,8 +191,8 @@ final class PublishSide {
             counters.drop(SfuDropReason.MUTED);
             return;
         }
-        if (track.audioLevel != null && extensions.audioLevelId > 0) {
-            long ext = rtp.findExtension(extensions.audioLevelId);
+        if (track.audioLevel != null && track.audioLevelId > 0) {
+            long ext = rtp.findExtension(track.audioLevelId);
             if (ext >= 0 && (ext & 0xFFFF) >= 1) track.audioLevel.record(rtp.buffer()[(int) (ext >>> 16)] & 0x7F, now);
         }
         // SECURITY-CHECKLIST 41: above maxKbps × tolerance, packets are dropped.

@@ -164,14 +164,13 @@ final class RoomImpl implements Room {
         long srcSsrc = rtp.ssrc();
         int seq = rtp.sequenceNumber();
         long ts = rtp.timestamp();
-        byte[] pubToSub = t.publisher.publishing.extensions.pubToSub;
         SfuCounters counters = worker.counters;
         boolean dirty = false;
         for (Consumer c : consumers) {
             if (!c.active()) continue;
             if (dirty) System.arraycopy(saved, 0, buf, off, hl);
             int outSeq = c.mapSequence(srcSsrc, seq, ts, now);
-            c.rewrite(rtp, c.ssrc, outSeq, c.mapTimestamp(ts), c.payloadType, pubToSub, c.subscriber.subscribing.acceptedExtMask);
+            c.rewrite(rtp, c.ssrc, outSeq, c.mapTimestamp(ts), c.payloadType);
             dirty = true;
             if (c.subscriber.transports.subscribe.link.send(buf, off, len, false)) {
                 c.packets++;
@@ -207,14 +206,12 @@ final class RoomImpl implements Room {
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
             int rtxSeq = c.rtxSeq;
             c.rtxSeq = (rtxSeq + 1) & 0xFFFF;
-            c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType, c.track.publisher.publishing.extensions.pubToSub,
-                    c.subscriber.subscribing.acceptedExtMask);
+            c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType);
         } else {
             System.arraycopy(src, 0, out, 0, len);
             n = len;
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
-            c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType, c.track.publisher.publishing.extensions.pubToSub,
-                    c.subscriber.subscribing.acceptedExtMask);
+            c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType);
         }
         MediaChannel link = c.subscriber.transports.subscribe.link;
         boolean queued = c.rtxPayloadType >= 0 ? link.send(out, 0, n, false)

@@ -18,7 +18,6 @@ public final class SfuException extends RuntimeException {
         /** {@link Participant#answerSubscription} without an outstanding subscriber offer. */
         NO_PENDING_OFFER,
         /** A new ICE ufrag on an existing transport (ICE restart is not supported yet). */
-        ICE_RESTART_UNSUPPORTED,
         /** The media server has no room for another transport. */
         CAPACITY,
         /** No such track of this participant. */

@@ -24,17 +24,17 @@ final class SubscribeNegotiation {
     private SubscribeNegotiation() { }
 
     /** One section of an offer: its mid, media type, and what the SFU sends there ({@code null}: inactive). */
-    record Section(String mid, boolean video, SdpAnswerBuilder.SendStream stream) { }
+    record Section(String mid, boolean video, SdpAnswerBuilder.SendStream stream, List<Sdp.Extmap> extraExtensions) { }
 
     /** A parsed subscriber answer; the worker only reads it. */
     record Answer(SessionDescription description) { }
 
     /** A section the subscriber accepted to receive, and whether it accepted RTX there. */
-    record Receiving(String mid, boolean rtx) { }
+    record Receiving(String mid, boolean rtx, SectionExtensions extensions) { }
 
     /** An answer checked against the offer it answers. {@code fingerprint} is that of the first accepted
      * section (parsed only when a transport is opened). */
-    record Accepted(String remoteUfrag, Sdp.Fingerprint fingerprint, int extensionMask, Map<String, Receiving> receiving) { }
+    record Accepted(String remoteUfrag, Sdp.Fingerprint fingerprint, Map<String, Receiving> receiving) { }
 
     /** Writes an offer of {@code sections} in order. */
     static String offer(IceCredentials credentials, Sdp.Fingerprint ours, List<InetSocketAddress> candidates,
@@ -46,7 +46,11 @@ final class SubscribeNegotiation {
             if (s.video()) b.video(s.mid(), dir, s.stream());
             else b.audio(s.mid(), dir, s.stream());
         }
-        return SdpWriter.write(b.build());
+        SessionDescription sd = b.build();
+        for (Section s : sections) {
+            if (!s.extraExtensions().isEmpty()) sd.mediaByMid(s.mid()).orElseThrow().extmaps().addAll(s.extraExtensions());
+        }
+        return SdpWriter.write(sd);
     }
 
     /** Caller thread: parses the answer. */
@@ -84,9 +88,9 @@ final class SubscribeNegotiation {
         for (String mid : offeredMids) {
             MediaDescription am = answer.mediaByMid(mid).orElseThrow();
             if (am.isRejected() || !am.effectiveDirection().receives()) continue;
-            receiving.put(mid, new Receiving(mid, am.formats().contains(Integer.toString(SdpOfferBuilder.PT_VP8_RTX))));
+            receiving.put(mid, new Receiving(mid, am.formats().contains(Integer.toString(SdpOfferBuilder.PT_VP8_RTX)),
+                    SectionExtensions.of(am)));
         }
-        return new Accepted(ufrag, fps.get(0), HeaderExtensionMap.acceptedMask(answer),
-                Map.copyOf(receiving));
+        return new Accepted(ufrag, fps.get(0), Map.copyOf(receiving));
     }
 }

@@ -1,6 +1,7 @@
 package dev.chorus.media.sfu;
 
 import dev.chorus.media.rtp.RtcpCompound;
+import dev.chorus.media.sdp.Sdp;
 import dev.chorus.media.sdp.SdpAnswerBuilder;
 import dev.chorus.media.sdp.SdpOfferBuilder;
 import dev.chorus.media.sfu.rtcp.RtcpWriter;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a participant receives, on its subscribe transport: the consumers, the sections (slots) of the SFU's offers
@@ -18,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * SDP itself is read and written by {@link SubscribeNegotiation}.
  */
 final class SubscribeSide {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscribeSide.class);
+
     private final ParticipantImpl participant;
     private final RoomImpl room;
     private final Worker worker;
@@ -32,7 +37,8 @@ final class SubscribeSide {
     private List<Slot.Offered> outstandingOffer;
     /** The subscription changed since the last offer. */
     private boolean changed;
-    int acceptedExtMask;
+    private boolean refusalLogged;
+    final SubscribeExtensionIds extensionIds = new SubscribeExtensionIds();
     private int transportCcSequence = ThreadLocalRandom.current().nextInt(0x10000);
     final long rtcpSsrc = ParticipantImpl.randomSsrc();
     private long nextRtcpNanos;
@@ -148,6 +154,14 @@ final class SubscribeSide {
         visible.clear();
     }
 
+    /** Worker: the client asks for an ICE restart of its subscribe connection ({@link Participant#restartSubscriberIce}). */
+    void restartIce() {
+        if (participant.closed) return;
+        transports.requestSubscribeRestart();
+        changed = true;
+        negotiate();
+    }
+
     /** Sends the next subscriber offer, or remembers to once the outstanding one is answered. */
     void negotiate() {
         if (participant.closed || !changed || outstandingOffer != null || slots.isEmpty()) return;
@@ -157,14 +171,16 @@ final class SubscribeSide {
         for (Slot s : slots) {
             Consumer c = s.consumer;
             SdpAnswerBuilder.SendStream stream = null;
+            List<Sdp.Extmap> extra = List.of();
             if (c != null) {
+                extra = extensionIds.extraFor(c.track.extensions, s.video);
                 String trackLabel = ParticipantImpl.MSID_SAFE.matcher(c.track.info.trackId()).matches()
                         ? c.track.info.trackId() : "t" + s.mid;
                 String sid = c.track.publisher.streamId;
                 stream = new SdpAnswerBuilder.SendStream(c.ssrc, c.rtxSsrc, sid, sid, trackLabel);
                 listed.add(new SubscribedTrack(s.mid, c.track.info));
             }
-            sections.add(new SubscribeNegotiation.Section(s.mid, s.video, stream));
+            sections.add(new SubscribeNegotiation.Section(s.mid, s.video, stream, extra));
             offered.add(new Slot.Offered(s, c));
         }
         String sdp = SubscribeNegotiation.offer(transports.subscribeCredentials(), room.sfu.sdpFingerprint(),
@@ -174,16 +190,40 @@ final class SubscribeSide {
         participant.listener.onSubscriberOffer(sdp, List.copyOf(listed));
     }
 
-    /** Worker: the client's answer (parsed off the worker) to the outstanding offer. */
+    /**
+     * Worker: the client's answer (parsed off the worker) to the outstanding offer. A refused answer withdraws the
+     * offer (issue 13 defect 2: left outstanding, it blocked every later offer): the subscription counts as changed
+     * if the offer carried tracks, so the next offer comes at once; an all-inactive offer is offered again only when
+     * something changes (no offer/refusal loop).
+     */
     void applyAnswer(SubscribeNegotiation.Answer answer) {
         if (outstandingOffer == null) {
             throw new SfuException(SfuException.Code.NO_PENDING_OFFER, "no subscriber offer outstanding");
         }
         List<String> mids = new ArrayList<>(outstandingOffer.size());
         for (Slot.Offered o : outstandingOffer) mids.add(o.slot().mid);
-        SubscribeNegotiation.Accepted accepted = SubscribeNegotiation.accept(answer, mids);
-        transports.ensureSubscribe(accepted.remoteUfrag(), accepted.fingerprint());
-        acceptedExtMask = accepted.extensionMask();
+        try {
+            SubscribeNegotiation.Accepted accepted = SubscribeNegotiation.accept(answer, mids);
+            transports.ensureSubscribe(accepted.remoteUfrag(), accepted.fingerprint());
+            apply(accepted);
+        } catch (SfuException e) {
+            withdrawOffer(e);
+            throw e;
+        }
+        outstandingOffer = null;
+        negotiate();
+    }
+
+    /** Worker: an answer that could not even be parsed (off the worker): refused like any other. */
+    void refuseAnswer(SfuException refusal) {
+        if (outstandingOffer == null) {
+            throw new SfuException(SfuException.Code.NO_PENDING_OFFER, "no subscriber offer outstanding");
+        }
+        withdrawOffer(refusal);
+        throw refusal;
+    }
+
+    private void apply(SubscribeNegotiation.Accepted accepted) {
         long now = worker.clock.getAsLong();
         for (Slot.Offered o : outstandingOffer) {
             Consumer c = o.consumer();
@@ -191,10 +231,24 @@ final class SubscribeSide {
             SubscribeNegotiation.Receiving r = accepted.receiving().get(o.slot().mid);
             if (r == null) continue;
             c.rtxPayloadType = c.rtxSsrc >= 0 && r.rtx() ? SdpOfferBuilder.PT_VP8_RTX : -1;
+            c.answered = r.extensions();
+            c.mapExtensions();
             c.negotiated = true;
             maybeStart(c, now);
         }
+    }
+
+    private void withdrawOffer(SfuException refusal) {
+        boolean carriedTracks = false;
+        for (Slot.Offered o : outstandingOffer) carriedTracks |= o.consumer() != null;
         outstandingOffer = null;
+        if (carriedTracks) changed = true;
+        if (!refusalLogged) {
+            refusalLogged = true;
+            LOG.warn("event=subscriber_answer_refused participant={} code={} reason=\"{}\" offer_withdrawn=true "
+                    + "reoffer={} (logged once per participant)", participant.id, refusal.code(), refusal.getMessage(),
+                    carriedTracks ? "now" : "on_next_change");
+        }
         negotiate();
     }
 

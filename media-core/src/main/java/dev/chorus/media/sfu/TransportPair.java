@@ -20,6 +20,10 @@ final class TransportPair {
     Endpoint subscribe;
     private IceCredentials subscribeCredentials;
     private String subscribeRemoteUfrag;
+    /** The client asked for an ICE restart of the subscribe transport; the next offer carries new credentials. */
+    private boolean subscribeRestartWanted;
+    /** The outstanding subscriber offer carries new ICE credentials: its answer restarts ICE on the transport. */
+    private boolean subscribeRestartOffered;
 
     TransportPair(ParticipantImpl participant) {
         this.participant = participant;
@@ -33,15 +37,21 @@ final class TransportPair {
     /** The credentials a publish answer for {@code remoteUfrag} carries: the live transport's, or new ones. */
     IceCredentials publishCredentialsFor(String remoteUfrag) {
         if (!usable(publish)) return IceCredentials.generate();
-        if (!remoteUfrag.equals(publishRemoteUfrag)) {
-            throw new SfuException(SfuException.Code.ICE_RESTART_UNSUPPORTED, "ICE restart is not supported");
-        }
+        // A new remote ufrag on the open transport is the client's ICE restart: fresh local credentials, same transport.
+        if (!remoteUfrag.equals(publishRemoteUfrag)) return IceCredentials.generate();
         return publishCredentials;
     }
 
     /** Opens the publish transport unless the live one is reused; nothing changes when the media server is full. */
     void ensurePublish(IceCredentials credentials, String remoteUfrag, Fingerprint fingerprint) {
-        if (usable(publish)) return;
+        if (usable(publish)) {
+            if (!remoteUfrag.equals(publishRemoteUfrag)) {
+                restartIce(publish, credentials, remoteUfrag);
+                publishCredentials = credentials;
+                publishRemoteUfrag = remoteUfrag;
+            }
+            return;
+        }
         publish = open(TransportRole.PUBLISH, credentials, remoteUfrag, fingerprint);
         publishCredentials = credentials;
         publishRemoteUfrag = remoteUfrag;
@@ -49,15 +59,39 @@ final class TransportPair {
 
     /** The credentials of the subscribe transport the next offer describes (made once per transport). */
     IceCredentials subscribeCredentials() {
+        if (subscribeRestartWanted && subscribeCredentials != null && usable(subscribe)) {
+            subscribeCredentials = IceCredentials.generate();
+            subscribeRestartOffered = true;
+        }
+        subscribeRestartWanted = false;
         if (subscribeCredentials == null) subscribeCredentials = IceCredentials.generate();
         return subscribeCredentials;
     }
 
+    /**
+     * The client asks for an ICE restart of its subscribe connection: the next offer carries fresh credentials and
+     * its answer restarts ICE on the same transport (without a transport the next offer opens one anyway).
+     */
+    void requestSubscribeRestart() {
+        subscribeRestartWanted = true;
+    }
+
+    /** Applies an ICE restart to an open transport; refused only if the transport is gone or the ufrag taken. */
+    private static void restartIce(Endpoint ep, IceCredentials credentials, String remoteUfrag) {
+        if (ep.link == null || !ep.link.restartIce(credentials, remoteUfrag)) {
+            throw new SfuException(SfuException.Code.NEGOTIATION_FAILED, "ICE restart failed: transport closed");
+        }
+    }
+
     /** Checks an answer's ICE ufrag against the live subscribe transport, or opens one for it. */
     void ensureSubscribe(String remoteUfrag, Sdp.Fingerprint fingerprint) {
+        boolean restartOffered = subscribeRestartOffered;
+        subscribeRestartOffered = false;
         if (usable(subscribe)) {
-            if (!remoteUfrag.equals(subscribeRemoteUfrag)) {
-                throw new SfuException(SfuException.Code.ICE_RESTART_UNSUPPORTED, "ICE restart is not supported");
+            if (restartOffered || !remoteUfrag.equals(subscribeRemoteUfrag)) {
+                // the answer to an ICE-restart offer (or the client restarted itself): same transport, new credentials
+                restartIce(subscribe, subscribeCredentials, remoteUfrag);
+                subscribeRemoteUfrag = remoteUfrag;
             }
             return;
         }

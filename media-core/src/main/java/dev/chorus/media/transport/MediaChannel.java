@@ -36,6 +36,15 @@ public interface MediaChannel {
     /** Forgets the inbound SRTP state of a sender SSRC that ended. */
     void forgetInboundSsrc(long ssrc);
 
+    /**
+     * ICE restart (RFC 8445 §9): the transport answers connectivity checks only with {@code local} and the peer's
+     * new {@code remoteUfrag} from now on, keeping its DTLS session, SRTP contexts and current path, so media resumes
+     * on whatever pair the peer nominates next without renegotiating tracks.
+     *
+     * @return false (nothing changed) if the transport is closed or the new ufrag is taken
+     */
+    boolean restartIce(dev.chorus.media.ice.IceCredentials local, String remoteUfrag);
+
     /** Closes the transport (any thread, idempotent); {@link Events#onClosed} follows once. */
     void close();
 

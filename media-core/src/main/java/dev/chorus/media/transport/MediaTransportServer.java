@@ -331,6 +331,24 @@ public final class MediaTransportServer implements MediaNetwork, AutoCloseable {
         else ch.write(packet, ch.voidPromise());
     }
 
+    /**
+     * ICE restart of an open transport: it becomes reachable under the new local ufrag before the old one is
+     * forgotten, so the event loop's lookups ({@link #transportFor}) always find it.
+     */
+    synchronized boolean restartIce(WebRtcTransport transport, dev.chorus.media.ice.IceCredentials local,
+                                    String remoteUfrag) {
+        String oldUfrag = transport.localUfrag();
+        if (transports.get(oldUfrag) != transport || transports.putIfAbsent(local.ufrag(), transport) != null) {
+            return false;
+        }
+        if (!directory.restart(transport.agent(), local, remoteUfrag)) {
+            transports.remove(local.ufrag(), transport);
+            return false;
+        }
+        transports.remove(oldUfrag, transport);
+        return true;
+    }
+
     /** Event loop: forget a closed transport (directory entry and lookup). */
     void forget(WebRtcTransport transport) {
         transports.remove(transport.localUfrag(), transport);

@@ -42,6 +42,11 @@ final class WebRtcChannel implements MediaChannel, SrtpSink, TransportListener {
     }
 
     @Override
+    public boolean restartIce(dev.chorus.media.ice.IceCredentials local, String remoteUfrag) {
+        return transport.restartIce(local, remoteUfrag);
+    }
+
+    @Override
     public void close() {
         transport.close();
     }

@@ -306,6 +306,14 @@ public final class WebRtcTransport {
 
     // ---- lifecycle ------------------------------------------------------------------------------------------------
 
+    /**
+     * ICE restart (any thread): new local credentials and the peer's new ufrag; DTLS, SRTP and the current path are
+     * kept. False if the transport is closed or the ufrag is taken.
+     */
+    public boolean restartIce(dev.chorus.media.ice.IceCredentials local, String remoteUfrag) {
+        return !closed.get() && server.restartIce(this, local, remoteUfrag);
+    }
+
     /** Closes the transport from any thread; idempotent. */
     public void close() {
         close(CloseReason.CLOSED_BY_OWNER);

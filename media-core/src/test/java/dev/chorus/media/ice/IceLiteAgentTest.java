@@ -278,4 +278,51 @@ class IceLiteAgentTest {
         assertThat(small.create("r", T0)).isNull();
         assertThat(small.size()).isEqualTo(2);
     }
+
+    // --- ICE restart (RFC 8445 §9): new credentials, same agent and path -------------------------------------
+
+    @Test
+    void iceRestartAnswersOnlyTheNewGenerationAndKeepsThePath() {
+        assertThat(send(BindingRequests.check(ufrag, REMOTE, pwd, true), client, T0)).isEqualTo(IceCheckResult.RESPONDED);
+        IceCredentials next = IceCredentials.generate();
+        assertThat(directory.restart(agent, next, "n3wR")).isTrue();
+
+        // Until the peer's new checks arrive, the validated and selected path still carries media.
+        assertThat(agent.isValidated(client)).isTrue();
+        assertThat(agent.selectedAddress()).isEqualTo(client);
+        assertThat(agent.localUfrag()).isEqualTo(next.ufrag());
+        assertThat(agent.restarts()).isEqualTo(1);
+        assertThat(directory.get(ufrag)).isNull();
+        assertThat(directory.get(next.ufrag())).isSameAs(agent);
+        assertThat(directory.size()).isEqualTo(1);
+
+        // Old generation: unknown ufrag. New local ufrag with the old remote ufrag or old password: refused.
+        assertThat(send(BindingRequests.check(ufrag, REMOTE, pwd, true), moved, T0 + SEC))
+                .isEqualTo(IceCheckResult.UNKNOWN_UFRAG);
+        assertThat(send(BindingRequests.check(next.ufrag(), REMOTE, next.pwd(), true), moved, T0 + SEC))
+                .isEqualTo(IceCheckResult.WRONG_REMOTE_UFRAG);
+        assertThat(send(BindingRequests.check(next.ufrag(), "n3wR", pwd, true), moved, T0 + SEC))
+                .isEqualTo(IceCheckResult.BAD_INTEGRITY);
+        assertThat(agent.isValidated(moved)).isFalse();
+
+        // The new generation's check from a new network path nominates it; the response is signed with the new pwd.
+        assertThat(send(BindingRequests.check(next.ufrag(), "n3wR", next.pwd(), true), moved, T0 + 2 * SEC))
+                .isEqualTo(IceCheckResult.RESPONDED);
+        assertThat(StunIntegrity.verifyMessageIntegrity(StunMessage.parse(out), StunKey.shortTerm(next.pwd()))).isTrue();
+        assertThat(agent.selectedAddress()).isEqualTo(moved);
+        assertThat(router.agentFor(moved)).isSameAs(agent);
+    }
+
+    @Test
+    void iceRestartOntoATakenUfragOrOfAnUnregisteredAgentChangesNothing() {
+        IceLiteAgent other = directory.create("oth3r", T0);
+        assertThat(directory.restart(agent, other.localCredentials(), "n3wR")).isFalse();
+        assertThat(agent.localUfrag()).isEqualTo(ufrag);
+        assertThat(directory.get(ufrag)).isSameAs(agent);
+        assertThat(directory.get(other.localUfrag())).isSameAs(other);
+
+        directory.remove(ufrag);
+        assertThat(directory.restart(agent, IceCredentials.generate(), "n3wR")).isFalse();
+        assertThat(directory.size()).isEqualTo(1);
+    }
 }

@@ -63,13 +63,14 @@ public final class ForwardingHarness implements AutoCloseable {
         m.ssrcs().add(new Sdp.Ssrc(PUB_SSRC, "cname", "bench"));
         sd.media().add(m);
         publisher.publishing.ssrcFilter = SsrcFilter.fromDescription(sd, 0);
-        byte[] pubToSub = new byte[256];
-        pubToSub[3] = (byte) Consumer.SUB_EXT_TRANSPORT_CC;
-        publisher.publishing.extensions = new HeaderExtensionMap(pubToSub, -1);
+        // transport-cc under id 3 on both sides (as Chromium negotiates it).
+        m.extmaps().add(new Sdp.Extmap(3, null, SectionExtensions.TWCC_URI, null));
+        SectionExtensions twcc = SectionExtensions.of(m);
         Producer track = new Producer(publisher, "v", new TrackInfo("publisher", "v", TrackKind.VIDEO, false),
                 90000, config);
         track.ssrc = PUB_SSRC;
         track.payloadType = 96;
+        track.extensions = twcc;
         publisher.publishing.tracks.put("v", track);
         for (int i = 0; i < subscribers; i++) {
             ParticipantImpl s = new ParticipantImpl("s" + i, room, MediaRights.all(), ParticipantListener.NONE);
@@ -81,9 +82,10 @@ public final class ForwardingHarness implements AutoCloseable {
             ep.link = link;
             ep.connected = true;
             s.transports.subscribe = ep;
-            s.subscribing.acceptedExtMask = 1 << Consumer.SUB_EXT_TRANSPORT_CC;
             s.subscribing.subscribe(track, false);
             for (Consumer c : s.subscribing.consumers) {
+                c.answered = twcc;
+                c.mapExtensions();
                 c.negotiated = true;
                 c.started = true;
             }

@@ -62,6 +62,10 @@ final class LoopbackLink implements MediaChannel {
         if (decryptor != null) decryptor.forget(ssrc);
     }
 
+    /** A loopback has no ICE: a restart keeps delivering as before. */
+    @Override
+    public boolean restartIce(dev.chorus.media.ice.IceCredentials local, String remoteUfrag) { return true; }
+
     @Override
     public void close() { }
 }

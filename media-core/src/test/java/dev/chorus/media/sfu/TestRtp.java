@@ -29,6 +29,31 @@ final class TestRtp {
         return p;
     }
 
+    /** RTP with a one-byte header extension block holding {@code elements} (padded to 32 bits), then a payload. */
+    static byte[] rtpWithExtensions(int pt, int seq, long ts, long ssrc, byte[] elements, int payloadLength) {
+        int words = (elements.length + 3) / 4;
+        byte[] p = new byte[16 + 4 * words + payloadLength];
+        p[0] = (byte) 0x90;
+        p[1] = (byte) pt;
+        p[2] = (byte) (seq >> 8);
+        p[3] = (byte) seq;
+        put32(p, 4, ts);
+        put32(p, 8, ssrc);
+        p[12] = (byte) 0xBE; p[13] = (byte) 0xDE; p[14] = (byte) (words >> 8); p[15] = (byte) words;
+        System.arraycopy(elements, 0, p, 16, elements.length);
+        for (int i = 0; i < payloadLength; i++) p[16 + 4 * words + i] = (byte) (i * 31 + seq * 7 + (ssrc & 0x7F));
+        return p;
+    }
+
+    /** The data of header extension {@code id} in {@code rtp}, or null. */
+    static byte[] extension(byte[] rtp, int id) {
+        RtpPacket v = view(rtp);
+        long at = v.findExtension(id);
+        if (at < 0) return null;
+        int off = (int) (at >>> 16);
+        return Arrays.copyOfRange(rtp, off, off + (int) (at & 0xFFFF));
+    }
+
     static byte[] payload(byte[] rtp) {
         RtpPacket v = new RtpPacket();
         if (v.wrap(rtp, 0, rtp.length) != RtpStatus.OK) throw new AssertionError("bad RTP");

@@ -46,7 +46,9 @@ public final class ChromiumHarness implements AutoCloseable {
     private final HttpServer http;
     private final List<String> events = new CopyOnWriteArrayList<>();
     private Path profileDir;
-    private ChromeDriver driver;
+    private org.openqa.selenium.remote.RemoteWebDriver driver;
+    /** chromedriver started by {@link #browseIn} (inside a network namespace), or null. */
+    private Process driverProcess;
 
     /** True if both Chromium and chromedriver are installed (tests assume this, CI installs them). */
     public static boolean available() {
@@ -71,6 +73,48 @@ public final class ChromiumHarness implements AutoCloseable {
         ChromiumHarness h = new ChromiumHarness(null, Map.of());
         h.launch(url, true);
         return h;
+    }
+
+    /**
+     * Starts Chromium on {@code url} from inside a network namespace (a test's faulty link): chromedriver runs under
+     * {@code execPrefix} (e.g. {@code ip netns exec NAME}) listening on {@code driverHost}, the namespace's address
+     * that the test reaches over the veth pair, and accepts connections from {@code clientAddress} only.
+     */
+    public static ChromiumHarness browseIn(List<String> execPrefix, String driverHost, String clientAddress, String url)
+            throws IOException {
+        ChromiumHarness h = new ChromiumHarness(null, Map.of());
+        int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(20000);
+        List<String> cmd = new ArrayList<>(execPrefix);
+        cmd.addAll(List.of(CHROMEDRIVER.toString(), "--port=" + port, "--allowed-ips=" + clientAddress));
+        h.driverProcess = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            java.net.URL driverUrl = java.net.URI.create("http://" + driverHost + ":" + port).toURL();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (true) {
+                try {
+                    java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI
+                            .create(driverUrl + "/status").toURL().openConnection();
+                    c.setConnectTimeout(500);
+                    c.setReadTimeout(1000);
+                    if (c.getResponseCode() == 200) break;
+                } catch (IOException notYet) {
+                    if (System.nanoTime() > deadline || !h.driverProcess.isAlive()) {
+                        throw new IOException("chromedriver in the namespace did not start", notYet);
+                    }
+                }
+                Thread.sleep(100); // waiting for an external process to listen
+            }
+            h.launch(url, true, driverUrl);
+            return h;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            h.close();
+            throw new IOException("interrupted", e);
+        } catch (IOException | RuntimeException e) {
+            h.close();
+            throw e;
+        }
     }
 
     /**
@@ -129,15 +173,14 @@ public final class ChromiumHarness implements AutoCloseable {
     }
 
     private void launch(String url, boolean acceptInsecureCerts) throws IOException {
+        launch(url, acceptInsecureCerts, null);
+    }
+
+    private void launch(String url, boolean acceptInsecureCerts, java.net.URL remoteDriver) throws IOException {
         if (driver != null) throw new IllegalStateException("already open");
         profileDir = Files.createTempDirectory("chorus-chromium-");
-        ChromeDriver started = null;
+        org.openqa.selenium.remote.RemoteWebDriver started = null;
         try {
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(CHROMEDRIVER.toFile())
-                    .usingAnyFreePort()
-                    .withLogOutput(OutputStream.nullOutputStream())
-                    .build();
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM.toFile());
             List<String> args = new ArrayList<>(List.of(
@@ -155,7 +198,16 @@ public final class ChromiumHarness implements AutoCloseable {
                 options.setAcceptInsecureCerts(true);
             }
             options.addArguments(args);
-            started = new ChromeDriver(service, options);
+            if (remoteDriver != null) {
+                started = new org.openqa.selenium.remote.RemoteWebDriver(remoteDriver, options);
+            } else {
+                ChromeDriverService service = new ChromeDriverService.Builder()
+                        .usingDriverExecutable(CHROMEDRIVER.toFile())
+                        .usingAnyFreePort()
+                        .withLogOutput(OutputStream.nullOutputStream())
+                        .build();
+                started = new ChromeDriver(service, options);
+            }
             started.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
             started.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
             started.get(url);
@@ -239,6 +291,15 @@ public final class ChromiumHarness implements AutoCloseable {
             if (driver != null) driver.quit();
         } finally {
             driver = null;
+            if (driverProcess != null) {
+                driverProcess.destroy();
+                try {
+                    if (!driverProcess.waitFor(5, TimeUnit.SECONDS)) driverProcess.destroyForcibly();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    driverProcess.destroyForcibly();
+                }
+            }
             if (http != null) http.stop(0);
             deleteProfile();
         }

@@ -3,7 +3,6 @@ package dev.chorus.server.interop;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,11 +35,10 @@ class AiortcInteropTest extends NamespacedStackTest {
 
     /**
      * aiortc ↔ aiortc: aiortc maps extension id 2 to abs-send-time on video and to ssrc-audio-level on audio in the
-     * same BUNDLE. Waits for issue 13 defect 4 (header-extension ids mapped per publisher, not per m-section: the
-     * receiving aiortc gets extension bytes that do not match the id and closes its transport).
+     * same BUNDLE. Issue 13 defect 4: header-extension ids were mapped per publisher, not per m-section, and the
+     * receiving aiortc got extension bytes that did not match the id and closed its transport.
      */
     @Test
-    @Tag("awaiting-fix")
     void twoAiortcParticipantsDecodeEachOther() throws Exception {
         List<String> base = List.of("--base", server.pageUrl(), "--room", "aiortc-pair", "--seconds", "80");
         try (StackClient a = start("aiortc-a", base); StackClient b = start("aiortc-b", base)) {

@@ -46,6 +46,13 @@ abstract class NamespacedStackTest {
     /** As {@link #rejoin(String, String, List)}, checking the stack with {@code afterLeave} once the publisher left. */
     static void rejoin(String stack, String room, List<String> clientCommand,
                        java.util.function.Consumer<StackClient> afterLeave) throws Exception {
+        rejoin(stack, room, clientCommand, afterLeave, client -> { });
+    }
+
+    /** As {@link #rejoin(String, String, List, java.util.function.Consumer)}, checking {@code afterSecondJoin} first. */
+    static void rejoin(String stack, String room, List<String> clientCommand,
+                       java.util.function.Consumer<StackClient> afterLeave,
+                       java.util.function.Consumer<StackClient> afterSecondJoin) throws Exception {
         String first = PageCalls.join(chromium, room, "chromium-first", "all");
         List<String> command = new ArrayList<>(clientCommand);
         command.addAll(List.of("--base", server.pageUrl(), "--room", room, "--identity", stack + "-user",
@@ -56,6 +63,7 @@ abstract class NamespacedStackTest {
             Thread.sleep(2_000); // the all-inactive offer goes out and is answered
             afterLeave.accept(client);
             String second = PageCalls.join(chromium, room, "chromium-second", "all");
+            afterSecondJoin.accept(client);
             StackPairs.assertExchange(chromium, client, second);
         } finally {
             PageCalls.leave(chromium);

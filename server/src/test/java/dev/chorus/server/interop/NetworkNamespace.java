@@ -16,34 +16,38 @@ import java.util.concurrent.ThreadLocalRandom;
  * of 10.0.0.0/8 drawn at random. Names carry a random suffix, so tests of parallel runs never collide; {@link #close}
  * deletes the namespace and the link. Needs root and iproute2.
  */
-final class NetworkNamespace implements AutoCloseable {
+public final class NetworkNamespace implements AutoCloseable {
     static final Path IP = Path.of("/usr/sbin/ip");
+    static final Path TC = Path.of("/usr/sbin/tc");
+    static final Path IPTABLES = Path.of("/usr/sbin/iptables");
 
-    final String name;
-    final String hostLink;
-    final String hostAddress;
-    final String clientAddress;
+    public final String name;
+    public final String hostLink;
+    public final String peerLink;
+    public final String hostAddress;
+    public final String clientAddress;
 
-    private NetworkNamespace(String name, String hostLink, String hostAddress, String clientAddress) {
+    private NetworkNamespace(String name, String hostLink, String peerLink, String hostAddress, String clientAddress) {
         this.name = name;
         this.hostLink = hostLink;
+        this.peerLink = peerLink;
         this.hostAddress = hostAddress;
         this.clientAddress = clientAddress;
     }
 
-    static void require() {
-        RequiredTool.require(Files.isExecutable(IP) && "root".equals(System.getProperty("user.name")),
-                "iproute2 and root, for network namespaces (apt-get install iproute2)");
+    public static void require() {
+        RequiredTool.require(Files.isExecutable(IP) && Files.isExecutable(TC) && Files.isExecutable(IPTABLES) && "root".equals(System.getProperty("user.name")),
+                "iproute2 (ip, tc), iptables and root, for network namespaces and link loss (apt-get install iproute2 iptables)");
     }
 
-    static NetworkNamespace create() throws IOException, InterruptedException {
+    public static NetworkNamespace create() throws IOException, InterruptedException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String suffix = Integer.toHexString(random.nextInt(0x100000, 0xffffff));
         int b = random.nextInt(64, 250), c = random.nextInt(0, 256), d = random.nextInt(0, 64) * 4;
         String prefix = "10." + b + "." + c + ".";
-        NetworkNamespace ns = new NetworkNamespace("chorus-" + suffix, "ci" + suffix + "h",
-                prefix + (d + 1), prefix + (d + 2));
         String peerLink = "ci" + suffix + "n";
+        NetworkNamespace ns = new NetworkNamespace("chorus-" + suffix, "ci" + suffix + "h", peerLink,
+                prefix + (d + 1), prefix + (d + 2));
         try {
             ip("netns", "add", ns.name);
             ip("link", "add", ns.hostLink, "type", "veth", "peer", "name", peerLink);
@@ -61,10 +65,73 @@ final class NetworkNamespace implements AutoCloseable {
     }
 
     /** {@code command} prefixed to run inside the namespace. */
-    List<String> exec(List<String> command) {
+    public List<String> exec(List<String> command) {
         List<String> out = new ArrayList<>(List.of(IP.toString(), "netns", "exec", name));
         out.addAll(command);
         return out;
+    }
+
+    /**
+     * Drops {@code percent} % of the packets on the link, in both directions, at random (100: a blackout); replaces
+     * any earlier loss. With {@code tc netem} where the kernel has it; kernels without {@code sch_netem} (the CI
+     * microVMs) get the same random drop from an iptables {@code statistic} rule inside the namespace, which touches
+     * nothing outside it.
+     */
+    public void loss(double percent) throws IOException, InterruptedException {
+        clearLoss();
+        String p = String.format(java.util.Locale.ROOT, "%.3f", percent);
+        if (netemAvailable()) {
+            netem("add", "dev", hostLink, "root", "netem", "loss", p + "%");
+            inside(TC.toString(), "qdisc", "add", "dev", peerLink, "root", "netem", "loss", p + "%");
+            netemActive = true;
+            return;
+        }
+        String probability = String.format(java.util.Locale.ROOT, "%.5f", percent / 100);
+        for (String[] chain : new String[][] {{"INPUT", "-i"}, {"OUTPUT", "-o"}}) {
+            List<String> rule = new ArrayList<>(List.of(IPTABLES.toString(), "-w", "-A", chain[0], chain[1], peerLink));
+            if (percent < 100) rule.addAll(List.of("-m", "statistic", "--mode", "random", "--probability", probability));
+            rule.addAll(List.of("-j", "DROP"));
+            inside(rule.toArray(String[]::new));
+        }
+    }
+
+    /** Ends the loss of {@link #loss}. */
+    public void clearLoss() throws IOException, InterruptedException {
+        if (netemActive) {
+            netemActive = false;
+            netem("del", "dev", hostLink, "root");
+            inside(TC.toString(), "qdisc", "del", "dev", peerLink, "root");
+        } else if (!netemAvailable()) {
+            inside(IPTABLES.toString(), "-w", "-F", "INPUT");
+            inside(IPTABLES.toString(), "-w", "-F", "OUTPUT");
+        }
+    }
+
+    private boolean netemActive;
+    private static volatile Boolean netem;
+
+    /** Whether this kernel has the netem qdisc (probed once on this namespace's link). */
+    private boolean netemAvailable() throws IOException, InterruptedException {
+        if (netem == null) {
+            try {
+                netem("add", "dev", hostLink, "root", "netem", "loss", "0%");
+                netem("del", "dev", hostLink, "root");
+                netem = true;
+            } catch (IOException e) {
+                netem = false;
+            }
+        }
+        return netem;
+    }
+
+    private static void netem(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(TC.toString(), "qdisc"));
+        cmd.addAll(List.of(args));
+        Interop.run(cmd, Map.of(), 10);
+    }
+
+    private void inside(String... command) throws IOException, InterruptedException {
+        Interop.run(exec(List.of(command)), Map.of(), 10);
     }
 
     private static void ip(String... args) throws IOException, InterruptedException {

@@ -168,6 +168,26 @@ public final class ControlEdge implements AutoCloseable {
         return control;
     }
 
+    /**
+     * Graceful drain, first step: new sessions are refused from now on and every joined session is told
+     * {@code {"type":"draining","deadline":epochSeconds}} (its client can leave, or move to another node, before the
+     * server closes it with 1001 at {@code deadline}). Returns the number of sessions told.
+     */
+    public int drain(java.time.Instant deadline) {
+        endpoint.drain();
+        int told = 0;
+        for (dev.chorus.signaling.ws.ParticipantSession s : registry.all()) {
+            s.send(java.util.Map.of("type", "draining", "deadline", deadline.getEpochSecond()));
+            told++;
+        }
+        return told;
+    }
+
+    /** Whether {@link #drain} started. */
+    public boolean draining() {
+        return endpoint.draining();
+    }
+
     @Override
     public void close() {
         registry.closeWhere(s -> true, WsCloseCodes.GOING_AWAY, "server shutting down");

@@ -81,6 +81,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         protocol.register("publish", this::onPublish);
         protocol.register("subscriberAnswer", this::onSubscriberAnswer);
         protocol.register("mute", this::onMute);
+        protocol.register("iceRestart", this::onIceRestart);
         return this;
     }
 
@@ -353,6 +354,19 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         });
     }
 
+    /**
+     * {@code {"type":"iceRestart"}}: the client's subscribe connection lost its path (ICE disconnected/failed or a
+     * network change); the next {@code subscriberOffer} carries fresh ICE credentials on the same transport. The
+     * publish connection restarts with the client's own offer ({@code publish} with a new ufrag).
+     */
+    private void onIceRestart(ParticipantSession s, ObjectNode m) throws ProtocolError {
+        CallParticipant cp = participant(s);
+        Messages.onlyFields(m, "type");
+        cp.media().restartSubscriberIce().whenComplete((v, e) -> {
+            if (e != null) replyAsync(s, e);
+        });
+    }
+
     private static CallParticipant participant(ParticipantSession s) throws ProtocolError {
         if (s.attributes().get(ATTRIBUTE) instanceof CallParticipant cp && cp.media() != null && !cp.isEnded()) {
             return cp;
@@ -413,7 +427,6 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                 case BAD_SDP -> "The SDP could not be parsed or exceeds the limits; nothing was changed.";
                 case NEGOTIATION_FAILED -> "Nothing acceptable could be negotiated from this SDP; nothing was changed.";
                 case NO_PENDING_OFFER -> "There is no subscriber offer to answer.";
-                case ICE_RESTART_UNSUPPORTED -> "ICE restarts are not supported yet.";
                 case CAPACITY -> "The media server is full.";
                 case UNKNOWN_TRACK -> "No such track of this participant.";
                 case CLOSED -> "The participant or room is closed.";

@@ -46,6 +46,8 @@ public final class WsEndpoint implements WebSocketEndpoint {
     private final WebSocketDecoderConfig decoderConfig;
     private final SessionLifecycle lifecycle;
     private volatile OriginPolicy origins = OriginPolicy.sameOrigin();
+    /** Set when the server drains before shutting down: new sessions are refused at the upgrade. */
+    private volatile boolean draining;
 
     public WsEndpoint(WsSettings settings, JoinGate gate, WsAudit audit, ParticipantRegistry registry,
                       SignalingProtocol protocol, ChorusMetrics metrics, Executor blocking, Clock clock) {
@@ -98,6 +100,11 @@ public final class WsEndpoint implements WebSocketEndpoint {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
                     .addListener(ChannelFutureListener.CLOSE);
             return 426;
+        }
+        if (draining) {
+            // the SDK treats the failed upgrade like a lost connection and rejoins (elsewhere, or here once back)
+            metrics.connectionRefused("draining");
+            return refuse(ctx, 503, "draining", "The server is shutting down; join again shortly.");
         }
         if (!isRfc6455Upgrade(req)) {
             // hixie-75/76 drafts (no version, Sec-WebSocket-Key1/2, unmasked 0x00/0xFF framing) and malformed
@@ -168,6 +175,16 @@ public final class WsEndpoint implements WebSocketEndpoint {
         ctx.writeAndFlush(HttpDispatcher.toResponse(HttpResult.error(status, code, message), false, 0))
                 .addListener(ChannelFutureListener.CLOSE);
         return status;
+    }
+
+    /** Stops admitting new sessions (graceful drain before shutdown); joined sessions are left alone. */
+    public void drain() {
+        draining = true;
+    }
+
+    /** Whether {@link #drain} was called. */
+    public boolean draining() {
+        return draining;
     }
 
     public ParticipantRegistry registry() {
