@@ -36,6 +36,13 @@ export interface ConnectOptions {
   monitorInterval?: number;
   /** Milliseconds over which connection quality is rated (default 2000). */
   qualityInterval?: number;
+  /**
+   * A fresh token for an automatic rejoin after the connection to the server was lost (network loss, server restart,
+   * drain); without it the SDK rejoins with the current token while it is valid.
+   */
+  getToken?: () => Promise<string>;
+  /** Seconds of rejoin attempts before `disconnected` (default 60). */
+  reconnectTimeout?: number;
 }
 
 /** Another participant as the server announces it. */
@@ -120,6 +127,16 @@ export interface ChorusEvents {
   speakingChanged: { participantId: string; speaking: boolean };
   activeSpeaker: { participantId: string };
   serverAudioLevels: { levels: Map<string, number> };
+  /** The connection to the server was lost; the SDK rejoins on its own. */
+  reconnecting: { reason: string };
+  /** Back in the room as a new participant; local tracks republished. */
+  reconnected: { participantId: string };
+  /** Rejoining gave up; `reason` is a sentence to show the user; `closed` follows. */
+  disconnected: { reason: string; code: number | string | null };
+  /** The server is shutting down gracefully; the session closes at `deadline` (Unix seconds). */
+  draining: { deadline: number };
+  /** An ICE restart of the publish or subscribe connection started. */
+  iceRestart: { role: 'publish' | 'subscribe' };
 }
 
 export interface PublishOptions {
@@ -161,9 +178,13 @@ export class Chorus extends EventTarget {
   publish(what?: PublishOptions): Promise<MediaStream>;
   publishScreen(): Promise<MediaStreamTrack>;
   unpublish(kind: TrackKind): Promise<void>;
-  mute(kind: TrackKind, muted?: boolean): void;
-  unmute(kind: TrackKind): void;
+  /** Stops sending `kind` (the sender sends nothing) or resumes it. */
+  mute(kind: TrackKind, muted?: boolean): Promise<void>;
+  unmute(kind: TrackKind): Promise<void>;
   isMuted(kind: TrackKind): boolean;
+  /** Mutes the camera and releases the device; `startCamera()` opens it again. */
+  stopCamera(): Promise<void>;
+  startCamera(constraints?: boolean | MediaTrackConstraints): Promise<void>;
   currentDevice(kind: DeviceKind): string | null;
   switchDevice(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack>;
   refreshToken(token: string): Promise<void>;
