@@ -45,6 +45,11 @@ public final class LoadMain {
         int maxParticipants;
         @Option(names = "--out", defaultValue = "bench-results", description = "Directory for the JSON report.")
         Path out;
+        @Option(names = "--gc-log", description = "The running server's GC log (-Xlog:gc:file=PATH:utctime), for GC pauses "
+                + "in the window. A spawned server always writes one; it is copied next to the report.")
+        Path gcLog;
+        @Option(names = "--server-jvm-opt", description = "Extra JVM option for a spawned server (repeatable).")
+        List<String> serverJvmOptions = new java.util.ArrayList<>();
 
         SrtpProfile srtpProfile() {
             return switch (profile.toUpperCase(Locale.ROOT).replace("-", "").replace("_", "")) {
@@ -58,9 +63,9 @@ public final class LoadMain {
             if (spawn) {
                 int port = ServerTarget.freeUdpPort();
                 mediaPort = port;
-                return ServerTarget.spawn(Map.of("CHORUS_MEDIA_UDP_PORT", Integer.toString(port)), 60_000);
+                return ServerTarget.spawn(Map.of("CHORUS_MEDIA_UDP_PORT", Integer.toString(port)), serverJvmOptions, 60_000);
             }
-            return ServerTarget.existing(url, dataDir, pid);
+            return ServerTarget.existing(url, dataDir, pid).gcLog(gcLog);
         }
     }
 
@@ -102,6 +107,9 @@ public final class LoadMain {
         @Option(names = "--audio-pps", defaultValue = "50") int audioPps;
         @Option(names = "--setup-timeout", defaultValue = "30s") String setupTimeout;
         @Option(names = "--no-floor", description = "Skip the floor measurement.") boolean noFloor;
+        @Option(names = "--receive-threads", defaultValue = "1",
+                description = "Generator threads reading every subscriber socket (selector + in-place decrypt). Default: ${DEFAULT-VALUE}")
+        int receiveThreads;
         @Option(names = "--floor-packets", defaultValue = "200000",
                 description = "At least this many packets per floor measurement (fewer are noisy). Default: ${DEFAULT-VALUE}")
         long floorPackets;
@@ -116,7 +124,7 @@ public final class LoadMain {
             boolean audio = streams.contains("audio");
             LoadRun.Options o = new LoadRun.Options(rooms, publishers, subscribers, millis(warmup), millis(duration),
                     video, audio, videoKbps, videoBytes, audioBytes, audioPps, profile, target.maxParticipants,
-                    millis(setupTimeout), 8);
+                    millis(setupTimeout), 8, receiveThreads);
             Map<String, Object> cfg = new LinkedHashMap<>();
             cfg.put("rooms", rooms); cfg.put("publishersPerRoom", publishers); cfg.put("subscribersPerRoom", subscribers);
             cfg.put("profile", profile.name()); cfg.put("streams", streams); cfg.put("videoKbps", videoKbps);
@@ -129,6 +137,7 @@ public final class LoadMain {
                 report.put("server", serverInfo(t, target.mediaPort));
                 out.println("chorus bench load: " + o.participants() + " participants against " + t.baseUrl() + " (pid " + t.pid() + ")");
                 load = new LoadRun(t, o).run(target.mediaPort);
+                t.copyGcLog(target.out, report.stamp() + "-load-server-gc.log");
             }
             report.put("load", load);
             if (!noFloor) {
