@@ -135,7 +135,7 @@ public final class LoadRun {
                     due.next += 1_000_000_000L / due.pps;
                     if (now - due.next > 1_000_000_000L) {
                         due.next = now; // after a long stall, do not burst to catch up
-                        due.stalls.incrementAndGet();
+                        if (now >= windowStart && now < windowEnd) due.stalls.incrementAndGet();
                     }
                 }
             } catch (IOException | RuntimeException e) {

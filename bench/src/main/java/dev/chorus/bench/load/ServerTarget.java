@@ -183,6 +183,11 @@ public final class ServerTarget implements AutoCloseable {
      * if the endpoint is not reachable. Read twice around a window, they give the server's own forwarded count.
      */
     public Map<String, Double> mediaMetrics() {
+        return metrics(List.of("chorus_sfu_", "chorus_media_"));
+    }
+
+    /** The /metrics samples whose names start with one of {@code prefixes} (labels kept in the key); empty if unreachable. */
+    public Map<String, Double> metrics(List<String> prefixes) {
         Map<String, Double> m = new java.util.TreeMap<>();
         try {
             java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().sslContext(tls)
@@ -190,10 +195,10 @@ public final class ServerTarget implements AutoCloseable {
             String body = c.send(java.net.http.HttpRequest.newBuilder(baseUrl.resolve("/metrics"))
                     .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             for (String line : body.split("\n")) {
-                if (!(line.startsWith("chorus_sfu_") || line.startsWith("chorus_media_"))) continue;
+                if (line.startsWith("#") || prefixes.stream().noneMatch(line::startsWith)) continue;
                 int sp = line.lastIndexOf(' ');
                 try {
-                    m.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+                    m.put(line.substring(0, sp).replace(",}", "}"), Double.parseDouble(line.substring(sp + 1)));
                 } catch (NumberFormatException ignored) {
                     // not a sample line
                 }
