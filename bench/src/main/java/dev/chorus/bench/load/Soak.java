@@ -70,7 +70,15 @@ final class Soak {
             for (int r = 0; r < o.rooms(); r++) {
                 Signaling sig = new Signaling(target, index++);
                 steady.add(sig);
-                sig.join(room(r), sig.mintToken(room(r), "soak-sub-" + r, List.of("room:join", "media:subscribe")), o.timeoutMillis());
+                try {
+                    sig.join(room(r), sig.mintToken(room(r), "soak-sub-" + r, List.of("room:join", "media:subscribe")), o.timeoutMillis());
+                } catch (java.io.IOException e) {
+                    error("steady-subscriber", "steady subscriber of " + room(r) + " could not join: " + e);
+                    out.put("errorsByStage", Map.of("steady-subscriber", 1L));
+                    out.put("firstErrors", List.copyOf(errors));
+                    out.put("verdict", verdict(samples, (int) errorCount.get(), o.churnPerSecond()));
+                    return out;
+                }
                 steadySignaling.add(sig);
             }
             Thread answerer = Thread.ofVirtual().name("soak-answers").start(() -> answerOffers(steadySignaling, steadyMedia, rx, steady));
