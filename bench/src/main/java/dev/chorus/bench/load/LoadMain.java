@@ -63,7 +63,7 @@ public final class LoadMain {
             if (spawn) {
                 int port = ServerTarget.freeUdpPort();
                 mediaPort = port;
-                return ServerTarget.spawn(Map.of("CHORUS_MEDIA_UDP_PORT", Integer.toString(port)), serverJvmOptions, 60_000);
+                return ServerTarget.spawn(Map.of("CHORUS_MEDIA_UDP_PORT", Integer.toString(port)), serverJvmOptions, 180_000);
             }
             return ServerTarget.existing(url, dataDir, pid).gcLog(gcLog);
         }

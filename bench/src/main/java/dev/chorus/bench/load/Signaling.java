@@ -54,7 +54,7 @@ public final class Signaling implements AutoCloseable {
         this.http = CLIENTS.computeIfAbsent(source, s -> HttpClient.newBuilder()
                 .sslContext(target.tls())
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
+                .connectTimeout(Duration.ofSeconds(30)) // a loopback connect takes seconds on an overloaded machine
                 .localAddress(loopback(s))
                 .build());
     }
