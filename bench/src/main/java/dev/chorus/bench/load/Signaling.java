@@ -99,7 +99,7 @@ public final class Signaling implements AutoCloseable {
             while (closed == null) {
                 Thread.sleep(KEEP_ALIVE_MILLIS);
                 if (closed != null) return;
-                ws.sendText("{\"type\":\"ping\"}", true).get(10, TimeUnit.SECONDS);
+                sendText("{\"type\":\"ping\"}");
             }
         } catch (InterruptedException e) {
             // closing
@@ -115,10 +115,18 @@ public final class Signaling implements AutoCloseable {
 
     public void send(ObjectNode message) throws IOException {
         try {
-            ws.sendText(message.toString(), true).get(10, TimeUnit.SECONDS);
+            sendText(message.toString());
         } catch (Exception e) {
             throw new IOException("WebSocket send failed", e);
         }
+    }
+
+    /**
+     * One text message, waiting for it to be written. Serialised: the JDK's WebSocket refuses a send while another
+     * is pending ("Send pending"), and the keep-alive ping runs beside the participant's own messages.
+     */
+    private synchronized void sendText(String text) throws Exception {
+        ws.sendText(text, true).get(10, TimeUnit.SECONDS);
     }
 
     /**
