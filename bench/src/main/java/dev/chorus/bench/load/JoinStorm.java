@@ -3,7 +3,6 @@ package dev.chorus.bench.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.srtp.SrtpProfile;
-import dev.chorus.media.transport.WebRtcTestClient;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +48,7 @@ public final class JoinStorm {
             throw new IllegalArgumentException(o.clients() + " clients exceed --max-participants " + o.maxParticipants());
         }
         List<DtlsCertificate> certs = new ArrayList<>();
-        for (int i = 0; i < o.clients(); i++) certs.add(MediaClient.certificate());
+        for (int i = 0; i < o.clients(); i++) certs.add(MediaEndpoint.certificate());
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(o.clients());
         ConcurrentLinkedQueue<AutoCloseable> toClose = new ConcurrentLinkedQueue<>();
@@ -59,6 +58,8 @@ public final class JoinStorm {
         Map<String, Integer> failures = new TreeMap<>();
         long[] start = new long[1];
         ProcessCpu cpu = new ProcessCpu(target.pid());
+        ReceiveLoop receiveLoop = new ReceiveLoop(1);
+        toClose.add(receiveLoop);
         for (int i = 0; i < o.clients(); i++) {
             int index = i;
             Thread.ofVirtual().name("storm-" + i).start(() -> {
@@ -73,14 +74,15 @@ public final class JoinStorm {
                     sig.join(room, token, o.timeoutMillis());
                     joinedNanos.add(System.nanoTime() - start[0]);
                     stage = "publish";
-                    WebRtcTestClient client = new WebRtcTestClient(new java.net.InetSocketAddress("127.0.0.1", mediaPort), certs.get(index));
+                    MediaEndpoint client = new MediaEndpoint(new java.net.InetSocketAddress("127.0.0.1", mediaPort), certs.get(index), false);
                     toClose.add(client);
+                    receiveLoop.add(client);
                     sig.send(Signaling.JSON.createObjectNode().put("type", "publish")
                             .put("sdp", client.publishOffer(List.of(new TestTrack("audio", "0", 0x2000_0000L + index, -1)))));
                     JsonNode answer = sig.await(m -> m.path("type").asText().equals("publishAnswer"), o.timeoutMillis());
                     answeredNanos.add(System.nanoTime() - start[0]);
                     stage = "ice+dtls";
-                    MediaClient.connect(client, answer.path("sdp").asText(), o.profile());
+                    client.connect(answer.path("sdp").asText(), o.profile());
                     connectedNanos.add(System.nanoTime() - start[0]);
                 } catch (Exception e) {
                     synchronized (failures) {

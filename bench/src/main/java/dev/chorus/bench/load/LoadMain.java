@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * See docs/benchmarks.md ("Load generator").
  */
 @Command(name = "chorus bench", mixinStandardHelpOptions = true, subcommands = {
-        LoadMain.Load.class, LoadMain.Storm.class, LoadMain.FloorOnly.class},
+        LoadMain.Load.class, LoadMain.Storm.class, LoadMain.FloorOnly.class, LoadMain.SoakCommand.class},
         description = "Load generator: SFU forwarding load, join storm, and the machine's floor.")
 public final class LoadMain {
     /** Where the server is and how to reach it. */
@@ -45,6 +45,11 @@ public final class LoadMain {
         int maxParticipants;
         @Option(names = "--out", defaultValue = "bench-results", description = "Directory for the JSON report.")
         Path out;
+        @Option(names = "--gc-log", description = "The running server's GC log (-Xlog:gc:file=PATH:utctime), for GC pauses "
+                + "in the window. A spawned server always writes one; it is copied next to the report.")
+        Path gcLog;
+        @Option(names = "--server-jvm-opt", description = "Extra JVM option for a spawned server (repeatable).")
+        List<String> serverJvmOptions = new java.util.ArrayList<>();
 
         SrtpProfile srtpProfile() {
             return switch (profile.toUpperCase(Locale.ROOT).replace("-", "").replace("_", "")) {
@@ -58,9 +63,9 @@ public final class LoadMain {
             if (spawn) {
                 int port = ServerTarget.freeUdpPort();
                 mediaPort = port;
-                return ServerTarget.spawn(Map.of("CHORUS_MEDIA_UDP_PORT", Integer.toString(port)), 60_000);
+                return ServerTarget.spawn(Map.of("CHORUS_MEDIA_UDP_PORT", Integer.toString(port)), serverJvmOptions, 180_000);
             }
-            return ServerTarget.existing(url, dataDir, pid);
+            return ServerTarget.existing(url, dataDir, pid).gcLog(gcLog);
         }
     }
 
@@ -102,6 +107,9 @@ public final class LoadMain {
         @Option(names = "--audio-pps", defaultValue = "50") int audioPps;
         @Option(names = "--setup-timeout", defaultValue = "30s") String setupTimeout;
         @Option(names = "--no-floor", description = "Skip the floor measurement.") boolean noFloor;
+        @Option(names = "--receive-threads", defaultValue = "1",
+                description = "Generator threads reading every subscriber socket (selector + in-place decrypt). Default: ${DEFAULT-VALUE}")
+        int receiveThreads;
         @Option(names = "--floor-packets", defaultValue = "200000",
                 description = "At least this many packets per floor measurement (fewer are noisy). Default: ${DEFAULT-VALUE}")
         long floorPackets;
@@ -116,7 +124,7 @@ public final class LoadMain {
             boolean audio = streams.contains("audio");
             LoadRun.Options o = new LoadRun.Options(rooms, publishers, subscribers, millis(warmup), millis(duration),
                     video, audio, videoKbps, videoBytes, audioBytes, audioPps, profile, target.maxParticipants,
-                    millis(setupTimeout), 8);
+                    millis(setupTimeout), 8, receiveThreads);
             Map<String, Object> cfg = new LinkedHashMap<>();
             cfg.put("rooms", rooms); cfg.put("publishersPerRoom", publishers); cfg.put("subscribersPerRoom", subscribers);
             cfg.put("profile", profile.name()); cfg.put("streams", streams); cfg.put("videoKbps", videoKbps);
@@ -129,6 +137,7 @@ public final class LoadMain {
                 report.put("server", serverInfo(t, target.mediaPort));
                 out.println("chorus bench load: " + o.participants() + " participants against " + t.baseUrl() + " (pid " + t.pid() + ")");
                 load = new LoadRun(t, o).run(target.mediaPort);
+                t.copyGcLog(target.out, report.stamp() + "-load-server-gc.log");
             }
             report.put("load", load);
             if (!noFloor) {
@@ -194,6 +203,52 @@ public final class LoadMain {
         }
     }
 
+    @Command(name = "soak", mixinStandardHelpOptions = true,
+            description = "N participants join and leave every second; server heap after GC, buffers, leaks, fds, "
+                    + "threads and errors over time, with a pass/fail verdict (exit 4 on fail).")
+    static final class SoakCommand implements Callable<Integer> {
+        @Mixin TargetOptions target = new TargetOptions();
+        @Option(names = "--churn", defaultValue = "20", description = "Participants joining (and leaving) per second. Default: ${DEFAULT-VALUE}")
+        int churn;
+        @Option(names = "--rooms", defaultValue = "4", description = "Rooms the churners are spread over (one steady subscriber each).")
+        int rooms;
+        @Option(names = "--duration", defaultValue = "30m") String duration;
+        @Option(names = "--sample", defaultValue = "30s", description = "Health sample period (each forces a full GC in the server).")
+        String sample;
+        @Option(names = "--warmup", defaultValue = "30s", description = "Churn before the first (baseline) sample.") String warmup;
+        @Option(names = "--timeout", defaultValue = "30s", description = "Per-stage deadline of a participant.") String timeout;
+        String[] args = new String[0];
+
+        @Override
+        public Integer call() throws Exception {
+            Report report = new Report("soak", command("soak", args));
+            Soak.Options o = new Soak.Options(churn, rooms, millis(duration), millis(sample), millis(warmup),
+                    target.srtpProfile(), millis(timeout));
+            Map<String, Object> cfg = new LinkedHashMap<>();
+            cfg.put("churnPerSecond", churn); cfg.put("rooms", rooms); cfg.put("durationSeconds", o.durationMillis() / 1e3);
+            cfg.put("sampleSeconds", o.sampleMillis() / 1e3); cfg.put("warmupSeconds", o.warmupMillis() / 1e3);
+            cfg.put("profile", o.profile().name()); cfg.put("serverJvmOptions", target.serverJvmOptions);
+            report.put("config", cfg);
+            Map<String, Object> r;
+            try (ServerTarget t = target.connect()) {
+                report.put("server", serverInfo(t, target.mediaPort));
+                System.out.println("chorus bench soak: " + churn + " participants/s for " + duration + " against "
+                        + t.baseUrl() + " (pid " + t.pid() + ")");
+                r = new Soak(t, o).run(target.mediaPort, System.out);
+            }
+            report.put("soak", r);
+            Path file = report.write(target.out, "soak");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> verdict = (Map<String, Object>) r.get("verdict");
+            System.out.println("soak verdict: " + verdict);
+            System.out.println("report: " + file);
+            lastReport = file;
+            if (Boolean.TRUE.equals(verdict.get("passed"))) return 0;
+            System.err.println("SOAK FAILED: " + verdict.get("failures") + " (report: " + file + ")");
+            return 4;
+        }
+    }
+
     @Command(name = "floor", mixinStandardHelpOptions = true,
             description = "Only the floor: protect + sendmmsg over loopback, CPU per packet.")
     static final class FloorOnly implements Callable<Integer> {
@@ -230,6 +285,7 @@ public final class LoadMain {
             if (cmd instanceof Load l) l.args = rest;
             if (cmd instanceof Storm s) s.args = rest;
             if (cmd instanceof FloorOnly f) f.args = rest;
+            if (cmd instanceof SoakCommand k) k.args = rest;
             return new CommandLine.RunLast().execute(parse);
         });
         return cl.execute(args);

@@ -2,7 +2,6 @@ package dev.chorus.bench.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.media.srtp.SrtpProfile;
-import dev.chorus.media.transport.WebRtcTestClient;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,7 +28,8 @@ import org.HdrHistogram.Histogram;
 public final class LoadRun {
     public record Options(int rooms, int publishers, int subscribers, long warmupMillis, long durationMillis,
                           boolean video, boolean audio, int videoKbps, int videoBytes, int audioBytes, int audioPps,
-                          SrtpProfile profile, int maxParticipants, long setupTimeoutMillis, int setupConcurrency) {
+                          SrtpProfile profile, int maxParticipants, long setupTimeoutMillis, int setupConcurrency,
+                          int receiveThreads) {
         int participants() { return rooms * (publishers + subscribers); }
         int videoPps() { return Math.max(1, (int) Math.round(videoKbps * 1000.0 / 8 / videoBytes)); }
     }
@@ -43,6 +43,8 @@ public final class LoadRun {
         final int bytes;
         final int pps;
         final AtomicLong sentInWindow = new AtomicLong();
+        /** Times the sender fell more than a second behind its schedule (the generator could not keep the rate). */
+        final AtomicLong stalls = new AtomicLong();
         long seq;
         long next;
 
@@ -75,6 +77,7 @@ public final class LoadRun {
     private volatile long windowEnd = Long.MAX_VALUE;
     private volatile boolean stopSending;
     private volatile boolean stopReceiving;
+    private ReceiveLoop receiveLoop;
 
     public LoadRun(ServerTarget target, Options options) {
         this.target = target;
@@ -86,8 +89,7 @@ public final class LoadRun {
         final int room;
         final List<Stream> mine = new ArrayList<>();
         Signaling sig;
-        WebRtcTestClient client;
-        MediaClient.IceRemote remote;
+        MediaEndpoint media;
 
         Publisher(int index, int room) { this.index = index; this.room = room; }
 
@@ -98,24 +100,25 @@ public final class LoadRun {
             if (o.video()) scopes.add("media:publish:video");
             if (o.audio()) scopes.add("media:publish:audio");
             sig.join(roomName(room), sig.mintToken(roomName(room), "pub-" + index, scopes), o.setupTimeoutMillis());
-            client = new WebRtcTestClient(new InetSocketAddress("127.0.0.1", mediaPortHint), MediaClient.certificate());
-            toClose.add(client);
+            media = new MediaEndpoint(new InetSocketAddress("127.0.0.1", mediaPortHint), MediaEndpoint.certificate(), false);
+            toClose.add(media);
+            receiveLoop.add(media);
             List<TestTrack> tracks = new ArrayList<>();
             for (Stream s : mine) tracks.add(new TestTrack(s.kind, Integer.toString(tracks.size()), s.ssrc, -1));
-            sig.send(Signaling.JSON.createObjectNode().put("type", "publish").put("sdp", client.publishOffer(tracks)));
+            sig.send(Signaling.JSON.createObjectNode().put("type", "publish").put("sdp", media.publishOffer(tracks)));
             JsonNode answer = sig.await(m -> m.path("type").asText().equals("publishAnswer"), o.setupTimeoutMillis());
             String sdp = answer.path("sdp").asText();
-            InetSocketAddress server = MediaClient.serverCandidate(sdp);
+            InetSocketAddress server = MediaEndpoint.serverCandidate(sdp);
             if (server.getPort() != mediaPortHint) {
                 throw new IOException("the server's media port is " + server.getPort() + ", not " + mediaPortHint
                         + ": pass --media-port " + server.getPort());
             }
-            remote = MediaClient.connect(client, sdp, o.profile());
-            consents.add(MediaClient.startConsent(client, remote, CONSENT_MILLIS, () -> !stopReceiving));
+            media.connect(sdp, o.profile());
         }
 
         void send() {
             for (Stream s : mine) s.next = System.nanoTime();
+            byte[] packet = new byte[MediaEndpoint.MAX_DATAGRAM];
             try {
                 while (!stopSending) {
                     Stream due = mine.getFirst();
@@ -126,11 +129,14 @@ public final class LoadRun {
                         continue;
                     }
                     boolean video = due.kind.equals("video");
-                    byte[] p = Probe.packet(due.bytes, video ? 96 : 111, due.ssrc, due.id, due.seq++, video ? 90_000 : 48_000, now);
-                    client.sendRtp(p);
+                    Probe.write(packet, video ? 96 : 111, due.ssrc, due.id, due.seq++, video ? 90_000 : 48_000, now);
+                    media.sendRtp(packet, Probe.size(due.bytes));
                     if (now >= windowStart && now < windowEnd) due.sentInWindow.incrementAndGet();
                     due.next += 1_000_000_000L / due.pps;
-                    if (now - due.next > 1_000_000_000L) due.next = now; // after a long stall, do not burst to catch up
+                    if (now - due.next > 1_000_000_000L) {
+                        due.next = now; // after a long stall, do not burst to catch up
+                        if (now >= windowStart && now < windowEnd) due.stalls.incrementAndGet();
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 errors.add("publisher " + index + ": " + e);
@@ -138,14 +144,14 @@ public final class LoadRun {
         }
     }
 
-    private final class Subscriber {
+    private final class Subscriber implements MediaEndpoint.RtpSink {
         final int index;
         final int room;
+        /** Per stream id; written only by the receive loop's thread, read after it stopped (or under the lock). */
         final Map<Integer, Rx> rx = new LinkedHashMap<>();
         final Histogram latencyMicros = new Histogram(60_000_000L, 3);
         Signaling sig;
-        WebRtcTestClient client;
-        MediaClient.IceRemote remote;
+        MediaEndpoint media;
         long other;
 
         Subscriber(int index, int room) { this.index = index; this.room = room; }
@@ -157,61 +163,52 @@ public final class LoadRun {
                     o.setupTimeoutMillis());
             JsonNode offer = sig.await(m -> m.path("type").asText().equals("subscriberOffer"), o.setupTimeoutMillis());
             String sdp = offer.path("sdp").asText();
-            client = new WebRtcTestClient(MediaClient.serverCandidate(sdp), MediaClient.certificate());
-            toClose.add(client);
-            MediaClient.widenReceiveBuffer(client);
-            sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", client.answer(sdp, false)));
-            remote = MediaClient.connect(client, sdp, o.profile());
-            consents.add(MediaClient.startConsent(client, remote, CONSENT_MILLIS, () -> !stopReceiving));
+            media = new MediaEndpoint(MediaEndpoint.serverCandidate(sdp), MediaEndpoint.certificate(), true);
+            toClose.add(media);
+            media.sink(this);
+            receiveLoop.add(media);
+            sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", media.answer(sdp)));
+            media.connect(sdp, o.profile());
         }
 
-        /** Answers later offers (more tracks) from the receive loop, like a browser's negotiationneeded handling. */
+        /** Answers later offers (more tracks), like a browser's negotiationneeded handling. */
         void answerPendingOffers() throws Exception {
             JsonNode offer;
             while ((offer = sig.poll("subscriberOffer")) != null) {
                 sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer")
-                        .put("sdp", client.answer(offer.path("sdp").asText(), false)));
+                        .put("sdp", media.answer(offer.path("sdp").asText())));
             }
         }
 
-        void receive() {
-            try {
-                long lastSignal = 0;
-                while (!stopReceiving) {
-                    long now = System.nanoTime();
-                    if (now - lastSignal > 100_000_000L) {
-                        answerPendingOffers();
-                        lastSignal = now;
-                    }
-                    byte[] p = client.receiveRtp(50);
-                    if (p == null) continue;
-                    long arrived = System.nanoTime();
-                    int off = Probe.payloadOffset(p);
-                    if (off < 0) {
-                        other++;
-                        continue;
-                    }
-                    long sent = Probe.sendNanos(p, off);
-                    long seq = Probe.sequence(p, off);
-                    Rx r;
-                    synchronized (this) {
-                        r = rx.computeIfAbsent(Probe.streamId(p, off), k -> new Rx());
-                    }
-                    r.total++;
-                    if (seq < r.maxSeq) r.reordered++;
-                    else r.maxSeq = seq;
-                    if (sent >= windowStart && sent < windowEnd && seq <= Integer.MAX_VALUE) {
-                        if (r.seen.get((int) seq)) {
-                            r.duplicates++;
-                        } else {
-                            r.seen.set((int) seq);
-                            r.windowReceived++;
-                            latencyMicros.recordValue(Math.min(60_000_000L, Math.max(0, (arrived - sent) / 1000)));
-                        }
-                    }
+        @Override
+        public void onRtp(byte[] p, int length, long arrived) {
+            if (stopReceiving) return;
+            int off = Probe.payloadOffset(p, length);
+            if (off < 0) {
+                other++;
+                return;
+            }
+            long sent = Probe.sendNanos(p, off);
+            long seq = Probe.sequence(p, off);
+            int id = Probe.streamId(p, off);
+            Rx r = rx.get(id);
+            if (r == null) {
+                synchronized (this) {
+                    r = new Rx();
+                    rx.put(id, r);
                 }
-            } catch (Exception e) {
-                errors.add("subscriber " + index + ": " + e);
+            }
+            r.total++;
+            if (seq < r.maxSeq) r.reordered++;
+            else r.maxSeq = seq;
+            if (sent >= windowStart && sent < windowEnd && seq <= Integer.MAX_VALUE) {
+                if (r.seen.get((int) seq)) {
+                    r.duplicates++;
+                } else {
+                    r.seen.set((int) seq);
+                    r.windowReceived++;
+                    latencyMicros.recordValue(Math.min(60_000_000L, Math.max(0, (arrived - sent) / 1000)));
+                }
             }
         }
 
@@ -245,9 +242,9 @@ public final class LoadRun {
             for (int s = 0; s < o.subscribers(); s++) subs.add(new Subscriber(index++, r));
         }
         List<Thread> senders = new ArrayList<>();
-        List<Thread> receivers = new ArrayList<>();
         Map<String, Object> out = new LinkedHashMap<>();
         ProcessCpu cpu = new ProcessCpu(target.pid());
+        receiveLoop = new ReceiveLoop(o.receiveThreads());
         try {
             // The server's idle CPU rate before any participant exists: the fixed cost (timers, GC, JIT) that a
             // lightly loaded run divides by few packets. Reported so per-packet figures can be read net of it.
@@ -259,7 +256,11 @@ public final class LoadRun {
             parallel(pubs.stream().map(p -> (Task) () -> p.setup(mediaPort)).toList());
             parallel(subs.stream().map(s -> (Task) s::setup).toList());
             long setupNanos = System.nanoTime() - t0;
-            for (Subscriber s : subs) receivers.add(Thread.ofVirtual().name("rx-" + s.index).start(s::receive));
+            List<MediaEndpoint> endpoints = new ArrayList<>();
+            pubs.forEach(p -> endpoints.add(p.media));
+            subs.forEach(s -> endpoints.add(s.media));
+            consents.add(Thread.ofVirtual().name("consent").start(() -> consentChecks(endpoints)));
+            consents.add(Thread.ofVirtual().name("renegotiation").start(() -> answerOffers(subs)));
             for (Publisher p : pubs) senders.add(Thread.ofPlatform().daemon().name("tx-" + p.index).start(p::send));
             // Every subscriber must see every stream of its room before the clock starts.
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.setupTimeoutMillis());
@@ -275,8 +276,14 @@ public final class LoadRun {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(o.warmupMillis()));
             Map<String, Double> metrics0 = target.mediaMetrics();
             Map<String, Long> udp0 = Machine.udpCounters();
+            List<InetSocketAddress> subscriberSockets = new ArrayList<>();
+            for (Subscriber s : subs) subscriberSockets.add(s.media.localAddress());
+            UdpSocketDrops drops0 = UdpSocketDrops.read();
+            Map<String, Long> threads0 = cpu.threadCpuNanos();
             long cpu0 = cpu.cpuNanos();
             long ownCpu0 = ownCpuNanos();
+            long rxCpu0 = receiveLoop.cpuNanos();
+            java.time.Instant wallStart = java.time.Instant.now();
             long w0 = System.nanoTime();
             windowStart = w0;
             long end = w0 + TimeUnit.MILLISECONDS.toNanos(o.durationMillis());
@@ -284,13 +291,17 @@ public final class LoadRun {
             windowEnd = System.nanoTime();
             long cpu1 = cpu.cpuNanos();
             long ownCpu1 = ownCpuNanos();
+            long rxCpu1 = receiveLoop.cpuNanos();
+            Map<String, Long> threads1 = cpu.threadCpuNanos();
+            java.time.Instant wallEnd = java.time.Instant.now();
             Map<String, Double> metrics1 = target.mediaMetrics();
             stopSending = true;
             for (Thread t : senders) t.join(5000);
             LockSupport.parkNanos(1_000_000_000L); // let packets sent before the window's end arrive
             stopReceiving = true;
-            for (Thread t : receivers) t.join(5000);
+            receiveLoop.close(); // the subscribers' figures are final from here on
             Map<String, Long> udp1 = Machine.udpCounters();
+            UdpSocketDrops drops1 = UdpSocketDrops.read();
 
             long windowNanos = windowEnd - w0;
             long sent = 0, expected = 0, received = 0, dup = 0, reordered = 0, other = 0;
@@ -303,7 +314,7 @@ public final class LoadRun {
             for (Subscriber s : subs) {
                 latency.add(s.latencyMicros);
                 other += s.other;
-                var st0 = s.client.srtpStats();
+                var st0 = s.media.srtpStats();
                 srtpAuth += st0.authFailures;
                 srtpReplay += st0.replays;
                 srtpInvalid += st0.invalid;
@@ -343,8 +354,23 @@ public final class LoadRun {
             out.put("publishedPacketsInWindow", sent);
             out.put("expectedDeliveries", expected);
             out.put("receivedDeliveries", received);
-            out.put("lost", expected - received);
-            out.put("lossPercent", expected == 0 ? 0.0 : 100.0 * (expected - received) / expected);
+            long lost = expected - received;
+            // Client-side drops: the kernel discarded datagrams at a full subscriber socket (the generator did not
+            // read in time), or the generator could not decrypt them. Only the rest is charged to the server.
+            long clientKernelDrops = Math.max(0, drops1.of(subscriberSockets) - drops0.of(subscriberSockets));
+            long clientUndecryptable = 0;
+            for (Subscriber s : subs) clientUndecryptable += s.media.undecryptable.get() + s.media.dropped.get();
+            long clientDrops = clientKernelDrops + clientUndecryptable;
+            out.put("lost", lost);
+            out.put("lossPercent", expected == 0 ? 0.0 : 100.0 * lost / expected);
+            Map<String, Object> lossSplit = new LinkedHashMap<>();
+            lossSplit.put("clientSideDrops", clientDrops);
+            lossSplit.put("clientKernelReceiveBufferDrops", clientKernelDrops);
+            lossSplit.put("clientUndecryptableOrEarly", clientUndecryptable);
+            lossSplit.put("serverLoss", Math.max(0, lost - clientDrops));
+            lossSplit.put("serverLossPercent", expected == 0 ? 0.0 : 100.0 * Math.max(0, lost - clientDrops) / expected);
+            lossSplit.put("serverSocketReceiveBufferDrops", Math.max(0, drops1.ofPort(mediaPort) - drops0.ofPort(mediaPort)));
+            out.put("lossSplit", lossSplit);
             out.put("duplicates", dup);
             out.put("reordered", reordered);
             out.put("nonProbePackets", other);
@@ -378,7 +404,19 @@ public final class LoadRun {
             double netCpuNanos = Math.max(0, (cpu1 - cpu0) - idleCpuPerSecond * windowNanos / 1e9);
             out.put("serverIdleCpuSecondsPerSecond", idleCpuPerSecond / 1e9);
             out.put("serverCpuNanosPerForwardedPacketNetOfIdle", received == 0 ? Double.NaN : netCpuNanos / received);
-            out.put("generatorCpuSeconds", (ownCpu1 - ownCpu0) / 1e9);
+            double generatorCpu = (ownCpu1 - ownCpu0) / 1e9;
+            out.put("generatorCpuSeconds", generatorCpu);
+            out.put("generatorCpuPercentOfOneCore", 100.0 * (ownCpu1 - ownCpu0) / windowNanos);
+            out.put("generatorReceiveThreadsCpuSeconds", (rxCpu1 - rxCpu0) / 1e9);
+            out.put("generatorReceiveCpuNanosPerPacket", received == 0 ? Double.NaN : (rxCpu1 - rxCpu0) / (double) received);
+            long stalls = 0;
+            for (Stream st : streams) stalls += st.stalls.get();
+            out.put("publisherStalls", stalls);
+            Map<String, Object> spread = ProcessCpu.threadSpread(threads0, threads1, 8);
+            out.put("serverThreads", spread);
+            out.put("serverGcPausesInWindow", target.gcPauses(wallStart, wallEnd));
+            out.put("limit", Limit.verdict(expected, lost, clientDrops, stalls,
+                    100.0 * (ownCpu1 - ownCpu0) / windowNanos, 100.0 * (cpu1 - cpu0) / windowNanos, spread));
             Map<String, Object> lat = new LinkedHashMap<>();
             lat.put("unit", "microseconds");
             lat.put("samples", latency.getTotalCount());
@@ -393,7 +431,7 @@ public final class LoadRun {
             stopSending = true;
             stopReceiving = true;
             for (Thread t : senders) t.join(5000);
-            for (Thread t : receivers) t.join(5000);
+            receiveLoop.close();
             for (Thread t : consents) {
                 t.interrupt();
                 t.join(5000);
@@ -404,6 +442,39 @@ public final class LoadRun {
                 } catch (Exception ignored) {
                     // closing everything regardless
                 }
+            }
+        }
+    }
+
+    /** Consent freshness for every participant, every ~5 s as Chromium does, until the run stops. */
+    private void consentChecks(List<MediaEndpoint> endpoints) {
+        while (!stopReceiving) {
+            try {
+                Thread.sleep(CONSENT_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (MediaEndpoint e : endpoints) {
+                try {
+                    e.sendConsent();
+                } catch (IOException closed) {
+                    // the run is ending
+                }
+            }
+        }
+    }
+
+    /** Subscribers answer later offers (another publisher's tracks) within ~100 ms, like a browser. */
+    private void answerOffers(List<Subscriber> subs) {
+        while (!stopReceiving) {
+            try {
+                Thread.sleep(100);
+                for (Subscriber s : subs) s.answerPendingOffers();
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                errors.add("renegotiation: " + e);
+                return;
             }
         }
     }
@@ -423,7 +494,7 @@ public final class LoadRun {
     void parallel(List<Task> tasks) throws Exception {
         Semaphore permits = new Semaphore(Math.max(1, o.setupConcurrency()));
         CountDownLatch done = new CountDownLatch(tasks.size());
-        ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         for (Task t : tasks) {
             Thread.ofVirtual().start(() -> {
                 try {
@@ -433,7 +504,7 @@ public final class LoadRun {
                     } finally {
                         permits.release();
                     }
-                } catch (Exception e) {
+                } catch (Throwable e) { // an Error too: the run must fail fast, not wait for its timeout
                     failures.add(e);
                 } finally {
                     done.countDown();
@@ -443,7 +514,11 @@ public final class LoadRun {
         if (!done.await(o.setupTimeoutMillis() * Math.max(1, tasks.size()), TimeUnit.MILLISECONDS)) {
             throw new IOException("setup timed out");
         }
-        if (!failures.isEmpty()) throw failures.peek();
+        if (!failures.isEmpty()) {
+            Throwable f = failures.peek();
+            if (f instanceof Exception e) throw e;
+            throw new IOException("setup failed: " + f, f);
+        }
     }
 
     static long ownCpuNanos() {

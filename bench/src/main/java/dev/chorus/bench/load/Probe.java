@@ -14,7 +14,18 @@ final class Probe {
     private Probe() {}
 
     static byte[] packet(int bytes, int payloadType, long ssrc, int streamId, long seq, long clockRate, long sendNanos) {
-        byte[] p = new byte[Math.max(bytes, HEADER + FIELDS)];
+        byte[] p = new byte[size(bytes)];
+        write(p, payloadType, ssrc, streamId, seq, clockRate, sendNanos);
+        return p;
+    }
+
+    /** The packet size for {@code bytes} asked: never below header + probe fields. */
+    static int size(int bytes) {
+        return Math.max(bytes, HEADER + FIELDS);
+    }
+
+    /** Writes header and probe fields into {@code p} (a reused buffer: the padding keeps whatever it held). */
+    static void write(byte[] p, int payloadType, long ssrc, int streamId, long seq, long clockRate, long sendNanos) {
         p[0] = (byte) 0x80;
         p[1] = (byte) payloadType;
         p[2] = (byte) (seq >>> 8);
@@ -25,18 +36,22 @@ final class Probe {
         putInt(p, 16, streamId);
         putLong(p, 20, seq);
         putLong(p, 28, sendNanos);
-        return p;
     }
 
     /** The payload offset of a plain (no CSRC, no extension) or rewritten RTP packet, or -1 if not a probe. */
     static int payloadOffset(byte[] p) {
-        if (p.length < HEADER + FIELDS) return -1;
+        return payloadOffset(p, p.length);
+    }
+
+    /** {@link #payloadOffset(byte[])} of a packet in the first {@code length} bytes of {@code p}. */
+    static int payloadOffset(byte[] p, int length) {
+        if (length < HEADER + FIELDS) return -1;
         int off = HEADER + 4 * (p[0] & 0x0F);
         if ((p[0] & 0x10) != 0) {
-            if (p.length < off + 4) return -1;
+            if (length < off + 4) return -1;
             off += 4 + 4 * (((p[off + 2] & 0xFF) << 8) | (p[off + 3] & 0xFF));
         }
-        return p.length >= off + FIELDS && getInt(p, off) == MAGIC ? off : -1;
+        return length >= off + FIELDS && getInt(p, off) == MAGIC ? off : -1;
     }
 
     static int streamId(byte[] p, int off) { return getInt(p, off + 4); }

@@ -34,6 +34,56 @@ public final class ProcessCpu {
         return (utime + stime) * 1_000_000_000L / ticksPerSecond;
     }
 
+    /**
+     * CPU time per thread so far, in nanoseconds, keyed {@code "name#tid"} ({@code /proc/<pid>/task/<tid>/stat};
+     * the kernel truncates names to 15 characters). Threads that exit between two reads simply disappear.
+     */
+    public java.util.Map<String, Long> threadCpuNanos() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    m.put(name + "#" + task.getFileName(), ticks * 1_000_000_000L / ticksPerSecond);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread exited meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // process gone: no threads
+        }
+        return m;
+    }
+
+    /**
+     * Per-thread CPU over a window from two {@link #threadCpuNanos()} reads: the busiest threads first (at most
+     * {@code top}), each with seconds and share of the process's CPU over the window; and the largest share.
+     */
+    public static java.util.Map<String, Object> threadSpread(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int top) {
+        java.util.List<java.util.Map.Entry<String, Long>> d = new java.util.ArrayList<>();
+        long total = 0;
+        for (var e : after.entrySet()) {
+            long v = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (v <= 0) continue;
+            d.add(java.util.Map.entry(e.getKey(), v));
+            total += v;
+        }
+        d.sort(java.util.Map.Entry.<String, Long>comparingByValue().reversed());
+        java.util.Map<String, Object> threads = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < Math.min(top, d.size()); i++) {
+            var e = d.get(i);
+            threads.put(e.getKey(), String.format(Locale.ROOT, "%.3f s (%.1f %%)", e.getValue() / 1e9, 100.0 * e.getValue() / total));
+        }
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("cpuSecondsAllThreads", total / 1e9);
+        out.put("largestThreadSharePercent", d.isEmpty() || total == 0 ? 0.0 : 100.0 * d.getFirst().getValue() / total);
+        out.put("busiest", threads);
+        return out;
+    }
+
     /** USER_HZ: 100 on every mainstream Linux; asked from getconf when available. */
     static long clockTicks() {
         try {

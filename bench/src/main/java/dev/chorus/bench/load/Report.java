@@ -33,12 +33,17 @@ public final class Report {
 
     public Map<String, Object> root() { return root; }
 
+    /** The run's UTC start as used in file names ({@code yyyyMMdd-HHmmss}). */
+    public String stamp() {
+        return DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
+    }
+
     /** Writes {@code <dir>/<UTC time>-<mode>.json} and returns the path. */
     public Path write(Path dir, String mode) throws IOException {
         root.put("finishedAt", Instant.now().toString());
         root.put("loadAverageAtEnd", Machine.loadAverage());
         Files.createDirectories(dir);
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
+        String stamp = stamp();
         Path file = dir.resolve(stamp + "-" + mode + ".json");
         for (int i = 2; Files.exists(file); i++) file = dir.resolve(stamp + "-" + mode + "-" + i + ".json");
         JSON.writeValue(file.toFile(), root);

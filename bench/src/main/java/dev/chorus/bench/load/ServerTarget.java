@@ -47,6 +47,7 @@ public final class ServerTarget implements AutoCloseable {
     private final String apiSecret;
     private final SSLContext tls;
     private final List<String> childOutput;
+    private Path gcLog;
 
     private ServerTarget(URI baseUrl, Path dataDir, long pid, Process child, List<String> childOutput) throws IOException {
         this.baseUrl = baseUrl;
@@ -69,11 +70,22 @@ public final class ServerTarget implements AutoCloseable {
 
     /** Starts a dev-mode server as a child JVM (same class path) in a fresh temp data dir, ephemeral HTTPS port. */
     public static ServerTarget spawn(Map<String, String> extraEnv, long startTimeoutMillis) throws IOException, InterruptedException {
+        return spawn(extraEnv, List.of(), startTimeoutMillis);
+    }
+
+    /**
+     * {@link #spawn(Map, long)} with extra JVM options for the server (e.g. a leak detection level). The server
+     * always writes a GC log ({@code -Xlog:gc}, UTC timestamps) into its temp dir: {@link #gcPauses} reads it.
+     */
+    public static ServerTarget spawn(Map<String, String> extraEnv, List<String> jvmOptions, long startTimeoutMillis)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("chorus-bench-");
         Path data = dir.resolve("data");
+        Path gc = dir.resolve("gc.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp", absoluteClassPath(),
-                "dev.chorus.server.Main", "start"));
+                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-Xlog:gc:file=" + gc + ":utctime"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", absoluteClassPath(), "dev.chorus.server.Main", "start"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
         pb.environment().put("CHORUS_DATA_DIR", data.toString());
         pb.environment().put("CHORUS_HTTP_PORT", "0");
@@ -85,7 +97,7 @@ public final class ServerTarget implements AutoCloseable {
         Thread.ofPlatform().daemon().name("chorus-child-output").start(() -> pump(p.getInputStream(), out, url));
         try {
             URI u = url.get(startTimeoutMillis, TimeUnit.MILLISECONDS);
-            return new ServerTarget(u, data, p.pid(), p, out);
+            return new ServerTarget(u, data, p.pid(), p, out).gcLog(gc);
         } catch (Exception e) {
             stop(p);
             deleteTree(dir);
@@ -171,6 +183,11 @@ public final class ServerTarget implements AutoCloseable {
      * if the endpoint is not reachable. Read twice around a window, they give the server's own forwarded count.
      */
     public Map<String, Double> mediaMetrics() {
+        return metrics(List.of("chorus_sfu_", "chorus_media_"));
+    }
+
+    /** The /metrics samples whose names start with one of {@code prefixes} (labels kept in the key); empty if unreachable. */
+    public Map<String, Double> metrics(List<String> prefixes) {
         Map<String, Double> m = new java.util.TreeMap<>();
         try {
             java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().sslContext(tls)
@@ -178,10 +195,10 @@ public final class ServerTarget implements AutoCloseable {
             String body = c.send(java.net.http.HttpRequest.newBuilder(baseUrl.resolve("/metrics"))
                     .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             for (String line : body.split("\n")) {
-                if (!(line.startsWith("chorus_sfu_") || line.startsWith("chorus_media_"))) continue;
+                if (line.startsWith("#") || prefixes.stream().noneMatch(line::startsWith)) continue;
                 int sp = line.lastIndexOf(' ');
                 try {
-                    m.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+                    m.put(line.substring(0, sp).replace(",}", "}"), Double.parseDouble(line.substring(sp + 1)));
                 } catch (NumberFormatException ignored) {
                     // not a sample line
                 }
@@ -204,6 +221,64 @@ public final class ServerTarget implements AutoCloseable {
     public SSLContext tls() { return tls; }
     public Path dataDir() { return dataDir; }
     public List<String> childOutput() { return List.copyOf(childOutput); }
+
+    /** Where the server writes its GC log ({@code -Xlog:gc:file=PATH:utctime}); null when unknown. */
+    public ServerTarget gcLog(Path file) {
+        this.gcLog = file;
+        return this;
+    }
+
+    /** Keeps a spawned server's GC log (its temp dir is deleted on close) as {@code dir/name}; no-op without one. */
+    public void copyGcLog(Path dir, String name) {
+        if (child == null || gcLog == null || !Files.isReadable(gcLog)) return;
+        try {
+            Files.createDirectories(dir);
+            Files.copy(gcLog, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException ignored) {
+            // the figures are in the report anyway
+        }
+    }
+
+    private static final Pattern GC_PAUSE = Pattern.compile(
+            "^\\[(\\d{4}-\\d\\d-\\d\\dT[^\\]]+)\\].*GC\\(\\d+\\) (Pause [^(]*?)\\s*(?:\\(.*)?\\s([0-9.]+)ms$");
+    private static final java.time.format.DateTimeFormatter GC_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+
+    /**
+     * The server's stop-the-world GC pauses between two instants, from its GC log: count, the largest (ms, with
+     * its kind) and the sum; {@code available=false} without a log (pass {@code --gc-log} for an existing server).
+     */
+    public Map<String, Object> gcPauses(java.time.Instant from, java.time.Instant to) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("available", gcLog != null && Files.isReadable(gcLog));
+        if (!(Boolean) m.get("available")) return m;
+        int count = 0;
+        double max = 0, sum = 0;
+        String maxKind = "";
+        try {
+            for (String line : Files.readAllLines(gcLog)) {
+                Matcher x = GC_PAUSE.matcher(line.trim());
+                if (!x.find()) continue;
+                java.time.Instant at = java.time.OffsetDateTime.parse(x.group(1), GC_TIME).toInstant();
+                if (at.isBefore(from) || at.isAfter(to)) continue;
+                double ms = Double.parseDouble(x.group(3));
+                count++;
+                sum += ms;
+                if (ms > max) {
+                    max = ms;
+                    maxKind = x.group(2).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            m.put("error", e.toString());
+        }
+        m.put("log", gcLog.toString());
+        m.put("pauses", count);
+        m.put("maxMillis", max);
+        m.put("maxKind", maxKind);
+        m.put("totalMillis", sum);
+        return m;
+    }
 
     @Override
     public void close() {

@@ -37,6 +37,16 @@ public final class Signaling implements AutoCloseable {
     private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private volatile WebSocket ws;
     private volatile String closed;
+    private volatile Thread keepAlive;
+    /** Pongs received: the keep-alive's answers (not queued as messages). */
+    final java.util.concurrent.atomic.AtomicLong pongs = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A {@code ping} every 20 s after joining, as docs/protocol.md asks of clients: without it the server closes a
+     * session that sent nothing for {@code ws.idleTimeout} (60 s, code 4000), and a run longer than a minute lost
+     * its publisher.
+     */
+    static final long KEEP_ALIVE_MILLIS = 20_000;
 
     public Signaling(ServerTarget target, int participantIndex) {
         this.target = target;
@@ -44,7 +54,7 @@ public final class Signaling implements AutoCloseable {
         this.http = CLIENTS.computeIfAbsent(source, s -> HttpClient.newBuilder()
                 .sslContext(target.tls())
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
+                .connectTimeout(Duration.ofSeconds(30)) // a loopback connect takes seconds on an overloaded machine
                 .localAddress(loopback(s))
                 .build());
     }
@@ -79,15 +89,44 @@ public final class Signaling implements AutoCloseable {
             throw new IOException("WebSocket connect failed: " + e.getMessage(), e);
         }
         send(JSON.createObjectNode().put("type", "join").put("room", room).put("token", token));
-        return await(m -> m.path("type").asText().equals("joined"), timeoutMillis);
+        JsonNode joined = await(m -> m.path("type").asText().equals("joined"), timeoutMillis);
+        keepAlive = Thread.ofVirtual().name("ws-keepalive").start(this::keepAlive);
+        return joined;
+    }
+
+    private void keepAlive() {
+        try {
+            while (closed == null) {
+                Thread.sleep(KEEP_ALIVE_MILLIS);
+                if (closed != null) return;
+                sendText("{\"type\":\"ping\"}");
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (Exception e) {
+            if (closed == null) closed = "keep-alive ping failed: " + e;
+        }
+    }
+
+    /** Why the WebSocket closed (code and reason), or null while it is open. */
+    public String closedReason() {
+        return closed;
     }
 
     public void send(ObjectNode message) throws IOException {
         try {
-            ws.sendText(message.toString(), true).get(10, TimeUnit.SECONDS);
+            sendText(message.toString());
         } catch (Exception e) {
             throw new IOException("WebSocket send failed", e);
         }
+    }
+
+    /**
+     * One text message, waiting for it to be written. Serialised: the JDK's WebSocket refuses a send while another
+     * is pending ("Send pending"), and the keep-alive ping runs beside the participant's own messages.
+     */
+    private synchronized void sendText(String text) throws Exception {
+        ws.sendText(text, true).get(10, TimeUnit.SECONDS);
     }
 
     /**
@@ -133,6 +172,8 @@ public final class Signaling implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread k = keepAlive;
+        if (k != null) k.interrupt();
         WebSocket w = ws;
         if (w != null && closed == null) {
             try {
@@ -152,7 +193,9 @@ public final class Signaling implements AutoCloseable {
             partial.append(data);
             if (last) {
                 try {
-                    inbox.add(JSON.readTree(partial.toString()));
+                    JsonNode m = JSON.readTree(partial.toString());
+                    if (m.path("type").asText().equals("pong")) pongs.incrementAndGet();
+                    else inbox.add(m);
                 } catch (IOException e) {
                     closed = "unparsable message";
                 }

@@ -98,10 +98,29 @@ public final class WebRtcTestClient implements AutoCloseable {
             throws IOException, InterruptedException {
         byte[] txid = new byte[12];
         ThreadLocalRandom.current().nextBytes(txid);
+        byte[] bytes = bindingRequest(serverUfrag, serverPassword, ufrag, useCandidate, txid);
+        sendRaw(bytes, 0, bytes.length);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            byte[] response = stun.poll(left, TimeUnit.NANOSECONDS);
+            if (response == null) return false;
+            Boolean verdict = bindingVerdict(response, txid, serverPassword);
+            if (verdict != null) return verdict;
+        }
+    }
+
+    /**
+     * A connectivity check as a controlling agent (USERNAME {@code serverUfrag:localUfrag}, PRIORITY, ICE-CONTROLLING,
+     * optionally USE-CANDIDATE, MESSAGE-INTEGRITY keyed with the server's password, FINGERPRINT).
+     */
+    public static byte[] bindingRequest(String serverUfrag, String serverPassword, String localUfrag, boolean useCandidate,
+                                        byte[] txid) {
         ByteBuf out = Unpooled.buffer(256);
         try {
             StunWriter w = new StunWriter().begin(out, StunMessageType.BINDING_REQUEST, txid)
-                    .addUsername(serverUfrag + ":" + ufrag)
+                    .addUsername(serverUfrag + ":" + localUfrag)
                     .addPriority(0x6e0001ffL)
                     .addIceControlling(ThreadLocalRandom.current().nextLong());
             if (useCandidate) w.addUseCandidate();
@@ -109,23 +128,22 @@ public final class WebRtcTestClient implements AutoCloseable {
             w.finish();
             byte[] bytes = new byte[out.readableBytes()];
             out.getBytes(out.readerIndex(), bytes);
-            sendRaw(bytes, 0, bytes.length);
+            return bytes;
         } finally {
             out.release();
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return false;
-            byte[] response = stun.poll(left, TimeUnit.NANOSECONDS);
-            if (response == null) return false;
-            ByteBuf in = Unpooled.wrappedBuffer(response);
-            StunMessage m = StunMessage.parse(in);
-            if (m == null || !m.isValid() || !m.transactionIdEquals(txid)) continue;
-            return m.messageType() == StunMessageType.BINDING_SUCCESS
-                    && StunIntegrity.verifyMessageIntegrity(m, StunKey.shortTerm(serverPassword))
-                    && StunIntegrity.verifyFingerprint(m);
-        }
+    }
+
+    /**
+     * What a STUN datagram says about the check {@code txid}: null if it is not the answer to it, true for a success
+     * response with valid MESSAGE-INTEGRITY (server's password) and FINGERPRINT, false otherwise.
+     */
+    public static Boolean bindingVerdict(byte[] response, byte[] txid, String serverPassword) {
+        StunMessage m = StunMessage.parse(Unpooled.wrappedBuffer(response));
+        if (m == null || !m.isValid() || !m.transactionIdEquals(txid)) return null;
+        return m.messageType() == StunMessageType.BINDING_SUCCESS
+                && StunIntegrity.verifyMessageIntegrity(m, StunKey.shortTerm(serverPassword))
+                && StunIntegrity.verifyFingerprint(m);
     }
 
     /** DTLS handshake (blocking) with the server, then SRTP contexts from the exported keys. */
@@ -192,9 +210,14 @@ public final class WebRtcTestClient implements AutoCloseable {
      * (PT 111) / VP8 (PT 96) + RTX (PT 97), header extensions audio-level=1, abs-send-time=2, transport-cc=3, mid=4.
      */
     public String publishOffer(java.util.List<TestTrack> tracks) {
-        var b = new dev.chorus.media.sdp.SdpOfferBuilder(new dev.chorus.media.ice.IceCredentials(ufrag, icePwd),
-                new dev.chorus.media.sdp.Sdp.Fingerprint("sha-256", certificate.fingerprint().hex()))
-                .candidate(localAddress());
+        return publishOffer(tracks, new dev.chorus.media.ice.IceCredentials(ufrag, icePwd), certificate.fingerprint(), localAddress());
+    }
+
+    /** {@link #publishOffer(java.util.List)} for any client's ICE credentials, fingerprint and host candidate. */
+    public static String publishOffer(java.util.List<TestTrack> tracks, dev.chorus.media.ice.IceCredentials ice,
+                                      Fingerprint fingerprint, InetSocketAddress candidate) {
+        var b = new dev.chorus.media.sdp.SdpOfferBuilder(ice, new dev.chorus.media.sdp.Sdp.Fingerprint("sha-256", fingerprint.hex()))
+                .candidate(candidate);
         for (TestTrack t : tracks) {
             var stream = new dev.chorus.media.sdp.SdpAnswerBuilder.SendStream(t.ssrc(), t.rtxSsrc(), "test", "stream", "track-" + t.mid());
             if (t.kind().equals("audio")) b.audio(t.mid(), dev.chorus.media.sdp.Sdp.Direction.SENDONLY, stream);
@@ -211,6 +234,12 @@ public final class WebRtcTestClient implements AutoCloseable {
      * RTX payload type is left out.
      */
     public String answer(String offerSdp, boolean rtx) throws dev.chorus.media.sdp.SdpParseException {
+        return answer(offerSdp, rtx, new dev.chorus.media.ice.IceCredentials(ufrag, icePwd), certificate.fingerprint());
+    }
+
+    /** {@link #answer(String, boolean)} for any client's ICE credentials and fingerprint. */
+    public static String answer(String offerSdp, boolean rtx, dev.chorus.media.ice.IceCredentials ice, Fingerprint fingerprint)
+            throws dev.chorus.media.sdp.SdpParseException {
         var offer = dev.chorus.media.sdp.SdpParser.parse(offerSdp);
         var answer = new dev.chorus.media.sdp.SessionDescription(new dev.chorus.media.sdp.Sdp.Origin("-", "1", "1", "IN", "IP4", "127.0.0.1"));
         answer.groups().addAll(offer.groups());
@@ -228,8 +257,8 @@ public final class WebRtcTestClient implements AutoCloseable {
                 for (var fb : om.rtcpFbs()) if (fb.payloadType() == pt) am.rtcpFbs().add(fb);
             }
             am.extmaps().addAll(om.extmaps());
-            am.iceUfrag(ufrag).icePwd(icePwd);
-            am.fingerprints().add(new dev.chorus.media.sdp.Sdp.Fingerprint("sha-256", certificate.fingerprint().hex()));
+            am.iceUfrag(ice.ufrag()).icePwd(ice.pwd());
+            am.fingerprints().add(new dev.chorus.media.sdp.Sdp.Fingerprint("sha-256", fingerprint.hex()));
             am.setup(dev.chorus.media.sdp.Sdp.Setup.ACTIVE);
             am.rtcpMux(true).rtcpRsize(om.rtcpRsize());
             am.direction(om.effectiveDirection().sends() ? dev.chorus.media.sdp.Sdp.Direction.RECVONLY

@@ -1,0 +1,104 @@
+package dev.chorus.bench.load;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The generator's receive path: a few platform threads, each with one selector over many participants' non-blocking
+ * UDP channels. A readable channel is drained in place ({@link MediaEndpoint#drain}: read into the thread's one
+ * buffer, SRTP-decrypt in that buffer, hand the plaintext to the participant's sink), so a received packet costs one
+ * read syscall and one decrypt and allocates nothing, and one wake-up serves every socket that became readable
+ * meanwhile. A thread per participant (what {@code WebRtcTestClient} does) costs a park/unpark and two copies per
+ * packet, which on a 2-core machine made the generator, not the server, the limit.
+ */
+final class ReceiveLoop implements AutoCloseable {
+    /** Datagrams read from one socket before moving to the next ready one (fairness between participants). */
+    static final int BURST = 64;
+
+    private final List<Worker> workers = new ArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
+
+    ReceiveLoop(int threads) throws IOException {
+        for (int i = 0; i < Math.max(1, threads); i++) workers.add(new Worker(i));
+    }
+
+    /** Starts reading {@code endpoint}'s socket on one of the threads (round robin). */
+    void add(MediaEndpoint endpoint) {
+        Worker w = workers.get(Math.floorMod(next.getAndIncrement(), workers.size()));
+        w.pending.add(endpoint);
+        w.selector.wakeup();
+    }
+
+    /** CPU time of the receive threads so far (part of the generator's own CPU). */
+    long cpuNanos() {
+        long sum = 0;
+        for (Worker w : workers) sum += w.cpuNanos();
+        return sum;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Worker w : workers) {
+            w.running = false;
+            w.selector.wakeup();
+        }
+        for (Worker w : workers) {
+            w.thread.join(5000);
+            try {
+                w.selector.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    private static final class Worker {
+        final Selector selector;
+        final ConcurrentLinkedQueue<MediaEndpoint> pending = new ConcurrentLinkedQueue<>();
+        final byte[] buffer = new byte[MediaEndpoint.MAX_DATAGRAM];
+        final Thread thread;
+        volatile boolean running = true;
+
+        Worker(int index) throws IOException {
+            selector = Selector.open();
+            thread = Thread.ofPlatform().daemon().name("bench-rx-" + index).start(this::loop);
+        }
+
+        long cpuNanos() {
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long t = mx.getThreadCpuTime(thread.threadId());
+            return Math.max(0, t);
+        }
+
+        void loop() {
+            java.nio.ByteBuffer view = java.nio.ByteBuffer.wrap(buffer);
+            while (running) {
+                MediaEndpoint e;
+                while ((e = pending.poll()) != null) {
+                    try {
+                        e.channel().register(selector, SelectionKey.OP_READ, e);
+                    } catch (ClosedChannelException closed) {
+                        // the participant left before its first read
+                    }
+                }
+                try {
+                    if (selector.select(100) == 0) continue;
+                } catch (IOException ex) {
+                    return;
+                }
+                var keys = selector.selectedKeys();
+                for (SelectionKey k : keys) {
+                    if (!k.isValid()) continue;
+                    ((MediaEndpoint) k.attachment()).drain(view, buffer, BURST);
+                }
+                keys.clear();
+            }
+        }
+    }
+}

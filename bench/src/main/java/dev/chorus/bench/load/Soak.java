@@ -1,0 +1,300 @@
+package dev.chorus.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.media.srtp.SrtpProfile;
+import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Soak (issue 16): every second {@code churn} new participants join (token over HTTPS, WebSocket join, audio
+ * publish, ICE + DTLS, a second of SRTP audio) and leave again, while one steady subscriber per room answers the
+ * SFU's renegotiations and receives what they send, for {@code duration}. The server's health is sampled
+ * ({@link ServerHealth}) at a fixed period; the verdict compares the samples after a warm-up:
+ * <ul>
+ *   <li>heap after a full GC: the last sample within {@link #HEAP_GROWTH} of the first;</li>
+ *   <li>0 Netty leak reports and 0 errors (a participant that failed any stage, a steady subscriber's
+ *       WebSocket closed by the server);</li>
+ *   <li>file descriptors and threads flat: the mean of the last third of samples within 10 % (+ a slack of the
+ *       participants that may be alive at a sample) of the mean of the first third.</li>
+ * </ul>
+ */
+final class Soak {
+    static final double HEAP_GROWTH = 0.10;
+    /** How long a churning participant stays after it connected. */
+    static final long LIFETIME_MILLIS = 1_000;
+    /** Churners cycle over this many participant slots (64 loopback sources of 16): one HTTP client each. */
+    static final int SOURCES_PARTICIPANTS = 64 * Signaling.PER_SOURCE;
+
+    record Options(int churnPerSecond, int rooms, long durationMillis, long sampleMillis, long warmupMillis,
+                   SrtpProfile profile, long timeoutMillis) {}
+
+    private final ServerTarget target;
+    private final Options o;
+    private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    private final Map<String, AtomicLong> errorsByStage = new TreeMap<>();
+    private final AtomicLong errorCount = new AtomicLong();
+    private final AtomicLong joined = new AtomicLong();
+    private final AtomicLong left = new AtomicLong();
+    private final AtomicLong audioReceived = new AtomicLong();
+    private volatile boolean stopping;
+
+    Soak(ServerTarget target, Options options) {
+        this.target = target;
+        this.o = options;
+    }
+
+    Map<String, Object> run(int mediaPort, PrintStream progress) throws Exception {
+        ServerHealth health = new ServerHealth(target);
+        List<Map<String, Object>> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<AutoCloseable> steady = new ArrayList<>();
+        ConcurrentLinkedQueue<Thread> running = new ConcurrentLinkedQueue<>();
+        // At most a few seconds' worth of participants in flight: a stalled server does not pile up thousands.
+        Semaphore inFlight = new Semaphore(Math.max(4, o.churnPerSecond() * 5));
+        ReceiveLoop rx = new ReceiveLoop(1);
+        Map<String, Object> out = new LinkedHashMap<>();
+        int index = 0;
+        try {
+            List<Signaling> steadySignaling = new ArrayList<>();
+            List<MediaEndpoint> steadyMedia = new ArrayList<>();
+            for (int r = 0; r < o.rooms(); r++) {
+                Signaling sig = new Signaling(target, index++);
+                steady.add(sig);
+                try {
+                    sig.join(room(r), sig.mintToken(room(r), "soak-sub-" + r, List.of("room:join", "media:subscribe")), o.timeoutMillis());
+                } catch (java.io.IOException e) {
+                    error("steady-subscriber", "steady subscriber of " + room(r) + " could not join: " + e);
+                    out.put("errorsByStage", Map.of("steady-subscriber", 1L));
+                    out.put("firstErrors", List.copyOf(errors));
+                    out.put("verdict", verdict(samples, (int) errorCount.get(), o.churnPerSecond()));
+                    return out;
+                }
+                steadySignaling.add(sig);
+            }
+            Thread answerer = Thread.ofVirtual().name("soak-answers").start(() -> answerOffers(steadySignaling, steadyMedia, rx, steady));
+            long start = System.nanoTime();
+            long end = start + TimeUnit.MILLISECONDS.toNanos(o.durationMillis());
+            long nextSample = start + TimeUnit.MILLISECONDS.toNanos(o.warmupMillis());
+            long tick = start;
+            Thread sampler = null;
+            while (System.nanoTime() < end) {
+                for (int i = 0; i < o.churnPerSecond(); i++) {
+                    int n = index++;
+                    if (!inFlight.tryAcquire()) {
+                        error("admission", "the server did not keep up: more than " + (o.churnPerSecond() * 5) + " participants in flight");
+                        continue;
+                    }
+                    running.add(Thread.ofVirtual().name("soak-" + n).start(() -> {
+                        try {
+                            churn(n, mediaPort, rx);
+                        } finally {
+                            inFlight.release();
+                        }
+                    }));
+                }
+                running.removeIf(t -> !t.isAlive());
+                if (System.nanoTime() >= nextSample && (sampler == null || !sampler.isAlive())) {
+                    // Off the churn loop: a sample forces a full GC through jcmd, seconds on a busy machine.
+                    sampler = Thread.ofVirtual().name("soak-sample").start(() -> {
+                        Map<String, Object> s = health.sample();
+                        s.put("atSeconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
+                        s.put("joined", joined.get());
+                        s.put("left", left.get());
+                        s.put("errors", errorCount.get());
+                        synchronized (samples) {
+                            samples.add(s);
+                        }
+                        progress.println("soak " + s);
+                    });
+                    nextSample += TimeUnit.MILLISECONDS.toNanos(o.sampleMillis());
+                }
+                tick += 1_000_000_000L;
+                long wait = tick - System.nanoTime();
+                if (wait > 0) Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+            }
+            for (Thread t : running) t.join(o.timeoutMillis() + 5_000);
+            if (sampler != null) sampler.join(120_000);
+            for (Signaling sig : steadySignaling) {
+                if (sig.closedReason() != null) error("steady-subscriber", "WebSocket closed: " + sig.closedReason());
+            }
+            stopping = true;
+            answerer.interrupt();
+            answerer.join(5000);
+            Map<String, Object> last = health.sample(); // every churning participant has left
+            last.put("atSeconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
+            last.put("joined", joined.get());
+            last.put("left", left.get());
+            last.put("errors", (int) errorCount.get());
+            last.put("afterAllLeft", true);
+            samples.add(last);
+            out.put("joined", joined.get());
+            out.put("left", left.get());
+            out.put("joinsPerSecondAchieved", joined.get() / (o.durationMillis() / 1e3));
+            out.put("audioPacketsReceivedBySteadySubscribers", audioReceived.get());
+            Map<String, Long> byStage = new TreeMap<>();
+            synchronized (errorsByStage) {
+                errorsByStage.forEach((k, v) -> byStage.put(k, v.get()));
+            }
+            out.put("errorsByStage", byStage);
+            out.put("firstErrors", List.copyOf(errors));
+            out.put("samples", samples);
+            out.put("verdict", verdict(samples, (int) errorCount.get(), o.churnPerSecond()));
+            return out;
+        } finally {
+            stopping = true;
+            rx.close();
+            for (AutoCloseable c : steady) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing everything regardless
+                }
+            }
+        }
+    }
+
+    static String room(int r) {
+        return "soak-" + r;
+    }
+
+    /** One churning participant: join, publish audio, connect, send for its lifetime, leave. */
+    private void churn(int n, int mediaPort, ReceiveLoop rx) {
+        String stage = "token";
+        Signaling sig = new Signaling(target, n % SOURCES_PARTICIPANTS); // cycles over 64 loopback sources
+        MediaEndpoint media = null;
+        try {
+            String room = room(n % o.rooms());
+            String token = sig.mintToken(room, "soak-" + n, List.of("room:join", "media:publish:audio"));
+            stage = "join";
+            sig.join(room, token, o.timeoutMillis());
+            joined.incrementAndGet();
+            stage = "publish";
+            media = new MediaEndpoint(new InetSocketAddress("127.0.0.1", mediaPort), MediaEndpoint.certificate(), false);
+            rx.add(media);
+            long ssrc = 0x3000_0000L + n;
+            sig.send(Signaling.JSON.createObjectNode().put("type", "publish")
+                    .put("sdp", media.publishOffer(List.of(new TestTrack("audio", "0", ssrc, -1)))));
+            JsonNode answer = sig.await(m -> m.path("type").asText().equals("publishAnswer"), o.timeoutMillis());
+            stage = "ice+dtls";
+            media.connect(answer.path("sdp").asText(), o.profile());
+            stage = "media";
+            byte[] packet = new byte[200];
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LIFETIME_MILLIS);
+            for (int seq = 0; System.nanoTime() < until; seq++) {
+                Probe.write(packet, 111, ssrc, n, seq, 48_000, System.nanoTime());
+                media.sendRtp(packet, 100);
+                Thread.sleep(20);
+            }
+            stage = "leave";
+            if (sig.closedReason() != null) throw new java.io.IOException("closed by the server: " + sig.closedReason());
+        } catch (Exception e) {
+            if (!stopping || !stage.equals("token")) error(stage, "participant " + n + " at " + stage + ": " + e);
+        } finally {
+            sig.close();
+            if (media != null) {
+                try {
+                    media.close();
+                } catch (java.io.IOException ignored) {
+                    // closing anyway
+                }
+            }
+            left.incrementAndGet();
+        }
+    }
+
+    /** The steady subscribers answer each renegotiation (a churner's track added or removed) and count its audio. */
+    private void answerOffers(List<Signaling> sigs, List<MediaEndpoint> media, ReceiveLoop rx, List<AutoCloseable> toClose) {
+        while (!stopping) {
+            try {
+                Thread.sleep(50);
+                for (int i = 0; i < sigs.size(); i++) {
+                    JsonNode offer;
+                    while ((offer = sigs.get(i).poll("subscriberOffer")) != null) {
+                        String sdp = offer.path("sdp").asText();
+                        if (media.size() <= i) {
+                            MediaEndpoint m = new MediaEndpoint(MediaEndpoint.serverCandidate(sdp), MediaEndpoint.certificate(), true);
+                            toClose.add(m);
+                            m.sink((p, len, t) -> audioReceived.incrementAndGet());
+                            rx.add(m);
+                            sigs.get(i).send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", m.answer(sdp)));
+                            m.connect(sdp, o.profile());
+                            media.add(m);
+                        } else {
+                            sigs.get(i).send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer")
+                                    .put("sdp", media.get(i).answer(sdp)));
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (!stopping) error("steady-subscriber", "renegotiation: " + e);
+            }
+        }
+    }
+
+    private void error(String stage, String message) {
+        synchronized (errorsByStage) {
+            long n = errorsByStage.computeIfAbsent(stage, k -> new AtomicLong()).incrementAndGet();
+            if (n <= 3) errors.add(message); // the first few of each stage, for the report
+            errorCount.incrementAndGet();
+        }
+    }
+
+    /** Pass/fail from the samples (see the class comment); every check says what it compared. */
+    static Map<String, Object> verdict(List<Map<String, Object>> samples, int errors, int churn) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        if (samples.size() < 3) {
+            failures.add("only " + samples.size() + " samples: run longer than the warm-up plus two sample periods");
+        } else {
+            long heap0 = num(samples.getFirst(), "heapAfterGcBytes");
+            long heap1 = num(samples.getLast(), "heapAfterGcBytes");
+            v.put("heapAfterGcFirstBytes", heap0);
+            v.put("heapAfterGcLastBytes", heap1);
+            v.put("heapAfterGcGrowthPercent", heap0 <= 0 ? Double.NaN : 100.0 * (heap1 - heap0) / heap0);
+            if (heap0 <= 0 || heap1 <= 0) failures.add("heap after GC could not be read (jcmd)");
+            else if (heap1 > heap0 * (1 + HEAP_GROWTH)) {
+                failures.add(String.format(Locale.ROOT, "heap after GC grew %.1f %% (%d -> %d bytes), more than %.0f %%",
+                        100.0 * (heap1 - heap0) / heap0, heap0, heap1, 100 * HEAP_GROWTH));
+            }
+            long leaks = num(samples.getLast(), "nettyLeakReports");
+            v.put("nettyLeakReports", leaks);
+            if (leaks != 0) failures.add(leaks + " Netty leak reports (LEAK: lines) in the server's output/log");
+            flat(samples, "fileDescriptors", 2L * churn + 4, v, failures);
+            flat(samples, "threads", 4, v, failures);
+        }
+        v.put("errors", errors);
+        if (errors != 0) failures.add(errors + " errors (see errorsByStage and firstErrors)");
+        v.put("passed", failures.isEmpty());
+        v.put("failures", failures);
+        return v;
+    }
+
+    private static void flat(List<Map<String, Object>> samples, String key, long slack, Map<String, Object> v, List<String> failures) {
+        int third = Math.max(1, samples.size() / 3);
+        double first = samples.subList(0, third).stream().mapToLong(s -> num(s, key)).average().orElse(0);
+        double last = samples.subList(samples.size() - third, samples.size()).stream().mapToLong(s -> num(s, key)).average().orElse(0);
+        v.put(key + "FirstThirdMean", first);
+        v.put(key + "LastThirdMean", last);
+        if (first < 0 || last < 0) failures.add(key + " could not be read");
+        else if (last > first * 1.10 + slack) {
+            failures.add(String.format(Locale.ROOT, "%s not flat: mean %.1f in the first third, %.1f in the last (allowed %.1f)",
+                    key, first, last, first * 1.10 + slack));
+        }
+    }
+
+    private static long num(Map<String, Object> s, String key) {
+        return ((Number) s.getOrDefault(key, -1L)).longValue();
+    }
+}
