@@ -86,6 +86,11 @@ public final class ControlPlane implements AutoCloseable {
         this.listener = events == null ? ProjectEvents.NONE : events;
     }
 
+    /** The listener the services' events go to now (a cluster relay wraps it, docs/cluster.md). */
+    public ProjectEvents events() {
+        return listener;
+    }
+
     public Store store() { return store; }
     public AuditLog audit() { return audit; }
     /** Rate-limited auditing of refusals (the WebSocket's early refusals go through it too). */
