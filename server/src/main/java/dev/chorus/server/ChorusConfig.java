@@ -8,7 +8,7 @@ import java.util.List;
  * Sizes are bytes; times are durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 365d}.
  */
 public record ChorusConfig(String mode, String deploymentId, String dataDir, Http http, Ws ws, Media media, Turn turn,
-                           Webhooks webhooks, Metrics metrics) {
+                           Webhooks webhooks, Metrics metrics, Store store) {
 
     public static final String DEV = "dev";
     public static final String PRODUCTION = "production";
@@ -65,6 +65,18 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
      */
     public record Metrics(String bindAddress, int port, Boolean onClientPort) {}
 
+    /**
+     * Where durable control-plane state lives (docs/cluster.md). {@code type}: {@code sqlite} (the default: a file in
+     * the data dir, one node) or {@code postgres} (one database shared by every node of a cluster) with {@code url}
+     * ({@code jdbc:postgresql://host:port/db}), {@code user} and {@code passwordFile} (a file holding the password;
+     * the password itself is never in the configuration). {@code pool.maxSize}: most connections per node;
+     * {@code pool.connectTimeout}: how long a request waits for a connection before the store counts as
+     * unavailable (joins are then refused with 503 and readiness turns false until the database is back).
+     */
+    public record Store(String type, String url, String user, String passwordFile, StorePool pool) {}
+
+    public record StorePool(int maxSize, String connectTimeout) {}
+
     public static ChorusConfig defaults() {
         return new ChorusConfig(DEV, DEV_DEPLOYMENT_ID, "./chorus-data",
                 new Http("127.0.0.1", 8443, null, new Tls(null, null), 64 * 1024, 8 * 1024, 4 * 1024, "10s", "10s",
@@ -74,7 +86,8 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
                 new Turn(false, "127.0.0.1", 3478, 3478, "chorus", List.of(), null, "10m", false, null, null, -1,
                         new Tls(null, null), null, "media", List.of(), List.of(), 16, "10s"),
                 new Webhooks(false, null, 10_000, "5m"),
-                new Metrics("127.0.0.1", -1, null));
+                new Metrics("127.0.0.1", -1, null),
+                new Store("sqlite", null, null, null, new StorePool(10, "2s")));
     }
 
     /** Whether the HTTPS client port serves {@code /metrics} ({@link Metrics#onClientPort}, else dev mode only). */

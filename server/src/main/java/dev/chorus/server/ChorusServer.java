@@ -142,7 +142,8 @@ public final class ChorusServer implements AutoCloseable {
         Webhooks webhooks = null;
         MetricsListener metricsListener = null;
         try {
-            control = ControlPlane.open(dataDir, cfg.deploymentId(), Clock.systemUTC(), metrics.registry());
+            control = ControlPlane.open(StoreWiring.settings(cfg), dataDir, cfg.deploymentId(), Clock.systemUTC(),
+                    metrics.registry());
             Optional<DevCredentials> fresh = Optional.empty();
             if (dev) {
                 fresh = control.devBootstrap().bootstrapIfFresh(dataDir);

@@ -44,6 +44,7 @@ final class ConfigValidator {
         }
         duration("webhooks.maxRetryDelay", c.webhooks().maxRetryDelay(), Duration.ofSeconds(1), Duration.ofHours(1), p);
         metrics(c, p);
+        store(c.store(), p);
         if (prod && c.turn().enabled() && c.turn().relayAddress() == null && loopback(c.turn().bindAddress())) {
             p.add("key 'turn.bindAddress': production TURN on a loopback address is unreachable; bind 0.0.0.0 or "
                     + "the host's address (or set turn.relayAddress)");
@@ -267,4 +268,31 @@ final class ConfigValidator {
         }
     }
 
+
+    private static void store(ChorusConfig.Store s, List<String> p) {
+        if (!"sqlite".equals(s.type()) && !"postgres".equals(s.type())) {
+            p.add("key 'store.type': must be sqlite or postgres");
+            return;
+        }
+        if (s.pool() == null || s.pool().maxSize() < 1 || s.pool().maxSize() > 200) {
+            p.add("key 'store.pool.maxSize': must be 1..200");
+        }
+        if (s.pool() != null) {
+            duration("store.pool.connectTimeout", s.pool().connectTimeout(), Duration.ofMillis(250),
+                    Duration.ofMinutes(1), p);
+        }
+        if ("postgres".equals(s.type())) {
+            if (s.url() == null || !s.url().startsWith("jdbc:postgresql://")) {
+                p.add("key 'store.url': store.type postgres needs a jdbc:postgresql://host:port/database URL");
+            }
+            if (s.user() == null || s.user().isBlank()) {
+                p.add("key 'store.user': store.type postgres needs the database user");
+            }
+            if (s.passwordFile() == null) {
+                p.add("key 'store.passwordFile': store.type postgres needs a file holding the database password");
+            } else {
+                readable("store.passwordFile", s.passwordFile(), p);
+            }
+        }
+    }
 }

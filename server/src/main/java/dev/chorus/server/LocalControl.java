@@ -128,7 +128,8 @@ final class LocalControl {
                     + "; this command works only while it is stopped");
         }
         try {
-            return new Locked(ControlPlane.open(dir, cfg.deploymentId(), Clock.systemUTC(), new SimpleMeterRegistry()), lock);
+            return new Locked(ControlPlane.open(StoreWiring.settings(cfg), dir, cfg.deploymentId(), Clock.systemUTC(),
+                    new SimpleMeterRegistry()), lock);
         } catch (RuntimeException e) {
             lock.close();
             throw e;

@@ -1,11 +1,11 @@
 package dev.chorus.server;
 
 import dev.chorus.signaling.auth.BackendTokenMinter;
-import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.project.DevProjectBootstrap;
 import dev.chorus.signaling.project.Project;
 import dev.chorus.signaling.project.Scope;
-import dev.chorus.signaling.store.SqliteStore;
+import dev.chorus.signaling.store.Store;
+import dev.chorus.signaling.store.Stores;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,7 +74,7 @@ final class TokenCommand implements Runnable {
             }
             // Read-only use of the store: no lock, no audit append (a running server may own the audit trail; the
             // join that uses this token is audited by the server). Like a backend minting with its own key.
-            try (SqliteStore store = SqliteStore.open(LocalControl.existing(cfg).resolve(ControlPlane.DB_FILE))) {
+            try (Store store = Stores.open(StoreWiring.settings(cfg), LocalControl.existing(cfg))) {
                 Project p = store.project(project).orElse(null);
                 if (p == null) {
                     spec.commandLine().getErr().println("chorus: no project '" + project + "' in the store");

@@ -11,7 +11,8 @@ import dev.chorus.signaling.auth.BackendAuthenticator;
 import dev.chorus.signaling.auth.JoinAdmission;
 import dev.chorus.signaling.auth.JoinTokenIssuer;
 import dev.chorus.signaling.auth.JoinTokenVerifier;
-import dev.chorus.signaling.store.SqliteStore;
+import dev.chorus.signaling.store.StoreSettings;
+import dev.chorus.signaling.store.Stores;
 import dev.chorus.signaling.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import java.time.Instant;
  * Set {@link #events(ProjectEvents)} once the session registry exists; until then events are dropped.
  */
 public final class ControlPlane implements AutoCloseable {
-    public static final String DB_FILE = "chorus.db";
+    public static final String DB_FILE = Stores.SQLITE_FILE;
     public static final String AUDIT_FILE = "audit.log";
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
     /** Refused joins (and refreshes) per source per minute before further ones are refused unverified. */
@@ -76,7 +77,13 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Opens (or creates) the store and audit trail under {@code dataDir}. */
     public static ControlPlane open(Path dataDir, String audience, Clock clock, MeterRegistry registry) {
-        Store store = SqliteStore.open(dataDir.resolve(DB_FILE));
+        return open(StoreSettings.SQLITE, dataDir, audience, clock, registry);
+    }
+
+    /** Opens the store {@code storeSettings} names (SQLite in the data dir, or PostgreSQL) and the audit trail. */
+    public static ControlPlane open(StoreSettings storeSettings, Path dataDir, String audience, Clock clock,
+                                    MeterRegistry registry) {
+        Store store = Stores.open(storeSettings, dataDir);
         // keyed chain (audit.key next to the log), head anchored in the store
         AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock, AuditAnchor.in(store, clock));
         return new ControlPlane(store, audit, audience, clock, registry);

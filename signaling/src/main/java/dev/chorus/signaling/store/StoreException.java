@@ -23,4 +23,15 @@ public class StoreException extends RuntimeException {
             super(message);
         }
     }
+
+    /**
+     * The database cannot be reached (down, network, pool exhausted while it is down). Nothing was changed that the
+     * caller was told about; the operation may be retried once the database is back (the store reconnects by
+     * itself). Joins are refused with 503 while this is raised.
+     */
+    public static final class Unavailable extends StoreException {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

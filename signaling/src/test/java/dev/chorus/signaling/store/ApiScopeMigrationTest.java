@@ -10,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Instant;
@@ -30,9 +29,7 @@ class ApiScopeMigrationTest {
     void keysFromASchema3StoreGetEveryScopeOfThatTimeAndNewKeysOnlyTheirOwn() throws Exception {
         Path db = tmp.resolve("chorus.db");
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
-            for (int v = 0; v < 3; v++) for (String step : SqliteStore.MIGRATIONS.get(v)) st.execute(step);
-            st.execute("PRAGMA user_version = 3");
+        try (Connection c = LegacySqliteDataDir.create(db, 3); Statement st = c.createStatement()) {
             st.execute("INSERT INTO projects VALUES ('acme', 'Acme', 3600, 50, 100, 'room:join', '{}', 1, 0, 0)");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO keys (kid, project_id, alg, state, material,"
                     + " created_ms) VALUES ('k_old', 'acme', 'HS256', 'active', ?, 0)")) {

@@ -1,4 +1,4 @@
-package dev.chorus.signaling.store;
+package dev.chorus.signaling.store.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,45 +11,40 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The JDBC plumbing every {@link SqliteStore} method needs, written once: bind parameters, run, map rows, and run
- * a unit of work in one transaction. Callers hold the store's monitor (one connection, one caller at a time).
+ * The JDBC plumbing every repository method needs, written once: bind parameters, run, map rows. One {@code Sql}
+ * wraps the connection a {@link Database} lent for one unit of work (SQLite and PostgreSQL alike).
  *
  * <p>Parameters bind by Java type: {@link Instant} as epoch milliseconds (null as SQL NULL), booleans as 0/1,
  * {@code byte[]} as a blob. Every value is a bound parameter; SQL text never contains input.
  */
-final class Sql {
+public final class Sql {
     @FunctionalInterface
-    interface Row<T> {
+    public interface Row<T> {
         T read(ResultSet rs) throws SQLException;
-    }
-
-    @FunctionalInterface
-    interface Work<T> {
-        T run() throws SQLException;
     }
 
     private final Connection conn;
 
-    Sql(Connection conn) {
+    public Sql(Connection conn) {
         this.conn = conn;
     }
 
     /** Runs an INSERT/UPDATE/DELETE and returns the number of rows it changed. */
-    int update(String sql, Object... args) throws SQLException {
+    public int update(String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = prepare(sql, args)) {
             return ps.executeUpdate();
         }
     }
 
     /** The first row of a query, mapped, or empty. */
-    <T> Optional<T> one(String sql, Row<T> row, Object... args) throws SQLException {
+    public <T> Optional<T> one(String sql, Row<T> row, Object... args) throws SQLException {
         try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
         }
     }
 
     /** Every row of a query, mapped, in the query's order. */
-    <T> List<T> list(String sql, Row<T> row, Object... args) throws SQLException {
+    public <T> List<T> list(String sql, Row<T> row, Object... args) throws SQLException {
         try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
             List<T> out = new ArrayList<>();
             while (rs.next()) {
@@ -59,23 +54,8 @@ final class Sql {
         }
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
-    <T> T transaction(Work<T> work) throws SQLException {
-        conn.setAutoCommit(false);
-        try {
-            T result = work.run();
-            conn.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            conn.rollback();
-            throw e;
-        } finally {
-            conn.setAutoCommit(true);
-        }
-    }
-
     /** A nullable epoch-millisecond column as an {@link Instant}. */
-    static Instant instant(ResultSet rs, String column) throws SQLException {
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
@@ -95,7 +75,7 @@ final class Sql {
 
     private static void bind(PreparedStatement ps, int i, Object v) throws SQLException {
         switch (v) {
-            case null -> ps.setNull(i, Types.INTEGER);
+            case null -> ps.setNull(i, Types.NULL); // untyped: PostgreSQL infers the column's type
             case Instant t -> ps.setLong(i, t.toEpochMilli());
             case Boolean b -> ps.setInt(i, b ? 1 : 0);
             case String s -> ps.setString(i, s);

@@ -1,0 +1,38 @@
+-- Schema 6: cluster state (docs/cluster.md): registered nodes, which node hosts which live room, and session slots
+-- counted across nodes. On one SQLite node these tables hold that node alone.
+CREATE TABLE nodes (
+  node_id TEXT PRIMARY KEY,
+  public_url TEXT NOT NULL,
+  media_address TEXT NOT NULL,
+  capacity INTEGER NOT NULL CHECK (capacity >= 0),
+  current_load INTEGER NOT NULL CHECK (current_load >= 0),
+  heartbeat_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX nodes_by_heartbeat ON nodes(heartbeat_ms);
+
+CREATE TABLE room_claims (
+  project_id TEXT NOT NULL,
+  room_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  claimed_ms INTEGER NOT NULL,
+  PRIMARY KEY (project_id, room_id)
+) STRICT;
+
+CREATE INDEX room_claims_by_node ON room_claims(node_id, claimed_ms);
+
+CREATE TABLE session_keys (
+  project_id TEXT NOT NULL,
+  slot_key TEXT NOT NULL,
+  PRIMARY KEY (project_id, slot_key)
+) STRICT;
+
+CREATE TABLE session_slots (
+  project_id TEXT NOT NULL,
+  slot_key TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  PRIMARY KEY (project_id, slot_key, session_id)
+) STRICT;
+
+CREATE INDEX session_slots_by_node ON session_slots(node_id);
