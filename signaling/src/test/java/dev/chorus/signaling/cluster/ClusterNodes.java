@@ -5,6 +5,7 @@ import dev.chorus.signaling.http.HttpSettings;
 import dev.chorus.signaling.http.TestTls;
 import dev.chorus.signaling.metrics.ChorusMetrics;
 import dev.chorus.signaling.project.ControlPlane;
+import dev.chorus.signaling.store.Store;
 import dev.chorus.signaling.testing.ControlFixture;
 import dev.chorus.signaling.ws.WsSettings;
 import dev.chorus.signaling.ws.WsTestClient;
@@ -31,9 +32,32 @@ final class ClusterNodes implements AutoCloseable {
     final java.net.http.HttpClient http;
     final List<Node> nodes = new ArrayList<>();
 
-    record Node(String id, ControlPlane control, ControlEdge edge, ChorusMetrics metrics, ClusterLink link, int port) {}
+    final Store store;
 
+    record Node(String id, ControlPlane control, ControlEdge edge, ChorusMetrics metrics, ClusterNode cluster,
+                int port) {
+        ClusterLink link() {
+            return cluster.link();
+        }
+    }
+
+    /** Nodes over the fixture's SQLite store (one JVM: the same store object stands for the shared database). */
     ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval) throws Exception {
+        this(count, buses, resyncInterval, null);
+    }
+
+    /**
+     * @param shared the store the nodes share (e.g. a {@link dev.chorus.signaling.store.PostgresStore}), seeded here
+     *               with the fixture's projects, keys, rooms and policies; null for the fixture's SQLite store
+     */
+    ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval, Store shared) throws Exception {
+        this(count, buses, resyncInterval, shared, Duration.ofSeconds(2), Duration.ofSeconds(8));
+    }
+
+    ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval, Store shared, Duration heartbeat,
+                 Duration nodeTimeout) throws Exception {
+        if (shared != null) seed(fx.store, shared);
+        this.store = shared != null ? shared : fx.store;
         tls = TestTls.generate(Files.createDirectories(fx.dir.resolve("tls")));
         http = tls.httpClient();
         HttpSettings http = new HttpSettings("127.0.0.1", 0, 4096, 4096, 1024, Duration.ofSeconds(5),
@@ -43,13 +67,16 @@ final class ClusterNodes implements AutoCloseable {
         try {
             for (int i = 0; i < count; i++) {
                 ChorusMetrics metrics = new ChorusMetrics(false);
-                ControlPlane control = new ControlPlane(fx.store, fx.audit, ControlFixture.AUDIENCE, fx.clock,
+                ControlPlane control = new ControlPlane(store, fx.audit, ControlFixture.AUDIENCE, fx.clock,
                         metrics.registry());
                 ControlEdge edge = new ControlEdge(http, ws, tls.serverContext, control, metrics, fx.clock, List.of());
                 int port = edge.start().getPort();
                 String id = "node-" + (char) ('a' + i);
-                ClusterLink link = ClusterLink.install(id, buses.get(), control, edge.sessions(), resyncInterval);
-                nodes.add(new Node(id, control, edge, metrics, link, port));
+                ClusterSettings settings = new ClusterSettings(id, URI.create("https://127.0.0.1:" + port),
+                        "127.0.0.1:" + (40000 + i), 100, heartbeat, nodeTimeout, resyncInterval, "redis",
+                        "redis://unused");
+                ClusterNode cn = ClusterNode.install(settings, buses.get(), control, edge, java.time.Clock.systemUTC());
+                nodes.add(new Node(id, control, edge, metrics, cn, port));
             }
         } catch (Exception | Error e) {
             close();
@@ -76,13 +103,35 @@ final class ClusterNodes implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Copies what the fixture created into the shared store. */
+    static void seed(Store from, Store to) {
+        for (var p : from.projects()) {
+            to.createProject(p);
+            for (var k : from.keys(p.id())) to.insertKey(k);
+            for (var r : from.rooms(p.id())) {
+                to.createRoom(dev.chorus.signaling.project.Room.open(r.projectId(), r.roomId(), r.createdAt()));
+                if (!r.isOpen()) to.closeRoom(r.projectId(), r.roomId(), r.createdAt());
+            }
+            from.accessPolicy(p.id()).ifPresent(a -> to.putAccessPolicy(p.id(), a));
+        }
+    }
+
+    WsTestClient connect(Node n) {
+        return WsTestClient.connect(tls.clientContext, n.port());
+    }
+
+    Node byId(String id) {
+        return nodes.stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
+    }
+
     @Override
     public void close() {
         for (Node n : nodes) {
-            n.link().close();
+            n.cluster().close();
             n.edge().close();
             n.metrics().close();
         }
+        if (store != fx.store) store.close();
         fx.close();
     }
 }
