@@ -57,6 +57,8 @@ public final class ChorusServer implements AutoCloseable {
     private volatile ControlChannel channel;
     private volatile Runnable stopAction;
     private boolean closed;
+    /** This node's cluster membership, bus link and join gate, or null when cluster mode is off. */
+    private dev.chorus.signaling.cluster.ClusterNode cluster;
     private final Webhooks webhooks;
     /** The private scrape listener, or null ({@code metrics.port} = -1). */
     private final MetricsListener metricsListener;
@@ -136,6 +138,7 @@ public final class ChorusServer implements AutoCloseable {
         ChorusMetrics metrics = new ChorusMetrics(true);
         ControlPlane control = null;
         ControlEdge edge = null;
+        dev.chorus.signaling.cluster.ClusterNode cluster = null;
         MediaPlane mediaPlane = null;
         ExecutorService callExecutor = null;
         ControlChannel channel = null;
@@ -180,6 +183,7 @@ public final class ChorusServer implements AutoCloseable {
             calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards
             edge.live().addListener(calls::updateRights);
             control.devMode(dev);
+            cluster = ClusterWiring.start(cfg, control, edge, mediaPlane.mediaAddress());
             edge.start();
             if (cfg.metrics().port() >= 0) {
                 InetSocketAddress at = new InetSocketAddress(InetAddress.ofLiteral(cfg.metrics().bindAddress()),
@@ -192,6 +196,7 @@ public final class ChorusServer implements AutoCloseable {
             }
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
                     calls, callExecutor, webhooks, metricsListener);
+            server.cluster = cluster;
             try {
                 channel = ControlChannel.open(dataDir, server, server::status);
                 server.channel = channel;
@@ -209,6 +214,7 @@ public final class ChorusServer implements AutoCloseable {
         } catch (ConfigException | IOException | RuntimeException e) {
             if (channel != null) channel.close();
             if (metricsListener != null) metricsListener.close();
+            if (cluster != null) cluster.close();
             if (edge != null) edge.close();
             if (webhooks != null) webhooks.close();
             if (mediaPlane != null) mediaPlane.close();
@@ -283,6 +289,11 @@ public final class ChorusServer implements AutoCloseable {
         return mediaPlane.sfu;
     }
 
+    /** The cluster node (membership, bus, placement), or null when cluster mode is off. */
+    public dev.chorus.signaling.cluster.ClusterNode cluster() {
+        return cluster;
+    }
+
     public Webhooks webhooks() {
         return webhooks;
     }
@@ -333,6 +344,7 @@ public final class ChorusServer implements AutoCloseable {
         try {
             if (channel != null) channel.close();
             if (metricsListener != null) metricsListener.close();
+            if (cluster != null) cluster.close(); // deregisters: its rooms are placeable at once
             edge.close();
             mediaPlane.close();
             callExecutor.shutdownNow();

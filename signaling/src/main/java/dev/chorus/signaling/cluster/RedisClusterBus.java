@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class RedisClusterBus implements ClusterBus {
     private static final Logger log = LoggerFactory.getLogger(RedisClusterBus.class);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -45,7 +46,7 @@ public final class RedisClusterBus implements ClusterBus {
                         TimeUnit.MILLISECONDS))
                 .build();
         RedisURI redisUri = RedisURI.create(uri);
-        redisUri.setTimeout(COMMAND_TIMEOUT);
+        redisUri.setTimeout(CONNECT_TIMEOUT); // the handshake on a loaded host; commands keep COMMAND_TIMEOUT
         this.client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
