@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Decides which node hosts a room (docs/cluster.md): the node holding its claim; a room nobody holds goes to the
- * live node with the most headroom. This node claims it when it is that node (or when no other node is live); the
+ * live node with the most headroom (a node within a tenth of its capacity of the best keeps it). This node claims it
+ * when it is that node (or when no other node is live); the
  * claim is atomic in the shared store, so two nodes placing the same room at once agree on one owner.
  */
 public final class RoomPlacement {
@@ -44,7 +45,7 @@ public final class RoomPlacement {
         if (owner.isPresent()) return decision(owner.get());
         List<NodeRecord> live = nodes.liveNodes(clock.instant().minus(nodeTimeout)); // most headroom first
         NodeRecord best = live.stream().filter(n -> n.headroom() > 0).findFirst().orElse(null);
-        if (best == null || best.nodeId().equals(nodeId) || sameHeadroom(live, best)) {
+        if (best == null || best.nodeId().equals(nodeId) || closeEnough(live, best)) {
             return decision(claims.claim(projectId, roomId, nodeId, clock.instant()));
         }
         return new Elsewhere(best.nodeId(), best.publicUrl().toString());
@@ -61,8 +62,12 @@ public final class RoomPlacement {
                 .orElseGet(Local::new); // its node was just expired with its claims: next join re-places
     }
 
-    /** A tie with this node keeps the room here (no redirect for equal load). */
-    private boolean sameHeadroom(List<NodeRecord> live, NodeRecord best) {
-        return live.stream().anyMatch(n -> n.nodeId().equals(nodeId) && n.headroom() == best.headroom());
+    /**
+     * Keeps the room here when this node's headroom is within a tenth of its capacity (at least 1) of the best:
+     * loads are heartbeat-old, so small differences are noise, and a redirect costs the client a reconnect.
+     */
+    private boolean closeEnough(List<NodeRecord> live, NodeRecord best) {
+        return live.stream().anyMatch(n -> n.nodeId().equals(nodeId)
+                && n.headroom() + Math.max(1, n.capacity() / 10) >= best.headroom());
     }
 }
