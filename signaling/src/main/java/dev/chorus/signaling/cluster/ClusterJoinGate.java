@@ -30,6 +30,8 @@ public final class ClusterJoinGate implements JoinGate {
     private final SessionSlots slots;
     private final RoomPlacement placement;
     private final ParticipantRegistry sessions;
+    /** Set by {@link #crashed()}: a node that "died" gives nothing back; its expiry does (tests of kill -9). */
+    private volatile boolean crashed;
 
     public ClusterJoinGate(JoinGate local, String nodeId, Store store, RoomPlacement placement,
                            ParticipantRegistry sessions) {
@@ -78,9 +80,15 @@ public final class ClusterJoinGate implements JoinGate {
         }
     }
 
+    /** From now on ended sessions release nothing in the shared store, as after a kill -9 (tests). */
+    void crashed() {
+        crashed = true;
+    }
+
     @Override
     public void ended(JoinOutcome.Admitted a) {
         local.ended(a);
+        if (crashed) return;
         // on a virtual thread: ended() must not block the session's event loop on the store
         Thread.ofVirtual().name("chorus-cluster-ended").start(() -> {
             try {

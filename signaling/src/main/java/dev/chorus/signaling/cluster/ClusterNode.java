@@ -15,9 +15,11 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterMembership membership;
     private final ClusterLink link;
     private final RoomPlacement placement;
+    private final ClusterJoinGate gate;
 
     private ClusterNode(ClusterSettings settings, ClusterMembership membership, ClusterLink link,
-                        RoomPlacement placement) {
+                        RoomPlacement placement, ClusterJoinGate gate) {
+        this.gate = gate;
         this.settings = settings;
         this.membership = membership;
         this.link = link;
@@ -48,8 +50,9 @@ public final class ClusterNode implements AutoCloseable {
         }
         RoomPlacement placement = new RoomPlacement(s.nodeId(), store.nodes(), store.roomClaims(), clock,
                 s.nodeTimeout());
-        edge.wrapJoinGate(local -> new ClusterJoinGate(local, s.nodeId(), store, placement, edge.sessions()));
-        return new ClusterNode(s, membership, link, placement);
+        ClusterJoinGate[] gate = new ClusterJoinGate[1];
+        edge.wrapJoinGate(local -> gate[0] = new ClusterJoinGate(local, s.nodeId(), store, placement, edge.sessions()));
+        return new ClusterNode(s, membership, link, placement, gate[0]);
     }
 
     public ClusterSettings settings() { return settings; }
@@ -59,6 +62,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** What a kill -9 looks like to the other nodes: no more heartbeats, no deregistration (tests). */
     public void crash() {
+        gate.crashed(); // its sessions' ends give back nothing: only the expiry frees its rooms
         membership.stopHeartbeat();
         link.close();
     }
