@@ -15,7 +15,7 @@ export class ChorusError extends Error {
 export const CloseCodes: Readonly<{
   NORMAL: 1000; GOING_AWAY: 1001; POLICY_VIOLATION: 1008; IDLE_TIMEOUT: 4000; JOIN_TIMEOUT: 4001; BAD_JOIN: 4002;
   JOIN_REFUSED: 4003; REVOKED: 4004; TOKEN_EXPIRED: 4005; ROOM_FULL: 4006; MEDIA_UNAVAILABLE: 4007;
-  CONDITIONS_NOT_MET: 4008; INVALID_PAYLOAD: 1007;
+  CONDITIONS_NOT_MET: 4008; INVALID_PAYLOAD: 1007; REDIRECT: 4010; TRY_AGAIN_LATER: 1013;
 }>;
 
 export type TrackKind = 'audio' | 'video' | 'screen';
@@ -137,6 +137,8 @@ export interface ChorusEvents {
   draining: { deadline: number };
   /** An ICE restart of the publish or subscribe connection started. */
   iceRestart: { role: 'publish' | 'subscribe' };
+  /** Cluster mode: the room lives on another node; the SDK follows (at most 3 redirects in a row). */
+  redirected: { url: string };
 }
 
 export interface PublishOptions {

@@ -24,13 +24,16 @@ export class ChorusError extends Error {
 export const CloseCodes = Object.freeze({
   NORMAL: 1000, GOING_AWAY: 1001, POLICY_VIOLATION: 1008, IDLE_TIMEOUT: 4000, JOIN_TIMEOUT: 4001, BAD_JOIN: 4002,
   JOIN_REFUSED: 4003, REVOKED: 4004, TOKEN_EXPIRED: 4005, ROOM_FULL: 4006, MEDIA_UNAVAILABLE: 4007,
-  CONDITIONS_NOT_MET: 4008, INVALID_PAYLOAD: 1007,
+  CONDITIONS_NOT_MET: 4008, INVALID_PAYLOAD: 1007, REDIRECT: 4010, TRY_AGAIN_LATER: 1013,
 });
+
+/** Redirects followed in a row before a join gives up (cluster mode, docs/cluster.md). */
+const MAX_REDIRECTS = 3;
 
 const CLOSE_ERRORS = {
   4000: 'idle_timeout', 4001: 'join_timeout', 4002: 'bad_join', 4003: 'join_refused', 4004: 'revoked',
   4005: 'token_expired', 4006: 'room_full', 4007: 'media_unavailable', 4008: 'conditions_not_met',
-  1007: 'invalid_payload', 1008: 'policy_violation',
+  4010: 'redirect', 1013: 'try_again_later', 1007: 'invalid_payload', 1008: 'policy_violation',
   1009: 'message_too_big', 1011: 'internal_error', 1001: 'going_away',
 };
 
@@ -211,7 +214,7 @@ export class Chorus extends EventTarget {
     };
   }
 
-  _join() {
+  _join(redirects = 0) {
     return new Promise((resolve, reject) => {
       let ws;
       try {
@@ -222,11 +225,14 @@ export class Chorus extends EventTarget {
       }
       this._ws = ws;
       let joined = false;
+      let redirectTo = null;
       ws.onopen = () => ws.send(JSON.stringify({ type: 'join', room: this.room, token: this._token }));
       ws.onmessage = (ev) => {
         let m;
         try { m = JSON.parse(ev.data); } catch { return; }
         if (!joined) {
+          // cluster mode: the room lives on another node; the server closes with 4010 right after this
+          if (m.type === 'redirect' && typeof m.url === 'string') { redirectTo = m.url; return; }
           if (m.type !== 'joined') return;
           joined = true;
           this._onJoined(m);
@@ -237,6 +243,13 @@ export class Chorus extends EventTarget {
       };
       ws.onclose = (ev) => {
         if (this._ws !== ws) return; // an earlier socket, replaced by a rejoin
+        if (!joined && ev.code === CloseCodes.REDIRECT && redirectTo && redirects < MAX_REDIRECTS) {
+          // same token, the owning node: nothing was reserved on the node that redirected
+          this._wsUrl = wsUrlFrom(redirectTo);
+          this._emit('redirected', { url: redirectTo });
+          this._join(redirects + 1).then(resolve, reject);
+          return;
+        }
         const code = CLOSE_ERRORS[ev.code] || (ev.code === 1000 ? null : 'connection_closed');
         const error = code ? new ChorusError(code, ev.reason || code, ev.code) : null;
         if (!joined) {

@@ -8,7 +8,7 @@ import java.util.List;
  * Sizes are bytes; times are durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 365d}.
  */
 public record ChorusConfig(String mode, String deploymentId, String dataDir, Http http, Ws ws, Media media, Turn turn,
-                           Webhooks webhooks, Metrics metrics, Store store) {
+                           Webhooks webhooks, Metrics metrics, Store store, Cluster cluster) {
 
     public static final String DEV = "dev";
     public static final String PRODUCTION = "production";
@@ -78,6 +78,18 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
 
     public record StorePool(int maxSize, String connectTimeout) {}
 
+    /**
+     * Cluster mode (docs/cluster.md): off by default. When {@code enabled}, the store must be {@code postgres};
+     * {@code nodeId} (unique per node) and {@code publicUrl} (where clients reach this node; the redirect target)
+     * are required; {@code capacity} participants; {@code heartbeat}, {@code nodeTimeout} (at most 10 s, at least two
+     * heartbeats) and {@code resyncInterval} (re-checks of live sessions while the bus is down).
+     */
+    public record Cluster(boolean enabled, String nodeId, String publicUrl, int capacity, String heartbeat,
+                          String nodeTimeout, String resyncInterval, ClusterBus bus) {}
+
+    /** {@code type}: {@code redis} ({@code url} redis://host:port) or {@code postgres} (the store's database). */
+    public record ClusterBus(String type, String url) {}
+
     public static ChorusConfig defaults() {
         return new ChorusConfig(DEV, DEV_DEPLOYMENT_ID, "./chorus-data",
                 new Http("127.0.0.1", 8443, null, new Tls(null, null), 64 * 1024, 8 * 1024, 4 * 1024, "10s", "10s",
@@ -89,7 +101,8 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
                         new Tls(null, null), null, "media", List.of(), List.of(), 16, "10s"),
                 new Webhooks(false, null, 10_000, "5m"),
                 new Metrics("127.0.0.1", -1, null),
-                new Store("sqlite", null, null, null, new StorePool(10, "2s")));
+                new Store("sqlite", null, null, null, new StorePool(10, "2s")),
+                new Cluster(false, null, null, 500, "2s", "8s", "1s", new ClusterBus("redis", null)));
     }
 
     /** Whether the HTTPS client port serves {@code /metrics} ({@link Metrics#onClientPort}, else dev mode only). */

@@ -59,6 +59,8 @@ public final class ChorusServer implements AutoCloseable {
     /** False once a graceful drain started: {@code /readyz} answers 503 before anything else changes. */
     private final java.util.concurrent.atomic.AtomicBoolean accepting;
     private boolean closed;
+    /** This node's cluster membership, bus link and join gate, or null when cluster mode is off. */
+    private dev.chorus.signaling.cluster.ClusterNode cluster;
     private final Webhooks webhooks;
     /** The private scrape listener, or null ({@code metrics.port} = -1). */
     private final MetricsListener metricsListener;
@@ -141,6 +143,7 @@ public final class ChorusServer implements AutoCloseable {
         ControlPlane control = null;
         ControlEdge edge = null;
         java.util.concurrent.atomic.AtomicBoolean accepting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.chorus.signaling.cluster.ClusterNode cluster = null;
         MediaPlane mediaPlane = null;
         ExecutorService callExecutor = null;
         ControlChannel channel = null;
@@ -186,6 +189,7 @@ public final class ChorusServer implements AutoCloseable {
             calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards
             edge.live().addListener(calls::updateRights);
             control.devMode(dev);
+            cluster = ClusterWiring.start(cfg, control, edge, mediaPlane.mediaAddress());
             edge.start();
             if (cfg.metrics().port() >= 0) {
                 InetSocketAddress at = new InetSocketAddress(InetAddress.ofLiteral(cfg.metrics().bindAddress()),
@@ -198,6 +202,7 @@ public final class ChorusServer implements AutoCloseable {
             }
             ChorusServer server = new ChorusServer(cfg, dataDir, metrics, control, edge, cert, lock, mediaPlane,
                     calls, callExecutor, webhooks, metricsListener, accepting);
+            server.cluster = cluster;
             try {
                 channel = ControlChannel.open(dataDir, server, server::status);
                 server.channel = channel;
@@ -215,6 +220,7 @@ public final class ChorusServer implements AutoCloseable {
         } catch (ConfigException | IOException | RuntimeException e) {
             if (channel != null) channel.close();
             if (metricsListener != null) metricsListener.close();
+            if (cluster != null) cluster.close();
             if (edge != null) edge.close();
             if (webhooks != null) webhooks.close();
             if (mediaPlane != null) mediaPlane.close();
@@ -287,6 +293,11 @@ public final class ChorusServer implements AutoCloseable {
     /** The SFU of this node (tests and metrics). */
     public dev.chorus.media.sfu.Sfu sfu() {
         return mediaPlane.sfu;
+    }
+
+    /** The cluster node (membership, bus, placement), or null when cluster mode is off. */
+    public dev.chorus.signaling.cluster.ClusterNode cluster() {
+        return cluster;
     }
 
     public Webhooks webhooks() {
@@ -371,6 +382,7 @@ public final class ChorusServer implements AutoCloseable {
         try {
             if (channel != null) channel.close();
             if (metricsListener != null) metricsListener.close();
+            if (cluster != null) cluster.close(); // deregisters: its rooms are placeable at once
             edge.close();
             mediaPlane.close();
             callExecutor.shutdownNow();

@@ -45,6 +45,7 @@ final class ConfigValidator {
         duration("webhooks.maxRetryDelay", c.webhooks().maxRetryDelay(), Duration.ofSeconds(1), Duration.ofHours(1), p);
         metrics(c, p);
         store(c.store(), p);
+        cluster(c, p);
         if (prod && c.turn().enabled() && c.turn().relayAddress() == null && loopback(c.turn().bindAddress())) {
             p.add("key 'turn.bindAddress': production TURN on a loopback address is unreachable; bind 0.0.0.0 or "
                     + "the host's address (or set turn.relayAddress)");
@@ -294,6 +295,33 @@ final class ConfigValidator {
             } else {
                 readable("store.passwordFile", s.passwordFile(), p);
             }
+        }
+    }
+
+    private static void cluster(ChorusConfig c, List<String> p) {
+        ChorusConfig.Cluster k = c.cluster();
+        if (k == null || !k.enabled()) return;
+        if (!"postgres".equals(c.store().type())) {
+            p.add("key 'cluster.enabled': cluster mode needs store.type postgres (the nodes share one database)");
+        }
+        if (k.nodeId() == null || !k.nodeId().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+            p.add("key 'cluster.nodeId': 1-63 characters of letters, digits, '.', '_' or '-', unique per node");
+        }
+        if (k.publicUrl() == null || !k.publicUrl().startsWith("https://")) {
+            p.add("key 'cluster.publicUrl': the https:// URL clients reach this node at (the redirect target)");
+        }
+        if (k.capacity() < 1) p.add("key 'cluster.capacity': must be at least 1");
+        boolean hb = duration("cluster.heartbeat", k.heartbeat(), Duration.ofMillis(200), Duration.ofSeconds(5), p);
+        boolean to = duration("cluster.nodeTimeout", k.nodeTimeout(), Duration.ofSeconds(1), Duration.ofSeconds(10), p);
+        if (hb && to && Durations.parse(k.nodeTimeout()).compareTo(Durations.parse(k.heartbeat()).multipliedBy(2)) < 0) {
+            p.add("key 'cluster.nodeTimeout': must be at least two heartbeats");
+        }
+        duration("cluster.resyncInterval", k.resyncInterval(), Duration.ofMillis(100), Duration.ofSeconds(30), p);
+        String bus = k.bus() == null ? null : k.bus().type();
+        if (!"redis".equals(bus) && !"postgres".equals(bus)) {
+            p.add("key 'cluster.bus.type': must be redis or postgres");
+        } else if ("redis".equals(bus) && (k.bus().url() == null || !k.bus().url().startsWith("redis://"))) {
+            p.add("key 'cluster.bus.url': cluster.bus.type redis needs a redis://host:port URL");
         }
     }
 }

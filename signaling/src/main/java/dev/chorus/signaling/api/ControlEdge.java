@@ -9,6 +9,10 @@ import dev.chorus.signaling.live.LiveAuthorization;
 import dev.chorus.signaling.metrics.ChorusMetrics;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.ws.AdmissionGate;
+import dev.chorus.signaling.ws.JoinGate;
+import dev.chorus.signaling.ws.JoinOutcome;
+import dev.chorus.signaling.ws.ParticipantSession;
+import java.util.function.UnaryOperator;
 import dev.chorus.signaling.ws.ParticipantRegistry;
 import dev.chorus.signaling.project.ProjectEvents;
 import dev.chorus.signaling.ws.SessionEvents;
@@ -44,6 +48,7 @@ public final class ControlEdge implements AutoCloseable {
             Thread.ofVirtual().name("chorus-join-", 0).factory());
     private final ChorusHttpServer server;
     private final LiveAuthorization live;
+    private volatile JoinGate gate;
     private final Router router;
     private final ConditionSweep conditions;
     private final WsEndpoint endpoint;
@@ -103,11 +108,25 @@ public final class ControlEdge implements AutoCloseable {
         BackendApi.register(router, control, registry);
         AdminApi.register(router, control);
         extraRoutes.accept(router);
-        this.endpoint = new WsEndpoint(ws, new AdmissionGate(control.admission()),
+        this.gate = new AdmissionGate(control.admission());
+        JoinGate current = new JoinGate() { // forwards to the gate installed now (a cluster node wraps it)
+            @Override public JoinOutcome admit(String t, String r, String ip) { return gate.admit(t, r, ip); }
+            @Override public JoinOutcome refresh(String t, ParticipantSession s, String ip) { return gate.refresh(t, s, ip); }
+            @Override public void ended(JoinOutcome.Admitted a) { gate.ended(a); }
+        };
+        this.endpoint = new WsEndpoint(ws, current,
                 AdmissionGate.auditTo(control.audit(), control.refusals()), registry, protocol, metrics, admissions, clock, lifecycle);
         endpoint.storeAvailability(control.availability());
         this.router = router;
         this.server = new ChorusHttpServer(http, ssl, router, endpoint, metrics);
+    }
+
+    /**
+     * Wraps the join gate (cluster mode: placement and cluster-wide session slots around the node's own
+     * admission). Call before {@link #start()}.
+     */
+    public void wrapJoinGate(UnaryOperator<JoinGate> wrap) {
+        this.gate = wrap.apply(gate);
     }
 
     public InetSocketAddress start() throws IOException {

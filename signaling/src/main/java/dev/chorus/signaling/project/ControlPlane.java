@@ -96,6 +96,11 @@ public final class ControlPlane implements AutoCloseable {
         this.listener = events == null ? ProjectEvents.NONE : events;
     }
 
+    /** The listener the services' events go to now (a cluster relay wraps it, docs/cluster.md). */
+    public ProjectEvents events() {
+        return listener;
+    }
+
     public Store store() { return store; }
     /** Whether the store answers now (readiness, the WebSocket upgrade); probed once a second. */
     public StoreAvailability availability() { return availability; }

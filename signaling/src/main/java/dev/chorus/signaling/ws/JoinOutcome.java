@@ -58,4 +58,15 @@ public sealed interface JoinOutcome {
 
     /** @param reason stable reason code (audited, counted); the client only learns "join refused" */
     record Refused(String reason) implements JoinOutcome {}
+
+    /**
+     * Cluster mode: the room lives on (or is placed on) another node; the client is told where and rejoins there.
+     *
+     * @param url    the owning node's public base URL (https://host:port)
+     * @param nodeId the owning node's id
+     */
+    record Redirected(String url, String nodeId) implements JoinOutcome {}
+
+    /** The decision could not be made now (shared store unreachable): the client may retry later (close 1013). */
+    record Unavailable(String reason) implements JoinOutcome {}
 }

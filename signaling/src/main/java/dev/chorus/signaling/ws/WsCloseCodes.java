@@ -44,4 +44,14 @@ public final class WsCloseCodes {
      * longer inside the allowed ranges after a policy change); checked on a timer and on every access-policy change.
      */
     public static final int CONDITIONS_NOT_MET = 4008;
+    /**
+     * Cluster mode: the room lives on another node. A {@code redirect} message naming that node's URL precedes this
+     * close; the client joins there with the same token (docs/protocol.md, docs/cluster.md).
+     */
+    public static final int REDIRECT = 4010;
+    /**
+     * The join could not be decided now (the shared store is unreachable): try again later. The WebSocket
+     * equivalent of HTTP 503; the session was never started.
+     */
+    public static final int TRY_AGAIN_LATER = 1013;
 }

@@ -186,6 +186,19 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 // counted and audited by the gate (auth layer), with the precise reason
                 closeWith(ctx, WsCloseCodes.JOIN_REFUSED, "join refused", "join_refused");
             }
+            case JoinOutcome.Redirected r -> {
+                // cluster mode: the room lives on another node; nothing was started or reserved here
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("type", "redirect");
+                m.put("url", r.url());
+                m.put("node", r.nodeId());
+                if (ctx.channel().isActive()) {
+                    ctx.writeAndFlush(new TextWebSocketFrame(Json.mapper().valueToTree(m).toString()));
+                }
+                closeWith(ctx, WsCloseCodes.REDIRECT, "redirect", "redirect");
+            }
+            case JoinOutcome.Unavailable u ->
+                    closeWith(ctx, WsCloseCodes.TRY_AGAIN_LATER, "try again later", "unavailable");
             case JoinOutcome.Admitted a -> {
                 if (!ctx.channel().isActive()) {
                     state = State.CLOSED; // the client left while we verified: nothing to register
