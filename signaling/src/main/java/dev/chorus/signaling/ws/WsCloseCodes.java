@@ -49,9 +49,4 @@ public final class WsCloseCodes {
      * close; the client joins there with the same token (docs/protocol.md, docs/cluster.md).
      */
     public static final int REDIRECT = 4010;
-    /**
-     * The join could not be decided now (the shared store is unreachable): try again later. The WebSocket
-     * equivalent of HTTP 503; the session was never started.
-     */
-    public static final int TRY_AGAIN_LATER = 1013;
 }
