@@ -174,8 +174,10 @@ final class Worker implements Runnable {
             return;
         }
         boolean isRtcp = RtpPacket.isRtcp(buf, 0, len);
-        if (source.link.unprotect(buf, 0, len, isRtcp, newLength) != SrtpResult.OK) {
+        SrtpResult result = source.link.unprotect(buf, 0, len, isRtcp, newLength);
+        if (result != SrtpResult.OK) {
             counters.drop(SfuDropReason.DECRYPT_FAILED);
+            if (result == SrtpResult.AUTH_FAILED) onAuthFailure(source);
             return;
         }
         int n = newLength[0];
@@ -198,6 +200,17 @@ final class Worker implements Runnable {
                 return;
             }
             source.participant.onRtp(rtp, now);
+        }
+    }
+
+    /** A burst of SRTP authentication failures is logged once (rate-limited per transport) with the participant. */
+    private void onAuthFailure(Endpoint source) {
+        if (source.authFailures.onFailure(clock.getAsLong())) {
+            LOG.warn("SRTP authentication failures above threshold: participant={} transport={} failures={} within {} s"
+                            + " ({} since connect; wrong keys or packets injected on its address; next report at the"
+                            + " earliest in 60 s)", source.participant.id(), source.role.name().toLowerCase(java.util.Locale.ROOT),
+                    source.authFailures.failuresInWindow(), source.authFailures.windowSeconds(),
+                    source.authFailures.totalFailures());
         }
     }
 
