@@ -4,6 +4,7 @@ import dev.chorus.media.rtp.RtcpCompound;
 import dev.chorus.media.rtp.RtcpStatus;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
+import dev.chorus.media.srtp.SrtpAuthFailureAlarm;
 import dev.chorus.media.srtp.SrtpResult;
 import dev.chorus.media.srtp.SrtpStats;
 import java.util.ArrayList;
@@ -203,14 +204,12 @@ final class Worker implements Runnable {
         }
     }
 
-    /** A burst of SRTP authentication failures is logged once (rate-limited per transport) with the participant. */
+    /** A burst of SRTP authentication failures goes to the participant's listener (the operator's log), rate-limited. */
     private void onAuthFailure(Endpoint source) {
-        if (source.authFailures.onFailure(clock.getAsLong())) {
-            LOG.warn("SRTP authentication failures above threshold: participant={} transport={} failures={} within {} s"
-                            + " ({} since connect; wrong keys or packets injected on its address; next report at the"
-                            + " earliest in 60 s)", source.participant.id(), source.role.name().toLowerCase(java.util.Locale.ROOT),
-                    source.authFailures.failuresInWindow(), source.authFailures.windowSeconds(),
-                    source.authFailures.totalFailures());
+        SrtpAuthFailureAlarm alarm = source.authFailures;
+        if (alarm.onFailure(clock.getAsLong())) {
+            source.participant.listener.onSrtpAuthFailures(source.role, alarm.failuresInWindow(), alarm.windowSeconds(),
+                    alarm.totalFailures());
         }
     }
 
