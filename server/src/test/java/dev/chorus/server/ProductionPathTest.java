@@ -18,8 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,31 +33,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ProductionPathTest {
     static final Path DOC = Path.of("../docs/production.md");
-    static final Pattern MARKED_BLOCK = Pattern.compile(
-            "<!-- production-test: (run|run-after-join|browser|skip[^>]*) -->\\s*\\n```(sh|js)\\n(.*?)\\n```", Pattern.DOTALL);
-
-    record Block(String kind, String language, String text) {}
-
-    /** Every fenced block of the doc, with its marker; a block without a marker fails here. */
-    static List<Block> blocks(String doc) {
-        List<Block> out = new ArrayList<>();
-        Matcher m = MARKED_BLOCK.matcher(doc);
-        while (m.find()) out.add(new Block(m.group(1).startsWith("skip") ? "skip" : m.group(1), m.group(2), m.group(3)));
-        long fences = doc.lines().filter(l -> l.startsWith("```") && l.length() > 3).count();
-        assertThat(out).as("every fenced block of docs/production.md carries a production-test marker")
-                .hasSize((int) fences);
-        return out;
-    }
-
     @Test
     void theDocumentedProductionPathEndsInACallBetweenTwoChromiumBrowsers() throws Exception {
         ChromiumHarness.require();
         RequiredTool.requireExecutables("openssl and curl (docs/production.md)", Path.of("/usr/bin/openssl"),
                 Path.of("/usr/bin/curl"));
-        List<Block> blocks = blocks(Files.readString(DOC));
-        String setup = script(blocks, "run");
-        String afterJoin = script(blocks, "run-after-join");
-        List<Block> browser = blocks.stream().filter(b -> b.kind().equals("browser")).toList();
+        ExecutableDoc doc = ExecutableDoc.read(DOC, "production");
+        String setup = doc.script("run");
+        String afterJoin = doc.script("run-after-join");
+        List<ExecutableDoc.Block> browser = doc.blocks("browser");
         assertThat(setup).contains("openssl", "./chorus admin init", "./chorus projects create", "./chorus keys create",
                 "./chorus start", "/v1/tokens");
         assertThat(browser).hasSize(1);
@@ -124,27 +106,15 @@ class ProductionPathTest {
         return r instanceof Number n ? n.longValue() : 0;
     }
 
-    static String script(List<Block> blocks, String kind) {
-        StringBuilder sb = new StringBuilder("set -euo pipefail\n");
-        blocks.stream().filter(b -> b.kind().equals(kind)).forEach(b -> {
-            assertThat(b.language()).isEqualTo("sh");
-            sb.append(b.text()).append('\n');
-        });
-        return sb.toString();
-    }
-
     static void bash(Path work, Map<String, String> env, String script, String what) throws Exception {
-        Path log = work.resolve("bash-" + what.replaceAll("[^a-z0-9]+", "-") + ".log");
-        ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", script).directory(work.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        boolean done = p.waitFor(150, TimeUnit.SECONDS);
-        if (!done) p.destroyForcibly();
-        String out = Files.readString(log);
-        String serverLog = Files.exists(work.resolve("prod/chorus.log")) ? Files.readString(work.resolve("prod/chorus.log")) : "";
-        assertThat(done && p.exitValue() == 0).as(what + " of docs/production.md failed:\n" + out
-                + "\n--- prod/chorus.log:\n" + serverLog).isTrue();
+        ExecutableDoc.bash(work, work, env, script, what + " of docs/production.md", 150, () -> {
+            try {
+                Path log = work.resolve("prod/chorus.log");
+                return Files.exists(log) ? "\n--- prod/chorus.log:\n" + Files.readString(log) : "";
+            } catch (IOException e) {
+                return "";
+            }
+        });
     }
 
     static java.util.Optional<ProcessHandle> serverProcess(Path work) {
@@ -172,7 +142,6 @@ class ProductionPathTest {
 
     @Test
     void everyBlockOfTheDocIsMarkedAndTheMarkedStepsCoverThePath() throws Exception {
-        List<Block> blocks = blocks(Files.readString(DOC));
-        assertThat(blocks).extracting(Block::kind).contains("run", "browser", "run-after-join", "skip");
+        assertThat(ExecutableDoc.read(DOC, "production").blocks()).extracting(ExecutableDoc.Block::kind).contains("run", "browser", "run-after-join", "skip");
     }
 }

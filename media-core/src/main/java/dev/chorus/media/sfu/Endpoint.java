@@ -1,6 +1,7 @@
 package dev.chorus.media.sfu;
 
 import dev.chorus.media.dtls.DtlsFailure;
+import dev.chorus.media.srtp.SrtpAuthFailureAlarm;
 import dev.chorus.media.srtp.SrtpProfile;
 import dev.chorus.media.transport.CloseReason;
 import dev.chorus.media.transport.MediaChannel;
@@ -18,6 +19,8 @@ final class Endpoint implements MediaChannel.Events {
     volatile boolean closed;
     /** Worker-confined. */
     boolean connected;
+    /** Worker-confined: when this transport's SRTP authentication failures deserve a WARN. */
+    final SrtpAuthFailureAlarm authFailures = new SrtpAuthFailureAlarm();
 
     Endpoint(Worker worker, ParticipantImpl participant, TransportRole role) {
         this.worker = worker;

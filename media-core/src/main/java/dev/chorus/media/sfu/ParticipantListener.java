@@ -65,6 +65,14 @@ public interface ParticipantListener {
      */
     default void onDtlsFailed(TransportRole role, dev.chorus.media.dtls.DtlsFailure reason) { }
 
+    /**
+     * A burst of SRTP/SRTCP packets on one of the participant's transports failed authentication ({@code inWindow}
+     * within {@code windowSeconds}; {@code total} since it connected): wrong keys or packets injected on its
+     * address. Called at most once a minute per transport ({@link dev.chorus.media.srtp.SrtpAuthFailureAlarm}), on
+     * the room's worker. For the operator's log.
+     */
+    default void onSrtpAuthFailures(TransportRole role, int inWindow, long windowSeconds, long total) { }
+
     /** The participant left the room (closed by signaling, by the room closing or by the SFU stopping); last event. */
     default void onClosed(String reason) { }
 

@@ -48,6 +48,13 @@ final class SafeListener implements ParticipantListener {
     @Override public void onDtlsFailed(TransportRole role, dev.chorus.media.dtls.DtlsFailure reason) {
         try { delegate.onDtlsFailed(role, reason); } catch (RuntimeException e) { failed("onDtlsFailed", e); }
     }
+    @Override public void onSrtpAuthFailures(TransportRole role, int inWindow, long windowSeconds, long total) {
+        try {
+            delegate.onSrtpAuthFailures(role, inWindow, windowSeconds, total);
+        } catch (RuntimeException e) {
+            failed("onSrtpAuthFailures", e);
+        }
+    }
     @Override public void onClosed(String reason) {
         try { delegate.onClosed(reason); } catch (RuntimeException e) { failed("onClosed", e); }
     }

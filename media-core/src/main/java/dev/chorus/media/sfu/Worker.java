@@ -4,6 +4,7 @@ import dev.chorus.media.rtp.RtcpCompound;
 import dev.chorus.media.rtp.RtcpStatus;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
+import dev.chorus.media.srtp.SrtpAuthFailureAlarm;
 import dev.chorus.media.srtp.SrtpResult;
 import dev.chorus.media.srtp.SrtpStats;
 import java.util.ArrayList;
@@ -174,8 +175,10 @@ final class Worker implements Runnable {
             return;
         }
         boolean isRtcp = RtpPacket.isRtcp(buf, 0, len);
-        if (source.link.unprotect(buf, 0, len, isRtcp, newLength) != SrtpResult.OK) {
+        SrtpResult result = source.link.unprotect(buf, 0, len, isRtcp, newLength);
+        if (result != SrtpResult.OK) {
             counters.drop(SfuDropReason.DECRYPT_FAILED);
+            if (result == SrtpResult.AUTH_FAILED) onAuthFailure(source);
             return;
         }
         int n = newLength[0];
@@ -198,6 +201,15 @@ final class Worker implements Runnable {
                 return;
             }
             source.participant.onRtp(rtp, now);
+        }
+    }
+
+    /** A burst of SRTP authentication failures goes to the participant's listener (the operator's log), rate-limited. */
+    private void onAuthFailure(Endpoint source) {
+        SrtpAuthFailureAlarm alarm = source.authFailures;
+        if (alarm.onFailure(clock.getAsLong())) {
+            source.participant.listener.onSrtpAuthFailures(source.role, alarm.failuresInWindow(), alarm.windowSeconds(),
+                    alarm.totalFailures());
         }
     }
 

@@ -18,6 +18,8 @@ public final class RecordingParticipantListener implements ParticipantListener {
     public final List<String> transportClosed = new CopyOnWriteArrayList<>();
     public final List<String> closed = new CopyOnWriteArrayList<>();
     public final List<String> dtlsFailures = new CopyOnWriteArrayList<>();
+    /** "ROLE:inWindow" per SRTP authentication failure alarm. */
+    public final List<String> srtpAuthAlarms = new CopyOnWriteArrayList<>();
     public final List<Thread> threads = new CopyOnWriteArrayList<>();
 
     @Override public void onTrackPublished(TrackInfo track) { threads.add(Thread.currentThread()); published.add(track); }
@@ -32,6 +34,9 @@ public final class RecordingParticipantListener implements ParticipantListener {
     @Override public void onTransportConnected(TransportRole role) { connected.add(role); }
     @Override public void onTransportClosed(TransportRole role, CloseReason reason) { transportClosed.add(role + ":" + reason); }
     @Override public void onDtlsFailed(TransportRole role, dev.chorus.media.dtls.DtlsFailure reason) { dtlsFailures.add(role + ":" + reason); }
+    @Override public void onSrtpAuthFailures(TransportRole role, int inWindow, long windowSeconds, long total) {
+        srtpAuthAlarms.add(role + ":" + inWindow);
+    }
     @Override public void onClosed(String reason) { closed.add(reason); }
 
     public Offer nextOffer(long millis) throws InterruptedException {

@@ -185,6 +185,12 @@ final class CallParticipant implements ParticipantListener {
     }
 
     @Override
+    public void onSrtpAuthFailures(TransportRole role, int inWindow, long windowSeconds, long total) {
+        // the media plane already rate-limits per transport; this keeps one line per cause per minute overall
+        warnings.warn("srtp_auth_failures", role.name().toLowerCase(Locale.ROOT), id());
+    }
+
+    @Override
     public void onClosed(String reason) {
         // Closed by the media plane itself (room closed, SFU stopping): the session cannot go on without it.
         if (!ended.get()) {
