@@ -1,6 +1,5 @@
 package dev.chorus.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.common.testing.RequiredTool;
 import dev.chorus.media.transport.ChromiumHarness;
 import org.junit.jupiter.api.Test;
@@ -59,26 +58,10 @@ class ContainerImageTest {
         try {
             ExecutableDoc.bash(checkout, work, env, run, "the run blocks of docker/README.md", 1500,
                     () -> "\n--- container log:\n" + podman(env, "logs", "chorus"));
-            String url = "https://localhost:" + httpsPort + "/";
-            List<String> ids = new ArrayList<>();
-            for (String who : List.of("alice", "bob")) {
-                String token = new ObjectMapper().readTree(deploy.resolve("token-" + who + ".json").toFile())
-                        .path("token").asText();
-                assertThat(token).as("token of " + who).startsWith("ey");
-                ChromiumHarness b = ChromiumHarness.browse(url);
-                browsers.add(b);
-                Object id = b.async("const token = args[0];\n" + production.blocks("browser").getFirst().text()
-                        + "\nwindow.__call = call; return call.participantId;", token);
-                assertThat(String.valueOf(id)).as("join of " + who).startsWith("p_");
-                ids.add((String) id);
-            }
-            for (int i = 0; i < 2; i++) {
-                ChromiumHarness b = browsers.get(i);
-                String other = ids.get(1 - i);
-                boolean decoding = ChromiumHarness.await(() -> ProductionPathTest.framesFrom(b, other) > 0, 45);
-                assertThat(decoding).as(ids.get(i) + " decodes video from " + other + " through the container: "
-                        + b.async("return JSON.stringify(await window.__call.stats());")).isTrue();
-            }
+            ProductionPathTest.callBetweenTwoBrowsers("https://localhost:" + httpsPort + "/",
+                    production.blocks("browser").getFirst().text(),
+                    List.of(deploy.resolve("token-alice.json"), deploy.resolve("token-bob.json")), browsers,
+                    " through the container");
             ExecutableDoc.bash(checkout, work, env, doc.script("run-after-join"), "the run-after-join block", 120,
                     () -> "");
             assertThat(Files.readString(work.resolve("bash-the-run-after-join-block.log"))).contains("OK:");

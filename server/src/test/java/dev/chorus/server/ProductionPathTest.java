@@ -60,26 +60,8 @@ class ProductionPathTest {
         List<ChromiumHarness> browsers = new ArrayList<>();
         try {
             bash(work, env, setup, "setup (steps 1-6)");
-            String url = "https://localhost:" + httpsPort + "/";
-            List<String> ids = new ArrayList<>();
-            for (String who : List.of("alice", "bob")) {
-                String token = new ObjectMapper().readTree(work.resolve("prod/token-" + who + ".json").toFile())
-                        .path("token").asText();
-                assertThat(token).as("token of " + who).startsWith("ey");
-                ChromiumHarness b = ChromiumHarness.browse(url);
-                browsers.add(b);
-                Object id = b.async("const token = args[0];\n" + browser.getFirst().text()
-                        + "\nwindow.__call = call; return call.participantId;", token);
-                assertThat(String.valueOf(id)).as("join of " + who).startsWith("p_");
-                ids.add((String) id);
-            }
-            for (int i = 0; i < 2; i++) {
-                ChromiumHarness b = browsers.get(i);
-                String other = ids.get(1 - i);
-                boolean decoding = ChromiumHarness.await(() -> framesFrom(b, other) > 0, 45);
-                assertThat(decoding).as(ids.get(i) + " decodes video from " + other + ": "
-                        + b.async("return JSON.stringify(await window.__call.stats());")).isTrue();
-            }
+            callBetweenTwoBrowsers("https://localhost:" + httpsPort + "/", browser.getFirst().text(),
+                    List.of(work.resolve("prod/token-alice.json"), work.resolve("prod/token-bob.json")), browsers, "");
             bash(work, env, afterJoin, "step 8 (stop, audit verify)");
             assertThat(serverProcess(work)).as("the server stopped").isEmpty();
             assertThat(Files.readString(work.resolve("prod/data/audit.log")))
@@ -95,6 +77,33 @@ class ProductionPathTest {
             try (var s = Files.walk(work)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * One real Chromium per token file (the {@code token} field of what the mint API answered) runs the doc's
+     * browser block against {@code url}; each must then decode the other's video within 45 s. The browsers are added
+     * to {@code browsers} (the caller closes them).
+     */
+    static void callBetweenTwoBrowsers(String url, String browserBlock, List<Path> tokenFiles,
+                                       List<ChromiumHarness> browsers, String where) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (Path tokenFile : tokenFiles) {
+            String token = new ObjectMapper().readTree(tokenFile.toFile()).path("token").asText();
+            assertThat(token).as("token in " + tokenFile.getFileName()).startsWith("ey");
+            ChromiumHarness b = ChromiumHarness.browse(url);
+            browsers.add(b);
+            Object id = b.async("const token = args[0];\n" + browserBlock
+                    + "\nwindow.__call = call; return call.participantId;", token);
+            assertThat(String.valueOf(id)).as("join with " + tokenFile.getFileName()).startsWith("p_");
+            ids.add((String) id);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            ChromiumHarness b = browsers.get(browsers.size() - ids.size() + i);
+            String other = ids.get(ids.size() - 1 - i);
+            boolean decoding = ChromiumHarness.await(() -> framesFrom(b, other) > 0, 45);
+            assertThat(decoding).as(ids.get(i) + " decodes video from " + other + where + ": "
+                    + b.async("return JSON.stringify(await window.__call.stats());")).isTrue();
         }
     }
 

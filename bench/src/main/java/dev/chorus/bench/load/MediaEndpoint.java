@@ -26,7 +26,6 @@ import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -121,15 +120,7 @@ final class MediaEndpoint implements AutoCloseable {
         stun.clear(); // answers to earlier (consent) checks
         byte[] request = WebRtcTestClient.bindingRequest(serverUfrag, serverPwd, ice.ufrag(), useCandidate, txid);
         send(request, 0, request.length);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return false;
-            byte[] response = stun.poll(left, TimeUnit.NANOSECONDS);
-            if (response == null) return false;
-            Boolean verdict = WebRtcTestClient.bindingVerdict(response, txid, serverPwd);
-            if (verdict != null) return verdict;
-        }
+        return WebRtcTestClient.awaitBindingVerdict(stun, txid, serverPwd, timeoutMillis);
     }
 
     /** A consent freshness check (RFC 7675) without waiting for its answer: the next check clears it. */

@@ -100,6 +100,16 @@ public final class WebRtcTestClient implements AutoCloseable {
         ThreadLocalRandom.current().nextBytes(txid);
         byte[] bytes = bindingRequest(serverUfrag, serverPassword, ufrag, useCandidate, txid);
         sendRaw(bytes, 0, bytes.length);
+        return awaitBindingVerdict(stun, txid, serverPassword, timeoutMillis);
+    }
+
+    /**
+     * Waits for the answer to the check {@code txid} among the STUN datagrams arriving on {@code stun} (others are
+     * skipped): true for a success response whose MESSAGE-INTEGRITY verifies with {@code serverPassword}, false for
+     * an error response, a forged one or none within the timeout.
+     */
+    public static boolean awaitBindingVerdict(java.util.concurrent.BlockingQueue<byte[]> stun, byte[] txid,
+                                              String serverPassword, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             long left = deadline - System.nanoTime();
