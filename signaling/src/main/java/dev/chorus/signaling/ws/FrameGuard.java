@@ -40,6 +40,12 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (frame instanceof CloseWebSocketFrame && WsClose.sent(ctx.channel())) {
+            // the client's answer to the Close we sent: the close handshake is complete
+            ReferenceCountUtil.release(frame);
+            ctx.close();
+            return;
+        }
         if (closing) {
             ReferenceCountUtil.release(frame);
             return;

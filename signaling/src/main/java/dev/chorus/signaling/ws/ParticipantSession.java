@@ -5,8 +5,6 @@ import dev.chorus.signaling.auth.AccessConditions;
 import dev.chorus.signaling.auth.PeerPolicy;
 import dev.chorus.signaling.http.Json;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 import java.time.Instant;
@@ -180,8 +178,7 @@ public final class ParticipantSession {
         if (!markClosing()) return;
         if (channel.isActive()) {
             // queued behind messages already sent, so the client gets them before the close frame
-            channel.eventLoop().execute(() -> channel.writeAndFlush(new CloseWebSocketFrame(code, reason))
-                    .addListener(ChannelFutureListener.CLOSE));
+            channel.eventLoop().execute(() -> WsClose.send(channel, code, reason));
         }
     }
 

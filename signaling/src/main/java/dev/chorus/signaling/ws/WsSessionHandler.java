@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.signaling.store.StoreException;
 import dev.chorus.signaling.http.Json;
 import dev.chorus.signaling.metrics.ChorusMetrics;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -443,7 +441,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         if (wasJoined) {
             session.close(code, reason);
         } else if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+            WsClose.send(ctx.channel(), code, reason);
         }
     }
 
