@@ -109,7 +109,10 @@ public final class FuzzMain implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "fuzz: %s (%d seeds) for %s ...%n", t.name(), seeds,
                 runs > 0 ? runs + " inputs" : seconds + " s");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(runs > 0 ? 1800L : seconds + 120L, TimeUnit.SECONDS)) {
+        // a fixed number of inputs may take long on a slow target (config-yaml: ~550/s, so 1 M ≈ 30 min): the guard
+        // allows 100 inputs/s at the least, and never less than 30 min
+        long guardSeconds = runs > 0 ? Math.max(1800L, runs / 100L) : seconds + 120L;
+        if (!p.waitFor(guardSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return new Result(t.name(), 0, 0, 0, 0, "driver did not stop (see " + log + ")");
         }
