@@ -104,6 +104,16 @@ final class ConfigValidator {
                 & duration("ws.tokenExpiryWarning", w.tokenExpiryWarning(), Duration.ZERO, Duration.ofHours(1), p)
                 & duration("ws.tokenExpiryGrace", w.tokenExpiryGrace(), Duration.ZERO, Duration.ofMinutes(10), p)
                 & duration("ws.drainTimeout", w.drainTimeout(), Duration.ZERO, Duration.ofMinutes(10), p);
+        // each limit named by its key (the settings object below would only say "limits must be positive")
+        int before = p.size();
+        atLeast("ws.maxFrameBytes", w.maxFrameBytes(), 128, p);
+        atLeast("ws.maxMessageBytes", w.maxMessageBytes(), Math.max(128, w.maxFrameBytes()), p);
+        atLeast("ws.framesPerSecond", w.framesPerSecond(), 1, p);
+        atLeast("ws.frameBurst", w.frameBurst(), 1, p);
+        atLeast("ws.maxErrors", w.maxErrors(), 1, p);
+        atLeast("ws.maxSessionsPerIp", w.maxSessionsPerIp(), 1, p);
+        atLeast("ws.maxTokenBytes", w.maxTokenBytes(), 256, p);
+        ok &= p.size() == before;
         if (ok) {
             try {
                 ServerSettings.ws(c);
