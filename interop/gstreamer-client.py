@@ -40,6 +40,7 @@ signals = asyncio.new_event_loop()
 sig = Signaling(args["base"])
 received = {}
 mid_owner = {}
+dead_mids = set()
 
 
 def send(message):
@@ -75,8 +76,15 @@ def apply_local(promise, webrtc, field, message_type):
     if not reply or not reply.has_field(field):
         report("error", code="create-" + field, message=reply.to_string() if reply else "no reply")
         return
-    webrtc.emit("set-local-description", reply.get_value(field), Gst.Promise.new())
-    when_gathered(webrtc, lambda sdp: send({"type": message_type, "sdp": sdp}))
+    def on_local_set(set_promise, _):
+        # A refused local description must not be answered with the previous one (the server would take a stale
+        # answer for a real one): report it and send nothing.
+        set_reply = set_promise.get_reply()
+        if set_reply and set_reply.has_field("error"):
+            report("error", code="set-local-" + field, message=set_reply.to_string())
+            return
+        when_gathered(webrtc, lambda sdp: send({"type": message_type, "sdp": sdp}))
+    webrtc.emit("set-local-description", reply.get_value(field), Gst.Promise.new_with_change_func(on_local_set, None))
 
 
 def description(kind, text):
@@ -145,6 +153,24 @@ def start_subscriber(joined):
 state = {}
 
 
+def keep_dead_transceivers_inactive(webrtc, offer):
+    """webrtcbin 1.22 cannot re-activate a transceiver once negotiated inactive ("transceiver direction changes are
+    not implemented", and its current-direction property only mirrors direction): remember the mids offered
+    inactive and answer them inactive for good, so the SFU offers a new track in a fresh section instead
+    (docs/interop.md, finding B)."""
+    for i in range(offer.medias_len()):
+        media = offer.get_media(i)
+        if media.get_attribute_val("inactive") is not None:
+            dead_mids.add(media.get_attribute_val("mid"))
+    inactive = GstWebRTC.WebRTCRTPTransceiverDirection.INACTIVE
+    for index in range(1000):
+        transceiver = webrtc.emit("get-transceiver", index)
+        if transceiver is None:
+            break
+        if transceiver.get_property("mid") in dead_mids:
+            transceiver.set_property("direction", inactive)
+
+
 def apply_offer(m):
     mid_owner.clear()
     mid_owner.update({t["mid"]: t["participantId"] for t in m["tracks"]})
@@ -157,9 +183,11 @@ def apply_offer(m):
         reply = promise.get_reply()
         if reply and reply.has_field("error"):
             report("error", code="set-remote-offer", message=reply.to_string())
+        keep_dead_transceivers_inactive(sub, offer.sdp)
         sub.emit("create-answer", None,
                  Gst.Promise.new_with_change_func(apply_local, sub, "answer", "subscriberAnswer"))
-    sub.emit("set-remote-description", description(GstWebRTC.WebRTCSDPType.OFFER, m["sdp"]),
+    offer = description(GstWebRTC.WebRTCSDPType.OFFER, m["sdp"])
+    sub.emit("set-remote-description", offer,
              Gst.Promise.new_with_change_func(on_remote_set, None))
     return False
 

@@ -17,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * (we are the DTLS server) with our certificate fingerprint, BUNDLE and rtcp-mux, the offer's mids, only the
  * accepted codecs (by name, with their RTX when enabled), the supported header extensions and RTCP feedback, and
  * simulcast receive when the offer sends simulcast. Sections with nothing acceptable are rejected (port 0) and
- * leave the BUNDLE group.
+ * leave the BUNDLE group; an offer whose accepted sections are not all in one BUNDLE group is refused
+ * ({@link OneTransport}).
  *
  * <pre>{@code
  * SessionDescription answer = new SdpAnswerBuilder(offer, agent.localCredentials(), fingerprint)
@@ -148,6 +149,7 @@ public final class SdpAnswerBuilder {
         if (accepted.isEmpty()) {
             throw new SdpNegotiationException("no acceptable media section");
         }
+        OneTransport.require(offer, accepted, "the offer");
         if (!bundle.isEmpty()) {
             List<String> mids = bundle.stream().filter(accepted::contains).toList();
             answer.groups().add(new Sdp.Group("BUNDLE", mids));

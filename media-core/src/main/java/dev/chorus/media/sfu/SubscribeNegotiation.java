@@ -2,8 +2,10 @@ package dev.chorus.media.sfu;
 
 import dev.chorus.media.ice.IceCredentials;
 import dev.chorus.media.sdp.MediaDescription;
+import dev.chorus.media.sdp.OneTransport;
 import dev.chorus.media.sdp.Sdp;
 import dev.chorus.media.sdp.SdpAnswerBuilder;
+import dev.chorus.media.sdp.SdpNegotiationException;
 import dev.chorus.media.sdp.SdpOfferBuilder;
 import dev.chorus.media.sdp.SdpParseException;
 import dev.chorus.media.sdp.SdpParser;
@@ -64,7 +66,7 @@ final class SubscribeNegotiation {
 
     /**
      * Checks {@code answer} against the offered mids: every mid answered, at least one section accepted, ICE and
-     * DTLS attributes present, the subscriber the DTLS client.
+     * DTLS attributes present, the subscriber the DTLS client, the accepted sections bundled ({@link OneTransport}).
      */
     static Accepted accept(Answer parsed, List<String> offeredMids) {
         SessionDescription answer = parsed.description();
@@ -84,10 +86,16 @@ final class SubscribeNegotiation {
         if (setup != null && setup != Sdp.Setup.ACTIVE) {
             throw new SfuException(SfuException.Code.NEGOTIATION_FAILED, "the subscriber must be the DTLS client (setup:active)");
         }
+        List<String> used = offeredMids.stream().filter(mid -> !answer.mediaByMid(mid).orElseThrow().isRejected()).toList();
+        try {
+            OneTransport.require(answer, used, "the answer");
+        } catch (SdpNegotiationException e) {
+            throw new SfuException(SfuException.Code.NEGOTIATION_FAILED, e.getMessage());
+        }
         Map<String, Receiving> receiving = new HashMap<>();
-        for (String mid : offeredMids) {
+        for (String mid : used) {
             MediaDescription am = answer.mediaByMid(mid).orElseThrow();
-            if (am.isRejected() || !am.effectiveDirection().receives()) continue;
+            if (!am.effectiveDirection().receives()) continue;
             receiving.put(mid, new Receiving(mid, am.formats().contains(Integer.toString(SdpOfferBuilder.PT_VP8_RTX)),
                     SectionExtensions.of(am)));
         }

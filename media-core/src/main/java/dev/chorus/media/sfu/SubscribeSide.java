@@ -38,6 +38,7 @@ final class SubscribeSide {
     /** The subscription changed since the last offer. */
     private boolean changed;
     private boolean refusalLogged;
+    private boolean reuseDeclinedLogged;
     final SubscribeExtensionIds extensionIds = new SubscribeExtensionIds();
     private int transportCcSequence = ThreadLocalRandom.current().nextInt(0x10000);
     final long rtcpSsrc = ParticipantImpl.randomSsrc();
@@ -47,11 +48,22 @@ final class SubscribeSide {
     long estimatedBps;
     long transportCcFeedbacks;
 
-    /** A section of the subscriber offer; reused by a later track of the same media type once free. */
+    /**
+     * A section of the subscriber offer; reused by a later track of the same media type once free, unless the
+     * subscriber declined such a reuse (then {@link #retired}).
+     */
     static final class Slot {
         final String mid;
         final boolean video;
         Consumer consumer;
+        /** The subscriber's last answer to this section had no track in it: its transceiver there is inactive. */
+        boolean idle;
+        /**
+         * The subscriber declined this section when it was reused for a new track: some stacks cannot re-activate
+         * an inactive transceiver (GStreamer's webrtcbin 1.22: "transceiver direction changes are not
+         * implemented"), so the section stays inactive for good and later tracks get fresh sections.
+         */
+        boolean retired;
 
         Slot(String mid, boolean video) {
             this.mid = mid;
@@ -92,7 +104,7 @@ final class SubscribeSide {
                 video ? SdpOfferBuilder.PT_VP8 : SdpOfferBuilder.PT_OPUS, r.nextInt(0x10000), r.nextLong(0x100000000L));
         Slot slot = null;
         for (Slot s : slots) {
-            if (s.consumer == null && s.video == video && !inOutstandingOffer(s)) {
+            if (s.consumer == null && s.video == video && !s.retired && !inOutstandingOffer(s)) {
                 slot = s;
                 break;
             }
@@ -226,15 +238,44 @@ final class SubscribeSide {
     private void apply(SubscribeNegotiation.Accepted accepted) {
         long now = worker.clock.getAsLong();
         for (Slot.Offered o : outstandingOffer) {
+            Slot slot = o.slot();
             Consumer c = o.consumer();
-            if (c == null || c.removed || o.slot().consumer != c) continue;
-            SubscribeNegotiation.Receiving r = accepted.receiving().get(o.slot().mid);
-            if (r == null) continue;
+            if (c == null) {
+                slot.idle = true;
+                continue;
+            }
+            if (c.removed || slot.consumer != c) continue;
+            SubscribeNegotiation.Receiving r = accepted.receiving().get(slot.mid);
+            if (r == null) {
+                if (slot.idle) moveToFreshSlot(slot, c);
+                continue;
+            }
+            slot.idle = false;
             c.rtxPayloadType = c.rtxSsrc >= 0 && r.rtx() ? SdpOfferBuilder.PT_VP8_RTX : -1;
             c.answered = r.extensions();
             c.mapExtensions();
             c.negotiated = true;
             maybeStart(c, now);
+        }
+    }
+
+    /**
+     * The subscriber declined a reused section (it answered it inactive or rejected it where the SFU offered a new
+     * track): the section is retired and the track is offered again in a fresh one, at most once per track (a fresh
+     * section is never idle, so declining that one is a real refusal and is respected).
+     */
+    private void moveToFreshSlot(Slot declined, Consumer c) {
+        declined.retired = true;
+        declined.consumer = null;
+        Slot fresh = new Slot(Integer.toString(slots.size()), declined.video);
+        fresh.consumer = c;
+        slots.add(fresh);
+        changed = true;
+        if (!reuseDeclinedLogged) {
+            reuseDeclinedLogged = true;
+            LOG.info("event=subscriber_declined_reused_section participant={} mid={} track_moved_to_mid={} (the client "
+                    + "cannot re-activate an inactive transceiver; logged once per participant)", participant.id,
+                    declined.mid, fresh.mid);
         }
     }
 

@@ -120,4 +120,31 @@ class SdpAnswerBuilderTest {
         assertThatThrownBy(() -> new SdpAnswerBuilder(offer, creds, FP).candidate(candidate).codecs("opus").build())
                 .isInstanceOf(SdpNegotiationException.class);
     }
+
+    /**
+     * An offer without BUNDLE (bundlePolicy "disable": one transport per section) is refused with the reason: Chorus
+     * runs one transport per connection, so answering it as if bundled would leave every section but one waiting
+     * for a transport that never comes (issue 13, finding A: werift without BUNDLE).
+     */
+    @Test
+    void offerWithSectionsOnSeparateTransportsIsRefusedWithTheReason() throws Exception {
+        SessionDescription offer = SdpParser.parse(SdpFixtures.chromiumAudioVideoOffer().replace("a=group:BUNDLE 0 1\r\n", ""));
+        assertThatThrownBy(() -> new SdpAnswerBuilder(offer, creds, FP).candidate(candidate).codecs("opus", "VP8").build())
+                .isInstanceOf(SdpNegotiationException.class)
+                .hasMessage("the offer puts media sections 0, 1 on separate transports (no BUNDLE group); Chorus needs "
+                        + "every section in one BUNDLE group (RTCPeerConnection bundlePolicy \"max-bundle\" or \"balanced\")");
+        SessionDescription partly = SdpParser.parse(SdpFixtures.chromiumAudioVideoOffer().replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0"));
+        assertThatThrownBy(() -> new SdpAnswerBuilder(partly, creds, FP).candidate(candidate).codecs("opus", "VP8").build())
+                .isInstanceOf(SdpNegotiationException.class).hasMessageContaining("not bundled: 1");
+    }
+
+    /** One used section needs no BUNDLE group: it has the connection's only transport to itself. */
+    @Test
+    void oneUsedSectionWithoutBundleIsAnswered() throws Exception {
+        SessionDescription offer = SdpParser.parse(SdpFixtures.chromiumAudioVideoOffer().replace("a=group:BUNDLE 0 1\r\n", ""));
+        SessionDescription answer = new SdpAnswerBuilder(offer, creds, FP).candidate(candidate).codecs("opus").build();
+        assertThat(answer.media().get(0).isRejected()).isFalse();
+        assertThat(answer.media().get(1).isRejected()).isTrue();
+        assertThat(answer.bundleGroup()).isEmpty();
+    }
 }

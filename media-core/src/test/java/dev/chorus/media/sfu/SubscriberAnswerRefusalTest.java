@@ -110,4 +110,29 @@ class SubscriberAnswerRefusalTest {
         assertThat(next.tracks()).extracting(t -> t.track().participantId()).containsExactly("second");
         acceptAndReceive(second, P2_VIDEO, sub, next);
     }
+
+    /**
+     * An answer that does not bundle the sections it accepts (a subscriber with bundlePolicy "disable") would need a
+     * transport per section; Chorus runs one, so the answer is refused with that reason, and offered again (issue 13,
+     * finding A). The bundled answer to the new offer then receives media.
+     */
+    @Test
+    void anAnswerWithoutBundleIsRefusedWithTheReasonAndOfferedAgain() throws Exception {
+        SfuPeer pub = fx.join("b", "pub", MediaRights.all());
+        pub.publish(List.of(new TestTrack("audio", "a", P1_VIDEO + 1, -1), new TestTrack("video", "v", P1_VIDEO, -1)));
+        SfuPeer sub = fx.join("b", "sub", MediaRights.all());
+        RecordingParticipantListener.Offer first = sub.events.nextOffer(10_000);
+        assertThat(first.tracks()).hasSize(2);
+        sub.subscriber = new WebRtcTestClient(fx.sfu.media().candidates().getFirst());
+        String unbundled = sub.subscriber.answer(first.sdp(), true).replaceAll("(?m)^a=group:BUNDLE[^\r\n]*\r?\n", "");
+        assertThat(sub.participant.answerSubscription(unbundled)).failsWithin(10, TimeUnit.SECONDS)
+                .withThrowableThat().havingCause().isInstanceOfSatisfying(SfuException.class, e -> {
+                    assertThat(e.code()).isEqualTo(SfuException.Code.NEGOTIATION_FAILED);
+                    assertThat(e.getMessage()).startsWith("the answer puts media sections ")
+                            .contains("on separate transports (no BUNDLE group)");
+                });
+        RecordingParticipantListener.Offer again = sub.events.nextOffer(5_000);
+        assertThat(again).as("a new offer after the refusal").isNotNull();
+        acceptAndReceive(pub, P1_VIDEO, sub, again);
+    }
 }

@@ -3,7 +3,6 @@ package dev.chorus.server.interop;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,13 +38,12 @@ class GstreamerInteropTest extends NamespacedStackTest {
     }
 
     /**
-     * The stack stays while its only publisher leaves and a new one joins, and receives the new one. Fails today
-     * (finding B in docs/interop.md, cause not yet diagnosed): GStreamer keeps getting offers and Chromium keeps
-     * decoding GStreamer, but webrtcbin decodes nothing of the second publisher, whose tracks the SFU offers in the
-     * recycled sections (same mids, new SSRCs). aiortc and libdatachannel pass the same scenario.
+     * The stack stays while its only publisher leaves and a new one joins, and receives the new one (issue 13,
+     * finding B). webrtcbin 1.22 cannot re-activate a transceiver once it was negotiated inactive ("transceiver
+     * direction changes are not implemented"), so it answers the SFU's reused (formerly inactive) sections inactive;
+     * the SFU then offers the new publisher's tracks in fresh sections, which webrtcbin accepts and decodes.
      */
     @Test
-    @Tag("awaiting-fix")
     void gstreamerKeepsReceivingAfterItsOnlyPublisherLeftAndANewOneJoined() throws Exception {
         rejoin("gstreamer", "gstreamer-rejoin", CLIENT);
     }

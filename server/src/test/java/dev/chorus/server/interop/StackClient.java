@@ -63,6 +63,19 @@ final class StackClient implements AutoCloseable {
         return participantId;
     }
 
+    /** The first output line containing every one of {@code parts}, waiting at most {@code seconds}; null if none came. */
+    String awaitLine(long seconds, String... parts) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            for (String line : lines) {
+                if (java.util.Arrays.stream(parts).allMatch(line::contains)) return line;
+            }
+            if (!process.isAlive()) break;
+            Thread.sleep(50); // waiting for an external process's output
+        }
+        return null;
+    }
+
     /** The latest stats line. */
     JsonNode stats() { return stats; }
 

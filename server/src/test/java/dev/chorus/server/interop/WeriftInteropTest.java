@@ -1,12 +1,13 @@
 package dev.chorus.server.interop;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.chorus.media.transport.ChromiumHarness;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,15 +48,29 @@ class WeriftInteropTest {
     }
 
     /**
-     * werift without BUNDLE (one ICE/DTLS transport per m-line). Fails today: Chorus runs one transport per peer
-     * connection and answers a non-BUNDLE offer as if it were bundled, so the audio m-line's own transport never
-     * connects (Chromium gets werift's video, never its audio) and nothing tells the client. A finding of this
-     * suite beyond issue 13's four defects (docs/interop.md); excluded from the default run until decided/fixed.
+     * werift without BUNDLE (bundlePolicy "disable": one ICE/DTLS transport per m-line) is refused with
+     * {@code negotiation_failed} and the reason, instead of being answered as if bundled (then the audio m-line's own
+     * transport never connected, Chromium got werift's video but never its audio, and nothing said why: issue 13,
+     * finding A). Chorus runs one transport per connection; docs/interop.md says why it refuses rather than opening
+     * one per section. Nothing of werift's is published.
      */
     @Test
-    @Tag("awaiting-fix")
-    void weriftWithoutBundleAndChromiumReceiveEachOther() throws Exception {
-        exchange("all", "ecdsa", "disable");
+    void weriftWithoutBundleIsRefusedWithTheReason() throws Exception {
+        String room = "werift-no-bundle";
+        PageCalls.join(chromium, room, "chromium-user", "all");
+        try (StackClient werift = StackClient.start("werift", List.of(Stacks.NODE.toString(), "werift-client.mjs",
+                "--base", server.pageUrl(), "--room", room, "--identity", "werift-user", "--policy", "all",
+                "--cert", "ecdsa", "--bundle", "disable", "--seconds", "40"), Map.of())) {
+            werift.awaitJoined(20);
+            String refusal = werift.awaitLine(20, "\"event\":\"error\"", "\"code\":\"negotiation_failed\"",
+                    "the offer puts media sections");
+            assertThat(refusal).as("werift's publish offer without BUNDLE is refused with the reason:\n" + werift.output())
+                    .contains("on separate transports (no BUNDLE group)")
+                    .contains("bundlePolicy");
+            assertThat(werift.output()).doesNotContain("publish-state");
+        } finally {
+            PageCalls.leave(chromium);
+        }
     }
 
     private static void exchange(String policy, String cert, String bundle) throws Exception {

@@ -409,6 +409,15 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         return out;
     }
 
+    /**
+     * The SFU's reason for a refused negotiation, for the client to act on (e.g. "the offer puts media sections 0, 1
+     * on separate transports ..."): written by the SFU from SDP tokens, never secrets. Internal errors stay generic.
+     */
+    private static String clientReason(SfuException e) {
+        String reason = e.getMessage();
+        return reason == null || reason.startsWith("internal error") ? "" : ": " + reason;
+    }
+
     /** An SFU refusal as an {@code error} message with a stable code (see docs/protocol.md). */
     private void replyAsync(ParticipantSession s, Throwable e) {
         Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -425,7 +434,8 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                 case PUBLISH_NOT_ALLOWED -> "The token does not grant publishing this kind of media.";
                 case TOO_MANY_TRACKS -> "More tracks than the token's policy allows.";
                 case BAD_SDP -> "The SDP could not be parsed or exceeds the limits; nothing was changed.";
-                case NEGOTIATION_FAILED -> "Nothing acceptable could be negotiated from this SDP; nothing was changed.";
+                case NEGOTIATION_FAILED -> "Nothing acceptable could be negotiated from this SDP"
+                        + clientReason(se) + "; nothing was changed.";
                 case NO_PENDING_OFFER -> "There is no subscriber offer to answer.";
                 case CAPACITY -> "The media server is full.";
                 case UNKNOWN_TRACK -> "No such track of this participant.";
