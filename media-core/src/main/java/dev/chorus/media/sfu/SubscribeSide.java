@@ -99,9 +99,7 @@ final class SubscribeSide {
             worker.counters.subscriptionsOverCapacity++;
             return;
         }
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        Consumer c = new Consumer(participant, t, ParticipantImpl.randomSsrc(), video ? ParticipantImpl.randomSsrc() : -1,
-                video ? SdpOfferBuilder.PT_VP8 : SdpOfferBuilder.PT_OPUS, r.nextInt(0x10000), r.nextLong(0x100000000L));
+        Consumer c = newConsumer(t);
         Slot slot = null;
         for (Slot s : slots) {
             if (s.consumer == null && s.video == video && !s.retired && !inOutstandingOffer(s)) {
@@ -113,11 +111,39 @@ final class SubscribeSide {
             slot = new Slot(Integer.toString(slots.size()), video);
             slots.add(slot);
         }
+        attach(slot, c);
+        if (negotiateNow) negotiate();
+    }
+
+    /** A consumer of {@code t} with SSRCs of its own (never announced before). */
+    private Consumer newConsumer(Producer t) {
+        boolean video = t.info.kind().isVideo();
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return new Consumer(participant, t, ParticipantImpl.randomSsrc(), video ? ParticipantImpl.randomSsrc() : -1,
+                video ? SdpOfferBuilder.PT_VP8 : SdpOfferBuilder.PT_OPUS, r.nextInt(0x10000), r.nextLong(0x100000000L));
+    }
+
+    private void attach(Slot slot, Consumer c) {
         slot.consumer = c;
         consumers.add(c);
-        t.addConsumer(c);
+        c.track.addConsumer(c);
         changed = true;
-        if (negotiateNow) negotiate();
+    }
+
+    /** Stops {@code c} at once: no more packets, its SSRCs forgotten by the transport, its slot free. */
+    private void detach(Consumer c) {
+        c.removed = true;
+        c.track.removeConsumer(c);
+        consumers.remove(c);
+        Endpoint sub = transports.subscribe;
+        if (sub != null && sub.link != null) {
+            sub.link.forgetOutboundSsrc(c.ssrc);
+            if (c.rtxSsrc >= 0) sub.link.forgetOutboundSsrc(c.rtxSsrc);
+        }
+        for (Slot s : slots) {
+            if (s.consumer == c) s.consumer = null;
+        }
+        changed = true;
     }
 
     private boolean inOutstandingOffer(Slot s) {
@@ -144,18 +170,7 @@ final class SubscribeSide {
     void unsubscribe(Producer t, UnpublishReason reason, boolean tell) {
         Consumer c = t.consumerOf(participant);
         if (c == null) return;
-        c.removed = true;
-        t.removeConsumer(c);
-        consumers.remove(c);
-        Endpoint sub = transports.subscribe;
-        if (sub != null && sub.link != null) {
-            sub.link.forgetOutboundSsrc(c.ssrc);
-            if (c.rtxSsrc >= 0) sub.link.forgetOutboundSsrc(c.rtxSsrc);
-        }
-        for (Slot s : slots) {
-            if (s.consumer == c) s.consumer = null;
-        }
-        changed = true;
+        detach(c);
         if (tell) participant.listener.onTrackUnpublished(t.info, reason);
         if (!participant.closed) negotiate();
     }
@@ -262,15 +277,16 @@ final class SubscribeSide {
     /**
      * The subscriber declined a reused section (it answered it inactive or rejected it where the SFU offered a new
      * track): the section is retired and the track is offered again in a fresh one, at most once per track (a fresh
-     * section is never idle, so declining that one is a real refusal and is respected).
+     * section is never idle, so declining that one is a real refusal and is respected). The track gets new SSRCs
+     * there: a stack that keeps the SSRC → section binding of the declined offer (webrtcbin) would otherwise route
+     * the packets to the dead transceiver.
      */
     private void moveToFreshSlot(Slot declined, Consumer c) {
         declined.retired = true;
-        declined.consumer = null;
+        detach(c);
         Slot fresh = new Slot(Integer.toString(slots.size()), declined.video);
-        fresh.consumer = c;
         slots.add(fresh);
-        changed = true;
+        attach(fresh, newConsumer(c.track));
         if (!reuseDeclinedLogged) {
             reuseDeclinedLogged = true;
             LOG.info("event=subscriber_declined_reused_section participant={} mid={} track_moved_to_mid={} (the client "

@@ -49,6 +49,10 @@ class SubscriberSectionReuseTest {
         return SdpParser.parse(offer.sdp()).mediaByMid(mid).map(MediaDescription::direction).orElseThrow();
     }
 
+    private static List<Long> ssrcs(RecordingParticipantListener.Offer offer, String mid) throws Exception {
+        return SdpParser.parse(offer.sdp()).mediaByMid(mid).orElseThrow().ssrcIds();
+    }
+
     @Test
     void aDeclinedReusedSectionIsRetiredAndTheTrackOfferedInAFreshOne() throws Exception {
         SfuPeer first = fx.join("reuse", "first", MediaRights.all());
@@ -73,6 +77,8 @@ class SubscriberSectionReuseTest {
         assertThat(fresh.tracks()).extracting(t -> t.track().participantId()).containsExactly("second");
         assertThat(direction(fresh, "0")).as("the declined section stays inactive").isEqualTo(Sdp.Direction.INACTIVE);
         assertThat(direction(fresh, "1")).isEqualTo(Sdp.Direction.SENDONLY);
+        assertThat(ssrcs(fresh, "1")).as("new SSRCs: a stack may keep the declined section's SSRC binding")
+                .doesNotContainAnyElementsOf(ssrcs(reused, "0"));
         sub.participant.answerSubscription(sub.subscriber.answer(fresh.sdp(), true)).get(10, TimeUnit.SECONDS);
 
         byte[] got = null;
