@@ -42,7 +42,7 @@ class AiortcInteropTest extends NamespacedStackTest {
     void twoAiortcParticipantsDecodeEachOther() throws Exception {
         List<String> base = List.of("--base", server.pageUrl(), "--room", "aiortc-pair", "--seconds", "80");
         try (StackClient a = start("aiortc-a", base); StackClient b = start("aiortc-b", base)) {
-            String aId = a.awaitJoined(20), bId = b.awaitJoined(20);
+            String aId = a.awaitJoined(45), bId = b.awaitJoined(45);
             StackPairs.assertStackReceives(a, bId);
             StackPairs.assertStackReceives(b, aId);
         }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
  * frames decoded and audio samples decoded for playout, both growing), over host candidates and relay-only through
  * Chorus's TURN.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FirefoxChromiumCallTest {
     static InteropServer server;
     static Browser firefox;

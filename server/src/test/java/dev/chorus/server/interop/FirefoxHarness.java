@@ -87,7 +87,7 @@ final class FirefoxHarness implements Browser {
             int port = Integer.parseInt(Files.readString(portFile).strip());
             Socket socket = new Socket();
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(60_000);
+            socket.setSoTimeout(100_000); // a bound, not a wait: Firefox starts in seconds, but took over 60 s at load 40
             FirefoxHarness h = new FirefoxHarness(profile, process, socket);
             h.readMessage(); // {"applicationType":"gecko","marionetteProtocol":3}
             h.command("WebDriver:NewSession", Map.of("acceptInsecureCerts", true,

@@ -60,7 +60,8 @@ abstract class NamespacedStackTest {
         try (StackClient client = StackClient.start(stack, netns.exec(command), Map.of())) {
             StackPairs.assertExchange(chromium, client, first);
             PageCalls.leave(chromium);
-            Thread.sleep(2_000); // the all-inactive offer goes out and is answered
+            // the all-inactive offer reaches the stack (every client script reports its offers with a track count)
+            client.awaitLine(10, "offer\"", "\"tracks\":0");
             afterLeave.accept(client);
             String second = PageCalls.join(chromium, room, "chromium-second", "all");
             afterSecondJoin.accept(client);

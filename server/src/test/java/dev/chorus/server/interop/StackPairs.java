@@ -28,7 +28,7 @@ final class StackPairs {
 
     /** Browser ↔ stack in {@code room}: the browser decodes the stack's video and audio, the stack receives the browser's. */
     static void assertExchange(Browser browser, StackClient stack, String browserParticipant) throws Exception {
-        String stackParticipant = stack.awaitJoined(20);
+        String stackParticipant = stack.awaitJoined(45);
         try {
             PageCalls.assertDecodes(browser, stackParticipant);
         } catch (AssertionError e) {

@@ -52,7 +52,8 @@ class WeriftInteropTest {
      * {@code negotiation_failed} and the reason, instead of being answered as if bundled (then the audio m-line's own
      * transport never connected, Chromium got werift's video but never its audio, and nothing said why: issue 13,
      * finding A). Chorus runs one transport per connection; docs/interop.md says why it refuses rather than opening
-     * one per section. Nothing of werift's is published.
+     * one per section. Nothing of werift's is published, and its answer to Chromium's tracks (also unbundled) is
+     * refused the same way.
      */
     @Test
     void weriftWithoutBundleIsRefusedWithTheReason() throws Exception {
@@ -61,13 +62,17 @@ class WeriftInteropTest {
         try (StackClient werift = StackClient.start("werift", List.of(Stacks.NODE.toString(), "werift-client.mjs",
                 "--base", server.pageUrl(), "--room", room, "--identity", "werift-user", "--policy", "all",
                 "--cert", "ecdsa", "--bundle", "disable", "--seconds", "40"), Map.of())) {
-            werift.awaitJoined(20);
+            werift.awaitJoined(45);
             String refusal = werift.awaitLine(20, "\"event\":\"error\"", "\"code\":\"negotiation_failed\"",
                     "the offer puts media sections");
             assertThat(refusal).as("werift's publish offer without BUNDLE is refused with the reason:\n" + werift.output())
                     .contains("on separate transports (no BUNDLE group)")
                     .contains("bundlePolicy");
             assertThat(werift.output()).doesNotContain("publish-state");
+            // werift answers Chromium's tracks without BUNDLE too: refused the same way (the subscriber side)
+            assertThat(werift.awaitLine(20, "\"code\":\"negotiation_failed\"", "the answer puts media sections"))
+                    .as("werift's subscriber answer without BUNDLE is refused with the reason:\n" + werift.output())
+                    .contains("on separate transports (no BUNDLE group)");
         } finally {
             PageCalls.leave(chromium);
         }
