@@ -89,14 +89,20 @@ public final class BackendApi {
 
     /** Registers a route guarded by {@code scope}: the declared access and the enforced one are the same value. */
     private void route(Router router, String method, String template, ApiScope scope, AuthedHandler h) {
-        router.add(method, template, Router.scope(scope.wire()), authed(method + " " + template, scope, h));
+        route(router, control, method, template, scope, h);
+    }
+
+    /** A backend route guarded by {@code scope}, for the API classes beside this one (e.g. {@link MediaViewApi}). */
+    static void route(Router router, ControlPlane control, String method, String template, ApiScope scope,
+                      AuthedHandler h) {
+        router.add(method, template, Router.scope(scope.wire()), authed(control, method + " " + template, scope, h));
     }
 
     /**
      * Authenticates (401/429), then checks the key holds {@code scope} (403 {@code missing_scope}, audited as
      * {@value AuditAction#API_AUTHORIZE}), then runs the handler; nothing is read or changed before both passed.
      */
-    private RouteHandler authed(String route, ApiScope scope, AuthedHandler h) {
+    private static RouteHandler authed(ControlPlane control, String route, ApiScope scope, AuthedHandler h) {
         return req -> {
             BackendPrincipal caller;
             try {

@@ -302,6 +302,33 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         return n;
     }
 
+    /**
+     * Who receives whom in the rooms of {@code projectId} on this node (every project's when null): each room's SFU
+     * snapshot, taken on its worker and handed over whole, with the participants' identities and names.
+     */
+    public CompletableFuture<List<RoomMediaView>> mediaViews(String projectId) {
+        List<CompletableFuture<RoomMediaView>> views = new ArrayList<>();
+        for (CallRoom room : rooms.values()) {
+            if (projectId != null && !projectId.equals(room.projectId)) continue;
+            Optional<Room> media = sfu.room(room.sfuRoomId);
+            if (media.isEmpty()) continue;
+            views.add(media.get().snapshot().thenApply(snap -> {
+                Map<String, RoomMediaView.Person> people = new HashMap<>();
+                for (var p : snap.participants()) {
+                    CallParticipant cp = room.get(p.participantId());
+                    if (cp != null) {
+                        people.put(p.participantId(), new RoomMediaView.Person(cp.session.identity(), cp.session.name()));
+                    }
+                }
+                return new RoomMediaView(room.projectId, room.roomId, snap, people);
+            }));
+        }
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> views.stream()
+                .map(CompletableFuture::join)
+                .sorted(java.util.Comparator.comparing(RoomMediaView::projectId).thenComparing(RoomMediaView::roomId))
+                .toList());
+    }
+
     private static String key(String projectId, String roomId) {
         return projectId + "/" + roomId;
     }
