@@ -170,6 +170,13 @@ public final class BackendApi {
 
     // ---- tokens ----
 
+    /** {@code policy.e2ee}: "required" or "optional" (docs/e2ee.md). */
+    private static boolean e2ee(String value) {
+        if (value == null || value.equals("optional")) return false;
+        if (value.equals("required")) return true;
+        throw ApiError.badRequest("invalid_field", "policy.e2ee must be \"required\" or \"optional\".");
+    }
+
     private HttpResult mintToken(BackendPrincipal caller, HttpRequestContext req) {
         ApiBodies.Mint b = JsonBodyReader.read(req, ApiBodies.Mint.class, false);
         require(b.room(), "room");
@@ -194,7 +201,8 @@ public final class BackendApi {
                     selectors(sub == null ? null : sub.allow(), "policy.subscribe.allow"),
                     selectors(sub == null ? null : sub.deny(), "policy.subscribe.deny"),
                     nonNegative(b.policy().maxTracks(), "policy.maxTracks"),
-                    nonNegative(b.policy().maxKbps(), "policy.maxKbps"));
+                    nonNegative(b.policy().maxKbps(), "policy.maxKbps"))
+                    .withE2eeRequired(e2ee(b.policy().e2ee()));
         }
         MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl,
                 b.cond(), b.name());
