@@ -182,6 +182,8 @@ class E2eeBrowserTest {
         JsonNode cyVideo = eval("await E.video('cy')");
         JsonNode cyAnn = eval("E.pixel('cy', args[0])", ann);
         JsonNode cyBob = eval("E.pixel('cy', args[0])", bob);
+        System.out.println("e2ee: cy video " + cyVideo + ", cy's centre pixel of ann " + cyAnn + ", of bob " + cyBob
+                + "; bob's of ann " + eval("E.pixel('bob', args[0])", ann) + ", ann's of bob " + eval("E.pixel('ann', args[0])", bob));
         assertThat(near(cyAnn, 255, 0, 0)).as("cy does not see ann's red: " + cyAnn + " " + cyVideo).isFalse();
         assertThat(near(cyBob, 0, 0, 255)).as("cy does not see bob's blue: " + cyBob + " " + cyVideo).isFalse();
 
@@ -208,6 +210,8 @@ class E2eeBrowserTest {
             decrypted++;
             if (raw.contains(n.asText())) decryptedRaw++;
         }
+        System.out.println("e2ee: stats " + stats + "; raw frames " + raw.size() + ", forwarded " + wire + " (" + wireRaw
+                + " carrying raw bytes), decrypted " + decrypted + " (" + decryptedRaw + " equal to raw)");
         assertThat(raw).hasSizeGreaterThan(20);
         assertThat(wire).isGreaterThan(20);
         assertThat(wireRaw).as("forwarded frames carrying a raw frame's bytes").isZero();

@@ -38,7 +38,7 @@ class SfuSnapshotTest {
     @BeforeEach
     void start() throws Exception {
         media = new MediaTransportServer(MediaTransportConfig.loopback(), DtlsCertificate.generate("snapshot-test")).start();
-        sfu = new Sfu(SfuConfig.defaults().withWorkers(1).withRtcpIntervalMillis(200, 50), media,
+        sfu = new Sfu(SfuConfig.defaults().withWorkers(1).withRtcpIntervalMillis(1000, 50), media,
                 () -> System.nanoTime() + offset.get()).start();
     }
 
@@ -77,12 +77,31 @@ class SfuSnapshotTest {
             }
         }, "three consumers active");
 
-        for (int i = 0; i < 50; i++) pub.publisher.sendRtp(TestRtp.rtp(96, i, 3000L * i, P_VIDEO, 100 + i, "v", 500));
+        // the publisher keeps sending (50 packets/s), so every one-second rate interval sees traffic
+        Thread sender = Thread.ofPlatform().daemon().start(() -> {
+            for (int i = 0; i < 3_000 && !Thread.currentThread().isInterrupted(); i++) {
+                try {
+                    pub.publisher.sendRtp(TestRtp.rtp(96, i, 3000L * i, P_VIDEO, 100 + i, "v", 500));
+                    Thread.sleep(20); // the pace of a real encoder
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try {
+            check(pub, s1, s2);
+        } finally {
+            sender.interrupt();
+            sender.join(2_000);
+        }
+    }
+
+    void check(SfuPeer pub, SfuPeer s1, SfuPeer s2) throws Exception {
         SfuPeer.await(() -> sfu.sum(SfuCounters::packetsForwarded) >= 50, "video forwarded");
-        advance(1_100); // a full rate interval has passed for the room's sampler
         SfuPeer.await(() -> {
             try {
-                return track(snapshot(), "pub", "v").bitrateBps() > 0;
+                RoomSnapshot.TrackView v = track(snapshot(), "pub", "v");
+                return v.bitrateBps() > 0 && receiver(v, "s1").bitrateBps() > 0;
             } catch (Exception e) {
                 return false;
             }
@@ -109,7 +128,7 @@ class SfuSnapshotTest {
         assertThat(p.publishing()).extracting(RoomSnapshot.TrackView::trackId).containsExactly("v", "a");
         RoomSnapshot.TrackView video = track(snap, "pub", "v");
         assertThat(video.kind()).isEqualTo(TrackKind.VIDEO);
-        assertThat(video.packets()).isEqualTo(50);
+        assertThat(video.packets()).isGreaterThanOrEqualTo(50);
         assertThat(video.bitrateBps()).isPositive();
         assertThat(video.receivers()).extracting(RoomSnapshot.ReceiverView::participantId).containsExactly("s1");
         assertThat(track(snap, "pub", "a").receivers()).extracting(RoomSnapshot.ReceiverView::participantId)
@@ -118,8 +137,8 @@ class SfuSnapshotTest {
         RoomSnapshot.ReceiverView r = receiver(video, "s1");
         assertThat(r.active()).isTrue();
         assertThat(r.layer()).as("a single-stream track has no layers").isNull();
-        assertThat(r.packets()).isEqualTo(50);
-        assertThat(r.bitrateBps()).isPositive();
+        assertThat(r.packets()).isGreaterThanOrEqualTo(50).isLessThanOrEqualTo(video.packets());
+        assertThat(r.bitrateBps()).as("at most what was sent: 500 payload bytes 50 times a second").isPositive().isLessThan(400_000);
         assertThat(r.fractionLost()).isEqualTo(0.25);
         assertThat(r.packetsLost()).isEqualTo(7);
         assertThat(r.jitterMs()).isEqualTo(10.0);
@@ -152,21 +171,32 @@ class SfuSnapshotTest {
         return t.receivers().stream().filter(r -> r.participantId().equals(participant)).findFirst().orElseThrow();
     }
 
-    /** The middle 32 bits of the NTP time of the next sender report the subscriber gets for {@code ssrc}. */
+    /**
+     * The middle 32 bits of the NTP time of the freshest sender report the subscriber got for {@code ssrc}: the
+     * queue is drained first (an old report may have waited there), then the next one is awaited if none was queued.
+     */
     static long lastSenderReportCompactNtp(SfuPeer sub, long ssrc) throws Exception {
-        sub.subscriber.clearRtpBacklog();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            byte[] rtcp = sub.subscriber.receiveRtcp(500);
-            if (rtcp == null) continue;
-            RtcpCompound c = TestRtp.rtcp(rtcp);
-            for (int i = 0; i < c.packetCount(); i++) {
-                if (c.packetType(i) == RtcpCompound.SR && c.senderSsrc(i) == ssrc) {
-                    return (c.srNtpTimestamp(i) >>> 16) & 0xFFFFFFFFL;
-                }
-            }
+        long latest = -1;
+        byte[] queued;
+        while ((queued = sub.subscriber.receiveRtcp(1)) != null) {
+            long v = senderReportNtp(queued, ssrc);
+            if (v >= 0) latest = v;
         }
-        throw new AssertionError("no sender report for " + Long.toHexString(ssrc));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (latest < 0 && System.nanoTime() < deadline) {
+            byte[] rtcp = sub.subscriber.receiveRtcp(500);
+            if (rtcp != null) latest = senderReportNtp(rtcp, ssrc);
+        }
+        if (latest < 0) throw new AssertionError("no sender report for " + Long.toHexString(ssrc));
+        return latest;
+    }
+
+    private static long senderReportNtp(byte[] rtcp, long ssrc) {
+        RtcpCompound c = TestRtp.rtcp(rtcp);
+        for (int i = 0; i < c.packetCount(); i++) {
+            if (c.packetType(i) == RtcpCompound.SR && c.senderSsrc(i) == ssrc) return (c.srNtpTimestamp(i) >>> 16) & 0xFFFFFFFFL;
+        }
+        return -1;
     }
 
     /** RFC 3550 receiver report with one block. */
