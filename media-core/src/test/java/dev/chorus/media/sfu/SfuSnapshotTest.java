@@ -2,14 +2,10 @@ package dev.chorus.media.sfu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chorus.media.dtls.DtlsCertificate;
 import dev.chorus.media.rtp.RtcpCompound;
-import dev.chorus.media.transport.MediaTransportConfig;
-import dev.chorus.media.transport.MediaTransportServer;
 import dev.chorus.media.transport.NettyLeakGuard;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,28 +27,23 @@ class SfuSnapshotTest {
     static final long P_AUDIO = 0x55550003L;
 
     final AtomicLong offset = new AtomicLong();
-    MediaTransportServer media;
+    SfuFixture fx;
     Sfu sfu;
-    final List<AutoCloseable> peers = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        media = new MediaTransportServer(MediaTransportConfig.loopback(), DtlsCertificate.generate("snapshot-test")).start();
-        sfu = new Sfu(SfuConfig.defaults().withWorkers(1).withRtcpIntervalMillis(1000, 50), media,
-                () -> System.nanoTime() + offset.get()).start();
+        fx = SfuFixture.start(SfuConfig.defaults().withWorkers(1).withRtcpIntervalMillis(1000, 50),
+                () -> System.nanoTime() + offset.get());
+        sfu = fx.sfu;
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable p : peers) p.close();
-        sfu.stop();
-        media.stop();
+        fx.close();
     }
 
     SfuPeer join(String id, MediaRights rights) throws Exception {
-        SfuPeer p = SfuPeer.join(sfu, "room", id, rights);
-        peers.add(p);
-        return p;
+        return fx.join("room", id, rights);
     }
 
     RoomSnapshot snapshot() throws Exception {
