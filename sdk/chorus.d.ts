@@ -43,6 +43,25 @@ export interface ConnectOptions {
   getToken?: () => Promise<string>;
   /** Seconds of rejoin attempts before `disconnected` (default 60). */
   reconnectTimeout?: number;
+  /**
+   * End-to-end encryption with a key the app provides (docs/e2ee.md): every frame is encrypted before it leaves the
+   * browser and decrypted before the decoder; the server only forwards. Needs encoded insertable streams (Chromium).
+   */
+  e2ee?: E2eeOptions | null;
+}
+
+/** A CryptoKey for AES-GCM, or 16 or 32 raw key bytes. */
+export type E2eeKey = CryptoKey | ArrayBuffer | ArrayBufferView;
+
+export interface E2eeOptions {
+  key: E2eeKey;
+}
+
+/** Frames this client encrypted, decrypted, and could not decrypt (wrong or missing key, or not encrypted). */
+export interface E2eeStats {
+  encryptedFrames: number;
+  decryptedFrames: number;
+  failedFrames: number;
 }
 
 /** Another participant as the server announces it. */
@@ -173,6 +192,10 @@ export class Chorus extends EventTarget {
   /** The SFU's active speaker, or null before anyone spoke. */
   activeSpeaker: string | null;
   serverAudioLevels: Map<string, number>;
+  /** Whether this client encrypts what it publishes (connected with `e2ee`). */
+  readonly e2eeEnabled: boolean;
+  /** Present when connected with `e2ee`. */
+  e2eeStats?: E2eeStats;
 
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof ChorusEvents>(type: K, fn: (detail: ChorusEvents[K]) => void): () => void;
@@ -192,10 +215,18 @@ export class Chorus extends EventTarget {
   refreshToken(token: string): Promise<void>;
   stats(): Promise<CallStats>;
   leave(): void;
+  /** Replaces the end-to-end encryption key (only when connected with `e2ee`). */
+  setE2eeKey(key: E2eeKey): Promise<void>;
 }
 
 export function rateConnection(sample?: { loss?: number; rttMs?: number | null; jitterMs?: number | null;
   receiving?: boolean }): ConnectionQuality;
 export function listDevices(kind?: MediaDeviceKind): Promise<Device[]>;
+/** The AES-GCM key of a CryptoKey or raw bytes (16 or 32). */
+export function importE2eeKey(key: E2eeKey): Promise<CryptoKey>;
+/** An encoded frame's data encrypted (the VP8 payload header / Opus TOC byte stays clear, authenticated). */
+export function encryptFrame(key: CryptoKey, frame: { data: ArrayBuffer; type?: string }, audio: boolean): Promise<ArrayBuffer>;
+/** The plaintext of an encrypted frame's data, or null when it does not decrypt. */
+export function decryptFrame(key: CryptoKey, frame: { data: ArrayBuffer; type?: string }, audio: boolean): Promise<ArrayBuffer | null>;
 
 export default Chorus;

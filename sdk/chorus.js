@@ -38,7 +38,7 @@ const CLOSE_ERRORS = {
 };
 
 const PUBLISH_ERRORS = new Set(['publish_not_allowed', 'too_many_tracks', 'bad_sdp', 'negotiation_failed',
-  'sdp_too_large', 'publish_in_progress', 'capacity', 'closed', 'not_in_call']);
+  'sdp_too_large', 'publish_in_progress', 'capacity', 'closed', 'not_in_call', 'e2ee_required']);
 
 // Closes after which the SDK rejoins on its own: the network or the server went away, not a decision about this
 // participant. Every other close (left, refused, revoked, expired, room full, policy) ends the call.
@@ -137,7 +137,7 @@ export class Chorus extends EventTarget {
   }
 
   constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [], tokenExpiryWarning = 60,
-    monitorInterval = 250, qualityInterval = 2000, getToken = null, reconnectTimeout = 60 }) {
+    monitorInterval = 250, qualityInterval = 2000, getToken = null, reconnectTimeout = 60, e2ee = null }) {
     super();
     if (!token || !room) throw new ChorusError('bad_options', 'token and room are required');
     this._wsUrl = wsUrlFrom(url);
@@ -185,6 +185,7 @@ export class Chorus extends EventTarget {
     this._leaving = false;
     this._iceTimers = new Map();    // pc → timer of a pending restart after `disconnected`
     this._watchNetwork();
+    this._initE2ee(e2ee);
   }
 
   /** A participant's display name: the token's `name` claim, else its identity. Works for this participant too. */
@@ -211,6 +212,7 @@ export class Chorus extends EventTarget {
       iceTransportPolicy: this._policy,
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
+      ...this._e2eeRtcConfig(),
     };
   }
 
@@ -391,6 +393,7 @@ export class Chorus extends EventTarget {
     for (const t of m.tracks || []) next.set(t.mid, { participantId: t.participantId, trackId: t.trackId, kind: t.kind });
     this._mids = next;
     await pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
+    this._e2eeReceivers(pc, next);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     this._send({ type: 'subscriberAnswer', sdp: pc.localDescription.sdp });
@@ -482,6 +485,7 @@ export class Chorus extends EventTarget {
     this.localStream.addTrack(track);
     this._local.set(transceiver, { kind, track, transceiver, muted });
     this._watchDevice(transceiver);
+    this._e2eeSender(transceiver.sender, kind);
     return transceiver;
   }
 
@@ -687,7 +691,7 @@ export class Chorus extends EventTarget {
       try {
         answer = await new Promise((resolve, reject) => {
           this._pending = { resolve, reject };
-          this._send({ type: 'publish', sdp: pc.localDescription.sdp, kinds });
+          this._send({ type: 'publish', sdp: pc.localDescription.sdp, kinds, ...this._e2eePublishFields() });
         });
       } catch (e) {
         if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
@@ -891,6 +895,82 @@ export class Chorus extends EventTarget {
     this._emit('closed', { code: 1006, reason, error: new ChorusError(last, reason) });
   }
 
+  // ---- end-to-end encryption (docs/e2ee.md) ----------------------------------------------------------------------
+
+  /**
+   * With `e2ee: { key }` every frame this client sends is encrypted before it leaves the browser and every frame it
+   * receives is decrypted before the decoder, with a key the app provides (the server never has it). Uses Chromium's
+   * encoded insertable streams (`encodedInsertableStreams: true`, `createEncodedStreams()`), on the main thread so
+   * the page's Content-Security-Policy needs no worker source.
+   */
+  _initE2ee(options) {
+    this._e2ee = null;
+    if (!options) return;
+    if (typeof RTCRtpSender === 'undefined' || typeof RTCRtpSender.prototype.createEncodedStreams !== 'function') {
+      throw new ChorusError('unsupported', 'this browser has no encoded insertable streams (end-to-end encryption)');
+    }
+    if (!options.key) throw new ChorusError('bad_options', 'e2ee needs a key');
+    this._e2ee = { key: importE2eeKey(options.key), attached: new WeakSet() };
+    /** Frames this client encrypted, decrypted, and could not decrypt (wrong or missing key, or not encrypted). */
+    this.e2eeStats = { encryptedFrames: 0, decryptedFrames: 0, failedFrames: 0 };
+  }
+
+  /** Whether this client encrypts what it publishes (the publish message declares it; a room can require it). */
+  get e2eeEnabled() { return this._e2ee != null; }
+
+  /** Replaces the key (e.g. after a participant left): frames are encrypted with, and decrypted with, the new one. */
+  async setE2eeKey(key) {
+    if (!this._e2ee) throw new ChorusError('bad_options', 'end-to-end encryption was not enabled at connect');
+    const next = importE2eeKey(key);
+    await next;
+    this._e2ee.key = next;
+  }
+
+  _e2eeRtcConfig() {
+    return this._e2ee ? { encodedInsertableStreams: true } : {};
+  }
+
+  _e2eePublishFields() {
+    return this._e2ee ? { e2ee: true } : {};
+  }
+
+  /** Encrypts every frame of `sender` (once per sender; with insertable streams on, every sender must be piped). */
+  _e2eeSender(sender, kind) {
+    const e = this._e2ee;
+    if (!e || e.attached.has(sender)) return;
+    e.attached.add(sender);
+    const { readable, writable } = sender.createEncodedStreams();
+    readable.pipeThrough(new TransformStream({
+      transform: async (frame, out) => {
+        frame.data = await encryptFrame(await e.key, frame, kind === 'audio');
+        this.e2eeStats.encryptedFrames++;
+        out.enqueue(frame);
+      },
+    })).pipeTo(writable).catch(() => {}); // ends when the sender stops
+  }
+
+  /** Decrypts every frame of the subscriber's receivers; a frame that does not decrypt is dropped, never decoded. */
+  _e2eeReceivers(pc, mids) {
+    const e = this._e2ee;
+    if (!e) return;
+    for (const tr of pc.getTransceivers()) {
+      const receiver = tr.receiver;
+      if (e.attached.has(receiver)) continue;
+      e.attached.add(receiver);
+      const audio = receiver.track.kind === 'audio';
+      const { readable, writable } = receiver.createEncodedStreams();
+      readable.pipeThrough(new TransformStream({
+        transform: async (frame, out) => {
+          const plain = await decryptFrame(await e.key, frame, audio);
+          if (plain == null) { this.e2eeStats.failedFrames++; return; }
+          frame.data = plain;
+          this.e2eeStats.decryptedFrames++;
+          out.enqueue(frame);
+        },
+      })).pipeTo(writable).catch(() => {});
+    }
+  }
+
   /** Closes both peer connections and forgets remote tracks, keeping the local tracks for the rejoin. */
   _dropConnections() {
     clearInterval(this._ping);
@@ -917,6 +997,66 @@ export class Chorus extends EventTarget {
     for (const l of this._local.values()) {
       if (l.muted && l.transceiver.mid != null) this._send({ type: 'mute', trackId: l.transceiver.mid, muted: true });
     }
+  }
+}
+
+// ---- frame encryption (SFrame-like, docs/e2ee.md) ------------------------------------------------------------------
+//
+// A frame on the wire: [clear header][AES-GCM ciphertext + 16-byte tag][12-byte IV][IV length = 12]. The clear
+// header is what the SFU and the receiver's depacketizer read: VP8's payload header (10 bytes of a key frame: frame
+// tag and dimensions, 3 of a delta frame) and Opus's TOC byte. It is authenticated as additional data, so neither it
+// nor the payload can be changed undetected. IVs are random (96 bits) per frame.
+
+const E2EE_IV_BYTES = 12;
+
+/** Bytes left in clear at the start of a frame. */
+function clearBytes(frame, audio, length) {
+  if (audio) return Math.min(1, length);
+  return Math.min(frame.type === 'key' ? 10 : 3, length);
+}
+
+/** A CryptoKey for AES-GCM from a CryptoKey or 16/32 raw bytes (ArrayBuffer or typed array). */
+export async function importE2eeKey(key) {
+  if (typeof CryptoKey !== 'undefined' && key instanceof CryptoKey) return key;
+  const raw = key instanceof ArrayBuffer ? new Uint8Array(key) : ArrayBuffer.isView(key)
+    ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength) : null;
+  if (!raw || (raw.length !== 16 && raw.length !== 32)) {
+    throw new ChorusError('bad_options', 'an e2ee key is a CryptoKey or 16 or 32 raw bytes');
+  }
+  return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
+/** The encrypted form of an encoded frame's data. */
+export async function encryptFrame(key, frame, audio) {
+  const data = new Uint8Array(frame.data);
+  const clear = clearBytes(frame, audio, data.length);
+  const iv = crypto.getRandomValues(new Uint8Array(E2EE_IV_BYTES));
+  const sealed = new Uint8Array(await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: data.subarray(0, clear) }, key, data.subarray(clear)));
+  const out = new Uint8Array(clear + sealed.length + E2EE_IV_BYTES + 1);
+  out.set(data.subarray(0, clear), 0);
+  out.set(sealed, clear);
+  out.set(iv, clear + sealed.length);
+  out[out.length - 1] = E2EE_IV_BYTES;
+  return out.buffer;
+}
+
+/** The plaintext data of an encrypted frame, or null when it does not decrypt (wrong key, altered, not encrypted). */
+export async function decryptFrame(key, frame, audio) {
+  const data = new Uint8Array(frame.data);
+  const clear = clearBytes(frame, audio, data.length);
+  if (data.length < clear + 16 + E2EE_IV_BYTES + 1 || data[data.length - 1] !== E2EE_IV_BYTES) return null;
+  const ivAt = data.length - 1 - E2EE_IV_BYTES;
+  try {
+    const plain = new Uint8Array(await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: data.subarray(ivAt, ivAt + E2EE_IV_BYTES), additionalData: data.subarray(0, clear) },
+      key, data.subarray(clear, ivAt)));
+    const out = new Uint8Array(clear + plain.length);
+    out.set(data.subarray(0, clear), 0);
+    out.set(plain, clear);
+    return out.buffer;
+  } catch {
+    return null;
   }
 }
 

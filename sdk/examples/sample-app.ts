@@ -1,6 +1,6 @@
 // A small app written against the SDK's declarations, the way an app developer would: it is type-checked in the
 // project's test run (`tsc --noEmit`), so it must keep compiling as the SDK grows. Not served, not run.
-import { Chorus, ChorusError, CloseCodes, rateConnection } from '@chorus/sdk';
+import { Chorus, ChorusError, CloseCodes, importE2eeKey, rateConnection } from '@chorus/sdk';
 import type { ChorusEvents, ConnectionQuality, Device, Participant, RemoteTrack } from '@chorus/sdk';
 
 async function fetchToken(room: string): Promise<string> {
@@ -87,3 +87,16 @@ export async function pickDevices(call: Chorus): Promise<void> {
 // A listener's detail type follows the event name.
 type Closed = ChorusEvents['closed'];
 export const describeClose = (c: Closed): string => c.error ? c.error.code : 'left (' + c.code + ')';
+
+// End-to-end encryption: the key comes from the app (e.g. derived from a secret its users share), never the server.
+export async function joinEncrypted(room: string, rawKey: Uint8Array): Promise<Chorus> {
+  const call = await Chorus.connect({ token: await fetchToken(room), room, e2ee: { key: rawKey } });
+  try {
+    await call.publish({ audio: true, video: true });
+  } catch (e) {
+    if (e instanceof ChorusError && e.code === 'e2ee_required') console.warn('this room needs encryption');
+  }
+  console.log(call.e2eeEnabled, call.e2eeStats?.failedFrames);
+  await call.setE2eeKey(await importE2eeKey(crypto.getRandomValues(new Uint8Array(32))));
+  return call;
+}

@@ -5,6 +5,7 @@ import dev.chorus.signaling.call.CallService;
 import dev.chorus.signaling.call.CallSettings;
 import dev.chorus.signaling.call.DevTokenRoute;
 import dev.chorus.signaling.call.IceServerProvider;
+import dev.chorus.signaling.api.MediaViewApi;
 import dev.chorus.signaling.call.WebAssets;
 import dev.chorus.signaling.http.HealthRoutes;
 import dev.chorus.signaling.http.TlsMaterial;
@@ -175,6 +176,7 @@ public final class ChorusServer implements AutoCloseable {
                             new HealthRoutes.Check("accepting", accepting::get)), calls, calls,
                     router -> {
                         WebAssets.register(router);
+                        MediaViewApi.register(router, c, calls::mediaViews);
                         if (dev) {
                             DevTokenRoute.register(router, c.store(), c.issuer(), DevProjectBootstrap.DEV_PROJECT_ID,
                                     origins);

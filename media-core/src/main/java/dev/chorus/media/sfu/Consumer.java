@@ -41,6 +41,22 @@ final class Consumer {
     long packets;
     long octets;
     int fractionLost;
+    /** Receive statistics the subscriber reports for this stream ({@link #onReceiverReport}); for snapshots. */
+    boolean reported;
+    long packetsLost;
+    long jitterUnits;
+    /** Round trip measured from the last report that echoed our last sender report, in ns (-1: none yet). */
+    long rttNanos = -1;
+    /**
+     * The middle 32 bits of the NTP time of our last {@value #SR_HISTORY} sender reports and when each was written (RTT,
+     * RFC 3550 6.4.1): a report may answer the one before the latest.
+     */
+    private static final int SR_HISTORY = 4;
+    private final long[] srCompact = {-1, -1, -1, -1};
+    private final long[] srNanos = new long[SR_HISTORY];
+    private int srNext;
+    /** Forwarded payload rate, sampled by the room's timer. */
+    final BitrateSampler rate = new BitrateSampler();
     /** The header extensions of the subscriber's answer to this consumer's section. */
     SectionExtensions answered = SectionExtensions.NONE;
     /** Publisher's extension id → the subscriber's (0: not forwarded); see {@link #mapExtensions()}. */
@@ -120,7 +136,44 @@ final class Consumer {
             ntp = wallNtp;
             rtpTs = lastTs;
         }
+        srCompact[srNext] = (ntp >>> 16) & 0xFFFFFFFFL;
+        srNanos[srNext] = now;
+        srNext = (srNext + 1) % SR_HISTORY;
         return RtcpWriter.senderReport(out, off, ssrc, ntp, rtpTs, packets, octets);
+    }
+
+    /**
+     * A report block of the subscriber about this stream: loss, jitter, and the round trip when the block echoes the
+     * sender reports we wrote (LSR), which is this SFU's own clock whatever NTP time the report carried.
+     */
+    void onReceiverReport(int fraction, long cumulativeLost, long jitter, long lsr, long dlsr, long now) {
+        reported = true;
+        fractionLost = fraction;
+        packetsLost = cumulativeLost;
+        jitterUnits = jitter;
+        if (lsr == 0) return;
+        for (int i = 0; i < SR_HISTORY; i++) {
+            if (srCompact[i] != lsr) continue;
+            long rtt = now - srNanos[i] - dlsr * 1_000_000_000L / 65536;
+            if (rtt >= 0) rttNanos = rtt;
+            return;
+        }
+    }
+
+    /**
+     * What this consumer forwards of a layered track; null while the track has no layers (the whole stream is
+     * forwarded). Simulcast/SVC selection reports its current spatial and temporal layer here.
+     */
+    RoomSnapshot.ForwardedLayer forwardedLayer() {
+        return null;
+    }
+
+    /** This consumer in a snapshot (worker). */
+    RoomSnapshot.ReceiverView view() {
+        int clock = track.clockRate > 0 ? track.clockRate : 90_000;
+        return new RoomSnapshot.ReceiverView(subscriber.id, active(), forwardedLayer(), rate.bps(), packets,
+                reported ? fractionLost / 256.0 : -1, reported ? packetsLost : -1,
+                reported ? jitterUnits * 1000.0 / clock : -1, rttNanos < 0 ? -1 : rttNanos / 1e6);
     }
 
     /**

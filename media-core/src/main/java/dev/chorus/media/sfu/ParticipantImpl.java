@@ -149,6 +149,16 @@ final class ParticipantImpl implements Participant {
                 subscribing.activeConsumers(), subscribing.estimatedBps, subscribing.transportCcFeedbacks));
     }
 
+    /** Worker: this participant in a room snapshot. */
+    RoomSnapshot.ParticipantView view() {
+        java.util.List<RoomSnapshot.TrackView> tracks = new java.util.ArrayList<>();
+        for (Producer t : publishing.tracks.values()) tracks.add(t.view());
+        Endpoint pub = transports.publish;
+        return new RoomSnapshot.ParticipantView(id, tracks, subscribing.activeConsumers(),
+                subscribing.estimatedBps > 0 ? subscribing.estimatedBps : -1, pub != null && pub.connected,
+                transports.subscribeConnected());
+    }
+
     @Override
     public CompletableFuture<Void> close(String reason) {
         CompletableFuture<Void> f = new CompletableFuture<>();

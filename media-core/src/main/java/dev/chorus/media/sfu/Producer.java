@@ -39,6 +39,8 @@ final class Producer {
     int audioLevelId;
     long packetsIn;
     long bytesIn;
+    /** Arriving rate, sampled by the room's timer (snapshots). */
+    final BitrateSampler rate = new BitrateSampler();
 
     Producer(ParticipantImpl publisher, String mid, TrackInfo info, int clockRate, SfuConfig config) {
         this.publisher = publisher;
@@ -114,6 +116,13 @@ final class Producer {
             if (c.subscriber == subscriber) return c;
         }
         return null;
+    }
+
+    /** This track and its receivers in a snapshot (worker). */
+    RoomSnapshot.TrackView view() {
+        java.util.List<RoomSnapshot.ReceiverView> receivers = new java.util.ArrayList<>(consumers.length);
+        for (Consumer c : consumers) receivers.add(c.view());
+        return new RoomSnapshot.TrackView(info.trackId(), info.kind(), info.muted(), rate.bps(), packetsIn, receivers);
     }
 
     /** Ends the track: plaintext in the cache is wiped. */

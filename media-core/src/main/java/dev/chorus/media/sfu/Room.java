@@ -18,6 +18,12 @@ public interface Room {
     CompletableFuture<List<TrackInfo>> tracks();
 
     /**
+     * Who receives whom now: participants, their tracks, each track's receivers with layer, rate, loss and round trip.
+     * Built on the room's worker and handed over as an immutable value.
+     */
+    CompletableFuture<RoomSnapshot> snapshot();
+
+    /**
      * Closes the room: every participant is closed with {@code reason} (listeners get
      * {@link ParticipantListener#onClosed}), transports close, later joins create a new room. Idempotent.
      */

@@ -29,6 +29,7 @@ final class RoomImpl implements Room {
     static final long AUDIO_LEVEL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
     private final ActiveSpeakerDetector speaker = new ActiveSpeakerDetector(AUDIO_LEVEL_INTERVAL_NANOS);
     private long nextAudioLevelsNanos;
+    private long nextRateSampleNanos;
 
     RoomImpl(String id, Worker worker, Sfu sfu) {
         this.id = id;
@@ -57,6 +58,17 @@ final class RoomImpl implements Room {
                 for (Producer t : p.publishing.tracks.values()) all.add(t.info);
             }
             f.complete(List.copyOf(all));
+        });
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<RoomSnapshot> snapshot() {
+        CompletableFuture<RoomSnapshot> f = new CompletableFuture<>();
+        worker.execute(() -> {
+            List<RoomSnapshot.ParticipantView> views = new ArrayList<>(participants.size());
+            for (ParticipantImpl p : participants.values()) views.add(p.view());
+            f.complete(new RoomSnapshot(id, views));
         });
         return f;
     }
@@ -231,6 +243,10 @@ final class RoomImpl implements Room {
     void tick(long now) {
         if (closed) return;
         for (ParticipantImpl p : participants.values()) p.tick(now);
+        if (now - nextRateSampleNanos >= 0) {
+            nextRateSampleNanos = now + BitrateSampler.INTERVAL_NANOS;
+            sampleRates(now);
+        }
         if (now - nextAudioLevelsNanos >= 0) {
             nextAudioLevelsNanos = now + AUDIO_LEVEL_INTERVAL_NANOS;
             reportAudioLevels(now);
@@ -276,6 +292,16 @@ final class RoomImpl implements Room {
             for (double l : visible.values()) audible |= l > 0;
             if (audible || p.reportedAudible) p.listener.onAudioLevels(Map.copyOf(visible));
             p.reportedAudible = audible;
+        }
+    }
+
+    /** Worker timer, once a second: the rates snapshots report (what arrives per track, what goes to each receiver). */
+    private void sampleRates(long now) {
+        for (ParticipantImpl p : participants.values()) {
+            for (Producer t : p.publishing.tracks.values()) {
+                t.rate.sample(t.bytesIn, now);
+                for (Consumer c : t.consumers) c.rate.sample(c.octets, now);
+            }
         }
     }
 

@@ -354,7 +354,10 @@ final class SubscribeSide {
             } else if (rtcp.packetType(i) == RtcpCompound.RR || rtcp.packetType(i) == RtcpCompound.SR) {
                 for (int k = 0; k < rtcp.reportBlockCount(i); k++) {
                     Consumer c = consumerBySsrc(rtcp.blockSsrc(i, k));
-                    if (c != null) c.fractionLost = rtcp.blockFractionLost(i, k);
+                    if (c != null && c.ssrc == rtcp.blockSsrc(i, k)) {
+                        c.onReceiverReport(rtcp.blockFractionLost(i, k), rtcp.blockCumulativeLost(i, k),
+                                rtcp.blockJitter(i, k), rtcp.blockLastSr(i, k), rtcp.blockDelaySinceLastSr(i, k), now);
+                    }
                 }
             }
         }

@@ -22,9 +22,14 @@ final class SfuFixture implements AutoCloseable {
     }
 
     static SfuFixture start(SfuConfig config) throws Exception {
+        return start(config, System::nanoTime);
+    }
+
+    /** @param clock the SFU's monotonic nanoseconds (e.g. the real clock plus an offset the test moves forward) */
+    static SfuFixture start(SfuConfig config, java.util.function.LongSupplier clock) throws Exception {
         MediaTransportServer media =
                 new MediaTransportServer(MediaTransportConfig.loopback(), DtlsCertificate.generate("sfu-test")).start();
-        return new SfuFixture(media, new Sfu(config, media).start());
+        return new SfuFixture(media, new Sfu(config, media, clock).start());
     }
 
     /** A peer joined to {@code room}, closed with the fixture. */

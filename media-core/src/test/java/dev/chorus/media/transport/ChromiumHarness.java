@@ -247,6 +247,19 @@ public final class ChromiumHarness implements AutoCloseable {
         return driver.getWindowHandle();
     }
 
+    /**
+     * Opens {@code url} in a new tab that sends {@code headers} with every request it makes (e.g. the Authorization a
+     * page behind a credential needs, as a browser resends its Basic credentials), which becomes the current one.
+     */
+    public String newTab(String url, Map<String, String> headers) {
+        driver.switchTo().newWindow(WindowType.TAB);
+        org.openqa.selenium.chromium.HasCdp cdp = (org.openqa.selenium.chromium.HasCdp) driver;
+        cdp.executeCdpCommand("Network.enable", Map.of());
+        cdp.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.copyOf(headers)));
+        driver.get(url);
+        return driver.getWindowHandle();
+    }
+
     /** The current tab's handle. */
     public String tab() {
         return driver.getWindowHandle();

@@ -46,6 +46,12 @@ public final class AdminApi {
     }
 
     private RouteHandler operator(BiFunction<ProjectAdminService.Actor, HttpRequestContext, HttpResult> h) {
+        return operator(control, h);
+    }
+
+    /** A handler that runs only for the operator credential (401/429 otherwise), for the API classes beside this one. */
+    static RouteHandler operator(ControlPlane control,
+                                 BiFunction<ProjectAdminService.Actor, HttpRequestContext, HttpResult> h) {
         return req -> {
             try {
                 control.operatorAuth().authenticate(req.header("Authorization"), req.sourceIp());

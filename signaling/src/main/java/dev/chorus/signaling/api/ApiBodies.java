@@ -14,7 +14,7 @@ final class ApiBodies {
     record Mint(String room, String identity, List<String> scopes, String role, List<String> groups, Policy policy,
                 JsonNode meta, Long ttlSeconds, JsonNode cond, String name) {}
 
-    record Policy(Subscribe subscribe, Integer maxTracks, Integer maxKbps) {}
+    record Policy(Subscribe subscribe, Integer maxTracks, Integer maxKbps, String e2ee) {}
 
     record Subscribe(List<String> allow, List<String> deny) {}
 

@@ -89,14 +89,20 @@ public final class BackendApi {
 
     /** Registers a route guarded by {@code scope}: the declared access and the enforced one are the same value. */
     private void route(Router router, String method, String template, ApiScope scope, AuthedHandler h) {
-        router.add(method, template, Router.scope(scope.wire()), authed(method + " " + template, scope, h));
+        route(router, control, method, template, scope, h);
+    }
+
+    /** A backend route guarded by {@code scope}, for the API classes beside this one (e.g. {@link MediaViewApi}). */
+    static void route(Router router, ControlPlane control, String method, String template, ApiScope scope,
+                      AuthedHandler h) {
+        router.add(method, template, Router.scope(scope.wire()), authed(control, method + " " + template, scope, h));
     }
 
     /**
      * Authenticates (401/429), then checks the key holds {@code scope} (403 {@code missing_scope}, audited as
      * {@value AuditAction#API_AUTHORIZE}), then runs the handler; nothing is read or changed before both passed.
      */
-    private RouteHandler authed(String route, ApiScope scope, AuthedHandler h) {
+    private static RouteHandler authed(ControlPlane control, String route, ApiScope scope, AuthedHandler h) {
         return req -> {
             BackendPrincipal caller;
             try {
@@ -164,6 +170,13 @@ public final class BackendApi {
 
     // ---- tokens ----
 
+    /** {@code policy.e2ee}: "required" or "optional" (docs/e2ee.md). */
+    private static boolean e2ee(String value) {
+        if (value == null || value.equals("optional")) return false;
+        if (value.equals("required")) return true;
+        throw ApiError.badRequest("invalid_field", "policy.e2ee must be \"required\" or \"optional\".");
+    }
+
     private HttpResult mintToken(BackendPrincipal caller, HttpRequestContext req) {
         ApiBodies.Mint b = JsonBodyReader.read(req, ApiBodies.Mint.class, false);
         require(b.room(), "room");
@@ -188,7 +201,8 @@ public final class BackendApi {
                     selectors(sub == null ? null : sub.allow(), "policy.subscribe.allow"),
                     selectors(sub == null ? null : sub.deny(), "policy.subscribe.deny"),
                     nonNegative(b.policy().maxTracks(), "policy.maxTracks"),
-                    nonNegative(b.policy().maxKbps(), "policy.maxKbps"));
+                    nonNegative(b.policy().maxKbps(), "policy.maxKbps"))
+                    .withE2eeRequired(e2ee(b.policy().e2ee()));
         }
         MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl,
                 b.cond(), b.name());

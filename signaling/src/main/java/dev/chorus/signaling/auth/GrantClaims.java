@@ -23,7 +23,7 @@ final class GrantClaims {
     static final int MAX_GROUPS = 32;
     static final int MAX_SELECTORS = 64;
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Set<String> POLICY_FIELDS = Set.of("subscribe", "maxTracks", "maxKbps");
+    private static final Set<String> POLICY_FIELDS = Set.of("subscribe", "maxTracks", "maxKbps", "e2ee");
     private static final Set<String> SUBSCRIBE_FIELDS = Set.of("allow", "deny");
 
     private GrantClaims() {
@@ -113,7 +113,16 @@ final class GrantClaims {
             allow = selectors(so.get("allow"));
             deny = selectors(so.get("deny"));
         }
-        return PeerPolicy.of(allow, deny, limit(o.get("maxTracks"), 64), limit(o.get("maxKbps"), 1_000_000));
+        return PeerPolicy.of(allow, deny, limit(o.get("maxTracks"), 64), limit(o.get("maxKbps"), 1_000_000))
+                .withE2eeRequired(e2eeRequired(o.get("e2ee")));
+    }
+
+    /** {@code "e2ee": "required"} or {@code "optional"} (the default when absent); anything else is refused. */
+    static boolean e2eeRequired(JsonNode e2ee) {
+        if (e2ee == null || e2ee.isNull()) return false;
+        if (e2ee.isTextual() && e2ee.textValue().equals("required")) return true;
+        if (e2ee.isTextual() && e2ee.textValue().equals("optional")) return false;
+        throw new TokenRefusedException(RefusalReason.INVALID_CLAIM);
     }
 
     static JsonNode toJson(PeerPolicy p) {
@@ -126,6 +135,9 @@ final class GrantClaims {
         }
         if (p.maxKbps() >= 0) {
             o.put("maxKbps", p.maxKbps());
+        }
+        if (p.e2eeRequired()) {
+            o.put("e2ee", "required");
         }
         return o;
     }

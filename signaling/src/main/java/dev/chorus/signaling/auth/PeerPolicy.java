@@ -10,10 +10,22 @@ import java.util.Objects;
  *
  * @param maxTracks published tracks at most, or -1 for "no limit from the token"
  * @param maxKbps   total publish bitrate at most, or -1 for "no limit from the token"
+ * @param e2eeRequired {@code "e2ee": "required"}: this participant may publish only media it declares end-to-end
+ *                  encrypted (docs/e2ee.md; the server cannot verify the encryption, it enforces the declaration)
  */
 public record PeerPolicy(List<String> subscribeAllow, List<String> subscribeDeny, int maxTracks, int maxKbps,
-                         boolean present) {
+                         boolean present, boolean e2eeRequired) {
     public static final PeerPolicy UNRESTRICTED = new PeerPolicy(List.of(), List.of(), -1, -1, false);
+
+    public PeerPolicy(List<String> subscribeAllow, List<String> subscribeDeny, int maxTracks, int maxKbps,
+                      boolean present) {
+        this(subscribeAllow, subscribeDeny, maxTracks, maxKbps, present, false);
+    }
+
+    /** The same policy, present, with end-to-end encryption of its publishing required (or not). */
+    public PeerPolicy withE2eeRequired(boolean required) {
+        return new PeerPolicy(subscribeAllow, subscribeDeny, maxTracks, maxKbps, true, required);
+    }
 
     public PeerPolicy {
         subscribeAllow = List.copyOf(Objects.requireNonNull(subscribeAllow));

@@ -302,6 +302,33 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         return n;
     }
 
+    /**
+     * Who receives whom in the rooms of {@code projectId} on this node (every project's when null): each room's SFU
+     * snapshot, taken on its worker and handed over whole, with the participants' identities and names.
+     */
+    public CompletableFuture<List<RoomMediaView>> mediaViews(String projectId) {
+        List<CompletableFuture<RoomMediaView>> views = new ArrayList<>();
+        for (CallRoom room : rooms.values()) {
+            if (projectId != null && !projectId.equals(room.projectId)) continue;
+            Optional<Room> media = sfu.room(room.sfuRoomId);
+            if (media.isEmpty()) continue;
+            views.add(media.get().snapshot().thenApply(snap -> {
+                Map<String, RoomMediaView.Person> people = new HashMap<>();
+                for (var p : snap.participants()) {
+                    CallParticipant cp = room.get(p.participantId());
+                    if (cp != null) {
+                        people.put(p.participantId(), new RoomMediaView.Person(cp.session.identity(), cp.session.name()));
+                    }
+                }
+                return new RoomMediaView(room.projectId, room.roomId, snap, people);
+            }));
+        }
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> views.stream()
+                .map(CompletableFuture::join)
+                .sorted(java.util.Comparator.comparing(RoomMediaView::projectId).thenComparing(RoomMediaView::roomId))
+                .toList());
+    }
+
     private static String key(String projectId, String roomId) {
         return projectId + "/" + roomId;
     }
@@ -311,9 +338,10 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     /** {@code {"type":"publish","sdp":"…","kinds":{"<mid>":"screen"}}} → {@code publishAnswer}. */
     private void onPublish(ParticipantSession s, ObjectNode m) throws ProtocolError {
         CallParticipant cp = participant(s);
-        Messages.onlyFields(m, "type", "sdp", "kinds");
+        Messages.onlyFields(m, "type", "sdp", "kinds", "e2ee");
         String sdp = sdp(m);
         Map<String, TrackKind> kinds = kinds(m.get("kinds"));
+        requireDeclaredE2ee(s, m.get("e2ee"));
         if (!cp.publishing.compareAndSet(false, true)) {
             throw new ProtocolError("publish_in_progress", "Wait for the answer to the previous publish.");
         }
@@ -326,6 +354,19 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                 reportPublished(cp);
             }
         });
+    }
+
+    /**
+     * A token whose policy says {@code "e2ee": "required"} publishes only with {@code "e2ee": true} in its publish
+     * message (docs/e2ee.md). The server cannot see whether frames are encrypted (they are opaque to it either way):
+     * it enforces the client's declaration, so an SDK without the room's key is refused before anything is published.
+     */
+    private static void requireDeclaredE2ee(ParticipantSession s, JsonNode e2ee) throws ProtocolError {
+        if (e2ee != null && !e2ee.isBoolean()) throw new ProtocolError("bad_message", "\"e2ee\" must be a boolean.");
+        if (s.policy().e2eeRequired() && (e2ee == null || !e2ee.booleanValue())) {
+            throw new ProtocolError("e2ee_required", "This room requires end-to-end encrypted media: publish with an "
+                    + "encryption key (the SDK's e2ee option), which declares \"e2ee\": true. Nothing was published.");
+        }
     }
 
     /** {@code {"type":"subscriberAnswer","sdp":"…"}}: the answer to the latest {@code subscriberOffer}. */

@@ -79,6 +79,13 @@ public final class DevTokenRoute {
                 }
             }
             String name = body.hasNonNull("name") ? text(body, "name", null) : null;
+            // "e2ee": "required" — the token's policy requires end-to-end encrypted publishing (docs/e2ee.md)
+            String e2ee = body.hasNonNull("e2ee") ? text(body, "e2ee", null) : null;
+            if (e2ee != null && !e2ee.equals("required") && !e2ee.equals("optional")) {
+                return HttpResult.error(400, "bad_request", "e2ee must be \"required\" or \"optional\".");
+            }
+            dev.chorus.signaling.auth.PeerPolicy policy = "required".equals(e2ee)
+                    ? dev.chorus.signaling.auth.PeerPolicy.UNRESTRICTED.withE2eeRequired(true) : null;
             Optional<ProjectKey> key = store.keys(devProjectId).stream()
                     .filter(k -> k.algorithm() == KeyAlgorithm.HS256 && k.state().canSign()).findFirst();
             if (key.isEmpty()) return HttpResult.error(503, "no_dev_key", "The dev project has no active API key.");
@@ -86,7 +93,7 @@ public final class DevTokenRoute {
                     BackendPrincipal.Method.API_KEY);
             MintedToken t;
             try {
-                t = issuer.mint(dev, new MintRequest(room, identity, scopes, null, List.of(), null,
+                t = issuer.mint(dev, new MintRequest(room, identity, scopes, null, List.of(), policy,
                         null, Duration.ofHours(1), null, name), req.sourceIp());
             } catch (ServiceException e) {
                 return HttpResult.error(e.error().httpStatus(), e.error().code(), e.getMessage());

@@ -30,6 +30,8 @@ public final class WebAssets {
         m.put("/demo.js", "demo.js");
         m.put("/demo.css", "demo.css");
         m.put("/sdk/chorus.js", "sdk/chorus.js");
+        m.put("/media-view.js", "media-view.js"); // the who-receives-whom page's script; the page itself needs a key
+        m.put("/media-view.css", "media-view.css");
         return m;
     }
 
@@ -41,6 +43,11 @@ public final class WebAssets {
             HttpResult result = r;
             router.add("GET", e.getKey(), req -> result);
         }
+    }
+
+    /** An HTML page of {@code web/} (served behind a route's own guard), with the same Content-Security-Policy. */
+    public static HttpResult page(String name) {
+        return new HttpResult(200, contentType(name), load(name), Map.of()).withHeader("Content-Security-Policy", CSP);
     }
 
     static byte[] load(String name) {

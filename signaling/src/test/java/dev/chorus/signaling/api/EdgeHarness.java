@@ -41,7 +41,11 @@ final class EdgeHarness implements AutoCloseable {
                 Duration.ofSeconds(3), 32, 31_536_000L, 16);
         WsSettings ws = new WsSettings("/v1/ws", Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(1),
                 8192, 16384, 20, 40, 5, 16, 8192);
-        edge = new ControlEdge(http, ws, tls.serverContext, control, metrics, fx.clock, List.of());
+        // the media view's routes too (ApiRouteGuardTest walks every guarded route), over a node with no calls
+        edge = new ControlEdge(http, ws, tls.serverContext, control, metrics, fx.clock, List.of(),
+                dev.chorus.signaling.ws.SessionLifecycle.NONE, dev.chorus.signaling.project.ProjectEvents.NONE,
+                router -> MediaViewApi.register(router, control,
+                        project -> java.util.concurrent.CompletableFuture.completedFuture(List.of())));
         port = edge.start().getPort();
         logs.start();
         ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);

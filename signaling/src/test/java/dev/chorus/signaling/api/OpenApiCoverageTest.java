@@ -44,6 +44,7 @@ class OpenApiCoverageTest {
         }
         BackendApi.register(router, null, null);
         AdminApi.register(router, null);
+        MediaViewApi.register(router, null, null);
         return router;
     }
 
