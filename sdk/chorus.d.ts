@@ -43,6 +43,11 @@ export interface ConnectOptions {
   getToken?: () => Promise<string>;
   /** Seconds of rejoin attempts before `disconnected` (default 60). */
   reconnectTimeout?: number;
+  /**
+   * Cluster mode: more nodes of the same deployment. A rejoin starts from `url` again (not from the node a redirect
+   * led to); after a failed attempt it starts from the next of these, so the call survives the death of any node.
+   */
+  urls?: string[];
 }
 
 /** Another participant as the server announces it. */
