@@ -48,6 +48,11 @@ export interface ConnectOptions {
    * browser and decrypted before the decoder; the server only forwards. Needs encoded insertable streams (Chromium).
    */
   e2ee?: E2eeOptions | null;
+  /**
+   * Cluster mode: more nodes of the same deployment. A rejoin starts from `url` again (not from the node a redirect
+   * led to); after a failed attempt it starts from the next of these, so the call survives the death of any node.
+   */
+  urls?: string[];
 }
 
 /** A CryptoKey for AES-GCM, or 16 or 32 raw key bytes. */

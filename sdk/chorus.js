@@ -76,6 +76,12 @@ function wsUrlFrom(url) {
   return u.toString();
 }
 
+/** The WebSocket URLs a join or rejoin may start from: `url` (default: the page's origin), then each of `urls`. */
+function entryUrls(url, urls) {
+  const given = [url, ...(Array.isArray(urls) ? urls : [])].filter(Boolean);
+  return [...new Set((given.length ? given : [undefined]).map(wsUrlFrom))];
+}
+
 /**
  * Rates one participant's connection from what the browser measured over the last interval: `loss` 0…1 (packets
  * lost / expected), `rttMs` (round trip to the SFU), `jitterMs`, `receiving` (whether any media arrived or was sent).
@@ -137,10 +143,12 @@ export class Chorus extends EventTarget {
   }
 
   constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [], tokenExpiryWarning = 60,
-    monitorInterval = 250, qualityInterval = 2000, getToken = null, reconnectTimeout = 60, e2ee = null }) {
+    monitorInterval = 250, qualityInterval = 2000, getToken = null, reconnectTimeout = 60, e2ee = null, urls = [] }) {
     super();
     if (!token || !room) throw new ChorusError('bad_options', 'token and room are required');
-    this._wsUrl = wsUrlFrom(url);
+    this._entries = entryUrls(url, urls); // cluster mode: the nodes a rejoin may start from (docs/cluster.md)
+    this._entry = 0;
+    this._wsUrl = this._entries[0];
     this._token = token;
     this.room = room;
     this._policy = iceTransportPolicy;
@@ -864,13 +872,14 @@ export class Chorus extends EventTarget {
     let last = code;
     while (!this._closed && !this._leaving && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 4000);
+      delay = Math.min(delay * 2, this._rejoinBackoffCap());
       try {
         if (this._getToken) {
           const fresh = await withTimeout(Promise.resolve(this._getToken()), 10000, 'connection_closed');
           if (!fresh) { last = 'no_token'; continue; }
           this._token = fresh;
         }
+        this._wsUrl = this._entries[this._entry]; // not the node we were redirected to: it may be the dead one
         // a server that is still shutting down may accept the connection and never answer: give up and retry
         await withTimeout(this._join(), 10000, 'connection_closed');
         this._reconnecting = false;
@@ -884,6 +893,7 @@ export class Chorus extends EventTarget {
         this._ws = null;
         if (ws) { try { ws.close(); } catch { /* gone */ } }
         this._dropConnections();
+        this._nextEntry();
         if (['join_refused', 'revoked', 'room_full', 'token_expired'].includes(last) && !this._getToken) break;
       }
     }
@@ -997,6 +1007,25 @@ export class Chorus extends EventTarget {
     for (const l of this._local.values()) {
       if (l.muted && l.transceiver.mid != null) this._send({ type: 'mute', trackId: l.transceiver.mid, muted: true });
     }
+  }
+
+  // ---- Cluster mode: where a rejoin starts (docs/cluster.md, "A node dies") ---------------------------------------
+
+  /**
+   * After a failed rejoin attempt the next one starts from the next entry URL (`url`, then `urls`): when the node
+   * the app pointed us at is the one that died, a surviving node answers instead and redirects to the room's node.
+   */
+  _nextEntry() {
+    this._entry = (this._entry + 1) % this._entries.length;
+  }
+
+  /**
+   * The longest pause between rejoin attempts (ms). In a cluster (several entry URLs, or a redirect was followed) a
+   * dead node's rooms become placeable `nodeTimeout` + one heartbeat after its death (10 s at most), so attempts
+   * stay at most 2 s apart to land soon after that; one server alone backs off to 4 s.
+   */
+  _rejoinBackoffCap() {
+    return this._entries.length > 1 || this._wsUrl !== this._entries[this._entry] ? 2000 : 4000;
   }
 }
 
