@@ -1,5 +1,7 @@
 package dev.chorus.signaling.call;
 
+import dev.chorus.media.datarelay.DataRights;
+import dev.chorus.media.datarelay.SenderPolicy;
 import dev.chorus.media.sfu.MediaRights;
 import dev.chorus.media.sfu.SubscribePolicy;
 import dev.chorus.signaling.auth.PeerPolicy;
@@ -49,6 +51,28 @@ final class PeerSelector {
         int maxTracks = p.maxTracks() < 0 ? MediaRights.DEFAULT_MAX_TRACKS : p.maxTracks();
         int maxKbps = Math.max(0, p.maxKbps());
         return new MediaRights(audio, video, screen, subscribe, policy, maxTracks, maxKbps);
+    }
+
+    /**
+     * Data-message rights from the grant alone (no live authorization installed): {@code data:publish},
+     * {@code data:subscribe}, and from whom by the same peer policy as media.
+     */
+    static DataRights dataRights(ParticipantSession s, Function<String, Peer> peers) {
+        boolean subscribe = s.hasRight(Scope.DATA_SUBSCRIBE.wire());
+        PeerPolicy p = s.policy();
+        SenderPolicy from;
+        if (!subscribe) {
+            from = SenderPolicy.NONE;
+        } else if (!p.present() || p.subscribeAllow().isEmpty() && p.subscribeDeny().isEmpty()) {
+            from = SenderPolicy.ALL;
+        } else {
+            from = sender -> {
+                Peer peer = peers.apply(sender);
+                return peer != null && !matches(p.subscribeDeny(), peer)
+                        && (p.subscribeAllow().isEmpty() || matches(p.subscribeAllow(), peer));
+            };
+        }
+        return new DataRights(s.hasRight(Scope.DATA_PUBLISH.wire()), subscribe, from);
     }
 
     static boolean matches(List<String> selectors, Peer peer) {
