@@ -127,6 +127,17 @@ class DataChannelBrowserTest {
         return (List<String>) browser.eval("return D.clients[arguments[0]].errors.slice();", name);
     }
 
+    /** The SFU's data relay counters by outcome, summed over its workers (for the test's output). */
+    static Map<String, Long> relayCounters() {
+        Map<String, Long> sum = new java.util.TreeMap<>();
+        for (var c : fixture.server.sfu().dataCounters()) {
+            c.snapshot().forEach((k, v) -> sum.merge(k.name(), v, Long::sum));
+            sum.merge("SCTP_DROPPED", c.sctpDropped(), Long::sum);
+            sum.merge("CHANNELS_OPEN", c.channelsOpen(), Long::sum);
+        }
+        return sum;
+    }
+
     /** What {@code count} reliable messages {@code 0..count-1} of {@code size} bytes from {@code sender} look like. */
     static List<String> expected(String topic, String sender, int from, int to, int size) {
         return java.util.stream.IntStream.range(from, to)
@@ -145,6 +156,7 @@ class DataChannelBrowserTest {
         String b = join(edge, "b", room, DATA);
         String c = join(fixture.chromium, "c", room, DATA);
         netns.loss(5);
+        long t0 = System.nanoTime();
         try {
             send(fixture.chromium, "a", "small", 0, 20, 1024, true);
             send(fixture.chromium, "a", "big", 0, 5, 60 * 1024, true);
@@ -173,10 +185,65 @@ class DataChannelBrowserTest {
                         && s.endsWith("|200|ok"));
                 assertThat(lossy.size()).isBetween(0, 40);
             }
+            System.out.println("reliable messages all delivered in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; relay " + relayCounters());
             System.out.println("lossy messages through 5 % loss: b got " + got(edge, "b", "lossy").size()
                     + "/40, c got " + got(fixture.chromium, "c", "lossy").size() + "/40");
         } finally {
             netns.clearLoss();
         }
+    }
+
+    /**
+     * Must-show: a participant without {@code data:publish} is refused (told once, audited once, nobody receives);
+     * one denied by the ACL (a deny about the sender as a whole, set before it joined) never receives; an ACL revoke
+     * during a stream of messages stops delivery within 1 s while another receiver keeps receiving.
+     */
+    @Test
+    void refusedSendersDeniedReceiversAndALiveRevoke() throws Exception {
+        String room = "data-rights";
+        ChromiumHarness page = fixture.chromium;
+        page.async(HELPERS + "await D.api(args[0], 'POST', '/v1/acl/revocations', { subscriber: 'r-denied', publisher: 'r-src' });"
+                + " return 'ok';", devAuth);
+        String src = join(page, "r-src", room, DATA);
+        join(page, "r-mute", room, List.of("room:join", "data:subscribe"));
+        join(page, "r-denied", room, DATA);
+        join(page, "r-keep", room, DATA);
+        join(page, "r-revoked", room, DATA);
+
+        send(page, "r-mute", "chat", 0, 3, 100, true);
+        send(page, "r-src", "chat", 0, 5, 100, true);
+        assertThat(ChromiumHarness.await(() -> got(page, "r-revoked", "chat").size() >= 5
+                && got(page, "r-keep", "chat").size() >= 5 && errors(page, "r-mute").contains("data_publish_not_allowed"), 20))
+                .as("r-src's messages arrive; r-mute is told it was refused: %s", errors(page, "r-mute")).isTrue();
+        Thread.sleep(300);
+        assertThat(got(page, "r-keep", "chat")).containsExactlyElementsOf(expected("chat", src, 0, 5, 100));
+        assertThat(got(page, "r-denied")).as("denied by the ACL: never receives").isEmpty();
+        assertThat(errors(page, "r-mute")).containsOnlyOnce("data_publish_not_allowed");
+        String audit = Files.readString(fixture.server.dataDir().resolve("audit.log"));
+        assertThat(audit.lines().filter(l -> l.contains("\"data.publish\"")).count())
+                .as("one audit line for three refused messages").isEqualTo(1);
+
+        // a stream of 20 ms messages; the ACL revoke lands in the middle; measured in the page with one clock
+        Object ms = page.async(HELPERS + """
+                const keep = D.clients['r-keep'], rev = D.clients['r-revoked'];
+                const sending = (async () => { for (let n = 100; n < 250; n++) { await D.send('r-src', 'stream', n, 64, true);
+                                                                              await new Promise(r => setTimeout(r, 20)); } })();
+                await new Promise(r => setTimeout(r, 1000));
+                const t0 = performance.now();
+                await D.api(args[0], 'POST', '/v1/acl/revocations', { subscriber: 'r-revoked', publisher: 'r-src' });
+                await sending;
+                await new Promise(r => setTimeout(r, 500));
+                let last = -1;
+                rev.got.forEach((g, i) => { if (g.startsWith('stream|')) last = Math.max(last, rev.at[i] - t0); });
+                return JSON.stringify({ last, revoked: rev.got.filter(g => g.startsWith('stream|')).length,
+                                        keep: keep.got.filter(g => g.startsWith('stream|')).length });
+                """, devAuth);
+        JsonNode r = JSON.readTree((String) ms);
+        System.out.println("data ACL revoke: last message at the revoked receiver " + r.path("last").asDouble()
+                + " ms after the API call; revoked got " + r.path("revoked") + ", the other " + r.path("keep") + " of 150");
+        assertThat(r.path("keep").asInt()).as("the other receiver keeps receiving everything").isEqualTo(150);
+        assertThat(r.path("revoked").asInt()).as("the revoked receiver got the messages before the revoke").isBetween(1, 149);
+        assertThat(r.path("last").asDouble()).as("last message after the revoke (ms)").isLessThan(1000.0);
     }
 }
