@@ -125,6 +125,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         ParticipantSession s = cp.session;
         CallRoom room = cp.room;
         MediaRights rights = rightsOf(s, room);
+        DataRights dataRights = dataRightsOf(s, room); // store reads: here, never on the SFU worker
         return sfu.join(room.sfuRoomId, cp.id(), rights, cp)
                 .exceptionally(e -> {
                     throw new CompletionException(new SessionRefusedException(WsCloseCodes.MEDIA_UNAVAILABLE,
@@ -132,7 +133,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                 })
                 .thenCompose(p -> {
                     cp.media(p);
-                    p.updateDataRights(dataRightsOf(s, room)); // before any publish: worker tasks run in order
+                    p.updateDataRights(dataRights); // before any publish: worker tasks run in order
                     if (cp.isEnded()) { // the session ended while we joined
                         p.close("left");
                         throw new CompletionException(new SessionRefusedException(WsCloseCodes.NORMAL, "left"));
