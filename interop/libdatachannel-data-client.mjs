@@ -6,27 +6,10 @@
 //   node libdatachannel-data-client.mjs --base https://ADDR:PORT --room R --identity ID [--messages 10] [--seconds 60]
 import ndc from 'node-datachannel';
 import { Signaling, devToken, parseArgs, report } from './lib/chorus.mjs';
+import { frame, unframe } from './lib/data-frames.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const count = Number(args.messages) || 10;
-
-/** client → SFU frame: version 1 | flags (1 = text) | topicLen | topic | u16 destCount (0) | payload */
-function frame(topic, text) {
-  const t = Buffer.from(topic, 'utf8');
-  const p = Buffer.from(text, 'utf8');
-  return Buffer.concat([Buffer.from([1, 1, t.length]), t, Buffer.from([0, 0]), p]);
-}
-
-/** SFU → client frame: version | flags | topicLen | topic | senderLen | sender | payload; null if malformed. */
-function unframe(buf) {
-  const b = Buffer.from(buf);
-  if (b.length < 5 || b[0] !== 1) return null;
-  let p = 3 + b[2];
-  const topic = b.subarray(3, p).toString('utf8');
-  const idLen = b[p++];
-  const from = b.subarray(p, p + idLen).toString('utf8');
-  return { from, topic, text: b.subarray(p + idLen).toString('utf8'), binary: (b[1] & 1) === 0 };
-}
 
 const token = await devToken(args.base, args.room, args.identity);
 const sig = new Signaling(args.base.replace('https://', 'wss://') + 'v1/ws');

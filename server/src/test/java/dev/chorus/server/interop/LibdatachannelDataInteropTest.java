@@ -1,15 +1,7 @@
 package dev.chorus.server.interop;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chorus.media.transport.ChromiumHarness;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,25 +9,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 14 interop: libdatachannel (its own SCTP over OpenSSL DTLS, through npm's node-datachannel) opens the SDK's
  * data channels to Chorus from a network namespace and exchanges relayed messages with real Chromium running the
- * SDK: each receives the other's messages exactly once, in order, with the sender id the server attached.
+ * SDK ({@link DataPairs}).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class LibdatachannelDataInteropTest extends NamespacedStackTest {
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    static final String PAGE = """
-            if (!window.DI) {
-              const { Chorus } = await import('/sdk/chorus.js');
-              window.DI = { got: [] };
-              const r = await fetch('/dev/token', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-                                                    body: JSON.stringify({ room: args[0], identity: 'chromium-data' }) });
-              const c = await Chorus.connect({ token: (await r.json()).token, room: args[0] });
-              DI.c = c;
-              c.on('data', d => DI.got.push(d.topic + '|' + d.participantId + '|' + d.data));
-              await c._openData();
-            }
-            return DI.c.participantId;
-            """;
 
     @BeforeAll
     static void requireStack() {
@@ -44,47 +21,7 @@ class LibdatachannelDataInteropTest extends NamespacedStackTest {
 
     @Test
     void libdatachannelAndChromiumExchangeDataMessagesThroughChorus() throws Exception {
-        String room = "ldc-data";
-        String browserId = (String) chromium.async(PAGE, room);
-        List<String> command = new ArrayList<>(List.of(Stacks.NODE.toString(), "libdatachannel-data-client.mjs",
-                "--base", server.pageUrl(), "--room", room, "--identity", "ldc-data-user", "--messages", "10",
-                "--seconds", "60"));
-        try (StackClient client = StackClient.start("libdatachannel", netns.exec(command), Map.of())) {
-            String stackId = client.awaitJoined(30);
-            List<String> fromStack = IntStream.range(0, 10).mapToObj(n -> "interop|" + stackId + "|ldc-" + n).toList();
-            assertThat(ChromiumHarness.await(() -> got().size() >= 10, 30))
-                    .as("Chromium receives libdatachannel's messages: %s\n%s", got(), client.output()).isTrue();
-
-            chromium.async("for (let n = 0; n < 10; n++) await DI.c.sendData('interop', 'chromium-' + n); return 'ok';");
-            List<String> fromBrowser = IntStream.range(0, 10).mapToObj(n -> "interop|" + browserId + "|chromium-" + n)
-                    .toList();
-            assertThat(ChromiumHarness.await(() -> stackGot(client).size() >= 10, 30))
-                    .as("libdatachannel receives Chromium's messages: %s", client.output()).isTrue();
-            Thread.sleep(300); // a duplicate would arrive now
-            assertThat(got()).containsExactlyElementsOf(fromStack);
-            assertThat(stackGot(client)).containsExactlyElementsOf(fromBrowser);
-            assertThat(client.output()).doesNotContain("data-malformed");
-        } finally {
-            chromium.async("if (window.DI) { DI.c.leave(); window.DI = undefined; } return 'ok';");
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<String> got() {
-        return (List<String>) chromium.async("return DI.got.slice();");
-    }
-
-    static List<String> stackGot(StackClient client) {
-        List<String> out = new ArrayList<>();
-        for (String line : client.output().split("\n")) {
-            if (!line.startsWith("{\"event\":\"data\"")) continue;
-            try {
-                JsonNode m = JSON.readTree(line);
-                out.add(m.path("topic").asText() + "|" + m.path("from").asText() + "|" + m.path("text").asText());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        return out;
+        DataPairs.exchange(chromium, server.pageUrl(), "ldc", "ldc-data",
+                netns.exec(List.of(Stacks.NODE.toString(), "libdatachannel-data-client.mjs")));
     }
 }

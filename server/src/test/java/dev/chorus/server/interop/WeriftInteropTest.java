@@ -40,6 +40,13 @@ class WeriftInteropTest {
         }
     }
 
+    /** Issue 14: werift's own SCTP opens the SDK's data channels and exchanges messages with Chromium ({@link DataPairs}). */
+    @org.junit.jupiter.api.Test
+    void weriftAndChromiumExchangeDataMessagesThroughChorus() throws Exception {
+        DataPairs.exchange(chromium, server.pageUrl(), "werift", "werift-data",
+                List.of(Stacks.NODE.toString(), "werift-data-client.mjs"));
+    }
+
     @ParameterizedTest(name = "policy={0} cert={1} bundle={2}")
     @CsvSource({"all, ecdsa, max-bundle", "relay, ecdsa, max-bundle", "all, rsa, max-bundle", "relay, rsa, max-bundle"})
     void weriftAndChromiumReceiveEachOther(String policy, String cert, String bundle) throws Exception {
