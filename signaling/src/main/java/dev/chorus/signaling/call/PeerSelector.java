@@ -36,17 +36,10 @@ final class PeerSelector {
         SubscribePolicy policy;
         if (!subscribe) {
             policy = SubscribePolicy.NONE;
-        } else if (!p.present() || p.subscribeAllow().isEmpty() && p.subscribeDeny().isEmpty()) {
+        } else if (admitsEveryone(p)) {
             policy = SubscribePolicy.ALL;
         } else {
-            List<String> allow = p.subscribeAllow();
-            List<String> deny = p.subscribeDeny();
-            policy = track -> {
-                Peer peer = peers.apply(track.participantId());
-                if (peer == null) return false;
-                if (matches(deny, peer)) return false;
-                return allow.isEmpty() || matches(allow, peer);
-            };
+            policy = track -> admits(p, peers.apply(track.participantId()));
         }
         int maxTracks = p.maxTracks() < 0 ? MediaRights.DEFAULT_MAX_TRACKS : p.maxTracks();
         int maxKbps = Math.max(0, p.maxKbps());
@@ -63,16 +56,23 @@ final class PeerSelector {
         SenderPolicy from;
         if (!subscribe) {
             from = SenderPolicy.NONE;
-        } else if (!p.present() || p.subscribeAllow().isEmpty() && p.subscribeDeny().isEmpty()) {
+        } else if (admitsEveryone(p)) {
             from = SenderPolicy.ALL;
         } else {
-            from = sender -> {
-                Peer peer = peers.apply(sender);
-                return peer != null && !matches(p.subscribeDeny(), peer)
-                        && (p.subscribeAllow().isEmpty() || matches(p.subscribeAllow(), peer));
-            };
+            from = sender -> admits(p, peers.apply(sender));
         }
         return new DataRights(s.hasRight(Scope.DATA_PUBLISH.wire()), subscribe, from);
+    }
+
+    /** No policy claim, or empty lists: every publisher in the room. */
+    static boolean admitsEveryone(PeerPolicy p) {
+        return !p.present() || p.subscribeAllow().isEmpty() && p.subscribeDeny().isEmpty();
+    }
+
+    /** The policy admits {@code peer} (null: not in the room): a deny match wins; a non-empty allow list must match. */
+    static boolean admits(PeerPolicy p, Peer peer) {
+        if (peer == null || matches(p.subscribeDeny(), peer)) return false;
+        return p.subscribeAllow().isEmpty() || matches(p.subscribeAllow(), peer);
     }
 
     static boolean matches(List<String> selectors, Peer peer) {
