@@ -32,12 +32,17 @@ reliable.stateChanged.subscribe(state => {
   report('data-sent', { count });
 });
 await pc.setLocalDescription(await pc.createOffer());
+report('offer-created', { gathering: pc.iceGatheringState });
 if (pc.iceGatheringState !== 'complete') {
   await new Promise(resolve => pc.iceGatheringStateChange.subscribe(s => { if (s === 'complete') resolve(); }));
 }
 const answered = new Promise(resolve => sig.on('publishAnswer', resolve));
 sig.send({ type: 'publish', sdp: pc.localDescription.sdp });
+report('publish-sent', {});
 await pc.setRemoteDescription({ type: 'answer', sdp: (await answered).sdp });
+report('answer-applied', {});
+pc.connectionStateChange.subscribe(state => report('publish-state', { state }));
+reliable.stateChanged.subscribe(state => report('reliable-state', { state }));
 
 const stop = () => {
   sig.close();
