@@ -42,9 +42,10 @@ class WeriftInteropTest {
 
     /**
      * Issue 14: werift's own SCTP opens the SDK's data channels and exchanges messages with Chromium ({@link DataPairs}).
-     * Not met yet: in its one run werift joined and published but its reliable channel never opened within 30 s
-     * (undiagnosed: werift's association set-up with ours over DTLS; werift-sctp alone interoperates with the core,
-     * WeriftSctpInteropTest, and libdatachannel's channels work end to end, LibdatachannelDataInteropTest).
+     * Not met yet: in three runs werift's publish connection reached {@code connected} (ICE and DTLS up) but its
+     * reliable channel never changed state within 30 s: werift's SCTP association with ours over DTLS does not
+     * establish (not diagnosed further; werift-sctp alone interoperates with the core, WeriftSctpInteropTest, and
+     * libdatachannel's channels work end to end, LibdatachannelDataInteropTest).
      * Runnable with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
      */
     @Tag("awaiting-fix")
