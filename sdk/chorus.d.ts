@@ -161,8 +161,20 @@ export interface ChorusEvents {
   draining: { deadline: number };
   /** An ICE restart of the publish or subscribe connection started. */
   iceRestart: { role: 'publish' | 'subscribe' };
+  /**
+   * A data message relayed by the SFU: `participantId` is the sender as the server knows it (never claimed by the
+   * sender), `data` a string if it was sent as one, else bytes. Listening to it opens the data channels.
+   */
+  data: { participantId: string; topic: string; data: string | Uint8Array; reliable: boolean };
   /** Cluster mode: the room lives on another node; the SDK follows (at most 3 redirects in a row). */
   redirected: { url: string };
+}
+
+export interface SendDataOptions {
+  /** Ordered and retransmitted until delivered (default), or unordered without retransmissions. */
+  reliable?: boolean;
+  /** Participant ids to deliver to; everyone allowed when omitted. */
+  to?: string[] | null;
 }
 
 export interface PublishOptions {
@@ -218,6 +230,11 @@ export class Chorus extends EventTarget {
   currentDevice(kind: DeviceKind): string | null;
   switchDevice(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack>;
   refreshToken(token: string): Promise<void>;
+  /**
+   * Sends `data` on `topic` to everyone allowed to receive it (or only to the participant ids in `to`);
+   * `reliable: false` sends unordered without retransmissions. Needs `data:publish`.
+   */
+  sendData(topic: string, data: string | ArrayBuffer | ArrayBufferView, options?: SendDataOptions): Promise<void>;
   stats(): Promise<CallStats>;
   leave(): void;
   /** Replaces the end-to-end encryption key (only when connected with `e2ee`). */
@@ -226,6 +243,12 @@ export class Chorus extends EventTarget {
 
 export function rateConnection(sample?: { loss?: number; rttMs?: number | null; jitterMs?: number | null;
   receiving?: boolean }): ConnectionQuality;
+/** The data message frame the SDK sends (docs/protocol.md, "Data channels"). */
+export function encodeDataFrame(topic: string, data: string | ArrayBuffer | ArrayBufferView,
+  to?: string[] | null): Uint8Array;
+/** Decodes a frame the SFU delivers, or null if it is malformed. */
+export function decodeDataFrame(buffer: ArrayBuffer): { participantId: string; topic: string;
+  data: string | Uint8Array } | null;
 export function listDevices(kind?: MediaDeviceKind): Promise<Device[]>;
 /** The AES-GCM key of a CryptoKey or raw bytes (16 or 32). */
 export function importE2eeKey(key: E2eeKey): Promise<CryptoKey>;

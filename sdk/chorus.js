@@ -203,10 +203,11 @@ export class Chorus extends EventTarget {
     return p ? (p.name || p.identity || participantId) : participantId;
   }
 
-  /** Adds a listener; returns a function that removes it. */
+  /** Adds a listener; returns a function that removes it. Listening to `data` opens the data channels. */
   on(type, fn) {
     const l = (e) => fn(e.detail);
     this.addEventListener(type, l);
+    if (type === 'data') this._openData().catch((e) => this._fail(e));
     return () => this.removeEventListener(type, l);
   }
 
@@ -366,6 +367,9 @@ export class Chorus extends EventTarget {
         break;
       case 'token_expiring':
         this._expiring(m.expiresAt);
+        break;
+      case 'dataRefused':
+        this._emit('error', new ChorusError(m.reason || 'data_publish_not_allowed', 'a data message was refused'));
         break;
       case 'permissionsChanged':
         this.rights = m.rights || this.rights;
@@ -981,6 +985,72 @@ export class Chorus extends EventTarget {
     }
   }
 
+  // ---- data messages (issue 14; docs/data-channels.md) ------------------------------------------------------------
+
+  /**
+   * Sends `data` (a string, ArrayBuffer or typed array) on `topic` to everyone in the room allowed to receive it,
+   * or only to the participant ids in `to`. `reliable` (default true): ordered and retransmitted until delivered;
+   * false: unordered and never retransmitted (cursors, reactions), so it may be lost but is never duplicated.
+   * Resolves once the message is handed to the data channel. The server attaches this participant's id; a message
+   * it refuses (no `data:publish`, over the rate or size limit) is dropped, reported once as an `error` event.
+   */
+  async sendData(topic, data, { reliable = true, to = null } = {}) {
+    const frame = encodeDataFrame(topic, data, to);
+    await this._openData();
+    const d = this._data;
+    if (reliable && (!d.reliable || d.reliable.readyState === 'closed')) this._reopenReliable(d);
+    const ch = reliable ? d.reliable : d.lossy;
+    await channelOpen(ch);
+    ch.send(frame);
+  }
+
+  /** Opens the data channels on the publish connection (once; again after a rejoin); resolves when usable. */
+  _openData() {
+    this._wantData = true;
+    if (this._data && this._data.pc === this.publisher) return this._data.ready;
+    this._createDataChannels();
+    const d = this._data;
+    d.ready = this._negotiate().then(() => channelOpen(d.reliable));
+    d.ready.catch(() => { if (this._data === d) this._data = null; });
+    return d.ready;
+  }
+
+  /** The SDK's two channels: `chorus-reliable` (ordered, reliable) and `chorus-lossy` (unordered, no retransmits). */
+  _createDataChannels() {
+    if (!this.publisher) {
+      this.publisher = new RTCPeerConnection(this._rtcConfig());
+      this._watchIce(this.publisher, 'publish');
+    }
+    const pc = this.publisher;
+    const d = { pc, reliable: null, lossy: pc.createDataChannel('chorus-lossy', { ordered: false, maxRetransmits: 0 }) };
+    d.ready = Promise.resolve();
+    this._watchData(d.lossy, false);
+    this._data = d;
+    this._reopenReliable(d);
+  }
+
+  /** (Re)creates the reliable channel; the server closes it when this receiver fell too far behind. */
+  _reopenReliable(d) {
+    d.reliable = d.pc.createDataChannel('chorus-reliable', { ordered: true });
+    this._watchData(d.reliable, true);
+  }
+
+  _watchData(ch, reliable) {
+    ch.binaryType = 'arraybuffer';
+    ch.addEventListener('message', (e) => {
+      const m = decodeDataFrame(e.data);
+      if (m) this._emit('data', { ...m, reliable });
+    });
+    if (reliable) {
+      ch.addEventListener('close', () => {
+        const d = this._data;
+        if (this._closed || !d || d.reliable !== ch || d.pc.connectionState === 'closed') return;
+        this._fail(new ChorusError('data_channel_closed', 'reliable data delivery was interrupted; reopening'));
+        this._reopenReliable(d);
+      });
+    }
+  }
+
   /** Closes both peer connections and forgets remote tracks, keeping the local tracks for the rejoin. */
   _dropConnections() {
     clearInterval(this._ping);
@@ -1001,8 +1071,10 @@ export class Chorus extends EventTarget {
   async _republish() {
     const local = [...this._local.values()];
     this._local.clear();
-    if (local.length === 0) return;
+    this._data = null;
+    if (local.length === 0 && !this._wantData) return;
     for (const l of local) this._addLocal(l.track, l.kind, l.muted);
+    if (this._wantData) this._createDataChannels();
     await this._negotiate();
     for (const l of this._local.values()) {
       if (l.muted && l.transceiver.mid != null) this._send({ type: 'mute', trackId: l.transceiver.mid, muted: true });
@@ -1084,6 +1156,64 @@ export async function decryptFrame(key, frame, audio) {
     out.set(data.subarray(0, clear), 0);
     out.set(plain, clear);
     return out.buffer;
+  } catch {
+    return null;
+  }
+}
+
+// ---- data message frames (docs/protocol.md, "Data channels") ---------------------------------------------------
+
+const DATA_FRAME_VERSION = 1;
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+function channelOpen(ch) {
+  if (ch.readyState === 'open') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    ch.addEventListener('open', () => resolve(), { once: true });
+    ch.addEventListener('close', () => reject(new ChorusError('data_channel_closed', 'the data channel closed')), { once: true });
+  });
+}
+
+/** client → SFU: version | flags (1 = text) | topicLen | topic | u16 destCount | (len | id)* | payload */
+export function encodeDataFrame(topic, data, to) {
+  const t = utf8.encode(String(topic));
+  if (t.length === 0 || t.length > 128) throw new ChorusError('bad_topic', 'a topic is 1 to 128 UTF-8 bytes');
+  const text = typeof data === 'string';
+  let payload;
+  if (text) payload = utf8.encode(data);
+  else if (data instanceof ArrayBuffer) payload = new Uint8Array(data);
+  else if (ArrayBuffer.isView(data)) payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  else throw new ChorusError('bad_data', 'data is a string, an ArrayBuffer or a typed array');
+  const ids = (to || []).map((id) => utf8.encode(String(id)));
+  if (ids.length > 256 || ids.some((b) => b.length === 0 || b.length > 255)) {
+    throw new ChorusError('bad_destinations', 'at most 256 participant ids of 1 to 255 bytes');
+  }
+  const size = 3 + t.length + 2 + ids.reduce((n, b) => n + 1 + b.length, 0) + payload.length;
+  const out = new Uint8Array(size);
+  out[0] = DATA_FRAME_VERSION; out[1] = text ? 1 : 0; out[2] = t.length; out.set(t, 3);
+  let p = 3 + t.length;
+  out[p++] = ids.length >> 8; out[p++] = ids.length & 0xff;
+  for (const b of ids) { out[p++] = b.length; out.set(b, p); p += b.length; }
+  out.set(payload, p);
+  return out;
+}
+
+/** SFU → client: version | flags | topicLen | topic | senderLen | sender id | payload; null if malformed. */
+export function decodeDataFrame(buffer) {
+  if (!(buffer instanceof ArrayBuffer)) return null;
+  const b = new Uint8Array(buffer);
+  if (b.length < 5 || b[0] !== DATA_FRAME_VERSION || (b[1] & ~1) !== 0) return null;
+  try {
+    let p = 3 + b[2];
+    if (b[2] === 0 || p + 1 > b.length) return null;
+    const topic = utf8Strict.decode(b.subarray(3, p));
+    const idLen = b[p++];
+    if (idLen === 0 || p + idLen > b.length) return null;
+    const participantId = utf8Strict.decode(b.subarray(p, p + idLen));
+    p += idLen;
+    const payload = b.slice(p);
+    return { participantId, topic, data: b[1] & 1 ? utf8Strict.decode(payload) : payload };
   } catch {
     return null;
   }

@@ -40,6 +40,11 @@ export async function joinCall(room: string): Promise<Chorus> {
   call.on('speakingChanged', ({ participantId, speaking }) => {
     tileFor(participantId).classList.toggle('speaking', speaking);
   });
+  call.on('data', ({ participantId, topic, data }) => {
+    if (topic === 'chat' && typeof data === 'string') console.log(call.displayName(participantId) + ': ' + data);
+  });
+  await call.sendData('chat', 'hello');
+  await call.sendData('cursor', new Uint8Array([1, 2]), { reliable: false, to: ['p2'] });
   call.on('activeSpeaker', ({ participantId }) => {
     document.querySelectorAll('.active').forEach((e) => e.classList.remove('active'));
     tileFor(participantId).classList.add('active');

@@ -198,6 +198,7 @@ $('join').addEventListener('submit', async (ev) => {
       showError(e);
     }
   }
+  setUpChat(call);
   $('camera').closest('.devices').hidden = !(canAudio || canVideo);
   $('share').hidden = !call.rights.includes('media:publish:screen');
 });
@@ -225,3 +226,38 @@ $('share').addEventListener('click', async () => {
 });
 
 $('leave').addEventListener('click', () => call && call.leave());
+
+// ---- chat: data messages on topic 'chat' (issue 14), shown only with the data scopes ---------------------------------
+
+function addChatLine(from, text) {
+  const li = document.createElement('li');
+  const who = document.createElement('b');
+  who.textContent = from + ': ';
+  li.append(who, document.createTextNode(text)); // text, never HTML
+  $('messages').append(li);
+  li.scrollIntoView({ block: 'nearest' });
+}
+
+function setUpChat(c) {
+  $('messages').replaceChildren();
+  const canSend = c.rights.includes('data:publish');
+  $('chat').hidden = !(canSend || c.rights.includes('data:subscribe'));
+  $('chatForm').hidden = !canSend;
+  if ($('chat').hidden) return;
+  c.on('data', ({ participantId, topic, data }) => {
+    if (topic === 'chat' && typeof data === 'string') addChatLine(labelOf(participantId), data);
+  });
+}
+
+$('chatForm').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const text = $('chatText').value.trim();
+  if (!text || !call) return;
+  $('chatText').value = '';
+  try {
+    await call.sendData('chat', text);
+    addChatLine('you', text);
+  } catch (e) {
+    showError(e);
+  }
+});

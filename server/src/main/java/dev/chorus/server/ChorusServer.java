@@ -189,6 +189,7 @@ public final class ChorusServer implements AutoCloseable {
             io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
                     .description("participants in calls on this node (joining or joined)").register(metrics.registry());
             calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards
+            calls.dataRightsSource(edge.live()::dataRights); // and what the room's data relay delivers
             edge.live().addListener(calls::updateRights);
             control.devMode(dev);
             cluster = ClusterWiring.start(cfg, control, edge, mediaPlane.mediaAddress());

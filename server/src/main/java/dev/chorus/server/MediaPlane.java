@@ -74,6 +74,7 @@ final class MediaPlane implements AutoCloseable {
             sfu = new Sfu(sc, media).start();
             new MediaTransportMetrics(media, sfu.inboundSrtpStats()).bindTo(registry);
             sfu.metrics().bindTo(registry);
+            new dev.chorus.media.datarelay.DataRelayMetrics(sfu.dataCounters()).bindTo(registry);
             TurnCredentialIssuer issuer = null;
             if (cfg.turn().enabled()) {
                 ChorusConfig.Turn t = cfg.turn();

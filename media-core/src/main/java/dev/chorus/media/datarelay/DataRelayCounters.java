@@ -14,7 +14,10 @@ public final class DataRelayCounters {
     private long evicted;
     private long channelsOpen;
 
-    void count(RelayOutcome outcome, int payloadBytes) {
+    private long sctpDropped;
+
+    /** Counts one message or copy the relay itself did not see through (malformed frame, undeliverable copy). */
+    public void count(RelayOutcome outcome, int payloadBytes) {
         messages[outcome.ordinal()]++;
         bytes[outcome.ordinal()] += payloadBytes;
     }
@@ -36,6 +39,11 @@ public final class DataRelayCounters {
     }
 
     public long channelsOpen() { return channelsOpen; }
+
+    /** SCTP packets dropped and malformed chunks skipped by participants' associations (added as they happen). */
+    public void sctpDropped(long n) { sctpDropped += n; }
+
+    public long sctpDropped() { return sctpDropped; }
 
     /** A snapshot by outcome (tests, diagnostics). */
     public EnumMap<RelayOutcome, Long> snapshot() {

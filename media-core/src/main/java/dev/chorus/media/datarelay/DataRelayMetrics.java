@@ -12,7 +12,7 @@ import java.util.function.ToLongFunction;
  * Exports the relays' counters (one {@link DataRelayCounters} per worker thread, shared by that worker's rooms) by
  * reading them at scrape time: {@code chorus.data.messages{outcome}} and {@code chorus.data.bytes{outcome}}
  * (outcomes of {@link RelayOutcome} in lower case: {@code relayed}, {@code refused_*} per message sent;
- * {@code queued}, {@code dropped_*} per receiver copy), {@code chorus.data.queue.drops} and
+ * {@code queued}, {@code dropped_*} per receiver copy), {@code chorus.data.queue.drops}, {@code chorus.data.sctp.dropped} and
  * {@code chorus.data.channels.open}.
  */
 public final class DataRelayMetrics implements MeterBinder {
@@ -33,6 +33,9 @@ public final class DataRelayMetrics implements MeterBinder {
         }
         FunctionCounter.builder("chorus.data.queue.drops", this, m -> m.sum(DataRelayCounters::queueDrops))
                 .description("receiver copies dropped or evicted because the receiver's queue was full")
+                .register(registry);
+        FunctionCounter.builder("chorus.data.sctp.dropped", this, m -> m.sum(DataRelayCounters::sctpDropped))
+                .description("SCTP packets dropped (bad header, checksum, out of the blue) and malformed chunks skipped")
                 .register(registry);
         Gauge.builder("chorus.data.channels.open", this, m -> m.sum(DataRelayCounters::channelsOpen))
                 .description("open data channels").register(registry);

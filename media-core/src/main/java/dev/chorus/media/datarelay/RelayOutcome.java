@@ -14,6 +14,8 @@ public enum RelayOutcome {
     REFUSED_TOO_LARGE,
     /** Empty, too long or with control characters; or a destination list too long. */
     REFUSED_BAD_TOPIC,
+    /** Not a well-formed relay frame (bad version, lengths or UTF-8: {@link DataFrame}); counted by the transport. */
+    REFUSED_MALFORMED,
     /** Sender unknown to the relay (left, or never joined). */
     REFUSED_UNKNOWN_SENDER,
     /** Per receiver: queued for delivery. */
@@ -21,5 +23,7 @@ public enum RelayOutcome {
     /** Per receiver: a lossy copy dropped because the receiver's queue was full. */
     DROPPED_QUEUE_FULL,
     /** Per receiver: a reliable copy that did not fit; the receiver's reliable delivery is cut (see ReceiverQueue). */
-    DROPPED_RECEIVER_OVERFLOW
+    DROPPED_RECEIVER_OVERFLOW,
+    /** Per receiver: taken from the queue but not deliverable (no open channel, larger than the receiver accepts). */
+    DROPPED_UNDELIVERABLE
 }

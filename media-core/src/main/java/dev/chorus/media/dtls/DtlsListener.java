@@ -13,6 +13,12 @@ public interface DtlsListener {
     /** Handshake failed; the session is closed. */
     void onFailed(DtlsFailure reason, long handshakeNanos);
 
+    /**
+     * One DTLS application data record of an established session (SCTP packets of the data channels, RFC 8261).
+     * {@code data} is reused after the call: copy what is kept.
+     */
+    default void onApplicationData(byte[] data, int offset, int length) { }
+
     /** An established session ended (close_notify from the peer, or a fatal error after the handshake). */
     void onClosed();
 }

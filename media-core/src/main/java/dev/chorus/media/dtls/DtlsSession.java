@@ -25,6 +25,8 @@ public final class DtlsSession implements AutoCloseable {
     private final QueueDatagramTransport transport;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile Thread thread;
+    /** The established DTLS transport (application data out); null before the handshake finished. */
+    private volatile DTLSTransport established;
     /** Event-loop confined; only used before the cookie exchange completed. */
     private final ClientHelloAssembler assembler = new ClientHelloAssembler();
 
@@ -93,6 +95,7 @@ public final class DtlsSession implements AutoCloseable {
                 dtls.close();
                 return; // closed meanwhile: nobody wants the keys
             }
+            established = dtls;
             endpoint.stats().recordSuccess(nanos);
             listener.onConnected(server.keys(), nanos);
         } catch (IOException | RuntimeException e) {
@@ -116,14 +119,15 @@ public final class DtlsSession implements AutoCloseable {
 
     /**
      * After the handshake BouncyCastle still has work: retransmitting its last flight if the client's Finished
-     * is repeated, and noticing close_notify. No application data is expected (no data channels).
+     * is repeated, and noticing close_notify. Application data (SCTP of the data channels) goes to the listener.
      */
     private void serveEstablished(DTLSTransport dtls) {
         byte[] buf = new byte[QueueDatagramTransport.RECEIVE_LIMIT];
         try {
             // On close_notify or a fatal alert BouncyCastle closes our queue transport, which ends this loop.
             while (state.get() == State.CONNECTED && !transport.isClosed()) {
-                dtls.receive(buf, 0, buf.length, 1000);
+                int n = dtls.receive(buf, 0, buf.length, 1000);
+                if (n > 0) listener.onApplicationData(buf, 0, n);
             }
         } catch (IOException | RuntimeException e) {
             // close_notify, fatal alert or our own close: the session is over either way.
@@ -136,6 +140,22 @@ public final class DtlsSession implements AutoCloseable {
             }
             transport.close();
             if (wasConnected) listener.onClosed();
+        }
+    }
+
+    /**
+     * Sends one application data record (an SCTP packet) on the established session, from any thread: BouncyCastle
+     * serializes writers ({@code DTLSRecordLayer}'s write lock) and the datagram only goes to the non-blocking sink.
+     * False (nothing sent) before the handshake finished, after close, or if the record could not be written.
+     */
+    public boolean sendApplicationData(byte[] data, int offset, int length) {
+        DTLSTransport dtls = established;
+        if (dtls == null || state.get() != State.CONNECTED) return false;
+        try {
+            dtls.send(data, offset, length);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

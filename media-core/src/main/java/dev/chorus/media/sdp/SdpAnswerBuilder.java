@@ -53,6 +53,8 @@ public final class SdpAnswerBuilder {
     private boolean rtx = true;
     private boolean simulcast = true;
     private Sdp.Direction forcedDirection;
+    /** Our max message size for an accepted data channel section; 0: {@code m=application} is rejected. */
+    private int dataChannelMaxMessageSize;
     private final Map<String, SendStream> sendStreams = new HashMap<>();
 
     /**
@@ -107,6 +109,16 @@ public final class SdpAnswerBuilder {
     /** Uses this direction on every accepted section instead of mirroring the offer (RFC 3264 §6.1). */
     public SdpAnswerBuilder direction(Sdp.Direction direction) {
         this.forcedDirection = direction;
+        return this;
+    }
+
+    /**
+     * Accepts a WebRTC data channel section ({@code m=application ... UDP/DTLS/SCTP webrtc-datachannel}, RFC 8841)
+     * with our {@code a=sctp-port} and {@code a=max-message-size:maxMessageSize}; without this call it is rejected.
+     */
+    public SdpAnswerBuilder dataChannels(int maxMessageSize) {
+        if (maxMessageSize < 1) throw new IllegalArgumentException("maxMessageSize " + maxMessageSize);
+        this.dataChannelMaxMessageSize = maxMessageSize;
         return this;
     }
 
@@ -166,7 +178,8 @@ public final class SdpAnswerBuilder {
         if (rtp && media && om.rtcpMux() && mid != null && !om.isRejected()) {
             pts = acceptedPayloadTypes(om);
         }
-        if (pts.isEmpty()) {
+        boolean data = dataChannelMaxMessageSize > 0 && DataChannelSection.offered(om);
+        if (pts.isEmpty() && !data) {
             MediaDescription rejected = new MediaDescription(om.media(), 0, om.protocol());
             rejected.formats().add(om.formats().isEmpty() ? "0" : om.formats().get(0));
             rejected.connection(new Sdp.Connection("IN", "IP4", "0.0.0.0"));
@@ -185,18 +198,10 @@ public final class SdpAnswerBuilder {
         for (int pt : pts) {
             am.formats().add(Integer.toString(pt));
         }
-        am.connection(new Sdp.Connection("IN", addrType, host));
-        am.iceUfrag(credentials.ufrag()).icePwd(credentials.pwd());
-        am.fingerprints().add(fingerprint);
-        am.setup(Sdp.Setup.PASSIVE);
-        am.mid(mid);
-        for (int i = 0; i < candidates.size(); i++) {
-            InetSocketAddress c = candidates.get(i);
-            am.candidates().add(Sdp.Candidate.host(Integer.toString(i + 1), Sdp.Candidate.hostPriority(65535 - i),
-                    c.getAddress().getHostAddress(), c.getPort()));
-        }
-        am.endOfCandidates(true);
+        transportAttributes(am, mid, addrType, host);
+        if (data) return DataChannelSection.answer(am, dataChannelMaxMessageSize);
         for (Sdp.Extmap e : om.extmaps()) {
+
             if (extensions.contains(e.uri())) {
                 am.extmaps().add(new Sdp.Extmap(e.id(), null, e.uri(), null));
             }
@@ -237,6 +242,21 @@ public final class SdpAnswerBuilder {
             }
         }
         return am;
+    }
+
+    /** ICE, DTLS and candidates of an accepted section (media or data). */
+    private void transportAttributes(MediaDescription am, String mid, String addrType, String host) {
+        am.connection(new Sdp.Connection("IN", addrType, host));
+        am.iceUfrag(credentials.ufrag()).icePwd(credentials.pwd());
+        am.fingerprints().add(fingerprint);
+        am.setup(Sdp.Setup.PASSIVE);
+        am.mid(mid);
+        for (int i = 0; i < candidates.size(); i++) {
+            InetSocketAddress c = candidates.get(i);
+            am.candidates().add(Sdp.Candidate.host(Integer.toString(i + 1), Sdp.Candidate.hostPriority(65535 - i),
+                    c.getAddress().getHostAddress(), c.getPort()));
+        }
+        am.endOfCandidates(true);
     }
 
     /** Accepted payload types in offer order: named codecs, then their RTX (apt=) if enabled. */

@@ -34,6 +34,11 @@ final class Endpoint implements MediaChannel.Events {
     }
 
     @Override
+    public void onData(byte[] packet) {
+        if (!closed) worker.execute(() -> participant.data.onPacket(this, packet));
+    }
+
+    @Override
     public void onConnected(SrtpProfile profile) {
         worker.execute(() -> participant.onTransportConnected(this));
     }

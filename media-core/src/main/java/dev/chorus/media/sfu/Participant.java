@@ -66,6 +66,14 @@ public interface Participant {
      */
     CompletableFuture<Void> updateRights(MediaRights rights);
 
+    /**
+     * Replaces the participant's data-message rights ({@code data:publish}, {@code data:subscribe}, from whom it
+     * receives). Until the first call a participant has none: signaling calls this right after {@link Sfu#join}
+     * and after every rights change. Applied on the worker: the next message is judged by them, and queued messages
+     * it may no longer receive are dropped at once.
+     */
+    CompletableFuture<Void> updateDataRights(dev.chorus.media.datarelay.DataRights rights);
+
     /** A snapshot of the participant's counters, taken on the worker. */
     CompletableFuture<ParticipantStats> stats();
 

@@ -33,6 +33,7 @@ final class ParticipantImpl implements Participant {
     final TransportPair transports;
     final PublishSide publishing;
     final SubscribeSide subscribing;
+    final DataSide data;
 
     ParticipantImpl(String id, RoomImpl room, MediaRights rights, ParticipantListener listener) {
         this.id = id;
@@ -44,6 +45,7 @@ final class ParticipantImpl implements Participant {
         this.transports = new TransportPair(this);
         this.publishing = new PublishSide(this, transports);
         this.subscribing = new SubscribeSide(this, transports);
+        this.data = new DataSide(this);
         publishing.applyBitrateCap(rights, worker.clock.getAsLong());
     }
 
@@ -88,12 +90,18 @@ final class ParticipantImpl implements Participant {
     @Override
     public CompletableFuture<String> publish(String offerSdp, Map<String, TrackKind> kindsByMid) {
         PublishNegotiation.Offer offer;
+        DataNegotiation.DataSection dataSection;
         try {
             offer = PublishNegotiation.read(offerSdp, Map.copyOf(kindsByMid));
+            dataSection = DataNegotiation.read(offer.description());
         } catch (RuntimeException e) {
             return refused(e);
         }
-        return submit(() -> publishing.apply(offer, rights));
+        return submit(() -> {
+            String answer = publishing.apply(offer, rights);
+            data.negotiated(dataSection);
+            return answer;
+        });
     }
 
     @Override
@@ -138,6 +146,15 @@ final class ParticipantImpl implements Participant {
             publishing.applyBitrateCap(newRights, worker.clock.getAsLong());
             publishing.applyRights(newRights);
             room.refreshSubscriptions(this);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> updateDataRights(dev.chorus.media.datarelay.DataRights newRights) {
+        Objects.requireNonNull(newRights, "rights");
+        return submit(() -> {
+            data.updateRights(newRights);
             return null;
         });
     }
@@ -190,6 +207,7 @@ final class ParticipantImpl implements Participant {
     void leave() {
         publishing.unpublishAll(UnpublishReason.PUBLISHER_LEFT);
         subscribing.clear();
+        data.close();
         closed = true;
         transports.close();
     }
@@ -214,7 +232,10 @@ final class ParticipantImpl implements Participant {
         ep.close();
         if (closed || !current) return;
         transports.forget(ep);
-        if (ep.role == TransportRole.PUBLISH) publishing.onTransportClosed();
+        if (ep.role == TransportRole.PUBLISH) {
+            publishing.onTransportClosed();
+            data.close();
+        }
         else subscribing.onTransportClosed();
         listener.onTransportClosed(ep.role, reason);
         if (ep.role == TransportRole.SUBSCRIBE) subscribing.negotiate();
@@ -235,6 +256,7 @@ final class ParticipantImpl implements Participant {
     void tick(long now) {
         publishing.tick(now);
         subscribing.tick(now);
+        data.tick(now);
     }
 
     @Override

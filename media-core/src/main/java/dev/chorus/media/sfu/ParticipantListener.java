@@ -73,6 +73,12 @@ public interface ParticipantListener {
      */
     default void onSrtpAuthFailures(TransportRole role, int inWindow, long windowSeconds, long total) { }
 
+    /**
+     * The participant sent a data message without {@code data:publish}: refused. Called once per grant (again only
+     * after a rights change), on the room's worker. For the audit log.
+     */
+    default void onDataPublishRefused() { }
+
     /** The participant left the room (closed by signaling, by the room closing or by the SFU stopping); last event. */
     default void onClosed(String reason) { }
 

@@ -106,7 +106,7 @@ final class PublishNegotiation {
         SessionDescription answer;
         try {
             SdpAnswerBuilder builder = new SdpAnswerBuilder(sd, credentials, ours).codecs("opus", "VP8").simulcast(false)
-                    .extensions(acceptedExtensions(sd));
+                    .extensions(acceptedExtensions(sd)).dataChannels(DataNegotiation.MAX_MESSAGE_SIZE);
             for (InetSocketAddress c : candidates) builder.candidate(c);
             answer = builder.build();
         } catch (SdpNegotiationException e) {
@@ -117,7 +117,7 @@ final class PublishNegotiation {
         for (int i = 0; i < answer.media().size(); i++) {
             MediaDescription am = answer.media().get(i);
             MediaDescription om = sd.media().get(i);
-            if (am.isRejected()) continue;
+            if (am.isRejected() || DataNegotiation.isData(am)) continue;
             am.direction(om.effectiveDirection().sends() ? Sdp.Direction.RECVONLY : Sdp.Direction.INACTIVE);
             if (rights.maxKbps() > 0 && am.media().equals("video")) {
                 am.bandwidths().add("AS:" + rights.maxKbps());

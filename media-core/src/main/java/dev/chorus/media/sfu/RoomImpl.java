@@ -30,6 +30,8 @@ final class RoomImpl implements Room {
     private final ActiveSpeakerDetector speaker = new ActiveSpeakerDetector(AUDIO_LEVEL_INTERVAL_NANOS);
     private long nextAudioLevelsNanos;
     private long nextRateSampleNanos;
+    /** The room's data relay (issue 14): participants' data channel messages, under their data rights. */
+    final dev.chorus.media.datarelay.DataRelay data;
 
     RoomImpl(String id, Worker worker, Sfu sfu) {
         this.id = id;
@@ -37,6 +39,8 @@ final class RoomImpl implements Room {
         this.sfu = sfu;
         this.config = sfu.config();
         this.emptySinceNanos = worker.clock.getAsLong();
+        this.data = new dev.chorus.media.datarelay.DataRelay(dev.chorus.media.datarelay.DataLimits.defaults(), new DataEvents(),
+                worker.dataCounters);
     }
 
     @Override public String id() { return id; }
@@ -111,6 +115,21 @@ final class RoomImpl implements Room {
         worker.participants--;
         if (participants.isEmpty()) emptySinceNanos = worker.clock.getAsLong();
         p.listener.onClosed(reason);
+    }
+
+    /** Relay events reach the participant concerned: the audit of a refused sender, a receiver cut by overflow. */
+    private final class DataEvents implements dev.chorus.media.datarelay.DataRelay.Events {
+        @Override
+        public void publishRefused(String participantId) {
+            ParticipantImpl p = participants.get(participantId);
+            if (p != null) p.listener.onDataPublishRefused();
+        }
+
+        @Override
+        public void receiverOverflowed(String participantId) {
+            ParticipantImpl p = participants.get(participantId);
+            if (p != null) p.data.onOverflow();
+        }
     }
 
     /** Worker: a new track; visible to its publisher and to everyone allowed to receive it. */

@@ -55,6 +55,9 @@ final class SafeListener implements ParticipantListener {
             failed("onSrtpAuthFailures", e);
         }
     }
+    @Override public void onDataPublishRefused() {
+        try { delegate.onDataPublishRefused(); } catch (RuntimeException e) { failed("onDataPublishRefused", e); }
+    }
     @Override public void onClosed(String reason) {
         try { delegate.onClosed(reason); } catch (RuntimeException e) { failed("onClosed", e); }
     }

@@ -165,7 +165,16 @@ public final class Sfu implements AutoCloseable {
         return list;
     }
 
-    /** Sum of one counter over the workers. */
+    /**
+     * The data relay counters of the workers (one per worker, shared by its rooms), for
+     * {@link dev.chorus.media.datarelay.DataRelayMetrics}.
+     */
+    public List<dev.chorus.media.datarelay.DataRelayCounters> dataCounters() {
+        List<dev.chorus.media.datarelay.DataRelayCounters> out = new ArrayList<>(workers.length);
+        for (Worker w : workers) out.add(w.dataCounters);
+        return List.copyOf(out);
+    }
+
     /**
      * The inbound SRTP counters of the workers: transports attached to the SFU authenticate and decrypt on their
      * room's worker and count there, not in {@link MediaTransportServer#srtpStats()} (the metrics add both).

@@ -34,6 +34,8 @@ final class Worker implements Runnable {
     final SfuCounters counters = new SfuCounters();
     /** Inbound SRTP outcomes of this worker's transports (single writer: this worker). */
     final SrtpStats inboundSrtp = new SrtpStats();
+    /** Data relay counters of this worker's rooms (single writer: this worker). */
+    final dev.chorus.media.datarelay.DataRelayCounters dataCounters = new dev.chorus.media.datarelay.DataRelayCounters();
     final LongSupplier clock;
     final PacketRing ring;
     private final Runnable flusher;

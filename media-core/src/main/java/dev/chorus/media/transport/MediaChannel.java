@@ -45,6 +45,12 @@ public interface MediaChannel {
      */
     boolean restartIce(dev.chorus.media.ice.IceCredentials local, String remoteUfrag);
 
+    /**
+     * Sends one SCTP packet of the data channels as DTLS application data (RFC 8261). False (nothing sent) before
+     * DTLS finished, after close, or on a channel without DTLS.
+     */
+    default boolean sendData(byte[] packet) { return false; }
+
     /** Closes the transport (any thread, idempotent); {@link Events#onClosed} follows once. */
     void close();
 
@@ -65,6 +71,12 @@ public interface MediaChannel {
          * {@code DTLS_FAILED} follows.
          */
         default void onDtlsFailed(DtlsFailure reason) { }
+
+        /**
+         * One SCTP packet the peer sent as DTLS application data, on the DTLS session's thread; the array is the
+         * owner's to keep.
+         */
+        default void onData(byte[] packet) { }
 
         /** The channel is closed and forgotten; called once. */
         void onClosed(CloseReason reason);

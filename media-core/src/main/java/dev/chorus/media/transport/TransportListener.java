@@ -11,6 +11,12 @@ public interface TransportListener {
     /** DTLS failed (reported before {@link #onClosed} with {@link CloseReason#DTLS_FAILED}). */
     default void onDtlsFailed(WebRtcTransport transport, DtlsFailure reason) { }
 
+    /**
+     * One DTLS application data record (an SCTP packet of the data channels): called on the DTLS session's thread,
+     * not the event loop; {@code data} is a copy the listener may keep.
+     */
+    default void onApplicationData(WebRtcTransport transport, byte[] data) { }
+
     /** The transport is closed and forgotten; called once. */
     default void onClosed(WebRtcTransport transport, CloseReason reason) { }
 

@@ -47,6 +47,16 @@ final class WebRtcChannel implements MediaChannel, SrtpSink, TransportListener {
     }
 
     @Override
+    public boolean sendData(byte[] packet) {
+        return transport.sendApplicationData(packet, 0, packet.length);
+    }
+
+    @Override
+    public void onApplicationData(WebRtcTransport t, byte[] data) {
+        events.onData(data);
+    }
+
+    @Override
     public void close() {
         transport.close();
     }

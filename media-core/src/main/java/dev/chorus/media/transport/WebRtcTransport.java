@@ -314,6 +314,14 @@ public final class WebRtcTransport {
         return !closed.get() && server.restartIce(this, local, remoteUfrag);
     }
 
+    /**
+     * Sends one SCTP packet as DTLS application data (any thread; see {@link DtlsSession#sendApplicationData}).
+     * False before DTLS finished or after close.
+     */
+    public boolean sendApplicationData(byte[] packet, int offset, int length) {
+        return !closed.get() && dtls.sendApplicationData(packet, offset, length);
+    }
+
     /** Closes the transport from any thread; idempotent. */
     public void close() {
         close(CloseReason.CLOSED_BY_OWNER);
@@ -376,6 +384,12 @@ public final class WebRtcTransport {
         @Override
         public void onClosed() {
             close(CloseReason.DTLS_CLOSED);
+        }
+
+        @Override
+        public void onApplicationData(byte[] data, int offset, int length) {
+            if (closed.get()) return;
+            listener.onApplicationData(WebRtcTransport.this, java.util.Arrays.copyOfRange(data, offset, offset + length));
         }
     }
 }

@@ -232,9 +232,11 @@ class DataRelayTest {
         assertEquals(4.0, registry.get("chorus.data.bytes").tag("outcome", "queued").functionCounter().count());
         assertEquals(0.0, registry.get("chorus.data.queue.drops").functionCounter().count());
         assertEquals(2.0, registry.get("chorus.data.channels.open").gauge().value());
+        counters.sctpDropped(3);
+        assertEquals(3.0, registry.get("chorus.data.sctp.dropped").functionCounter().count());
         assertEquals(Set.of("relayed", "refused_no_right", "refused_rate", "refused_bytes", "refused_too_large",
-                "refused_bad_topic", "refused_unknown_sender", "queued", "dropped_queue_full",
-                "dropped_receiver_overflow"), Set.copyOf(registry.get("chorus.data.messages").functionCounters()
+                "refused_bad_topic", "refused_malformed", "refused_unknown_sender", "queued", "dropped_queue_full",
+                "dropped_receiver_overflow", "dropped_undeliverable"), Set.copyOf(registry.get("chorus.data.messages").functionCounters()
                 .stream().map(c -> c.getId().getTag("outcome")).toList()));
     }
 }

@@ -41,6 +41,21 @@ class WeriftInteropTest {
         }
     }
 
+    /**
+     * Issue 14: werift's own SCTP opens the SDK's data channels and exchanges messages with Chromium ({@link DataPairs}).
+     * Not met yet: in three runs werift's publish connection reached {@code connected} (ICE and DTLS up) but its
+     * reliable channel never changed state within 30 s: werift's SCTP association with ours over DTLS does not
+     * establish (not diagnosed further; werift-sctp alone interoperates with the core, WeriftSctpInteropTest, and
+     * libdatachannel's channels work end to end, LibdatachannelDataInteropTest).
+     * Runnable with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
+     */
+    @Tag("awaiting-fix")
+    @Test
+    void weriftAndChromiumExchangeDataMessagesThroughChorus() throws Exception {
+        DataPairs.exchange(chromium, server.pageUrl(), "werift", "werift-data",
+                List.of(Stacks.NODE.toString(), "werift-data-client.mjs"));
+    }
+
     @ParameterizedTest(name = "policy={0} cert={1} bundle={2}")
     @CsvSource({"all, ecdsa, max-bundle", "relay, ecdsa, max-bundle", "all, rsa, max-bundle", "relay, rsa, max-bundle"})
     void weriftAndChromiumReceiveEachOther(String policy, String cert, String bundle) throws Exception {

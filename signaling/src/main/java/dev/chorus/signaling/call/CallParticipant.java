@@ -120,6 +120,13 @@ final class CallParticipant implements ParticipantListener {
         session.send(Map.of("type", "trackPublished", "track", track(track)));
     }
 
+    /** Sent a data message without {@code data:publish}: audited once per grant, and the client is told. */
+    @Override
+    public void onDataPublishRefused() {
+        audit.dataPublishRefused(session);
+        session.send(Map.of("type", "dataRefused", "reason", "data_publish_not_allowed"));
+    }
+
     @Override
     public void onTrackUpdated(TrackInfo track) {
         if (own(track)) audit.track(session, track.muted() ? MediaAudit.MUTE : MediaAudit.UNMUTE, track, null);

@@ -2,6 +2,7 @@ package dev.chorus.signaling.call;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.media.datarelay.DataRights;
 import dev.chorus.media.sfu.MediaRights;
 import dev.chorus.media.sfu.Participant;
 import dev.chorus.media.sfu.Room;
@@ -124,6 +125,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         ParticipantSession s = cp.session;
         CallRoom room = cp.room;
         MediaRights rights = rightsOf(s, room);
+        DataRights dataRights = dataRightsOf(s, room); // store reads: here, never on the SFU worker
         return sfu.join(room.sfuRoomId, cp.id(), rights, cp)
                 .exceptionally(e -> {
                     throw new CompletionException(new SessionRefusedException(WsCloseCodes.MEDIA_UNAVAILABLE,
@@ -131,6 +133,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                 })
                 .thenCompose(p -> {
                     cp.media(p);
+                    p.updateDataRights(dataRights); // before any publish: worker tasks run in order
                     if (cp.isEnded()) { // the session ended while we joined
                         p.close("left");
                         throw new CompletionException(new SessionRefusedException(WsCloseCodes.NORMAL, "left"));
@@ -201,7 +204,10 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     public void refreshApplied(ParticipantSession session) {
         if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp)) return;
         Participant p = cp.media();
-        if (p != null) p.updateRights(rightsOf(session, cp.room));
+        if (p != null) {
+            p.updateRights(rightsOf(session, cp.room));
+            p.updateDataRights(dataRightsOf(session, cp.room));
+        }
     }
 
     // webhook events of rooms, participants and tracks (docs/webhooks.md); NONE until the server installs a sink
@@ -254,10 +260,26 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         return source != null ? source.apply(s) : PeerSelector.rights(s, pid -> peerOf(room, pid));
     }
 
-    /** New rights of a live session (LiveAuthorization.RightsListener): applied by the SFU before its next drain. */
+    // the data relay's rights (issue 14): live authorization supplies them when installed, like the media rights
+    private volatile java.util.function.Function<ParticipantSession, DataRights> dataRightsSource;
+
+    public void dataRightsSource(java.util.function.Function<ParticipantSession, DataRights> source) {
+        this.dataRightsSource = source;
+    }
+
+    private DataRights dataRightsOf(ParticipantSession s, CallRoom room) {
+        var source = dataRightsSource;
+        return source != null ? source.apply(s) : PeerSelector.dataRights(s, pid -> peerOf(room, pid));
+    }
+
+    /**
+     * New rights of a live session (LiveAuthorization.RightsListener): applied by the SFU before its next drain,
+     * the media rights given and the data rights recomputed from the same state.
+     */
     public void updateRights(ParticipantSession session, MediaRights rights) {
         if (session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp && cp.media() != null) {
             cp.media().updateRights(rights);
+            cp.media().updateDataRights(dataRightsOf(session, cp.room));
         }
     }
 

@@ -30,13 +30,13 @@ import java.util.Set;
  * {@code POST /dev/token} — DEV MODE ONLY: mints a join token for the dev project without credentials, so the demo
  * page can join with one click. The server module registers it only in dev mode; in production the path does not
  * exist (404). Body (all optional): {@code {"room":"demo","identity":"…","name":"Ada","scopes":["room:join",…]}}; the default
- * scopes are every media scope. Signed by the dev project's API key, so it is audited like any mint.
+ * scopes are every media and data scope. Signed by the dev project's API key, so it is audited like any mint.
  */
 public final class DevTokenRoute {
     public static final String PATH = "/dev/token";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<Scope> DEFAULT_SCOPES = EnumSet.of(Scope.ROOM_JOIN, Scope.PUBLISH_AUDIO,
-            Scope.PUBLISH_VIDEO, Scope.PUBLISH_SCREEN, Scope.SUBSCRIBE);
+            Scope.PUBLISH_VIDEO, Scope.PUBLISH_SCREEN, Scope.SUBSCRIBE, Scope.DATA_PUBLISH, Scope.DATA_SUBSCRIBE);
 
     private DevTokenRoute() {}
 

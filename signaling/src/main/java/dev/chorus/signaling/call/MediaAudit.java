@@ -13,7 +13,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Audits what a participant does with its own media: a track published ({@code media.publish}), unpublished
  * ({@code media.unpublish}, with the reason: left, rights revoked, renegotiated, ...), muted or unmuted
- * ({@code media.mute} / {@code media.unmute}). The SFU reports these on a room worker, which must never wait for a
+ * ({@code media.mute} / {@code media.unmute}); a data message refused for lack of {@code data:publish}
+ * ({@code data.publish}, outcome refused, once per grant). The SFU reports these on a room worker, which must never wait for a
  * disk: the append (which forces the file) runs on the blocking executor. Identities only as hashes.
  */
 final class MediaAudit {
@@ -21,6 +22,7 @@ final class MediaAudit {
     static final String UNPUBLISH = "media.unpublish";
     static final String MUTE = "media.mute";
     static final String UNMUTE = "media.unmute";
+    static final String DATA_PUBLISH = "data.publish";
     static final MediaAudit NONE = new MediaAudit(null, Runnable::run);
 
     private final AuditLog log;
@@ -29,6 +31,18 @@ final class MediaAudit {
     MediaAudit(AuditLog log, Executor blocking) {
         this.log = log;
         this.blocking = blocking;
+    }
+
+    /** {@code data.publish} refused: the participant sent a data message without {@code data:publish} (once per grant). */
+    void dataPublishRefused(ParticipantSession s) {
+        if (log == null) return;
+        AuditEvent e = AuditEvent.refused(s.projectId(), AuditEvent.identityHash(s.projectId(), s.identity()),
+                s.sourceIp(), DATA_PUBLISH, "room:" + s.room(), "data:publish not granted");
+        try {
+            blocking.execute(() -> log.append(e));
+        } catch (RejectedExecutionException stopping) {
+            // shutting down
+        }
     }
 
     void track(ParticipantSession s, String action, TrackInfo t, String reason) {

@@ -1,5 +1,7 @@
 package dev.chorus.signaling.call;
 
+import dev.chorus.media.datarelay.DataRights;
+import dev.chorus.media.datarelay.SenderPolicy;
 import dev.chorus.media.sfu.MediaRights;
 import dev.chorus.media.sfu.SubscribePolicy;
 import dev.chorus.signaling.auth.PeerPolicy;
@@ -34,21 +36,43 @@ final class PeerSelector {
         SubscribePolicy policy;
         if (!subscribe) {
             policy = SubscribePolicy.NONE;
-        } else if (!p.present() || p.subscribeAllow().isEmpty() && p.subscribeDeny().isEmpty()) {
+        } else if (admitsEveryone(p)) {
             policy = SubscribePolicy.ALL;
         } else {
-            List<String> allow = p.subscribeAllow();
-            List<String> deny = p.subscribeDeny();
-            policy = track -> {
-                Peer peer = peers.apply(track.participantId());
-                if (peer == null) return false;
-                if (matches(deny, peer)) return false;
-                return allow.isEmpty() || matches(allow, peer);
-            };
+            policy = track -> admits(p, peers.apply(track.participantId()));
         }
         int maxTracks = p.maxTracks() < 0 ? MediaRights.DEFAULT_MAX_TRACKS : p.maxTracks();
         int maxKbps = Math.max(0, p.maxKbps());
         return new MediaRights(audio, video, screen, subscribe, policy, maxTracks, maxKbps);
+    }
+
+    /**
+     * Data-message rights from the grant alone (no live authorization installed): {@code data:publish},
+     * {@code data:subscribe}, and from whom by the same peer policy as media.
+     */
+    static DataRights dataRights(ParticipantSession s, Function<String, Peer> peers) {
+        boolean subscribe = s.hasRight(Scope.DATA_SUBSCRIBE.wire());
+        PeerPolicy p = s.policy();
+        SenderPolicy from;
+        if (!subscribe) {
+            from = SenderPolicy.NONE;
+        } else if (admitsEveryone(p)) {
+            from = SenderPolicy.ALL;
+        } else {
+            from = sender -> admits(p, peers.apply(sender));
+        }
+        return new DataRights(s.hasRight(Scope.DATA_PUBLISH.wire()), subscribe, from);
+    }
+
+    /** No policy claim, or empty lists: every publisher in the room. */
+    static boolean admitsEveryone(PeerPolicy p) {
+        return !p.present() || p.subscribeAllow().isEmpty() && p.subscribeDeny().isEmpty();
+    }
+
+    /** The policy admits {@code peer} (null: not in the room): a deny match wins; a non-empty allow list must match. */
+    static boolean admits(PeerPolicy p, Peer peer) {
+        if (peer == null || matches(p.subscribeDeny(), peer)) return false;
+        return p.subscribeAllow().isEmpty() || matches(p.subscribeAllow(), peer);
     }
 
     static boolean matches(List<String> selectors, Peer peer) {
