@@ -43,6 +43,8 @@ final class SubscribeSide {
     final long rtcpSsrc = ParticipantImpl.randomSsrc();
     private long nextRtcpNanos;
     final NackResponder nacks;
+    /** Issue 12: which simulcast layer each consumer gets. */
+    final SubscriberLayers layerChoice = new SubscriberLayers(this);
     long packetsReceived;
     long estimatedBps;
     long transportCcFeedbacks;
@@ -67,6 +69,10 @@ final class SubscribeSide {
         this.worker = participant.worker;
         this.transports = transports;
         this.nacks = new NackResponder(room, worker.clock.getAsLong());
+    }
+
+    long now() {
+        return worker.clock.getAsLong();
     }
 
     int nextTransportCcSequence() {
@@ -133,6 +139,7 @@ final class SubscribeSide {
         Consumer c = t.consumerOf(participant);
         if (c == null) return;
         c.removed = true;
+        SubscriberLayers.report(c, dev.chorus.media.simulcast.LayerSelector.NONE);
         t.removeConsumer(c);
         consumers.remove(c);
         Endpoint sub = transports.subscribe;
@@ -313,6 +320,7 @@ final class SubscribeSide {
 
     /** Worker timer: sender reports for every started consumer. */
     void tick(long now) {
+        layerChoice.tick(now);
         Endpoint sub = transports.subscribe;
         if (sub == null || !sub.connected || now - nextRtcpNanos < 0) return;
         nextRtcpNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.rtcpIntervalMillis());
