@@ -43,7 +43,12 @@ export interface ConnectOptions {
   getToken?: () => Promise<string>;
   /** Seconds of rejoin attempts before `disconnected` (default 60). */
   reconnectTimeout?: number;
+  /** Camera video as 3 simulcast layers (rids f, h, q; default true). Screen share is always one layer. */
+  simulcast?: boolean;
 }
+
+/** A cap on the simulcast layer the SFU sends of a received video track. */
+export type VideoQuality = 'low' | 'medium' | 'high';
 
 /** Another participant as the server announces it. */
 export interface Participant {
@@ -139,6 +144,8 @@ export interface ChorusEvents {
   iceRestart: { role: 'publish' | 'subscribe' };
   /** Cluster mode: the room lives on another node; the SDK follows (at most 3 redirects in a row). */
   redirected: { url: string };
+  /** Dynacast: the SFU paused (false) or resumed (true) simulcast layers of a local track nobody / somebody receives. */
+  publishLayers: { trackId: string; layers: Record<string, boolean> };
 }
 
 export interface PublishOptions {
@@ -190,6 +197,12 @@ export class Chorus extends EventTarget {
   currentDevice(kind: DeviceKind): string | null;
   switchDevice(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack>;
   refreshToken(token: string): Promise<void>;
+  /** Adaptive stream: shows the track in `element` and reports its size/visibility; returns a stop function. */
+  attachVideo(detail: RemoteTrack, element: HTMLVideoElement): () => void;
+  /** Adaptive stream for an element the app fills itself; returns a stop function. */
+  observeVideoElement(element: HTMLElement, participantId: string, trackId: string): () => void;
+  /** Caps the received quality of a video track (null: no cap). */
+  setPreferredQuality(participantId: string, trackId: string, quality: VideoQuality | null): void;
   stats(): Promise<CallStats>;
   leave(): void;
 }
