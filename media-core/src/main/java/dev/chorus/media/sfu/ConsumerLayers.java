@@ -41,8 +41,9 @@ final class ConsumerLayers {
     int computeWanted(SimulcastLayers layers) {
         int w;
         if (viewportWidth > 0 && viewportHeight > 0 || !visible) {
-            w = ViewportLayers.wantedLayer(layers.widths, layers.heights, viewportWidth, viewportHeight, visible,
-                    preferred);
+            layers.estimateSizes();
+            w = ViewportLayers.wantedLayer(layers.estimatedWidths, layers.estimatedHeights, viewportWidth,
+                    viewportHeight, visible, preferred);
         } else {
             w = preferred == null ? layers.layers - 1 : Math.min(preferred.ordinal(), layers.layers - 1);
         }

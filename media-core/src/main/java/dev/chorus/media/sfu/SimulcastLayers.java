@@ -30,6 +30,9 @@ final class SimulcastLayers {
     final long[] lastPacketNanos;
     final int[] widths;
     final int[] heights;
+    /** {@link #widths}/{@link #heights} with the unknown ones estimated ({@link #estimateSizes}). */
+    final int[] estimatedWidths;
+    final int[] estimatedHeights;
     final long[] packets;
     final long[] bytes;
     /** Dynacast: which layers subscribers need (paused at the publisher otherwise). */
@@ -53,9 +56,36 @@ final class SimulcastLayers {
         this.lastPacketNanos = new long[layers];
         this.widths = new int[layers];
         this.heights = new int[layers];
+        this.estimatedWidths = new int[layers];
+        this.estimatedHeights = new int[layers];
         this.packets = new long[layers];
         this.bytes = new long[layers];
         this.demand = new LayerDemand(layers);
+    }
+
+    /**
+     * Frame sizes for the adaptive-stream choice: the size read from a layer's key frames, else an estimate from the
+     * nearest layer whose size is known, halving per layer down (the SDK's and Chromium's default scaling), else 0
+     * (unknown). Without the estimate a layer that dynacast paused before any of its key frames came (so its size
+     * was never seen) would look like it covers any element, and a larger layer would never be asked for again.
+     */
+    void estimateSizes() {
+        for (int l = 0; l < layers; l++) {
+            int known = -1;
+            for (int k = 0; k < layers; k++) {
+                if (widths[k] > 0 && (known < 0 || Math.abs(k - l) < Math.abs(known - l))) known = k;
+            }
+            if (known < 0) {
+                estimatedWidths[l] = 0;
+                estimatedHeights[l] = 0;
+            } else if (known <= l) {
+                estimatedWidths[l] = widths[known] << (l - known);
+                estimatedHeights[l] = heights[known] << (l - known);
+            } else {
+                estimatedWidths[l] = widths[known] >> (known - l);
+                estimatedHeights[l] = heights[known] >> (known - l);
+            }
+        }
     }
 
     /** The media SSRC bound to {@code layer}, or -1 before its first packet. */

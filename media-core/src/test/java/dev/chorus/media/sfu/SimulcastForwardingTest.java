@@ -258,6 +258,16 @@ class SimulcastForwardingTest {
     }
 
     @Test
+    void aLayerWhoseSizeWasNeverSeenIsEstimatedSoALargeElementStillAsksForIt() {
+        picture(0, true, 2); // only q's key frame: h and f were paused before sending one
+        sub.subscribing.layerChoice.setPreference("pub", "0", 1280, 720, true, null);
+        tick();
+        assertThat(track.simulcast.estimatedWidths).containsExactly(320, 640, 1280);
+        assertThat(consumer.layers.wanted).isEqualTo(2);
+        assertThat(consumer.layers.selector.targetSpatial()).as("the highest layer that flows").isEqualTo(0);
+    }
+
+    @Test
     void aNackIsAnsweredWithThePacketItNamesFromItsLayer() {
         allLayers(true);
         tick(); // no report yet: the top layer
