@@ -53,6 +53,8 @@ export interface ConnectOptions {
    * led to); after a failed attempt it starts from the next of these, so the call survives the death of any node.
    */
   urls?: string[];
+  /** Camera video as 3 simulcast layers (rids f, h, q; default true). Screen share is always one layer. */
+  simulcast?: boolean;
 }
 
 /** A CryptoKey for AES-GCM, or 16 or 32 raw key bytes. */
@@ -68,6 +70,9 @@ export interface E2eeStats {
   decryptedFrames: number;
   failedFrames: number;
 }
+
+/** A cap on the simulcast layer the SFU sends of a received video track. */
+export type VideoQuality = 'low' | 'medium' | 'high';
 
 /** Another participant as the server announces it. */
 export interface Participant {
@@ -168,6 +173,8 @@ export interface ChorusEvents {
   data: { participantId: string; topic: string; data: string | Uint8Array; reliable: boolean };
   /** Cluster mode: the room lives on another node; the SDK follows (at most 3 redirects in a row). */
   redirected: { url: string };
+  /** Dynacast: the SFU paused (false) or resumed (true) simulcast layers of a local track nobody / somebody receives. */
+  publishLayers: { trackId: string; layers: Record<string, boolean> };
 }
 
 export interface SendDataOptions {
@@ -235,6 +242,12 @@ export class Chorus extends EventTarget {
    * `reliable: false` sends unordered without retransmissions. Needs `data:publish`.
    */
   sendData(topic: string, data: string | ArrayBuffer | ArrayBufferView, options?: SendDataOptions): Promise<void>;
+  /** Adaptive stream: shows the track in `element` and reports its size/visibility; returns a stop function. */
+  attachVideo(detail: RemoteTrack, element: HTMLVideoElement): () => void;
+  /** Adaptive stream for an element the app fills itself; returns a stop function. */
+  observeVideoElement(element: HTMLElement, participantId: string, trackId: string): () => void;
+  /** Caps the received quality of a video track (null: no cap). */
+  setPreferredQuality(participantId: string, trackId: string, quality: VideoQuality | null): void;
   stats(): Promise<CallStats>;
   leave(): void;
   /** Replaces the end-to-end encryption key (only when connected with `e2ee`). */

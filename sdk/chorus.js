@@ -143,7 +143,8 @@ export class Chorus extends EventTarget {
   }
 
   constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [], tokenExpiryWarning = 60,
-    monitorInterval = 250, qualityInterval = 2000, getToken = null, reconnectTimeout = 60, e2ee = null, urls = [] }) {
+    monitorInterval = 250, qualityInterval = 2000, getToken = null, reconnectTimeout = 60, e2ee = null, urls = [],
+    simulcast = true }) {
     super();
     if (!token || !room) throw new ChorusError('bad_options', 'token and room are required');
     this._entries = entryUrls(url, urls); // cluster mode: the nodes a rejoin may start from (docs/cluster.md)
@@ -194,6 +195,7 @@ export class Chorus extends EventTarget {
     this._iceTimers = new Map();    // pc → timer of a pending restart after `disconnected`
     this._watchNetwork();
     this._initE2ee(e2ee);
+    this._simulcast = simulcast;   // issue 12: camera video as 3 simulcast layers (see _sendEncodings)
   }
 
   /** A participant's display name: the token's `name` claim, else its identity. Works for this participant too. */
@@ -362,6 +364,9 @@ export class Chorus extends EventTarget {
         this._emit('serverAudioLevels', { levels });
         break;
       }
+      case 'publishLayers':
+        this._applyPublishLayers(m).catch(() => { /* sender gone: nothing to pause */ });
+        break;
       case 'draining':
         this._emit('draining', { deadline: m.deadline });
         break;
@@ -492,13 +497,135 @@ export class Chorus extends EventTarget {
       this.publisher = new RTCPeerConnection(this._rtcConfig());
       this._watchIce(this.publisher, 'publish');
     }
-    const transceiver = this.publisher.addTransceiver(muted ? track.kind : track,
-      { direction: 'sendonly', streams: [this.localStream] });
+    const init = { direction: 'sendonly', streams: [this.localStream] };
+    const encodings = this._sendEncodings(kind);
+    if (encodings) init.sendEncodings = encodings;
+    const transceiver = this.publisher.addTransceiver(muted ? track.kind : track, init);
     this.localStream.addTrack(track);
     this._local.set(transceiver, { kind, track, transceiver, muted });
     this._watchDevice(transceiver);
     this._e2eeSender(transceiver.sender, kind);
     return transceiver;
+  }
+
+  // ---- simulcast, adaptive stream, dynacast (issue 12) -------------------------------------------------------------
+
+  /**
+   * The encodings a new local track is sent with: camera video as three simulcast layers, full size first (a server
+   * that declines simulcast still gets full quality) then half and quarter size (rids f, h, q: the SFU orders layers
+   * by these names); screen share and audio as one encoding. `simulcast: false` at connect turns it off.
+   */
+  _sendEncodings(kind) {
+    if (kind !== 'video' || !this._simulcast) return null;
+    return [
+      { rid: 'f' },
+      { rid: 'h', scaleResolutionDownBy: 2 },
+      { rid: 'q', scaleResolutionDownBy: 4 },
+    ];
+  }
+
+  /** Dynacast: the SFU says which layers of one of our tracks anyone receives; the others stop being encoded. */
+  async _applyPublishLayers(m) {
+    for (const l of this._local.values()) {
+      if (l.transceiver.mid !== m.trackId) continue;
+      const sender = l.transceiver.sender;
+      const params = sender.getParameters();
+      if (!params.encodings || params.encodings.length < 2) return;
+      let changed = false;
+      for (const e of params.encodings) {
+        if (e.rid == null || !(e.rid in (m.layers || {}))) continue;
+        const active = m.layers[e.rid] === true;
+        if (e.active !== active) { e.active = active; changed = true; }
+      }
+      if (changed) await sender.setParameters(params);
+      this._emit('publishLayers', { trackId: m.trackId, layers: { ...m.layers } });
+    }
+  }
+
+  /**
+   * Adaptive stream: shows a received video track in `element` and tells the SFU the element's size and
+   * visibility, so it sends the smallest simulcast layer that looks sharp there (a hidden element gets none).
+   * Returns a function that stops observing. `detail` is a `track` event's detail.
+   */
+  attachVideo(detail, element) {
+    if (element.srcObject == null || !element.srcObject.getTracks().includes(detail.track)) {
+      element.srcObject = new MediaStream([detail.track]);
+    }
+    return this.observeVideoElement(element, detail.participantId, detail.trackId);
+  }
+
+  /** Adaptive stream for an element the app fills itself; see attachVideo. Returns a function that stops it. */
+  observeVideoElement(element, participantId, trackId) {
+    const view = this._view(participantId, trackId);
+    view.element = element;
+    let intersecting = true;
+    const report = () => {
+      if (view.element !== element) return;
+      const r = element.getBoundingClientRect();
+      const dpr = window.devicePixelRatio || 1;
+      view.width = Math.round(r.width * dpr);
+      view.height = Math.round(r.height * dpr);
+      view.visible = intersecting && document.visibilityState !== 'hidden' && r.width > 0 && r.height > 0;
+      this._sendView(participantId, trackId);
+    };
+    const resize = typeof ResizeObserver === 'function' ? new ResizeObserver(report) : null;
+    const inter = typeof IntersectionObserver === 'function'
+      ? new IntersectionObserver((entries) => { intersecting = entries[entries.length - 1].isIntersecting; report(); })
+      : null;
+    resize?.observe(element);
+    inter?.observe(element);
+    document.addEventListener('visibilitychange', report);
+    report();
+    return () => {
+      resize?.disconnect();
+      inter?.disconnect();
+      document.removeEventListener('visibilitychange', report);
+      if (view.element === element) {
+        view.element = null;
+        view.width = 0;
+        view.height = 0;
+        view.visible = true;
+        this._sendView(participantId, trackId);
+      }
+    };
+  }
+
+  /**
+   * Caps the quality the SFU sends of a received video track: 'low', 'medium', 'high' (simulcast layers), or null
+   * for no cap. Works with or without adaptive stream (the smaller of the two wins).
+   */
+  setPreferredQuality(participantId, trackId, quality) {
+    if (quality != null && !['low', 'medium', 'high'].includes(quality)) {
+      throw new ChorusError('bad_options', "quality is 'low', 'medium', 'high' or null");
+    }
+    this._view(participantId, trackId).quality = quality ?? null;
+    this._sendView(participantId, trackId);
+  }
+
+  _view(participantId, trackId) {
+    if (!this._views) this._views = new Map();
+    const key = participantId + '/' + trackId;
+    let v = this._views.get(key);
+    if (!v) {
+      v = { element: null, width: 0, height: 0, visible: true, quality: null, sent: null, timer: null };
+      this._views.set(key, v);
+    }
+    return v;
+  }
+
+  /** Sends the view of one track if it changed, at most every 100 ms (resizes come in bursts). */
+  _sendView(participantId, trackId) {
+    const v = this._view(participantId, trackId);
+    if (v.timer) return;
+    v.timer = setTimeout(() => {
+      v.timer = null;
+      const m = { type: 'trackView', participantId, trackId, width: v.width, height: v.height, visible: v.visible,
+        quality: v.quality };
+      const text = JSON.stringify(m);
+      if (text === v.sent) return;
+      v.sent = text;
+      this._send(m);
+    }, v.sent == null ? 0 : 100);
   }
 
   // ---- devices ---------------------------------------------------------------------------------------------------

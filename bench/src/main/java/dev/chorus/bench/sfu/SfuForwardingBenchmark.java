@@ -45,11 +45,19 @@ public class SfuForwardingBenchmark {
     @Param({"AEAD_AES_128_GCM"})
     public String profile;
 
+    /**
+     * Issue 12: the same packets as the top layer of a 3-layer simulcast track that every subscriber selects (layer
+     * lookup, VP8 descriptor parse, LayerSelector splicing and picture id rewrite per subscriber). Compare the two
+     * values of one run as a ratio.
+     */
+    @Param({"false", "true"})
+    public boolean simulcast;
+
     private ForwardingHarness harness;
 
     @Setup(Level.Trial)
     public void setUp() {
-        harness = new ForwardingHarness(subscribers, PAYLOAD, RING, SrtpProfile.valueOf(profile));
+        harness = new ForwardingHarness(subscribers, PAYLOAD, RING, SrtpProfile.valueOf(profile), simulcast);
     }
 
     @Benchmark

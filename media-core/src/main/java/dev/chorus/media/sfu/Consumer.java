@@ -63,6 +63,8 @@ final class Consumer {
     final byte[] extensionIds = new byte[256];
     /** The subscriber's transport-cc id on this section (0: none). */
     int transportCcId;
+    /** Simulcast tracks (issue 12): layer choice and splicing for this subscriber; null for a single stream. */
+    ConsumerLayers layers;
 
     Consumer(ParticipantImpl subscriber, Producer track, long ssrc, long rtxSsrc, int payloadType, int firstSeq,
              long firstTs) {
@@ -74,6 +76,12 @@ final class Consumer {
         this.lastSeq = (firstSeq - 1) & 0xFFFF;
         this.lastTs = firstTs;
         this.rtxSeq = firstSeq ^ 0x5A5A;
+    }
+
+    /** The simulcast state, created when the track is (or became, by renegotiation) simulcast. */
+    ConsumerLayers layers() {
+        if (layers == null && track.simulcast != null) layers = new ConsumerLayers(track.clockRate);
+        return layers;
     }
 
     /** Forwarding is on: negotiated, the subscriber's transport connected, not removed. */

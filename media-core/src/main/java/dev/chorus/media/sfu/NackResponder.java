@@ -37,6 +37,17 @@ final class NackResponder {
                     counters.nacksOverBudget++;
                     continue;
                 }
+                if (c.layers != null) {
+                    // Simulcast: the sent log says which layer's packet this was (layers' numbers collide).
+                    if (answerFromLayer(c, seq, now)) {
+                        answeredHere++;
+                        counters.nacksAnswered++;
+                        answered++;
+                    } else {
+                        counters.nacksMissed++;
+                    }
+                    continue;
+                }
                 int source = c.sourceSequence(seq);
                 int slot = c.track.cache.find(source, now);
                 if (slot < 0) {
@@ -53,5 +64,15 @@ final class NackResponder {
             }
         }
         if (upstream > 0) c.track.publisher.publishing.nackUpstream(c.track, worker.upstreamNacks, upstream);
+    }
+
+    private boolean answerFromLayer(Consumer c, int seq, long now) {
+        SimulcastLayers sc = c.track.simulcast;
+        int sent = c.layers.sentSlot(seq);
+        if (sc == null || sent < 0) return false;
+        int layer = c.layers.sentLayer(sent);
+        if (layer >= sc.layers) return false;
+        int slot = sc.caches[layer].find(c.layers.sentSourceSeq(sent), now);
+        return slot >= 0 && room.retransmit(c, sc.caches[layer], slot, sent);
     }
 }

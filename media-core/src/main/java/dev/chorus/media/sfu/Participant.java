@@ -27,7 +27,7 @@ public interface Participant {
      * {@link TrackKind#SCREEN}. Refused as a whole if a sending section's kind is not granted
      * ({@link SfuException.Code#PUBLISH_NOT_ALLOWED}) or there would be more than {@code maxTracks}
      * ({@link SfuException.Code#TOO_MANY_TRACKS}). Track ids are the sections' mids; sections that stop sending are
-     * unpublished. Simulcast is declined for now (one encoding per track).
+     * unpublished. A video section may send up to 4 VP8 simulcast layers by rid (issue 12).
      *
      * @param offerSdp   the client's offer (contains its ICE password: never log it)
      * @param kindsByMid optional kind per mid (to mark screen shares); may be empty
@@ -55,6 +55,15 @@ public interface Participant {
      * nothing: the client's own offer with a new ufrag restarts it ({@link #publish}).
      */
     CompletableFuture<Void> restartSubscriberIce();
+
+    /**
+     * Issue 12: how this participant shows a track it receives (adaptive stream): its video element's size in device
+     * pixels (0 × 0: unknown), whether it is visible, and the app's preferred quality ({@code null}: no cap). For a
+     * simulcast track the SFU never sends a layer bigger than this asks; a hidden element gets no video. Fails with
+     * {@link SfuException.Code#UNKNOWN_TRACK} for a track it does not receive.
+     */
+    CompletableFuture<Void> setTrackView(String publisherId, String trackId, int width, int height, boolean visible,
+                                         dev.chorus.media.simulcast.ViewportLayers.Quality preferred);
 
     /** Mutes or unmutes one of this participant's published tracks; nothing is forwarded while muted. */
     CompletableFuture<Void> setMuted(String trackId, boolean muted);

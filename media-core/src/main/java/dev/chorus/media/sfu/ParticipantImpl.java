@@ -131,6 +131,15 @@ final class ParticipantImpl implements Participant {
     }
 
     @Override
+    public CompletableFuture<Void> setTrackView(String publisherId, String trackId, int width, int height,
+                                                boolean visible, dev.chorus.media.simulcast.ViewportLayers.Quality preferred) {
+        return submit(() -> {
+            subscribing.layerChoice.setPreference(publisherId, trackId, width, height, visible, preferred);
+            return null;
+        });
+    }
+
+    @Override
     public CompletableFuture<Void> setMuted(String trackId, boolean muted) {
         return submit(() -> {
             publishing.setMuted(trackId, muted);

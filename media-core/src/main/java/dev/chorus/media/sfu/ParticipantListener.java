@@ -84,4 +84,11 @@ public interface ParticipantListener {
 
     /** Ignores everything. */
     ParticipantListener NONE = new ParticipantListener() { };
+
+    /**
+     * Dynacast (issue 12): which simulcast layers (by rid) of this participant's published track {@code trackId}
+     * anyone receives. The client should stop encoding the others ({@code RTCRtpSender.setParameters} with
+     * {@code active: false}) and resume those marked true. Sent when the set changes.
+     */
+    default void onPublishLayers(String trackId, Map<String, Boolean> activeByRid) { }
 }

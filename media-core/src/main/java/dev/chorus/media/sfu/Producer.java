@@ -41,6 +41,8 @@ final class Producer {
     long bytesIn;
     /** Arriving rate, sampled by the room's timer (snapshots). */
     final BitrateSampler rate = new BitrateSampler();
+    /** Simulcast video (issue 12): the layers by rid, or null for a single stream. */
+    SimulcastLayers simulcast;
 
     Producer(ParticipantImpl publisher, String mid, TrackInfo info, int clockRate, SfuConfig config) {
         this.publisher = publisher;
@@ -62,6 +64,12 @@ final class Producer {
         payloadType = spec.payloadType();
         rtxPayloadType = spec.rtxPayloadType();
         extensions = negotiated;
+        if (spec.simulcast() == null) {
+            simulcast = null;
+        } else if (simulcast == null || !simulcast.offer.equals(spec.simulcast())) {
+            simulcast = new SimulcastLayers(spec.simulcast(), clockRate, publisher.room.config);
+            for (Consumer c : consumers) if (c.layers != null) c.layers.reportedWanted = -1; // a fresh demand
+        }
         audioLevelId = negotiated.idOf(SectionExtensions.AUDIO_LEVEL_URI);
         for (Consumer c : consumers) c.mapExtensions();
     }
@@ -72,6 +80,11 @@ final class Producer {
      * RTX copies of packets that did arrive), or null.
      */
     SfuDropReason unwrapRtx(RtpPacket rtp, long now) {
+        return unwrapRtx(rtp, now, cache, ssrc);
+    }
+
+    /** {@link #unwrapRtx(RtpPacket, long)} for one stream of the track: its cache and media SSRC (simulcast layers). */
+    SfuDropReason unwrapRtx(RtpPacket rtp, long now, RetransmitCache cache, long ssrc) {
         if (rtp.payloadType() != rtxPayloadType || rtp.payloadLength() < 2) return SfuDropReason.RTX_PADDING;
         byte[] b = rtp.buffer();
         int po = rtp.payloadOffset();
@@ -87,10 +100,12 @@ final class Producer {
     }
 
     /** Per packet: counts an accepted packet (receive statistics only for the primary stream). */
-    void onReceived(RtpPacket rtp, boolean repaired, long now) {
+    void onReceived(RtpPacket rtp, boolean repaired, int layer, long now) {
         packetsIn++;
         bytesIn += rtp.length();
-        if (!repaired) stats.onPacket(rtp.sequenceNumber(), rtp.timestamp(), now);
+        if (repaired) return;
+        if (simulcast != null) simulcast.stats[layer].onPacket(rtp.sequenceNumber(), rtp.timestamp(), now);
+        else stats.onPacket(rtp.sequenceNumber(), rtp.timestamp(), now);
     }
 
     void addConsumer(Consumer c) {
@@ -129,5 +144,6 @@ final class Producer {
     void dispose() {
         consumers = NONE;
         if (cache != null) cache.clear();
+        if (simulcast != null) simulcast.clear();
     }
 }

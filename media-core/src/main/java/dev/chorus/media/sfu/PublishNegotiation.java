@@ -10,6 +10,7 @@ import dev.chorus.media.sdp.SdpNegotiationException;
 import dev.chorus.media.sdp.SdpParseException;
 import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sdp.SessionDescription;
+import dev.chorus.media.simulcast.SimulcastOffer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,15 +28,15 @@ import java.util.Map;
 final class PublishNegotiation {
     private PublishNegotiation() { }
 
-    /** A sending section of the offer and the kind it publishes. */
-    record Section(MediaDescription offered, TrackKind kind) { }
+    /** A sending section of the offer, the kind it publishes and its simulcast layers (null: one stream). */
+    record Section(MediaDescription offered, TrackKind kind, SimulcastOffer simulcast) { }
 
     /** The client's offer, parsed and classified; immutable once built (the worker only reads it). */
     record Offer(SessionDescription description, List<Section> sections, String remoteUfrag, Fingerprint fingerprint) { }
 
     /** What one accepted section publishes. */
     record TrackSpec(String mid, TrackKind kind, int payloadType, int rtxPayloadType, int clockRate, long ssrc,
-                     long rtxSsrc) { }
+                     long rtxSsrc, SimulcastOffer simulcast) { }
 
     /** The answer and what the worker applies: tracks, the SSRC filter, the negotiated header extensions. */
     record Plan(SessionDescription answer, List<TrackSpec> tracks, SsrcFilter ssrcFilter,
@@ -64,7 +65,7 @@ final class PublishNegotiation {
             } else {
                 continue;
             }
-            sections.add(new Section(m, kind));
+            sections.add(new Section(m, kind, simulcast(m)));
         }
         MediaDescription first = offer.media().stream().filter(m -> !m.isRejected()).findFirst()
                 .orElseThrow(() -> new SfuException(SfuException.Code.BAD_SDP, "no media section"));
@@ -74,6 +75,19 @@ final class PublishNegotiation {
             throw new SfuException(SfuException.Code.NEGOTIATION_FAILED, "offer lacks ICE ufrag or fingerprint");
         }
         return new Offer(offer, List.copyOf(sections), ufrag, fingerprint(fps.get(0)));
+    }
+
+    /**
+     * Issue 12: a video section's simulcast (RFC 8853 / 8851), VP8 layers by rid; refused with a reason the SFU
+     * cannot forward (alternatives, more than {@link SimulcastOffer#MAX_LAYERS} layers, no rid extension).
+     */
+    private static SimulcastOffer simulcast(MediaDescription m) {
+        if (!m.media().equals("video")) return null;
+        try {
+            return SimulcastOffer.of(m);
+        } catch (IllegalArgumentException e) {
+            throw new SfuException(SfuException.Code.BAD_SDP, "section " + m.mid() + ": " + e.getMessage());
+        }
     }
 
     static Fingerprint fingerprint(Sdp.Fingerprint fp) {
@@ -105,7 +119,7 @@ final class PublishNegotiation {
         SessionDescription sd = offer.description();
         SessionDescription answer;
         try {
-            SdpAnswerBuilder builder = new SdpAnswerBuilder(sd, credentials, ours).codecs("opus", "VP8").simulcast(false)
+            SdpAnswerBuilder builder = new SdpAnswerBuilder(sd, credentials, ours).codecs("opus", "VP8").simulcast(true)
                     .extensions(acceptedExtensions(sd)).dataChannels(DataNegotiation.MAX_MESSAGE_SIZE);
             for (InetSocketAddress c : candidates) builder.candidate(c);
             answer = builder.build();
@@ -131,7 +145,11 @@ final class PublishNegotiation {
             TrackSpec spec = trackSpec(s, am);
             if (spec != null) tracks.add(spec);
         }
-        return new Plan(answer, List.copyOf(tracks), SsrcFilter.fromDescription(sd, 0), HeaderExtensionMap.of(answer));
+        // SSRC-less simulcast: each layer's media and RTX SSRC is learned from its first packet carrying mid + rid.
+        int learnable = 0;
+        for (TrackSpec t : tracks) if (t.simulcast() != null) learnable += 2 * t.simulcast().layers();
+        return new Plan(answer, List.copyOf(tracks), SsrcFilter.fromDescription(sd, learnable),
+                HeaderExtensionMap.of(answer));
     }
 
     /**
@@ -176,6 +194,11 @@ final class PublishNegotiation {
             }
         }
         if (primary < 0 && !om.ssrcIds().isEmpty()) primary = om.ssrcIds().get(0);
-        return new TrackSpec(om.mid(), s.kind(), pt, rtxPt, clock, primary, rtx);
+        SimulcastOffer simulcast = s.simulcast() != null && am.simulcast() != null ? s.simulcast() : null;
+        if (simulcast != null) {
+            primary = -1;
+            rtx = -1;
+        }
+        return new TrackSpec(om.mid(), s.kind(), pt, rtxPt, clock, primary, rtx, simulcast);
     }
 }

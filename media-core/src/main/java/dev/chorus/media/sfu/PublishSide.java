@@ -6,6 +6,8 @@ import dev.chorus.media.rtp.RtcpCompound;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.SsrcFilter;
 import dev.chorus.media.sdp.SdpWriter;
+import dev.chorus.media.sfu.rtcp.KeyframeRequester;
+import dev.chorus.media.simulcast.SimulcastStreams;
 import dev.chorus.media.sfu.rtcp.RtcpWriter;
 import dev.chorus.media.sfu.rtcp.TransportCcRecorder;
 import java.util.ArrayList;
@@ -158,6 +160,7 @@ final class PublishSide {
         long ssrc = rtp.ssrc();
         Producer track = null;
         boolean isRtx = false;
+        int layer = -1;
         for (Producer t : tracks.array()) {
             if (t.ssrc == ssrc) {
                 track = t;
@@ -168,14 +171,37 @@ final class PublishSide {
                 isRtx = true;
                 break;
             }
+            if (t.simulcast != null && (layer = t.simulcast.streams.lookup(ssrc)) != SimulcastStreams.UNKNOWN) {
+                track = t;
+                break;
+            }
+        }
+        if (track == null) {
+            // Issue 12: an SSRC-less simulcast layer's first packets carry mid + rid (the filter learned it by them).
+            Producer t = tracks.get(ssrcFilter.midOf(ssrc));
+            if (t != null && t.simulcast != null) {
+                layer = t.simulcast.streams.classify(rtp);
+                if (layer != SimulcastStreams.UNKNOWN) track = t;
+            }
         }
         if (track == null) {
             counters.drop(SfuDropReason.NOT_PUBLISHED);
             droppedPublished++;
             return;
         }
+        SimulcastLayers sc = track.simulcast;
+        if (sc != null) {
+            if (layer < 0) {
+                counters.drop(SfuDropReason.NOT_PUBLISHED);
+                droppedPublished++;
+                return;
+            }
+            isRtx = (layer & SimulcastStreams.RTX) != 0;
+            layer &= 0xFF;
+        }
         if (isRtx) {
-            SfuDropReason refused = track.unwrapRtx(rtp, now);
+            SfuDropReason refused = sc == null ? track.unwrapRtx(rtp, now)
+                    : track.unwrapRtx(rtp, now, sc.caches[layer], sc.ssrc(layer));
             if (refused != null) {
                 counters.drop(refused);
                 return;
@@ -186,7 +212,7 @@ final class PublishSide {
             return;
         }
         packetsPublished++;
-        track.onReceived(rtp, isRtx, now);
+        track.onReceived(rtp, isRtx, layer, now);
         if (track.info.muted()) {
             counters.drop(SfuDropReason.MUTED);
             return;
@@ -201,8 +227,9 @@ final class PublishSide {
             droppedPublished++;
             return;
         }
-        if (track.cache != null) track.cache.put(rtp, now);
-        room.forward(track, rtp, now);
+        if (sc != null) sc.caches[layer].put(rtp, now);
+        else if (track.cache != null) track.cache.put(rtp, now);
+        room.forward(track, rtp, layer, now);
     }
 
     /** Worker: RTCP from the publisher (its sender reports feed the subscribers' lip sync). */
@@ -212,30 +239,47 @@ final class PublishSide {
                 long ssrc = rtcp.senderSsrc(i);
                 for (Producer t : tracks.values()) {
                     if (t.ssrc == ssrc) t.stats.onSenderReport(rtcp.srNtpTimestamp(i), rtcp.srRtpTimestamp(i), now);
+                    int l = t.simulcast == null ? SimulcastStreams.UNKNOWN : t.simulcast.layerOfMediaSsrc(ssrc);
+                    if (l >= 0) t.simulcast.stats[l].onSenderReport(rtcp.srNtpTimestamp(i), rtcp.srRtpTimestamp(i), now);
                 }
             }
         }
     }
 
+    /** A key frame of the track (of every flowing layer of a simulcast track), rate-limited. */
     void requestKeyframe(Producer t, long now) {
-        if (t.keyframes != null && t.keyframes.request(now)) sendPli(t);
+        if (t.simulcast != null) {
+            for (int l = 0; l < t.simulcast.layers; l++) requestKeyframe(t, l, now);
+        } else if (t.keyframes != null && t.keyframes.request(now)) {
+            sendPli(t.ssrc, t.keyframes);
+        }
+    }
+
+    /** Issue 12: a key frame of one simulcast layer (a subscriber switches to it), rate-limited per layer. */
+    void requestKeyframe(Producer t, int layer, long now) {
+        SimulcastLayers sc = t.simulcast;
+        if (sc == null) {
+            requestKeyframe(t, now);
+        } else if (layer >= 0 && layer < sc.layers && sc.keyframes[layer].request(now)) {
+            sendPli(sc.ssrc(layer), sc.keyframes[layer]);
+        }
     }
 
     /** Sends a PLI now; if it cannot go out yet (publish transport not connected), it stays pending for the timer. */
-    private void sendPli(Producer t) {
+    private void sendPli(long ssrc, KeyframeRequester requester) {
         Endpoint ep = transports.publish;
         boolean sent = false;
-        if (ep != null && ep.connected && t.ssrc >= 0) {
+        if (ep != null && ep.connected && ssrc >= 0) {
             byte[] out = worker.out;
             int n = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
-            n += RtcpWriter.pli(out, n, rtcpSsrc, t.ssrc);
+            n += RtcpWriter.pli(out, n, rtcpSsrc, ssrc);
             sent = transports.sendRtcp(ep, out, n);
         }
         if (sent) {
             worker.counters.plisSent++;
             keyframeRequests++;
         } else {
-            t.keyframes.notSent();
+            requester.notSent();
         }
     }
 
@@ -267,7 +311,13 @@ final class PublishSide {
         Endpoint pub = transports.publish;
         if (pub == null || !pub.connected) return;
         for (Producer t : tracks.values()) {
-            if (t.keyframes != null && t.keyframes.due(now)) sendPli(t);
+            SimulcastLayers sc = t.simulcast;
+            if (sc != null) {
+                for (int l = 0; l < sc.layers; l++) if (sc.keyframes[l].due(now)) sendPli(sc.ssrc(l), sc.keyframes[l]);
+                dynacast(t, sc, now);
+            } else if (t.keyframes != null && t.keyframes.due(now)) {
+                sendPli(t.ssrc, t.keyframes);
+            }
         }
         if (transportCc != null && transportCc.hasPending() && now - nextTransportCcNanos >= 0) {
             nextTransportCcNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.transportCcIntervalMillis());
@@ -276,6 +326,19 @@ final class PublishSide {
         if (now - nextRtcpNanos >= 0) {
             nextRtcpNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.rtcpIntervalMillis());
             sendReceiverReports(pub, now);
+        }
+    }
+
+    /** Dynacast: tells the publisher which layers someone receives (resumed at once, paused after a delay). */
+    private void dynacast(Producer t, SimulcastLayers sc, long now) {
+        int mask = sc.demand.poll(now);
+        if (mask < 0) return;
+        Map<String, Boolean> active = new LinkedHashMap<>();
+        for (int l = 0; l < sc.layers; l++) active.put(sc.streams.rid(l), (mask & (1 << l)) != 0);
+        if (mask != sc.toldMask) {
+            sc.toldMask = mask;
+            worker.counters.layerMasksSent++;
+            participant.listener.onPublishLayers(t.mid, active);
         }
     }
 
@@ -295,6 +358,13 @@ final class PublishSide {
         int blocks = 0;
         int n = 8;
         for (Producer t : tracks.values()) {
+            SimulcastLayers sc = t.simulcast;
+            for (int l = 0; sc != null && l < sc.layers; l++) {
+                if (!sc.stats[l].started() || blocks == 31) continue;
+                sc.stats[l].writeReportBlock(out, n, sc.ssrc(l), now);
+                n += 24;
+                blocks++;
+            }
             if (!t.stats.started() || blocks == 31) continue;
             t.stats.writeReportBlock(out, n, t.ssrc, now);
             n += 24;

@@ -3,6 +3,8 @@ package dev.chorus.media.sfu;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
+import dev.chorus.media.simulcast.LayerSelector;
+import dev.chorus.media.simulcast.Vp8Descriptor;
 import dev.chorus.media.speaker.ActiveSpeakerDetector;
 import dev.chorus.media.transport.MediaChannel;
 import java.util.ArrayList;
@@ -18,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * worker-confined; {@link Room} methods hand tasks over.
  */
 final class RoomImpl implements Room {
+    /** The source id a simulcast consumer maps its selector's output under (no SSRC is negative). */
+    private static final long SIMULCAST_SOURCE = -2;
     final String id;
     final Worker worker;
     final Sfu sfu;
@@ -153,6 +157,9 @@ final class RoomImpl implements Room {
         if (pub != null && pub.link != null && !pub.closed) {
             if (t.ssrc >= 0) pub.link.forgetInboundSsrc(t.ssrc);
             if (t.rtxSsrc >= 0) pub.link.forgetInboundSsrc(t.rtxSsrc);
+            for (int l = 0; t.simulcast != null && l < t.simulcast.layers; l++) {
+                if (t.simulcast.ssrc(l) >= 0) pub.link.forgetInboundSsrc(t.simulcast.ssrc(l));
+            }
         }
         t.publisher.listener.onTrackUnpublished(t.info, reason);
     }
@@ -183,8 +190,26 @@ final class RoomImpl implements Room {
      * Worker, per packet: forwards one plaintext packet of {@code t} to each consumer: restore the original header,
      * rewrite it for the consumer, protect with the consumer's transport and queue (flushed once per drain).
      */
-    void forward(Producer t, RtpPacket rtp, long now) {
+    void forward(Producer t, RtpPacket rtp, int layer, long now) {
         Consumer[] consumers = t.consumers;
+        SimulcastLayers sc = t.simulcast;
+        Vp8Descriptor vp8 = null;
+        int pictureId = 0;
+        int tl0 = 0;
+        if (sc != null) {
+            vp8 = worker.vp8;
+            if (rtp.payloadLength() == 0) {
+                worker.counters.drop(SfuDropReason.RTX_PADDING);
+                return;
+            }
+            if (!vp8.parse(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength())) {
+                worker.counters.drop(SfuDropReason.MALFORMED);
+                return;
+            }
+            sc.onMedia(layer, rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength(), vp8, rtp.length(), now);
+            pictureId = vp8.pictureId();
+            tl0 = vp8.tl0PicIdx();
+        }
         if (consumers.length == 0) return;
         byte[] buf = rtp.buffer();
         int off = rtp.offset();
@@ -199,9 +224,34 @@ final class RoomImpl implements Room {
         boolean dirty = false;
         for (Consumer c : consumers) {
             if (!c.active()) continue;
-            if (dirty) System.arraycopy(saved, 0, buf, off, hl);
-            int outSeq = c.mapSequence(srcSsrc, seq, ts, now);
-            c.rewrite(rtp, c.ssrc, outSeq, c.mapTimestamp(ts), c.payloadType);
+            if (dirty) {
+                System.arraycopy(saved, 0, buf, off, hl);
+                if (vp8 != null) {
+                    vp8.setPictureId(pictureId);
+                    vp8.setTl0PicIdx(tl0);
+                }
+            }
+            int outSeq;
+            long outTs;
+            if (sc == null) {
+                outSeq = c.mapSequence(srcSsrc, seq, ts, now);
+                outTs = c.mapTimestamp(ts);
+            } else {
+                // Issue 12: the selector picks this subscriber's layer and splices it into one continuous stream
+                // (its own sequence, timestamp and picture id space); the consumer maps that onto its SSRC.
+                ConsumerLayers cl = c.layers();
+                LayerSelector selector = cl.selector;
+                int before = selector.currentSpatial();
+                boolean accepted = selector.accept(layer, rtp, vp8, now);
+                if (before != LayerSelector.NONE && selector.currentSpatial() != before) counters.layerSwitches++;
+                if (selector.keyframeNeeded()) t.publisher.publishing.requestKeyframe(t, selector.targetSpatial(), now);
+                dirty = true;
+                if (!accepted) continue;
+                outSeq = c.mapSequence(SIMULCAST_SOURCE, rtp.sequenceNumber(), rtp.timestamp(), now);
+                outTs = c.mapTimestamp(rtp.timestamp());
+                cl.recordSent(outSeq, layer, seq, outTs, vp8.pictureId(), vp8.tl0PicIdx());
+            }
+            c.rewrite(rtp, c.ssrc, outSeq, outTs, c.payloadType);
             dirty = true;
             if (c.subscriber.transports.subscribe.link.send(buf, off, len, false)) {
                 c.packets++;
@@ -218,15 +268,30 @@ final class RoomImpl implements Room {
 
     /** Worker: retransmits a cached packet to one consumer, as RTX (RFC 4588) when negotiated. */
     boolean retransmit(Consumer c, int slot) {
-        RetransmitCache cache = c.track.cache;
+        return retransmit(c, c.track.cache, slot, -1);
+    }
+
+    /**
+     * Like {@link #retransmit(Consumer, int)} from {@code cache}; {@code sentSlot} ≥ 0 names the entry of a simulcast
+     * consumer's sent log ({@link ConsumerLayers}) whose sequence number, timestamp and picture id the copy gets.
+     */
+    boolean retransmit(Consumer c, RetransmitCache cache, int slot, int sentSlot) {
         byte[] src = cache.data(slot);
         int len = cache.length(slot);
         RtpPacket rtp = worker.rtp;
         byte[] out = worker.out;
         if (rtp.wrap(src, 0, len) != RtpStatus.OK) return false;
         int hl = rtp.headerLength();
-        int seqOut = (rtp.sequenceNumber() + c.seqOffset) & 0xFFFF;
-        long tsOut = c.mapTimestamp(rtp.timestamp());
+        int seqOut;
+        long tsOut;
+        ConsumerLayers cl = sentSlot >= 0 ? c.layers : null;
+        if (cl != null) {
+            seqOut = cl.sentOutSeq(sentSlot);
+            tsOut = cl.sentTimestamp(sentSlot);
+        } else {
+            seqOut = (rtp.sequenceNumber() + c.seqOffset) & 0xFFFF;
+            tsOut = c.mapTimestamp(rtp.timestamp());
+        }
         int n;
         if (c.rtxPayloadType >= 0) {
             System.arraycopy(src, 0, out, 0, hl);
@@ -237,11 +302,15 @@ final class RoomImpl implements Room {
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
             int rtxSeq = c.rtxSeq;
             c.rtxSeq = (rtxSeq + 1) & 0xFFFF;
+            if (cl != null && !rewritePicture(cl, sentSlot, out, rtp.payloadOffset() + 2, rtp.payloadLength() - 2)) {
+                return false;
+            }
             c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType);
         } else {
             System.arraycopy(src, 0, out, 0, len);
             n = len;
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
+            if (cl != null && !rewritePicture(cl, sentSlot, out, rtp.payloadOffset(), rtp.payloadLength())) return false;
             c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType);
         }
         MediaChannel link = c.subscriber.transports.subscribe.link;
@@ -256,6 +325,15 @@ final class RoomImpl implements Room {
         }
         worker.counters.sendFailures++;
         return false;
+    }
+
+    /** The picture id and TL0PICIDX the subscriber saw in the original of a retransmitted simulcast packet. */
+    private boolean rewritePicture(ConsumerLayers cl, int sentSlot, byte[] buf, int payloadOffset, int payloadLength) {
+        Vp8Descriptor vp8 = worker.vp8;
+        if (!vp8.parse(buf, payloadOffset, payloadLength)) return false;
+        vp8.setPictureId(cl.sentPictureId(sentSlot));
+        vp8.setTl0PicIdx(cl.sentTl0(sentSlot));
+        return true;
     }
 
     /** Worker timer: RTCP of every participant; closes the room after the empty grace period. */

@@ -23,6 +23,10 @@ public final class SfuCounters {
     long transportCcFeedbacksSent;
     long sendFailures;
     long subscriptionsOverCapacity;
+    /** Issue 12: spatial layer switches of simulcast consumers (after the first layer). */
+    long layerSwitches;
+    /** Issue 12: dynacast layer sets sent to publishers. */
+    long layerMasksSent;
 
     void drop(SfuDropReason reason) {
         drops[reason.ordinal()]++;
@@ -49,4 +53,6 @@ public final class SfuCounters {
     public long sendFailures() { return sendFailures; }
     /** Tracks not offered to a subscriber because its transport's SRTP stream bound was reached. */
     public long subscriptionsOverCapacity() { return subscriptionsOverCapacity; }
+    public long layerSwitches() { return layerSwitches; }
+    public long layerMasksSent() { return layerMasksSent; }
 }

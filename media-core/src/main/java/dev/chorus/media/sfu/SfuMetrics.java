@@ -12,7 +12,8 @@ import java.util.function.ToLongFunction;
  * {@code chorus.sfu.packets{direction=in|forwarded}}, {@code chorus.sfu.bytes.forwarded},
  * {@code chorus.sfu.drops{reason}} (including {@code queue_full}), {@code chorus.sfu.nacks{outcome}},
  * {@code chorus.sfu.keyframe.requests{direction=received|sent}}, {@code chorus.sfu.rtcp{direction}},
- * {@code chorus.sfu.transport.cc.feedbacks}, {@code chorus.sfu.send.failures}.
+ * {@code chorus.sfu.transport.cc.feedbacks}, {@code chorus.sfu.send.failures},
+ * {@code chorus.sfu.simulcast.layer.switches}, {@code chorus.sfu.dynacast.updates}.
  */
 final class SfuMetrics implements MeterBinder {
     private final Sfu sfu;
@@ -44,6 +45,8 @@ final class SfuMetrics implements MeterBinder {
         counter(registry, "chorus.sfu.rtcp", "RTCP compound packets received and sent", SfuCounters::rtcpSent, "direction", "out");
         counter(registry, "chorus.sfu.transport.cc.feedbacks", "transport-wide congestion control feedback packets sent", SfuCounters::transportCcFeedbacksSent);
         counter(registry, "chorus.sfu.send.failures", "packets the SFU could not hand to a transport", SfuCounters::sendFailures);
+        counter(registry, "chorus.sfu.simulcast.layer.switches", "spatial layer switches of simulcast subscriptions", SfuCounters::layerSwitches);
+        counter(registry, "chorus.sfu.dynacast.updates", "simulcast layer sets sent to publishers (dynacast pause/resume)", SfuCounters::layerMasksSent);
         counter(registry, "chorus.sfu.subscriptions.over.capacity", "subscriptions refused because a participant had too many", SfuCounters::subscriptionsOverCapacity);
     }
 

@@ -44,6 +44,8 @@ final class SubscribeSide {
     final long rtcpSsrc = ParticipantImpl.randomSsrc();
     private long nextRtcpNanos;
     final NackResponder nacks;
+    /** Issue 12: which simulcast layer each consumer gets. */
+    final SubscriberLayers layerChoice = new SubscriberLayers(this);
     long packetsReceived;
     long estimatedBps;
     long transportCcFeedbacks;
@@ -79,6 +81,10 @@ final class SubscribeSide {
         this.worker = participant.worker;
         this.transports = transports;
         this.nacks = new NackResponder(room, worker.clock.getAsLong());
+    }
+
+    long now() {
+        return worker.clock.getAsLong();
     }
 
     int nextTransportCcSequence() {
@@ -133,6 +139,8 @@ final class SubscribeSide {
     /** Stops {@code c} at once: no more packets, its SSRCs forgotten by the transport, its slot free. */
     private void detach(Consumer c) {
         c.removed = true;
+        // Its layer demand goes with it (dynacast: a layer nobody receives is paused at the publisher).
+        SubscriberLayers.report(c, dev.chorus.media.simulcast.LayerSelector.NONE);
         c.track.removeConsumer(c);
         consumers.remove(c);
         Endpoint sub = transports.subscribe;
@@ -373,6 +381,7 @@ final class SubscribeSide {
 
     /** Worker timer: sender reports for every started consumer. */
     void tick(long now) {
+        layerChoice.tick(now);
         Endpoint sub = transports.subscribe;
         if (sub == null || !sub.connected || now - nextRtcpNanos < 0) return;
         nextRtcpNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.rtcpIntervalMillis());

@@ -61,6 +61,8 @@ final class Worker implements Runnable {
     final byte[] out = new byte[PacketRing.SLOT_BYTES + 2];
     /** The original header of the packet being forwarded (restored before each subscriber's rewrite). */
     final byte[] savedHeader = new byte[PacketRing.SLOT_BYTES];
+    /** The VP8 payload descriptor of the packet being forwarded (simulcast tracks), reused per packet. */
+    final dev.chorus.media.simulcast.Vp8Descriptor vp8 = new dev.chorus.media.simulcast.Vp8Descriptor();
 
     Worker(int index, SfuConfig config, LongSupplier clock, Runnable flusher) {
         this.index = index;

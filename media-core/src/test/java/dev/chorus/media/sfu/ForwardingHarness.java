@@ -4,6 +4,7 @@ import dev.chorus.media.rtp.SsrcFilter;
 import dev.chorus.media.sdp.MediaDescription;
 import dev.chorus.media.sdp.Sdp;
 import dev.chorus.media.sdp.SessionDescription;
+import dev.chorus.media.simulcast.SimulcastOffer;
 import dev.chorus.media.srtp.PacketBuffer;
 import dev.chorus.media.srtp.SrtpDecryptor;
 import dev.chorus.media.srtp.SrtpEncryptor;
@@ -45,6 +46,17 @@ public final class ForwardingHarness implements AutoCloseable {
      *                     the loop restarts, because SRTP accepts each index once)
      */
     public ForwardingHarness(int subscribers, int payloadBytes, int ringPackets, SrtpProfile profile) {
+        this(subscribers, payloadBytes, ringPackets, profile, false);
+    }
+
+    /**
+     * @param simulcast the track is a 3-layer SSRC-less simulcast track (rids q, h, f; issue 12) whose top layer the
+     *                  ring carries and every subscriber selects: the same packets and header size as the
+     *                  single-stream ring, plus the layer lookup, the VP8 descriptor parse and the per-subscriber
+     *                  {@link dev.chorus.media.simulcast.LayerSelector} with picture id rewriting
+     */
+    public ForwardingHarness(int subscribers, int payloadBytes, int ringPackets, SrtpProfile profile,
+                             boolean simulcast) {
         this.profile = profile;
         SfuConfig config = SfuConfig.defaults().withWorkers(1);
         this.sfu = new Sfu(config, null);
@@ -60,16 +72,23 @@ public final class ForwardingHarness implements AutoCloseable {
         SessionDescription sd = new SessionDescription(new Sdp.Origin("-", "1", "1", "IN", "IP4", "127.0.0.1"));
         MediaDescription m = new MediaDescription("video", 9, "UDP/TLS/RTP/SAVPF");
         m.mid("v").direction(Sdp.Direction.SENDONLY);
-        m.ssrcs().add(new Sdp.Ssrc(PUB_SSRC, "cname", "bench"));
+        if (simulcast) {
+            m.extmaps().add(new Sdp.Extmap(4, null, SimulcastOffer.MID_URI, null));
+            m.extmaps().add(new Sdp.Extmap(5, null, SimulcastOffer.RID_URI, null));
+            for (String rid : List.of("f", "h", "q")) m.rids().add(new Sdp.Rid(rid, "send", null));
+        } else {
+            m.ssrcs().add(new Sdp.Ssrc(PUB_SSRC, "cname", "bench"));
+        }
         sd.media().add(m);
-        publisher.publishing.ssrcFilter = SsrcFilter.fromDescription(sd, 0);
+        publisher.publishing.ssrcFilter = SsrcFilter.fromDescription(sd, simulcast ? 6 : 0);
         // transport-cc under id 3 on both sides (as Chromium negotiates it).
         m.extmaps().add(new Sdp.Extmap(3, null, SectionExtensions.TWCC_URI, null));
         SectionExtensions twcc = SectionExtensions.of(m);
         Producer track = new Producer(publisher, "v", new TrackInfo("publisher", "v", TrackKind.VIDEO, false),
                 90000, config);
-        track.ssrc = PUB_SSRC;
+        track.ssrc = simulcast ? -1 : PUB_SSRC;
         track.payloadType = 96;
+        if (simulcast) track.simulcast = new SimulcastLayers(new SimulcastOffer(List.of("q", "h", "f"), 5, 0), 90000, config);
         track.extensions = twcc;
         publisher.publishing.tracks.put("v", track);
         for (int i = 0; i < subscribers; i++) {
@@ -88,6 +107,7 @@ public final class ForwardingHarness implements AutoCloseable {
                 c.mapExtensions();
                 c.negotiated = true;
                 c.started = true;
+                if (simulcast) c.layers().selector.setTarget(2, Integer.MAX_VALUE);
             }
             sinks.add(link);
         }
@@ -109,6 +129,20 @@ public final class ForwardingHarness implements AutoCloseable {
             p[16] = 0x31; p[17] = (byte) (i >> 8); p[18] = (byte) i;
             p[19] = 0x40; p[20] = 'v';
             for (int k = 0; k < payloadBytes; k++) p[24 + k] = (byte) (k * 31 + i);
+            // A VP8 payload descriptor (both modes, so the payloads are alike): X, I (15-bit), L, T; a picture
+            // every 4 packets, the first one a key frame.
+            boolean start = i % 4 == 0;
+            int pictureId = (i / 4) & 0x7FFF;
+            p[24] = (byte) (0x80 | (start ? 0x10 : 0));
+            p[25] = (byte) 0xE0;
+            p[26] = (byte) (0x80 | (pictureId >>> 8));
+            p[27] = (byte) pictureId;
+            p[28] = (byte) (i / 4);
+            p[29] = 0;
+            p[30] = (byte) (start && i == 0 ? 0x00 : 0x01);
+            if (simulcast) {
+                p[21] = 0x50; p[22] = 'f'; // rid f (the top layer) in the padding the single stream leaves
+            }
             view.wrap(p, 0, 24 + payloadBytes);
             if (client.protectRtp(view) != SrtpResult.OK) throw new IllegalStateException("protect");
             ring[i] = p;

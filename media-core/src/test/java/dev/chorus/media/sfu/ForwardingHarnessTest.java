@@ -14,4 +14,12 @@ class ForwardingHarnessTest {
         assertThat(h.drops()).isZero();
         assertThat(h.packetsSent()).isEqualTo(600);
     }
+
+    @Test
+    void theSimulcastRingIsForwardedWholeTooThroughTheLayerSelector() {
+        ForwardingHarness h = new ForwardingHarness(3, 500, 64, SrtpProfile.AEAD_AES_128_GCM, true);
+        for (int i = 0; i < 200; i++) h.forwardNext();
+        assertThat(h.drops()).isZero();
+        assertThat(h.packetsSent()).isEqualTo(600);
+    }
 }

@@ -169,6 +169,12 @@ final class CallParticipant implements ParticipantListener {
         session.send(Map.of("type", "activeSpeaker", "participantId", participantId));
     }
 
+    /** Dynacast (issue 12): {@code {"type":"publishLayers","trackId":"1","layers":{"q":true,"h":true,"f":false}}}. */
+    @Override
+    public void onPublishLayers(String trackId, Map<String, Boolean> activeByRid) {
+        session.send(Map.of("type", "publishLayers", "trackId", trackId, "layers", activeByRid));
+    }
+
     @Override
     public void onTransportConnected(TransportRole role) {
         session.send(Map.of("type", "transportConnected", "role", role.name().toLowerCase(Locale.ROOT)));

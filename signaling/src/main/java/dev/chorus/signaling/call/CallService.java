@@ -10,6 +10,7 @@ import dev.chorus.media.sfu.Sfu;
 import dev.chorus.media.sfu.SfuException;
 import dev.chorus.media.sfu.TrackInfo;
 import dev.chorus.media.sfu.TrackKind;
+import dev.chorus.media.simulcast.ViewportLayers;
 import dev.chorus.signaling.project.Project;
 import dev.chorus.signaling.project.ProjectEvents;
 import dev.chorus.signaling.store.Store;
@@ -77,12 +78,13 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         return this;
     }
 
-    /** Registers {@code publish}, {@code subscriberAnswer} and {@code mute}. */
+    /** Registers {@code publish}, {@code subscriberAnswer}, {@code mute}, {@code iceRestart} and {@code trackView}. */
     public CallService register(SignalingProtocol protocol) {
         protocol.register("publish", this::onPublish);
         protocol.register("subscriberAnswer", this::onSubscriberAnswer);
         protocol.register("mute", this::onMute);
         protocol.register("iceRestart", this::onIceRestart);
+        protocol.register("trackView", this::onTrackView);
         return this;
     }
 
@@ -415,6 +417,47 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         cp.media().setMuted(trackId, muted.booleanValue()).whenComplete((v, e) -> {
             if (e != null) replyAsync(s, e);
         });
+    }
+
+    /**
+     * {@code {"type":"trackView","participantId":"p","trackId":"1","width":320,"height":180,"visible":true,
+     * "quality":"low"}} (issue 12, adaptive stream): how the client shows a video track it receives: its element's
+     * size in device pixels (0 × 0: unknown), visibility, and optionally the app's preferred quality
+     * ({@code low|medium|high}, or absent/null for none). The SFU never sends a simulcast layer bigger than asked.
+     */
+    private void onTrackView(ParticipantSession s, ObjectNode m) throws ProtocolError {
+        CallParticipant cp = participant(s);
+        Messages.onlyFields(m, "type", "participantId", "trackId", "width", "height", "visible", "quality");
+        String publisher = Messages.string(m, "participantId", 128);
+        String trackId = Messages.string(m, "trackId", 64);
+        int width = dimension(m, "width");
+        int height = dimension(m, "height");
+        JsonNode visible = m.get("visible");
+        if (visible == null || !visible.isBoolean()) {
+            throw new ProtocolError("bad_message", "trackView needs a boolean \"visible\".");
+        }
+        JsonNode q = m.get("quality");
+        ViewportLayers.Quality quality = null;
+        if (q != null && !q.isNull()) {
+            quality = switch (q.isTextual() ? q.textValue() : "") {
+                case "low" -> ViewportLayers.Quality.LOW;
+                case "medium" -> ViewportLayers.Quality.MEDIUM;
+                case "high" -> ViewportLayers.Quality.HIGH;
+                default -> throw new ProtocolError("bad_message", "\"quality\" is \"low\", \"medium\", \"high\" or null.");
+            };
+        }
+        cp.media().setTrackView(publisher, trackId, width, height, visible.booleanValue(), quality)
+                .whenComplete((v, e) -> {
+                    if (e != null) replyAsync(s, e);
+                });
+    }
+
+    private static int dimension(ObjectNode m, String field) throws ProtocolError {
+        JsonNode n = m.get(field);
+        if (n == null || !n.canConvertToInt() || !n.isIntegralNumber() || n.intValue() < 0 || n.intValue() > 16384) {
+            throw new ProtocolError("bad_message", "\"" + field + "\" must be an integer 0-16384 (device pixels).");
+        }
+        return n.intValue();
     }
 
     /**

@@ -1,0 +1,126 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.media.simulcast.LayerDemand;
+import dev.chorus.media.simulcast.SimulcastOffer;
+import dev.chorus.media.simulcast.SimulcastStreams;
+import dev.chorus.media.simulcast.Vp8Descriptor;
+import dev.chorus.media.sfu.rtcp.KeyframeRequester;
+import dev.chorus.media.sfu.rtcp.ReceiveStats;
+import dev.chorus.media.sfu.rtcp.RetransmitCache;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The per-layer half of a simulcast {@link Producer}: which SSRC is which rid ({@link SimulcastStreams}, bound on
+ * the first packet carrying the rid), and per layer what the single-stream producer keeps once: receive statistics
+ * (receiver reports per SSRC), a retransmission cache (sequence numbers of different layers collide), a keyframe
+ * requester (a PLI names one layer's SSRC), when its last packet came (a layer the publisher stopped sending, by
+ * dynacast or its own bandwidth estimate, is not a target) and its frame size (read from its key frames: the
+ * adaptive-stream choice compares it with the subscriber's element). Owner: the room's worker thread.
+ */
+final class SimulcastLayers {
+    /** A layer without a packet for this long is not flowing (Chromium sends ≥ 5 fps even for a still image). */
+    static final long ACTIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+
+    final SimulcastOffer offer;
+    final SimulcastStreams streams;
+    final int layers;
+    final ReceiveStats[] stats;
+    final RetransmitCache[] caches;
+    final KeyframeRequester[] keyframes;
+    final long[] lastPacketNanos;
+    final int[] widths;
+    final int[] heights;
+    /** {@link #widths}/{@link #heights} with the unknown ones estimated ({@link #estimateSizes}). */
+    final int[] estimatedWidths;
+    final int[] estimatedHeights;
+    final long[] packets;
+    final long[] bytes;
+    /** Dynacast: which layers subscribers need (paused at the publisher otherwise). */
+    final LayerDemand demand;
+    /** The mask the publisher was last told (bit per layer). */
+    int toldMask = -1;
+
+    SimulcastLayers(SimulcastOffer offer, int clockRate, SfuConfig config) {
+        this.offer = offer;
+        this.streams = offer.streams();
+        this.layers = offer.layers();
+        this.stats = new ReceiveStats[layers];
+        this.caches = new RetransmitCache[layers];
+        this.keyframes = new KeyframeRequester[layers];
+        for (int l = 0; l < layers; l++) {
+            stats[l] = new ReceiveStats(clockRate);
+            caches[l] = new RetransmitCache(config.retransmitCachePackets(),
+                    TimeUnit.MILLISECONDS.toNanos(config.retransmitCacheMillis()));
+            keyframes[l] = new KeyframeRequester(TimeUnit.MILLISECONDS.toNanos(config.keyframeMinIntervalMillis()));
+        }
+        this.lastPacketNanos = new long[layers];
+        this.widths = new int[layers];
+        this.heights = new int[layers];
+        this.estimatedWidths = new int[layers];
+        this.estimatedHeights = new int[layers];
+        this.packets = new long[layers];
+        this.bytes = new long[layers];
+        this.demand = new LayerDemand(layers);
+    }
+
+    /**
+     * Frame sizes for the adaptive-stream choice: the size read from a layer's key frames, else an estimate from the
+     * nearest layer whose size is known, halving per layer down (the SDK's and Chromium's default scaling), else 0
+     * (unknown). Without the estimate a layer that dynacast paused before any of its key frames came (so its size
+     * was never seen) would look like it covers any element, and a larger layer would never be asked for again.
+     */
+    void estimateSizes() {
+        for (int l = 0; l < layers; l++) {
+            int known = -1;
+            for (int k = 0; k < layers; k++) {
+                if (widths[k] > 0 && (known < 0 || Math.abs(k - l) < Math.abs(known - l))) known = k;
+            }
+            if (known < 0) {
+                estimatedWidths[l] = 0;
+                estimatedHeights[l] = 0;
+            } else if (known <= l) {
+                estimatedWidths[l] = widths[known] << (l - known);
+                estimatedHeights[l] = heights[known] << (l - known);
+            } else {
+                estimatedWidths[l] = widths[known] >> (known - l);
+                estimatedHeights[l] = heights[known] >> (known - l);
+            }
+        }
+    }
+
+    /** The media SSRC bound to {@code layer}, or -1 before its first packet. */
+    long ssrc(int layer) {
+        return streams.ssrcOf(layer);
+    }
+
+    boolean flowing(int layer, long now) {
+        return packets[layer] > 0 && now - lastPacketNanos[layer] < ACTIVE_NANOS;
+    }
+
+    /**
+     * Per packet of {@code layer} (media, not RTX): counts it and, at the start of a key frame, reads the frame size
+     * from the VP8 key frame header (RFC 6386 §9.1: start code 9d 01 2a, then 14-bit width and height).
+     */
+    void onMedia(int layer, byte[] buf, int payloadOffset, int payloadLength, Vp8Descriptor vp8, int rtpLength,
+                 long now) {
+        packets[layer]++;
+        bytes[layer] += rtpLength;
+        lastPacketNanos[layer] = now;
+        if (!vp8.keyframe() || !vp8.startOfPicture()) return;
+        int p = payloadOffset + vp8.length();
+        if (payloadLength - vp8.length() < 10) return;
+        if ((buf[p + 3] & 0xFF) != 0x9d || (buf[p + 4] & 0xFF) != 0x01 || (buf[p + 5] & 0xFF) != 0x2a) return;
+        widths[layer] = ((buf[p + 6] & 0xFF) | ((buf[p + 7] & 0xFF) << 8)) & 0x3FFF;
+        heights[layer] = ((buf[p + 8] & 0xFF) | ((buf[p + 9] & 0xFF) << 8)) & 0x3FFF;
+    }
+
+    /** The layer of a media SSRC (RTX excluded), or {@link SimulcastStreams#UNKNOWN}. */
+    int layerOfMediaSsrc(long ssrc) {
+        int l = streams.lookup(ssrc);
+        return l == SimulcastStreams.UNKNOWN || (l & SimulcastStreams.RTX) != 0 ? SimulcastStreams.UNKNOWN : l;
+    }
+
+    void clear() {
+        for (RetransmitCache c : caches) c.clear();
+    }
+}

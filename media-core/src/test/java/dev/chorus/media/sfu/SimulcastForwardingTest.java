@@ -1,0 +1,326 @@
+package dev.chorus.media.sfu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.chorus.media.ice.IceCredentials;
+import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.rtp.RtpStatus;
+import dev.chorus.media.sdp.Sdp;
+import dev.chorus.media.sdp.SdpWriter;
+import dev.chorus.media.simulcast.LayerDemand;
+import dev.chorus.media.simulcast.Vp8Descriptor;
+import dev.chorus.media.simulcast.ViewportLayers;
+import dev.chorus.media.srtp.SrtpResult;
+import dev.chorus.media.transport.MediaChannel;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, the SFU's simulcast path without sockets: a Chromium-style SSRC-less 3-layer offer is accepted, each
+ * SSRC is bound to its layer by the first packet carrying mid + rid, a subscriber gets the layer its element needs
+ * (switching only at a key frame of the target layer, which the SFU asks the publisher for), and sees one continuous
+ * stream: one SSRC, sequence numbers without holes, picture ids continuing across switches; a NACK is answered with
+ * the very packet it names, from the right layer.
+ */
+class SimulcastForwardingTest {
+    static final int MID_EXT = 4;
+    static final int RID_EXT = 10;
+    static final int RRID_EXT = 11;
+    static final long[] SSRC = {0xA0000001L, 0xA0000002L, 0xA0000003L};
+    static final String[] RID = {"q", "h", "f"};
+    static final int[][] SIZE = {{320, 180}, {640, 360}, {1280, 720}};
+
+    /** The video section of Chromium's offer for sendEncodings [f, h, q] (no a=ssrc lines). */
+    static final String OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+            + "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\na=rtcp-mux\r\n"
+            + "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+            + "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\na=setup:actpass\r\n"
+            + "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+            + "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
+            + "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n"
+            + "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
+            + "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
+            + "a=rid:f send\r\na=rid:h send\r\na=rid:q send\r\na=simulcast:send f;h;q\r\n";
+
+    /** A MediaChannel that keeps a copy of everything sent. */
+    static final class Capture implements MediaChannel {
+        final List<byte[]> rtp = new ArrayList<>();
+        final List<byte[]> rtcp = new ArrayList<>();
+
+        @Override public SrtpResult unprotect(byte[] buf, int off, int len, boolean isRtcp, int[] newLength) {
+            newLength[0] = len;
+            return SrtpResult.OK;
+        }
+        @Override public boolean send(byte[] buf, int off, int len, boolean isRtcp) {
+            (isRtcp ? rtcp : rtp).add(java.util.Arrays.copyOfRange(buf, off, off + len));
+            return true;
+        }
+        @Override public boolean sendRetransmission(byte[] buf, int off, int len, int roc) {
+            return send(buf, off, len, false);
+        }
+        @Override public void forgetOutboundSsrc(long ssrc) { }
+        @Override public void forgetInboundSsrc(long ssrc) { }
+        @Override public boolean restartIce(IceCredentials local, String remoteUfrag) { return true; }
+        @Override public void close() { }
+    }
+
+    Worker worker;
+    ParticipantImpl pub;
+    ParticipantImpl sub;
+    Producer track;
+    Consumer consumer;
+    Capture pubLink = new Capture();
+    Capture subLink = new Capture();
+    final int[] seq = {100, 20000, 65500};
+    final long[] ts = {1000, 50000, 900000};
+    final int[] pid = {10, 2000, 32760};
+    final boolean[] ridSent = new boolean[3];
+    final List<Map<String, Boolean>> told = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        SfuConfig config = SfuConfig.defaults().withWorkers(1);
+        Sfu sfu = new Sfu(config, null);
+        worker = sfu.workers()[0];
+        RoomImpl room = new RoomImpl("r", worker, sfu);
+        pub = new ParticipantImpl("pub", room, MediaRights.all(), new ParticipantListener() {
+            @Override public void onPublishLayers(String trackId, Map<String, Boolean> activeByRid) {
+                told.add(activeByRid);
+            }
+        });
+        sub = new ParticipantImpl("sub", room, MediaRights.all(), ParticipantListener.NONE);
+        room.participants.put(pub.id, pub);
+        room.participants.put(sub.id, sub);
+
+        PublishNegotiation.Offer offer = PublishNegotiation.read(OFFER, Map.of());
+        PublishNegotiation.Plan plan = PublishNegotiation.answer(offer, MediaRights.all(),
+                new IceCredentials("srvu", "serverpasswordserverpass"), new Sdp.Fingerprint("sha-256", "AB:".repeat(31) + "AB"),
+                List.of(new InetSocketAddress("127.0.0.1", 40000)));
+        String answer = SdpWriter.write(plan.answer());
+        assertThat(answer).contains("a=simulcast:recv f;h;q").contains("a=rid:q recv").contains("a=recvonly");
+        PublishNegotiation.TrackSpec spec = plan.tracks().getFirst();
+        assertThat(spec.simulcast().ridsLowToHigh()).containsExactly("q", "h", "f");
+
+        Endpoint pe = new Endpoint(worker, pub, TransportRole.PUBLISH);
+        pe.link = pubLink;
+        pe.connected = true;
+        pub.transports.publish = pe;
+        pub.publishing.ssrcFilter = plan.ssrcFilter();
+        pub.publishing.extensions = plan.extensions();
+        track = new Producer(pub, spec.mid(), new TrackInfo("pub", spec.mid(), TrackKind.VIDEO, false), 90000, config);
+        track.configure(spec, plan.extensions().section(spec.mid()));
+        pub.publishing.tracks.put(spec.mid(), track);
+
+        Endpoint se = new Endpoint(worker, sub, TransportRole.SUBSCRIBE);
+        se.link = subLink;
+        se.connected = true;
+        sub.transports.subscribe = se;
+        sub.subscribing.subscribe(track, false);
+        consumer = sub.subscribing.consumers.getFirst();
+        consumer.negotiated = true;
+        consumer.started = true;
+    }
+
+    long now() {
+        return worker.clock.getAsLong();
+    }
+
+    /** One picture of {@code layer} as {@code packets} packets; the first packets of an SSRC carry mid + rid. */
+    void picture(int layer, boolean keyframe, int packets) {
+        for (int i = 0; i < packets; i++) {
+            boolean withRid = !ridSent[layer];
+            byte[] p = packet(layer, seq[layer], ts[layer], pid[layer], i == 0, keyframe, withRid);
+            seq[layer] = (seq[layer] + 1) & 0xFFFF;
+            RtpPacket rtp = new RtpPacket();
+            assertThat(rtp.wrap(p, 0, p.length)).isEqualTo(RtpStatus.OK);
+            pub.publishing.onRtp(rtp, now());
+        }
+        ridSent[layer] = true;
+        ts[layer] = (ts[layer] + 3000) & 0xFFFFFFFFL;
+        pid[layer] = (pid[layer] + 1) & 0x7FFF;
+    }
+
+    static byte[] packet(int layer, int seq, long ts, int pictureId, boolean start, boolean keyframe, boolean withRid) {
+        byte[] ext = new byte[0];
+        if (withRid) {
+            byte[] rid = RID[layer].getBytes(StandardCharsets.US_ASCII);
+            ext = new byte[] {(byte) (MID_EXT << 4), '0', (byte) ((RID_EXT << 4) | (rid.length - 1)), rid[0]};
+        }
+        int extLen = ext.length == 0 ? 0 : 4 + ext.length;
+        byte[] b = new byte[12 + extLen + 6 + 30];
+        b[0] = (byte) (0x80 | (ext.length > 0 ? 0x10 : 0));
+        b[1] = (byte) 96;
+        b[2] = (byte) (seq >>> 8);
+        b[3] = (byte) seq;
+        TestRtp.put32(b, 4, ts);
+        TestRtp.put32(b, 8, SSRC[layer]);
+        int p = 12;
+        if (ext.length > 0) {
+            b[p++] = (byte) 0xBE; b[p++] = (byte) 0xDE; b[p++] = 0; b[p++] = (byte) (ext.length / 4);
+            System.arraycopy(ext, 0, b, p, ext.length);
+            p += ext.length;
+        }
+        b[p++] = (byte) (0x80 | (start ? 0x10 : 0));
+        b[p++] = (byte) 0xE0; // I, L, T
+        b[p++] = (byte) (0x80 | (pictureId >>> 8));
+        b[p++] = (byte) pictureId;
+        b[p++] = (byte) layer; // TL0PICIDX: anything
+        b[p++] = 0; // TID 0
+        // VP8 payload header: P bit (0 = key frame), then for a key frame the start code and the frame size.
+        b[p] = (byte) (start && keyframe ? 0x00 : 0x01);
+        if (start && keyframe) {
+            b[p + 3] = (byte) 0x9d; b[p + 4] = 0x01; b[p + 5] = 0x2a;
+            b[p + 6] = (byte) SIZE[layer][0]; b[p + 7] = (byte) (SIZE[layer][0] >>> 8);
+            b[p + 8] = (byte) SIZE[layer][1]; b[p + 9] = (byte) (SIZE[layer][1] >>> 8);
+        }
+        b[b.length - 1] = (byte) layer; // marks the layer in the payload for the assertions
+        return b;
+    }
+
+    void allLayers(boolean keyframe) {
+        for (int l = 0; l < 3; l++) picture(l, keyframe, 2);
+    }
+
+    int plisFor(long ssrc) {
+        int n = 0;
+        for (byte[] r : pubLink.rtcp) n += TestRtp.count(r, (c, i) -> c.isPli(i) && c.mediaSsrc(i) == ssrc);
+        return n;
+    }
+
+    void tick() {
+        sub.subscribing.layerChoice.tick(now() + SubscriberLayers.INTERVAL_NANOS);
+    }
+
+    @Test
+    void bindsSsrcLessLayersByRidAndGivesASmallElementTheLowestLayer() {
+        allLayers(true);
+        assertThat(track.simulcast.layerOfMediaSsrc(SSRC[0])).isEqualTo(0);
+        assertThat(track.simulcast.layerOfMediaSsrc(SSRC[2])).isEqualTo(2);
+        assertThat(track.simulcast.widths).containsExactly(320, 640, 1280);
+        // Later packets carry no rid: found by SSRC alone.
+        allLayers(false);
+        assertThat(track.simulcast.packets).containsExactly(4, 4, 4);
+
+        sub.subscribing.layerChoice.setPreference("pub", "0", 160, 90, true, null);
+        tick();
+        assertThat(consumer.layers.selector.targetSpatial()).isEqualTo(0);
+        assertThat(plisFor(SSRC[0])).isEqualTo(1);
+        allLayers(false);
+        assertThat(subLink.rtp).isEmpty(); // nothing before the key frame of the target layer
+        allLayers(true);
+        allLayers(false);
+        assertThat(subLink.rtp).hasSize(4).allSatisfy(p -> {
+            assertThat(TestRtp.view(p).ssrc()).isEqualTo(consumer.ssrc);
+            assertThat(p[p.length - 1]).isEqualTo((byte) 0);
+        });
+        assertContinuous(subLink.rtp);
+    }
+
+    @Test
+    void switchesUpOnlyAtTheTargetsKeyFrameAndKeepsTheStreamContinuous() {
+        allLayers(true);
+        sub.subscribing.layerChoice.setPreference("pub", "0", 160, 90, true, null);
+        tick();
+        allLayers(true);
+        allLayers(false);
+        // The element grows: the top layer is the target, the low one flows until the top's key frame.
+        sub.subscribing.layerChoice.setPreference("pub", "0", 1280, 720, true, null);
+        tick();
+        assertThat(consumer.layers.selector.targetSpatial()).isEqualTo(2);
+        assertThat(plisFor(SSRC[2])).isEqualTo(1);
+        allLayers(false);
+        allLayers(true);
+        allLayers(false);
+        List<Byte> layers = new ArrayList<>();
+        for (byte[] p : subLink.rtp) layers.add(p[p.length - 1]);
+        // Four pictures of q (the last one in the same round as f's key frame, which comes after it), then f.
+        assertThat(layers).containsExactly((byte) 0, (byte) 0, (byte) 0, (byte) 0, (byte) 0, (byte) 0, (byte) 0,
+                (byte) 0, (byte) 2, (byte) 2, (byte) 2, (byte) 2);
+        assertContinuous(subLink.rtp);
+        assertThat(worker.counters.layerSwitches()).isEqualTo(1);
+
+        // A preferred quality caps it again; hidden pauses the video.
+        sub.subscribing.layerChoice.setPreference("pub", "0", 1280, 720, true, ViewportLayers.Quality.MEDIUM);
+        tick();
+        assertThat(consumer.layers.selector.targetSpatial()).isEqualTo(1);
+        sub.subscribing.layerChoice.setPreference("pub", "0", 1280, 720, false, null);
+        tick();
+        assertThat(consumer.layers.selector.targetSpatial()).isEqualTo(-1);
+        int before = subLink.rtp.size();
+        allLayers(true);
+        assertThat(subLink.rtp).hasSize(before);
+    }
+
+    @Test
+    void aLayerWhoseSizeWasNeverSeenIsEstimatedSoALargeElementStillAsksForIt() {
+        picture(0, true, 2); // only q's key frame: h and f were paused before sending one
+        sub.subscribing.layerChoice.setPreference("pub", "0", 1280, 720, true, null);
+        tick();
+        assertThat(track.simulcast.estimatedWidths).containsExactly(320, 640, 1280);
+        assertThat(consumer.layers.wanted).isEqualTo(2);
+        assertThat(consumer.layers.selector.targetSpatial()).as("the highest layer that flows").isEqualTo(0);
+    }
+
+    @Test
+    void aNackIsAnsweredWithThePacketItNamesFromItsLayer() {
+        allLayers(true);
+        tick(); // no report yet: the top layer
+        allLayers(true);
+        allLayers(false);
+        assertThat(subLink.rtp).hasSize(4);
+        byte[] missed = subLink.rtp.get(1);
+        int missedSeq = TestRtp.view(missed).sequenceNumber();
+        consumer.rtxPayloadType = -1; // plain retransmission: the copy must equal what was sent
+        sub.subscribing.onRtcp(TestRtp.rtcp(TestRtp.nack(0x999, consumer.ssrc, missedSeq, 1, 0)), now());
+        assertThat(subLink.rtp).hasSize(5);
+        assertThat(subLink.rtp.get(4)).isEqualTo(missed);
+    }
+
+    @Test
+    void refusesSimulcastItCannotForward() {
+        String alternatives = OFFER.replace("a=simulcast:send f;h;q", "a=simulcast:send f,h;q");
+        assertThatThrownBy(() -> PublishNegotiation.read(alternatives, Map.of()))
+                .isInstanceOf(SfuException.class).hasMessageContaining("alternatives");
+    }
+
+    @Test
+    void dynacastPausesUnwatchedLayersAfterTheDelayAndResumesAtOnce() {
+        allLayers(true);
+        sub.subscribing.layerChoice.setPreference("pub", "0", 160, 90, true, null);
+        tick();
+        long t0 = now();
+        pub.publishing.tick(t0);
+        assertThat(told).containsExactly(Map.of("q", true, "h", true, "f", true)); // the first word: all on
+        pub.publishing.tick(t0 + LayerDemand.PAUSE_DELAY_NANOS / 2);
+        assertThat(told).hasSize(1);
+        pub.publishing.tick(t0 + LayerDemand.PAUSE_DELAY_NANOS);
+        assertThat(told).last().isEqualTo(Map.of("q", true, "h", false, "f", false));
+        sub.subscribing.layerChoice.setPreference("pub", "0", 1280, 720, true, null);
+        tick();
+        pub.publishing.tick(t0 + LayerDemand.PAUSE_DELAY_NANOS + 1);
+        assertThat(told).last().isEqualTo(Map.of("q", true, "h", true, "f", true));
+        assertThat(worker.counters.layerMasksSent()).isEqualTo(3);
+    }
+
+    /** One SSRC, sequence numbers +1 each, picture ids +1 per picture (2 packets each) across switches. */
+    static void assertContinuous(List<byte[]> out) {
+        Vp8Descriptor vp8 = new Vp8Descriptor();
+        int prevSeq = -1;
+        int prevPid = -1;
+        for (byte[] p : out) {
+            RtpPacket rtp = TestRtp.view(p);
+            if (prevSeq >= 0) assertThat(rtp.sequenceNumber()).isEqualTo((prevSeq + 1) & 0xFFFF);
+            prevSeq = rtp.sequenceNumber();
+            assertThat(vp8.parse(p, rtp.payloadOffset(), rtp.payloadLength())).isTrue();
+            if (vp8.startOfPicture() && prevPid >= 0) assertThat(vp8.pictureId()).isEqualTo((prevPid + 1) & 0x7FFF);
+            if (vp8.startOfPicture()) prevPid = vp8.pictureId();
+            else assertThat(vp8.pictureId()).isEqualTo(prevPid);
+        }
+    }
+}
