@@ -91,6 +91,20 @@ public final class WsTestClient implements AutoCloseable {
     }
 
     /**
+     * The next text message, or null as soon as the server closed without sending one (a refused join), or after
+     * {@code seconds}. Messages sent before the close are still returned first.
+     */
+    public String nextOrClosed(int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            String m = messages.poll(20, TimeUnit.MILLISECONDS);
+            if (m != null) return m;
+            if (closed.isDone()) return messages.poll();
+        }
+        return null;
+    }
+
+    /**
      * The next message of {@code type}, skipping others (track events, offers, …): at most 50 messages, each
      * within 5 s; fails the test when there is none.
      */
