@@ -86,9 +86,19 @@ public final class ControlPlane implements AutoCloseable {
     /** Opens the store {@code storeSettings} names (SQLite in the data dir, or PostgreSQL) and the audit trail. */
     public static ControlPlane open(StoreSettings storeSettings, Path dataDir, String audience, Clock clock,
                                     MeterRegistry registry) {
+        return open(storeSettings, dataDir, audience, clock, registry,
+                dev.chorus.signaling.store.AuditAnchorRepository.DEFAULT_CHAIN);
+    }
+
+    /**
+     * @param auditChain the chain this node's audit log anchors under in the store: the node id in a cluster (each
+     *                   node keeps its own chain beside it, docs/cluster.md "Audit"), the default chain alone
+     */
+    public static ControlPlane open(StoreSettings storeSettings, Path dataDir, String audience, Clock clock,
+                                    MeterRegistry registry, String auditChain) {
         Store store = Stores.open(storeSettings, dataDir);
         // keyed chain (audit.key next to the log), head anchored in the store
-        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock, AuditAnchor.in(store, clock));
+        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock, AuditAnchor.in(store, clock, auditChain));
         return new ControlPlane(store, audit, audience, clock, registry);
     }
 

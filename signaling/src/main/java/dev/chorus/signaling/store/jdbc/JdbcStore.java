@@ -160,6 +160,7 @@ public abstract class JdbcStore implements Store {
 
     // ---- audit anchor
     @Override public Optional<AuditHead> auditHead(String chain) { return auditAnchor.auditHead(chain); }
+    @Override public java.util.Map<String, AuditHead> auditHeads() { return auditAnchor.auditHeads(); }
     @Override public void putAuditHead(String chain, AuditHead head, Instant at) {
         auditAnchor.putAuditHead(chain, head, at);
     }
