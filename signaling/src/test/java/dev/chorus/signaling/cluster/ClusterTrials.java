@@ -126,7 +126,7 @@ public final class ClusterTrials {
     }
 
     /**
-     * Milliseconds from sending the change to node A until node C's client sees its session close with 4001.
+     * Milliseconds from sending the change to node A until node C's client sees its session close with 4004.
      * Samples over 500 ms are printed with how much of them the API call on A took (store write, audit fsync).
      */
     static long closeLatency(WsTestClient onC, String bus, Call change) throws Exception {
