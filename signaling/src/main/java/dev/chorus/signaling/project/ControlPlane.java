@@ -159,11 +159,24 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /** This node's changes: its cached verification reads first (VerificationCache), then the listener. */
     private final class Relay implements ProjectEvents {
-        @Override public void keyRevoked(String p, String kid) { listener.keyRevoked(p, kid); }
-        @Override public void tokenRevoked(String p, String jti) { listener.tokenRevoked(p, jti); }
-        @Override public void subjectRevoked(String p, String s, Instant t) { listener.subjectRevoked(p, s, t); }
-        @Override public void roomClosed(String p, String r) { listener.roomClosed(p, r); }
+        @Override public void keyRevoked(String p, String kid) {
+            verifier.cache().keyRevoked(p, kid);
+            listener.keyRevoked(p, kid);
+        }
+        @Override public void tokenRevoked(String p, String jti) {
+            verifier.cache().tokenRevoked(p, jti);
+            listener.tokenRevoked(p, jti);
+        }
+        @Override public void subjectRevoked(String p, String s, Instant t) {
+            verifier.cache().subjectRevoked(p, s, t);
+            listener.subjectRevoked(p, s, t);
+        }
+        @Override public void roomClosed(String p, String r) {
+            verifier.cache().roomClosed(p, r);
+            listener.roomClosed(p, r);
+        }
         @Override public void aclChanged(String p, String s, String pub) { listener.aclChanged(p, s, pub); }
         @Override public void permissionsChanged(String p, String r, String i) { listener.permissionsChanged(p, r, i); }
         @Override public void accessPolicyChanged(String p) { listener.accessPolicyChanged(p); }

@@ -71,7 +71,7 @@ public final class ClusterTrials {
 
     /**
      * Revocations of a jti, a subject and a key made through node A, each timed until node C's session closes with
-     * 4001, after one unmeasured warm-up round (the backend's first TLS connection, class loading).
+     * 4004, after one unmeasured warm-up round (the backend's first TLS connection, class loading).
      */
     public static List<Latencies> revocations(ClusterNodes cluster, int trials, String bus) throws Exception {
         Node a = cluster.node(0);

@@ -134,6 +134,12 @@ public abstract class JdbcStore implements Store {
     @Override public Optional<Instant> subjectWatermark(String projectId, String subject) {
         return revocations.subjectWatermark(projectId, subject);
     }
+    @Override public java.util.Set<String> revokedTokens(String projectId) {
+        return revocations.revokedTokens(projectId);
+    }
+    @Override public java.util.Map<String, Instant> subjectWatermarks(String projectId) {
+        return revocations.subjectWatermarks(projectId);
+    }
     @Override public int purgeExpiredRevocations(Instant now) { return revocations.purgeExpiredRevocations(now); }
 
     // ---- rooms
