@@ -33,6 +33,7 @@ public final class ClusterNodes implements AutoCloseable {
     final List<Node> nodes = new ArrayList<>();
 
     public final Store store;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
 
     public record Node(String id, ControlPlane control, ControlEdge edge, ChorusMetrics metrics, ClusterNode cluster,
                 int port) {
@@ -59,7 +60,9 @@ public final class ClusterNodes implements AutoCloseable {
         if (shared != null) seed(fx.store, shared);
         this.store = shared != null ? shared : fx.store;
         tls = TestTls.generate(Files.createDirectories(fx.dir.resolve("tls")));
-        http = tls.httpClient();
+        // 15 s to connect: the trials also run as a bench on a loaded machine, where 5 s TLS handshakes time out
+        http = java.net.http.HttpClient.newBuilder().sslContext(tls.clientContext)
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
         HttpSettings http = new HttpSettings("127.0.0.1", 0, 4096, 4096, 1024, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), 64, 31_536_000L, 64);
         // join timeout 15 s: a client stalled for 5 s between its upgrade and its join at load 20+ was closed with
@@ -96,7 +99,7 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     public WsTestClient join(Node n, String room, String token) throws Exception {
-        WsTestClient c = WsTestClient.connect(tls.clientContext, n.port()).join(room, token);
+        WsTestClient c = WsTestClient.connect(tls.clientContext, n.port(), CONNECT_TIMEOUT).join(room, token);
         c.next("joined");
         return c;
     }
@@ -129,7 +132,7 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     public WsTestClient connect(Node n) {
-        return WsTestClient.connect(tls.clientContext, n.port());
+        return WsTestClient.connect(tls.clientContext, n.port(), CONNECT_TIMEOUT);
     }
 
     public Node byId(String id) {

@@ -135,7 +135,7 @@ class ClusterPlacementTest {
     void theRoomOfAKilledNodeIsPlaceableAgainWithinTenSeconds() throws Exception {
         Node b = cluster.node(1);
         room("killed-room");
-        Answer host = tryJoin(b, "killed-room", cluster.fx.es256(claims("host", "killed-room")));
+        Answer host = tryJoin(b, "killed-room", cluster.fx.es256(claims("killed-room-host", "killed-room")));
         assertThat(host.first().path("type").asText()).isEqualTo("joined");
         long killed = System.nanoTime();
         b.cluster().crash(); // no more heartbeats, no deregistration
@@ -143,7 +143,7 @@ class ClusterPlacementTest {
         Node a = cluster.node(0);
         long placedMs = -1;
         while (System.nanoTime() - killed < Duration.ofSeconds(15).toNanos()) {
-            Answer r = tryJoin(a, "killed-room", cluster.fx.es256(claims("rejoiner", "killed-room")));
+            Answer r = tryJoin(a, "killed-room", cluster.fx.es256(claims("killed-room-rejoiner", "killed-room")));
             if (joined(r)) {
                 placedMs = (System.nanoTime() - killed) / 1_000_000;
                 break;

@@ -150,6 +150,7 @@ public final class ClusterTrials {
      * for a room its node hosts (so no redirect decides the race): never two sessions.
      */
     public static Race maxSessionsRace(ClusterNodes cluster, int trials) throws Exception {
+        AccessPolicy before = cluster.store.accessPolicy(ControlFixture.PROJECT).orElse(AccessPolicy.DEFAULT);
         cluster.store.putAccessPolicy(ControlFixture.PROJECT, new AccessPolicy(false, List.of(), 1, null, false, false));
         Node a = cluster.node(0);
         Node c = cluster.node(2);
@@ -167,6 +168,7 @@ public final class ClusterTrials {
         } finally {
             anchorA.close();
             anchorC.close();
+            cluster.store.putAccessPolicy(ControlFixture.PROJECT, before); // later cases keep their own limits
         }
     }
 

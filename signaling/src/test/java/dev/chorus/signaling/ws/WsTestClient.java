@@ -27,8 +27,12 @@ public final class WsTestClient implements AutoCloseable {
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
 
     private WsTestClient(SSLContext ssl, int port, String path) {
-        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-        this.ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        this(ssl, port, path, Duration.ofSeconds(5));
+    }
+
+    private WsTestClient(SSLContext ssl, int port, String path, Duration connectTimeout) {
+        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(connectTimeout).build();
+        this.ws = client.newWebSocketBuilder().connectTimeout(connectTimeout)
                 .buildAsync(URI.create("wss://127.0.0.1:" + port + path), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
 
@@ -64,6 +68,11 @@ public final class WsTestClient implements AutoCloseable {
 
     public static WsTestClient connect(SSLContext ssl, int port) {
         return new WsTestClient(ssl, port, "/v1/ws");
+    }
+
+    /** With a longer connect/upgrade timeout (the cluster trials run on a loaded machine too). */
+    public static WsTestClient connect(SSLContext ssl, int port, Duration connectTimeout) {
+        return new WsTestClient(ssl, port, "/v1/ws", connectTimeout);
     }
 
     public WsTestClient send(String text) {
