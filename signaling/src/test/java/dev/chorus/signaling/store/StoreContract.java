@@ -463,4 +463,17 @@ abstract class StoreContract {
         assertThat(missing.get(1).intact()).isFalse();
         assertThat(missing.get(1).describe()).startsWith("node-b: NOT VERIFIED");
     }
+
+    @Test
+    void aProjectsWholeDenyListAndWatermarksAreReadInOneCallEachAsAnotherNodeWroteThem() throws Exception {
+        Store other = secondNode();
+        other.revokeToken("acme", "jti-1", T0.plusSeconds(600));
+        other.revokeToken("acme", "jti-2", T0.plusSeconds(600));
+        other.revokeSubject("acme", "alice", T0);
+        other.revokeSubject("acme", "alice", T0.minusSeconds(60)); // only moves forward
+        assertThat(store.revokedTokens("acme")).containsExactlyInAnyOrder("jti-1", "jti-2");
+        assertThat(store.subjectWatermarks("acme")).containsExactly(Map.entry("alice", T0));
+        assertThat(store.revokedTokens("globex")).isEmpty();
+        assertThat(store.subjectWatermarks("globex")).isEmpty();
+    }
 }
