@@ -1,7 +1,7 @@
 package dev.chorus.signaling.cluster;
 
 import dev.chorus.signaling.project.ControlPlane;
-import dev.chorus.signaling.project.ProjectEvents;
+import dev.chorus.signaling.live.LiveAuthorization;
 import dev.chorus.signaling.ws.ParticipantRegistry;
 import java.time.Duration;
 
@@ -30,7 +30,7 @@ public final class ClusterLink implements AutoCloseable {
         StoreResync resync = new StoreResync(control.store(), sessions, control.events());
         // other nodes' changes drop this node's cached verification reads first, then reach its sessions
         var cache = control.verifier().cache();
-        ClusterEventRelay relay = new ClusterEventRelay(nodeId, bus, ProjectEvents.both(cache, control.events()),
+        ClusterEventRelay relay = new ClusterEventRelay(nodeId, bus, LiveAuthorization.both(cache, control.events()),
                 () -> resync.resync(true));
         try {
             relay.start();

@@ -11,28 +11,6 @@ public interface ProjectEvents {
     ProjectEvents NONE = new ProjectEvents() {
     };
 
-    /** {@code first}, then {@code then}, for every event. */
-    static ProjectEvents both(ProjectEvents first, ProjectEvents then) {
-        return new ProjectEvents() {
-            @Override public void keyRevoked(String p, String kid) { first.keyRevoked(p, kid); then.keyRevoked(p, kid); }
-            @Override public void tokenRevoked(String p, String jti) { first.tokenRevoked(p, jti); then.tokenRevoked(p, jti); }
-            @Override public void subjectRevoked(String p, String s, Instant t) {
-                first.subjectRevoked(p, s, t);
-                then.subjectRevoked(p, s, t);
-            }
-            @Override public void roomClosed(String p, String r) { first.roomClosed(p, r); then.roomClosed(p, r); }
-            @Override public void aclChanged(String p, String s, String pub) {
-                first.aclChanged(p, s, pub);
-                then.aclChanged(p, s, pub);
-            }
-            @Override public void permissionsChanged(String p, String r, String i) {
-                first.permissionsChanged(p, r, i);
-                then.permissionsChanged(p, r, i);
-            }
-            @Override public void accessPolicyChanged(String p) { first.accessPolicyChanged(p); then.accessPolicyChanged(p); }
-        };
-    }
-
     default void keyRevoked(String projectId, String kid) {
     }
 
