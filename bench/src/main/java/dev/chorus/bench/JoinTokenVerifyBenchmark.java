@@ -51,6 +51,13 @@ public class JoinTokenVerifyBenchmark {
     @Param({"sqlite", "postgres"})
     public String storeType;
 
+    /**
+     * off: every read goes to the store (a single node); on: the node's {@code VerificationCache} with its bus up,
+     * as a cluster node verifies (docs/cluster.md "Verification cache").
+     */
+    @Param({"off", "on"})
+    public String verificationCache;
+
     private Path dir;
     private ThrowawayPostgres pg;
     private Store store;
@@ -84,6 +91,7 @@ public class JoinTokenVerifyBenchmark {
         store.insertKey(ProjectKey.active("k_ed", "bench", KeyAlgorithm.EDDSA, ed.getPublic().getEncoded(), now));
         store.createRoom(Room.open("bench", "room-1", now));
         verifier = new JoinTokenVerifier(store, "bench-aud", Clock.systemUTC(), Duration.ofSeconds(30));
+        if ("on".equals(verificationCache)) verifier.cache().follow(() -> true);
         hs256 = sign("HS256", "k_hs", Algorithm.HMAC256(secret.getBytes(StandardCharsets.US_ASCII)));
         es256 = sign("ES256", "k_es", Algorithm.ECDSA256((ECPublicKey) es.getPublic(), (ECPrivateKey) es.getPrivate()));
         eddsa = sign("EdDSA", "k_ed", Ed25519Algorithm.signing(ed.getPrivate()));

@@ -3,9 +3,12 @@ package dev.chorus.server;
 import dev.chorus.signaling.audit.AuditKey;
 import dev.chorus.signaling.audit.AuditVerification;
 import dev.chorus.signaling.audit.AuditVerifier;
+import dev.chorus.signaling.audit.ClusterAuditVerifier;
+import dev.chorus.signaling.store.Store;
+import dev.chorus.signaling.store.Stores;
 import dev.chorus.signaling.project.ControlPlane;
 import dev.chorus.signaling.store.AuditHead;
-import dev.chorus.signaling.store.SqliteStore;
+import dev.chorus.signaling.store.StoreSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
@@ -42,10 +45,19 @@ final class AuditCommand implements Runnable {
         Path key;
         @Option(names = "--anchor-id", description = "Anchored head id (e.g. exported elsewhere).") Long anchorId;
         @Option(names = "--anchor-hash", description = "Anchored head hash.") String anchorHash;
+        @Option(names = "--node", paramLabel = "ID=FILE", description = {"Cluster: another node's audit file (its audit.key"
+                + " beside it), repeatable. Every node's chain anchored in the shared store is verified; a node whose"
+                + " file is not given is reported as not verified."})
+        java.util.Map<String, Path> nodes = new java.util.LinkedHashMap<>();
         @Spec CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
+            if (file == null) {
+                ChorusConfig cfg = options.load();
+                String chain = StoreWiring.auditChain(cfg);
+                if (!chain.isEmpty() || !nodes.isEmpty()) return verifyCluster(cfg, chain);
+            }
             Path dataDir = file == null ? Path.of(options.load().dataDir()) : null;
             Path f = file != null ? file : dataDir.resolve(ControlPlane.AUDIT_FILE);
             if (!Files.isReadable(f)) {
@@ -59,12 +71,38 @@ final class AuditCommand implements Runnable {
             }
             if (anchorId != null) {
                 anchor = new AuditHead(anchorId, anchorHash);
-            } else if (dataDir != null && Files.exists(dataDir.resolve(ControlPlane.DB_FILE))) {
-                try (SqliteStore store = SqliteStore.open(dataDir.resolve(ControlPlane.DB_FILE))) {
-                    anchor = store.auditHead().orElse(null);
+            } else if (dataDir != null) {
+                StoreSettings settings = StoreWiring.settings(options.load());
+                if (settings.type() == StoreSettings.Type.POSTGRES || Files.exists(dataDir.resolve(ControlPlane.DB_FILE))) {
+                    try (Store store = Stores.open(settings, dataDir)) { // the anchor, in SQLite or PostgreSQL
+                        anchor = store.auditHead().orElse(null);
+                    }
                 }
             }
             AuditVerification v = AuditVerifier.verify(f, k, anchor);
+            return report(v, k, anchor);
+        }
+
+        /** Every node's chain against its head anchored in the shared store; names the node and line that broke. */
+        private Integer verifyCluster(ChorusConfig cfg, String chain) throws Exception {
+            Path dataDir = Path.of(cfg.dataDir());
+            java.util.Map<String, Path> files = new java.util.LinkedHashMap<>(nodes);
+            files.putIfAbsent(chain, dataDir.resolve(ControlPlane.AUDIT_FILE));
+            java.util.List<ClusterAuditVerifier.NodeResult> results;
+            try (Store store = Stores.open(StoreWiring.settings(cfg), dataDir)) {
+                results = ClusterAuditVerifier.verify(files, store);
+            }
+            boolean intact = true;
+            for (ClusterAuditVerifier.NodeResult r : results) {
+                spec.commandLine().getOut().println(r.describe());
+                intact &= r.intact();
+            }
+            spec.commandLine().getOut().println(intact ? "OK: every node's chain intact (" + results.size() + " nodes)"
+                    : "BROKEN: see the nodes above");
+            return intact ? Main.OK : Main.FAILURE;
+        }
+
+        private Integer report(AuditVerification v, AuditKey k, AuditHead anchor) {
             if (v.intact()) {
                 spec.commandLine().getOut().println("OK: " + v.linesChecked() + " lines, chain intact"
                         + (k == null ? " (unkeyed: no audit key found)" : "")

@@ -152,7 +152,7 @@ public final class ChorusServer implements AutoCloseable {
         MetricsListener metricsListener = null;
         try {
             control = ControlPlane.open(StoreWiring.settings(cfg), dataDir, cfg.deploymentId(), Clock.systemUTC(),
-                    metrics.registry());
+                    metrics.registry(), StoreWiring.auditChain(cfg));
             Optional<DevCredentials> fresh = Optional.empty();
             if (dev) {
                 fresh = control.devBootstrap().bootstrapIfFresh(dataDir);

@@ -13,4 +13,13 @@ final class StoreWiring {
         return new StoreSettings(type, s.url(), s.user(), s.passwordFile() == null ? null : Path.of(s.passwordFile()),
                 s.pool().maxSize(), Durations.parse(s.pool().connectTimeout()));
     }
+
+    /**
+     * The chain this node's audit log anchors under in the store: its node id in a cluster (each node keeps its own
+     * chain, no lock shared between nodes), the default chain for a single node.
+     */
+    static String auditChain(ChorusConfig cfg) {
+        ChorusConfig.Cluster k = cfg.cluster();
+        return k != null && k.enabled() ? k.nodeId() : dev.chorus.signaling.store.AuditAnchorRepository.DEFAULT_CHAIN;
+    }
 }

@@ -29,6 +29,8 @@ public final class JoinTokenVerifier {
     static final Pattern JTI = Pattern.compile("[A-Za-z0-9_.:-]{16,128}");
 
     private final Store store;
+    /** The hot reads (key, project, deny-list, watermark, room): pass-through until a cluster node follows its bus. */
+    private final VerificationCache reads;
     private final String audience;
     private final Clock clock;
     private final Duration leeway;
@@ -42,9 +44,15 @@ public final class JoinTokenVerifier {
             throw new IllegalArgumentException("leeway must be within [0, 60s]");
         }
         this.store = store;
+        this.reads = new VerificationCache(store);
         this.audience = audience;
         this.clock = clock;
         this.leeway = leeway;
+    }
+
+    /** The node's cache of the hot reads (a cluster node makes it follow its bus: docs/cluster.md). */
+    public VerificationCache cache() {
+        return reads;
     }
 
     /**
@@ -54,10 +62,10 @@ public final class JoinTokenVerifier {
      */
     public JoinGrant verify(String token, String room) {
         ParsedJwt jwt = StrictJwtParser.parse(token);
-        ProjectKey key = SignedJwtCheck.verify(store, jwt, TYPE);
+        ProjectKey key = SignedJwtCheck.verify(reads::key, jwt, TYPE);
         String subject = jwt.payload().path("sub").textValue();
         try {
-            Project project = store.project(key.projectId())
+            Project project = reads.project(key.projectId())
                     .orElseThrow(() -> new TokenRefusedException(RefusalReason.UNKNOWN_KID));
             JoinGrant grant = checkClaims(jwt.payload(), key, project, room);
             checkLiveState(grant, key, project);
@@ -125,14 +133,14 @@ public final class JoinTokenVerifier {
         if (!key.state().canVerify()) {
             throw new TokenRefusedException(RefusalReason.KEY_REVOKED);
         }
-        if (store.isTokenRevoked(project.id(), grant.jti())) {
+        if (reads.isTokenRevoked(project.id(), grant.jti())) {
             throw new TokenRefusedException(RefusalReason.TOKEN_REVOKED);
         }
-        Optional<Instant> watermark = store.subjectWatermark(project.id(), grant.identity());
+        Optional<Instant> watermark = reads.subjectWatermark(project.id(), grant.identity());
         if (watermark.isPresent() && !grant.issuedAt().isAfter(watermark.get())) {
             throw new TokenRefusedException(RefusalReason.SUBJECT_REVOKED);
         }
-        Optional<Room> r = store.room(project.id(), grant.roomId());
+        Optional<Room> r = reads.room(project.id(), grant.roomId());
         if (r.isEmpty() && !project.autoCreateRooms()) {
             throw new TokenRefusedException(RefusalReason.UNKNOWN_ROOM);
         }

@@ -19,6 +19,12 @@ final class SignedJwtCheck {
     }
 
     static ProjectKey verify(Store store, ParsedJwt jwt, String expectedType) {
+        return verify(store::key, jwt, expectedType);
+    }
+
+    /** @param keys the key by kid (the store, or a node's {@link VerificationCache}) */
+    static ProjectKey verify(java.util.function.Function<String, java.util.Optional<ProjectKey>> keys, ParsedJwt jwt,
+                             String expectedType) {
         JsonNode typ = jwt.header().get("typ");
         if (typ == null || !expectedType.equals(typ.textValue())) {
             throw new TokenRefusedException(RefusalReason.BAD_TYPE);
@@ -28,7 +34,7 @@ final class SignedJwtCheck {
         if (!Identifiers.isKid(kid)) {
             throw new TokenRefusedException(RefusalReason.UNKNOWN_KID);
         }
-        ProjectKey key = store.key(kid)
+        ProjectKey key = keys.apply(kid)
                 .orElseThrow(() -> new TokenRefusedException(RefusalReason.UNKNOWN_KID));
         JsonNode alg = jwt.header().get("alg");
         if (alg == null || !key.algorithm().jwtName().equals(alg.textValue())) {

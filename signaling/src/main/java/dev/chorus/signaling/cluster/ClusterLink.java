@@ -1,6 +1,7 @@
 package dev.chorus.signaling.cluster;
 
 import dev.chorus.signaling.project.ControlPlane;
+import dev.chorus.signaling.live.LiveAuthorization;
 import dev.chorus.signaling.ws.ParticipantRegistry;
 import java.time.Duration;
 
@@ -27,7 +28,10 @@ public final class ClusterLink implements AutoCloseable {
     public static ClusterLink install(String nodeId, ClusterBus bus, ControlPlane control, ParticipantRegistry sessions,
                                       Duration resyncInterval) {
         StoreResync resync = new StoreResync(control.store(), sessions, control.events());
-        ClusterEventRelay relay = new ClusterEventRelay(nodeId, bus, control.events(), () -> resync.resync(true));
+        // other nodes' changes drop this node's cached verification reads first, then reach its sessions
+        var cache = control.verifier().cache();
+        ClusterEventRelay relay = new ClusterEventRelay(nodeId, bus, LiveAuthorization.both(cache, control.events()),
+                () -> resync.resync(true));
         try {
             relay.start();
         } catch (RuntimeException e) {
@@ -36,6 +40,7 @@ public final class ClusterLink implements AutoCloseable {
             throw e;
         }
         control.events(relay);
+        cache.follow(bus::connected); // cached while every change arrives; read through while the bus is down
         resync.startSweeping(resyncInterval, bus::connected);
         return new ClusterLink(bus, relay, resync);
     }

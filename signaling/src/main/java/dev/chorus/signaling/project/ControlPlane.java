@@ -86,9 +86,19 @@ public final class ControlPlane implements AutoCloseable {
     /** Opens the store {@code storeSettings} names (SQLite in the data dir, or PostgreSQL) and the audit trail. */
     public static ControlPlane open(StoreSettings storeSettings, Path dataDir, String audience, Clock clock,
                                     MeterRegistry registry) {
+        return open(storeSettings, dataDir, audience, clock, registry,
+                dev.chorus.signaling.store.AuditAnchorRepository.DEFAULT_CHAIN);
+    }
+
+    /**
+     * @param auditChain the chain this node's audit log anchors under in the store: the node id in a cluster (each
+     *                   node keeps its own chain beside it, docs/cluster.md "Audit"), the default chain alone
+     */
+    public static ControlPlane open(StoreSettings storeSettings, Path dataDir, String audience, Clock clock,
+                                    MeterRegistry registry, String auditChain) {
         Store store = Stores.open(storeSettings, dataDir);
         // keyed chain (audit.key next to the log), head anchored in the store
-        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock, AuditAnchor.in(store, clock));
+        AuditLog audit = AuditLog.open(dataDir.resolve(AUDIT_FILE), clock, AuditAnchor.in(store, clock, auditChain));
         return new ControlPlane(store, audit, audience, clock, registry);
     }
 
@@ -149,11 +159,24 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /** This node's changes: its cached verification reads first (VerificationCache), then the listener. */
     private final class Relay implements ProjectEvents {
-        @Override public void keyRevoked(String p, String kid) { listener.keyRevoked(p, kid); }
-        @Override public void tokenRevoked(String p, String jti) { listener.tokenRevoked(p, jti); }
-        @Override public void subjectRevoked(String p, String s, Instant t) { listener.subjectRevoked(p, s, t); }
-        @Override public void roomClosed(String p, String r) { listener.roomClosed(p, r); }
+        @Override public void keyRevoked(String p, String kid) {
+            verifier.cache().keyRevoked(p, kid);
+            listener.keyRevoked(p, kid);
+        }
+        @Override public void tokenRevoked(String p, String jti) {
+            verifier.cache().tokenRevoked(p, jti);
+            listener.tokenRevoked(p, jti);
+        }
+        @Override public void subjectRevoked(String p, String s, Instant t) {
+            verifier.cache().subjectRevoked(p, s, t);
+            listener.subjectRevoked(p, s, t);
+        }
+        @Override public void roomClosed(String p, String r) {
+            verifier.cache().roomClosed(p, r);
+            listener.roomClosed(p, r);
+        }
         @Override public void aclChanged(String p, String s, String pub) { listener.aclChanged(p, s, pub); }
         @Override public void permissionsChanged(String p, String r, String i) { listener.permissionsChanged(p, r, i); }
         @Override public void accessPolicyChanged(String p) { listener.accessPolicyChanged(p); }

@@ -16,6 +16,9 @@ public interface AuditAnchorRepository {
     /** The chain's anchored head (id and hash of its last acknowledged line), or empty before the first. */
     Optional<AuditHead> auditHead(String chain);
 
+    /** Every chain's anchored head by chain id (a cluster's nodes; {@link #DEFAULT_CHAIN} for a single node). */
+    java.util.Map<String, AuditHead> auditHeads();
+
     /** Moves the chain's anchored head; called after each audit line is on disk. */
     void putAuditHead(String chain, AuditHead head, Instant at);
 

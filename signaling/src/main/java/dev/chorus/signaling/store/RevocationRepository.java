@@ -19,6 +19,12 @@ public interface RevocationRepository {
 
     Optional<Instant> subjectWatermark(String projectId, String subject);
 
+    /** The project's whole jti deny-list (a node's verification cache loads it once, then follows the bus). */
+    java.util.Set<String> revokedTokens(String projectId);
+
+    /** The project's subject watermarks by subject (loaded once by a node's verification cache). */
+    java.util.Map<String, Instant> subjectWatermarks(String projectId);
+
     /** Forgets jti entries whose token can no longer verify anyway. Returns how many were removed. */
     int purgeExpiredRevocations(Instant now);
 }

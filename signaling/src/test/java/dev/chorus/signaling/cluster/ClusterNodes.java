@@ -25,24 +25,25 @@ import java.util.function.Supplier;
  * each node has its own control plane, WebSocket edge, session registry and {@link ClusterLink}, exactly as a
  * server node wires them. Projects and keys come from {@link ControlFixture}.
  */
-final class ClusterNodes implements AutoCloseable {
-    final ControlFixture fx = new ControlFixture();
+public final class ClusterNodes implements AutoCloseable {
+    public final ControlFixture fx = new ControlFixture();
     final TestTls tls;
     /** One client for all API calls, so connections are kept alive as a backend's would be. */
     final java.net.http.HttpClient http;
     final List<Node> nodes = new ArrayList<>();
 
-    final Store store;
+    public final Store store;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
 
-    record Node(String id, ControlPlane control, ControlEdge edge, ChorusMetrics metrics, ClusterNode cluster,
+    public record Node(String id, ControlPlane control, ControlEdge edge, ChorusMetrics metrics, ClusterNode cluster,
                 int port) {
-        ClusterLink link() {
+        public ClusterLink link() {
             return cluster.link();
         }
     }
 
     /** Nodes over the fixture's SQLite store (one JVM: the same store object stands for the shared database). */
-    ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval) throws Exception {
+    public ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval) throws Exception {
         this(count, buses, resyncInterval, null);
     }
 
@@ -50,19 +51,23 @@ final class ClusterNodes implements AutoCloseable {
      * @param shared the store the nodes share (e.g. a {@link dev.chorus.signaling.store.PostgresStore}), seeded here
      *               with the fixture's projects, keys, rooms and policies; null for the fixture's SQLite store
      */
-    ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval, Store shared) throws Exception {
+    public ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval, Store shared) throws Exception {
         this(count, buses, resyncInterval, shared, Duration.ofSeconds(2), Duration.ofSeconds(8));
     }
 
-    ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval, Store shared, Duration heartbeat,
+    public ClusterNodes(int count, Supplier<ClusterBus> buses, Duration resyncInterval, Store shared, Duration heartbeat,
                  Duration nodeTimeout) throws Exception {
         if (shared != null) seed(fx.store, shared);
         this.store = shared != null ? shared : fx.store;
         tls = TestTls.generate(Files.createDirectories(fx.dir.resolve("tls")));
-        http = tls.httpClient();
+        // 15 s to connect: the trials also run as a bench on a loaded machine, where 5 s TLS handshakes time out
+        http = java.net.http.HttpClient.newBuilder().sslContext(tls.clientContext)
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
         HttpSettings http = new HttpSettings("127.0.0.1", 0, 4096, 4096, 1024, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), 64, 31_536_000L, 64);
-        WsSettings ws = new WsSettings("/v1/ws", Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(2),
+        // join timeout 15 s: a client stalled for 5 s between its upgrade and its join at load 20+ was closed with
+        // 4001 join_timeout, which the racing client saw as "Output closed" on its join (the close handshake)
+        WsSettings ws = new WsSettings("/v1/ws", Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofSeconds(2),
                 256 * 1024, 256 * 1024, 200, 400, 20, 64, 8192);
         try {
             for (int i = 0; i < count; i++) {
@@ -84,23 +89,33 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
-    Node node(int i) {
+    public Node node(int i) {
         return nodes.get(i);
     }
 
-    WsTestClient join(Node n, String token) throws Exception {
-        WsTestClient c = WsTestClient.connect(tls.clientContext, n.port()).join(ControlFixture.ROOM, token);
+    /** A session of the fixture's room on {@code n}; fails unless it is joined there. */
+    public WsTestClient join(Node n, String token) throws Exception {
+        return join(n, ControlFixture.ROOM, token);
+    }
+
+    public WsTestClient join(Node n, String room, String token) throws Exception {
+        WsTestClient c = WsTestClient.connect(tls.clientContext, n.port(), CONNECT_TIMEOUT).join(room, token);
         c.next("joined");
         return c;
     }
 
-    HttpResponse<String> post(Node n, String path, String json) throws Exception {
+    public HttpResponse<String> post(Node n, String path, String json) throws Exception {
         String basic = "Basic " + Base64.getEncoder().encodeToString((fx.hsKid + ":" + fx.hsSecret)
                 .getBytes(StandardCharsets.UTF_8));
         return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + n.port() + path))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", basic)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(Node n, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + n.port() + path))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Copies what the fixture created into the shared store. */
@@ -116,11 +131,11 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
-    WsTestClient connect(Node n) {
-        return WsTestClient.connect(tls.clientContext, n.port());
+    public WsTestClient connect(Node n) {
+        return WsTestClient.connect(tls.clientContext, n.port(), CONNECT_TIMEOUT);
     }
 
-    Node byId(String id) {
+    public Node byId(String id) {
         return nodes.stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
     }
 

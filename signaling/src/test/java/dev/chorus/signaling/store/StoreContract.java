@@ -392,4 +392,88 @@ abstract class StoreContract {
         return new WebhookEndpoint(id, projectId, URI.create("https://hooks.example/x"), new byte[] {9, 9},
                 Set.of(WebhookEventType.ROOM_STARTED), T0);
     }
+
+    // ---- audit: each node its own chain, anchored in the shared store under its node id (docs/cluster.md "Audit")
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path auditDirs;
+
+    /** Node {@code id}'s audit log in its own data dir, anchored in {@code anchorStore} under its id. */
+    private dev.chorus.signaling.audit.AuditLog nodeAudit(String id, Store anchorStore) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(auditDirs.resolve(id));
+        java.time.Clock clock = java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC);
+        return dev.chorus.signaling.audit.AuditLog.open(dir.resolve("audit.log"), clock,
+                dev.chorus.signaling.audit.AuditAnchor.in(anchorStore, clock, id));
+    }
+
+    private static void appendEvents(dev.chorus.signaling.audit.AuditLog log, String node, int n) {
+        for (int i = 0; i < n; i++) {
+            log.append(dev.chorus.signaling.audit.AuditEvent.success("acme", "op", "127.0.0.1", "room.create",
+                    "room:" + node + "-" + i, Map.of()));
+        }
+    }
+
+    @Test
+    void eachNodeKeepsItsOwnAuditChainAndVerifyNamesTheNodeAndTheLineThatBroke() throws Exception {
+        Store b = secondNode();
+        java.nio.file.Path fileA;
+        java.nio.file.Path fileB;
+        // the two nodes append at the same time, each under its own lock and into its own file
+        try (var logA = nodeAudit("node-a", store); var logB = nodeAudit("node-b", b)) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<?> fa = pool.submit(() -> appendEvents(logA, "a", 30));
+                Future<?> fb = pool.submit(() -> appendEvents(logB, "b", 20));
+                fa.get(30, TimeUnit.SECONDS);
+                fb.get(30, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            fileA = logA.file();
+            fileB = logB.file();
+        }
+        // each chain's head is anchored under its node id, the one store holds both
+        assertThat(store.auditHeads()).containsOnlyKeys("node-a", "node-b");
+        assertThat(store.auditHead("node-a").orElseThrow().lastId()).isEqualTo(30);
+        assertThat(b.auditHead("node-b").orElseThrow().lastId()).isEqualTo(20);
+
+        Map<String, java.nio.file.Path> files = Map.of("node-a", fileA, "node-b", fileB);
+        var intact = dev.chorus.signaling.audit.ClusterAuditVerifier.verify(files, store);
+        assertThat(intact).allMatch(r -> r.intact(), "every chain intact");
+        assertThat(intact).extracting(r -> r.node()).containsExactly("node-a", "node-b");
+
+        // node-b's third line edited: node-b, line 3; node-a untouched
+        List<String> linesB = java.nio.file.Files.readAllLines(fileB);
+        linesB.set(2, linesB.get(2).replace("room:b-2", "room:b-X"));
+        java.nio.file.Files.write(fileB, linesB);
+        var edited = dev.chorus.signaling.audit.ClusterAuditVerifier.verify(files, store);
+        assertThat(edited.get(0).intact()).isTrue();
+        assertThat(edited.get(1).intact()).isFalse();
+        assertThat(edited.get(1).verification().firstBrokenLine()).isEqualTo(3);
+        assertThat(edited.get(1).describe()).startsWith("node-b: BROKEN at line 3");
+
+        // node-a's last line deleted: the anchor in the store catches the cut
+        List<String> linesA = java.nio.file.Files.readAllLines(fileA);
+        java.nio.file.Files.write(fileA, linesA.subList(0, linesA.size() - 1));
+        var cut = dev.chorus.signaling.audit.ClusterAuditVerifier.verify(files, store);
+        assertThat(cut.get(0).describe()).startsWith("node-a: BROKEN").contains("anchored head is id 30");
+
+        // a node's whole log missing: reported, not silently skipped
+        var missing = dev.chorus.signaling.audit.ClusterAuditVerifier.verify(Map.of("node-a", fileA), store);
+        assertThat(missing.get(1).intact()).isFalse();
+        assertThat(missing.get(1).describe()).startsWith("node-b: NOT VERIFIED");
+    }
+
+    @Test
+    void aProjectsWholeDenyListAndWatermarksAreReadInOneCallEachAsAnotherNodeWroteThem() throws Exception {
+        Store other = secondNode();
+        other.revokeToken("acme", "jti-1", T0.plusSeconds(600));
+        other.revokeToken("acme", "jti-2", T0.plusSeconds(600));
+        other.revokeSubject("acme", "alice", T0);
+        other.revokeSubject("acme", "alice", T0.minusSeconds(60)); // only moves forward
+        assertThat(store.revokedTokens("acme")).containsExactlyInAnyOrder("jti-1", "jti-2");
+        assertThat(store.subjectWatermarks("acme")).containsExactly(Map.entry("alice", T0));
+        assertThat(store.revokedTokens("globex")).isEmpty();
+        assertThat(store.subjectWatermarks("globex")).isEmpty();
+    }
 }

@@ -27,8 +27,12 @@ public final class WsTestClient implements AutoCloseable {
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
 
     private WsTestClient(SSLContext ssl, int port, String path) {
-        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-        this.ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        this(ssl, port, path, Duration.ofSeconds(5));
+    }
+
+    private WsTestClient(SSLContext ssl, int port, String path, Duration connectTimeout) {
+        HttpClient client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(connectTimeout).build();
+        this.ws = client.newWebSocketBuilder().connectTimeout(connectTimeout)
                 .buildAsync(URI.create("wss://127.0.0.1:" + port + path), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
 
@@ -66,6 +70,11 @@ public final class WsTestClient implements AutoCloseable {
         return new WsTestClient(ssl, port, "/v1/ws");
     }
 
+    /** With a longer connect/upgrade timeout (the cluster trials run on a loaded machine too). */
+    public static WsTestClient connect(SSLContext ssl, int port, Duration connectTimeout) {
+        return new WsTestClient(ssl, port, "/v1/ws", connectTimeout);
+    }
+
     public WsTestClient send(String text) {
         ws.sendText(text, true).orTimeout(5, TimeUnit.SECONDS).join();
         return this;
@@ -88,6 +97,20 @@ public final class WsTestClient implements AutoCloseable {
     /** Next text message, or null after 5 s. */
     public String next() throws InterruptedException {
         return messages.poll(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The next text message, or null as soon as the server closed without sending one (a refused join), or after
+     * {@code seconds}. Messages sent before the close are still returned first.
+     */
+    public String nextOrClosed(int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            String m = messages.poll(20, TimeUnit.MILLISECONDS);
+            if (m != null) return m;
+            if (closed.isDone()) return messages.poll();
+        }
+        return null;
     }
 
     /**

@@ -20,6 +20,15 @@ final class JdbcAuditAnchor implements AuditAnchorRepository {
     }
 
     @Override
+    public java.util.Map<String, AuditHead> auditHeads() {
+        java.util.Map<String, AuditHead> heads = new java.util.TreeMap<>();
+        db.run("read audit heads", sql -> sql.list("SELECT chain, last_id, last_hash FROM audit_heads",
+                rs -> java.util.Map.entry(rs.getString(1), new AuditHead(rs.getLong(2), rs.getString(3)))))
+                .forEach(e -> heads.put(e.getKey(), e.getValue()));
+        return heads;
+    }
+
+    @Override
     public void putAuditHead(String chain, AuditHead head, Instant at) {
         db.run("put audit head", sql -> sql.update("INSERT INTO audit_heads (chain, last_id, last_hash, at_ms)"
                 + " VALUES (?,?,?,?) ON CONFLICT (chain) DO UPDATE SET last_id = excluded.last_id,"

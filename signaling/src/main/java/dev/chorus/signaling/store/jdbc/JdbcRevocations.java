@@ -42,6 +42,21 @@ final class JdbcRevocations implements RevocationRepository {
     }
 
     @Override
+    public java.util.Set<String> revokedTokens(String projectId) {
+        return new java.util.HashSet<>(db.run("read token revocations", sql -> sql.list(
+                "SELECT jti FROM revoked_tokens WHERE project_id = ?", rs -> rs.getString(1), projectId)));
+    }
+
+    @Override
+    public java.util.Map<String, Instant> subjectWatermarks(String projectId) {
+        java.util.Map<String, Instant> m = new java.util.HashMap<>();
+        db.run("read subject watermarks", sql -> sql.list("SELECT subject, before_ms FROM subject_watermarks"
+                + " WHERE project_id = ?", rs -> java.util.Map.entry(rs.getString(1),
+                Instant.ofEpochMilli(rs.getLong(2))), projectId)).forEach(e -> m.put(e.getKey(), e.getValue()));
+        return m;
+    }
+
+    @Override
     public int purgeExpiredRevocations(Instant now) {
         return db.run("purge revocations", sql -> sql.update("DELETE FROM revoked_tokens WHERE expires_ms < ?", now));
     }

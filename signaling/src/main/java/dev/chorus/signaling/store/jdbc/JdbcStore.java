@@ -134,6 +134,12 @@ public abstract class JdbcStore implements Store {
     @Override public Optional<Instant> subjectWatermark(String projectId, String subject) {
         return revocations.subjectWatermark(projectId, subject);
     }
+    @Override public java.util.Set<String> revokedTokens(String projectId) {
+        return revocations.revokedTokens(projectId);
+    }
+    @Override public java.util.Map<String, Instant> subjectWatermarks(String projectId) {
+        return revocations.subjectWatermarks(projectId);
+    }
     @Override public int purgeExpiredRevocations(Instant now) { return revocations.purgeExpiredRevocations(now); }
 
     // ---- rooms
@@ -160,6 +166,7 @@ public abstract class JdbcStore implements Store {
 
     // ---- audit anchor
     @Override public Optional<AuditHead> auditHead(String chain) { return auditAnchor.auditHead(chain); }
+    @Override public java.util.Map<String, AuditHead> auditHeads() { return auditAnchor.auditHeads(); }
     @Override public void putAuditHead(String chain, AuditHead head, Instant at) {
         auditAnchor.putAuditHead(chain, head, at);
     }
