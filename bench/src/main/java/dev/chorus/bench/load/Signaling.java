@@ -162,6 +162,11 @@ public final class Signaling implements AutoCloseable {
         }
     }
 
+    /** The oldest queued message of any type without waiting, or null (a reader that handles every message). */
+    public JsonNode next() {
+        return inbox.poll();
+    }
+
     /** A queued message of this type without waiting, or null. */
     public JsonNode poll(String type) {
         for (JsonNode m : inbox) {
