@@ -33,13 +33,9 @@ class TurnRenewalBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = BrowserCallFixture.start("chorus-turn-renewal-", Map.of(
-                "CHORUS_TURN_ENABLED", "true",
-                "CHORUS_TURN_BIND_ADDRESS", "127.0.0.1",
-                "CHORUS_TURN_UDP_PORT", "0",
-                "CHORUS_TURN_TCP_PORT", "0",
-                "CHORUS_TURN_ALLOW_LOOPBACK_PEERS", "true",
-                "CHORUS_TURN_CREDENTIAL_TTL", TTL_SECONDS + "s"), CallBrowserTest.HELPERS);
+        Map<String, String> config = new java.util.HashMap<>(CallBrowserTest.LOOPBACK_TURN);
+        config.put("CHORUS_TURN_CREDENTIAL_TTL", TTL_SECONDS + "s");
+        fixture = BrowserCallFixture.start("chorus-turn-renewal-", config, CallBrowserTest.HELPERS);
         chromium = fixture.chromium;
     }
 
@@ -88,6 +84,13 @@ class TurnRenewalBrowserTest {
         assertThat(ChromiumHarness.await(() -> framesFrom("relayed", pub) > 0, 25))
                 .as("the relayed participant decodes the publisher's video").isTrue();
         assertThat(selectedLocalCandidateType()).isEqualTo("relay");
+        // Renewal must come before the relay ends the allocation: an ICE restart only after the path died (the SDK's
+        // reaction to 'disconnected') would also bring media back, after a gap. So the subscribe connection's ICE
+        // state must never leave connected/completed/checking.
+        chromium.eval("""
+                const rec = T.clients.relayed, pc = rec.c.subscriber;
+                rec.iceStates = [];
+                pc.addEventListener('iceconnectionstatechange', () => rec.iceStates.push(pc.iceConnectionState));""");
 
         // past the first credential's expiry (the relay has ended its allocations by then) ...
         long wait = firstExpiry * 1000 + 3_000 - System.currentTimeMillis();
@@ -99,6 +102,8 @@ class TurnRenewalBrowserTest {
                 .as("framesDecoded rises after the first credential expired; events "
                         + chromium.eval("return JSON.stringify(T.clients.relayed.events);")).isTrue();
         assertThat(selectedLocalCandidateType()).isEqualTo("relay");
+        assertThat(String.valueOf(chromium.eval("return JSON.stringify(T.clients.relayed.iceStates);")))
+                .as("the relayed path never broke").doesNotContain("disconnected", "failed");
         assertThat(String.valueOf(chromium.eval("return JSON.stringify(T.clients.relayed.events);")))
                 .contains("iceRestart subscribe");
         for (String n : List.of("pub", "relayed")) chromium.eval("T.clients[arguments[0]].c.leave();", n);
