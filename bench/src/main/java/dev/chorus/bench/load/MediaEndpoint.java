@@ -166,8 +166,25 @@ final class MediaEndpoint implements AutoCloseable {
         channel.write(bb);
     }
 
+    /** SSRCs whose decryption contexts the receive thread drops before its next read (it owns the decryptor). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> forgotten = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * A stream the SFU no longer offers (its track was unpublished): its SRTP context is dropped, as a browser drops
+     * a removed track's. The decryptor holds at most 16 streams, and a subscriber that sees a new SSRC for every
+     * churner's track decrypted nothing after the 16th (the soak's steady subscribers fell silent after ~30 s).
+     */
+    void forgetSsrc(long ssrc) {
+        forgotten.add(ssrc);
+    }
+
     /** Reads up to {@code max} datagrams; runs on the receive loop's thread with its buffer. */
     void drain(ByteBuffer view, byte[] buffer, int max) {
+        Long gone;
+        while ((gone = forgotten.poll()) != null) {
+            SrtpDecryptor d = decryptor;
+            if (d != null) d.forget(gone);
+        }
         for (int i = 0; i < max; i++) {
             int n;
             try {

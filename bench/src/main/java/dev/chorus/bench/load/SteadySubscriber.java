@@ -89,7 +89,20 @@ final class SteadySubscriber implements AutoCloseable {
         }
     }
 
+    /** The SSRCs the latest offer sends (a=ssrc lines): those that disappear are forgotten by the endpoint. */
+    private java.util.Set<Long> offeredSsrcs = java.util.Set.of();
+    private static final java.util.regex.Pattern SSRC = java.util.regex.Pattern.compile("a=ssrc:(\\d+) ");
+
+    private void forgetRemovedStreams(String sdp) {
+        java.util.Set<Long> now = new java.util.HashSet<>();
+        java.util.regex.Matcher m = SSRC.matcher(sdp);
+        while (m.find()) now.add(Long.parseLong(m.group(1)));
+        for (Long ssrc : offeredSsrcs) if (!now.contains(ssrc)) media.forgetSsrc(ssrc);
+        offeredSsrcs = now;
+    }
+
     private void onOffer(String sdp) throws InterruptedException {
+        forgetRemovedStreams(sdp);
         try {
             sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", media.answer(sdp)));
             offersAnswered.incrementAndGet();
