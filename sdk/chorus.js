@@ -126,7 +126,7 @@ export async function listDevices(kind) {
  *   reconnected {participantId}   back in the room (local tracks republished, subscriptions offered again),
  *   disconnected {reason, code}   reconnecting gave up (`reason` is a sentence for a person); `closed` follows,
  *   draining {deadline}   the server is shutting down (epoch seconds); the SDK rejoins when it closes the session,
- *   iceRestart {role}   an ICE restart of the publish or subscribe connection was started (network change/failure).
+ *   iceRestart {role}   an ICE restart of the publish or subscribe connection was started (network change/failure, new TURN credentials).
  */
 export class Chorus extends EventTarget {
   /**
@@ -367,6 +367,9 @@ export class Chorus extends EventTarget {
       case 'publishLayers':
         this._applyPublishLayers(m).catch(() => { /* sender gone: nothing to pause */ });
         break;
+      case 'iceServers':
+        this._renewIceServers(m.iceServers || []);
+        break;
       case 'draining':
         this._emit('draining', { deadline: m.deadline });
         break;
@@ -383,10 +386,7 @@ export class Chorus extends EventTarget {
       case 'refreshed':
         this.rights = m.rights || this.rights;
         this.expiresAt = m.expiresAt;
-        if (m.iceServers) {
-          this.iceServers = m.iceServers;
-          for (const pc of [this.publisher, this.subscriber]) if (pc) pc.setConfiguration(this._rtcConfig());
-        }
+        if (m.iceServers) this._renewIceServers(m.iceServers);
         if (this._refresh) { this._refresh.resolve(); this._refresh = null; }
         this._armExpiry();
         this._emit('refreshed', { rights: this.rights, expiresAt: this.expiresAt });
@@ -969,6 +969,23 @@ export class Chorus extends EventTarget {
     } else if (pc === this.publisher) {
       pc.restartIce();
       this._negotiate().catch((e) => this._fail(e));
+    }
+  }
+
+  /**
+   * New TURN credentials (`iceServers`, pushed by the server before the old ones expire, or with a `refreshed`
+   * token): the relay ends an allocation when its credential expires, so both connections take the new servers
+   * (`setConfiguration`) and restart ICE, which allocates with the new credential while media still flows on the
+   * old path. Without TURN servers there is nothing to renew.
+   */
+  _renewIceServers(servers) {
+    this.iceServers = servers;
+    for (const [pc, role] of [[this.publisher, 'publish'], [this.subscriber, 'subscribe']]) {
+      if (!pc || pc.signalingState === 'closed') continue;
+      pc.setConfiguration(this._rtcConfig());
+      if (servers.length === 0) continue;
+      pc._chorusRestartAt = 0;
+      this._restartIce(pc, role);
     }
   }
 

@@ -80,4 +80,18 @@ final class TurnIceServers implements IceServerProvider {
         server.put("credential", c.password());
         return List.of(server);
     }
+
+    /** The earliest expiry among the TURN REST usernames ({@code expiry:opaque-id}) in {@code issued}. */
+    @Override
+    public Instant expiresAt(List<Map<String, Object>> issued) {
+        Instant earliest = null;
+        for (Map<String, Object> server : issued) {
+            if (!(server.get("username") instanceof String username)) continue;
+            long expiry = dev.chorus.turn.auth.RestUsername.expiry(username);
+            if (expiry == dev.chorus.turn.auth.RestUsername.MALFORMED) continue;
+            Instant at = Instant.ofEpochSecond(expiry);
+            if (earliest == null || at.isBefore(earliest)) earliest = at;
+        }
+        return earliest;
+    }
 }

@@ -96,14 +96,17 @@ class CallBrowserTest {
             }
             """;
 
+    /** Our TURN relay on ephemeral loopback ports, relaying to loopback peers (the server's media port). */
+    static final Map<String, String> LOOPBACK_TURN = Map.of(
+            "CHORUS_TURN_ENABLED", "true",
+            "CHORUS_TURN_BIND_ADDRESS", "127.0.0.1",
+            "CHORUS_TURN_UDP_PORT", "0",
+            "CHORUS_TURN_TCP_PORT", "0",
+            "CHORUS_TURN_ALLOW_LOOPBACK_PEERS", "true");
+
     @BeforeAll
     static void start() throws Exception {
-        fixture = BrowserCallFixture.start("chorus-call-", Map.of(
-                "CHORUS_TURN_ENABLED", "true",
-                "CHORUS_TURN_BIND_ADDRESS", "127.0.0.1",
-                "CHORUS_TURN_UDP_PORT", "0",
-                "CHORUS_TURN_TCP_PORT", "0",
-                "CHORUS_TURN_ALLOW_LOOPBACK_PEERS", "true"), HELPERS);
+        fixture = BrowserCallFixture.start("chorus-call-", LOOPBACK_TURN, HELPERS);
         server = fixture.server;
         chromium = fixture.chromium;
     }

@@ -98,19 +98,41 @@ final class MediaEndpoint implements AutoCloseable {
     /** ICE (nominating, up to 5 checks) and a DTLS handshake offering only {@code profile}. */
     void connect(String serverSdp, SrtpProfile profile) throws Exception {
         SessionDescription sd = SdpParser.parse(serverSdp);
-        MediaDescription m = sd.media().stream().filter(x -> !x.isRejected()).findFirst()
-                .orElseThrow(() -> new IOException("no media section"));
+        MediaDescription m = firstSection(sd);
         Sdp.Fingerprint fp = sd.fingerprints(m).getFirst();
-        serverUfrag = sd.iceUfrag(m);
-        serverPwd = sd.icePwd(m);
-        boolean ok = false;
-        for (int attempt = 0; attempt < 5 && !ok; attempt++) ok = iceCheck(true, 2000);
-        if (!ok) throw new IOException("ICE check failed");
+        nominate(sd.iceUfrag(m), sd.icePwd(m));
+        dtls.clear(); // a previous transport's handshake or alerts
         TestDtlsClient client = new TestDtlsClient(certificate, Fingerprint.parseSdp(fp.hashFunction() + " " + fp.value()),
                 TestDtlsClient.Options.standard().withSrtpProfiles(profile.id()));
         SrtpKeys keys = client.connect(new ClientQueueTransport(dtls, this::send)).keys();
         encryptor = SrtpEncryptor.forClient(keys, 16, stats);
         decryptor = SrtpDecryptor.forClient(keys, 16, stats);
+    }
+
+    /**
+     * The server's SDP carries ICE credentials other than the ones this endpoint checks with (an ICE restart on the
+     * same transport: DTLS and SRTP stay): checks and nominates with the new ones. False if they are unchanged.
+     */
+    boolean followIceRestart(String serverSdp) throws Exception {
+        SessionDescription sd = SdpParser.parse(serverSdp);
+        MediaDescription m = firstSection(sd);
+        if (sd.iceUfrag(m).equals(serverUfrag) && sd.icePwd(m).equals(serverPwd)) return false;
+        nominate(sd.iceUfrag(m), sd.icePwd(m));
+        return true;
+    }
+
+    private static MediaDescription firstSection(SessionDescription sd) throws IOException {
+        return sd.media().stream().filter(x -> !x.isRejected()).findFirst()
+                .orElseThrow(() -> new IOException("no media section"));
+    }
+
+    /** ICE with these server credentials: up to 5 nominating checks, 2 s each (what a browser tries for ~10 s). */
+    private void nominate(String ufrag, String pwd) throws IOException, InterruptedException {
+        serverUfrag = ufrag;
+        serverPwd = pwd;
+        boolean ok = false;
+        for (int attempt = 0; attempt < 5 && !ok; attempt++) ok = iceCheck(true, 2000);
+        if (!ok) throw new IOException("ICE check failed");
     }
 
     /** One connectivity check; true when the server's success response verified within the timeout. */
@@ -144,8 +166,25 @@ final class MediaEndpoint implements AutoCloseable {
         channel.write(bb);
     }
 
+    /** SSRCs whose decryption contexts the receive thread drops before its next read (it owns the decryptor). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> forgotten = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * A stream the SFU no longer offers (its track was unpublished): its SRTP context is dropped, as a browser drops
+     * a removed track's. The decryptor holds at most 16 streams, and a subscriber that sees a new SSRC for every
+     * churner's track decrypted nothing after the 16th (the soak's steady subscribers fell silent after ~30 s).
+     */
+    void forgetSsrc(long ssrc) {
+        forgotten.add(ssrc);
+    }
+
     /** Reads up to {@code max} datagrams; runs on the receive loop's thread with its buffer. */
     void drain(ByteBuffer view, byte[] buffer, int max) {
+        Long gone;
+        while ((gone = forgotten.poll()) != null) {
+            SrtpDecryptor d = decryptor;
+            if (d != null) d.forget(gone);
+        }
         for (int i = 0; i < max; i++) {
             int n;
             try {

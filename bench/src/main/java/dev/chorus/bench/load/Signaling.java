@@ -30,7 +30,13 @@ public final class Signaling implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Participants per loopback source address (under the default 32 sessions / 64 connections per source). */
     static final int PER_SOURCE = 16;
-    private static final ConcurrentHashMap<Integer, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+    /**
+     * One HTTP client per server (its TLS trust) and loopback source, shared by that source's participants. Keyed by
+     * the server too: a client built for one server's certificate refuses the next one's (two runs in one JVM).
+     */
+    private static final ConcurrentHashMap<ClientKey, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+
+    private record ClientKey(javax.net.ssl.SSLContext tls, int source) {}
 
     private final ServerTarget target;
     private final HttpClient http;
@@ -51,11 +57,11 @@ public final class Signaling implements AutoCloseable {
     public Signaling(ServerTarget target, int participantIndex) {
         this.target = target;
         int source = 1 + participantIndex / PER_SOURCE;
-        this.http = CLIENTS.computeIfAbsent(source, s -> HttpClient.newBuilder()
-                .sslContext(target.tls())
+        this.http = CLIENTS.computeIfAbsent(new ClientKey(target.tls(), source), k -> HttpClient.newBuilder()
+                .sslContext(k.tls())
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(30)) // a loopback connect takes seconds on an overloaded machine
-                .localAddress(loopback(s))
+                .localAddress(loopback(k.source()))
                 .build());
     }
 
@@ -160,6 +166,11 @@ public final class Signaling implements AutoCloseable {
             inbox.addAll(skipped);
             inbox.addAll(rest);
         }
+    }
+
+    /** The oldest queued message of any type without waiting, or null (a reader that handles every message). */
+    public JsonNode next() {
+        return inbox.poll();
     }
 
     /** A queued message of this type without waiting, or null. */

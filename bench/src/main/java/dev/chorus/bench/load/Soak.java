@@ -18,13 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Soak (issue 16): every second {@code churn} new participants join (token over HTTPS, WebSocket join, audio
- * publish, ICE + DTLS, a second of SRTP audio) and leave again, while one steady subscriber per room answers the
- * SFU's renegotiations and receives what they send, for {@code duration}. The server's health is sampled
+ * publish, ICE + DTLS, a second of SRTP audio) and leave again, while one steady subscriber per room
+ * ({@link SteadySubscriber}) answers the SFU's renegotiations and receives what they send, for {@code duration}. The server's health is sampled
  * ({@link ServerHealth}) at a fixed period; the verdict compares the samples after a warm-up:
  * <ul>
  *   <li>heap after a full GC: the last sample within {@link #HEAP_GROWTH} of the first;</li>
  *   <li>0 Netty leak reports and 0 errors (a participant that failed any stage, a steady subscriber's
- *       WebSocket closed by the server);</li>
+ *       WebSocket closed by the server, a server {@code error} to a steady subscriber, a steady subscriber that
+ *       received no audio in the last {@link #SILENT_LIMIT_MILLIS} of the churn);</li>
  *   <li>file descriptors and threads flat: the mean of the last third of samples within 10 % (+ a slack of the
  *       participants that may be alive at a sample) of the mean of the first third.</li>
  * </ul>
@@ -35,6 +36,8 @@ final class Soak {
     static final long LIFETIME_MILLIS = 1_000;
     /** Churners cycle over this many participant slots (64 loopback sources of 16): one HTTP client each. */
     static final int SOURCES_PARTICIPANTS = 64 * Signaling.PER_SOURCE;
+    /** A steady subscriber that received no audio for this long before the churn ended counts as an error. */
+    static final long SILENT_LIMIT_MILLIS = 10_000;
 
     record Options(int churnPerSecond, int rooms, long durationMillis, long sampleMillis, long warmupMillis,
                    SrtpProfile profile, long timeoutMillis) {}
@@ -46,7 +49,7 @@ final class Soak {
     private final AtomicLong errorCount = new AtomicLong();
     private final AtomicLong joined = new AtomicLong();
     private final AtomicLong left = new AtomicLong();
-    private final AtomicLong audioReceived = new AtomicLong();
+    private final AtomicLong audioSent = new AtomicLong();
     private volatile boolean stopping;
 
     Soak(ServerTarget target, Options options) {
@@ -65,8 +68,7 @@ final class Soak {
         Map<String, Object> out = new LinkedHashMap<>();
         int index = 0;
         try {
-            List<Signaling> steadySignaling = new ArrayList<>();
-            List<MediaEndpoint> steadyMedia = new ArrayList<>();
+            List<SteadySubscriber> subscribers = new ArrayList<>();
             for (int r = 0; r < o.rooms(); r++) {
                 Signaling sig = new Signaling(target, index++);
                 steady.add(sig);
@@ -79,9 +81,16 @@ final class Soak {
                     out.put("verdict", verdict(samples, (int) errorCount.get(), o.churnPerSecond()));
                     return out;
                 }
-                steadySignaling.add(sig);
+                SteadySubscriber sub = new SteadySubscriber(sig, room(r), new InetSocketAddress("127.0.0.1", mediaPort),
+                        o.profile(), rx, this::error);
+                steady.add(sub);
+                subscribers.add(sub);
             }
-            Thread answerer = Thread.ofVirtual().name("soak-answers").start(() -> answerOffers(steadySignaling, steadyMedia, rx, steady));
+            // one thread per steady subscriber: a subscriber's ICE/DTLS wait never delays another room's answers
+            List<Thread> answerers = new ArrayList<>();
+            for (SteadySubscriber sub : subscribers) {
+                answerers.add(Thread.ofVirtual().name("soak-steady-" + sub.room).start(() -> keepAnswering(sub)));
+            }
             long start = System.nanoTime();
             long end = start + TimeUnit.MILLISECONDS.toNanos(o.durationMillis());
             long nextSample = start + TimeUnit.MILLISECONDS.toNanos(o.warmupMillis());
@@ -124,12 +133,19 @@ final class Soak {
             }
             for (Thread t : running) t.join(o.timeoutMillis() + 5_000);
             if (sampler != null) sampler.join(120_000);
-            for (Signaling sig : steadySignaling) {
-                if (sig.closedReason() != null) error("steady-subscriber", "WebSocket closed: " + sig.closedReason());
+            long churnEnded = System.nanoTime();
+            for (SteadySubscriber sub : subscribers) {
+                if (sub.closedReason() != null) error("steady-subscriber", sub.room + ": WebSocket closed: " + sub.closedReason());
+                // a subscriber whose media path died (consent lost, a failed ICE restart) receives nothing more
+                long silentFor = churnEnded - sub.lastAudioNanos();
+                if (silentFor > TimeUnit.MILLISECONDS.toNanos(SILENT_LIMIT_MILLIS)) {
+                    error("steady-subscriber", sub.room + ": received no audio in the last "
+                            + TimeUnit.NANOSECONDS.toSeconds(Math.min(silentFor, churnEnded - start)) + " s of the churn");
+                }
             }
             stopping = true;
-            answerer.interrupt();
-            answerer.join(5000);
+            for (Thread t : answerers) t.interrupt();
+            for (Thread t : answerers) t.join(5000);
             Map<String, Object> last = health.sample(); // every churning participant has left
             last.put("atSeconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
             last.put("joined", joined.get());
@@ -140,7 +156,21 @@ final class Soak {
             out.put("joined", joined.get());
             out.put("left", left.get());
             out.put("joinsPerSecondAchieved", joined.get() / (o.durationMillis() / 1e3));
-            out.put("audioPacketsReceivedBySteadySubscribers", audioReceived.get());
+            out.put("audioPacketsSentByChurners", audioSent.get());
+            List<Map<String, Object>> perSubscriber = new ArrayList<>();
+            long received = 0;
+            for (SteadySubscriber sub : subscribers) {
+                received += sub.audioPackets.get();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("room", sub.room);
+                m.put("audioPacketsReceived", sub.audioPackets.get());
+                m.put("offersAnswered", sub.offersAnswered.get());
+                m.put("transportsConnected", sub.transportsConnected.get());
+                m.put("iceRestartsFollowed", sub.iceRestartsFollowed.get());
+                perSubscriber.add(m);
+            }
+            out.put("audioPacketsReceivedBySteadySubscribers", received);
+            out.put("steadySubscribers", perSubscriber);
             Map<String, Long> byStage = new TreeMap<>();
             synchronized (errorsByStage) {
                 errorsByStage.forEach((k, v) -> byStage.put(k, v.get()));
@@ -193,6 +223,7 @@ final class Soak {
             for (int seq = 0; System.nanoTime() < until; seq++) {
                 Probe.write(packet, 111, ssrc, n, seq, 48_000, System.nanoTime());
                 media.sendRtp(packet, 100);
+                audioSent.incrementAndGet();
                 Thread.sleep(20);
             }
             stage = "leave";
@@ -212,34 +243,15 @@ final class Soak {
         }
     }
 
-    /** The steady subscribers answer each renegotiation (a churner's track added or removed) and count its audio. */
-    private void answerOffers(List<Signaling> sigs, List<MediaEndpoint> media, ReceiveLoop rx, List<AutoCloseable> toClose) {
-        while (!stopping) {
-            try {
-                Thread.sleep(50);
-                for (int i = 0; i < sigs.size(); i++) {
-                    JsonNode offer;
-                    while ((offer = sigs.get(i).poll("subscriberOffer")) != null) {
-                        String sdp = offer.path("sdp").asText();
-                        if (media.size() <= i) {
-                            MediaEndpoint m = new MediaEndpoint(MediaEndpoint.serverCandidate(sdp), MediaEndpoint.certificate(), true);
-                            toClose.add(m);
-                            m.sink((p, len, t) -> audioReceived.incrementAndGet());
-                            rx.add(m);
-                            sigs.get(i).send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", m.answer(sdp)));
-                            m.connect(sdp, o.profile());
-                            media.add(m);
-                        } else {
-                            sigs.get(i).send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer")
-                                    .put("sdp", media.get(i).answer(sdp)));
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                if (!stopping) error("steady-subscriber", "renegotiation: " + e);
+    /** A steady subscriber's thread: its messages in order, consent checks, until the run stops. */
+    private void keepAnswering(SteadySubscriber sub) {
+        try {
+            while (!stopping) {
+                sub.step();
+                Thread.sleep(20);
             }
+        } catch (InterruptedException e) {
+            // the run is over
         }
     }
 

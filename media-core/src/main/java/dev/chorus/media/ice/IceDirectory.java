@@ -59,6 +59,10 @@ public final class IceDirectory {
      * generation and only then forgets the old ufrag, so a lookup always finds the agent under one of them. Its
      * transport, DTLS and SRTP state are untouched (RFC 8445 §9).
      *
+     * <p>Only the peer restarted (its answer carries a new ufrag to an offer that kept ours): {@code local} is the
+     * agent's own current ufrag, so the agent keeps its directory entry and only the remote ufrag changes. The
+     * entry is its own, not "taken" (issue 16: this was refused, so every later answer of such a subscriber failed).
+     *
      * @return false (nothing changed) if the new ufrag is already taken or the agent is not registered
      */
     public boolean restart(IceLiteAgent agent, IceCredentials local, String remoteUfrag) {
@@ -67,6 +71,10 @@ public final class IceDirectory {
             return false;
         }
         UfragKey newKey = new UfragKey(local.ufrag().getBytes(StandardCharsets.US_ASCII));
+        if (newKey.equals(oldKey)) {
+            agent.restart(local, remoteUfrag);
+            return true;
+        }
         if (agents.putIfAbsent(newKey, agent) != null) {
             return false;
         }

@@ -338,6 +338,9 @@ public final class MediaTransportServer implements MediaNetwork, AutoCloseable {
     synchronized boolean restartIce(WebRtcTransport transport, dev.chorus.media.ice.IceCredentials local,
                                     String remoteUfrag) {
         String oldUfrag = transport.localUfrag();
+        if (oldUfrag.equals(local.ufrag())) { // only the peer restarted: same entry, new remote ufrag
+            return transports.get(oldUfrag) == transport && directory.restart(transport.agent(), local, remoteUfrag);
+        }
         if (transports.get(oldUfrag) != transport || transports.putIfAbsent(local.ufrag(), transport) != null) {
             return false;
         }

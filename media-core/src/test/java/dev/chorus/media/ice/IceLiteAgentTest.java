@@ -314,6 +314,24 @@ class IceLiteAgentTest {
     }
 
     @Test
+    void aRestartOfThePeerAloneKeepsOurCredentialsAndAnswersItsNewUfrag() {
+        // The peer's answer carries a new ufrag to an offer that kept ours (a subscriber that re-created its
+        // endpoint): our ufrag is our own entry, not a taken one (issue 16: refused, every later answer failed).
+        assertThat(send(BindingRequests.check(ufrag, REMOTE, pwd, true), client, T0)).isEqualTo(IceCheckResult.RESPONDED);
+        assertThat(directory.restart(agent, agent.localCredentials(), "p33r")).isTrue();
+
+        assertThat(directory.get(ufrag)).isSameAs(agent);
+        assertThat(directory.size()).isEqualTo(1);
+        assertThat(agent.restarts()).isEqualTo(1);
+        assertThat(agent.selectedAddress()).isEqualTo(client); // the path is kept until the peer's new checks
+        assertThat(send(BindingRequests.check(ufrag, REMOTE, pwd, true), moved, T0 + SEC))
+                .isEqualTo(IceCheckResult.WRONG_REMOTE_UFRAG);
+        assertThat(send(BindingRequests.check(ufrag, "p33r", pwd, true), moved, T0 + SEC))
+                .isEqualTo(IceCheckResult.RESPONDED);
+        assertThat(agent.selectedAddress()).isEqualTo(moved);
+    }
+
+    @Test
     void iceRestartOntoATakenUfragOrOfAnUnregisteredAgentChangesNothing() {
         IceLiteAgent other = directory.create("oth3r", T0);
         assertThat(directory.restart(agent, other.localCredentials(), "n3wR")).isFalse();

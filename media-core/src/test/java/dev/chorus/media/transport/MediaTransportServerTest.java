@@ -332,6 +332,24 @@ class MediaTransportServerTest {
     }
 
     @Test
+    void aRestartOfThePeerAloneKeepsTheTransportAndAnswersThePeersNewUfrag() throws Exception { // issue 16
+        WebRtcTestClient client = client();
+        RecordingTransportListener listener = new RecordingTransportListener();
+        WebRtcTransport transport = connect(client, new EchoSink(), listener, TestDtlsClient.Options.standard());
+        // The peer answers an offer that kept our credentials with a new ufrag of its own (it re-created its side):
+        // the transport keeps its local ufrag and entry and from now on answers the peer's new ufrag only.
+        WebRtcTestClient renewed = client();
+        assertThat(transport.restartIce(transport.iceCredentials(), renewed.ufrag())).isTrue();
+        assertThat(transport.localUfrag()).isEqualTo(transport.iceCredentials().ufrag());
+        assertThat(client.iceCheck(transport.localUfrag(), transport.localPassword(), true, 1000))
+                .as("the peer's old ufrag is no longer answered").isFalse();
+        assertThat(renewed.iceCheck(transport.localUfrag(), transport.localPassword(), true, 2000)).isTrue();
+        assertThat(transport.remoteAddress()).isEqualTo(renewed.localAddress());
+        assertThat(server.openTransports()).isEqualTo(1);
+        assertThat(transport.state()).isEqualTo(WebRtcTransport.State.CONNECTED);
+    }
+
+    @Test
     void consentExpiryClosesTheTransport() throws Exception { // checklist 32 at the transport level
         WebRtcTestClient client = client();
         RecordingTransportListener listener = new RecordingTransportListener();

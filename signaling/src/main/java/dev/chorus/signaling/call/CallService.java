@@ -61,6 +61,8 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     private final IceServerProvider iceServers;
     private final CallSettings settings;
     private final Executor blocking;
+    /** Fresh TURN credentials pushed before the issued ones expire (a relayed call outlives them). */
+    private final IceServerRenewal renewal;
     private final ConcurrentHashMap<String, CallRoom> rooms = new ConcurrentHashMap<>();
     private volatile MediaAudit mediaAudit = MediaAudit.NONE;
 
@@ -70,6 +72,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         this.iceServers = iceServers;
         this.settings = settings;
         this.blocking = blocking;
+        this.renewal = new IceServerRenewal(iceServers, blocking, java.time.Clock.systemUTC());
     }
 
     /** Audit publish, unpublish, mute and unmute of each participant's own tracks to {@code log}. */
@@ -156,6 +159,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                         others = room.live();
                     }
                     extra.put("iceServers", cp.ice);
+                    renewal.track(s, cp.ice);
                     cp.ice = null;
                     for (CallParticipant other : others) {
                         if (other != cp) other.session.send(Map.of("type", "participantJoined", "participant", cp.describe()));
@@ -198,7 +202,9 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
     @Override
     public Map<String, Object> refreshed(ParticipantSession session) {
         if (!(session.attributes().get(ATTRIBUTE) instanceof CallParticipant)) return Map.of();
-        return Map.of("iceServers", iceServers.iceServers(session));
+        List<Map<String, Object>> servers = iceServers.iceServers(session);
+        renewal.track(session, servers);
+        return Map.of("iceServers", servers);
     }
 
     /** The refreshed token's rights apply in the SFU at once (forwarding stops or starts, offers follow). */

@@ -16,4 +16,12 @@ public interface IceServerProvider {
     IceServerProvider NONE = s -> List.of();
 
     List<Map<String, Object>> iceServers(ParticipantSession session);
+
+    /**
+     * When credentials in {@code issued} (an answer of {@link #iceServers}) stop working, or null if they do not
+     * expire: a relayed call then needs new ones before that instant ({@link IceServerRenewal}).
+     */
+    default java.time.Instant expiresAt(List<Map<String, Object>> issued) {
+        return null;
+    }
 }

@@ -201,6 +201,14 @@ public final class ParticipantSession {
         return true;
     }
 
+    /**
+     * Runs {@code task} once after {@code delay} on this session's event loop (a timer, no thread of its own). The
+     * task must not block: hand blocking work to an executor. Cancel the returned future when it is no longer due.
+     */
+    public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, java.time.Duration delay) {
+        return channel.eventLoop().schedule(task, Math.max(0, delay.toNanos()), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     @Override
     public String toString() {
         return "ParticipantSession[" + participantId + " room=" + room + "]";
