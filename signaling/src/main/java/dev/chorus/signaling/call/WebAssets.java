@@ -30,6 +30,7 @@ public final class WebAssets {
         m.put("/demo.js", "demo.js");
         m.put("/demo.css", "demo.css");
         m.put("/sdk/chorus.js", "sdk/chorus.js");
+        m.put("/sdk/p2p.js", "sdk/p2p.js"); // imported by chorus.js: private peer-to-peer rooms
         return m;
     }
 

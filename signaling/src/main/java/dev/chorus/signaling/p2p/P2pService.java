@@ -249,6 +249,8 @@ public final class P2pService implements SessionLifecycle {
         MediaRights mine = from.rights;
         for (TrackKind k : kinds) {
             if (mine == null || !mine.mayPublish(k)) return "publish_not_allowed";
+        }
+        for (TrackKind k : kinds) {
             MediaRights theirs = to == null ? null : to.rights;
             if (theirs == null || !theirs.mayReceive(new TrackInfo(from.id(), k.name().toLowerCase(Locale.ROOT), k, false))) {
                 return "peer_not_allowed";

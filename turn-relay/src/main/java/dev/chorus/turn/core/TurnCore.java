@@ -685,6 +685,13 @@ public final class TurnCore {
         p2p.end(opaqueId);
     }
 
+    /** Open allocations made with credentials of this opaque id (one session). */
+    public int allocationsOf(String opaqueId) {
+        int n = 0;
+        for (Allocation a : allocations.values()) if (RestUsername.opaqueId(a.username).equals(opaqueId)) n++;
+        return n;
+    }
+
     /** p2p sessions currently known (marked or paired). */
     public int p2pSessions() {
         return p2p.sessions();
