@@ -164,12 +164,12 @@ class P2pBrowserTest {
             try {
                 last[0] = stats(annTab);
                 last[1] = stats(bobTab);
-                return last[0].path("frames").asLong() > 10 && last[1].path("frames").asLong() > 10
+                return last[0].path("frames").asLong() > 3 && last[1].path("frames").asLong() > 3
                         && last[0].hasNonNull("remoteCert") && last[1].hasNonNull("remoteCert");
             } catch (Exception e) {
                 return false;
             }
-        }, 25);
+        }, 30);
         assertThat(flowing).as("both decode the other's video: ann %s bob %s", last[0], last[1]).isTrue();
         for (JsonNode s : last) {
             assertThat(s.path("local").asText()).isEqualTo("relay");
