@@ -97,8 +97,8 @@ export class P2pLink {
       }
       case 'participantJoined':
         this.peerId = m.participant.participantId;
-        this.polite = false; // it came second: this peer offers
-        this._offer();
+        this.polite = false; // it came second: this peer offers (when it has something to negotiate)
+        if (this.wanted || this.pc.getTransceivers().length > 0) this._offer();
         return false;
       case 'participantLeft':
         if (m.participantId === this.peerId) this._reset();
