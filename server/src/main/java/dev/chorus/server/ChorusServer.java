@@ -192,6 +192,7 @@ public final class ChorusServer implements AutoCloseable {
             edge.live().addListener(p2p::updateRights);
             webhooks = WebhookWiring.start(cfg.webhooks(), dev, control, metrics.registry());
             calls.events(webhooks);
+            p2p.events(webhooks);
             io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
                     .description("participants in calls on this node (joining or joined)").register(metrics.registry());
             calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards

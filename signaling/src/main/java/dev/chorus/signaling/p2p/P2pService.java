@@ -18,6 +18,9 @@ import dev.chorus.signaling.ws.SessionLifecycle;
 import dev.chorus.signaling.ws.SessionRefusedException;
 import dev.chorus.signaling.ws.SignalingProtocol;
 import dev.chorus.signaling.ws.WsCloseCodes;
+import dev.chorus.signaling.webhook.EventSink;
+import dev.chorus.signaling.webhook.WebhookActor;
+import dev.chorus.signaling.webhook.WebhookEventType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,6 +70,7 @@ public final class P2pService implements SessionLifecycle {
     private volatile Function<ParticipantSession, MediaRights> rightsSource;
     private Map<String, Counter> signals = Map.of();
     private Map<String, Counter> refused = Map.of();
+    private volatile EventSink events = EventSink.NONE;
 
     /**
      * @param sfu          the SFU's call layer, for every session that is not p2p
@@ -123,6 +127,19 @@ public final class P2pService implements SessionLifecycle {
         return this;
     }
 
+    /** Room and participant webhook events of p2p rooms, as the SFU's call layer reports them for its rooms. */
+    public P2pService events(EventSink sink) {
+        this.events = sink == null ? EventSink.NONE : sink;
+        return this;
+    }
+
+    private void emit(P2pRoom room, WebhookEventType type, WebhookActor actor, Map<String, String> data) {
+        Map<String, String> d = new LinkedHashMap<>(data);
+        d.put("room", room.roomId);
+        d.put("mode", "p2p");
+        events.emit(room.projectId, type, actor, d);
+    }
+
     public int participants() {
         int n = 0;
         for (P2pRoom r : rooms.values()) n += r.size();
@@ -155,8 +172,10 @@ public final class P2pService implements SessionLifecycle {
         int max = store.project(s.projectId()).map(Project::maxParticipantsPerRoom).orElse(0);
         String key = key(s.projectId(), s.room());
         P2pPeer peer;
+        boolean started;
         synchronized (rooms) { // one lock for "find or create the room" and "remove it when empty"
             if (sfuRoomInUse.test(s.projectId(), s.room())) throw refuse(WsCloseCodes.JOIN_REFUSED, "room_mode_mismatch");
+            started = !rooms.containsKey(key);
             P2pRoom room = rooms.computeIfAbsent(key, k -> new P2pRoom(s.projectId(), s.room()));
             peer = new P2pPeer(s, room, null);
             if (!room.tryAdd(peer, max)) {
@@ -164,6 +183,7 @@ public final class P2pService implements SessionLifecycle {
                 throw refuse(WsCloseCodes.ROOM_FULL, "p2p_room_full");
             }
         }
+        if (started) emit(peer.room, WebhookEventType.ROOM_STARTED, WebhookActor.participant(s.identity()), Map.of());
         s.attributes().put(ATTRIBUTE, peer);
         s.onClose(() -> leave(peer));
         peer.rights = rightsOf(s);
@@ -184,6 +204,8 @@ public final class P2pService implements SessionLifecycle {
             // the peer already in the room makes the offer (no glare): it learns about this one now
             other.session.send(Map.of("type", "participantJoined", "participant", presence(peer)));
         }
+        emit(peer.room, WebhookEventType.PARTICIPANT_JOINED, WebhookActor.participant(s.identity()),
+                Map.of("participantId", s.participantId(), "identity", s.identity()));
         return extra;
     }
 
@@ -273,12 +295,18 @@ public final class P2pService implements SessionLifecycle {
             other = p.room.other(p);
         }
         relay.end(p.session); // the session's own credentials are revoked by the close hook of its ICE servers
+        boolean finished;
         synchronized (rooms) {
-            if (p.room.remove(p)) rooms.remove(key(p.room.projectId, p.room.roomId), p.room);
+            finished = p.room.remove(p) && rooms.remove(key(p.room.projectId, p.room.roomId), p.room);
         }
         if (wasLive && other != null && other.isLive()) {
             other.session.send(Map.of("type", "participantLeft", "participantId", p.id()));
         }
+        if (wasLive) {
+            emit(p.room, WebhookEventType.PARTICIPANT_LEFT, WebhookActor.participant(p.session.identity()),
+                    Map.of("participantId", p.id(), "identity", p.session.identity(), "reason", p.session.closeReason()));
+        }
+        if (finished) emit(p.room, WebhookEventType.ROOM_FINISHED, WebhookActor.SYSTEM, Map.of());
     }
 
     private static String key(String projectId, String roomId) {
