@@ -97,11 +97,13 @@ class P2pBrowserTest {
                   out.local = r.get(pair.localCandidateId).candidateType;
                   out.remote = r.get(pair.remoteCandidateId).candidateType;
                 }
+                // the certificate each side's DTLS verified: from the stats, else the fingerprint it checked it against
+                const fp = (d) => { const m = d && /a=fingerprint:\S+ (\S+)/.exec(d.sdp); return m ? m[1] : null; };
                 if (transport) {
                   out.dtls = transport.dtlsState;
                   const lc = r.get(transport.localCertificateId), rc = r.get(transport.remoteCertificateId);
-                  out.localCert = lc ? lc.fingerprint : null;
-                  out.remoteCert = rc ? rc.fingerprint : null;
+                  out.localCert = lc ? lc.fingerprint : fp(pc.currentLocalDescription);
+                  out.remoteCert = rc ? rc.fingerprint : fp(pc.currentRemoteDescription);
                 }
                 return JSON.stringify(out);
               };
