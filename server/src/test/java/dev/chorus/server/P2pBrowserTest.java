@@ -98,7 +98,7 @@ class P2pBrowserTest {
                   out.remote = r.get(pair.remoteCandidateId).candidateType;
                 }
                 // the certificate each side's DTLS verified: from the stats, else the fingerprint it checked it against
-                const fp = (d) => { const m = d && /a=fingerprint:\S+ (\S+)/.exec(d.sdp); return m ? m[1] : null; };
+                const fp = (d) => { const m = d && /a=fingerprint:\\S+ (\\S+)/.exec(d.sdp); return m ? m[1] : null; };
                 if (transport) {
                   out.dtls = transport.dtlsState;
                   const lc = r.get(transport.localCertificateId), rc = r.get(transport.remoteCertificateId);
