@@ -199,6 +199,12 @@ export class Chorus extends EventTarget {
   constructor(options: ConnectOptions);
 
   readonly room: string;
+  /**
+   * 'sfu' (media through the SFU), or 'p2p' in a private peer-to-peer room (the token's `p2p` claim, docs/p2p.md):
+   * one relay-only RTCPeerConnection to the other participant, which is then both `publisher` and `subscriber`;
+   * `track`, `trackUpdated` (mute), `participantJoined`/`Left`, `stats()` and `mute()` work the same.
+   */
+  mode: 'sfu' | 'p2p';
   participantId: string | null;
   /** This participant's display name (the token's `name` claim), or null. */
   name: string | null;

@@ -8,7 +8,10 @@
 //
 // Two RTCPeerConnections per participant, one per direction (docs/protocol.md, "One transport per direction"):
 // `publisher` carries what this client sends (the client offers), `subscriber` what it receives (the SFU offers).
-// Protocol messages are documented in docs/protocol.md, the API in docs/sdk.md.
+// Protocol messages are documented in docs/protocol.md, the API in docs/sdk.md. A private peer-to-peer room
+// (`mode` 'p2p', docs/p2p.md) uses one relay-only RTCPeerConnection to the other peer instead (p2p.js).
+
+import { P2pLink } from './p2p.js';
 
 /** A typed error: `code` is stable (docs/protocol.md lists them), `message` is for humans. */
 export class ChorusError extends Error {
@@ -289,8 +292,13 @@ export class Chorus extends EventTarget {
     for (const p of m.participants || []) {
       this.participants.set(p.participantId, { participantId: p.participantId, identity: p.identity, name: p.name, meta: p.meta });
     }
-    this.subscriber = new RTCPeerConnection(this._rtcConfig());
-    this._watchIce(this.subscriber, 'subscribe');
+    /** 'sfu', or 'p2p' in a private peer-to-peer room (docs/p2p.md). */
+    this.mode = m.mode === 'p2p' ? 'p2p' : 'sfu';
+    this._p2p = this.mode === 'p2p' ? new P2pLink(this, m) : null;
+    if (!this._p2p) {
+      this.subscriber = new RTCPeerConnection(this._rtcConfig());
+      this._watchIce(this.subscriber, 'subscribe');
+    }
     clearInterval(this._ping);
     this._ping = setInterval(() => this._send({ type: 'ping' }), 20000);
     this._armExpiry();
@@ -327,6 +335,7 @@ export class Chorus extends EventTarget {
   }
 
   _onMessage(m) {
+    if (this._p2p && this._p2p.handle(m)) return;
     switch (m.type) {
       case 'subscriberOffer':
         this._serial(() => this._answer(m)).catch((e) => this._fail(e));
@@ -493,6 +502,7 @@ export class Chorus extends EventTarget {
   }
 
   _addLocal(track, kind, muted = false) {
+    if (this._p2p) return this._p2p.addLocal(track, kind, muted);
     if (!this.publisher) {
       this.publisher = new RTCPeerConnection(this._rtcConfig());
       this._watchIce(this.publisher, 'publish');
@@ -820,6 +830,7 @@ export class Chorus extends EventTarget {
   }
 
   _negotiate() {
+    if (this._p2p) return this._p2p.negotiate();
     return this._serial(async () => {
       const pc = this.publisher;
       const offer = await pc.createOffer();
@@ -852,7 +863,7 @@ export class Chorus extends EventTarget {
       l.muted = muted;
       l.track.enabled = !muted;
       jobs.push(l.transceiver.sender.replaceTrack(muted ? null : l.track));
-      if (l.transceiver.mid != null) this._send({ type: 'mute', trackId: l.transceiver.mid, muted });
+      if (l.transceiver.mid != null) this._send({ type: this._p2p ? 'p2pMute' : 'mute', trackId: l.transceiver.mid, muted });
     }
     await Promise.all(jobs);
   }
@@ -964,6 +975,7 @@ export class Chorus extends EventTarget {
     }
     pc._chorusRestartAt = now;
     this._emit('iceRestart', { role });
+    if (this._p2p && pc === this._p2p.pc) { pc.restartIce(); return; } // the peers renegotiate between themselves
     if (role === 'subscribe') {
       this._send({ type: 'iceRestart' });
     } else if (pc === this.publisher) {
@@ -1221,7 +1233,7 @@ export class Chorus extends EventTarget {
     if (this._wantData) this._createDataChannels();
     await this._negotiate();
     for (const l of this._local.values()) {
-      if (l.muted && l.transceiver.mid != null) this._send({ type: 'mute', trackId: l.transceiver.mid, muted: true });
+      if (l.muted && l.transceiver.mid != null) this._send({ type: this._p2p ? 'p2pMute' : 'mute', trackId: l.transceiver.mid, muted: true });
     }
   }
 

@@ -2,6 +2,8 @@ package dev.chorus.server;
 
 import dev.chorus.signaling.api.ControlEdge;
 import dev.chorus.signaling.call.CallService;
+import dev.chorus.signaling.p2p.P2pRelay;
+import dev.chorus.signaling.p2p.P2pService;
 import dev.chorus.signaling.call.CallSettings;
 import dev.chorus.signaling.call.DevTokenRoute;
 import dev.chorus.signaling.call.IceServerProvider;
@@ -168,12 +170,16 @@ public final class ChorusServer implements AutoCloseable {
                     : new TurnIceServers(mediaPlane.turnCredentials, mediaPlane.turn, control.audit());
             CallService calls = new CallService(mediaPlane.sfu, control.store(), ice, CallSettings.DEFAULTS, callExecutor)
                     .audit(control.audit());
+            // private peer-to-peer rooms (docs/p2p.md): p2p sessions here, every other one to the SFU's call layer
+            P2pService p2p = new P2pService(calls, calls::hasRoom, control.store(), ice,
+                    ice instanceof TurnIceServers t ? new TurnP2pRelay(t, mediaPlane.turn) : P2pRelay.NONE,
+                    CallSettings.DEFAULTS, callExecutor).metrics(metrics.registry());
             dev.chorus.signaling.http.OriginPolicy origins = ServerSettings.origins(cfg);
             ControlPlane c = control;
             MediaPlane mp = mediaPlane;
             edge = new ControlEdge(ServerSettings.http(cfg), ServerSettings.ws(cfg), ssl, control, metrics,
                     Clock.systemUTC(), List.of(new HealthRoutes.Check("media", () -> mp.sfu != null),
-                            new HealthRoutes.Check("accepting", accepting::get)), calls, calls,
+                            new HealthRoutes.Check("accepting", accepting::get)), p2p, calls,
                     router -> {
                         WebAssets.register(router);
                         MediaViewApi.register(router, c, calls::mediaViews);
@@ -184,8 +190,11 @@ public final class ChorusServer implements AutoCloseable {
                     }, cfg.metricsOnClientPort());
             edge.originPolicy(origins);
             calls.register(edge.protocol());
+            p2p.register(edge.protocol()).rightsSource(edge.live()::mediaRights);
+            edge.live().addListener(p2p::updateRights);
             webhooks = WebhookWiring.start(cfg.webhooks(), dev, control, metrics.registry());
             calls.events(webhooks);
+            p2p.events(webhooks);
             io.micrometer.core.instrument.Gauge.builder("chorus.call.participants", calls, CallService::participants)
                     .description("participants in calls on this node (joining or joined)").register(metrics.registry());
             calls.rightsSource(edge.live()::mediaRights); // liveauth: ACL + overrides decide what the SFU forwards

@@ -29,6 +29,17 @@ public final class SdpParser {
         return new SdpParser(limits).run(sdp);
     }
 
+    /**
+     * One trickled ICE candidate as {@code RTCIceCandidate.candidate} carries it ({@code candidate:…}, with or without
+     * the {@code a=} prefix), by the same rules as an {@code a=candidate} line of an SDP.
+     */
+    public static Sdp.Candidate parseCandidate(String line) throws SdpParseException {
+        if (line == null || line.length() > SdpLimits.DEFAULT.maxLineLength()) throw new SdpParseException(0, "candidate");
+        String v = line.startsWith("a=") ? line.substring(2) : line;
+        if (!v.startsWith("candidate:")) throw new SdpParseException(0, "not a candidate");
+        return new SdpParser(SdpLimits.DEFAULT).candidate(v.substring("candidate:".length()));
+    }
+
     private SdpParseException error(String message) {
         return new SdpParseException(lineNo, message);
     }

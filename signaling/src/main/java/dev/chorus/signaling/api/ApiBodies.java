@@ -12,7 +12,7 @@ final class ApiBodies {
 
     /** {@code POST /v1/tokens}. */
     record Mint(String room, String identity, List<String> scopes, String role, List<String> groups, Policy policy,
-                JsonNode meta, Long ttlSeconds, JsonNode cond, String name) {}
+                JsonNode meta, Long ttlSeconds, JsonNode cond, String name, Boolean p2p) {}
 
     record Policy(Subscribe subscribe, Integer maxTracks, Integer maxKbps, String e2ee) {}
 

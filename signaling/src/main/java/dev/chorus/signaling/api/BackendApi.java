@@ -205,7 +205,7 @@ public final class BackendApi {
                     .withE2eeRequired(e2ee(b.policy().e2ee()));
         }
         MintRequest mr = new MintRequest(b.room(), b.identity(), scopes, b.role(), b.groups(), policy, b.meta(), ttl,
-                b.cond(), b.name());
+                b.cond(), b.name(), Boolean.TRUE.equals(b.p2p()));
         MintedToken t = control.issuer().mint(caller, mr, req.sourceIp());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", t.token());

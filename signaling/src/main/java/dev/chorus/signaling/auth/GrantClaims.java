@@ -143,6 +143,20 @@ final class GrantClaims {
     }
 
     /** Compact JSON text of {@code meta}, at most 1 KiB of UTF-8, or null when absent. */
+    /**
+     * The optional {@code p2p} claim: {@code true} marks a private peer-to-peer room (docs/p2p.md); absent or
+     * {@code false} an ordinary SFU room. Anything but a boolean is an invalid claim.
+     */
+    static boolean p2p(JsonNode p2p) {
+        if (p2p == null || p2p.isNull()) {
+            return false;
+        }
+        if (!p2p.isBoolean()) {
+            throw new TokenRefusedException(RefusalReason.INVALID_CLAIM);
+        }
+        return p2p.booleanValue();
+    }
+
     /** The optional {@code name} claim: display text shown to the other participants, or null when absent. */
     static String name(JsonNode name) {
         if (name == null || name.isNull()) {

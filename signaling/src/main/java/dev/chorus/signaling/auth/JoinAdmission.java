@@ -25,7 +25,11 @@ public final class JoinAdmission {
     private static final Logger log = LoggerFactory.getLogger(JoinAdmission.class);
 
     /** The session a refresh is for: the new token must name the same project, room and identity. */
-    public record RefreshOf(String projectId, String room, String identity) {}
+    public record RefreshOf(String projectId, String room, String identity, boolean p2p) {
+        public RefreshOf(String projectId, String room, String identity) {
+            this(projectId, room, identity, false);
+        }
+    }
 
     /** Closes the live session a token holds, when the project lets a second join replace it. */
     @FunctionalInterface
@@ -90,8 +94,7 @@ public final class JoinAdmission {
             audit.append(AuditEvent.success(grant.projectId(),
                     AuditEvent.identityHash(grant.projectId(), grant.identity()), source, AuditAction.JOIN,
                     "room:" + grant.roomId(),
-                    created ? Map.of("jti", grant.jti(), "kid", grant.kid(), "room_created", "true")
-                            : Map.of("jti", grant.jti(), "kid", grant.kid())));
+                    joinChanges(grant, created)));
         } catch (RuntimeException e) {
             ended(grant.projectId(), grant.identity(), grant.jti());
             throw e;
@@ -138,6 +141,16 @@ public final class JoinAdmission {
         return grant;
     }
 
+    /** The audited fields of an admitted join; a private peer-to-peer room's join says so ({@code mode=p2p}). */
+    private static Map<String, String> joinChanges(JoinGrant grant, boolean created) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("jti", grant.jti());
+        m.put("kid", grant.kid());
+        if (created) m.put("room_created", "true");
+        if (grant.p2p()) m.put("mode", "p2p");
+        return m;
+    }
+
     /** Dev mode: the PII guard warns instead of refusing. */
     public void devMode(boolean dev) {
         this.devMode = dev;
@@ -154,7 +167,8 @@ public final class JoinAdmission {
         try {
             JoinGrant grant = verifier.verify(token, room);
             if (refreshOf != null && (!refreshOf.projectId().equals(grant.projectId())
-                    || !refreshOf.room().equals(grant.roomId()) || !refreshOf.identity().equals(grant.identity()))) {
+                    || !refreshOf.room().equals(grant.roomId()) || !refreshOf.identity().equals(grant.identity())
+                    || refreshOf.p2p() != grant.p2p())) { // a session never changes between SFU and p2p
                 throw new TokenRefusedException(RefusalReason.REFRESH_MISMATCH, grant.projectId(), grant.kid(),
                         grant.identity());
             }

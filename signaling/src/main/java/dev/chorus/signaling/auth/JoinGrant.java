@@ -14,6 +14,7 @@ import java.util.Set;
  * @param meta    the {@code meta} claim as compact JSON text (≤ 1 KiB), or null
  * @param conditions the {@code cond} claim (ABAC conditions), {@link AccessConditions#NONE} when absent
  * @param name    the {@code name} claim: display name shown to the other participants, or null
+ * @param p2p     the {@code p2p} claim: a private peer-to-peer room (docs/p2p.md)
  */
 public record JoinGrant(
         String projectId,
@@ -28,7 +29,15 @@ public record JoinGrant(
         PeerPolicy policy,
         String meta,
         AccessConditions conditions,
-        String name) {
+        String name,
+        boolean p2p) {
+
+    public JoinGrant(String projectId, String roomId, String identity, String jti, String kid, Instant issuedAt,
+                     Instant expiresAt, Set<Scope> rights, List<String> groups, PeerPolicy policy, String meta,
+                     AccessConditions conditions, String name) {
+        this(projectId, roomId, identity, jti, kid, issuedAt, expiresAt, rights, groups, policy, meta, conditions,
+                name, false);
+    }
 
     public JoinGrant(String projectId, String roomId, String identity, String jti, String kid, Instant issuedAt,
                      Instant expiresAt, Set<Scope> rights, List<String> groups, PeerPolicy policy, String meta,

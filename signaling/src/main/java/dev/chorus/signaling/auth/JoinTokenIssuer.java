@@ -144,6 +144,9 @@ public final class JoinTokenIssuer {
         if (req.conditions() != null) {
             p.set("cond", req.conditions());
         }
+        if (req.p2p()) {
+            p.put("p2p", true);
+        }
         String token = JwtWriter.sign(JwtWriter.header(KeyAlgorithm.HS256.jwtName(), key.kid(),
                 JoinTokenVerifier.TYPE), p, KeyMaterial.hs256SignerFor(key));
         return new MintedToken(token, jti, key.kid(), Instant.ofEpochSecond(iat), Instant.ofEpochSecond(exp));

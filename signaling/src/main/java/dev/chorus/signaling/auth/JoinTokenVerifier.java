@@ -126,7 +126,8 @@ public final class JoinTokenVerifier {
         return new JoinGrant(project.id(), tokenRoom, sub, jti, key.kid(), Instant.ofEpochSecond(iat),
                 Instant.ofEpochSecond(exp), rights, GrantClaims.groups(c.get("grp")),
                 GrantClaims.policy(c.get("policy")), GrantClaims.meta(c.get("meta")),
-                AccessConditions.parse(c.get("cond")), GrantClaims.name(c.get("name")));
+                AccessConditions.parse(c.get("cond")), GrantClaims.name(c.get("name")),
+                GrantClaims.p2p(c.get("p2p")));
     }
 
     private void checkLiveState(JoinGrant grant, ProjectKey key, Project project) {

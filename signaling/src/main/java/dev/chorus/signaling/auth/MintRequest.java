@@ -9,15 +9,23 @@ import java.util.Set;
 /**
  * What a backend asks the mint endpoint for. {@code scopes} and/or {@code role} (at least one); {@code policy},
  * {@code meta} optional (null); {@code ttl} null means the project's maximum; {@code conditions} the optional ABAC
- * {@code cond} claim (docs/live-authorization.md); {@code name} the optional display name ({@code name} claim).
+ * {@code cond} claim (docs/live-authorization.md); {@code name} the optional display name ({@code name} claim);
+ * {@code p2p} marks a private peer-to-peer room ({@code p2p} claim, docs/p2p.md).
  */
 public record MintRequest(String room, String identity, Set<Scope> scopes, String role, List<String> groups,
-                          PeerPolicy policy, JsonNode meta, Duration ttl, JsonNode conditions, String name) {
+                          PeerPolicy policy, JsonNode meta, Duration ttl, JsonNode conditions, String name,
+                          boolean p2p) {
     public MintRequest {
         scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
         groups = groups == null ? List.of() : List.copyOf(groups);
         meta = meta == null ? null : meta.deepCopy();
         conditions = conditions == null || conditions.isNull() ? null : conditions.deepCopy();
+    }
+
+    /** An SFU room. */
+    public MintRequest(String room, String identity, Set<Scope> scopes, String role, List<String> groups,
+                       PeerPolicy policy, JsonNode meta, Duration ttl, JsonNode conditions, String name) {
+        this(room, identity, scopes, role, groups, policy, meta, ttl, conditions, name, false);
     }
 
     /** Without a display name. */

@@ -86,8 +86,13 @@ final class CallParticipant implements ParticipantListener {
 
     /** {@code {participantId, identity, name, meta}} as other participants see it ({@code name} only when set). */
     Map<String, Object> describe() {
+        return describe(session);
+    }
+
+    /** A session as the other participants of its room see it (SFU and p2p rooms alike). */
+    static Map<String, Object> describe(ParticipantSession session) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("participantId", id());
+        m.put("participantId", session.participantId());
         m.put("identity", session.identity());
         if (session.name() != null) m.put("name", session.name());
         m.put("meta", parseMeta(session.meta()));

@@ -325,6 +325,16 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         sfu.room(projectId + "/" + roomId).ifPresent(r -> r.close("room closed"));
     }
 
+    /** {@code {participantId, identity, name, meta}}: a session as the others in its room see it (p2p rooms too). */
+    public static Map<String, Object> presence(ParticipantSession session) {
+        return CallParticipant.describe(session);
+    }
+
+    /** True while the SFU room exists on this node (someone joining or joined): a p2p room of that name is refused. */
+    public boolean hasRoom(String projectId, String roomId) {
+        return rooms.containsKey(key(projectId, roomId));
+    }
+
     /** Participants in calls on this node (joining or joined). */
     public int participants() {
         int n = 0;

@@ -29,8 +29,9 @@ import java.util.Set;
 /**
  * {@code POST /dev/token} — DEV MODE ONLY: mints a join token for the dev project without credentials, so the demo
  * page can join with one click. The server module registers it only in dev mode; in production the path does not
- * exist (404). Body (all optional): {@code {"room":"demo","identity":"…","name":"Ada","scopes":["room:join",…]}}; the default
- * scopes are every media and data scope. Signed by the dev project's API key, so it is audited like any mint.
+ * exist (404). Body (all optional):
+ * {@code {"room":"demo","identity":"…","name":"Ada","scopes":["room:join",…],"e2ee":"required","p2p":false}}; the
+ * default scopes are every media and data scope. Signed by the dev project's API key, so it is audited like any mint.
  */
 public final class DevTokenRoute {
     public static final String PATH = "/dev/token";
@@ -86,6 +87,10 @@ public final class DevTokenRoute {
             }
             dev.chorus.signaling.auth.PeerPolicy policy = "required".equals(e2ee)
                     ? dev.chorus.signaling.auth.PeerPolicy.UNRESTRICTED.withE2eeRequired(true) : null;
+            if (body.has("p2p") && !body.get("p2p").isBoolean()) {
+                return HttpResult.error(400, "bad_request", "p2p must be a boolean.");
+            }
+            boolean p2p = body.path("p2p").asBoolean(false);
             Optional<ProjectKey> key = store.keys(devProjectId).stream()
                     .filter(k -> k.algorithm() == KeyAlgorithm.HS256 && k.state().canSign()).findFirst();
             if (key.isEmpty()) return HttpResult.error(503, "no_dev_key", "The dev project has no active API key.");
@@ -94,7 +99,7 @@ public final class DevTokenRoute {
             MintedToken t;
             try {
                 t = issuer.mint(dev, new MintRequest(room, identity, scopes, null, List.of(), policy,
-                        null, Duration.ofHours(1), null, name), req.sourceIp());
+                        null, Duration.ofHours(1), null, name, p2p), req.sourceIp());
             } catch (ServiceException e) {
                 return HttpResult.error(e.error().httpStatus(), e.error().code(), e.getMessage());
             }

@@ -8,10 +8,10 @@ import java.util.Iterator;
 import java.util.Set;
 
 /** Strict field checks for call messages: unknown fields and wrong types are errors, not ignored. */
-final class Messages {
+public final class Messages {
     private Messages() {}
 
-    static void onlyFields(ObjectNode m, String... allowed) throws ProtocolError {
+    public static void onlyFields(ObjectNode m, String... allowed) throws ProtocolError {
         Set<String> ok = Set.of(allowed);
         for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
             if (!ok.contains(it.next())) {
@@ -21,7 +21,7 @@ final class Messages {
         }
     }
 
-    static String string(ObjectNode m, String field, int maxLength) throws ProtocolError {
+    public static String string(ObjectNode m, String field, int maxLength) throws ProtocolError {
         JsonNode n = m.get(field);
         if (n == null || !n.isTextual() || n.textValue().isEmpty() || n.textValue().length() > maxLength) {
             throw new ProtocolError("bad_message", "\"" + field + "\" must be a string of 1-" + maxLength + " characters.");

@@ -20,13 +20,13 @@ import java.util.function.Function;
  * publishers it matches; without a {@code policy} claim, or with empty lists, every publisher in the room may be
  * received.
  */
-final class PeerSelector {
+public final class PeerSelector {
     private PeerSelector() {}
 
     /** Identity and groups of a publisher, looked up by participant id when a subscription is considered. */
-    record Peer(String identity, List<String> groups) {}
+    public record Peer(String identity, List<String> groups) {}
 
-    static MediaRights rights(ParticipantSession s, Function<String, Peer> peers) {
+    public static MediaRights rights(ParticipantSession s, Function<String, Peer> peers) {
         return rightsFor(s.hasRight(Scope.PUBLISH_AUDIO.wire()), s.hasRight(Scope.PUBLISH_VIDEO.wire()),
                 s.hasRight(Scope.PUBLISH_SCREEN.wire()), s.hasRight(Scope.SUBSCRIBE.wire()), s.policy(), peers);
     }

@@ -32,6 +32,7 @@ public final class WebAssets {
         m.put("/sdk/chorus.js", "sdk/chorus.js");
         m.put("/media-view.js", "media-view.js"); // the who-receives-whom page's script; the page itself needs a key
         m.put("/media-view.css", "media-view.css");
+        m.put("/sdk/p2p.js", "sdk/p2p.js"); // imported by chorus.js: private peer-to-peer rooms
         return m;
     }
 

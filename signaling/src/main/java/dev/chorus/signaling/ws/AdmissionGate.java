@@ -42,7 +42,7 @@ public final class AdmissionGate implements JoinGate {
         JoinGrant g;
         try {
             g = admission.refresh(token, new JoinAdmission.RefreshOf(session.projectId(), session.room(),
-                    session.identity()), sourceIp);
+                    session.identity(), session.p2p()), sourceIp);
         } catch (TokenRefusedException e) {
             return new JoinOutcome.Refused(e.reason().code());
         }
@@ -61,7 +61,7 @@ public final class AdmissionGate implements JoinGate {
         }
         return new JoinOutcome.Admitted(participantId, g.projectId(), g.roomId(), g.identity(), rights, g.kid(),
                 g.jti(), g.issuedAt(), g.expiresAt(), g.groups(), g.policy(), g.meta(), g.conditions(),
-                g.name());
+                g.name(), g.p2p());
     }
 
     static String newParticipantId() {

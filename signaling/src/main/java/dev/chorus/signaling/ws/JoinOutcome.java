@@ -22,14 +22,24 @@ public sealed interface JoinOutcome {
      * @param meta          the token's {@code meta} claim as compact JSON text, or null (shown to other participants)
      * @param conditions    the token's {@code cond} claim, re-checked during the session with the project's policy
      * @param name          the token's {@code name} claim (display name shown to the other participants), or null
+     * @param p2p           the token's {@code p2p} claim: a private peer-to-peer room (docs/p2p.md)
      */
     record Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
                     String keyId, String tokenId, Instant issuedAt, Instant expiresAt, List<String> groups,
-                    PeerPolicy policy, String meta, AccessConditions conditions, String name) implements JoinOutcome {
+                    PeerPolicy policy, String meta, AccessConditions conditions, String name, boolean p2p)
+            implements JoinOutcome {
         public Admitted {
             groups = groups == null ? List.of() : List.copyOf(groups);
             policy = policy == null ? PeerPolicy.UNRESTRICTED : policy;
             conditions = conditions == null ? AccessConditions.NONE : conditions;
+        }
+
+        /** An SFU room. */
+        public Admitted(String participantId, String projectId, String room, String identity, List<String> rights,
+                        String keyId, String tokenId, Instant issuedAt, Instant expiresAt, List<String> groups,
+                        PeerPolicy policy, String meta, AccessConditions conditions, String name) {
+            this(participantId, projectId, room, identity, rights, keyId, tokenId, issuedAt, expiresAt, groups,
+                    policy, meta, conditions, name, false);
         }
 
         /** Without a display name. */

@@ -25,6 +25,7 @@ public final class ParticipantSession {
     private final String projectId;
     private final String room;
     private final String identity;
+    private final boolean p2p;
     /** What the current token says; replaced as a whole on refresh. */
     private record TokenInfo(List<String> rights, String keyId, String tokenId, Instant issuedAt, Instant expiresAt,
                              List<String> groups, PeerPolicy policy, String meta, AccessConditions conditions,
@@ -54,6 +55,7 @@ public final class ParticipantSession {
         this.projectId = a.projectId();
         this.room = a.room();
         this.identity = a.identity();
+        this.p2p = a.p2p();
         this.token = info(a);
         this.sourceIp = sourceIp;
         this.joinedAt = joinedAt;
@@ -64,6 +66,8 @@ public final class ParticipantSession {
     public String projectId() { return projectId; }
     public String room() { return room; }
     public String identity() { return identity; }
+    /** A private peer-to-peer room's session (the token's {@code p2p} claim; fixed for the session, docs/p2p.md). */
+    public boolean p2p() { return p2p; }
     public List<String> rights() { return token.rights(); }
     public String keyId() { return token.keyId(); }
     public String tokenId() { return token.tokenId(); }

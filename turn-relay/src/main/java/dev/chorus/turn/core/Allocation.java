@@ -34,6 +34,11 @@ public final class Allocation {
 
     long packetsToPeer, bytesToPeer, packetsToClient, bytesToClient, dropped;
 
+    /** Made with a p2p session's credential: reaches only {@link #p2pPeers} ({@link P2pPairs}). */
+    boolean p2p;
+    /** The partner session's relayed addresses (p2p allocations only; replaced whole, never mutated). */
+    InetSocketAddress[] p2pPeers = new InetSocketAddress[0];
+
     Allocation(ClientKey client, String username, long credentialExpiryMillis,
                int maxPermissions, int maxChannels, long bytesPerSecond, long burst, long nowMillis) {
         this.client = client;

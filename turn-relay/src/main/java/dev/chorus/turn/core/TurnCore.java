@@ -53,6 +53,8 @@ public final class TurnCore {
     private final Map<String, Integer> perUser = new HashMap<>();
     /** Revoked opaque ids (sessions) → when their last credential expires anyway (then forgotten). */
     private final Map<String, Long> revoked = new HashMap<>();
+    /** Private peer-to-peer sessions and their pairing: their allocations reach only each other. */
+    private final P2pPairs p2p = new P2pPairs();
     /** EVEN-PORT R-bit reservations: token → the reserved odd port, kept 30 s (RFC 8656 §7.2). */
     private final Map<Long, Reservation> reservations = new HashMap<>();
     private static final long RESERVATION_MILLIS = 30_000;
@@ -113,7 +115,8 @@ public final class TurnCore {
         }
         int channel = buf.getUnsignedShort(buf.readerIndex());
         InetSocketAddress peer = a.channelPeer(channel, now);
-        if (peer == null || !a.permitted(peer.getAddress(), now)) {
+        if (peer == null || !a.permitted(peer.getAddress(), now)
+                || (a.p2p && !P2pPairs.allows(a, peer.getAddress(), peer.getPort()))) {
             a.dropped++;
             refuse(Refusal.NO_PERMISSION);
             return;
@@ -378,6 +381,7 @@ public final class TurnCore {
         a.allocateTransactionId = m.transactionId();
         allocations.put(key, a);
         perUser.merge(RestUsername.owner(auth.username()), 1, Integer::sum);
+        p2p.added(a);
         allocationsCreated++;
         allocateSuccess(key, m, auth, a);
     }
@@ -449,12 +453,14 @@ public final class TurnCore {
             return null;
         }
         int port = m.xorPort(i);
-        RelayPeerPolicy.Verdict v = policy.check(raw, withPort ? port : -1);
-        if (v != RelayPeerPolicy.Verdict.ALLOWED) {
+        byte[] canonical = AddressForms.canonical(raw);
+        boolean allowed = a.p2p  // a p2p session's allocation: its partner's relayed addresses and nothing else
+                ? canonical.length == a.familyBytes() && P2pPairs.allows(a, inet(canonical), withPort ? port : -1)
+                : policy.check(raw, withPort ? port : -1) == RelayPeerPolicy.Verdict.ALLOWED;
+        if (!allowed) {
             error(key, m, auth, 403, "Forbidden", Refusal.FORBIDDEN_PEER);
             return null;
         }
-        byte[] canonical = AddressForms.canonical(raw);
         if (canonical.length != a.familyBytes()) {  // an IPv4 relay reaches IPv4 peers, an IPv6 relay IPv6 peers
             error(key, m, auth, 443, "Peer Address Family Mismatch", Refusal.ADDRESS_FAMILY);
             return null;
@@ -552,13 +558,14 @@ public final class TurnCore {
             return;
         }
         int port = m.xorPort(pi);
-        if (policy.check(raw, port) != RelayPeerPolicy.Verdict.ALLOWED) {
+        byte[] canonical = AddressForms.canonical(raw);
+        InetAddress ip = canonical.length == a.familyBytes() ? inet(canonical) : null;
+        if (a.p2p ? ip == null || !P2pPairs.allows(a, ip, port)
+                : policy.check(raw, port) != RelayPeerPolicy.Verdict.ALLOWED) {
             a.dropped++;
             refuse(Refusal.FORBIDDEN_PEER);
             return;
         }
-        byte[] canonical = AddressForms.canonical(raw);
-        InetAddress ip = canonical.length == a.familyBytes() ? inet(canonical) : null;
         if (ip == null || !a.permitted(ip, now)) {
             a.dropped++;
             refuse(Refusal.NO_PERMISSION);
@@ -574,6 +581,11 @@ public final class TurnCore {
         if (a.expiresAtMillis <= now || !a.permitted(peer.getAddress(), now)) {
             a.dropped++;
             refuse(Refusal.NO_PERMISSION);
+            return;
+        }
+        if (a.p2p && !P2pPairs.allows(a, peer.getAddress(), peer.getPort())) {  // not the partner's relay
+            a.dropped++;
+            refuse(Refusal.FORBIDDEN_PEER);
             return;
         }
         int len = data.readableBytes();
@@ -649,6 +661,40 @@ public final class TurnCore {
             }
         }
         if (ended != null) for (Allocation a : ended) remove(a);
+        p2p.end(opaqueId);
+    }
+
+    /**
+     * Marks the credentials of a private peer-to-peer session (one opaque id): its allocations reach only the
+     * relayed addresses of the session it is {@linkplain #pairP2p paired} with, nobody while it is alone. Call before
+     * its credential is handed out.
+     */
+    public void markP2p(String opaqueId) {
+        p2p.mark(opaqueId);
+    }
+
+    /** The two sessions of a p2p room: each one's allocations reach exactly the other's relayed addresses. */
+    public void pairP2p(String opaqueIdA, String opaqueIdB) {
+        p2p.mark(opaqueIdA);
+        p2p.mark(opaqueIdB);
+        p2p.pair(opaqueIdA, opaqueIdB);
+    }
+
+    /** A p2p session ended: forgotten, and its partner (if any) reaches nobody any more. */
+    public void endP2p(String opaqueId) {
+        p2p.end(opaqueId);
+    }
+
+    /** Open allocations made with credentials of this opaque id (one session). */
+    public int allocationsOf(String opaqueId) {
+        int n = 0;
+        for (Allocation a : allocations.values()) if (RestUsername.opaqueId(a.username).equals(opaqueId)) n++;
+        return n;
+    }
+
+    /** p2p sessions currently known (marked or paired). */
+    public int p2pSessions() {
+        return p2p.sessions();
     }
 
     /** Revoked opaque ids still remembered. */
@@ -671,6 +717,7 @@ public final class TurnCore {
 
     private void remove(Allocation a) {
         if (allocations.remove(a.client) != a) return;
+        p2p.removed(a);
         perUser.computeIfPresent(RestUsername.owner(a.username), (u, n) -> n <= 1 ? null : n - 1);
         io.closeRelay(a.relay);
         ports.release(a.relayAddress.getPort());

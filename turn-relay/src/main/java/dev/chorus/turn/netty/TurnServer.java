@@ -293,6 +293,32 @@ public final class TurnServer implements AutoCloseable {
         });
     }
 
+    /**
+     * A private peer-to-peer session's credentials (one opaque id, docs/p2p.md): its allocations reach only the session
+     * it is {@linkplain #pairP2p paired} with. Thread-safe; runs on the relay's loop before anything queued after it.
+     */
+    public void markP2p(String opaqueId) {
+        onLoopAsync(c -> c.markP2p(opaqueId));
+    }
+
+    /** The two sessions of a p2p room: each one's allocations reach exactly the other's relayed addresses. */
+    public void pairP2p(String opaqueIdA, String opaqueIdB) {
+        onLoopAsync(c -> c.pairP2p(opaqueIdA, opaqueIdB));
+    }
+
+    /** A p2p session left its room: its partner's allocations reach nobody any more. */
+    public void endP2p(String opaqueId) {
+        onLoopAsync(c -> c.endP2p(opaqueId));
+    }
+
+    private void onLoopAsync(java.util.function.Consumer<TurnCore> f) {
+        EventLoop l = loop;
+        if (l == null || !running) return;
+        l.execute(() -> {
+            if (core != null) f.accept(core);
+        });
+    }
+
     /** TCP/TLS connections closed because {@link TurnConfig#maxStreamConnections()} was reached. */
     public long rejectedConnections() {
         return rejectedConnections;

@@ -640,4 +640,66 @@ class TurnCoreTest {
         in.release();
         assertThat(io.toClient).hasSize(1);
     }
+
+    // ------------------------------------------------------------------ private peer-to-peer rooms (docs/p2p.md)
+
+    @Test
+    void aP2pSessionsAllocationReachesExactlyItsPartnersRelayedAddressesAndNothingAfterTheRevoke() {
+        core.markP2p("idA.s1");
+        core.markP2p("idB.s2");
+        TurnRequests alice = creds("idA.s1", 600);
+        TurnRequests bob = creds("idB.s2", 600);
+        TurnRequests carol = creds("idC.s3", 600);  // an ordinary (SFU) session on the same relay
+        assertThat(success(allocate(key(0), alice))).isTrue();
+        assertThat(success(allocate(key(1), bob))).isTrue();
+        assertThat(success(allocate(key(2), carol))).isTrue();
+        InetSocketAddress ra = core.allocation(key(0)).relayAddress();
+        InetSocketAddress rb = core.allocation(key(1)).relayAddress();
+        InetSocketAddress rc = core.allocation(key(2)).relayAddress();
+
+        assertThat(TurnRequests.errorCode(exchange(key(0), alice, alice.createPermission(rb))))
+                .as("alone in its room: nobody").isEqualTo(403);
+        core.pairP2p("idA.s1", "idB.s2");
+        assertThat(success(exchange(key(0), alice, alice.createPermission(rb)))).isTrue();
+        assertThat(TurnRequests.errorCode(exchange(key(0), alice, alice.createPermission(PEER))))
+                .as("a public peer the general policy allows").isEqualTo(403);
+        assertThat(TurnRequests.errorCode(exchange(key(0), alice, alice.channelBind(0x4001, rc))))
+                .as("another session's relay on the same address").isEqualTo(403);
+        assertThat(success(exchange(key(0), alice, alice.channelBind(0x4000, rb)))).isTrue();
+        assertThat(success(exchange(key(1), bob, bob.createPermission(ra)))).isTrue();
+        assertThat(success(exchange(key(2), carol, carol.createPermission(PEER))))
+                .as("ordinary sessions keep the general policy").isTrue();
+
+        byte[] payload = {1, 2, 3, 4};
+        io.releaseAll();
+        feed(key(0), TurnRequests.send(rb, payload));
+        feed(key(0), TurnRequests.channelData(0x4000, payload, false));
+        feed(key(0), TurnRequests.send(rc, payload));  // same IP, other port: not the partner
+        assertThat(io.toPeer).extracting(RecordingIo.ToPeer::peer).containsExactly(rb, rb);
+
+        io.releaseAll();
+        ByteBuf in = Unpooled.wrappedBuffer(payload);
+        core.onPeerPacket(core.allocation(key(1)), ra, in, now);
+        core.onPeerPacket(core.allocation(key(1)), rc, in, now);  // permitted IP, but not the partner's relay
+        assertThat(io.toClient).hasSize(1);
+        long forbidden = core.refusals(Refusal.FORBIDDEN_PEER);
+
+        core.revoke("idB.s2", now + 600_000, now);  // the session was revoked: its allocation and the pairing end
+        assertThat(core.allocation(key(1))).isNull();
+        io.releaseAll();
+        feed(key(0), TurnRequests.channelData(0x4000, payload, false));
+        feed(key(0), TurnRequests.send(rb, payload));
+        assertThat(io.toPeer).as("the partner's relayed address is no longer reachable").isEmpty();
+        assertThat(core.refusals(Refusal.FORBIDDEN_PEER)).isGreaterThan(forbidden);
+        core.onPeerPacket(core.allocation(key(0)), rb, in, now);
+        in.release();
+        assertThat(io.toClient).isEmpty();
+        core.endP2p("idA.s1");
+        assertThat(core.p2pSessions()).isZero();
+    }
+
+    private void feed(ClientKey from, ByteBuf packet) {
+        core.onClientPacket(from, packet, now);
+        packet.release();
+    }
 }
