@@ -173,7 +173,13 @@ final class Consumer {
      * forwarded). Simulcast/SVC selection reports its current spatial and temporal layer here.
      */
     RoomSnapshot.ForwardedLayer forwardedLayer() {
-        return null;
+        if (layers == null || track.simulcast == null) return null;
+        int spatial = layers.selector.currentSpatial();
+        // Nothing forwarded yet, or paused: the layer is "none" (-1), not the whole stream (null).
+        if (spatial == dev.chorus.media.simulcast.LayerSelector.NONE) return new RoomSnapshot.ForwardedLayer(-1, -1, null);
+        int temporal = layers.selector.currentTemporal();
+        return new RoomSnapshot.ForwardedLayer(spatial, temporal == Integer.MAX_VALUE ? -1 : temporal,
+                track.simulcast.streams.rid(spatial));
     }
 
     /** This consumer in a snapshot (worker). */

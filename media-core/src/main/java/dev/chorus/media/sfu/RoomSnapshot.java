@@ -73,8 +73,10 @@ public record RoomSnapshot(String roomId, List<ParticipantView> participants) {
                                long packets, double fractionLost, long packetsLost, double jitterMs, double rttMs) { }
 
     /**
-     * The layer a consumer forwards of a layered track: the spatial layer (simulcast encoding or SVC spatial layer)
-     * and temporal layer, each -1 when not selected (paused), and the encoding's rid when the publisher named it.
+     * The layer a consumer forwards of a layered track: the spatial layer (simulcast encoding or SVC spatial layer,
+     * 0 = lowest; -1 while paused or before the first key frame of a layer), the highest temporal layer when the
+     * consumer is capped below the publisher's (-1 when every temporal layer is forwarded, or paused), and the
+     * encoding's rid when the publisher named it.
      */
     public record ForwardedLayer(int spatial, int temporal, String rid) { }
 }

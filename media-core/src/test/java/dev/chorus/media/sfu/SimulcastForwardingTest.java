@@ -213,8 +213,12 @@ class SimulcastForwardingTest {
         assertThat(plisFor(SSRC[0])).isEqualTo(1);
         allLayers(false);
         assertThat(subLink.rtp).isEmpty(); // nothing before the key frame of the target layer
+        assertThat(consumer.view().layer()).as("who-receives-whom: no layer yet")
+                .isEqualTo(new RoomSnapshot.ForwardedLayer(-1, -1, null));
         allLayers(true);
         allLayers(false);
+        assertThat(consumer.view().layer()).as("who-receives-whom: the lowest layer, by its rid")
+                .isEqualTo(new RoomSnapshot.ForwardedLayer(0, -1, "q"));
         assertThat(subLink.rtp).hasSize(4).allSatisfy(p -> {
             assertThat(TestRtp.view(p).ssrc()).isEqualTo(consumer.ssrc);
             assertThat(p[p.length - 1]).isEqualTo((byte) 0);
@@ -244,6 +248,7 @@ class SimulcastForwardingTest {
                 (byte) 0, (byte) 2, (byte) 2, (byte) 2, (byte) 2);
         assertContinuous(subLink.rtp);
         assertThat(worker.counters.layerSwitches()).isEqualTo(1);
+        assertThat(consumer.view().layer()).isEqualTo(new RoomSnapshot.ForwardedLayer(2, -1, "f"));
 
         // A preferred quality caps it again; hidden pauses the video.
         sub.subscribing.layerChoice.setPreference("pub", "0", 1280, 720, true, ViewportLayers.Quality.MEDIUM);
