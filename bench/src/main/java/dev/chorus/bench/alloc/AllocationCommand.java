@@ -53,11 +53,8 @@ public final class AllocationCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (packets < 1 || packets >= RING) throw new IllegalArgumentException("--packets must be in 1.." + (RING - 1));
         if (tlabsOn()) return relaunchWithoutTlabs();
-        SrtpProfile srtp = switch (profile.toUpperCase(Locale.ROOT).replace("-", "").replace("_", "")) {
-            case "GCM", "AEADAES128GCM" -> SrtpProfile.AEAD_AES_128_GCM;
-            case "CM80", "AESCM128HMACSHA180" -> SrtpProfile.AES_CM_128_HMAC_SHA1_80;
-            default -> throw new IllegalArgumentException("unknown --profile " + profile);
-        };
+        SrtpProfile srtp = dev.chorus.bench.load.LoadMain.parseProfile(profile);
+        if (srtp == null) throw new IllegalArgumentException("unknown --profile " + profile + " (GCM or CM80)");
         ForwardingHarness harness = new ForwardingHarness(subscribers, bytes - 24, RING, srtp);
         // Warm up whole rings, plus one packet: the ring restart (new SRTP contexts, key derivations) happens on the
         // first packet of a pass, so the measured stretch that follows is steady state only.

@@ -53,11 +53,9 @@ public final class LoadMain {
         List<String> serverJvmOptions = new java.util.ArrayList<>();
 
         SrtpProfile srtpProfile() {
-            return switch (profile.toUpperCase(Locale.ROOT).replace("-", "").replace("_", "")) {
-                case "GCM", "AEADAES128GCM" -> SrtpProfile.AEAD_AES_128_GCM;
-                case "CM80", "AESCM128HMACSHA180" -> SrtpProfile.AES_CM_128_HMAC_SHA1_80;
-                default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown --profile " + profile);
-            };
+            SrtpProfile p = parseProfile(profile);
+            if (p == null) throw new CommandLine.ParameterException(new CommandLine(this), "unknown --profile " + profile);
+            return p;
         }
 
         ServerTarget connect() throws Exception {
@@ -297,5 +295,14 @@ public final class LoadMain {
     public static void main(String[] args) {
         int code = run(args);
         System.exit(code);
+    }
+
+    /** A {@code --profile} value of the bench commands: GCM (AEAD_AES_128_GCM) or CM80; null when it is neither. */
+    public static SrtpProfile parseProfile(String profile) {
+        return switch (profile.toUpperCase(Locale.ROOT).replace("-", "").replace("_", "")) {
+            case "GCM", "AEADAES128GCM" -> SrtpProfile.AEAD_AES_128_GCM;
+            case "CM80", "AESCM128HMACSHA180" -> SrtpProfile.AES_CM_128_HMAC_SHA1_80;
+            default -> null;
+        };
     }
 }
