@@ -231,6 +231,65 @@ class ClusterNodeProcessTest {
         assertThat(bothDecodeEachOther(20)).as("media flows both ways again").isTrue();
     }
 
+    /**
+     * Issue 17: the shared database stopped for 20 s in the middle of the call (now on a surviving node). New joins
+     * are refused at the upgrade with 503 and readiness is false, but the live call's media keeps flowing both ways
+     * throughout (the media plane never reads the store), and everything comes back without a restart. Last, since
+     * nodes whose heartbeats the outage held back may expire each other's claims when the database returns.
+     */
+    @Test
+    @Order(4)
+    void aDatabaseOutageRefusesJoinsWith503WhileTheLiveCallsMediaKeepsFlowing() throws Exception {
+        assertThat(bothDecodeEachOther(20)).as("the call runs before the outage").isTrue();
+        HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trusting(a.dataDir.resolve("tls/cert.pem")))
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        pg.stop();
+        long down = System.nanoTime();
+        try {
+            assertThat(ChromiumHarness.await(() -> status(http, a.url() + "/readyz") == 503, 10))
+                    .as("node A's readiness turns false").isTrue();
+            assertThat(upgradeStatus(http, a)).as("a new join is refused at the upgrade").isEqualTo(503);
+            int checks = 0;
+            while (System.nanoTime() - down < TimeUnit.SECONDS.toNanos(20)) {
+                assertThat(decodingNow("bea") && decodingNow("abe")).as("both still decode each other "
+                        + secondsSince(down) + " s into the outage; frames bea=" + frames("bea") + " abe="
+                        + frames("abe")).isTrue();
+                checks++;
+                Thread.sleep(1_000);
+            }
+            assertThat(checks).isGreaterThanOrEqualTo(5);
+        } finally {
+            pg.startAgain();
+        }
+        assertThat(ChromiumHarness.await(() -> status(http, a.url() + "/readyz") == 200
+                && status(http, c.url() + "/readyz") == 200, 20)).as("readiness back without a restart").isTrue();
+        assertThat(bothDecodeEachOther(20)).as("the call goes on after the outage").isTrue();
+    }
+
+    /** The HTTP status of a GET, or -1 when the request fails. */
+    private static int status(HttpClient http, String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** The HTTP status a WebSocket upgrade to {@code n}'s {@code /v1/ws} is answered with (101 when it succeeds). */
+    private static int upgradeStatus(HttpClient http, ClusterNodeProcess n) throws Exception {
+        try {
+            java.net.http.WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(URI.create(n.url().replace("https://", "wss://") + "/v1/ws"),
+                            new java.net.http.WebSocket.Listener() { }).get(15, TimeUnit.SECONDS);
+            ws.abort();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException h) return h.getResponse().statusCode();
+            throw e;
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     /** Joins {@code name} to {@link #ROOM} through {@code url} (the SDK also knows {@code urls}) and publishes. */
