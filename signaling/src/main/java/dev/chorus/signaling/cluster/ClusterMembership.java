@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * heartbeat also expires the nodes silent for longer than {@code timeout} (any live node may do it; it is one
  * idempotent statement), which frees their room claims and session slots: a killed node's rooms are placeable
  * again at most {@code timeout + heartbeat} after its last heartbeat. A node that finds itself expired (it was
- * paused longer than the timeout) registers again.
+ * paused longer than the timeout) registers again. After this node could not reach the store, it expires no one for
+ * one timeout (the others' heartbeats failed during the same outage), so a database outage frees no live node's
+ * rooms; a node that died during it is expired at most {@code timeout} later than otherwise.
  */
 public final class ClusterMembership implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
@@ -34,6 +36,11 @@ public final class ClusterMembership implements AutoCloseable {
     private final Clock clock;
     private final Duration timeout;
     private final AtomicBoolean failureLogged = new AtomicBoolean();
+    /**
+     * No expiry before this instant: set one timeout after this node reaches the store again following a failure.
+     * Only the heartbeat thread touches it.
+     */
+    private java.time.Instant expireNotBefore = java.time.Instant.MIN;
     private ScheduledExecutorService timer;
 
     public ClusterMembership(NodeRegistry registry, String nodeId, URI publicUrl, String mediaAddress, int capacity,
@@ -74,9 +81,19 @@ public final class ClusterMembership implements AutoCloseable {
                         + "older than {})\"", nodeId, timeout);
                 register();
             }
-            List<String> expired = registry.expire(clock.instant().minus(timeout));
-            for (String n : expired) log.warn("event=cluster_node_expired node={} effect=\"its rooms are free\"", n);
-            if (failureLogged.getAndSet(false)) log.info("event=cluster_heartbeat_recovered node={}", nodeId);
+            java.time.Instant now = clock.instant();
+            if (failureLogged.getAndSet(false)) {
+                // The store was unreachable for this node too, so the other nodes' heartbeats are as old as the
+                // outage: after a shared database outage longer than the timeout, expiring now would free every live
+                // node's rooms (and a later joiner could be placed elsewhere: a split room). Give every node one
+                // timeout to heartbeat again first; a node that died meanwhile is expired after it.
+                expireNotBefore = now.plus(timeout);
+                log.info("event=cluster_heartbeat_recovered node={} expiry_resumes_in={}", nodeId, timeout);
+            }
+            if (!now.isBefore(expireNotBefore)) {
+                List<String> expired = registry.expire(now.minus(timeout));
+                for (String n : expired) log.warn("event=cluster_node_expired node={} effect=\"its rooms are free\"", n);
+            }
         } catch (RuntimeException e) {
             if (!failureLogged.getAndSet(true)) {
                 log.warn("event=cluster_heartbeat_failed node={} cause={}", nodeId, e.toString());

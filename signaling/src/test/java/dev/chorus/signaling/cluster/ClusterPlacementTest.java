@@ -179,6 +179,8 @@ class ClusterPlacementTest {
 
         assertThat(cluster.post(a, "/v1/revocations/tokens", "{\"jti\":\"" + doomed.get("jti").asText() + "\"}")
                 .statusCode()).isEqualTo(200);
+        String outageRoomOwner = cluster.store.roomClaims().owner(ControlFixture.PROJECT, "outage-room").orElseThrow()
+                .nodeId();
         pg.stop(); // just after the revocation
         long down = System.nanoTime();
 
@@ -213,6 +215,12 @@ class ClusterPlacementTest {
             if (!back) Thread.sleep(300);
         }
         assertThat(back).as("joins are decided again after the database is back").isTrue();
+        // The outage (longer than the node timeout) expired no live node: all three are registered, the live room
+        // still belongs to the node that hosts it (a node expired after the outage would have lost it, and the
+        // next joiner could have been placed elsewhere: a split room).
+        assertThat(cluster.store.nodes().nodes()).as("no node expired by the outage").hasSize(3);
+        assertThat(cluster.store.roomClaims().owner(ControlFixture.PROJECT, "outage-room").orElseThrow().nodeId())
+                .as("the live room's claim survives the outage").isEqualTo(outageRoomOwner);
         // the revocation issued just before the outage is enforced after it
         assertThat(victim.client().awaitClose(10).code()).isEqualTo(WsCloseCodes.REVOKED);
         Answer again = tryJoin(c, "outage-room", doomedToken);
