@@ -52,6 +52,8 @@ public final class SdpAnswerBuilder {
     private Set<String> feedback = DEFAULT_FEEDBACK;
     private boolean rtx = true;
     private boolean simulcast = true;
+    private java.util.function.BiPredicate<String, String> videoFormats = (encoding, fmtp) -> true;
+    private boolean oneVideoFormat;
     private Sdp.Direction forcedDirection;
     /** Our max message size for an accepted data channel section; 0: {@code m=application} is rejected. */
     private int dataChannelMaxMessageSize;
@@ -79,6 +81,24 @@ public final class SdpAnswerBuilder {
         for (String n : names) {
             codecs.add(n.toLowerCase(Locale.ROOT));
         }
+        return this;
+    }
+
+    /**
+     * Accepts a video format of an accepted codec name only if {@code accept} (encoding, fmtp parameters or null)
+     * says so, e.g. H.264 only in packetization-mode 1.
+     */
+    public SdpAnswerBuilder videoFormats(java.util.function.BiPredicate<String, String> accept) {
+        this.videoFormats = accept;
+        return this;
+    }
+
+    /**
+     * Accepts only the first acceptable video format of each section, in the offer's order (the offerer's
+     * preference), with its RTX: the offerer then sends exactly that one codec (default false: every acceptable one).
+     */
+    public SdpAnswerBuilder oneVideoFormat(boolean enabled) {
+        this.oneVideoFormat = enabled;
         return this;
     }
 
@@ -262,13 +282,14 @@ public final class SdpAnswerBuilder {
     /** Accepted payload types in offer order: named codecs, then their RTX (apt=) if enabled. */
     private List<Integer> acceptedPayloadTypes(MediaDescription om) {
         List<Integer> main = new ArrayList<>();
+        boolean video = om.media().equals("video");
         for (String f : om.formats()) {
             int pt = Integer.parseInt(f); // validated by the parser for RTP profiles
-            om.rtpMap(pt).ifPresent(r -> {
-                if (codecs.contains(r.encoding().toLowerCase(Locale.ROOT))) {
-                    main.add(pt);
-                }
-            });
+            Sdp.RtpMap r = om.rtpMap(pt).orElse(null);
+            if (r == null || !codecs.contains(r.encoding().toLowerCase(Locale.ROOT))) continue;
+            if (video && !videoFormats.test(r.encoding(), om.fmtp(pt).map(Sdp.Fmtp::parameters).orElse(null))) continue;
+            if (video && oneVideoFormat && !main.isEmpty()) continue;
+            main.add(pt);
         }
         List<Integer> out = new ArrayList<>();
         for (String f : om.formats()) {

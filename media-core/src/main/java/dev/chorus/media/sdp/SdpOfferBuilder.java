@@ -10,8 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Builds an offer the SFU sends (e.g. to a subscriber): ICE-lite with our credentials and host candidates,
  * {@code setup:actpass} (RFC 8842; browsers answer {@code active}, so the SFU stays the DTLS server), BUNDLE over
- * all sections, rtcp-mux, and a fixed codec set the SFU forwards: Opus (PT 111) and VP8 (PT 96) with RTX (PT 97),
- * with Chromium's header extension ids. Each section may announce the stream the SFU sends on it.
+ * all sections, rtcp-mux, and the codec the SFU forwards there: Opus (PT 111) for audio; for video one codec with
+ * its RTX (VP8 (PT 96/97) unless a {@link VideoFormat} names another: the published track's), with Chromium's
+ * header extension ids. Each section may announce the stream the SFU sends on it.
  *
  * <pre>{@code
  * SessionDescription offer = new SdpOfferBuilder(agent.localCredentials(), fingerprint)
@@ -29,7 +30,17 @@ public final class SdpOfferBuilder {
     /** RTX payload type for VP8. */
     public static final int PT_VP8_RTX = 97;
 
-    private record Section(String kind, String mid, Sdp.Direction direction, SdpAnswerBuilder.SendStream stream) {}
+    /**
+     * The one video codec of a section: rtpmap encoding name, payload type, its RTX payload type, and the fmtp
+     * parameters (null: none), e.g. the publisher's H.264 profile and packetization mode.
+     */
+    public record VideoFormat(String encoding, int payloadType, int rtxPayloadType, String fmtp) {}
+
+    /** VP8 (PT 96) with RTX (PT 97): what a section without a format offers. */
+    public static final VideoFormat VP8 = new VideoFormat("VP8", PT_VP8, PT_VP8_RTX, null);
+
+    private record Section(String kind, String mid, Sdp.Direction direction, SdpAnswerBuilder.SendStream stream,
+                           VideoFormat format) {}
 
     private final IceCredentials credentials;
     private final Sdp.Fingerprint fingerprint;
@@ -58,13 +69,19 @@ public final class SdpOfferBuilder {
 
     /** An Opus section; {@code stream} may be null (nothing sent yet). */
     public SdpOfferBuilder audio(String mid, Sdp.Direction direction, SdpAnswerBuilder.SendStream stream) {
-        sections.add(new Section("audio", mid, direction, stream));
+        sections.add(new Section("audio", mid, direction, stream, null));
         return this;
     }
 
     /** A VP8 (+RTX) section; {@code stream} may be null. */
     public SdpOfferBuilder video(String mid, Sdp.Direction direction, SdpAnswerBuilder.SendStream stream) {
-        sections.add(new Section("video", mid, direction, stream));
+        return video(mid, direction, stream, VP8);
+    }
+
+    /** A video section of one codec ({@code format}) with its RTX; {@code stream} may be null. */
+    public SdpOfferBuilder video(String mid, Sdp.Direction direction, SdpAnswerBuilder.SendStream stream,
+                                 VideoFormat format) {
+        sections.add(new Section("video", mid, direction, stream, format));
         return this;
     }
 
@@ -107,19 +124,21 @@ public final class SdpOfferBuilder {
                 m.rtcpFbs().add(new Sdp.RtcpFb(PT_OPUS, "transport-cc", null));
                 m.fmtps().add(new Sdp.Fmtp(PT_OPUS, "minptime=10;useinbandfec=1"));
             } else {
-                m.formats().add(Integer.toString(PT_VP8));
-                m.formats().add(Integer.toString(PT_VP8_RTX));
+                VideoFormat f = s.format();
+                m.formats().add(Integer.toString(f.payloadType()));
+                m.formats().add(Integer.toString(f.rtxPayloadType()));
                 m.extmaps().add(new Sdp.Extmap(2, null, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", null));
                 m.extmaps().add(new Sdp.Extmap(3, null,
                         "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", null));
                 m.extmaps().add(new Sdp.Extmap(4, null, "urn:ietf:params:rtp-hdrext:sdes:mid", null));
-                m.rtpMaps().add(new Sdp.RtpMap(PT_VP8, "VP8", 90000, 0));
+                m.rtpMaps().add(new Sdp.RtpMap(f.payloadType(), f.encoding(), 90000, 0));
                 for (String fb : List.of("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli")) {
                     int sp = fb.indexOf(' ');
-                    m.rtcpFbs().add(new Sdp.RtcpFb(PT_VP8, sp < 0 ? fb : fb.substring(0, sp), sp < 0 ? null : fb.substring(sp + 1)));
+                    m.rtcpFbs().add(new Sdp.RtcpFb(f.payloadType(), sp < 0 ? fb : fb.substring(0, sp), sp < 0 ? null : fb.substring(sp + 1)));
                 }
-                m.rtpMaps().add(new Sdp.RtpMap(PT_VP8_RTX, "rtx", 90000, 0));
-                m.fmtps().add(new Sdp.Fmtp(PT_VP8_RTX, "apt=" + PT_VP8));
+                if (f.fmtp() != null && !f.fmtp().isBlank()) m.fmtps().add(new Sdp.Fmtp(f.payloadType(), f.fmtp()));
+                m.rtpMaps().add(new Sdp.RtpMap(f.rtxPayloadType(), "rtx", 90000, 0));
+                m.fmtps().add(new Sdp.Fmtp(f.rtxPayloadType(), "apt=" + f.payloadType()));
             }
             SdpAnswerBuilder.SendStream st = s.stream();
             if (st != null && s.direction().sends()) {

@@ -24,6 +24,10 @@ final class Producer {
     int payloadType = -1;
     int rtxPayloadType = -1;
     int clockRate;
+    /** Video: the codec the publisher's section negotiated (what layer selection parses); null for audio. */
+    dev.chorus.media.simulcast.VideoCodec codec;
+    /** Video: the fmtp of that codec as negotiated (subscribers are offered exactly it), or null. */
+    String fmtp;
     /** The header extensions negotiated on the track's section of the publish transport. */
     SectionExtensions extensions = SectionExtensions.NONE;
     final ReceiveStats stats;
@@ -55,6 +59,7 @@ final class Producer {
                 TimeUnit.MILLISECONDS.toNanos(config.retransmitCacheMillis())) : null;
         this.keyframes = video ? new KeyframeRequester(TimeUnit.MILLISECONDS.toNanos(config.keyframeMinIntervalMillis())) : null;
         this.audioLevel = video ? null : new AudioLevelMeter();
+        this.codec = video ? dev.chorus.media.simulcast.VideoCodec.VP8 : null;
     }
 
     /** Applies a (re)negotiated description of the track; consumers re-map the extension ids. */
@@ -63,6 +68,8 @@ final class Producer {
         rtxSsrc = spec.rtxSsrc();
         payloadType = spec.payloadType();
         rtxPayloadType = spec.rtxPayloadType();
+        if (spec.codec() != null) codec = spec.codec();
+        fmtp = spec.fmtp();
         extensions = negotiated;
         if (spec.simulcast() == null) {
             simulcast = null;

@@ -11,6 +11,7 @@ import dev.chorus.media.sdp.SdpParseException;
 import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sdp.SessionDescription;
 import dev.chorus.media.simulcast.SimulcastOffer;
+import dev.chorus.media.simulcast.VideoCodec;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +37,7 @@ final class PublishNegotiation {
 
     /** What one accepted section publishes. */
     record TrackSpec(String mid, TrackKind kind, int payloadType, int rtxPayloadType, int clockRate, long ssrc,
-                     long rtxSsrc, SimulcastOffer simulcast) { }
+                     long rtxSsrc, SimulcastOffer simulcast, VideoCodec codec, String fmtp) { }
 
     /** The answer and what the worker applies: tracks, the SSRC filter, the negotiated header extensions. */
     record Plan(SessionDescription answer, List<TrackSpec> tracks, SsrcFilter ssrcFilter,
@@ -78,7 +79,7 @@ final class PublishNegotiation {
     }
 
     /**
-     * Issue 12: a video section's simulcast (RFC 8853 / 8851), VP8 layers by rid; refused with a reason the SFU
+     * Issue 12: a video section's simulcast (RFC 8853 / 8851), layers by rid (VP8, VP9 or H.264); refused with a reason the SFU
      * cannot forward (alternatives, more than {@link SimulcastOffer#MAX_LAYERS} layers, no rid extension).
      */
     private static SimulcastOffer simulcast(MediaDescription m) {
@@ -119,7 +120,11 @@ final class PublishNegotiation {
         SessionDescription sd = offer.description();
         SessionDescription answer;
         try {
-            SdpAnswerBuilder builder = new SdpAnswerBuilder(sd, credentials, ours).codecs("opus", "VP8").simulcast(true)
+            // Issue 12: one video codec per section, the publisher's first that the SFU forwards (VP8, VP9 profile 0,
+            // H.264 packetization-mode 1: its codecPreferences choose); subscribers are offered the same one.
+            SdpAnswerBuilder builder = new SdpAnswerBuilder(sd, credentials, ours).codecs("opus", "VP8", "VP9", "H264")
+                    .videoFormats((encoding, fmtp) -> VideoCodec.of(encoding, fmtp) != null).oneVideoFormat(true)
+                    .simulcast(true)
                     .extensions(acceptedExtensions(sd)).dataChannels(DataNegotiation.MAX_MESSAGE_SIZE);
             for (InetSocketAddress c : candidates) builder.candidate(c);
             answer = builder.build();
@@ -170,11 +175,17 @@ final class PublishNegotiation {
         int pt = -1;
         int rtxPt = -1;
         int clock = s.kind() == TrackKind.AUDIO ? 48000 : 90000;
+        VideoCodec codec = null;
+        String fmtp = null;
         for (Sdp.RtpMap r : am.rtpMaps()) {
-            String enc = r.encoding().toLowerCase(Locale.ROOT);
-            if (pt < 0 && (enc.equals("opus") || enc.equals("vp8"))) {
+            if (pt >= 0) break;
+            String params = am.fmtp(r.payloadType()).map(Sdp.Fmtp::parameters).orElse(null);
+            VideoCodec video = am.media().equals("video") ? VideoCodec.of(r.encoding(), params) : null;
+            if (video != null || r.encoding().toLowerCase(Locale.ROOT).equals("opus")) {
                 pt = r.payloadType();
                 clock = r.clockRate();
+                codec = video;
+                fmtp = params;
             }
         }
         if (pt < 0) return null;
@@ -199,6 +210,6 @@ final class PublishNegotiation {
             primary = -1;
             rtx = -1;
         }
-        return new TrackSpec(om.mid(), s.kind(), pt, rtxPt, clock, primary, rtx, simulcast);
+        return new TrackSpec(om.mid(), s.kind(), pt, rtxPt, clock, primary, rtx, simulcast, codec, fmtp);
     }
 }

@@ -61,7 +61,8 @@ final class PublishSide {
         List<Producer> added = new ArrayList<>();
         for (PublishNegotiation.TrackSpec spec : plan.tracks()) {
             Producer t = tracks.get(spec.mid());
-            if (t != null && t.info.kind() != spec.kind()) {
+            // A section that changes kind, or video codec (its subscribers were offered the old one), is a new track.
+            if (t != null && (t.info.kind() != spec.kind() || spec.codec() != null && t.codec != spec.codec())) {
                 room.unpublish(t, UnpublishReason.UNPUBLISHED);
                 tracks.remove(spec.mid());
                 t = null;

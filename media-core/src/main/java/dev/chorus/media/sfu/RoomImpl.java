@@ -4,7 +4,7 @@ import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
 import dev.chorus.media.simulcast.LayerSelector;
-import dev.chorus.media.simulcast.Vp8Descriptor;
+import dev.chorus.media.simulcast.PayloadDescriptor;
 import dev.chorus.media.speaker.ActiveSpeakerDetector;
 import dev.chorus.media.transport.MediaChannel;
 import java.util.ArrayList;
@@ -193,22 +193,23 @@ final class RoomImpl implements Room {
     void forward(Producer t, RtpPacket rtp, int layer, long now) {
         Consumer[] consumers = t.consumers;
         SimulcastLayers sc = t.simulcast;
-        Vp8Descriptor vp8 = null;
+        PayloadDescriptor payload = null;
         int pictureId = 0;
         int tl0 = 0;
         if (sc != null) {
-            vp8 = worker.vp8;
+            // The track codec's half of layer selection (VP8, VP9 or H.264 payloads).
+            payload = worker.descriptor(t.codec);
             if (rtp.payloadLength() == 0) {
                 worker.counters.drop(SfuDropReason.RTX_PADDING);
                 return;
             }
-            if (!vp8.parse(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength())) {
+            if (!payload.parse(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength())) {
                 worker.counters.drop(SfuDropReason.MALFORMED);
                 return;
             }
-            sc.onMedia(layer, rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength(), vp8, rtp.length(), now);
-            pictureId = vp8.pictureId();
-            tl0 = vp8.tl0PicIdx();
+            sc.onMedia(layer, payload, rtp.length(), now);
+            pictureId = payload.pictureId();
+            tl0 = payload.tl0PicIdx();
         }
         if (consumers.length == 0) return;
         byte[] buf = rtp.buffer();
@@ -226,9 +227,9 @@ final class RoomImpl implements Room {
             if (!c.active()) continue;
             if (dirty) {
                 System.arraycopy(saved, 0, buf, off, hl);
-                if (vp8 != null) {
-                    vp8.setPictureId(pictureId);
-                    vp8.setTl0PicIdx(tl0);
+                if (payload != null) {
+                    payload.setPictureId(pictureId);
+                    payload.setTl0PicIdx(tl0);
                 }
             }
             int outSeq;
@@ -242,14 +243,14 @@ final class RoomImpl implements Room {
                 ConsumerLayers cl = c.layers();
                 LayerSelector selector = cl.selector;
                 int before = selector.currentSpatial();
-                boolean accepted = selector.accept(layer, rtp, vp8, now);
+                boolean accepted = selector.accept(layer, rtp, payload, now);
                 if (before != LayerSelector.NONE && selector.currentSpatial() != before) counters.layerSwitches++;
                 if (selector.keyframeNeeded()) t.publisher.publishing.requestKeyframe(t, selector.targetSpatial(), now);
                 dirty = true;
                 if (!accepted) continue;
                 outSeq = c.mapSequence(SIMULCAST_SOURCE, rtp.sequenceNumber(), rtp.timestamp(), now);
                 outTs = c.mapTimestamp(rtp.timestamp());
-                cl.recordSent(outSeq, layer, seq, outTs, vp8.pictureId(), vp8.tl0PicIdx());
+                cl.recordSent(outSeq, layer, seq, outTs, payload.pictureId(), payload.tl0PicIdx());
             }
             c.rewrite(rtp, c.ssrc, outSeq, outTs, c.payloadType);
             dirty = true;
@@ -302,7 +303,7 @@ final class RoomImpl implements Room {
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
             int rtxSeq = c.rtxSeq;
             c.rtxSeq = (rtxSeq + 1) & 0xFFFF;
-            if (cl != null && !rewritePicture(cl, sentSlot, out, rtp.payloadOffset() + 2, rtp.payloadLength() - 2)) {
+            if (cl != null && !rewritePicture(c, cl, sentSlot, out, rtp.payloadOffset() + 2, rtp.payloadLength() - 2)) {
                 return false;
             }
             c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType);
@@ -310,7 +311,7 @@ final class RoomImpl implements Room {
             System.arraycopy(src, 0, out, 0, len);
             n = len;
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
-            if (cl != null && !rewritePicture(cl, sentSlot, out, rtp.payloadOffset(), rtp.payloadLength())) return false;
+            if (cl != null && !rewritePicture(c, cl, sentSlot, out, rtp.payloadOffset(), rtp.payloadLength())) return false;
             c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType);
         }
         MediaChannel link = c.subscriber.transports.subscribe.link;
@@ -328,11 +329,11 @@ final class RoomImpl implements Room {
     }
 
     /** The picture id and TL0PICIDX the subscriber saw in the original of a retransmitted simulcast packet. */
-    private boolean rewritePicture(ConsumerLayers cl, int sentSlot, byte[] buf, int payloadOffset, int payloadLength) {
-        Vp8Descriptor vp8 = worker.vp8;
-        if (!vp8.parse(buf, payloadOffset, payloadLength)) return false;
-        vp8.setPictureId(cl.sentPictureId(sentSlot));
-        vp8.setTl0PicIdx(cl.sentTl0(sentSlot));
+    private boolean rewritePicture(Consumer c, ConsumerLayers cl, int sentSlot, byte[] buf, int payloadOffset, int payloadLength) {
+        PayloadDescriptor payload = worker.descriptor(c.track.codec);
+        if (!payload.parse(buf, payloadOffset, payloadLength)) return false;
+        payload.setPictureId(cl.sentPictureId(sentSlot));
+        payload.setTl0PicIdx(cl.sentTl0(sentSlot));
         return true;
     }
 

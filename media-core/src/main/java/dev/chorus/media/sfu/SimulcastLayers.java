@@ -3,7 +3,7 @@ package dev.chorus.media.sfu;
 import dev.chorus.media.simulcast.LayerDemand;
 import dev.chorus.media.simulcast.SimulcastOffer;
 import dev.chorus.media.simulcast.SimulcastStreams;
-import dev.chorus.media.simulcast.Vp8Descriptor;
+import dev.chorus.media.simulcast.PayloadDescriptor;
 import dev.chorus.media.sfu.rtcp.KeyframeRequester;
 import dev.chorus.media.sfu.rtcp.ReceiveStats;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
@@ -98,20 +98,19 @@ final class SimulcastLayers {
     }
 
     /**
-     * Per packet of {@code layer} (media, not RTX): counts it and, at the start of a key frame, reads the frame size
-     * from the VP8 key frame header (RFC 6386 §9.1: start code 9d 01 2a, then 14-bit width and height).
+     * Per packet of {@code layer} (media, not RTX) whose descriptor {@code payload} was parsed: counts it and, at the
+     * start of a key frame, keeps the frame size the codec's payload carries (VP8 key frame header, H.264 SPS, VP9
+     * scalability structure).
      */
-    void onMedia(int layer, byte[] buf, int payloadOffset, int payloadLength, Vp8Descriptor vp8, int rtpLength,
-                 long now) {
+    void onMedia(int layer, PayloadDescriptor payload, int rtpLength, long now) {
         packets[layer]++;
         bytes[layer] += rtpLength;
         lastPacketNanos[layer] = now;
-        if (!vp8.keyframe() || !vp8.startOfPicture()) return;
-        int p = payloadOffset + vp8.length();
-        if (payloadLength - vp8.length() < 10) return;
-        if ((buf[p + 3] & 0xFF) != 0x9d || (buf[p + 4] & 0xFF) != 0x01 || (buf[p + 5] & 0xFF) != 0x2a) return;
-        widths[layer] = ((buf[p + 6] & 0xFF) | ((buf[p + 7] & 0xFF) << 8)) & 0x3FFF;
-        heights[layer] = ((buf[p + 8] & 0xFF) | ((buf[p + 9] & 0xFF) << 8)) & 0x3FFF;
+        if (!payload.keyframe()) return;
+        int w = payload.frameWidth();
+        if (w <= 0) return;
+        widths[layer] = w;
+        heights[layer] = payload.frameHeight();
     }
 
     /** The layer of a media SSRC (RTX excluded), or {@link SimulcastStreams#UNKNOWN}. */

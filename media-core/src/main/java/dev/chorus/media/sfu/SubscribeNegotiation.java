@@ -26,13 +26,23 @@ final class SubscribeNegotiation {
     private SubscribeNegotiation() { }
 
     /** One section of an offer: its mid, media type, and what the SFU sends there ({@code null}: inactive). */
-    record Section(String mid, boolean video, SdpAnswerBuilder.SendStream stream, List<Sdp.Extmap> extraExtensions) { }
+    record Section(String mid, boolean video, SdpAnswerBuilder.SendStream stream, List<Sdp.Extmap> extraExtensions,
+                   SdpOfferBuilder.VideoFormat format) {
+        Section(String mid, boolean video, SdpAnswerBuilder.SendStream stream, List<Sdp.Extmap> extraExtensions) {
+            this(mid, video, stream, extraExtensions, SdpOfferBuilder.VP8);
+        }
+    }
 
     /** A parsed subscriber answer; the worker only reads it. */
     record Answer(SessionDescription description) { }
 
-    /** A section the subscriber accepted to receive, and whether it accepted RTX there. */
-    record Receiving(String mid, boolean rtx, SectionExtensions extensions) { }
+    /** A section the subscriber accepted to receive, the payload types it accepted there, its extensions. */
+    record Receiving(String mid, List<String> formats, SectionExtensions extensions) {
+        /** The subscriber accepted payload type {@code pt} (the codec offered there, or its RTX). */
+        boolean accepts(int pt) {
+            return formats.contains(Integer.toString(pt));
+        }
+    }
 
     /** An answer checked against the offer it answers. {@code fingerprint} is that of the first accepted
      * section (parsed only when a transport is opened). */
@@ -45,7 +55,7 @@ final class SubscribeNegotiation {
         for (InetSocketAddress c : candidates) b.candidate(c);
         for (Section s : sections) {
             Sdp.Direction dir = s.stream() != null ? Sdp.Direction.SENDONLY : Sdp.Direction.INACTIVE;
-            if (s.video()) b.video(s.mid(), dir, s.stream());
+            if (s.video()) b.video(s.mid(), dir, s.stream(), s.format());
             else b.audio(s.mid(), dir, s.stream());
         }
         SessionDescription sd = b.build();
@@ -96,8 +106,7 @@ final class SubscribeNegotiation {
         for (String mid : used) {
             MediaDescription am = answer.mediaByMid(mid).orElseThrow();
             if (!am.effectiveDirection().receives()) continue;
-            receiving.put(mid, new Receiving(mid, am.formats().contains(Integer.toString(SdpOfferBuilder.PT_VP8_RTX)),
-                    SectionExtensions.of(am)));
+            receiving.put(mid, new Receiving(mid, List.copyOf(am.formats()), SectionExtensions.of(am)));
         }
         return new Accepted(ufrag, fps.get(0), Map.copyOf(receiving));
     }

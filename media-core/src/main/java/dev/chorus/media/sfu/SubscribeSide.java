@@ -121,12 +121,19 @@ final class SubscribeSide {
         if (negotiateNow) negotiate();
     }
 
+    /** The video codec offered for {@code c}: its track's, with the publisher's fmtp (issue 12). */
+    private static SdpOfferBuilder.VideoFormat videoFormat(Consumer c) {
+        dev.chorus.media.simulcast.VideoCodec codec = c.track.codec;
+        return new SdpOfferBuilder.VideoFormat(codec.encoding(), c.payloadType, codec.rtxPayloadType(),
+                codec == dev.chorus.media.simulcast.VideoCodec.VP8 ? null : c.track.fmtp);
+    }
+
     /** A consumer of {@code t} with SSRCs of its own (never announced before). */
     private Consumer newConsumer(Producer t) {
         boolean video = t.info.kind().isVideo();
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return new Consumer(participant, t, ParticipantImpl.randomSsrc(), video ? ParticipantImpl.randomSsrc() : -1,
-                video ? SdpOfferBuilder.PT_VP8 : SdpOfferBuilder.PT_OPUS, r.nextInt(0x10000), r.nextLong(0x100000000L));
+                video ? t.codec.payloadType() : SdpOfferBuilder.PT_OPUS, r.nextInt(0x10000), r.nextLong(0x100000000L));
     }
 
     private void attach(Slot slot, Consumer c) {
@@ -207,7 +214,9 @@ final class SubscribeSide {
             Consumer c = s.consumer;
             SdpAnswerBuilder.SendStream stream = null;
             List<Sdp.Extmap> extra = List.of();
+            SdpOfferBuilder.VideoFormat format = SdpOfferBuilder.VP8;
             if (c != null) {
+                if (s.video) format = videoFormat(c);
                 extra = extensionIds.extraFor(c.track.extensions, s.video);
                 String trackLabel = ParticipantImpl.MSID_SAFE.matcher(c.track.info.trackId()).matches()
                         ? c.track.info.trackId() : "t" + s.mid;
@@ -215,7 +224,7 @@ final class SubscribeSide {
                 stream = new SdpAnswerBuilder.SendStream(c.ssrc, c.rtxSsrc, sid, sid, trackLabel);
                 listed.add(new SubscribedTrack(s.mid, c.track.info));
             }
-            sections.add(new SubscribeNegotiation.Section(s.mid, s.video, stream, extra));
+            sections.add(new SubscribeNegotiation.Section(s.mid, s.video, stream, extra, format));
             offered.add(new Slot.Offered(s, c));
         }
         String sdp = SubscribeNegotiation.offer(transports.subscribeCredentials(), room.sfu.sdpFingerprint(),
@@ -274,7 +283,13 @@ final class SubscribeSide {
                 continue;
             }
             slot.idle = false;
-            c.rtxPayloadType = c.rtxSsrc >= 0 && r.rtx() ? SdpOfferBuilder.PT_VP8_RTX : -1;
+            if (c.track.codec != null && c.track.codec != dev.chorus.media.simulcast.VideoCodec.VP8
+                    && !r.accepts(c.payloadType)) {
+                // The subscriber cannot decode the track's codec (e.g. H.264 without a decoder): nothing to send.
+                continue;
+            }
+            int rtxPt = c.rtxSsrc >= 0 ? c.track.codec.rtxPayloadType() : -1;
+            c.rtxPayloadType = rtxPt >= 0 && r.accepts(rtxPt) ? rtxPt : -1;
             c.answered = r.extensions();
             c.mapExtensions();
             c.negotiated = true;

@@ -61,8 +61,20 @@ final class Worker implements Runnable {
     final byte[] out = new byte[PacketRing.SLOT_BYTES + 2];
     /** The original header of the packet being forwarded (restored before each subscriber's rewrite). */
     final byte[] savedHeader = new byte[PacketRing.SLOT_BYTES];
-    /** The VP8 payload descriptor of the packet being forwarded (simulcast tracks), reused per packet. */
-    final dev.chorus.media.simulcast.Vp8Descriptor vp8 = new dev.chorus.media.simulcast.Vp8Descriptor();
+    /** One reusable payload descriptor per video codec (layer selection parses every packet of a layered track). */
+    private final dev.chorus.media.simulcast.PayloadDescriptor[] descriptors = descriptors();
+
+    private static dev.chorus.media.simulcast.PayloadDescriptor[] descriptors() {
+        dev.chorus.media.simulcast.VideoCodec[] codecs = dev.chorus.media.simulcast.VideoCodec.values();
+        dev.chorus.media.simulcast.PayloadDescriptor[] d = new dev.chorus.media.simulcast.PayloadDescriptor[codecs.length];
+        for (int i = 0; i < codecs.length; i++) d[i] = codecs[i].newDescriptor();
+        return d;
+    }
+
+    /** This worker's descriptor for {@code codec}'s payloads. */
+    dev.chorus.media.simulcast.PayloadDescriptor descriptor(dev.chorus.media.simulcast.VideoCodec codec) {
+        return descriptors[codec.ordinal()];
+    }
 
     Worker(int index, SfuConfig config, LongSupplier clock, Runnable flusher) {
         this.index = index;

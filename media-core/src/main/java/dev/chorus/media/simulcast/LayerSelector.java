@@ -3,8 +3,11 @@ package dev.chorus.media.simulcast;
 import dev.chorus.media.rtp.RtpPacket;
 
 /**
- * One subscriber's choice among the layers of one simulcast VP8 track, and the rewriting that makes the chosen
- * packets one continuous stream for the subscriber's decoder.
+ * One subscriber's choice among the layers of one simulcast video track, and the rewriting that makes the chosen
+ * packets one continuous stream for the subscriber's decoder. The codec-specific half (key frames, picture id,
+ * TL0PICIDX, temporal layers) is the track codec's {@link PayloadDescriptor}: VP8, VP9 (one spatial layer per rid)
+ * or H.264 (no picture id: pictures are told apart by timestamp, and only sequence numbers and timestamps are
+ * rewritten).
  *
  * <ul>
  *   <li>Spatial layers (simulcast encodings) switch only at a key frame of the target layer: until one arrives the
@@ -82,25 +85,25 @@ public final class LayerSelector {
     public long droppedPackets() { return droppedPackets; }
 
     /**
-     * Decides about one media packet of spatial layer {@code spatial} whose VP8 descriptor {@code vp8} was parsed
+     * Decides about one media packet of spatial layer {@code spatial} whose descriptor {@code payload} was parsed
      * from it. When it returns true the packet has been rewritten in place (sequence number, timestamp, picture id,
      * TL0PICIDX) for this subscriber's stream; false means drop it.
      */
-    public boolean accept(int spatial, RtpPacket rtp, Vp8Descriptor vp8, long nowNanos) {
+    public boolean accept(int spatial, RtpPacket rtp, PayloadDescriptor payload, long nowNanos) {
         if (targetSpatial == NONE) return drop();
         int seq = rtp.sequenceNumber();
         if (spatial != currentSpatial) {
-            if (spatial != targetSpatial || !vp8.keyframe()) return drop();
-            switchTo(spatial, rtp, vp8, nowNanos);
+            if (spatial != targetSpatial || !payload.keyframe()) return drop();
+            switchTo(spatial, rtp, payload, nowNanos);
         }
-        int tid = vp8.temporalId() == Vp8Descriptor.ABSENT ? 0 : vp8.temporalId();
+        int tid = payload.temporalId() == PayloadDescriptor.ABSENT ? 0 : payload.temporalId();
         int ahead = (short) (seq - highestInSeq);
         if (ahead > 0) {
             highestInSeq = seq;
-            if (newPicture(rtp, vp8)) {
-                adaptTemporal(tid, vp8.layerSync());
+            if (newPicture(rtp, payload)) {
+                adaptTemporal(tid, payload.layerSync());
                 forwardingPicture = tid <= currentTemporal;
-                if (!forwardingPicture && vp8.pictureId() != Vp8Descriptor.ABSENT) pictureIdOffset--;
+                if (!forwardingPicture && payload.pictureId() != PayloadDescriptor.ABSENT) pictureIdOffset--;
             }
             if (!forwardingPicture) {
                 // In order: later packets move down by one so the subscriber sees no hole.
@@ -113,7 +116,7 @@ public final class LayerSelector {
             if (tid > currentTemporal) return drop();
             if (droppedSinceSwitch && (short) (seq - lastDroppedSeq) < 0) return drop();
         }
-        rewrite(rtp, vp8, seq, nowNanos);
+        rewrite(rtp, payload, seq, nowNanos);
         return true;
     }
 
@@ -122,10 +125,10 @@ public final class LayerSelector {
         return false;
     }
 
-    private boolean newPicture(RtpPacket rtp, Vp8Descriptor vp8) {
-        int pid = vp8.pictureId();
+    private boolean newPicture(RtpPacket rtp, PayloadDescriptor payload) {
+        int pid = payload.pictureId();
         long ts = rtp.timestamp();
-        boolean fresh = pid != Vp8Descriptor.ABSENT ? pid != picturePictureId : ts != pictureTs;
+        boolean fresh = pid != PayloadDescriptor.ABSENT ? pid != picturePictureId : ts != pictureTs;
         picturePictureId = pid;
         pictureTs = ts;
         return fresh;
@@ -142,18 +145,18 @@ public final class LayerSelector {
         if (before != currentTemporal) temporalSwitches++;
     }
 
-    private void switchTo(int spatial, RtpPacket rtp, Vp8Descriptor vp8, long nowNanos) {
+    private void switchTo(int spatial, RtpPacket rtp, PayloadDescriptor payload, long nowNanos) {
         int seq = rtp.sequenceNumber();
         long ts = rtp.timestamp();
         if (started) {
             long elapsed = Math.max(1, (nowNanos - lastOutNanos) / 1_000 * clockRate / 1_000_000);
             seqOffset = (lastOutSeq + 1 - seq) & 0xFFFF;
             tsOffset = (lastOutTs + elapsed - ts) & 0xFFFFFFFFL;
-            if (vp8.pictureId() != Vp8Descriptor.ABSENT && lastOutPictureId >= 0) {
-                pictureIdOffset = lastOutPictureId + 1 - vp8.pictureId();
+            if (payload.pictureId() != PayloadDescriptor.ABSENT && lastOutPictureId >= 0) {
+                pictureIdOffset = lastOutPictureId + 1 - payload.pictureId();
             }
-            if (vp8.tl0PicIdx() != Vp8Descriptor.ABSENT && lastOutTl0 >= 0) {
-                tl0Offset = lastOutTl0 + 1 - vp8.tl0PicIdx();
+            if (payload.tl0PicIdx() != PayloadDescriptor.ABSENT && lastOutTl0 >= 0) {
+                tl0Offset = lastOutTl0 + 1 - payload.tl0PicIdx();
             }
         } else {
             seqOffset = 0;
@@ -170,22 +173,22 @@ public final class LayerSelector {
         pictureTs = -1;
     }
 
-    private void rewrite(RtpPacket rtp, Vp8Descriptor vp8, int seq, long nowNanos) {
+    private void rewrite(RtpPacket rtp, PayloadDescriptor payload, int seq, long nowNanos) {
         int out = (seq + seqOffset) & 0xFFFF;
         long outTs = (rtp.timestamp() + tsOffset) & 0xFFFFFFFFL;
         rtp.setSequenceNumber(out);
         rtp.setTimestamp(outTs);
-        int pid = vp8.pictureId();
+        int pid = payload.pictureId();
         int outPid = -1;
-        if (pid != Vp8Descriptor.ABSENT) {
-            outPid = Math.floorMod(pid + pictureIdOffset, vp8.pictureIdModulus());
-            vp8.setPictureId(outPid);
+        if (pid != PayloadDescriptor.ABSENT) {
+            outPid = Math.floorMod(pid + pictureIdOffset, payload.pictureIdModulus());
+            payload.setPictureId(outPid);
         }
-        int tl0 = vp8.tl0PicIdx();
+        int tl0 = payload.tl0PicIdx();
         int outTl0 = -1;
-        if (tl0 != Vp8Descriptor.ABSENT) {
+        if (tl0 != PayloadDescriptor.ABSENT) {
             outTl0 = (tl0 + tl0Offset) & 0xFF;
-            vp8.setTl0PicIdx(outTl0);
+            payload.setTl0PicIdx(outTl0);
         }
         if (!started || (short) (out - lastOutSeq) > 0) {
             lastOutSeq = out;

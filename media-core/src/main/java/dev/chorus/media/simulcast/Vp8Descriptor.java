@@ -15,11 +15,13 @@ package dev.chorus.media.simulcast;
  *  TID|Y| KEYIDX       if T or K
  * </pre>
  */
-public final class Vp8Descriptor {
+public final class Vp8Descriptor implements PayloadDescriptor {
     /** No picture id / TL0PICIDX / TID in the descriptor. */
     public static final int ABSENT = -1;
 
     private byte[] buf;
+    private int payloadOff;
+    private int payloadLen;
     private int pictureIdAt;
     private int tl0At;
     private int length;
@@ -35,6 +37,8 @@ public final class Vp8Descriptor {
     /** Parses the descriptor of the payload {@code buf[off, off+len)}; false if it is truncated. */
     public boolean parse(byte[] buf, int off, int len) {
         this.buf = buf;
+        payloadOff = off;
+        payloadLen = len;
         pictureIdAt = -1;
         tl0At = -1;
         pictureId = ABSENT;
@@ -132,5 +136,27 @@ public final class Vp8Descriptor {
     /** Modulus of the picture id field (128 or 32768). */
     public int pictureIdModulus() {
         return longPictureId ? 0x8000 : 0x80;
+    }
+
+    /** A key frame's width from its VP8 frame header (RFC 6386 §9.1: start code 9d 01 2a, then 14 bits); else 0. */
+    @Override
+    public int frameWidth() {
+        int p = keyFrameHeader();
+        return p < 0 ? 0 : ((buf[p + 6] & 0xFF) | ((buf[p + 7] & 0xFF) << 8)) & 0x3FFF;
+    }
+
+    /** A key frame's height, like {@link #frameWidth()}. */
+    @Override
+    public int frameHeight() {
+        int p = keyFrameHeader();
+        return p < 0 ? 0 : ((buf[p + 8] & 0xFF) | ((buf[p + 9] & 0xFF) << 8)) & 0x3FFF;
+    }
+
+    /** Where the key frame's VP8 header starts, or -1 (not a key frame's start, too short, no start code). */
+    private int keyFrameHeader() {
+        if (!keyframe || payloadLen - length < 10) return -1;
+        int p = payloadOff + length;
+        if ((buf[p + 3] & 0xFF) != 0x9d || (buf[p + 4] & 0xFF) != 0x01 || (buf[p + 5] & 0xFF) != 0x2a) return -1;
+        return p;
     }
 }
