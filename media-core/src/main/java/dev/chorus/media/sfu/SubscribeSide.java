@@ -122,7 +122,7 @@ final class SubscribeSide {
     }
 
     /** The video codec offered for {@code c}: its track's, with the publisher's fmtp (issue 12). */
-    private static SdpOfferBuilder.VideoFormat videoFormat(Consumer c) {
+    static SdpOfferBuilder.VideoFormat videoFormat(Consumer c) {
         dev.chorus.media.simulcast.VideoCodec codec = c.track.codec;
         return new SdpOfferBuilder.VideoFormat(codec.encoding(), c.payloadType, codec.rtxPayloadType(),
                 codec == dev.chorus.media.simulcast.VideoCodec.VP8 ? null : c.track.fmtp);
