@@ -15,6 +15,7 @@ record FuzzTarget(String name, String className, List<String> seedDirs) {
     static final List<FuzzTarget> ALL = List.of(
             of("stun", "dev.chorus.stun.StunMessageFuzzTest", "wrap"),
             of("rtp-rtcp", "dev.chorus.media.rtp.RtpRtcpFuzzTest", "rtp", "rtcp"),
+            of("video-payload", "dev.chorus.media.simulcast.VideoPayloadFuzzTest", "payloads"),
             of("sdp", "dev.chorus.media.sdp.SdpParserFuzzTest", "parseWriteAnswer"),
             of("dtls-clienthello", "dev.chorus.media.dtls.ClientHelloAssemblerFuzzTest", "offer"),
             of("sctp", "dev.chorus.media.sctp.SctpAssociationFuzzTest", "packets"),
