@@ -55,6 +55,12 @@ export interface ConnectOptions {
   urls?: string[];
   /** Camera video as 3 simulcast layers (rids f, h, q; default true). Screen share is always one layer. */
   simulcast?: boolean;
+  /**
+   * The codec camera and screen video are published with (default: the browser's first, VP8). The SFU forwards
+   * VP8, VP9 (profile 0) and H.264 (packetization-mode 1), with simulcast for each; a browser that cannot send it
+   * keeps VP8 and fires `codecUnavailable`.
+   */
+  videoCodec?: 'VP8' | 'VP9' | 'H264';
 }
 
 /** A CryptoKey for AES-GCM, or 16 or 32 raw key bytes. */
@@ -175,6 +181,8 @@ export interface ChorusEvents {
   redirected: { url: string };
   /** Dynacast: the SFU paused (false) or resumed (true) simulcast layers of a local track nobody / somebody receives. */
   publishLayers: { trackId: string; layers: Record<string, boolean> };
+  /** The `videoCodec` asked for at connect cannot be sent by this browser: video is published with its default. */
+  codecUnavailable: { codec: string };
 }
 
 export interface SendDataOptions {

@@ -130,6 +130,7 @@ export async function listDevices(kind) {
  *   disconnected {reason, code}   reconnecting gave up (`reason` is a sentence for a person); `closed` follows,
  *   draining {deadline}   the server is shutting down (epoch seconds); the SDK rejoins when it closes the session,
  *   iceRestart {role}   an ICE restart of the publish or subscribe connection was started (network change/failure, new TURN credentials).
+ *   codecUnavailable {codec}   the `videoCodec` asked for at connect cannot be sent by this browser (video goes out as VP8).
  */
 export class Chorus extends EventTarget {
   /**
@@ -147,7 +148,7 @@ export class Chorus extends EventTarget {
 
   constructor({ url, token, room, iceTransportPolicy = 'all', iceServers = [], tokenExpiryWarning = 60,
     monitorInterval = 250, qualityInterval = 2000, getToken = null, reconnectTimeout = 60, e2ee = null, urls = [],
-    simulcast = true }) {
+    simulcast = true, videoCodec = null }) {
     super();
     if (!token || !room) throw new ChorusError('bad_options', 'token and room are required');
     this._entries = entryUrls(url, urls); // cluster mode: the nodes a rejoin may start from (docs/cluster.md)
@@ -199,6 +200,7 @@ export class Chorus extends EventTarget {
     this._watchNetwork();
     this._initE2ee(e2ee);
     this._simulcast = simulcast;   // issue 12: camera video as 3 simulcast layers (see _sendEncodings)
+    this._videoCodec = videoCodec; // issue 12: 'VP8' (default), 'VP9' or 'H264': the codec video is published with
   }
 
   /** A participant's display name: the token's `name` claim, else its identity. Works for this participant too. */
@@ -511,6 +513,7 @@ export class Chorus extends EventTarget {
     const encodings = this._sendEncodings(kind);
     if (encodings) init.sendEncodings = encodings;
     const transceiver = this.publisher.addTransceiver(muted ? track.kind : track, init);
+    if (kind !== 'audio') this._preferCodec(transceiver);
     this.localStream.addTrack(track);
     this._local.set(transceiver, { kind, track, transceiver, muted });
     this._watchDevice(transceiver);
@@ -532,6 +535,26 @@ export class Chorus extends EventTarget {
       { rid: 'h', scaleResolutionDownBy: 2 },
       { rid: 'q', scaleResolutionDownBy: 4 },
     ];
+  }
+
+  /**
+   * `videoCodec` at connect: the browser's formats of that codec first (the SFU takes the first format it forwards:
+   * VP8, VP9 profile 0, H.264 packetization-mode 1), the others after it. A browser that cannot send it keeps its
+   * own order (so VP8), and `codecUnavailable` says so once.
+   */
+  _preferCodec(transceiver) {
+    if (!this._videoCodec || typeof transceiver.setCodecPreferences !== 'function') return;
+    const caps = (RTCRtpSender.getCapabilities && RTCRtpSender.getCapabilities('video')) || { codecs: [] };
+    const want = 'video/' + this._videoCodec.toLowerCase();
+    const first = caps.codecs.filter(c => c.mimeType.toLowerCase() === want
+      && !/packetization-mode=0/.test(c.sdpFmtpLine || ''));
+    if (first.length === 0) {
+      if (!this._codecWarned) this._emit('codecUnavailable', { codec: this._videoCodec });
+      this._codecWarned = true;
+      return;
+    }
+    const rest = caps.codecs.filter(c => !first.includes(c));
+    transceiver.setCodecPreferences([...first, ...rest]);
   }
 
   /** Dynacast: the SFU says which layers of one of our tracks anyone receives; the others stop being encoded. */
