@@ -136,12 +136,7 @@ public final class LayerSelector {
 
     private void adaptTemporal(int tid, boolean layerSync) {
         int before = currentTemporal;
-        if (targetTemporal < currentTemporal) {
-            currentTemporal = targetTemporal;
-        } else if (targetTemporal > currentTemporal) {
-            if (tid == 0) currentTemporal = targetTemporal;
-            else if (layerSync && tid <= targetTemporal && tid > currentTemporal) currentTemporal = tid;
-        }
+        currentTemporal = TemporalSwitch.next(currentTemporal, targetTemporal, tid, layerSync);
         if (before != currentTemporal) temporalSwitches++;
     }
 

@@ -140,12 +140,7 @@ public final class SvcSelector {
 
     private void adaptTemporal(int tid, boolean switchingUp) {
         int before = currentTemporal;
-        if (targetTemporal < currentTemporal) {
-            currentTemporal = targetTemporal;
-        } else if (targetTemporal > currentTemporal) {
-            if (tid == 0) currentTemporal = targetTemporal;
-            else if (switchingUp && tid <= targetTemporal && tid > currentTemporal) currentTemporal = tid;
-        }
+        currentTemporal = TemporalSwitch.next(currentTemporal, targetTemporal, tid, switchingUp);
         if (before != currentTemporal) temporalSwitches++;
     }
 }

@@ -59,16 +59,10 @@ public final class Vp8Descriptor implements PayloadDescriptor {
             if ((x & 0x80) != 0) { // I
                 if (p >= end) return false;
                 pictureIdAt = p;
-                int m = buf[p] & 0xFF;
-                if ((m & 0x80) != 0) {
-                    if (p + 2 > end) return false;
-                    longPictureId = true;
-                    pictureId = ((m & 0x7F) << 8) | (buf[p + 1] & 0xFF);
-                    p += 2;
-                } else {
-                    pictureId = m;
-                    p += 1;
-                }
+                longPictureId = PictureIdField.isLong(buf, p);
+                if (longPictureId && p + 2 > end) return false;
+                pictureId = PictureIdField.read(buf, p, longPictureId);
+                p += longPictureId ? 2 : 1;
             }
             if ((x & 0x40) != 0) { // L
                 if (p >= end) return false;
@@ -116,14 +110,7 @@ public final class Vp8Descriptor implements PayloadDescriptor {
     /** Rewrites the picture id in place keeping the field's width (7 or 15 bits); no-op without one. */
     public void setPictureId(int id) {
         if (pictureIdAt < 0) return;
-        if (longPictureId) {
-            buf[pictureIdAt] = (byte) (0x80 | ((id >>> 8) & 0x7F));
-            buf[pictureIdAt + 1] = (byte) id;
-            pictureId = id & 0x7FFF;
-        } else {
-            buf[pictureIdAt] = (byte) (id & 0x7F);
-            pictureId = id & 0x7F;
-        }
+        pictureId = PictureIdField.write(buf, pictureIdAt, longPictureId, id);
     }
 
     /** Rewrites TL0PICIDX in place; no-op without one. */

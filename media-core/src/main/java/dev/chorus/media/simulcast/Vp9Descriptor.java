@@ -79,16 +79,10 @@ public final class Vp9Descriptor implements PayloadDescriptor {
         if (hasPictureId) {
             if (p >= end) return false;
             pictureIdAt = p;
-            int m = buf[p] & 0xFF;
-            if ((m & 0x80) != 0) {
-                if (p + 2 > end) return false;
-                longPictureId = true;
-                pictureId = ((m & 0x7F) << 8) | (buf[p + 1] & 0xFF);
-                p += 2;
-            } else {
-                pictureId = m;
-                p++;
-            }
+            longPictureId = PictureIdField.isLong(buf, p);
+            if (longPictureId && p + 2 > end) return false;
+            pictureId = PictureIdField.read(buf, p, longPictureId);
+            p += longPictureId ? 2 : 1;
         }
         if (hasLayers) {
             if (p >= end) return false;
@@ -197,14 +191,7 @@ public final class Vp9Descriptor implements PayloadDescriptor {
     @Override
     public void setPictureId(int id) {
         if (pictureIdAt < 0) return;
-        if (longPictureId) {
-            buf[pictureIdAt] = (byte) (0x80 | ((id >>> 8) & 0x7F));
-            buf[pictureIdAt + 1] = (byte) id;
-            pictureId = id & 0x7FFF;
-        } else {
-            buf[pictureIdAt] = (byte) (id & 0x7F);
-            pictureId = id & 0x7F;
-        }
+        pictureId = PictureIdField.write(buf, pictureIdAt, longPictureId, id);
     }
 
     @Override
