@@ -175,6 +175,13 @@ export interface ChorusEvents {
   redirected: { url: string };
   /** Dynacast: the SFU paused (false) or resumed (true) simulcast layers of a local track nobody / somebody receives. */
   publishLayers: { trackId: string; layers: Record<string, boolean> };
+  /**
+   * The SFU stopped forwarding a remote video to this participant because even its lowest simulcast layer does not
+   * fit the estimated downlink (`reason: 'bandwidth'`); the track stays subscribed. The app may show "video paused".
+   */
+  trackPaused: { track: TrackInfo; reason: string };
+  /** A remote video paused by `trackPaused` is forwarded again (its key frame follows). */
+  trackResumed: { track: TrackInfo; reason: string };
 }
 
 export interface SendDataOptions {

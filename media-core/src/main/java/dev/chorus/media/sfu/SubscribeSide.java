@@ -46,7 +46,10 @@ final class SubscribeSide {
     final NackResponder nacks;
     /** Issue 12: which simulcast layer each consumer gets. */
     final SubscriberLayers layerChoice = new SubscriberLayers(this);
+    /** Issue 12: send-side bandwidth estimation of this subscriber and the allocation of its tracks. */
+    final SubscriberEstimate estimate;
     long packetsReceived;
+    /** The subscriber's last REMB (stacks without transport-cc), 0 if none. */
     long estimatedBps;
     long transportCcFeedbacks;
 
@@ -81,6 +84,17 @@ final class SubscribeSide {
         this.worker = participant.worker;
         this.transports = transports;
         this.nacks = new NackResponder(room, worker.clock.getAsLong());
+        this.estimate = new SubscriberEstimate(this, worker);
+    }
+
+    TransportPair transports() { return transports; }
+    ParticipantImpl participant() { return participant; }
+    Sfu sfu() { return room.sfu; }
+    SfuCounters counters() { return worker.counters; }
+
+    /** The subscriber's downlink estimate: the send-side one once it sends transport-cc feedback, else its REMB (0: none). */
+    long downlinkEstimateBps() {
+        return estimate.active() ? estimate.estimator.estimateBps() : estimatedBps;
     }
 
     long now() {
@@ -359,6 +373,7 @@ final class SubscribeSide {
                 estimatedBps = rtcp.rembBitrate(i);
             } else if (rtcp.isTransportCc(i)) {
                 transportCcFeedbacks++;
+                estimate.onFeedback(rtcp, i, now);
             } else if (rtcp.packetType(i) == RtcpCompound.RR || rtcp.packetType(i) == RtcpCompound.SR) {
                 for (int k = 0; k < rtcp.reportBlockCount(i); k++) {
                     Consumer c = consumerBySsrc(rtcp.blockSsrc(i, k));
@@ -381,6 +396,7 @@ final class SubscribeSide {
 
     /** Worker timer: sender reports for every started consumer. */
     void tick(long now) {
+        estimate.tick(now);
         layerChoice.tick(now);
         Endpoint sub = transports.subscribe;
         if (sub == null || !sub.connected || now - nextRtcpNanos < 0) return;

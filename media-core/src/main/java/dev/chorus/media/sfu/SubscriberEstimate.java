@@ -1,0 +1,261 @@
+package dev.chorus.media.sfu;
+
+import dev.chorus.media.bwe.ProbeCluster;
+import dev.chorus.media.bwe.SendSideBandwidthEstimator;
+import dev.chorus.media.rtp.RtcpCompound;
+import dev.chorus.media.simulcast.BandwidthAllocator;
+import dev.chorus.media.simulcast.LayerSelector;
+import dev.chorus.media.simulcast.SubscriberBandwidth;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Send-side bandwidth estimation of one subscriber, wired (issue 12): every packet sent on its subscribe transport
+ * with a transport-wide sequence number is recorded ({@link #onSent}), its transport-cc feedback drives the
+ * estimator ({@link SendSideBandwidthEstimator}: delay-based trend + loss-based, as GCC), and every
+ * {@link SubscriberBandwidth#INTERVAL_MILLIS} ms the estimate is shared across its tracks
+ * ({@link SubscriberBandwidth}: audio first, screen share next, then camera video; never above what the subscriber
+ * wants). The result is a layer cap per simulcast consumer ({@link ConsumerLayers#bandwidthCap}), which
+ * {@link SubscriberLayers} turns into the selector's target (switch up at the target's key frame). A simulcast video
+ * whose lowest layer does not fit is paused and the subscriber told; a probe (padding on a video consumer's RTX
+ * stream, paced over the worker's ticks) comes before an up-switch so the estimate can grow past what is sent.
+ *
+ * <p>Until the subscriber's first transport-cc feedback nothing is capped (a stack without transport-cc receives
+ * what it asks for, as before). Single-stream video cannot go down a layer: its measured rate is reserved off the
+ * estimate and it is never paused. Owner: the room's worker thread; nothing here allocates per packet.
+ */
+final class SubscriberEstimate implements SubscriberBandwidth.Listener {
+    static final long UPDATE_NANOS = TimeUnit.MILLISECONDS.toNanos(SubscriberBandwidth.INTERVAL_MILLIS);
+    /** Bytes on the wire beyond the RTP packet: SRTP tag (≤ 16), UDP 8, IPv4 20 (what a shaped link counts). */
+    static final int WIRE_OVERHEAD = 44;
+    /**
+     * Rates assumed for a layer that is not flowing (paused by dynacast, or not seen yet), by layers below the top:
+     * Chromium's simulcast targets for 720p (2.5 M, 500 k, 150 k), halved per step further down.
+     */
+    static final long[] UNKNOWN_LAYER_BPS_FROM_TOP = {1_500_000, 500_000, 150_000};
+    /** Audio counted at least at this rate (Opus at 32 kbit/s plus headers). */
+    static final long AUDIO_BPS = 40_000;
+    /** Padding per probe packet (the RTP padding count is one byte). */
+    static final int PADDING = 255;
+    /** Estimates are recorded into the metrics' distribution this often per subscriber. */
+    static final long RECORD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final SubscribeSide side;
+    private final Worker worker;
+    final SendSideBandwidthEstimator estimator = new SendSideBandwidthEstimator();
+    final SubscriberBandwidth loop = new SubscriberBandwidth(estimator, this);
+    private final Set<String> known = new HashSet<>();
+    private final Set<String> seen = new HashSet<>();
+    private long nextUpdateNanos;
+    private long nextRecordNanos;
+    private long probesBefore;
+    /** Simulcast videos paused for bandwidth now. */
+    int pausedTracks;
+    long probePacketsSent;
+
+    SubscriberEstimate(SubscribeSide side, Worker worker) {
+        this.side = side;
+        this.worker = worker;
+    }
+
+    /** The subscriber has sent transport-cc feedback: the estimate means something. */
+    boolean active() {
+        return estimator.feedbacks() > 0;
+    }
+
+    /** Per packet sent on the subscribe transport with transport-wide sequence {@code twcc} (-1: none). */
+    void onSent(int twcc, int rtpLength, long now) {
+        if (twcc >= 0) estimator.onPacketSent(twcc, rtpLength + WIRE_OVERHEAD, now);
+    }
+
+    /** Transport-cc feedback of the subscriber ({@code i}th packet of the compound); a malformed one is counted. */
+    void onFeedback(RtcpCompound rtcp, int i, long now) {
+        if (!estimator.onFeedback(rtcp.buffer(), rtcp.packetOffset(i), rtcp.packetLength(i), now)) {
+            worker.counters.drop(SfuDropReason.MALFORMED);
+        }
+    }
+
+    /** Worker tick (10 ms): padding for a running probe; every 250 ms the allocation. */
+    void tick(long now) {
+        sendProbe(now);
+        if (now - nextUpdateNanos < 0) return;
+        nextUpdateNanos = now + UPDATE_NANOS;
+        allocate(now);
+        if (active() && now - nextRecordNanos >= 0) {
+            nextRecordNanos = now + RECORD_NANOS;
+            side.sfu().recordEstimate(estimator.estimateBps());
+        }
+    }
+
+    private void allocate(long now) {
+        List<Consumer> consumers = side.consumers;
+        long reserved = 0;
+        seen.clear();
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            TrackKind kind = c.track.info.kind();
+            SimulcastLayers sc = c.track.simulcast;
+            if (!c.active()) continue;
+            if (kind.isVideo() && sc == null) {
+                reserved += c.rate.bps();
+                continue;
+            }
+            String key = c.bandwidthKey();
+            seen.add(key);
+            long[] rates;
+            int wanted;
+            if (sc == null) {
+                rates = new long[] {Math.max(AUDIO_BPS, c.rate.bps())};
+                wanted = c.track.info.muted() ? LayerSelector.NONE : 0;
+            } else {
+                rates = layerRates(sc, now);
+                wanted = c.track.info.muted() ? LayerSelector.NONE : c.layers().viewWanted(sc);
+            }
+            if (known.add(key)) {
+                BandwidthAllocator.Kind k = kind == TrackKind.AUDIO ? BandwidthAllocator.Kind.AUDIO
+                        : kind == TrackKind.SCREEN ? BandwidthAllocator.Kind.SCREEN : BandwidthAllocator.Kind.CAMERA;
+                loop.add(key, k, null, rates, wanted);
+            } else {
+                loop.setWantedLayer(key, wanted);
+                loop.setLayerRates(key, rates);
+            }
+        }
+        if (known.retainAll(seen)) {
+            for (String key : Set.copyOf(loop.trackIds())) if (!known.contains(key)) loop.remove(key);
+        }
+        loop.setReservedBps(reserved);
+        if (!active()) return; // no feedback (yet): nothing is capped
+        loop.update(now);
+        if (estimator.probesStarted() != probesBefore) {
+            worker.counters.probesStarted += estimator.probesStarted() - probesBefore;
+            probesBefore = estimator.probesStarted();
+        }
+        boolean changed = false;
+        int paused = 0;
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (c.track.simulcast == null || !c.active()) continue;
+            SubscriberBandwidth.TrackState t = loop.track(c.bandwidthKey());
+            if (t == null) continue;
+            ConsumerLayers cl = c.layers();
+            int cap = t.pausedForBandwidth() ? LayerSelector.NONE
+                    : t.granted() == LayerSelector.NONE ? Integer.MAX_VALUE : t.granted();
+            if (t.pausedForBandwidth()) paused++;
+            if (cap != cl.bandwidthCap) {
+                cl.bandwidthCap = cap;
+                changed = true;
+            }
+        }
+        pausedTracks = paused;
+        if (changed) side.layerChoice.soon(now);
+    }
+
+    /**
+     * Per layer: its measured rate while it flows (plus the wire overhead of its packets), else what Chromium aims
+     * for at that position from the top. Allocates one array per simulcast consumer per update (4/s), not per packet.
+     */
+    static long[] layerRates(SimulcastLayers sc, long now) {
+        long[] rates = new long[sc.layers];
+        for (int l = 0; l < sc.layers; l++) {
+            int fromTop = sc.layers - 1 - l;
+            long assumed = fromTop < UNKNOWN_LAYER_BPS_FROM_TOP.length ? UNKNOWN_LAYER_BPS_FROM_TOP[fromTop]
+                    : UNKNOWN_LAYER_BPS_FROM_TOP[UNKNOWN_LAYER_BPS_FROM_TOP.length - 1] >> (fromTop - 2);
+            long measured = sc.flowing(l, now) ? sc.rates[l].bps() : 0;
+            rates[l] = measured > 0 ? measured : assumed;
+            if (l > 0 && rates[l] <= rates[l - 1]) rates[l] = rates[l - 1] + 1; // a higher layer never costs less
+        }
+        return rates;
+    }
+
+    /**
+     * Tops the running probe up to its target rate with padding-only RTX packets (each with the transport-wide
+     * sequence number, so the feedback measures them); at most what is due by now, so the burst is paced by the
+     * worker's ticks rather than sent at line rate.
+     */
+    private void sendProbe(long now) {
+        ProbeCluster probe = estimator.activeProbe();
+        if (probe == null || probe.sendingDone(now / 1000)) return;
+        Consumer carrier = paddingCarrier();
+        if (carrier == null) return;
+        Endpoint sub = side.transports().subscribe;
+        if (sub == null || !sub.connected) return;
+        long due = probe.bytesDue(now / 1000);
+        int budget = 64; // bounded per tick
+        byte[] out = worker.out;
+        while (due > 0 && budget-- > 0) {
+            int twcc = side.nextTransportCcSequence();
+            int n = writePadding(out, carrier, twcc);
+            if (!sub.link.send(out, 0, n, false)) {
+                worker.counters.sendFailures++;
+                return;
+            }
+            worker.sentSomething = true;
+            estimator.onProbeSent(twcc, n + WIRE_OVERHEAD, now);
+            probePacketsSent++;
+            worker.counters.probePacketsSent++;
+            due -= n + WIRE_OVERHEAD;
+        }
+    }
+
+    /** A started video consumer with RTX and a one-byte transport-cc id: padding rides on its RTX stream. */
+    private Consumer paddingCarrier() {
+        List<Consumer> consumers = side.consumers;
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (c.started && c.active() && c.rtxPayloadType >= 0 && c.transportCcId > 0 && c.transportCcId < 15
+                    && c.packets > 0) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * An RTX packet of {@code c} with no payload, {@value #PADDING} bytes of padding (RFC 3550 5.1) and the
+     * transport-cc extension (one-byte header, RFC 8285); returns its length.
+     */
+    static int writePadding(byte[] out, Consumer c, int twcc) {
+        int seq = c.rtxSeq;
+        c.rtxSeq = (seq + 1) & 0xFFFF;
+        long ts = c.lastTimestamp();
+        out[0] = (byte) 0xB0; // V=2, P=1, X=1
+        out[1] = (byte) c.rtxPayloadType;
+        out[2] = (byte) (seq >>> 8);
+        out[3] = (byte) seq;
+        out[4] = (byte) (ts >>> 24);
+        out[5] = (byte) (ts >>> 16);
+        out[6] = (byte) (ts >>> 8);
+        out[7] = (byte) ts;
+        long ssrc = c.rtxSsrc;
+        out[8] = (byte) (ssrc >>> 24);
+        out[9] = (byte) (ssrc >>> 16);
+        out[10] = (byte) (ssrc >>> 8);
+        out[11] = (byte) ssrc;
+        out[12] = (byte) 0xBE;
+        out[13] = (byte) 0xDE;
+        out[14] = 0;
+        out[15] = 1; // one 32-bit word of extensions
+        out[16] = (byte) ((c.transportCcId << 4) | 1); // 2 bytes of data
+        out[17] = (byte) (twcc >>> 8);
+        out[18] = (byte) twcc;
+        out[19] = 0;
+        java.util.Arrays.fill(out, 20, 20 + PADDING - 1, (byte) 0);
+        out[20 + PADDING - 1] = (byte) PADDING;
+        return 20 + PADDING;
+    }
+
+    /** A simulcast video is paused (or resumed) for bandwidth: tell the subscriber. */
+    @Override
+    public void onPausedForBandwidth(String key, boolean paused) {
+        List<Consumer> consumers = side.consumers;
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            if (!c.bandwidthKey().equals(key)) continue;
+            if (paused) worker.counters.bandwidthPauses++;
+            side.participant().listener.onTrackPaused(c.track.info, paused, ParticipantListener.PAUSE_REASON_BANDWIDTH);
+            return;
+        }
+    }
+}
