@@ -85,6 +85,14 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
         return probe;
     }
 
+    /**
+     * Forgets a probe whose feedback did not come within {@link ProbeCluster#TIMEOUT_MICROS} (its packets were all
+     * lost, or no feedback arrives while nothing else is sent), so the next one can start. Call on a timer.
+     */
+    public void expireProbe(long nowNanos) {
+        if (probe != null && nowNanos / 1000 - probe.startMicros > ProbeCluster.TIMEOUT_MICROS) probe = null;
+    }
+
     /** The probe in progress, or null. */
     public ProbeCluster activeProbe() { return probe; }
 

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * whose lowest layer does not fit is paused and the subscriber told; a probe (padding on a video consumer's RTX
  * stream, paced over the worker's ticks) comes before an up-switch so the estimate can grow past what is sent.
  *
- * <p>Until the subscriber's first transport-cc feedback nothing is capped (a stack without transport-cc receives
- * what it asks for, as before). Single-stream video cannot go down a layer: its measured rate is reserved off the
+ * <p>A subscriber without transport-cc (or one that sends no feedback within 5 s of negotiating it) is not capped: it
+ * receives what it asks for, as before. Single-stream video cannot go down a layer: its measured rate is reserved off the
  * estimate and it is never paused. Owner: the room's worker thread; nothing here allocates per packet.
  */
 final class SubscriberEstimate implements SubscriberBandwidth.Listener {
@@ -51,6 +51,11 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
     private long nextUpdateNanos;
     private long nextRecordNanos;
     private long probesBefore;
+    private static final long NEVER = Long.MIN_VALUE;
+    /** A subscriber that negotiated transport-cc but sends no feedback this long is not capped (as before issue 12). */
+    static final long FIRST_FEEDBACK_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** When a consumer with transport-cc first became active, or {@link #NEVER}. */
+    private long capableSinceNanos = NEVER;
     /** Simulcast videos paused for bandwidth now. */
     int pausedTracks;
     long probePacketsSent;
@@ -60,9 +65,13 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
         this.worker = worker;
     }
 
-    /** The subscriber has sent transport-cc feedback: the estimate means something. */
+    /**
+     * The estimate governs what the subscriber gets: it has sent transport-cc feedback, or it negotiated transport-cc
+     * less than {@link #FIRST_FEEDBACK_NANOS} ago (it starts on the layers the start estimate allows rather than on
+     * the top one, which would flood a slow link before the first feedback).
+     */
     boolean active() {
-        return estimator.feedbacks() > 0;
+        return estimator.feedbacks() > 0 || capableSinceNanos != NEVER && side.now() - capableSinceNanos < FIRST_FEEDBACK_NANOS;
     }
 
     /** Per packet sent on the subscribe transport with transport-wide sequence {@code twcc} (-1: none). */
@@ -72,7 +81,12 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
 
     /** Transport-cc feedback of the subscriber ({@code i}th packet of the compound); a malformed one is counted. */
     void onFeedback(RtcpCompound rtcp, int i, long now) {
-        if (!estimator.onFeedback(rtcp.buffer(), rtcp.packetOffset(i), rtcp.packetLength(i), now)) {
+        // The reader takes the packet as sent, padding included (the compound's length excludes it, but the padding
+        // bit stays set).
+        byte[] b = rtcp.buffer();
+        int off = rtcp.packetOffset(i);
+        int len = 4 * ((((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF)) + 1);
+        if (!estimator.onFeedback(b, off, len, now)) {
             worker.counters.drop(SfuDropReason.MALFORMED);
         }
     }
@@ -98,6 +112,7 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             TrackKind kind = c.track.info.kind();
             SimulcastLayers sc = c.track.simulcast;
             if (!c.active()) continue;
+            if (c.transportCcId > 0 && capableSinceNanos == NEVER) capableSinceNanos = now;
             if (kind.isVideo() && sc == null) {
                 reserved += c.rate.bps();
                 continue;
@@ -126,7 +141,14 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             for (String key : Set.copyOf(loop.trackIds())) if (!known.contains(key)) loop.remove(key);
         }
         loop.setReservedBps(reserved);
-        if (!active()) return; // no feedback (yet): nothing is capped
+        if (!active()) { // no transport-cc: nothing is capped
+            for (int i = 0; i < consumers.size(); i++) {
+                ConsumerLayers cl = consumers.get(i).layers;
+                if (cl != null) cl.bandwidthCap = Integer.MAX_VALUE;
+            }
+            return;
+        }
+        estimator.expireProbe(now);
         loop.update(now);
         if (estimator.probesStarted() != probesBefore) {
             worker.counters.probesStarted += estimator.probesStarted() - probesBefore;

@@ -23,9 +23,11 @@ public final class SubscriberBandwidth {
     /**
      * Each failed probe doubles the wait before the next probe at (or above 90 % of) the rate that failed, up to this: a probe the path cannot carry builds a queue
      * the delay-based estimator answers with a decrease, so a subscriber at its link's limit must not be probed
-     * every few seconds. A successful probe resets the wait.
+     * every few seconds. A successful probe resets the wait. Capped at 8 s: the SFU cannot see a link get faster
+     * (nothing tells it but a probe), and a subscriber whose link was lifted should get its layers back within
+     * seconds, as libwebrtc's periodic probing in application-limited periods does.
      */
-    public static final long MAX_PROBE_INTERVAL_NANOS = 32_000_000_000L;
+    public static final long MAX_PROBE_INTERVAL_NANOS = 8_000_000_000L;
     /**
      * Probes aim this far above the rate the allocator needs: a probe proves only 95 % of what it measured and
      * measures a little under its target, and reaching just the boundary would make the next step flap.

@@ -1,0 +1,245 @@
+package dev.chorus.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.media.transport.ChromiumHarness;
+import dev.chorus.server.interop.NetworkNamespace;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 12's Must-show for send-side bandwidth estimation, in real Chromium against the real server: one publisher
+ * (Chromium in the root namespace) sends a 1280×720 camera as three simulcast layers plus audio; three subscribers,
+ * each a Chromium in a network namespace of its own, whose downlink (the host end's egress) the test shapes with
+ * {@code tc tbf} (this kernel has no netem): unlimited, 800 kbit/s and 250 kbit/s. The SFU estimates each
+ * subscriber's downlink from its transport-cc feedback and forwards the layer that fits: within 15 s each receives
+ * its layer (frame size from its {@code getStats} inbound-rtp), the limited ones keep decoding (frames decoded rise;
+ * freezes are bounded and printed), audio never stops (its packets keep rising); when the 250 kbit/s limit is lifted
+ * that subscriber is back on the top layer within 20 s.
+ *
+ * <p>The server binds to the first namespace's host address; the other namespaces reach it through a default route
+ * via their own host end (it is a local address of the root namespace), so each subscriber's media crosses only its
+ * own shaped link.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class BandwidthAdaptationBrowserTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** The SFU's id of the room: project "dev" (the dev bootstrap) / room "bwe". */
+    static final String ROOM = "dev/bwe";
+
+    static final String HELPERS = """
+            if (!window.B) {
+              const { Chorus } = await import('/sdk/chorus.js');
+              window.B = { clients: {}, paused: [] };
+              B.token = async (key) => {
+                const r = await fetch('/dev/token', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                                      body: JSON.stringify({ room: 'bwe', identity: 'user-' + key }) });
+                return (await r.json()).token;
+              };
+              B.publisher = async () => {
+                const c = await Chorus.connect({ token: await B.token('pub'), room: 'bwe' });
+                const stream = await navigator.mediaDevices.getUserMedia(
+                    { video: { width: 1280, height: 720, frameRate: 30 }, audio: true });
+                B.clients.pub = { c };
+                await c.publish({ stream });
+                return c.participantId;
+              };
+              B.subscriber = async (key) => {
+                const c = await Chorus.connect({ token: await B.token(key), room: 'bwe' });
+                const el = document.createElement('video');
+                el.muted = true; el.autoplay = true; el.playsInline = true;
+                el.style.cssText = 'position:fixed;top:0;left:0;width:1280px;height:720px';
+                document.body.prepend(el);
+                const rec = { c, el, events: [] };
+                B.clients[key] = rec;
+                c.on('track', d => {
+                  if (d.kind !== 'video') return;
+                  c.attachVideo(d, el);
+                  el.play().catch(() => {});
+                });
+                c.on('trackPaused', e => rec.events.push('paused:' + e.reason));
+                c.on('trackResumed', e => rec.events.push('resumed:' + e.reason));
+                return c.participantId;
+              };
+              B.inbound = async (key) => {
+                const rec = B.clients[key];
+                const out = { frameWidth: 0, frameHeight: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0,
+                              audioPackets: 0, events: rec.events.slice() };
+                (await rec.c.subscriber.getStats()).forEach(s => {
+                  if (s.type !== 'inbound-rtp') return;
+                  if (s.kind === 'audio') out.audioPackets += s.packetsReceived || 0;
+                  if (s.kind === 'video') {
+                    out.frameWidth = s.frameWidth || 0; out.frameHeight = s.frameHeight || 0;
+                    out.framesDecoded = s.framesDecoded || 0; out.freezeCount = s.freezeCount || 0;
+                    out.totalFreezesDuration = s.totalFreezesDuration || 0;
+                  }
+                });
+                return JSON.stringify(out);
+              };
+              B.outbound = async () => {
+                const out = {};
+                (await B.clients.pub.c.publisher.getStats()).forEach(s => {
+                  if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) out[s.rid] = {
+                    bytesSent: s.bytesSent || 0, frameWidth: s.frameWidth || 0,
+                    targetBitrate: s.targetBitrate || 0, limit: s.qualityLimitationReason };
+                });
+                return JSON.stringify(out);
+              };
+            }
+            """;
+
+    /** A subscriber: its namespace, its browser, its downlink limit (0: none). */
+    record Sub(String key, NetworkNamespace ns, ChromiumHarness browser, long limitBps) { }
+
+    static final List<NetworkNamespace> namespaces = new ArrayList<>();
+    static final Map<String, Sub> subs = new LinkedHashMap<>();
+    static BrowserCallFixture fixture;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ChromiumHarness.require();
+        NetworkNamespace.require();
+        namespaces.clear(); // a surefire rerun starts from scratch
+        subs.clear();
+        for (int i = 0; i < 3; i++) namespaces.add(NetworkNamespace.create());
+        String serverAddress = namespaces.get(0).hostAddress;
+        for (int i = 1; i < 3; i++) namespaces.get(i).routeViaHost();
+        fixture = BrowserCallFixture.start("chorus-bwe-", Map.of(), HELPERS, serverAddress);
+        assertThat(String.valueOf(fixture.chromium.async(HELPERS + "return await B.publisher();"))).startsWith("p_");
+        String[] keys = {"unlimited", "800k", "250k"};
+        long[] limits = {0, 800_000, 250_000};
+        for (int i = 0; i < 3; i++) {
+            NetworkNamespace ns = namespaces.get(i);
+            if (limits[i] > 0) ns.rate(limits[i]);
+            ChromiumHarness b = ChromiumHarness.browseIn(ns.exec(List.of()), ns.clientAddress, ns.hostAddress,
+                    BrowserCallFixture.pageUrl(serverAddress, fixture.server));
+            subs.put(keys[i], new Sub(keys[i], ns, b, limits[i]));
+            assertThat(String.valueOf(b.async(HELPERS + "return await B.subscriber(args[0]);", keys[i]))).startsWith("p_");
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Sub s : subs.values()) {
+            try {
+                s.browser().close();
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+        }
+        try {
+            if (fixture != null) fixture.close();
+        } finally {
+            for (NetworkNamespace ns : namespaces) ns.close();
+        }
+    }
+
+    static JsonNode inbound(String key) {
+        try {
+            return JSON.readTree(String.valueOf(subs.get(key).browser().async(HELPERS + "return await B.inbound(args[0]);", key)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode outbound() {
+        try {
+            return JSON.readTree(String.valueOf(fixture.chromium.async(HELPERS + "return await B.outbound();")));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int width(String key) {
+        return inbound(key).path("frameWidth").asInt();
+    }
+
+    /** The SFU's counters that explain the adaptation (for the test's output). */
+    static String serverCounters() {
+        dev.chorus.media.sfu.Sfu sfu = fixture.server.sfu();
+        StringBuilder b = new StringBuilder("switches=").append(sfu.sum(c -> c.layerSwitches()))
+                .append(" probes=").append(sfu.sum(c -> c.probesStarted()))
+                .append(" probePackets=").append(sfu.sum(c -> c.probePacketsSent()))
+                .append(" paused=").append(sfu.sum(c -> c.bandwidthPauses()));
+        for (var r : dev.chorus.media.sfu.SfuCounters.SwitchReason.values()) {
+            b.append(' ').append(r.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(sfu.sum(c -> c.targetChanges(r)));
+        }
+        return b.toString();
+    }
+
+    /** Each participant's estimate as the room snapshot (the media view API's source) reports it. */
+    static String estimates() throws Exception {
+        StringBuilder b = new StringBuilder();
+        var snap = fixture.server.sfu().room(ROOM).orElseThrow().snapshot().get(5, TimeUnit.SECONDS);
+        for (var p : snap.participants()) b.append(p.participantId()).append('=').append(p.estimateBps()).append(' ');
+        return b.toString().trim();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void eachSubscriberGetsTheLayerItsLinkCarriesAndTheLimitedOneRecoversWhenLifted() throws Exception {
+        // The publisher's layers: q = 320, h = 640, f = 1280 px wide (once its own estimate lets it send them all).
+        boolean allLayers = ChromiumHarness.await(() -> outbound().path("f").path("frameWidth").asInt() == 1280
+                && outbound().path("h").path("frameWidth").asInt() == 640, 20);
+        System.out.println("bwe: publisher " + outbound() + (allLayers ? "" : " (NOT all three layers sent)"));
+        assertThat(allLayers).as("the publisher sends all three layers: " + outbound()).isTrue();
+
+        long t0 = System.nanoTime();
+        boolean settled = ChromiumHarness.await(() -> width("unlimited") == 1280 && width("800k") == 640
+                && width("250k") == 320, 15);
+        long settleMillis = (System.nanoTime() - t0) / 1_000_000;
+        Map<String, JsonNode> first = new LinkedHashMap<>();
+        for (String k : subs.keySet()) first.put(k, inbound(k));
+        System.out.println("bwe: after " + settleMillis + " ms " + first + " estimates " + estimates() + " server "
+                + serverCounters());
+        assertThat(settled).as("unlimited → 1280, 800k → 640, 250k → 320 within 15 s: " + first + " " + serverCounters())
+                .isTrue();
+
+        // The limited ones keep decoding and audio keeps flowing for the next 5 s.
+        sleep(5_000);
+        for (String k : subs.keySet()) {
+            JsonNode before = first.get(k);
+            JsonNode now = inbound(k);
+            System.out.println("bwe: " + k + " frameWidth=" + now.path("frameWidth").asInt() + "x"
+                    + now.path("frameHeight").asInt() + " framesDecoded=" + now.path("framesDecoded").asLong()
+                    + " freezeCount=" + now.path("freezeCount").asLong() + " totalFreezesDuration="
+                    + now.path("totalFreezesDuration").asDouble() + " s audioPackets=" + now.path("audioPackets").asLong()
+                    + " events=" + now.path("events"));
+            assertThat(now.path("framesDecoded").asLong()).as(k + " keeps decoding").isGreaterThan(
+                    before.path("framesDecoded").asLong() + 25);
+            assertThat(now.path("audioPackets").asLong()).as(k + " audio keeps arriving (50 packets/s)").isGreaterThan(
+                    before.path("audioPackets").asLong() + 150);
+            assertThat(now.path("freezeCount").asLong()).as(k + " freezes").isLessThanOrEqualTo(5);
+            assertThat(now.path("totalFreezesDuration").asDouble()).as(k + " seconds frozen").isLessThanOrEqualTo(5.0);
+        }
+
+        // Lift the 250 kbit/s limit: back on the top layer within 20 s, decoding all along, audio all along.
+        JsonNode beforeLift = inbound("250k");
+        subs.get("250k").ns().clearRate();
+        long lifted = System.nanoTime();
+        boolean recovered = ChromiumHarness.await(() -> width("250k") == 1280, 20);
+        long recoverMillis = (System.nanoTime() - lifted) / 1_000_000;
+        JsonNode after = inbound("250k");
+        System.out.println("bwe: 250k lifted, top layer after " + recoverMillis + " ms: " + after + " estimates "
+                + estimates() + " server " + serverCounters());
+        assertThat(recovered).as("the lifted subscriber is back on 1280 within 20 s: " + after).isTrue();
+        assertThat(after.path("framesDecoded").asLong()).isGreaterThan(beforeLift.path("framesDecoded").asLong());
+        assertThat(after.path("audioPackets").asLong()).isGreaterThan(beforeLift.path("audioPackets").asLong());
+    }
+}
