@@ -216,7 +216,10 @@ class BandwidthAdaptationBrowserTest {
         for (String k : subs.keySet()) {
             JsonNode before = first.get(k);
             JsonNode now = inbound(k);
-            System.out.println("bwe: " + k + " frameWidth=" + now.path("frameWidth").asInt() + "x"
+            System.out.println("bwe: " + k + " over 5 s: framesDecoded +" + (now.path("framesDecoded").asLong()
+                    - before.path("framesDecoded").asLong()) + " freezeCount +" + (now.path("freezeCount").asLong()
+                    - before.path("freezeCount").asLong()) + " audioPackets +" + (now.path("audioPackets").asLong()
+                    - before.path("audioPackets").asLong()) + "; totals: frameWidth=" + now.path("frameWidth").asInt() + "x"
                     + now.path("frameHeight").asInt() + " framesDecoded=" + now.path("framesDecoded").asLong()
                     + " freezeCount=" + now.path("freezeCount").asLong() + " totalFreezesDuration="
                     + now.path("totalFreezesDuration").asDouble() + " s audioPackets=" + now.path("audioPackets").asLong()
@@ -225,9 +228,15 @@ class BandwidthAdaptationBrowserTest {
                     before.path("framesDecoded").asLong() + 25);
             assertThat(now.path("audioPackets").asLong()).as(k + " audio keeps arriving (50 packets/s)").isGreaterThan(
                     before.path("audioPackets").asLong() + 150);
-            assertThat(now.path("freezeCount").asLong()).as(k + " freezes").isLessThanOrEqualTo(5);
-            assertThat(now.path("totalFreezesDuration").asDouble()).as(k + " seconds frozen").isLessThanOrEqualTo(5.0);
+            // Freezes within the window (the totals since joining include the start, when the other browsers
+            // were still starting on this 2-core machine): bounded.
+            assertThat(now.path("freezeCount").asLong() - before.path("freezeCount").asLong()).as(k + " freezes in 5 s")
+                    .isLessThanOrEqualTo(2);
+            assertThat(now.path("totalFreezesDuration").asDouble() - before.path("totalFreezesDuration").asDouble())
+                    .as(k + " seconds frozen in 5 s").isLessThanOrEqualTo(1.5);
         }
+        assertThat(width("800k")).as("800k never above the middle layer").isLessThanOrEqualTo(640);
+        assertThat(width("250k")).as("250k never above the lowest layer").isLessThanOrEqualTo(320);
 
         // Lift the 250 kbit/s limit: back on the top layer within 20 s, decoding all along, audio all along.
         JsonNode beforeLift = inbound("250k");

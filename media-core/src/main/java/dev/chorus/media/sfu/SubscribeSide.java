@@ -48,6 +48,8 @@ final class SubscribeSide {
     final SubscriberLayers layerChoice = new SubscriberLayers(this);
     /** Issue 12: send-side bandwidth estimation of this subscriber and the allocation of its tracks. */
     final SubscriberEstimate estimate;
+    /** Issue 12: paces this subscriber's video egress at a multiple of its estimate. */
+    final EgressPacer pacer;
     long packetsReceived;
     /** The subscriber's last REMB (stacks without transport-cc), 0 if none. */
     long estimatedBps;
@@ -85,6 +87,7 @@ final class SubscribeSide {
         this.transports = transports;
         this.nacks = new NackResponder(room, worker.clock.getAsLong());
         this.estimate = new SubscriberEstimate(this, worker);
+        this.pacer = new EgressPacer(this, worker);
     }
 
     TransportPair transports() { return transports; }
@@ -291,6 +294,10 @@ final class SubscribeSide {
             c.rtxPayloadType = c.rtxSsrc >= 0 && r.rtx() ? SdpOfferBuilder.PT_VP8_RTX : -1;
             c.answered = r.extensions();
             c.mapExtensions();
+            // Issue 12: with transport-cc the bandwidth loop decides; until its next allocation (now) a simulcast
+            // consumer starts on the lowest layer, not the top one a slow link could not carry.
+            if (c.transportCcId > 0 && c.layers() != null) c.layers.bandwidthCap = 0;
+            estimate.soon(now);
             c.negotiated = true;
             maybeStart(c, now);
         }
@@ -397,6 +404,7 @@ final class SubscribeSide {
     /** Worker timer: sender reports for every started consumer. */
     void tick(long now) {
         estimate.tick(now);
+        pacer.drain(now);
         layerChoice.tick(now);
         Endpoint sub = transports.subscribe;
         if (sub == null || !sub.connected || now - nextRtcpNanos < 0) return;

@@ -37,6 +37,8 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
     static final long[] UNKNOWN_LAYER_BPS_FROM_TOP = {1_500_000, 500_000, 150_000};
     /** Audio counted at least at this rate (Opus at 32 kbit/s plus headers). */
     static final long AUDIO_BPS = 40_000;
+    /** RTP + SRTP + UDP + IP headers of 50 audio packets a second (12 + 8 + 44 bytes each). */
+    static final long AUDIO_HEADER_BPS = 50 * 64 * 8;
     /** Padding per probe packet (the RTP padding count is one byte). */
     static final int PADDING = 255;
     /** Estimates are recorded into the metrics' distribution this often per subscriber. */
@@ -91,6 +93,11 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
         }
     }
 
+    /** Allocate at the next tick (a consumer was negotiated). */
+    void soon(long now) {
+        nextUpdateNanos = now;
+    }
+
     /** Worker tick (10 ms): padding for a running probe; every 250 ms the allocation. */
     void tick(long now) {
         sendProbe(now);
@@ -122,7 +129,8 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             long[] rates;
             int wanted;
             if (sc == null) {
-                rates = new long[] {Math.max(AUDIO_BPS, c.rate.bps())};
+                // The sampler counts payload bytes: add the headers on the wire of ~50 packets/s.
+                rates = new long[] {Math.max(AUDIO_BPS, c.rate.bps() + AUDIO_HEADER_BPS)};
                 wanted = c.track.info.muted() ? LayerSelector.NONE : 0;
             } else {
                 rates = layerRates(sc, now);
@@ -146,10 +154,12 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
                 ConsumerLayers cl = consumers.get(i).layers;
                 if (cl != null) cl.bandwidthCap = Integer.MAX_VALUE;
             }
+            side.pacer.configure(false, 0, now);
             return;
         }
         estimator.expireProbe(now);
         loop.update(now);
+        side.pacer.configure(true, estimator.estimateBps(), now);
         if (estimator.probesStarted() != probesBefore) {
             worker.counters.probesStarted += estimator.probesStarted() - probesBefore;
             probesBefore = estimator.probesStarted();

@@ -69,6 +69,8 @@ class SubscriberEstimateTest {
         final ArrayDeque<long[]> flight = new ArrayDeque<>();
         int padding;
         int dropped;
+        /** When each media packet (with payload) was handed to the link. */
+        final List<Long> mediaSentAt = new ArrayList<>();
 
         Bottleneck(long capacityBps) {
             this.capacityBps = capacityBps;
@@ -84,6 +86,7 @@ class SubscriberEstimateTest {
             RtpPacket rtp = new RtpPacket();
             assertThat(rtp.wrap(buf, off, len)).isEqualTo(RtpStatus.OK);
             if (rtp.payloadLength() == 0) padding++;
+            else mediaSentAt.add(clock[0]);
             int twcc = twccOf(buf, off, rtp);
             long now = clock[0];
             long start = Math.max(now, freeAtNanos);
@@ -208,7 +211,11 @@ class SubscriberEstimateTest {
     }
 
     void picture(int layer, boolean key) {
-        int remaining = PICTURE_BYTES[layer];
+        picture(layer, key, PICTURE_BYTES[layer]);
+    }
+
+    void picture(int layer, boolean key, int bytes) {
+        int remaining = bytes;
         boolean start = true;
         while (remaining > 0) {
             int size = Math.min(1100, remaining);
@@ -290,6 +297,25 @@ class SubscriberEstimateTest {
             waited += 0.5;
         }
         assertThat(target()).as("top layer %s s after the lift", waited).isEqualTo(2);
+    }
+
+    @Test
+    void aKeyFrameBurstLeavesPacedAtAMultipleOfTheEstimateNotAtLineRate() {
+        link.capacityBps = 250_000;
+        run(10);
+        assertThat(target()).isZero();
+        long estimate = sub.subscribing.downlinkEstimateBps();
+        int before = link.mediaSentAt.size();
+        long start = clock[0];
+        picture(0, false, 20 * 1100); // a 22 KB picture of the layer it receives, in one go
+        run(1);
+        List<Long> burst = link.mediaSentAt.subList(before, before + 20);
+        long spanMillis = (burst.get(19) - burst.get(0)) / 1_000_000;
+        // 22 KB at 2.5 × the estimate, less the pacer's 40 ms burst: well over 100 ms, where line rate is 0 ms.
+        assertThat(sub.subscribing.pacer.queued).isPositive();
+        assertThat(spanMillis).as("the 22 KB picture left over %s ms (estimate %s)", spanMillis, estimate)
+                .isGreaterThanOrEqualTo(100);
+        assertThat(burst.get(0)).isEqualTo(start);
     }
 
     @Test

@@ -97,15 +97,17 @@ public final class NetworkNamespace implements AutoCloseable {
 
     /**
      * Limits what the namespace receives (the host end's egress: the server's media to a subscriber inside) to
-     * {@code bitsPerSecond} with a token bucket ({@code tc tbf}; this kernel has no netem, tbf works): a burst of 50 ms
-     * at the rate (at least 4 KB) and a queue of 100 ms, beyond which packets are dropped, as a shaped access link
-     * does. Replaces an earlier limit.
+     * {@code bitsPerSecond} with a token bucket ({@code tc tbf}; this kernel has no netem, tbf works) and a queue of
+     * 250 ms, beyond which packets are dropped, as a shaped access link (DSL, cable, a mobile uplink) does. The bucket
+     * holds one packet (2,000 bytes): a link of that rate serialises packets, it does not pass a burst at line rate (a
+     * larger bucket lets a short bandwidth probe through unshaped, and the probe then measures the wrong link).
+     * Replaces an earlier limit.
      */
     public void rate(long bitsPerSecond) throws IOException, InterruptedException {
         clearRate();
-        long burst = Math.max(4096, bitsPerSecond / 8 / 20);
+        long burst = 2000;
         Interop.run(List.of(TC.toString(), "qdisc", "add", "dev", hostLink, "root", "tbf", "rate", bitsPerSecond + "bit",
-                "burst", Long.toString(burst), "latency", "100ms"), Map.of(), 10);
+                "burst", Long.toString(burst), "latency", "250ms"), Map.of(), 10);
         rateActive = true;
     }
 
