@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.media.sfu.RoomSnapshot;
 import dev.chorus.media.transport.ChromiumHarness;
 import dev.chorus.server.interop.NetworkNamespace;
 import java.util.ArrayList;
@@ -102,6 +103,8 @@ class BandwidthAdaptationBrowserTest {
 
     static final List<NetworkNamespace> namespaces = new ArrayList<>();
     static final Map<String, Sub> subs = new LinkedHashMap<>();
+    /** Participant id → subscriber key (the publisher is not listed). */
+    static final Map<String, String> names = new LinkedHashMap<>();
     static BrowserCallFixture fixture;
 
     @BeforeAll
@@ -110,6 +113,7 @@ class BandwidthAdaptationBrowserTest {
         NetworkNamespace.require();
         namespaces.clear(); // a surefire rerun starts from scratch
         subs.clear();
+        names.clear();
         for (int i = 0; i < 3; i++) namespaces.add(NetworkNamespace.create());
         String serverAddress = namespaces.get(0).hostAddress;
         for (int i = 1; i < 3; i++) namespaces.get(i).routeViaHost();
@@ -123,7 +127,9 @@ class BandwidthAdaptationBrowserTest {
             ChromiumHarness b = ChromiumHarness.browseIn(ns.exec(List.of()), ns.clientAddress, ns.hostAddress,
                     BrowserCallFixture.pageUrl(serverAddress, fixture.server));
             subs.put(keys[i], new Sub(keys[i], ns, b, limits[i]));
-            assertThat(String.valueOf(b.async(HELPERS + "return await B.subscriber(args[0]);", keys[i]))).startsWith("p_");
+            String id = String.valueOf(b.async(HELPERS + "return await B.subscriber(args[0]);", keys[i]));
+            assertThat(id).startsWith("p_");
+            names.put(id, keys[i]);
         }
     }
 
@@ -177,11 +183,40 @@ class BandwidthAdaptationBrowserTest {
     }
 
     /** Each participant's estimate as the room snapshot (the media view API's source) reports it. */
-    static String estimates() throws Exception {
+    static String estimates() {
         StringBuilder b = new StringBuilder();
-        var snap = fixture.server.sfu().room(ROOM).orElseThrow().snapshot().get(5, TimeUnit.SECONDS);
-        for (var p : snap.participants()) b.append(p.participantId()).append('=').append(p.estimateBps()).append(' ');
+        RoomSnapshot snap;
+        try {
+            snap = fixture.server.sfu().room(ROOM).orElseThrow().snapshot().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "(no snapshot: " + e + ")";
+        }
+        for (var p : snap.participants()) {
+            String name = names.get(p.participantId());
+            if (name != null) b.append(name).append('=').append(p.estimateBps() / 1000).append("k ");
+        }
         return b.toString().trim();
+    }
+
+    /**
+     * Polls once a second for up to {@code seconds} until {@code done}, printing each subscriber's frame width,
+     * frames decoded and freezes and the SFU's estimates (the adaptation's timeline, for the report).
+     */
+    static boolean timeline(String phase, int seconds, java.util.function.BooleanSupplier done) throws Exception {
+        long start = System.nanoTime();
+        for (int i = 0; i <= seconds; i++) {
+            StringBuilder line = new StringBuilder("bwe " + phase + " t=" + (System.nanoTime() - start) / 1_000_000 + "ms");
+            for (String k : subs.keySet()) {
+                JsonNode n = inbound(k);
+                line.append(' ').append(k).append('=').append(n.path("frameWidth").asInt()).append("px/")
+                        .append(n.path("framesDecoded").asLong()).append("f/").append(n.path("freezeCount").asLong())
+                        .append("fz");
+            }
+            System.out.println(line.append(" est ").append(estimates()));
+            if (done.getAsBoolean()) return true;
+            if (i < seconds) sleep(1_000);
+        }
+        return false;
     }
 
     static void sleep(long millis) {
@@ -201,8 +236,8 @@ class BandwidthAdaptationBrowserTest {
         assertThat(allLayers).as("the publisher sends all three layers: " + outbound()).isTrue();
 
         long t0 = System.nanoTime();
-        boolean settled = ChromiumHarness.await(() -> width("unlimited") == 1280 && width("800k") == 640
-                && width("250k") == 320, 15);
+        boolean settled = timeline("settle", 15, () -> width("unlimited") == 1280 && width("800k") == 640
+                && width("250k") == 320);
         long settleMillis = (System.nanoTime() - t0) / 1_000_000;
         Map<String, JsonNode> first = new LinkedHashMap<>();
         for (String k : subs.keySet()) first.put(k, inbound(k));
@@ -212,7 +247,7 @@ class BandwidthAdaptationBrowserTest {
                 .isTrue();
 
         // The limited ones keep decoding and audio keeps flowing for the next 5 s.
-        sleep(5_000);
+        timeline("window", 5, () -> false);
         for (String k : subs.keySet()) {
             JsonNode before = first.get(k);
             JsonNode now = inbound(k);
@@ -242,7 +277,7 @@ class BandwidthAdaptationBrowserTest {
         JsonNode beforeLift = inbound("250k");
         subs.get("250k").ns().clearRate();
         long lifted = System.nanoTime();
-        boolean recovered = ChromiumHarness.await(() -> width("250k") == 1280, 20);
+        boolean recovered = timeline("lifted", 20, () -> width("250k") == 1280);
         long recoverMillis = (System.nanoTime() - lifted) / 1_000_000;
         JsonNode after = inbound("250k");
         System.out.println("bwe: 250k lifted, top layer after " + recoverMillis + " ms: " + after + " estimates "

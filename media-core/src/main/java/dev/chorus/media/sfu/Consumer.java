@@ -131,6 +131,11 @@ final class Consumer {
         return seq > lastSeq && roc > 0 ? roc - 1 : roc;
     }
 
+    /** The last sequence number of this stream sent (probes re-send recent packets as RTX). */
+    int lastSequence() {
+        return lastSeq;
+    }
+
     long lastTimestamp() {
         return lastTs;
     }

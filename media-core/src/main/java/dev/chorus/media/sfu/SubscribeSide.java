@@ -93,6 +93,7 @@ final class SubscribeSide {
     TransportPair transports() { return transports; }
     ParticipantImpl participant() { return participant; }
     Sfu sfu() { return room.sfu; }
+    RoomImpl room() { return room; }
     SfuCounters counters() { return worker.counters; }
 
     /** The subscriber's downlink estimate: the send-side one once it sends transport-cc feedback, else its REMB (0: none). */

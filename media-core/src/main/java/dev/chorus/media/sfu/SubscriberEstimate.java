@@ -216,7 +216,17 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
         long due = probe.bytesDue(now / 1000);
         int budget = 64; // bounded per tick
         byte[] out = worker.out;
+        boolean rtx = carrier.track.extensions.idOf(SectionExtensions.TWCC_URI) > 0;
         while (due > 0 && budget-- > 0) {
+            // Full-size RTX copies of what was just sent where possible: a burst of small padding packets fits in a
+            // shaper's token bucket and would measure line rate, not the link's.
+            int copy = rtx ? resend(carrier, probeBack++ & (RESEND_WINDOW - 1), now) : -1;
+            if (copy > 0) {
+                probePacketsSent++;
+                worker.counters.probePacketsSent++;
+                due -= copy + WIRE_OVERHEAD;
+                continue;
+            }
             int twcc = side.nextTransportCcSequence();
             int n = writePadding(out, carrier, twcc);
             if (!sub.link.send(out, 0, n, false)) {
@@ -229,6 +239,35 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             worker.counters.probePacketsSent++;
             due -= n + WIRE_OVERHEAD;
         }
+    }
+
+    /** Probe packets re-send one of this many most recent packets. */
+    static final int RESEND_WINDOW = 32;
+    private int probeBack;
+
+    /**
+     * Re-sends, as RTX, the packet sent {@code back} packets ago to {@code c} (same bytes, sequence number, timestamp
+     * and picture id, a new transport-wide sequence number: the receiver drops the duplicate); returns its length, or
+     * -1 when it is no longer known.
+     */
+    private int resend(Consumer c, int back, long now) {
+        int outSeq = (c.lastSequence() - back) & 0xFFFF;
+        ConsumerLayers cl = c.layers;
+        SimulcastLayers sc = c.track.simulcast;
+        if (cl != null && sc != null) {
+            int sent = cl.sentSlot(outSeq);
+            if (sent < 0 || cl.sentLayer(sent) >= sc.layers) return -1;
+            dev.chorus.media.sfu.rtcp.RetransmitCache cache = sc.caches[cl.sentLayer(sent)];
+            int slot = cache.find(cl.sentSourceSeq(sent), now);
+            if (slot < 0) return -1;
+            int len = cache.length(slot) + 2;
+            return side.room().retransmit(c, cache, slot, sent) ? len : -1;
+        }
+        if (c.track.cache == null) return -1;
+        int slot = c.track.cache.find(c.sourceSequence(outSeq), now);
+        if (slot < 0) return -1;
+        int len = c.track.cache.length(slot) + 2;
+        return side.room().retransmit(c, slot) ? len : -1;
     }
 
     /** A started video consumer with RTX and a one-byte transport-cc id: padding rides on its RTX stream. */

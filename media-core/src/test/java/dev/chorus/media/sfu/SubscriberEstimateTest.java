@@ -68,8 +68,10 @@ class SubscriberEstimateTest {
         /** {arrival ns, twcc seq} in flight. */
         final ArrayDeque<long[]> flight = new ArrayDeque<>();
         int padding;
+        /** RTX copies (probes re-send recent packets). */
+        int rtx;
         int dropped;
-        /** When each media packet (with payload) was handed to the link. */
+        /** When each media packet (payload type 96) was handed to the link. */
         final List<Long> mediaSentAt = new ArrayList<>();
 
         Bottleneck(long capacityBps) {
@@ -86,6 +88,7 @@ class SubscriberEstimateTest {
             RtpPacket rtp = new RtpPacket();
             assertThat(rtp.wrap(buf, off, len)).isEqualTo(RtpStatus.OK);
             if (rtp.payloadLength() == 0) padding++;
+            else if (rtp.payloadType() == 97) rtx++;
             else mediaSentAt.add(clock[0]);
             int twcc = twccOf(buf, off, rtp);
             long now = clock[0];
@@ -272,7 +275,8 @@ class SubscriberEstimateTest {
         assertThat(sub.subscribing.estimate.active()).as("feedback reached the estimator").isTrue();
         assertThat(target()).isEqualTo(2);
         assertThat(worker.counters.probesStarted()).isPositive();
-        assertThat(link.padding).as("probe padding sent with transport-wide sequence numbers").isPositive();
+        assertThat(worker.counters.probePacketsSent()).isPositive();
+        assertThat(link.rtx).as("probes re-send recent packets as RTX, with transport-wide sequence numbers").isPositive();
         assertThat(worker.counters.targetChanges(SfuCounters.SwitchReason.BANDWIDTH)).isPositive();
         assertThat(sub.subscribing.downlinkEstimateBps()).isGreaterThan(1_500_000);
     }
