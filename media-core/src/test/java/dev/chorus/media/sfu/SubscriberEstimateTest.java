@@ -9,8 +9,6 @@ import dev.chorus.media.sdp.Sdp;
 import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sfu.rtcp.TransportCcRecorder;
 import dev.chorus.media.simulcast.LayerSelector;
-import dev.chorus.media.srtp.SrtpResult;
-import dev.chorus.media.transport.MediaChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -61,7 +59,7 @@ class SubscriberEstimateTest {
     final int[] pid = {1, 1, 1};
 
     /** The subscriber's downlink: a drop-tail bottleneck and the receiver's transport-cc recorder. */
-    final class Bottleneck implements MediaChannel {
+    final class Bottleneck extends SimulcastForwardingTest.Capture {
         long capacityBps;
         long freeAtNanos;
         final TransportCcRecorder recorder = new TransportCcRecorder(4096);
@@ -76,11 +74,6 @@ class SubscriberEstimateTest {
 
         Bottleneck(long capacityBps) {
             this.capacityBps = capacityBps;
-        }
-
-        @Override public SrtpResult unprotect(byte[] buf, int off, int len, boolean rtcp, int[] newLength) {
-            newLength[0] = len;
-            return SrtpResult.OK;
         }
 
         @Override public boolean send(byte[] buf, int off, int len, boolean rtcp) {
@@ -102,14 +95,6 @@ class SubscriberEstimateTest {
             return true;
         }
 
-        @Override public boolean sendRetransmission(byte[] buf, int off, int len, int roc) {
-            return send(buf, off, len, false);
-        }
-
-        @Override public void forgetOutboundSsrc(long ssrc) { }
-        @Override public void forgetInboundSsrc(long ssrc) { }
-        @Override public boolean restartIce(IceCredentials local, String remoteUfrag) { return true; }
-        @Override public void close() { }
 
         /** Delivers what has arrived by now into the recorder. */
         void deliver() {
