@@ -130,11 +130,14 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     public void onPacketStatus(int seq16, boolean received, long arrivalMicros) {
         int slot = history.find(seq16);
         if (slot < 0) return; // not ours, or forgotten
-        fbTotal++;
         if (!received) {
+            if (history.isReported(slot)) return; // reported received before: not lost
+            fbTotal++;
             fbLost++;
             return;
         }
+        if (!history.markReported(slot)) return; // a duplicate report
+        fbTotal++;
         long sent = history.sentMicros(slot);
         int size = history.size(slot);
         trendline.onPacket(sent, arrivalMicros);
