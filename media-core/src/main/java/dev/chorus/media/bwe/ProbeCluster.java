@@ -77,11 +77,6 @@ public final class ProbeCluster {
         // the receive span), so they do not count towards the rate.
         long sendBps = (sentBytes - sentBytes / sentPackets) * 8_000_000 / sendSpan;
         long recvBps = (receivedBytes - firstArrivalSize) * 8_000_000 / recvSpan;
-        if (Boolean.getBoolean("chorus.debug.probes")) {
-            System.out.println("probe " + id + " target=" + targetBps + " sent=" + sentPackets + "/" + sentBytes + " in "
-                    + sendSpan + "us recv=" + receivedPackets + "/" + receivedBytes + " in " + recvSpan + "us -> send="
-                    + sendBps + " recv=" + recvBps);
-        }
         return Math.min(sendBps, recvBps);
     }
 }

@@ -159,7 +159,7 @@ public final class Sfu implements AutoCloseable {
     /** Worker: one subscriber's current estimate (each subscriber once a second; not per packet). */
     void recordEstimate(long bps) {
         io.micrometer.core.instrument.DistributionSummary s = estimates;
-        if (s != null) s.record(bps);
+        if (s != null) s.record(bps / 8.0); // bytes per second: Prometheus' base unit
     }
 
     /** Micrometer binder for the SFU's counters (rooms, participants, tracks, packets, drops, NACKs, PLIs, queues). */

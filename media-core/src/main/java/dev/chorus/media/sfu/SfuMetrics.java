@@ -58,9 +58,10 @@ final class SfuMetrics implements MeterBinder {
                     c -> c.targetChanges(reason), "reason", reason.name().toLowerCase(java.util.Locale.ROOT));
         }
         sfu.estimatesTo(io.micrometer.core.instrument.DistributionSummary.builder("chorus.sfu.bwe.estimate")
-                .description("subscribers' send-side bandwidth estimates, each sampled once a second")
-                .baseUnit("bits_per_second")
-                .serviceLevelObjectives(100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)
+                .description("subscribers' send-side bandwidth estimates (bytes per second: Prometheus' base unit), each sampled once a second")
+                .baseUnit("bytes_per_second")
+                // 100 k, 250 k, 500 k, 1 M, 2 M, 5 M, 10 M bit/s
+                .serviceLevelObjectives(12_500, 31_250, 62_500, 125_000, 250_000, 625_000, 1_250_000)
                 .register(registry));
         counter(registry, "chorus.sfu.subscriptions.over.capacity", "subscriptions refused because a participant had too many", SfuCounters::subscriptionsOverCapacity);
     }

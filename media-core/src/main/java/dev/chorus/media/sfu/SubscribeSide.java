@@ -98,7 +98,7 @@ final class SubscribeSide {
 
     /** The subscriber's downlink estimate: the send-side one once it sends transport-cc feedback, else its REMB (0: none). */
     long downlinkEstimateBps() {
-        return estimate.active() ? estimate.estimator.estimateBps() : estimatedBps;
+        return estimate.estimator.feedbacks() > 0 ? estimate.estimator.estimateBps() : estimatedBps;
     }
 
     long now() {
