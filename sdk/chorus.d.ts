@@ -183,6 +183,13 @@ export interface ChorusEvents {
   publishLayers: { trackId: string; layers: Record<string, boolean> };
   /** The `videoCodec` asked for at connect cannot be sent by this browser: video is published with its default. */
   codecUnavailable: { codec: string };
+  /**
+   * The SFU stopped forwarding a remote video to this participant because even its lowest simulcast layer does not
+   * fit the estimated downlink (`reason: 'bandwidth'`); the track stays subscribed. The app may show "video paused".
+   */
+  trackPaused: { track: TrackInfo; reason: string };
+  /** A remote video paused by `trackPaused` is forwarded again (its key frame follows). */
+  trackResumed: { track: TrackInfo; reason: string };
 }
 
 export interface SendDataOptions {

@@ -375,6 +375,10 @@ export class Chorus extends EventTarget {
         this._emit('serverAudioLevels', { levels });
         break;
       }
+      case 'trackPaused':
+      case 'trackResumed':
+        this._emit(m.type, { track: m.track, reason: m.reason });
+        break;
       case 'publishLayers':
         this._applyPublishLayers(m).catch(() => { /* sender gone: nothing to pause */ });
         break;

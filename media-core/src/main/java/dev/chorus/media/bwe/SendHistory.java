@@ -17,6 +17,8 @@ public final class SendHistory {
     private final long[] sentMicros;
     private final int[] sizes;
     private final int[] probes;
+    /** A feedback already reported this packet (a later report of it is a duplicate). */
+    private final boolean[] reported;
     private long highest = -1;
 
     public SendHistory(int capacity) {
@@ -27,6 +29,7 @@ public final class SendHistory {
         sentMicros = new long[capacity];
         sizes = new int[capacity];
         probes = new int[capacity];
+        reported = new boolean[capacity];
     }
 
     /** A packet with transport-wide sequence {@code seq16} and {@code bytes} (on the wire) left at {@code nowMicros}. */
@@ -38,6 +41,17 @@ public final class SendHistory {
         sentMicros[slot] = nowMicros;
         sizes[slot] = bytes;
         probes[slot] = probeCluster;
+        reported[slot] = false;
+    }
+
+    /**
+     * Marks the packet in {@code slot} as reported by a feedback; false if it already was (receivers may report a
+     * packet in two feedbacks: counted twice it would inflate the acknowledged and probed rates).
+     */
+    public boolean markReported(int slot) {
+        if (reported[slot]) return false;
+        reported[slot] = true;
+        return true;
     }
 
     /** Slot of a sent packet still remembered, or -1. */
@@ -48,6 +62,7 @@ public final class SendHistory {
         return seqs[slot] == ext ? slot : -1;
     }
 
+    public boolean isReported(int slot) { return reported[slot]; }
     public long sentMicros(int slot) { return sentMicros[slot]; }
     public int size(int slot) { return sizes[slot]; }
     public int probeCluster(int slot) { return probes[slot]; }

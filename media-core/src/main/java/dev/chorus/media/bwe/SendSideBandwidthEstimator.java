@@ -85,6 +85,14 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
         return probe;
     }
 
+    /**
+     * Forgets a probe whose feedback did not come within {@link ProbeCluster#TIMEOUT_MICROS} (its packets were all
+     * lost, or no feedback arrives while nothing else is sent), so the next one can start. Call on a timer.
+     */
+    public void expireProbe(long nowNanos) {
+        if (probe != null && nowNanos / 1000 - probe.startMicros > ProbeCluster.TIMEOUT_MICROS) probe = null;
+    }
+
     /** The probe in progress, or null. */
     public ProbeCluster activeProbe() { return probe; }
 
@@ -122,11 +130,14 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     public void onPacketStatus(int seq16, boolean received, long arrivalMicros) {
         int slot = history.find(seq16);
         if (slot < 0) return; // not ours, or forgotten
-        fbTotal++;
         if (!received) {
+            if (history.isReported(slot)) return; // reported received before: not lost
+            fbTotal++;
             fbLost++;
             return;
         }
+        if (!history.markReported(slot)) return; // a duplicate report
+        fbTotal++;
         long sent = history.sentMicros(slot);
         int size = history.size(slot);
         trendline.onPacket(sent, arrivalMicros);

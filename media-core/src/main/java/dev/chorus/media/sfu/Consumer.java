@@ -63,6 +63,8 @@ final class Consumer {
     final byte[] extensionIds = new byte[256];
     /** The subscriber's transport-cc id on this section (0: none). */
     int transportCcId;
+    /** This consumer's key in its subscriber's bandwidth allocation (made once). */
+    private String bandwidthKey;
     /** Simulcast tracks (issue 12): layer choice and splicing for this subscriber; null for a single stream. */
     ConsumerLayers layers;
 
@@ -82,6 +84,11 @@ final class Consumer {
     ConsumerLayers layers() {
         if (layers == null && track.simulcast != null) layers = new ConsumerLayers(track.clockRate);
         return layers;
+    }
+
+    String bandwidthKey() {
+        if (bandwidthKey == null) bandwidthKey = track.info.participantId() + "/" + track.info.trackId() + "/" + ssrc;
+        return bandwidthKey;
     }
 
     /** Forwarding is on: negotiated, the subscriber's transport connected, not removed. */
@@ -122,6 +129,11 @@ final class Consumer {
     /** Rollover counter of an already sent sequence number (one before or at the latest). */
     int rocOf(int seq) {
         return seq > lastSeq && roc > 0 ? roc - 1 : roc;
+    }
+
+    /** The last sequence number of this stream sent (probes re-send recent packets as RTX). */
+    int lastSequence() {
+        return lastSeq;
     }
 
     long lastTimestamp() {
@@ -208,19 +220,22 @@ final class Consumer {
      * Rewrites the header in place for this subscriber: SSRC, sequence number, timestamp, payload type, and the
      * header extensions: each one both sides negotiated gets the subscriber's id with its bytes unchanged (known or
      * not); the others, and mid, become padding; transport-cc gets the subscriber transport's own sequence number.
+     *
+     * @return the transport-wide sequence number written (the caller records the send for the estimator), or -1
      */
-    void rewrite(RtpPacket rtp, long ssrcOut, int seqOut, long tsOut, int ptOut) {
+    int rewrite(RtpPacket rtp, long ssrcOut, int seqOut, long tsOut, int ptOut) {
         rtp.setSsrc(ssrcOut);
         rtp.setSequenceNumber(seqOut);
         rtp.setTimestamp(tsOut);
         rtp.setPayloadType(ptOut);
         int extOff = rtp.extensionOffset();
-        if (extOff < 0) return;
+        if (extOff < 0) return -1;
         byte[] b = rtp.buffer();
         int end = extOff + rtp.extensionLength();
         int profile = rtp.extensionProfile();
         boolean oneByte = profile == RtpPacket.PROFILE_ONE_BYTE;
-        if (!oneByte && (profile & RtpPacket.PROFILE_TWO_BYTE_MASK) != RtpPacket.PROFILE_TWO_BYTE) return;
+        if (!oneByte && (profile & RtpPacket.PROFILE_TWO_BYTE_MASK) != RtpPacket.PROFILE_TWO_BYTE) return -1;
+        int written = -1;
         byte[] map = extensionIds;
         int p = extOff;
         while (p < end) {
@@ -251,11 +266,13 @@ final class Consumer {
                     int twcc = subscriber.subscribing.nextTransportCcSequence();
                     b[data] = (byte) (twcc >>> 8);
                     b[data + 1] = (byte) twcc;
+                    written = twcc;
                 }
             } else {
                 java.util.Arrays.fill(b, p, data + len, (byte) 0);
             }
             p = data + len;
         }
+        return written;
     }
 }

@@ -25,6 +25,9 @@ final class ConsumerLayers {
     int bandwidthCap = Integer.MAX_VALUE;
     /** The largest layer this subscriber may get now (what dynacast keeps alive), or NONE. */
     int wanted = LayerSelector.NONE;
+    /** The cap and the view's wish when the target was last set (to name why it changed). */
+    int appliedCap = Integer.MAX_VALUE;
+    int appliedView = LayerSelector.NONE;
     /** {@link #wanted} as last reported to the producer's layer demand. */
     int reportedWanted = LayerSelector.NONE;
     private final int[] sentSeq = new int[LOG];
@@ -39,6 +42,12 @@ final class ConsumerLayers {
 
     /** The largest layer wanted now: the viewport's choice, capped by the preference and by the bandwidth. */
     int computeWanted(SimulcastLayers layers) {
+        int w = viewWanted(layers);
+        return w == LayerSelector.NONE ? w : Math.min(w, bandwidthCap);
+    }
+
+    /** What the subscriber asks for (element size, visibility, preferred quality), before the bandwidth cap. */
+    int viewWanted(SimulcastLayers layers) {
         int w;
         if (viewportWidth > 0 && viewportHeight > 0 || !visible) {
             layers.estimateSizes();
@@ -47,7 +56,7 @@ final class ConsumerLayers {
         } else {
             w = preferred == null ? layers.layers - 1 : Math.min(preferred.ordinal(), layers.layers - 1);
         }
-        return w == LayerSelector.NONE ? w : Math.min(w, bandwidthCap);
+        return w;
     }
 
     /**

@@ -172,7 +172,7 @@ final class ParticipantImpl implements Participant {
     public CompletableFuture<ParticipantStats> stats() {
         return submit(() -> new ParticipantStats(publishing.packetsPublished, subscribing.packetsReceived,
                 publishing.droppedPublished, subscribing.nacks.answered, publishing.keyframeRequests,
-                subscribing.activeConsumers(), subscribing.estimatedBps, subscribing.transportCcFeedbacks));
+                subscribing.activeConsumers(), subscribing.downlinkEstimateBps(), subscribing.transportCcFeedbacks));
     }
 
     /** Worker: this participant in a room snapshot. */
@@ -181,7 +181,7 @@ final class ParticipantImpl implements Participant {
         for (Producer t : publishing.tracks.values()) tracks.add(t.view());
         Endpoint pub = transports.publish;
         return new RoomSnapshot.ParticipantView(id, tracks, subscribing.activeConsumers(),
-                subscribing.estimatedBps > 0 ? subscribing.estimatedBps : -1, pub != null && pub.connected,
+                subscribing.downlinkEstimateBps() > 0 ? subscribing.downlinkEstimateBps() : -1, pub != null && pub.connected,
                 transports.subscribeConnected());
     }
 

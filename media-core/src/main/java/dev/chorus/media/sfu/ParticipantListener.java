@@ -91,4 +91,14 @@ public interface ParticipantListener {
      * {@code active: false}) and resume those marked true. Sent when the set changes.
      */
     default void onPublishLayers(String trackId, Map<String, Boolean> activeByRid) { }
+
+    /** {@link #onTrackPaused} reason: the subscriber's estimated bandwidth does not fit even the lowest layer. */
+    String PAUSE_REASON_BANDWIDTH = "bandwidth";
+
+    /**
+     * Bandwidth estimation (issue 12): the SFU stopped forwarding the video {@code track} to this participant
+     * ({@code paused}), or resumed it, for {@code reason} (e.g. {@link #PAUSE_REASON_BANDWIDTH}). The track stays
+     * subscribed; the app may show that the video is paused.
+     */
+    default void onTrackPaused(TrackInfo track, boolean paused, String reason) { }
 }

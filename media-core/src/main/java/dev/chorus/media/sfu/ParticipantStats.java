@@ -9,7 +9,8 @@ package dev.chorus.media.sfu;
  * @param nacksAnswered     packets retransmitted to it on its NACKs
  * @param keyframeRequests  PLIs sent to it (as a publisher)
  * @param subscribedTracks  tracks currently forwarded to it
- * @param estimatedBps      latest receive estimate it reported (REMB), 0 if none
+ * @param estimatedBps      its downlink estimate: the SFU's send-side estimate once it sends transport-cc feedback,
+ *                          else the latest REMB it reported, 0 if none
  * @param transportCcFeedbacks transport-cc feedback packets it sent (as a subscriber)
  */
 public record ParticipantStats(long packetsPublished, long packetsReceived, long droppedPublished, long nacksAnswered,

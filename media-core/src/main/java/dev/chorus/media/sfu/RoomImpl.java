@@ -212,6 +212,7 @@ final class RoomImpl implements Room {
             tl0 = payload.tl0PicIdx();
         }
         if (consumers.length == 0) return;
+        boolean video = t.info.kind().isVideo();
         byte[] buf = rtp.buffer();
         int off = rtp.offset();
         int len = rtp.length();
@@ -252,9 +253,19 @@ final class RoomImpl implements Room {
                 outTs = c.mapTimestamp(rtp.timestamp());
                 cl.recordSent(outSeq, layer, seq, outTs, payload.pictureId(), payload.tl0PicIdx());
             }
-            c.rewrite(rtp, c.ssrc, outSeq, outTs, c.payloadType);
+            int twcc = c.rewrite(rtp, c.ssrc, outSeq, outTs, c.payloadType);
             dirty = true;
-            if (c.subscriber.transports.subscribe.link.send(buf, off, len, false)) {
+            SubscribeSide to = c.subscriber.subscribing;
+            MediaChannel link = c.subscriber.transports.subscribe.link;
+            // Video through the subscriber's pacer (bursts spread at 2.5 × its estimate); audio never waits.
+            boolean sent;
+            if (video) {
+                sent = to.pacer.send(link, buf, off, len, twcc, now);
+            } else {
+                sent = link.send(buf, off, len, false);
+                if (sent) to.estimate.onSent(twcc, len, now);
+            }
+            if (sent) {
                 c.packets++;
                 c.octets += len - hl;
                 c.subscriber.subscribing.packetsReceived++;
@@ -294,6 +305,7 @@ final class RoomImpl implements Room {
             tsOut = c.mapTimestamp(rtp.timestamp());
         }
         int n;
+        int twcc;
         if (c.rtxPayloadType >= 0) {
             System.arraycopy(src, 0, out, 0, hl);
             out[hl] = (byte) (seqOut >>> 8);
@@ -306,18 +318,19 @@ final class RoomImpl implements Room {
             if (cl != null && !rewritePicture(c, cl, sentSlot, out, rtp.payloadOffset() + 2, rtp.payloadLength() - 2)) {
                 return false;
             }
-            c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType);
+            twcc = c.rewrite(rtp, c.rtxSsrc, rtxSeq, tsOut, c.rtxPayloadType);
         } else {
             System.arraycopy(src, 0, out, 0, len);
             n = len;
             if (rtp.wrap(out, 0, n) != RtpStatus.OK) return false;
             if (cl != null && !rewritePicture(c, cl, sentSlot, out, rtp.payloadOffset(), rtp.payloadLength())) return false;
-            c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType);
+            twcc = c.rewrite(rtp, c.ssrc, seqOut, tsOut, c.payloadType);
         }
         MediaChannel link = c.subscriber.transports.subscribe.link;
         boolean queued = c.rtxPayloadType >= 0 ? link.send(out, 0, n, false)
                 : link.sendRetransmission(out, 0, n, c.rocOf(seqOut));
         if (queued) {
+            c.subscriber.subscribing.estimate.onSent(twcc, n, worker.clock.getAsLong());
             worker.sentSomething = true;
             worker.counters.packetsForwarded++;
             worker.counters.bytesForwarded += n;
@@ -398,6 +411,8 @@ final class RoomImpl implements Room {
         for (ParticipantImpl p : participants.values()) {
             for (Producer t : p.publishing.tracks.values()) {
                 t.rate.sample(t.bytesIn, now);
+                SimulcastLayers sc = t.simulcast;
+                if (sc != null) for (int l = 0; l < sc.layers; l++) sc.rates[l].sample(sc.bytes[l], now);
                 for (Consumer c : t.consumers) c.rate.sample(c.octets, now);
             }
         }

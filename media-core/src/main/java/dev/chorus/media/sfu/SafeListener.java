@@ -61,6 +61,9 @@ final class SafeListener implements ParticipantListener {
     @Override public void onClosed(String reason) {
         try { delegate.onClosed(reason); } catch (RuntimeException e) { failed("onClosed", e); }
     }
+    @Override public void onTrackPaused(TrackInfo track, boolean paused, String reason) {
+        try { delegate.onTrackPaused(track, paused, reason); } catch (RuntimeException e) { failed("onTrackPaused", e); }
+    }
     @Override public void onPublishLayers(String trackId, java.util.Map<String, Boolean> activeByRid) {
         try { delegate.onPublishLayers(trackId, activeByRid); } catch (RuntimeException e) { failed("onPublishLayers", e); }
     }

@@ -149,6 +149,19 @@ public final class Sfu implements AutoCloseable {
         return rooms.size();
     }
 
+    /** The distribution of subscribers' bandwidth estimates, once metrics are bound (else null). */
+    private volatile io.micrometer.core.instrument.DistributionSummary estimates;
+
+    void estimatesTo(io.micrometer.core.instrument.DistributionSummary summary) {
+        estimates = summary;
+    }
+
+    /** Worker: one subscriber's current estimate (each subscriber once a second; not per packet). */
+    void recordEstimate(long bps) {
+        io.micrometer.core.instrument.DistributionSummary s = estimates;
+        if (s != null) s.record(bps / 8.0); // bytes per second: Prometheus' base unit
+    }
+
     /** Micrometer binder for the SFU's counters (rooms, participants, tracks, packets, drops, NACKs, PLIs, queues). */
     public MeterBinder metrics() {
         return new SfuMetrics(this);

@@ -27,6 +27,22 @@ public final class SfuCounters {
     long layerSwitches;
     /** Issue 12: dynacast layer sets sent to publishers. */
     long layerMasksSent;
+    /** Issue 12: bandwidth estimation: probes started, padding packets sent for them, videos paused for bandwidth. */
+    long probesStarted;
+    long probePacketsSent;
+    long bandwidthPauses;
+    /** Issue 12: changes of a simulcast consumer's target layer, by {@link SwitchReason}. */
+    final long[] targetChanges = new long[SwitchReason.values().length];
+
+    /** Why a subscriber's target layer changed. */
+    public enum SwitchReason {
+        /** Its bandwidth allocation (estimate) moved the cap. */
+        BANDWIDTH,
+        /** What it asks for changed (element size, visibility, preferred quality, mute). */
+        VIEW,
+        /** The publisher started or stopped sending a layer (dynacast, its own encoder). */
+        PUBLISHER
+    }
 
     void drop(SfuDropReason reason) {
         drops[reason.ordinal()]++;
@@ -55,4 +71,8 @@ public final class SfuCounters {
     public long subscriptionsOverCapacity() { return subscriptionsOverCapacity; }
     public long layerSwitches() { return layerSwitches; }
     public long layerMasksSent() { return layerMasksSent; }
+    public long probesStarted() { return probesStarted; }
+    public long probePacketsSent() { return probePacketsSent; }
+    public long bandwidthPauses() { return bandwidthPauses; }
+    public long targetChanges(SwitchReason reason) { return targetChanges[reason.ordinal()]; }
 }

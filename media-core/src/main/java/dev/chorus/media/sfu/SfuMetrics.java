@@ -13,7 +13,10 @@ import java.util.function.ToLongFunction;
  * {@code chorus.sfu.drops{reason}} (including {@code queue_full}), {@code chorus.sfu.nacks{outcome}},
  * {@code chorus.sfu.keyframe.requests{direction=received|sent}}, {@code chorus.sfu.rtcp{direction}},
  * {@code chorus.sfu.transport.cc.feedbacks}, {@code chorus.sfu.send.failures},
- * {@code chorus.sfu.simulcast.layer.switches}, {@code chorus.sfu.dynacast.updates}.
+ * {@code chorus.sfu.simulcast.layer.switches}, {@code chorus.sfu.dynacast.updates}; bandwidth estimation (issue
+ * 12): {@code chorus.sfu.bwe.estimate} (distribution of subscribers' estimates, each recorded once a second),
+ * {@code chorus.sfu.bwe.probes}, {@code chorus.sfu.bwe.probe.packets}, {@code chorus.sfu.bwe.paused} (videos paused
+ * for bandwidth), {@code chorus.sfu.simulcast.target.changes{reason=bandwidth|view|publisher}}.
  */
 final class SfuMetrics implements MeterBinder {
     private final Sfu sfu;
@@ -47,6 +50,19 @@ final class SfuMetrics implements MeterBinder {
         counter(registry, "chorus.sfu.send.failures", "packets the SFU could not hand to a transport", SfuCounters::sendFailures);
         counter(registry, "chorus.sfu.simulcast.layer.switches", "spatial layer switches of simulcast subscriptions", SfuCounters::layerSwitches);
         counter(registry, "chorus.sfu.dynacast.updates", "simulcast layer sets sent to publishers (dynacast pause/resume)", SfuCounters::layerMasksSent);
+        counter(registry, "chorus.sfu.bwe.probes", "bandwidth probes started before an up-switch", SfuCounters::probesStarted);
+        counter(registry, "chorus.sfu.bwe.probe.packets", "padding packets sent for bandwidth probes", SfuCounters::probePacketsSent);
+        counter(registry, "chorus.sfu.bwe.paused", "videos paused for a subscriber because even their lowest layer did not fit its estimate", SfuCounters::bandwidthPauses);
+        for (SfuCounters.SwitchReason reason : SfuCounters.SwitchReason.values()) {
+            counter(registry, "chorus.sfu.simulcast.target.changes", "changes of a subscriber's target simulcast layer, by reason",
+                    c -> c.targetChanges(reason), "reason", reason.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        sfu.estimatesTo(io.micrometer.core.instrument.DistributionSummary.builder("chorus.sfu.bwe.estimate")
+                .description("subscribers' send-side bandwidth estimates (bytes per second: Prometheus' base unit), each sampled once a second")
+                .baseUnit("bytes_per_second")
+                // 100 k, 250 k, 500 k, 1 M, 2 M, 5 M, 10 M bit/s
+                .serviceLevelObjectives(12_500, 31_250, 62_500, 125_000, 250_000, 625_000, 1_250_000)
+                .register(registry));
         counter(registry, "chorus.sfu.subscriptions.over.capacity", "subscriptions refused because a participant had too many", SfuCounters::subscriptionsOverCapacity);
     }
 

@@ -35,6 +35,8 @@ final class SimulcastLayers {
     final int[] estimatedHeights;
     final long[] packets;
     final long[] bytes;
+    /** Arriving rate per layer, sampled by the room's timer (the bandwidth allocator's layer costs). */
+    final BitrateSampler[] rates;
     /** Dynacast: which layers subscribers need (paused at the publisher otherwise). */
     final LayerDemand demand;
     /** The mask the publisher was last told (bit per layer). */
@@ -60,6 +62,8 @@ final class SimulcastLayers {
         this.estimatedHeights = new int[layers];
         this.packets = new long[layers];
         this.bytes = new long[layers];
+        this.rates = new BitrateSampler[layers];
+        for (int l = 0; l < layers; l++) rates[l] = new BitrateSampler();
         this.demand = new LayerDemand(layers);
     }
 

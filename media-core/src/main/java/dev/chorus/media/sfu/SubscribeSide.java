@@ -46,7 +46,12 @@ final class SubscribeSide {
     final NackResponder nacks;
     /** Issue 12: which simulcast layer each consumer gets. */
     final SubscriberLayers layerChoice = new SubscriberLayers(this);
+    /** Issue 12: send-side bandwidth estimation of this subscriber and the allocation of its tracks. */
+    final SubscriberEstimate estimate;
+    /** Issue 12: paces this subscriber's video egress at a multiple of its estimate. */
+    final EgressPacer pacer;
     long packetsReceived;
+    /** The subscriber's last REMB (stacks without transport-cc), 0 if none. */
     long estimatedBps;
     long transportCcFeedbacks;
 
@@ -81,6 +86,19 @@ final class SubscribeSide {
         this.worker = participant.worker;
         this.transports = transports;
         this.nacks = new NackResponder(room, worker.clock.getAsLong());
+        this.estimate = new SubscriberEstimate(this, worker);
+        this.pacer = new EgressPacer(this, worker);
+    }
+
+    TransportPair transports() { return transports; }
+    ParticipantImpl participant() { return participant; }
+    Sfu sfu() { return room.sfu; }
+    RoomImpl room() { return room; }
+    SfuCounters counters() { return worker.counters; }
+
+    /** The subscriber's downlink estimate: the send-side one once it sends transport-cc feedback, else its REMB (0: none). */
+    long downlinkEstimateBps() {
+        return estimate.estimator.feedbacks() > 0 ? estimate.estimator.estimateBps() : estimatedBps;
     }
 
     long now() {
@@ -292,6 +310,10 @@ final class SubscribeSide {
             c.rtxPayloadType = rtxPt >= 0 && r.accepts(rtxPt) ? rtxPt : -1;
             c.answered = r.extensions();
             c.mapExtensions();
+            // Issue 12: with transport-cc the bandwidth loop decides; until its next allocation (now) a simulcast
+            // consumer starts on the lowest layer, not the top one a slow link could not carry.
+            if (c.transportCcId > 0 && c.layers() != null) c.layers.bandwidthCap = 0;
+            estimate.soon(now);
             c.negotiated = true;
             maybeStart(c, now);
         }
@@ -374,6 +396,7 @@ final class SubscribeSide {
                 estimatedBps = rtcp.rembBitrate(i);
             } else if (rtcp.isTransportCc(i)) {
                 transportCcFeedbacks++;
+                estimate.onFeedback(rtcp, i, now);
             } else if (rtcp.packetType(i) == RtcpCompound.RR || rtcp.packetType(i) == RtcpCompound.SR) {
                 for (int k = 0; k < rtcp.reportBlockCount(i); k++) {
                     Consumer c = consumerBySsrc(rtcp.blockSsrc(i, k));
@@ -396,6 +419,8 @@ final class SubscribeSide {
 
     /** Worker timer: sender reports for every started consumer. */
     void tick(long now) {
+        estimate.tick(now);
+        pacer.drain(now);
         layerChoice.tick(now);
         Endpoint sub = transports.subscribe;
         if (sub == null || !sub.connected || now - nextRtcpNanos < 0) return;

@@ -49,6 +49,11 @@ final class SubscriberLayers {
         return null;
     }
 
+    /** Worker: re-evaluate at the next tick (the bandwidth cap changed). */
+    void soon(long now) {
+        nextNanos = now;
+    }
+
     /** Worker timer. */
     void tick(long now) {
         if (now - nextNanos < 0) return;
@@ -61,11 +66,18 @@ final class SubscriberLayers {
         SimulcastLayers sc = c.track.simulcast;
         if (sc == null) return;
         ConsumerLayers cl = c.layers();
-        int wanted = c.active() && !c.track.info.muted() ? cl.computeWanted(sc) : LayerSelector.NONE;
+        boolean on = c.active() && !c.track.info.muted();
+        int wanted = on ? cl.computeWanted(sc) : LayerSelector.NONE;
+        int view = on ? cl.viewWanted(sc) : LayerSelector.NONE;
         report(c, wanted);
         int target = ConsumerLayers.target(sc, wanted, now);
         LayerSelector selector = cl.selector;
         if (target != selector.targetSpatial()) {
+            SfuCounters.SwitchReason why = cl.appliedCap != cl.bandwidthCap ? SfuCounters.SwitchReason.BANDWIDTH
+                    : cl.appliedView != view ? SfuCounters.SwitchReason.VIEW : SfuCounters.SwitchReason.PUBLISHER;
+            side.counters().targetChanges[why.ordinal()]++;
+            cl.appliedCap = cl.bandwidthCap;
+            cl.appliedView = view;
             selector.setTarget(target, Integer.MAX_VALUE);
             if (target != LayerSelector.NONE) c.track.publisher.publishing.requestKeyframe(c.track, target, now);
         }

@@ -8,7 +8,7 @@ import java.util.List;
  * Shares one subscriber's bandwidth estimate among the tracks it receives: audio first (it is never paused), then
  * screen shares, then camera video by priority (higher first, ties in subscription order). Every wanted video
  * first gets its lowest layer while the budget lasts — a video whose lowest layer does not fit is paused for
- * bandwidth (the subscriber is told); then, in the same order, each video is raised as far as its wanted layer and
+ * bandwidth (the subscriber is told; hysteresis: {@link #KEEP_LOWEST}, {@link #UP_HEADROOM}); then, in the same order, each video is raised as far as its wanted layer and
  * the remaining budget allow. Raising a track above the layer it already has needs {@value #UP_HEADROOM}× the extra
  * rate, so a subscriber near a boundary does not flap between layers. The first video paused for bandwidth, else
  * the first video below what it wants, names the rate worth probing for. Pure function of its input; allocates per call (runs on estimate or demand changes,
@@ -17,6 +17,13 @@ import java.util.List;
 public final class BandwidthAllocator {
     /** An up-switch needs this much more than the layer's rate (hysteresis). */
     public static final double UP_HEADROOM = 1.1;
+    /**
+     * A video that is receiving keeps its lowest layer until the budget falls below this fraction of that layer's
+     * rate (the estimate is conservative, and a paused video is worse than a slightly late one); a paused one resumes
+     * only at {@link #UP_HEADROOM} × the rate. The gap keeps a subscriber near the boundary from flapping between
+     * paused and playing.
+     */
+    public static final double KEEP_LOWEST = 0.7;
 
     public enum Kind { AUDIO, SCREEN, CAMERA }
 
@@ -73,7 +80,8 @@ public final class BandwidthAllocator {
             Track t = tracks.get(i);
             if (t.wantedLayer() == LayerSelector.NONE) continue;
             long low = t.layerBps()[0];
-            if (low <= budget) {
+            double need = t.currentLayer() != LayerSelector.NONE ? low * KEEP_LOWEST : low * UP_HEADROOM;
+            if (need <= budget) {
                 layer[i] = 0;
                 budget -= low;
                 used += low;

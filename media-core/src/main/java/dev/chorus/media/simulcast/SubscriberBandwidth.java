@@ -23,9 +23,11 @@ public final class SubscriberBandwidth {
     /**
      * Each failed probe doubles the wait before the next probe at (or above 90 % of) the rate that failed, up to this: a probe the path cannot carry builds a queue
      * the delay-based estimator answers with a decrease, so a subscriber at its link's limit must not be probed
-     * every few seconds. A successful probe resets the wait.
+     * every few seconds. A successful probe resets the wait. Capped at 8 s: the SFU cannot see a link get faster
+     * (nothing tells it but a probe), and a subscriber whose link was lifted should get its layers back within
+     * seconds, as libwebrtc's periodic probing in application-limited periods does.
      */
-    public static final long MAX_PROBE_INTERVAL_NANOS = 32_000_000_000L;
+    public static final long MAX_PROBE_INTERVAL_NANOS = 8_000_000_000L;
     /**
      * Probes aim this far above the rate the allocator needs: a probe proves only 95 % of what it measured and
      * measures a little under its target, and reaching just the boundary would make the next step flap.
@@ -37,7 +39,10 @@ public final class SubscriberBandwidth {
         void onPausedForBandwidth(String trackId, boolean paused);
     }
 
-    /** One received track: its selector (null for audio), rates per layer, and what the subscriber wants. */
+    /**
+     * One received track: its selector (null for audio, or for video whose caller applies {@link #granted()} itself,
+     * as the SFU does through its layer cap), rates per layer, and what the subscriber wants.
+     */
     public static final class TrackState {
         final String id;
         final BandwidthAllocator.Kind kind;
@@ -46,6 +51,8 @@ public final class SubscriberBandwidth {
         long[] layerBps;
         int wantedLayer;
         boolean pausedForBandwidth;
+        /** The layer of the last allocation ({@link LayerSelector#NONE} before one, or paused/hidden). */
+        int granted = LayerSelector.NONE;
 
         TrackState(String id, BandwidthAllocator.Kind kind, LayerSelector selector, long[] layerBps, int wantedLayer) {
             this.id = id;
@@ -57,6 +64,7 @@ public final class SubscriberBandwidth {
 
         public LayerSelector selector() { return selector; }
         public boolean pausedForBandwidth() { return pausedForBandwidth; }
+        public int granted() { return granted; }
     }
 
     private final SendSideBandwidthEstimator estimator;
@@ -71,6 +79,8 @@ public final class SubscriberBandwidth {
     /** The lowest rate a probe failed to reach since the last success (probes below it need no backoff). */
     private long failedBps = Long.MAX_VALUE;
     private BandwidthAllocator.Allocation last;
+    /** Rate of what is sent whatever the estimate (single-stream video, which has no lower layer). */
+    private long reservedBps;
 
     public SubscriberBandwidth(SendSideBandwidthEstimator estimator, Listener listener) {
         this.estimator = estimator;
@@ -82,8 +92,8 @@ public final class SubscriberBandwidth {
     /** Starts allocating for a track; video tracks pass their selector, audio null. */
     public TrackState add(String id, BandwidthAllocator.Kind kind, LayerSelector selector, long[] layerBps,
                           int wantedLayer) {
-        if ((selector == null) != (kind == BandwidthAllocator.Kind.AUDIO)) {
-            throw new IllegalArgumentException("video tracks need a selector, audio tracks none");
+        if (selector != null && kind == BandwidthAllocator.Kind.AUDIO) {
+            throw new IllegalArgumentException("audio tracks have no layer selector");
         }
         TrackState t = new TrackState(id, kind, selector, layerBps, wantedLayer);
         tracks.put(id, t);
@@ -91,6 +101,9 @@ public final class SubscriberBandwidth {
     }
 
     public void remove(String id) { tracks.remove(id); }
+
+    /** The ids of the tracks allocated for (a view). */
+    public java.util.Set<String> trackIds() { return java.util.Collections.unmodifiableSet(tracks.keySet()); }
 
     /** The subscriber's wish for a track changed (element size / visibility / preferred quality). */
     public void setWantedLayer(String id, int layer) {
@@ -108,6 +121,12 @@ public final class SubscriberBandwidth {
         if (t != null) t.layerBps = layerBps.clone();
     }
 
+    /** Rate sent whatever the allocation (tracks without layers); it comes off the estimate before sharing. */
+    public void setReservedBps(long bps) { reservedBps = Math.max(0, bps); }
+
+    /** The track's state, or null. */
+    public TrackState track(String id) { return tracks.get(id); }
+
     public void setPriority(String id, int priority) {
         TrackState t = tracks.get(id);
         if (t != null) t.priority = priority;
@@ -117,12 +136,14 @@ public final class SubscriberBandwidth {
     public BandwidthAllocator.Allocation update(long nowNanos) {
         List<BandwidthAllocator.Track> in = new ArrayList<>(tracks.size());
         for (TrackState t : tracks.values()) {
-            int current = t.selector == null ? 0 : t.selector.targetSpatial();
+            int current = t.selector != null ? t.selector.targetSpatial()
+                    : t.kind == BandwidthAllocator.Kind.AUDIO ? 0 : t.granted;
             in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current));
         }
-        BandwidthAllocator.Allocation a = allocator.allocate(estimator.estimateBps(), in);
+        BandwidthAllocator.Allocation a = allocator.allocate(Math.max(0, estimator.estimateBps() - reservedBps), in);
         for (BandwidthAllocator.Grant g : a.grants()) {
             TrackState t = tracks.get(g.track().id());
+            t.granted = g.layer();
             if (t.selector != null && t.selector.targetSpatial() != g.layer()) {
                 t.selector.setTarget(g.layer(), Integer.MAX_VALUE);
             }
@@ -143,7 +164,7 @@ public final class SubscriberBandwidth {
                 probeInterval = Math.min(probeInterval * 2, MAX_PROBE_INTERVAL_NANOS);
             }
         }
-        long target = (long) (a.probeTargetBps() * PROBE_OVERSHOOT);
+        long target = (long) ((a.probeTargetBps() + (a.probeTargetBps() > 0 ? reservedBps : 0)) * PROBE_OVERSHOOT);
         long wait = target * 10 >= failedBps * 9 ? probeInterval : PROBE_INTERVAL_NANOS;
         if (a.probeTargetBps() > 0 && !probing && nowNanos - lastProbeNanos >= wait) {
             succeededBefore = estimator.probesSucceeded();

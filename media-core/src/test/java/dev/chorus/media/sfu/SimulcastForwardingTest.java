@@ -48,8 +48,8 @@ class SimulcastForwardingTest {
             + "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
             + "a=rid:f send\r\na=rid:h send\r\na=rid:q send\r\na=simulcast:send f;h;q\r\n";
 
-    /** A MediaChannel that keeps a copy of everything sent. */
-    static final class Capture implements MediaChannel {
+    /** A MediaChannel that keeps a copy of everything sent (subclasses may model a link instead). */
+    static class Capture implements MediaChannel {
         final List<byte[]> rtp = new ArrayList<>();
         final List<byte[]> rtcp = new ArrayList<>();
 

@@ -95,6 +95,39 @@ public final class NetworkNamespace implements AutoCloseable {
         }
     }
 
+    /**
+     * Limits what the namespace receives (the host end's egress: the server's media to a subscriber inside) to
+     * {@code bitsPerSecond} with a token bucket ({@code tc tbf}; this kernel has no netem, tbf works) and a queue of
+     * 250 ms, beyond which packets are dropped, as a shaped access link (DSL, cable, a mobile uplink) does. The bucket
+     * holds one packet (2,000 bytes): a link of that rate serialises packets, it does not pass a burst at line rate (a
+     * larger bucket lets a short bandwidth probe through unshaped, and the probe then measures the wrong link).
+     * Replaces an earlier limit.
+     */
+    public void rate(long bitsPerSecond) throws IOException, InterruptedException {
+        clearRate();
+        long burst = 2000;
+        Interop.run(List.of(TC.toString(), "qdisc", "add", "dev", hostLink, "root", "tbf", "rate", bitsPerSecond + "bit",
+                "burst", Long.toString(burst), "latency", "250ms"), Map.of(), 10);
+        rateActive = true;
+    }
+
+    /** Lifts the limit of {@link #rate}. */
+    public void clearRate() throws IOException, InterruptedException {
+        if (!rateActive) return;
+        rateActive = false;
+        Interop.run(List.of(TC.toString(), "qdisc", "del", "dev", hostLink, "root"), Map.of(), 10);
+    }
+
+    private boolean rateActive;
+
+    /**
+     * A default route inside the namespace via the host end, so a server bound to another test namespace's host
+     * address (a local address of the root namespace too) is reachable over this namespace's own link.
+     */
+    public void routeViaHost() throws IOException, InterruptedException {
+        inside(IP.toString(), "route", "add", "default", "via", hostAddress);
+    }
+
     /** Ends the loss of {@link #loss}. */
     public void clearLoss() throws IOException, InterruptedException {
         if (netemActive) {

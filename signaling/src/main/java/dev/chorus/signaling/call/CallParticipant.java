@@ -180,6 +180,16 @@ final class CallParticipant implements ParticipantListener {
         session.send(Map.of("type", "publishLayers", "trackId", trackId, "layers", activeByRid));
     }
 
+    /**
+     * Bandwidth estimation (issue 12): {@code {"type":"trackPaused","track":{...},"reason":"bandwidth"}} when the SFU
+     * stops forwarding a video because even its lowest layer does not fit this participant's estimate, and
+     * {@code trackResumed} when it fits again.
+     */
+    @Override
+    public void onTrackPaused(TrackInfo track, boolean paused, String reason) {
+        session.send(Map.of("type", paused ? "trackPaused" : "trackResumed", "track", track(track), "reason", reason));
+    }
+
     @Override
     public void onTransportConnected(TransportRole role) {
         session.send(Map.of("type", "transportConnected", "role", role.name().toLowerCase(Locale.ROOT)));

@@ -1,0 +1,326 @@
+package dev.chorus.media.sfu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chorus.media.ice.IceCredentials;
+import dev.chorus.media.rtp.RtpPacket;
+import dev.chorus.media.rtp.RtpStatus;
+import dev.chorus.media.sdp.Sdp;
+import dev.chorus.media.sdp.SdpParser;
+import dev.chorus.media.sfu.rtcp.TransportCcRecorder;
+import dev.chorus.media.simulcast.LayerSelector;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, the bandwidth loop wired into the SFU, in simulated time and without sockets: a publisher sends a
+ * 3-layer simulcast camera (about 150 k / 500 k / 1.5 M) with transport-wide sequence numbers; the SFU forwards to
+ * one subscriber over a simulated bottleneck (drop-tail queue of 100 ms, as {@code tc tbf}) whose receiver answers
+ * with real transport-cc feedback ({@link TransportCcRecorder}) into the subscriber's RTCP. The feedback drives the
+ * estimate, the estimate the allocator, the allocator the consumer's target layer: each link ends on the layer that
+ * fits, probes (padding on the RTX stream, with transport-wide sequence numbers) come before up-switches, a link
+ * below the lowest layer pauses the video and tells the subscriber, and a lifted link gets the top layer back.
+ */
+class SubscriberEstimateTest {
+    static final int PUB_TWCC = 5;
+    static final int SUB_TWCC = 3;
+    static final int MID_EXT = 4;
+    static final int RID_EXT = 10;
+    static final long[] SSRC = {0xB0000001L, 0xB0000002L, 0xB0000003L};
+    static final String[] RID = {"q", "h", "f"};
+    /** Bytes per picture of each layer at 30 fps: about 150 k, 500 k and 1.5 Mbit/s. */
+    static final int[] PICTURE_BYTES = {600, 2000, 6000};
+    static final int[][] SIZE = {{320, 180}, {640, 360}, {1280, 720}};
+
+    static final String OFFER = SimulcastForwardingTest.OFFER.replace("a=extmap:4 urn",
+            "a=extmap:5 " + SectionExtensions.TWCC_URI + "\r\na=extmap:4 urn");
+    static final String SUB_SECTION = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+            + "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=recvonly\r\n"
+            + "a=extmap:3 " + SectionExtensions.TWCC_URI + "\r\na=rtpmap:96 VP8/90000\r\n";
+
+    /** Prints the loop's state each simulated second (for tuning). */
+    static final boolean DEBUG = false;
+    final long[] clock = {1_000_000_000L};
+    Worker worker;
+    RoomImpl room;
+    ParticipantImpl pub;
+    ParticipantImpl sub;
+    Consumer consumer;
+    Bottleneck link;
+    final List<String> told = new ArrayList<>();
+    final int[] seq = {1, 1, 1};
+    final long[] ts = {0, 0, 0};
+    final int[] pid = {1, 1, 1};
+
+    /** The subscriber's downlink: a drop-tail bottleneck and the receiver's transport-cc recorder. */
+    final class Bottleneck extends SimulcastForwardingTest.Capture {
+        long capacityBps;
+        long freeAtNanos;
+        final TransportCcRecorder recorder = new TransportCcRecorder(4096);
+        /** {arrival ns, twcc seq} in flight. */
+        final ArrayDeque<long[]> flight = new ArrayDeque<>();
+        int padding;
+        /** RTX copies (probes re-send recent packets). */
+        int rtx;
+        int dropped;
+        /** When each media packet (payload type 96) was handed to the link. */
+        final List<Long> mediaSentAt = new ArrayList<>();
+
+        Bottleneck(long capacityBps) {
+            this.capacityBps = capacityBps;
+        }
+
+        @Override public boolean send(byte[] buf, int off, int len, boolean rtcp) {
+            if (rtcp) return true;
+            RtpPacket rtp = new RtpPacket();
+            assertThat(rtp.wrap(buf, off, len)).isEqualTo(RtpStatus.OK);
+            if (rtp.payloadLength() == 0) padding++;
+            else if (rtp.payloadType() == 97) rtx++;
+            else mediaSentAt.add(clock[0]);
+            int twcc = twccOf(buf, off, rtp);
+            long now = clock[0];
+            long start = Math.max(now, freeAtNanos);
+            if (start - now > 100_000_000L) { // tbf's queue is full: dropped
+                dropped++;
+                return true;
+            }
+            freeAtNanos = start + (len + SubscriberEstimate.WIRE_OVERHEAD) * 8L * 1_000_000_000L / capacityBps;
+            if (twcc >= 0) flight.add(new long[] {freeAtNanos + 20_000_000L, twcc});
+            return true;
+        }
+
+
+        /** Delivers what has arrived by now into the recorder. */
+        void deliver() {
+            while (!flight.isEmpty() && flight.peek()[0] <= clock[0]) {
+                long[] p = flight.poll();
+                recorder.onPacket((int) p[1], p[0]);
+            }
+        }
+    }
+
+    static int twccOf(byte[] b, int off, RtpPacket rtp) {
+        int p = rtp.extensionOffset();
+        if (p < 0) return -1;
+        int end = p + rtp.extensionLength();
+        while (p < end) {
+            int h = b[p] & 0xFF;
+            if (h == 0) {
+                p++;
+                continue;
+            }
+            int id = h >>> 4;
+            int len = (h & 0x0F) + 1;
+            if (id == SUB_TWCC) return ((b[p + 1] & 0xFF) << 8) | (b[p + 2] & 0xFF);
+            p += 1 + len;
+        }
+        return -1;
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        SfuConfig config = SfuConfig.defaults().withWorkers(1);
+        Sfu sfu = new Sfu(config, null, () -> clock[0]);
+        worker = sfu.workers()[0];
+        room = new RoomImpl("r", worker, sfu);
+        pub = new ParticipantImpl("pub", room, MediaRights.all(), ParticipantListener.NONE);
+        sub = new ParticipantImpl("sub", room, MediaRights.all(), new ParticipantListener() {
+            @Override public void onTrackPaused(TrackInfo track, boolean paused, String reason) {
+                told.add(track.trackId() + (paused ? " paused " : " resumed ") + reason);
+            }
+        });
+        room.participants.put(pub.id, pub);
+        room.participants.put(sub.id, sub);
+        PublishNegotiation.Offer offer = PublishNegotiation.read(OFFER, Map.of());
+        PublishNegotiation.Plan plan = PublishNegotiation.answer(offer, MediaRights.all(),
+                new IceCredentials("srvu", "serverpasswordserverpass"), new Sdp.Fingerprint("sha-256", "AB:".repeat(31) + "AB"),
+                List.of(new InetSocketAddress("127.0.0.1", 40000)));
+        PublishNegotiation.TrackSpec spec = plan.tracks().getFirst();
+        Endpoint pe = new Endpoint(worker, pub, TransportRole.PUBLISH);
+        pe.link = new SimulcastForwardingTest.Capture();
+        pe.connected = true;
+        pub.transports.publish = pe;
+        pub.publishing.ssrcFilter = plan.ssrcFilter();
+        pub.publishing.extensions = plan.extensions();
+        Producer track = new Producer(pub, spec.mid(), new TrackInfo("pub", spec.mid(), TrackKind.VIDEO, false), 90000, config);
+        track.configure(spec, plan.extensions().section(spec.mid()));
+        assertThat(track.extensions.idOf(SectionExtensions.TWCC_URI)).isEqualTo(PUB_TWCC);
+        pub.publishing.tracks.put(spec.mid(), track);
+
+        link = new Bottleneck(50_000_000);
+        Endpoint se = new Endpoint(worker, sub, TransportRole.SUBSCRIBE);
+        se.link = link;
+        se.connected = true;
+        sub.transports.subscribe = se;
+        sub.subscribing.subscribe(track, false);
+        consumer = sub.subscribing.consumers.getFirst();
+        consumer.answered = SectionExtensions.of(SdpParser.parse(SUB_SECTION).mediaByMid("0").orElseThrow());
+        consumer.mapExtensions();
+        consumer.rtxPayloadType = 97;
+        consumer.negotiated = true;
+        consumer.started = true;
+    }
+
+    /** Runs {@code seconds} of a 30 fps publisher (a key frame on every layer each second), ticks and feedback. */
+    void run(double seconds) {
+        long end = clock[0] + (long) (seconds * 1e9);
+        int frame = 0;
+        while (clock[0] < end) {
+            clock[0] += 1_000_000; // 1 ms
+            long t = clock[0] / 1_000_000;
+            if (t % 33 == 0) {
+                boolean key = frame++ % 30 == 0;
+                for (int l = 0; l < 3; l++) picture(l, key);
+            }
+            link.deliver();
+            if (t % 50 == 0 && link.recorder.hasPending()) {
+                byte[] fb = new byte[1500];
+                int n = link.recorder.writeFeedback(fb, 0, 0x1234, consumer.ssrc);
+                if (DEBUG && !new dev.chorus.media.bwe.TransportCcFeedbackReader().read(fb, 0, n, (a, b, c) -> { })) {
+                    System.out.println("bad fb n=" + n + " " + java.util.HexFormat.of().formatHex(fb, 0, Math.min(n, 64)));
+                }
+                sub.subscribing.onRtcp(TestRtp.rtcp(java.util.Arrays.copyOf(fb, n)), clock[0]);
+            }
+            if (t % 10 == 0) room.tick(clock[0]);
+            if (t % 1000 == 0 && DEBUG) {
+                var e = sub.subscribing.estimate.estimator;
+                System.out.println("t=" + t + " est=" + e.estimateBps() + " delay=" + e.delayBasedBps() + " loss=" + e.lossBasedBps()
+                        + " fb=" + e.feedbacks() + " bad=" + e.malformedFeedback() + " probes=" + e.probesStarted() + "/" + e.probesSucceeded()
+                        + " pad=" + link.padding + " drop=" + link.dropped + " target=" + target() + " cap=" + consumer.layers().bandwidthCap
+                        + " rates=" + java.util.Arrays.toString(SubscriberEstimate.layerRates(consumer.track.simulcast, clock[0])));
+            }
+        }
+    }
+
+    void picture(int layer, boolean key) {
+        picture(layer, key, PICTURE_BYTES[layer]);
+    }
+
+    void picture(int layer, boolean key, int bytes) {
+        int remaining = bytes;
+        boolean start = true;
+        while (remaining > 0) {
+            int size = Math.min(1100, remaining);
+            remaining -= size;
+            byte[] p = packet(layer, seq[layer], ts[layer], pid[layer], start, key, size);
+            seq[layer] = (seq[layer] + 1) & 0xFFFF;
+            start = false;
+            RtpPacket rtp = new RtpPacket();
+            assertThat(rtp.wrap(p, 0, p.length)).isEqualTo(RtpStatus.OK);
+            pub.publishing.onRtp(rtp, clock[0]);
+        }
+        ts[layer] = (ts[layer] + 3000) & 0xFFFFFFFFL;
+        pid[layer] = (pid[layer] + 1) & 0x7FFF;
+    }
+
+    /** A VP8 packet of {@code layer} with mid, rid and the publisher's transport-wide sequence number. */
+    static byte[] packet(int layer, int seq, long ts, int pictureId, boolean start, boolean keyframe, int payload) {
+        byte[] rid = RID[layer].getBytes(StandardCharsets.US_ASCII);
+        byte[] ext = {(byte) (MID_EXT << 4), '0', (byte) ((RID_EXT << 4) | (rid.length - 1)), rid[0],
+                (byte) ((PUB_TWCC << 4) | 1), (byte) (seq >>> 8), (byte) seq, 0};
+        byte[] b = new byte[12 + 4 + ext.length + 6 + payload];
+        b[0] = (byte) 0x90;
+        b[1] = (byte) 96;
+        b[2] = (byte) (seq >>> 8);
+        b[3] = (byte) seq;
+        TestRtp.put32(b, 4, ts);
+        TestRtp.put32(b, 8, SSRC[layer]);
+        int p = 12;
+        b[p++] = (byte) 0xBE; b[p++] = (byte) 0xDE; b[p++] = 0; b[p++] = (byte) (ext.length / 4);
+        System.arraycopy(ext, 0, b, p, ext.length);
+        p += ext.length;
+        b[p++] = (byte) (0x80 | (start ? 0x10 : 0));
+        b[p++] = (byte) 0xE0;
+        b[p++] = (byte) (0x80 | (pictureId >>> 8));
+        b[p++] = (byte) pictureId;
+        b[p++] = 0;
+        b[p++] = 0;
+        b[p] = (byte) (start && keyframe ? 0x00 : 0x01);
+        if (start && keyframe) {
+            b[p + 3] = (byte) 0x9d; b[p + 4] = 0x01; b[p + 5] = 0x2a;
+            b[p + 6] = (byte) SIZE[layer][0]; b[p + 7] = (byte) (SIZE[layer][0] >>> 8);
+            b[p + 8] = (byte) SIZE[layer][1]; b[p + 9] = (byte) (SIZE[layer][1] >>> 8);
+        }
+        return b;
+    }
+
+    int target() {
+        return consumer.layers().selector.targetSpatial();
+    }
+
+    @Test
+    void anUnlimitedLinkIsProbedUpToTheTopLayer() {
+        run(15);
+        assertThat(sub.subscribing.estimate.active()).as("feedback reached the estimator").isTrue();
+        assertThat(target()).isEqualTo(2);
+        assertThat(worker.counters.probesStarted()).isPositive();
+        assertThat(worker.counters.probePacketsSent()).isPositive();
+        assertThat(link.rtx).as("probes re-send recent packets as RTX, with transport-wide sequence numbers").isPositive();
+        assertThat(worker.counters.targetChanges(SfuCounters.SwitchReason.BANDWIDTH)).isPositive();
+        assertThat(sub.subscribing.downlinkEstimateBps()).isGreaterThan(1_500_000);
+    }
+
+    @Test
+    void anEightHundredKilobitLinkGetsTheMiddleLayer() {
+        link.capacityBps = 800_000;
+        run(15);
+        assertThat(target()).isEqualTo(1);
+        assertThat(sub.subscribing.downlinkEstimateBps()).isBetween(500_000L, 900_000L);
+    }
+
+    @Test
+    void aTwoHundredFiftyKilobitLinkGetsTheLowestLayerAndTheTopOneWithinTwentySecondsOfBeingLifted() {
+        link.capacityBps = 250_000;
+        run(15);
+        assertThat(target()).isZero();
+        link.capacityBps = 50_000_000;
+        double waited = 0;
+        while (target() != 2 && waited < 20) {
+            run(0.5);
+            waited += 0.5;
+        }
+        assertThat(target()).as("top layer %s s after the lift", waited).isEqualTo(2);
+    }
+
+    @Test
+    void aKeyFrameBurstLeavesPacedAtAMultipleOfTheEstimateNotAtLineRate() {
+        link.capacityBps = 250_000;
+        run(10);
+        assertThat(target()).isZero();
+        long estimate = sub.subscribing.downlinkEstimateBps();
+        int before = link.mediaSentAt.size();
+        long start = clock[0];
+        picture(0, false, 20 * 1100); // a 22 KB picture of the layer it receives, in one go
+        run(1);
+        List<Long> burst = link.mediaSentAt.subList(before, before + 20);
+        long spanMillis = (burst.get(19) - burst.get(0)) / 1_000_000;
+        // 22 KB at 2.5 × the estimate, less the pacer's 40 ms burst: well over 100 ms, where line rate is 0 ms.
+        assertThat(sub.subscribing.pacer.queued).isPositive();
+        assertThat(spanMillis).as("the 22 KB picture left over %s ms (estimate %s)", spanMillis, estimate)
+                .isGreaterThanOrEqualTo(100);
+        assertThat(burst.get(0)).isEqualTo(start);
+    }
+
+    @Test
+    void aLinkBelowTheLowestLayerPausesTheVideoTellsTheSubscriberAndResumesWhenItFits() {
+        link.capacityBps = 100_000;
+        run(15);
+        assertThat(target()).isEqualTo(LayerSelector.NONE);
+        assertThat(told).containsExactly("0 paused bandwidth");
+        assertThat(worker.counters.bandwidthPauses()).isEqualTo(1);
+        link.capacityBps = 50_000_000;
+        double waited = 0;
+        while (target() == LayerSelector.NONE && waited < 30) {
+            run(0.5);
+            waited += 0.5;
+        }
+        assertThat(target()).isNotEqualTo(LayerSelector.NONE);
+        assertThat(told).containsExactly("0 paused bandwidth", "0 resumed bandwidth");
+    }
+}
