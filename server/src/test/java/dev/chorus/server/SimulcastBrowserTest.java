@@ -101,7 +101,11 @@ class SimulcastBrowserTest {
                 const st = await S.clients.pub.c.publisher.getStats();
                 const out = {};
                 st.forEach(s => { if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) out[s.rid] = {
-                  bytesSent: s.bytesSent || 0, frameWidth: s.frameWidth || 0, active: s.active }; });
+                  bytesSent: s.bytesSent || 0, frameWidth: s.frameWidth || 0, active: s.active,
+                  targetBitrate: s.targetBitrate || 0, qualityLimitationReason: s.qualityLimitationReason }; });
+                // The publisher's own send-side estimate (what decides how many layers it sends).
+                st.forEach(s => { if (s.type === 'candidate-pair' && s.nominated) out.availableOutgoingBitrate =
+                  s.availableOutgoingBitrate || 0; });
                 return JSON.stringify(out);
               };
             }

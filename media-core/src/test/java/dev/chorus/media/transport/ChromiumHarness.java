@@ -193,6 +193,8 @@ public final class ChromiumHarness implements AutoCloseable {
                     "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                     "--disable-backgrounding-occluded-windows", "--autoplay-policy=no-user-gesture-required",
                     "--window-size=1280,800"));
+            String extra = System.getProperty("chorus.chromium.extraArgs");
+            if (extra != null && !extra.isBlank()) args.addAll(List.of(extra.trim().split("\\s+")));
             if (acceptInsecureCerts) {
                 args.add("--ignore-certificate-errors");
                 options.setAcceptInsecureCerts(true);
