@@ -112,6 +112,7 @@ public final class ControlEdge implements AutoCloseable {
         JoinGate current = new JoinGate() { // forwards to the gate installed now (a cluster node wraps it)
             @Override public JoinOutcome admit(String t, String r, String ip) { return gate.admit(t, r, ip); }
             @Override public JoinOutcome refresh(String t, ParticipantSession s, String ip) { return gate.refresh(t, s, ip); }
+            @Override public JoinOutcome resume(String t, ParticipantSession s, String ip) { return gate.resume(t, s, ip); }
             @Override public void ended(JoinOutcome.Admitted a) { gate.ended(a); }
         };
         this.endpoint = new WsEndpoint(ws, current,
