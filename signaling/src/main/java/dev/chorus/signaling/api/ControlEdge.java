@@ -195,6 +195,9 @@ public final class ControlEdge implements AutoCloseable {
      */
     public int drain(java.time.Instant deadline) {
         endpoint.drain();
+        // sessions waiting for a resume will not get one from a server going away: they leave now
+        registry.closeWhere(dev.chorus.signaling.ws.ParticipantSession::detached, WsCloseCodes.GOING_AWAY,
+                "server shutting down");
         int told = 0;
         for (dev.chorus.signaling.ws.ParticipantSession s : registry.all()) {
             s.send(java.util.Map.of("type", "draining", "deadline", deadline.getEpochSecond()));

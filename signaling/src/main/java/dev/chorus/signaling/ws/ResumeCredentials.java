@@ -67,6 +67,7 @@ public final class ResumeCredentials {
     private final SecureRandom random = new SecureRandom();
     private final Clock clock;
     private final Duration grace;
+    private volatile boolean stopped;
     private final Map<String, Entry> live = new HashMap<>();        // hash → session
     private final Map<String, String> hashOf = new HashMap<>();     // participant id → its current hash
     private final Map<String, Spent> spent = new HashMap<>();       // hash → why it no longer resumes
@@ -82,7 +83,12 @@ public final class ResumeCredentials {
     }
 
     public boolean enabled() {
-        return !grace.isZero() && !grace.isNegative();
+        return !grace.isZero() && !grace.isNegative() && !stopped;
+    }
+
+    /** The server drains: from now on a dropped session ends at once (parked ones are closed by the caller). */
+    public void stopParking() {
+        stopped = true;
     }
 
     /** A fresh credential for {@code session}; a credential it held before is spent ({@code credential_used}). */

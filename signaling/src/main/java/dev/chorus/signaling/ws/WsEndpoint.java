@@ -188,6 +188,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
     /** Stops admitting new sessions (graceful drain before shutdown); joined sessions are left alone. */
     public void drain() {
         draining = true;
+        resumable.stopParking(); // a server going away keeps no dropped session: its clients rejoin elsewhere
     }
 
     /** Whether {@link #drain} was called. */

@@ -422,7 +422,6 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 log.warn("event=ws_audit_failed error={}", e.getClass().getName());
             }
         }
-        metrics.joinRefused("resume_" + reason);
         log.info("event=ws_resume_refused reason={} ip={}", reason, sourceIp);
         closeWith(ctx, WsCloseCodes.RESUME_REFUSED, reason, "resume_refused");
     }
@@ -695,7 +694,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof CorruptedFrameException) {
             policyClose(ctx, WsCloseCodes.POLICY_VIOLATION, "protocol error", "protocol_error");
         } else {
-            state = State.CLOSED;
+            // a reset or broken connection is the network dropping it: the session may be parked for a resume
+            if (!(cause instanceof java.io.IOException)) state = State.CLOSED;
             ctx.close();
         }
     }

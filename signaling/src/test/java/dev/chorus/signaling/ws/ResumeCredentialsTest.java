@@ -126,8 +126,10 @@ class ResumeCredentialsTest {
     }
 
     @Test
-    void zeroGraceIsOff() {
+    void zeroGraceIsOffAndADrainingServerParksNothing() {
         assertThat(new ResumeCredentials(clock, Duration.ZERO).enabled()).isFalse();
         assertThat(credentials.enabled()).isTrue();
+        credentials.stopParking();
+        assertThat(credentials.enabled()).isFalse();
     }
 }
