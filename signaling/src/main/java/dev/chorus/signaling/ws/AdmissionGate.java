@@ -40,22 +40,21 @@ public final class AdmissionGate implements JoinGate {
 
     @Override
     public JoinOutcome refresh(String token, ParticipantSession session, String sourceIp) {
-        JoinGrant g;
-        try {
-            g = admission.refresh(token, new JoinAdmission.RefreshOf(session.projectId(), session.room(),
-                    session.identity(), session.p2p()), sourceIp);
-        } catch (TokenRefusedException e) {
-            return new JoinOutcome.Refused(e.reason().code());
-        }
-        return admitted(session.participantId(), g);
+        return forSession(session, of -> admission.refresh(token, of, sourceIp));
     }
 
     @Override
     public JoinOutcome resume(String token, ParticipantSession session, String sourceIp) {
+        return forSession(session, of -> admission.resume(token, of, sourceIp));
+    }
+
+    /** A token verified for a live session (refresh or resume): the session's participant, or the refusal. */
+    private static JoinOutcome forSession(ParticipantSession session,
+                                          java.util.function.Function<JoinAdmission.RefreshOf, JoinGrant> verify) {
         JoinGrant g;
         try {
-            g = admission.resume(token, new JoinAdmission.RefreshOf(session.projectId(), session.room(),
-                    session.identity(), session.p2p()), sourceIp);
+            g = verify.apply(new JoinAdmission.RefreshOf(session.projectId(), session.room(), session.identity(),
+                    session.p2p()));
         } catch (TokenRefusedException e) {
             return new JoinOutcome.Refused(e.reason().code());
         }

@@ -60,6 +60,13 @@ class SessionResumeTest {
         LiveHarness.await(() -> to.received() >= base + count * 9 / 10, "subscriber got " + count);
     }
 
+    /** The network drops the subscriber's connection (no close frame, no leave); waits until the server parked it. */
+    void drop(Sub sub) throws InterruptedException {
+        sub.peer().ws.ws.abort();
+        LiveHarness.await(() -> h.edge.sessions().get(sub.peer().participantId).map(s -> s.detached()).orElse(false),
+                "session parked");
+    }
+
     static String resume(String credential, String token, String room) {
         return LiveHarness.JSON.createObjectNode().put("type", "resume").put("room", room).put("token", token)
                 .put("credential", credential).toString();
@@ -93,9 +100,7 @@ class SessionResumeTest {
         assertThat(sub.joined().at("/resume/grace").asDouble()).isEqualTo(20.0);
         send(pub, sub.peer(), 100);
 
-        sub.peer().ws.ws.abort(); // the network drops the connection: no close frame, no leave
-        LiveHarness.await(() -> h.edge.sessions().get(sub.peer().participantId).map(s -> s.detached()).orElse(false),
-                "session parked");
+        drop(sub);
         send(pub, sub.peer(), 100); // media goes on while the signaling connection is down
 
         sub.peer().ws = tryResume(credential, sub.token(), ControlFixture.ROOM);
@@ -133,9 +138,7 @@ class SessionResumeTest {
         Peer pub = publisher();
         Sub sub = subscriber("sub-2");
         String credential = sub.joined().at("/resume/credential").asText();
-        sub.peer().ws.ws.abort();
-        LiveHarness.await(() -> h.edge.sessions().get(sub.peer().participantId).map(s -> s.detached()).orElse(false),
-                "session parked");
+        drop(sub);
 
         assertRefused(tryResume("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", sub.token(), ControlFixture.ROOM),
                 "unknown_credential");
@@ -186,9 +189,7 @@ class SessionResumeTest {
         Peer pub = publisher();
         Sub sub = subscriber("sub-4");
         String credential = sub.joined().at("/resume/credential").asText();
-        sub.peer().ws.ws.abort();
-        LiveHarness.await(() -> h.edge.sessions().get(sub.peer().participantId).map(s -> s.detached()).orElse(false),
-                "session parked");
+        drop(sub);
         assertThat(h.post("/v1/revocations/subjects", "{\"subject\":\"sub-4\"}").statusCode()).isEqualTo(200);
         assertThat(pub.await("participantLeft").get("participantId").asText()).isEqualTo(sub.peer().participantId);
         assertThat(h.edge.sessions().get(sub.peer().participantId)).isEmpty();
