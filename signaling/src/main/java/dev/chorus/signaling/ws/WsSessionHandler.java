@@ -340,6 +340,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 JoinOutcome outcome;
                 try {
                     outcome = gate.resume(r[1], target, sourceIp);
+                } catch (StoreException.Unavailable e) {
+                    outcome = new JoinOutcome.Unavailable("store_unavailable"); // not the client's fault: retry
                 } catch (RuntimeException e) {
                     log.warn("event=resume_gate_failed error={}", e.getClass().getName());
                     outcome = new JoinOutcome.Refused("internal_error");
@@ -358,6 +360,11 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     private void onResumeVerified(ChannelHandlerContext ctx, String credential, ParticipantSession target,
                                   JoinOutcome outcome, int attempt) {
         if (state != State.ADMITTING) return;
+        if (outcome instanceof JoinOutcome.Unavailable) {
+            // the decision needs the shared store, which is down: nothing was spent, the client tries again (1013)
+            closeWith(ctx, WsCloseCodes.TRY_AGAIN_LATER, "try again later", "unavailable");
+            return;
+        }
         if (!(outcome instanceof JoinOutcome.Admitted a)) {
             // audited by the gate with the precise reason; the client learns whether it was the identity or the token
             String reason = outcome instanceof JoinOutcome.Refused f && "refresh_mismatch".equals(f.reason())
