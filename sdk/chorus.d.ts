@@ -15,7 +15,7 @@ export class ChorusError extends Error {
 export const CloseCodes: Readonly<{
   NORMAL: 1000; GOING_AWAY: 1001; POLICY_VIOLATION: 1008; IDLE_TIMEOUT: 4000; JOIN_TIMEOUT: 4001; BAD_JOIN: 4002;
   JOIN_REFUSED: 4003; REVOKED: 4004; TOKEN_EXPIRED: 4005; ROOM_FULL: 4006; MEDIA_UNAVAILABLE: 4007;
-  CONDITIONS_NOT_MET: 4008; INVALID_PAYLOAD: 1007; REDIRECT: 4010; TRY_AGAIN_LATER: 1013;
+  CONDITIONS_NOT_MET: 4008; INVALID_PAYLOAD: 1007; REDIRECT: 4010; RESUME_REFUSED: 4011; TRY_AGAIN_LATER: 1013;
 }>;
 
 export type TrackKind = 'audio' | 'video' | 'screen';
@@ -162,10 +162,14 @@ export interface ChorusEvents {
   speakingChanged: { participantId: string; speaking: boolean };
   activeSpeaker: { participantId: string };
   serverAudioLevels: { levels: Map<string, number> };
-  /** The connection to the server was lost; the SDK rejoins on its own. */
+  /** The connection to the server was lost; the SDK resumes the session (or rejoins) on its own. */
   reconnecting: { reason: string };
-  /** Back in the room as a new participant; local tracks republished. */
-  reconnected: { participantId: string };
+  /**
+   * Back in the room. `resumed: true`: the session was resumed within the server's grace window (same participant
+   * id, tracks and subscriptions, nothing renegotiated); `false`: rejoined as a new participant, local tracks
+   * republished.
+   */
+  reconnected: { participantId: string; resumed: boolean };
   /** Rejoining gave up; `reason` is a sentence to show the user; `closed` follows. */
   disconnected: { reason: string; code: number | string | null };
   /** The server is shutting down gracefully; the session closes at `deadline` (Unix seconds). */

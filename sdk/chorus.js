@@ -27,7 +27,7 @@ export class ChorusError extends Error {
 export const CloseCodes = Object.freeze({
   NORMAL: 1000, GOING_AWAY: 1001, POLICY_VIOLATION: 1008, IDLE_TIMEOUT: 4000, JOIN_TIMEOUT: 4001, BAD_JOIN: 4002,
   JOIN_REFUSED: 4003, REVOKED: 4004, TOKEN_EXPIRED: 4005, ROOM_FULL: 4006, MEDIA_UNAVAILABLE: 4007,
-  CONDITIONS_NOT_MET: 4008, INVALID_PAYLOAD: 1007, REDIRECT: 4010, TRY_AGAIN_LATER: 1013,
+  CONDITIONS_NOT_MET: 4008, INVALID_PAYLOAD: 1007, REDIRECT: 4010, RESUME_REFUSED: 4011, TRY_AGAIN_LATER: 1013,
 });
 
 /** Redirects followed in a row before a join gives up (cluster mode, docs/cluster.md). */
@@ -36,7 +36,7 @@ const MAX_REDIRECTS = 3;
 const CLOSE_ERRORS = {
   4000: 'idle_timeout', 4001: 'join_timeout', 4002: 'bad_join', 4003: 'join_refused', 4004: 'revoked',
   4005: 'token_expired', 4006: 'room_full', 4007: 'media_unavailable', 4008: 'conditions_not_met',
-  4010: 'redirect', 1013: 'try_again_later', 1007: 'invalid_payload', 1008: 'policy_violation',
+  4010: 'redirect', 4011: 'resume_refused', 1013: 'try_again_later', 1007: 'invalid_payload', 1008: 'policy_violation',
   1009: 'message_too_big', 1011: 'internal_error', 1001: 'going_away',
 };
 
@@ -126,7 +126,9 @@ export async function listDevices(kind) {
  *   activeSpeaker {participantId}   the SFU's active speaker changed (at most every 300 ms),
  *   serverAudioLevels {levels}   the SFU's smoothed levels (from the RFC 6464 header extension): participantId → 0…1,
  *   reconnecting {reason}   the connection to the server was lost; the SDK rejoins on its own (local tracks kept),
- *   reconnected {participantId}   back in the room (local tracks republished, subscriptions offered again),
+ *   reconnected {participantId, resumed}   back in the room: `resumed` true when the session was resumed (same
+ *     participant, tracks and subscriptions kept, nothing renegotiated), false after a rejoin as a new participant
+ *     (local tracks republished, subscriptions offered again),
  *   disconnected {reason, code}   reconnecting gave up (`reason` is a sentence for a person); `closed` follows,
  *   draining {deadline}   the server is shutting down (epoch seconds); the SDK rejoins when it closes the session,
  *   iceRestart {role}   an ICE restart of the publish or subscribe connection was started (network change/failure, new TURN credentials).
@@ -195,6 +197,7 @@ export class Chorus extends EventTarget {
     this._getToken = getToken;      // app callback: () => Promise<string>, a fresh token for a rejoin
     this._reconnectTimeout = reconnectTimeout; // seconds of rejoin attempts before `disconnected`
     this._reconnecting = false;
+    this._resume = null;            // {credential, grace} of `joined`/`resumed`: resumes this session once (docs/sdk.md)
     this._leaving = false;
     this._iceTimers = new Map();    // pc → timer of a pending restart after `disconnected`
     this._watchNetwork();
@@ -232,7 +235,11 @@ export class Chorus extends EventTarget {
     };
   }
 
-  _join(redirects = 0) {
+  /**
+   * Opens a WebSocket and joins (or, with `resume` = {credential}, resumes the parked session: `resumed` instead of
+   * `joined`, refused with 4011 `resume_refused`). Resolves once the server said `joined`/`resumed`.
+   */
+  _join(redirects = 0, resume = null) {
     return new Promise((resolve, reject) => {
       let ws;
       try {
@@ -244,16 +251,21 @@ export class Chorus extends EventTarget {
       this._ws = ws;
       let joined = false;
       let redirectTo = null;
-      ws.onopen = () => ws.send(JSON.stringify({ type: 'join', room: this.room, token: this._token }));
+      ws.onopen = () => {
+        ws._chorusOpened = true;
+        ws.send(JSON.stringify(resume
+          ? { type: 'resume', room: this.room, token: this._token, credential: resume.credential }
+          : { type: 'join', room: this.room, token: this._token }));
+      };
       ws.onmessage = (ev) => {
         let m;
         try { m = JSON.parse(ev.data); } catch { return; }
         if (!joined) {
           // cluster mode: the room lives on another node; the server closes with 4010 right after this
           if (m.type === 'redirect' && typeof m.url === 'string') { redirectTo = m.url; return; }
-          if (m.type !== 'joined') return;
+          if (m.type !== (resume ? 'resumed' : 'joined')) return;
           joined = true;
-          this._onJoined(m);
+          if (resume) this._onResumed(m); else this._onJoined(m);
           resolve(this);
           return;
         }
@@ -261,7 +273,7 @@ export class Chorus extends EventTarget {
       };
       ws.onclose = (ev) => {
         if (this._ws !== ws) return; // an earlier socket, replaced by a rejoin
-        if (!joined && ev.code === CloseCodes.REDIRECT && redirectTo && redirects < MAX_REDIRECTS) {
+        if (!joined && !resume && ev.code === CloseCodes.REDIRECT && redirectTo && redirects < MAX_REDIRECTS) {
           // same token, the owning node: nothing was reserved on the node that redirected
           this._wsUrl = wsUrlFrom(redirectTo);
           this._emit('redirected', { url: redirectTo });
@@ -286,6 +298,7 @@ export class Chorus extends EventTarget {
   }
 
   _onJoined(m) {
+    this._resume = m.resume || null;
     this.participantId = m.participantId;
     this.name = m.name || null;
     this.rights = m.rights || [];
@@ -1053,6 +1066,14 @@ export class Chorus extends EventTarget {
   async _reconnect(code) {
     this._reconnecting = true;
     this._emit('reconnecting', { reason: code });
+    // a server going away (drain, restart) takes its parked sessions with it: rejoin straight away
+    if (code === 'going_away') this._resume = null;
+    if (await this._tryResume()) {
+      this._reconnecting = false;
+      this._afterResume();
+      this._emit('reconnected', { participantId: this.participantId, resumed: true });
+      return;
+    }
     this._dropConnections();
     const deadline = Date.now() + this._reconnectTimeout * 1000;
     let delay = 500;
@@ -1071,7 +1092,7 @@ export class Chorus extends EventTarget {
         await withTimeout(this._join(), 10000, 'connection_closed');
         this._reconnecting = false;
         await this._republish();
-        this._emit('reconnected', { participantId: this.participantId });
+        this._emit('reconnected', { participantId: this.participantId, resumed: false });
         return;
       } catch (e) {
         this._reconnecting = true;
@@ -1090,6 +1111,56 @@ export class Chorus extends EventTarget {
     this._emit('disconnected', { reason, code: last });
     this._teardown();
     this._emit('closed', { code: 1006, reason, error: new ChorusError(last, reason) });
+  }
+
+  /**
+   * Session resume (docs/sdk.md, "Network changes and reconnects"): while the server keeps the dropped session (the
+   * `grace` of `joined`), reconnect to the same node with the single-use credential and the current token. Attempts
+   * back off (250 ms doubling to 2 s) until the window closes; a refusal (4011: used, expired or unknown credential,
+   * a server restarted meanwhile, a revoked token) ends them at once. Returns true when the session was resumed: the
+   * peer connections, local tracks and subscriptions were kept, nothing is renegotiated.
+   */
+  async _tryResume() {
+    const r = this._resume;
+    this._resume = null; // single use, whatever happens
+    if (!r || !r.credential || this._p2p || !(r.grace > 0)) return false;
+    const deadline = Date.now() + r.grace * 1000 - 250;
+    let delay = 250;
+    let refusedConnections = 0;
+    while (!this._closed && !this._leaving && Date.now() < deadline) {
+      const started = Date.now();
+      try {
+        await withTimeout(this._join(0, r), Math.max(1000, Math.min(5000, deadline - Date.now())), 'connection_closed');
+        return true;
+      } catch (e) {
+        const ws = this._ws;
+        this._ws = null;
+        if (ws) { try { ws.close(); } catch { /* gone */ } }
+        if (e && (e.code === 'resume_refused' || e.closeCode === CloseCodes.RESUME_REFUSED)) return false;
+        // refused at once without a WebSocket: the node is down (killed), not out of reach; its sessions are gone
+        // with it, so rejoin (elsewhere, in a cluster) instead of waiting out the window. A network outage makes
+        // attempts time out instead, and resume goes on.
+        refusedConnections = Date.now() - started < 1000 && !(ws && ws._chorusOpened) ? refusedConnections + 1 : 0;
+        if (refusedConnections >= 3) return false;
+      }
+      await new Promise((res) => setTimeout(res, delay));
+      delay = Math.min(delay * 2, 2000);
+    }
+    return false;
+  }
+
+  /** `resumed`: same participant; the new credential, rights and expiry; the rest of the session is as it was. */
+  _onResumed(m) {
+    this._resume = m.resume || null;
+    if (Array.isArray(m.rights)) this.rights = m.rights;
+    if (m.expiresAt !== undefined) { this.expiresAt = m.expiresAt; this._armExpiry(); }
+  }
+
+  /** After a resume: a connection whose ICE path broke meanwhile restarts now (restarts wait while reconnecting). */
+  _afterResume() {
+    for (const [pc, role] of [[this.publisher, 'publish'], [this.subscriber, 'subscribe']]) {
+      if (pc && ['disconnected', 'failed'].includes(pc.iceConnectionState)) { pc._chorusRestartAt = 0; this._restartIce(pc, role); }
+    }
   }
 
   // ---- end-to-end encryption (docs/e2ee.md) ----------------------------------------------------------------------

@@ -23,7 +23,7 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
     public record Ws(String joinTimeout, String idleTimeout, String fragmentTimeout, int maxFrameBytes,
                      int maxMessageBytes, int framesPerSecond, int frameBurst, int maxErrors, int maxSessionsPerIp,
                      int maxTokenBytes, String tokenExpiryWarning, String tokenExpiryGrace, List<String> allowedOrigins,
-                     String drainTimeout) {}
+                     String drainTimeout, String resumeGrace) {}
 
     /**
      * The media plane: its UDP listener, the SFU's worker threads ({@code 0} = one per core) and how long an empty
@@ -95,7 +95,7 @@ public record ChorusConfig(String mode, String deploymentId, String dataDir, Htt
                 new Http("127.0.0.1", 8443, null, new Tls(null, null), 64 * 1024, 8 * 1024, 4 * 1024, "10s", "10s",
                         64, 256, "365d"),
                 new Ws("10s", "60s", "5s", 64 * 1024, 256 * 1024, 50, 100, 20, 32, 8 * 1024, "60s", "30s", List.of(),
-                        "10s"),
+                        "10s", "20s"),
                 new Media("127.0.0.1", 10000, List.of(), 0, "10s"),
                 new Turn(false, "127.0.0.1", 3478, 3478, "chorus", List.of(), null, "10m", false, null, null, -1,
                         new Tls(null, null), null, "media", List.of(), List.of(), 16, "10s"),

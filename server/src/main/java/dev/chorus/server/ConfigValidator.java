@@ -103,7 +103,8 @@ final class ConfigValidator {
                 & duration("ws.fragmentTimeout", w.fragmentTimeout(), Duration.ofMillis(100), Duration.ofMinutes(5), p)
                 & duration("ws.tokenExpiryWarning", w.tokenExpiryWarning(), Duration.ZERO, Duration.ofHours(1), p)
                 & duration("ws.tokenExpiryGrace", w.tokenExpiryGrace(), Duration.ZERO, Duration.ofMinutes(10), p)
-                & duration("ws.drainTimeout", w.drainTimeout(), Duration.ZERO, Duration.ofMinutes(10), p);
+                & duration("ws.drainTimeout", w.drainTimeout(), Duration.ZERO, Duration.ofMinutes(10), p)
+                & duration("ws.resumeGrace", w.resumeGrace(), Duration.ZERO, Duration.ofMinutes(5), p);
         // each limit named by its key (the settings object below would only say "limits must be positive")
         int before = p.size();
         atLeast("ws.maxFrameBytes", w.maxFrameBytes(), 128, p);

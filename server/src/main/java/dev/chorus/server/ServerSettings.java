@@ -32,6 +32,7 @@ final class ServerSettings {
         return new WsSettings("/v1/ws", Durations.parse(w.joinTimeout()), Durations.parse(w.idleTimeout()),
                 Durations.parse(w.fragmentTimeout()), w.maxFrameBytes(), w.maxMessageBytes(), w.framesPerSecond(),
                 w.frameBurst(), w.maxErrors(), w.maxSessionsPerIp(), w.maxTokenBytes())
-                .withTokenExpiry(Durations.parse(w.tokenExpiryWarning()), Durations.parse(w.tokenExpiryGrace()));
+                .withTokenExpiry(Durations.parse(w.tokenExpiryWarning()), Durations.parse(w.tokenExpiryGrace()))
+                .withResumeGrace(Durations.parse(w.resumeGrace()));
     }
 }

@@ -53,7 +53,7 @@ class ConfigLoaderTest {
                 "keyFile", "maxBodyBytes", "maxHeaderBytes", "maxRequestLineBytes", "requestTimeout",
                 "tlsHandshakeTimeout", "maxConnectionsPerIp", "maxInFlightRequests", "hstsMaxAge", "joinTimeout",
                 "idleTimeout", "fragmentTimeout", "maxFrameBytes", "maxMessageBytes", "framesPerSecond", "frameBurst",
-                "maxErrors", "maxSessionsPerIp", "maxTokenBytes", "tokenExpiryWarning", "tokenExpiryGrace", "drainTimeout", "udpPort", "announcedAddresses", "enabled", "tcpPort",
+                "maxErrors", "maxSessionsPerIp", "maxTokenBytes", "tokenExpiryWarning", "tokenExpiryGrace", "drainTimeout", "resumeGrace", "udpPort", "announcedAddresses", "enabled", "tcpPort",
                 "realm", "secrets", "secretsFile", "credentialTtl", "allowLoopbackPeers", "workers", "emptyRoomGrace",
                 "relayAddress")) {
             assertThat(sample).as(key).containsPattern("(?m)^\\s*" + key + ":");

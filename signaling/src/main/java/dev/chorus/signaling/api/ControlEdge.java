@@ -112,6 +112,7 @@ public final class ControlEdge implements AutoCloseable {
         JoinGate current = new JoinGate() { // forwards to the gate installed now (a cluster node wraps it)
             @Override public JoinOutcome admit(String t, String r, String ip) { return gate.admit(t, r, ip); }
             @Override public JoinOutcome refresh(String t, ParticipantSession s, String ip) { return gate.refresh(t, s, ip); }
+            @Override public JoinOutcome resume(String t, ParticipantSession s, String ip) { return gate.resume(t, s, ip); }
             @Override public void ended(JoinOutcome.Admitted a) { gate.ended(a); }
         };
         this.endpoint = new WsEndpoint(ws, current,
@@ -194,6 +195,9 @@ public final class ControlEdge implements AutoCloseable {
      */
     public int drain(java.time.Instant deadline) {
         endpoint.drain();
+        // sessions waiting for a resume will not get one from a server going away: they leave now
+        registry.closeWhere(dev.chorus.signaling.ws.ParticipantSession::detached, WsCloseCodes.GOING_AWAY,
+                "server shutting down");
         int told = 0;
         for (dev.chorus.signaling.ws.ParticipantSession s : registry.all()) {
             s.send(java.util.Map.of("type", "draining", "deadline", deadline.getEpochSecond()));

@@ -32,6 +32,8 @@ public final class AuditAction {
     public static final String ACCESS_POLICY_CHANGED = "access_policy_changed";
     /** A refresh token accepted or refused for a live session. */
     public static final String REFRESH = "refresh";
+    /** A dropped session resumed on a new connection, or a resume refused (docs/protocol.md, "Session resume"). */
+    public static final String SESSION_RESUME = "session.resume";
     /** A live session ended by the server because its authorization ended (expiry, revocation, ...). */
     public static final String SESSION_REVOKED = "session.revoked";
     /** Webhook endpoints added and removed through the API (docs/webhooks.md). */

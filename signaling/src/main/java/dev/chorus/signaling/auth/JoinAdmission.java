@@ -141,6 +141,15 @@ public final class JoinAdmission {
         return grant;
     }
 
+    /**
+     * The token presented with a session resume: the same checks as a refresh (so revocation and room state win over
+     * a resume credential), refusals audited as {@code session.resume}; an accepted resume is audited by the
+     * WebSocket layer once the session is re-attached. Reserves no slot: the parked session keeps its own.
+     */
+    public JoinGrant resume(String token, RefreshOf session, String source) {
+        return verifyLive(token, session.room(), source, session, AuditAction.SESSION_RESUME);
+    }
+
     /** The audited fields of an admitted join; a private peer-to-peer room's join says so ({@code mode=p2p}). */
     private static Map<String, String> joinChanges(JoinGrant grant, boolean created) {
         Map<String, String> m = new java.util.LinkedHashMap<>();

@@ -160,7 +160,16 @@ final class CallParticipant implements ParticipantListener {
         msg.put("type", "subscriberOffer");
         msg.put("sdp", sdp);
         msg.put("tracks", list);
+        unansweredOffer = msg;
         session.send(msg);
+    }
+
+    /** The latest {@code subscriberOffer} until an answer to it was applied (sent again after a session resume). */
+    volatile Map<String, Object> unansweredOffer;
+
+    /** The answer to {@code offer} was applied; a later offer stays unanswered. */
+    void answered(Map<String, Object> offer) {
+        if (unansweredOffer == offer) unansweredOffer = null;
     }
 
     /** Levels of this participant and of those whose audio it receives (the SFU filtered them by rights). */

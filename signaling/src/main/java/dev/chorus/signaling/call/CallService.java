@@ -198,6 +198,19 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         if (session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp) leaveRoom(cp);
     }
 
+    /**
+     * A parked session resumed (docs/protocol.md, "Session resume"): the SFU participant, its tracks and
+     * subscriptions were kept, so nothing is renegotiated. Only a subscriber offer still unanswered is sent again: it
+     * (or the client's answer) may have been in flight when the old connection dropped, and the subscribe side waits
+     * for that answer before it offers anything else.
+     */
+    @Override
+    public void resumed(ParticipantSession session) {
+        if (session.attributes().get(ATTRIBUTE) instanceof CallParticipant cp && cp.unansweredOffer != null) {
+            session.send(cp.unansweredOffer);
+        }
+    }
+
     /** A refreshed token gets fresh ICE servers (its TURN credential may outlive the old one's). */
     @Override
     public Map<String, Object> refreshed(ParticipantSession session) {
@@ -417,9 +430,11 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         if (!cp.answering.compareAndSet(false, true)) {
             throw new ProtocolError("answer_in_progress", "The previous answer is still being applied.");
         }
+        java.util.Map<String, Object> answered = cp.unansweredOffer;
         cp.media().answerSubscription(sdp).whenComplete((v, e) -> {
             cp.answering.set(false);
             if (e != null) replyAsync(s, e);
+            else cp.answered(answered);
         });
     }
 

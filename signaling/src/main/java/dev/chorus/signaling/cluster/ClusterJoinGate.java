@@ -80,6 +80,16 @@ public final class ClusterJoinGate implements JoinGate {
         }
     }
 
+    /** A resume is decided by the node that holds the parked session (resume state is per node). */
+    @Override
+    public JoinOutcome resume(String token, ParticipantSession session, String sourceIp) {
+        try {
+            return local.resume(token, session, sourceIp);
+        } catch (StoreException.Unavailable e) {
+            return unavailable(e);
+        }
+    }
+
     /** From now on ended sessions release nothing in the shared store, as after a kill -9 (tests). */
     void crashed() {
         crashed = true;

@@ -233,6 +233,12 @@ public final class P2pService implements SessionLifecycle {
         return Map.of("iceServers", iceServers.iceServers(session)); // same session id: still only the partner
     }
 
+    /** A resumed SFU session may owe its client a subscriber offer; a p2p session's peers renegotiate themselves. */
+    @Override
+    public void resumed(ParticipantSession session) {
+        if (!session.p2p()) sfu.resumed(session);
+    }
+
     @Override
     public void refreshApplied(ParticipantSession session) {
         if (!session.p2p()) {

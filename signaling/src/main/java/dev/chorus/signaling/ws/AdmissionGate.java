@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adapter from the auth layer's {@link JoinAdmission} (verify, audit, count) to the WebSocket's {@link JoinGate}.
@@ -39,10 +40,21 @@ public final class AdmissionGate implements JoinGate {
 
     @Override
     public JoinOutcome refresh(String token, ParticipantSession session, String sourceIp) {
+        return forSession(session, of -> admission.refresh(token, of, sourceIp));
+    }
+
+    @Override
+    public JoinOutcome resume(String token, ParticipantSession session, String sourceIp) {
+        return forSession(session, of -> admission.resume(token, of, sourceIp));
+    }
+
+    /** A token verified for a live session (refresh or resume): the session's participant, or the refusal. */
+    private static JoinOutcome forSession(ParticipantSession session,
+                                          java.util.function.Function<JoinAdmission.RefreshOf, JoinGrant> verify) {
         JoinGrant g;
         try {
-            g = admission.refresh(token, new JoinAdmission.RefreshOf(session.projectId(), session.room(),
-                    session.identity(), session.p2p()), sourceIp);
+            g = verify.apply(new JoinAdmission.RefreshOf(session.projectId(), session.room(), session.identity(),
+                    session.p2p()));
         } catch (TokenRefusedException e) {
             return new JoinOutcome.Refused(e.reason().code());
         }
@@ -83,6 +95,23 @@ public final class AdmissionGate implements JoinGate {
                 AuditEvent e = AuditEvent.refused(null, null, ip, AuditAction.JOIN, "ws", reason);
                 if (refusals != null) refusals.refused(e);
                 else log.append(e);
+            }
+
+            @Override
+            public void resumeRefused(String ip, ParticipantSession s, String reason) {
+                AuditEvent e = s == null
+                        ? AuditEvent.refused(null, null, ip, AuditAction.SESSION_RESUME, "ws", reason)
+                        : AuditEvent.refused(s.projectId(), AuditEvent.identityHash(s.projectId(), s.identity()), ip,
+                                AuditAction.SESSION_RESUME, "room:" + s.room(), reason);
+                if (refusals != null) refusals.refused(e);
+                else log.append(e);
+            }
+
+            @Override
+            public void resumed(ParticipantSession s, String ip) {
+                log.append(AuditEvent.success(s.projectId(), AuditEvent.identityHash(s.projectId(), s.identity()), ip,
+                        AuditAction.SESSION_RESUME, "room:" + s.room(),
+                        Map.of("participant", s.participantId(), "jti", s.tokenId())));
             }
 
             @Override

@@ -54,6 +54,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
             closing = true;
             int code = close.statusCode() == -1 ? WsCloseCodes.NORMAL : close.statusCode();
             close.release();
+            ctx.fireUserEventTriggered(new ClientClosed(code)); // 1000/1001 is a leave; other codes may resume
             ctx.writeAndFlush(new CloseWebSocketFrame(code, "")).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -107,6 +108,9 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
 
     /** A frame-level policy violation, handled by {@link WsSessionHandler}. */
     record PolicyViolation(int code, String reason, String reasonCode) {}
+
+    /** The client sent a close frame with {@code code}. */
+    record ClientClosed(int code) {}
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {

@@ -22,6 +22,16 @@ public interface JoinGate {
     }
 
     /**
+     * Verifies the token presented with a session resume (docs/protocol.md, "Session resume"): like a join (so a
+     * revoked key, token or subject, or a closed room, refuses the resume), and the token must name the session's
+     * project, room and identity. Reserves nothing (the parked session keeps its admission); a refusal is audited
+     * here with its reason, an acceptance by the WebSocket layer once the session is re-attached.
+     */
+    default JoinOutcome resume(String token, ParticipantSession session, String sourceIp) {
+        return refresh(token, session, sourceIp);
+    }
+
+    /**
      * An admitted join's session ended, or never started (client gone, room full, media refused): the gate gives
      * back what it reserved for it (live-session counts per identity and per jti). Called exactly once per
      * {@link JoinOutcome.Admitted} returned by {@link #admit}; must not block or throw.

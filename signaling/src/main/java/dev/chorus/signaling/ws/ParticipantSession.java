@@ -42,7 +42,10 @@ public final class ParticipantSession {
     private volatile TokenInfo token;
     private final String sourceIp;
     private final Instant joinedAt;
-    private final Channel channel;
+    /** The current connection; replaced when the client resumes the session on a new one. */
+    private volatile Channel channel;
+    /** The connection dropped and the session waits for a resume: messages are held, as before {@code joined}. */
+    private volatile boolean detached;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final Object sendLock = new Object();
@@ -106,8 +109,14 @@ public final class ParticipantSession {
         return token.rights().contains(scope);
     }
 
+    /** Connected, or waiting for its client to resume (docs/protocol.md, "Session resume"), and not closing. */
     public boolean isOpen() {
-        return channel.isActive() && !closing.get();
+        return !closing.get() && (detached || channel.isActive());
+    }
+
+    /** Whether the session is parked: its connection dropped and its client may still resume it. */
+    public boolean detached() {
+        return detached;
     }
 
     /**
@@ -123,7 +132,7 @@ public final class ParticipantSession {
             throw new IllegalArgumentException("message not serialisable", e);
         }
         synchronized (sendLock) {
-            if (!isOpen()) return;
+            if (closing.get()) return;
             if (held != null) {
                 if (held.size() < MAX_HELD) held.add(text);
                 else heldOverflow = true;
@@ -134,32 +143,76 @@ public final class ParticipantSession {
     }
 
     private void write(String text) {
-        channel.eventLoop().execute(() -> {
-            if (channel.isActive()) channel.writeAndFlush(new TextWebSocketFrame(text));
+        Channel c = channel;
+        if (!c.isActive()) return;
+        c.eventLoop().execute(() -> {
+            if (c.isActive()) c.writeAndFlush(new TextWebSocketFrame(text));
         });
     }
 
     /** Sends {@code joined}, then whatever was held back while the session was starting. */
     void sendJoined(Object joined) {
+        if (!release(channel, joined)) { // outside the lock: close hooks may send to other sessions
+            close(WsCloseCodes.INTERNAL_ERROR, "too many events before joined");
+        }
+    }
+
+    /**
+     * The connection dropped without a leave and the session is parked for a resume: from now on messages are held
+     * (bounded like before {@code joined}) until {@link #attach} hands them to the new connection.
+     */
+    void detach() {
+        synchronized (sendLock) {
+            if (held == null) held = new ArrayDeque<>();
+            detached = true;
+        }
+    }
+
+    /**
+     * The client resumed on {@code newChannel}: sends {@code first} ({@code resumed}) on it, then every message held
+     * while the session was parked, in order. Returns false (nothing sent) if more were held than the bound allows:
+     * the client's view could not be made whole, so the caller ends the session.
+     */
+    boolean attach(Channel newChannel, Object first) {
+        synchronized (sendLock) {
+            channel = newChannel;
+            detached = false;
+        }
+        return release(newChannel, first);
+    }
+
+    private boolean release(Channel on, Object first) {
         String text;
         try {
-            text = Json.mapper().writeValueAsString(joined);
+            text = Json.mapper().writeValueAsString(first);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("message not serialisable", e);
         }
-        boolean overflow;
         synchronized (sendLock) {
-            overflow = heldOverflow;
+            if (heldOverflow) return false;
             ArrayDeque<String> before = held;
             held = null;
-            if (!overflow && isOpen()) {
+            if (!closing.get() && on.isActive()) {
                 write(text);
                 if (before != null) before.forEach(this::write);
             }
         }
-        if (overflow) { // outside the lock: close hooks may send to other sessions
-            close(WsCloseCodes.INTERNAL_ERROR, "too many events before joined");
-        }
+        return true;
+    }
+
+    /**
+     * Closes the current connection without a close handshake, as a lost network does (the client sees 1006). The
+     * session is not closed: with resume on it is parked like any dropped connection. Used when a client resumes
+     * while its old connection still looks alive to the server (a network change leaves it half-open).
+     */
+    public void dropConnection() {
+        Channel c = channel;
+        c.eventLoop().execute(c::close);
+    }
+
+    /** Whether the server (or a leave) decided to close the session, as opposed to the connection just dropping. */
+    boolean closedOnPurpose() {
+        return closeReason != null;
     }
 
     /**
@@ -180,9 +233,10 @@ public final class ParticipantSession {
     public void close(int code, String reason) {
         if (!closing.get() && closeReason == null) closeReason = reason; // before the close hooks read it
         if (!markClosing()) return;
-        if (channel.isActive()) {
+        Channel c = channel;
+        if (c.isActive() && !detached) {
             // queued behind messages already sent, so the client gets them before the close frame
-            channel.eventLoop().execute(() -> WsClose.send(channel, code, reason));
+            c.eventLoop().execute(() -> WsClose.send(c, code, reason));
         }
     }
 

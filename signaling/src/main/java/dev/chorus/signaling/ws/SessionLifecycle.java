@@ -39,6 +39,14 @@ public interface SessionLifecycle {
         return Map.of();
     }
 
+    /**
+     * A parked session was resumed on a new connection: {@code resumed} and the messages held while it was parked
+     * have been queued. Messages that were in flight when the old connection dropped may be lost, so the call layer
+     * sends again what the client must answer (a pending subscriber offer). Must not block.
+     */
+    default void resumed(ParticipantSession session) {
+    }
+
     /** {@code refreshed} has been sent: apply the new rights (messages this causes follow {@code refreshed}). */
     default void refreshApplied(ParticipantSession session) {
     }

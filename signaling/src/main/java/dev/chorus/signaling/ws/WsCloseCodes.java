@@ -49,4 +49,10 @@ public final class WsCloseCodes {
      * close; the client joins there with the same token (docs/protocol.md, docs/cluster.md).
      */
     public static final int REDIRECT = 4010;
+    /**
+     * A session resume was refused (docs/protocol.md, "Session resume"); the reason names why: {@code
+     * unknown_credential}, {@code credential_used}, {@code resume_expired}, {@code session_ended}, {@code
+     * resume_mismatch}, {@code token_refused}, … The client joins again as a new participant.
+     */
+    public static final int RESUME_REFUSED = 4011;
 }

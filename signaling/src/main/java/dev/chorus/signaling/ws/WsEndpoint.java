@@ -45,6 +45,8 @@ public final class WsEndpoint implements WebSocketEndpoint {
     private volatile StoreAvailability storeAvailability;
     private final WebSocketDecoderConfig decoderConfig;
     private final SessionLifecycle lifecycle;
+    /** This node's resume credentials and parked sessions (in memory: a restart forgets them). */
+    private final ResumeCredentials resumable;
     private volatile OriginPolicy origins = OriginPolicy.sameOrigin();
     /** Set when the server drains before shutting down: new sessions are refused at the upgrade. */
     private volatile boolean draining;
@@ -68,6 +70,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
         this.blocking = Objects.requireNonNull(blocking);
         this.clock = Objects.requireNonNull(clock);
         this.perSource = new PerSourceCounter(settings.maxSessionsPerIp());
+        this.resumable = new ResumeCredentials(clock, settings.resumeGrace());
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(settings.maxFrameBytes())
                 .allowExtensions(false)
@@ -75,6 +78,11 @@ public final class WsEndpoint implements WebSocketEndpoint {
                 .allowMaskMismatch(false)
                 .closeOnProtocolViolation(true)
                 .build();
+    }
+
+    /** This node's resume credentials (tests look at them). */
+    public ResumeCredentials resumable() {
+        return resumable;
     }
 
     @Override
@@ -134,7 +142,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
         p.remove("deadline");
         FrameGuard guard = new FrameGuard(settings, System::nanoTime);
         WsSessionHandler session = new WsSessionHandler(settings, gate, audit, registry, protocol, metrics, blocking,
-                clock, sourceIp, () -> perSource.release(limitKey), lifecycle);
+                clock, sourceIp, () -> perSource.release(limitKey), lifecycle, resumable);
         try {
             hs.handshake(ctx.channel(), req).addListener(f -> {
                 if (!f.isSuccess()) ctx.channel().close();
@@ -180,6 +188,7 @@ public final class WsEndpoint implements WebSocketEndpoint {
     /** Stops admitting new sessions (graceful drain before shutdown); joined sessions are left alone. */
     public void drain() {
         draining = true;
+        resumable.stopParking(); // a server going away keeps no dropped session: its clients rejoin elsewhere
     }
 
     /** Whether {@link #drain} was called. */

@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param maxTokenBytes     longest join token accepted
  * @param expiryWarning     {@code token_expiring} is sent this long before the session's token expires
  * @param expiryGrace       a session whose token expired and was not refreshed is closed (4005) after this grace
+ * @param resumeGrace       a session whose connection dropped without a leave is kept this long for its client to
+ *                          resume it (docs/protocol.md, "Session resume"); zero turns resume off (the library
+ *                          default: the server's configuration sets {@code ws.resumeGrace}, 20 s by default)
  */
 public record WsSettings(
         String path,
@@ -33,24 +36,35 @@ public record WsSettings(
         int maxSessionsPerIp,
         int maxTokenBytes,
         Duration expiryWarning,
-        Duration expiryGrace) {
+        Duration expiryGrace,
+        Duration resumeGrace) {
 
     /** With the default token expiry warning (60 s) and grace (30 s). */
     public WsSettings(String path, Duration joinTimeout, Duration idleTimeout, Duration fragmentTimeout,
                       int maxFrameBytes, int maxMessageBytes, int framesPerSecond, int frameBurst, int maxErrors,
                       int maxSessionsPerIp, int maxTokenBytes) {
         this(path, joinTimeout, idleTimeout, fragmentTimeout, maxFrameBytes, maxMessageBytes, framesPerSecond,
-                frameBurst, maxErrors, maxSessionsPerIp, maxTokenBytes, Duration.ofSeconds(60), Duration.ofSeconds(30));
+                frameBurst, maxErrors, maxSessionsPerIp, maxTokenBytes, Duration.ofSeconds(60), Duration.ofSeconds(30),
+                Duration.ZERO);
     }
 
     public WsSettings withTokenExpiry(Duration warning, Duration grace) {
         return new WsSettings(path, joinTimeout, idleTimeout, fragmentTimeout, maxFrameBytes, maxMessageBytes,
-                framesPerSecond, frameBurst, maxErrors, maxSessionsPerIp, maxTokenBytes, warning, grace);
+                framesPerSecond, frameBurst, maxErrors, maxSessionsPerIp, maxTokenBytes, warning, grace, resumeGrace);
+    }
+
+    /** With session resume kept for {@code grace} after a dropped connection (zero: off). */
+    public WsSettings withResumeGrace(Duration grace) {
+        return new WsSettings(path, joinTimeout, idleTimeout, fragmentTimeout, maxFrameBytes, maxMessageBytes,
+                framesPerSecond, frameBurst, maxErrors, maxSessionsPerIp, maxTokenBytes, expiryWarning, expiryGrace,
+                grace);
     }
 
     public WsSettings {
         Objects.requireNonNull(expiryWarning);
         Objects.requireNonNull(expiryGrace);
+        Objects.requireNonNull(resumeGrace);
+        if (resumeGrace.isNegative()) throw new IllegalArgumentException("resume grace must not be negative");
         Objects.requireNonNull(path);
         Objects.requireNonNull(joinTimeout);
         Objects.requireNonNull(idleTimeout);

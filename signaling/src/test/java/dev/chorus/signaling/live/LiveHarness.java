@@ -59,6 +59,11 @@ final class LiveHarness implements AutoCloseable {
     }
 
     LiveHarness(Duration expiryWarning, Duration expiryGrace) throws Exception {
+        this(expiryWarning, expiryGrace, Duration.ZERO);
+    }
+
+    /** With session resume kept for {@code resumeGrace} after a dropped connection (docs/protocol.md). */
+    LiveHarness(Duration expiryWarning, Duration expiryGrace, Duration resumeGrace) throws Exception {
         tls = TestTls.generate(Files.createDirectories(fx.dir.resolve("tls")));
         control = new ControlPlane(fx.store, fx.audit, ControlFixture.AUDIENCE, fx.clock, metrics.registry());
         media = new MediaTransportServer(MediaTransportConfig.loopback(), DtlsCertificate.generate("live-test")).start();
@@ -68,7 +73,8 @@ final class LiveHarness implements AutoCloseable {
         HttpSettings http = new HttpSettings("127.0.0.1", 0, 4096, 4096, 1024, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), 64, 31_536_000L, 64);
         WsSettings ws = new WsSettings("/v1/ws", Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(2),
-                256 * 1024, 256 * 1024, 200, 400, 20, 64, 8192).withTokenExpiry(expiryWarning, expiryGrace);
+                256 * 1024, 256 * 1024, 200, 400, 20, 64, 8192).withTokenExpiry(expiryWarning, expiryGrace)
+                .withResumeGrace(resumeGrace);
         edge = new ControlEdge(http, ws, tls.serverContext, control, metrics, fx.clock, List.of(), calls, calls,
                 r -> { });
         calls.register(edge.protocol());
@@ -120,7 +126,8 @@ final class LiveHarness implements AutoCloseable {
 
     /** One participant: its WebSocket, every message it got, and its publish/subscribe WebRTC peers. */
     final class Peer implements AutoCloseable {
-        final WsTestClient ws;
+        /** The current connection (a session resume replaces it). */
+        WsTestClient ws;
         final List<JsonNode> seen = new ArrayList<>();
         WebRtcTestClient publisher;
         WebRtcTestClient subscriber;

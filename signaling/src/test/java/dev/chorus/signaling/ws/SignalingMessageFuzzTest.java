@@ -56,7 +56,7 @@ class SignalingMessageFuzzTest {
         };
         WsSessionHandler session = new WsSessionHandler(SETTINGS, gate, audit, new ParticipantRegistry(),
                 new SignalingProtocol(), METRICS, Runnable::run, Clock.systemUTC(), "203.0.113.5", () -> { },
-                SessionLifecycle.NONE);
+                SessionLifecycle.NONE, new ResumeCredentials(Clock.systemUTC(), SETTINGS.resumeGrace()));
         EmbeddedChannel ch = new EmbeddedChannel(new FrameGuard(SETTINGS, System::nanoTime),
                 new WebSocketFrameAggregator(SETTINGS.maxMessageBytes()), session);
         try {
