@@ -128,6 +128,16 @@ public final class NetworkNamespace implements AutoCloseable {
         inside(IP.toString(), "route", "add", "default", "via", hostAddress);
     }
 
+    /** Cuts the link in both directions (every packet dropped, as {@code loss(100)}) until {@link #restore}. */
+    public void blackout() throws IOException, InterruptedException {
+        loss(100);
+    }
+
+    /** Ends a {@link #blackout} (or any {@link #loss}): the link carries every packet again. */
+    public void restore() throws IOException, InterruptedException {
+        clearLoss();
+    }
+
     /** Ends the loss of {@link #loss}. */
     public void clearLoss() throws IOException, InterruptedException {
         if (netemActive) {
