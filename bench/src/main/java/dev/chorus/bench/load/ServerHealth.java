@@ -63,9 +63,10 @@ final class ServerHealth {
         }
     }
 
-    /** "LEAK:" lines Netty's leak detector wrote (server output of a spawned server, and server.log in its data dir). */
+    /** "LEAK:" lines Netty's leak detector wrote (all output of a spawned server, and server.log in its data dir). */
     long leakReports() {
-        long n = target.childOutput().stream().filter(l -> l.contains("LEAK:")).count();
+        ServerLogWatch watch = target.logWatch();
+        long n = watch != null ? watch.leakReports.get() : 0;
         Path log = target.dataDir().resolve("server.log");
         if (Files.isReadable(log)) {
             try (var lines = Files.lines(log)) {
