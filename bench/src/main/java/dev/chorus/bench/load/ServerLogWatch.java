@@ -18,9 +18,12 @@ final class ServerLogWatch {
     final AtomicLong leakReports = new AtomicLong();
     final AtomicLong errorLines = new AtomicLong();
     final AtomicLong warnLines = new AtomicLong();
+    /** Every line read: a count of 0 would mean the watch saw nothing (the server logs elsewhere). */
+    final AtomicLong lines = new AtomicLong();
     private final List<String> notable = new ArrayList<>();
 
     void accept(String line) {
+        lines.incrementAndGet();
         boolean leak = line.contains("LEAK:");
         String level = level(line);
         if (leak) leakReports.incrementAndGet();

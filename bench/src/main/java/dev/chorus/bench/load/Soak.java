@@ -223,6 +223,7 @@ final class Soak {
             ServerLogWatch log = target.logWatch();
             if (log != null) {
                 Map<String, Object> l = new LinkedHashMap<>();
+                l.put("linesRead", log.lines.get());
                 l.put("errorLines", log.errorLines.get());
                 l.put("warnLines", log.warnLines.get());
                 l.put("leakReports", log.leakReports.get());

@@ -129,6 +129,15 @@ class SoakVerdictTest {
     }
 
     @Test
+    void heapAfterGcIsTheTotalOfTheClassHistogram() {
+        String histogram = "1593:\n num     #instances         #bytes  class name (module)\n"
+                + "   1:         80144       22934128  [B (java.base@25.0.3)\n"
+                + "Total        406214       38685632\n";
+        assertThat(ServerHealth.liveBytes(histogram)).isEqualTo(38_685_632L);
+        assertThat(ServerHealth.liveBytes("1593:\ncom.sun.tools.attach.AttachNotSupportedException")).isEqualTo(-1);
+    }
+
+    @Test
     void tooFewSamplesIsNotAPass() {
         assertThat(Soak.verdict(steady(2), CLEAN, 20).get("passed")).isEqualTo(false);
     }
