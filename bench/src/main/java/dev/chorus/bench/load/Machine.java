@@ -68,6 +68,31 @@ public final class Machine {
         return m;
     }
 
+    /**
+     * Above this 1-minute load average per core the machine counts as overloaded: runnable threads wait several
+     * time slices for a core, and a deadline of the generator says more about the machine than about the server.
+     * The soak's own generator and server threads account for about 1–3 of it.
+     */
+    static final double OVERLOAD_PER_CORE = 3.0;
+
+    /** The 1-minute load average, or 0 if unavailable. */
+    static double load1() {
+        List<Double> l = loadAverage();
+        return l.isEmpty() ? 0 : l.getFirst();
+    }
+
+    static boolean overloaded(double load1, int cores) {
+        return load1 > OVERLOAD_PER_CORE * cores;
+    }
+
+    /**
+     * How much longer than on an idle machine the generator waits for a step: load per core, between 1 and 4. A
+     * deadline that grows with the load keeps a starved machine from turning into errors, and stays bounded.
+     */
+    static double deadlineFactor(double load1, int cores) {
+        return Math.max(1.0, Math.min(4.0, load1 / Math.max(1, cores)));
+    }
+
     /** The 1, 5 and 15 minute load averages from /proc/loadavg (empty if unavailable). */
     public static List<Double> loadAverage() {
         try {

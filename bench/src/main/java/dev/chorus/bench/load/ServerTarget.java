@@ -47,10 +47,13 @@ public final class ServerTarget implements AutoCloseable {
     private final String apiSecret;
     private final SSLContext tls;
     private final List<String> childOutput;
+    private final ServerLogWatch logWatch;
     private Path gcLog;
 
-    private ServerTarget(URI baseUrl, Path dataDir, long pid, Process child, List<String> childOutput) throws IOException {
+    private ServerTarget(URI baseUrl, Path dataDir, long pid, Process child, List<String> childOutput,
+                         ServerLogWatch logWatch) throws IOException {
         this.baseUrl = baseUrl;
+        this.logWatch = logWatch;
         this.dataDir = dataDir;
         this.pid = pid;
         this.child = child;
@@ -65,7 +68,7 @@ public final class ServerTarget implements AutoCloseable {
         requireLoopback(baseUrl);
         long p = pid != null ? pid : ProcessCpu.pidListeningOn(port(baseUrl)).orElseThrow(() -> new IOException(
                 "no process found listening on TCP port " + port(baseUrl) + " (pass --pid)"));
-        return new ServerTarget(baseUrl, dataDir, p, null, List.of());
+        return new ServerTarget(baseUrl, dataDir, p, null, List.of(), null);
     }
 
     /** Starts a dev-mode server as a child JVM (same class path) in a fresh temp data dir, ephemeral HTTPS port. */
@@ -93,11 +96,12 @@ public final class ServerTarget implements AutoCloseable {
         pb.environment().putAll(extraEnv);
         Process p = pb.start();
         List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        ServerLogWatch watch = new ServerLogWatch();
         CompletableFuture<URI> url = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("chorus-child-output").start(() -> pump(p.getInputStream(), out, url));
+        Thread.ofPlatform().daemon().name("chorus-child-output").start(() -> pump(p.getInputStream(), out, watch, url));
         try {
             URI u = url.get(startTimeoutMillis, TimeUnit.MILLISECONDS);
-            return new ServerTarget(u, data, p.pid(), p, out).gcLog(gc);
+            return new ServerTarget(u, data, p.pid(), p, out, watch).gcLog(gc);
         } catch (Exception e) {
             stop(p);
             deleteTree(dir);
@@ -105,10 +109,11 @@ public final class ServerTarget implements AutoCloseable {
         }
     }
 
-    private static void pump(InputStream in, List<String> out, CompletableFuture<URI> url) {
+    private static void pump(InputStream in, List<String> out, ServerLogWatch watch, CompletableFuture<URI> url) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
+                watch.accept(line); // every line, however long the run
                 if (out.size() < 2000) out.add(line);
                 Matcher m = URL_LINE.matcher(line);
                 if (m.find()) url.complete(URI.create(m.group(1)));
@@ -221,6 +226,8 @@ public final class ServerTarget implements AutoCloseable {
     public SSLContext tls() { return tls; }
     public Path dataDir() { return dataDir; }
     public List<String> childOutput() { return List.copyOf(childOutput); }
+    /** Leak reports, ERROR and WARN lines of a spawned server's whole output; null for a server started elsewhere. */
+    ServerLogWatch logWatch() { return logWatch; }
 
     /** Where the server writes its GC log ({@code -Xlog:gc:file=PATH:utctime}); null when unknown. */
     public ServerTarget gcLog(Path file) {

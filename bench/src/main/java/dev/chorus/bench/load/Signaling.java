@@ -145,7 +145,10 @@ public final class Signaling implements AutoCloseable {
         try {
             while (true) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) throw new IOException("timed out waiting for a signaling message" + (closed != null ? " (" + closed + ")" : ""));
+                if (left <= 0) {
+                    if (closed != null) throw new IOException("WebSocket closed: " + closed);
+                    throw new GeneratorTimeout("timed out waiting for a signaling message (" + timeoutMillis + " ms)");
+                }
                 JsonNode m = inbox.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
                 if (m == null) {
                     if (closed != null) {

@@ -23,9 +23,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link ServerHealth}) at a fixed period; the verdict compares the samples after a warm-up:
  * <ul>
  *   <li>heap after a full GC: the last sample within {@link #HEAP_GROWTH} of the first;</li>
- *   <li>0 Netty leak reports and 0 errors (a participant that failed any stage, a steady subscriber's
- *       WebSocket closed by the server, a server {@code error} to a steady subscriber, a steady subscriber that
- *       received no audio in the last {@link #SILENT_LIMIT_MILLIS} of the churn);</li>
+ *   <li>0 Netty leak reports and 0 {@code ERROR} lines in the server's whole output ({@link ServerLogWatch});</li>
+ *   <li>0 errors: a participant that failed any stage for a reason other than the generator's own deadline (an
+ *       HTTP status, a server {@code error}, a WebSocket the server closed), a steady subscriber's WebSocket closed by
+ *       the server, a server {@code error} to a steady subscriber, a steady subscriber that received no audio in the
+ *       last {@link #SILENT_LIMIT_MILLIS} of the churn;</li>
+ *   <li>the generator's deadlines ({@link #classify}: an unanswered ICE check, a DTLS handshake or signaling
+ *       message not in time) are counted apart, with the machine's load when they passed: any while the machine
+ *       was not overloaded ({@link Machine#overloaded}) fails the run (a server that did not answer); while it was,
+ *       up to {@link #OVERLOADED_TIMEOUT_SHARE} of the participants are tolerated and reported, more make the run
+ *       inconclusive (a failure too). The deadlines grow with the load ({@link Machine#deadlineFactor}), bounded;</li>
+ *   <li>the rate: at least {@link #MIN_STARTED_SHARE} of the asked participants started (a new one is not
+ *       started while {@code 5 × churn} are still in flight: a stalled server or machine does not pile up work);</li>
  *   <li>file descriptors and threads flat: the mean of the last third of samples within 10 % (+ a slack of the
  *       participants that may be alive at a sample) of the mean of the first third.</li>
  * </ul>
@@ -38,6 +47,20 @@ final class Soak {
     static final int SOURCES_PARTICIPANTS = 64 * Signaling.PER_SOURCE;
     /** A steady subscriber that received no audio for this long before the churn ended counts as an error. */
     static final long SILENT_LIMIT_MILLIS = 10_000;
+    /** Generator deadlines tolerated while the machine was overloaded, as a share of the participants started. */
+    static final double OVERLOADED_TIMEOUT_SHARE = 0.01;
+    /** Participants that must have been started, as a share of those asked for ({@code churn × seconds}). */
+    static final double MIN_STARTED_SHARE = 0.90;
+
+    /** What a failed step says about the server. */
+    enum Kind { ERROR, TIMEOUT }
+
+    /** The counts a verdict judges besides the samples. */
+    record Tally(long errors, long calmTimeouts, long overloadedTimeouts, long asked, long started, long serverLogErrors) {
+        static Tally clean(long participants) {
+            return new Tally(0, 0, 0, participants, participants, 0);
+        }
+    }
 
     record Options(int churnPerSecond, int rooms, long durationMillis, long sampleMillis, long warmupMillis,
                    SrtpProfile profile, long timeoutMillis) {}
@@ -47,6 +70,13 @@ final class Soak {
     private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicLong> errorsByStage = new TreeMap<>();
     private final AtomicLong errorCount = new AtomicLong();
+    private final Map<String, AtomicLong> timeoutsByStage = new TreeMap<>();
+    private final AtomicLong calmTimeouts = new AtomicLong();
+    private final AtomicLong overloadedTimeouts = new AtomicLong();
+    private volatile double maxLoadAtTimeout;
+    private final AtomicLong asked = new AtomicLong();
+    private final AtomicLong started = new AtomicLong();
+    private final int cores = Runtime.getRuntime().availableProcessors();
     private final AtomicLong joined = new AtomicLong();
     private final AtomicLong left = new AtomicLong();
     private final AtomicLong audioSent = new AtomicLong();
@@ -75,14 +105,13 @@ final class Soak {
                 try {
                     sig.join(room(r), sig.mintToken(room(r), "soak-sub-" + r, List.of("room:join", "media:subscribe")), o.timeoutMillis());
                 } catch (java.io.IOException e) {
-                    error("steady-subscriber", "steady subscriber of " + room(r) + " could not join: " + e);
-                    out.put("errorsByStage", Map.of("steady-subscriber", 1L));
+                    failure("steady-subscriber", "steady subscriber of " + room(r) + " could not join: " + e, e);
                     out.put("firstErrors", List.copyOf(errors));
-                    out.put("verdict", verdict(samples, (int) errorCount.get(), o.churnPerSecond()));
+                    out.put("verdict", verdict(samples, tally(), o.churnPerSecond()));
                     return out;
                 }
                 SteadySubscriber sub = new SteadySubscriber(sig, room(r), new InetSocketAddress("127.0.0.1", mediaPort),
-                        o.profile(), rx, this::error);
+                        o.profile(), rx, this::failure);
                 steady.add(sub);
                 subscribers.add(sub);
             }
@@ -99,10 +128,10 @@ final class Soak {
             while (System.nanoTime() < end) {
                 for (int i = 0; i < o.churnPerSecond(); i++) {
                     int n = index++;
-                    if (!inFlight.tryAcquire()) {
-                        error("admission", "the server did not keep up: more than " + (o.churnPerSecond() * 5) + " participants in flight");
-                        continue;
-                    }
+                    asked.incrementAndGet();
+                    // Back-pressure, not an error: whatever holds the ones in flight fails them or lets them through.
+                    if (!inFlight.tryAcquire()) continue;
+                    started.incrementAndGet();
                     running.add(Thread.ofVirtual().name("soak-" + n).start(() -> {
                         try {
                             churn(n, mediaPort, rx);
@@ -156,6 +185,9 @@ final class Soak {
             out.put("joined", joined.get());
             out.put("left", left.get());
             out.put("joinsPerSecondAchieved", joined.get() / (o.durationMillis() / 1e3));
+            out.put("participantsAsked", asked.get());
+            out.put("participantsStarted", started.get());
+            out.put("notStartedBackPressure", asked.get() - started.get());
             out.put("audioPacketsSentByChurners", audioSent.get());
             List<Map<String, Object>> perSubscriber = new ArrayList<>();
             long received = 0;
@@ -176,9 +208,30 @@ final class Soak {
                 errorsByStage.forEach((k, v) -> byStage.put(k, v.get()));
             }
             out.put("errorsByStage", byStage);
+            Map<String, Object> timeouts = new LinkedHashMap<>();
+            timeouts.put("whileNotOverloaded", calmTimeouts.get());
+            timeouts.put("whileOverloaded", overloadedTimeouts.get());
+            timeouts.put("overloadedAbove", Machine.OVERLOAD_PER_CORE * cores);
+            timeouts.put("maxLoadAverageAtATimeout", maxLoadAtTimeout);
+            Map<String, Long> timeoutStages = new TreeMap<>();
+            synchronized (errorsByStage) {
+                timeoutsByStage.forEach((k, v) -> timeoutStages.put(k, v.get()));
+            }
+            timeouts.put("byStage", timeoutStages);
+            out.put("generatorTimeouts", timeouts);
             out.put("firstErrors", List.copyOf(errors));
+            ServerLogWatch log = target.logWatch();
+            if (log != null) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("linesRead", log.lines.get());
+                l.put("errorLines", log.errorLines.get());
+                l.put("warnLines", log.warnLines.get());
+                l.put("leakReports", log.leakReports.get());
+                l.put("firstNotableLines", log.notableLines());
+                out.put("serverLog", l);
+            }
             out.put("samples", samples);
-            out.put("verdict", verdict(samples, (int) errorCount.get(), o.churnPerSecond()));
+            out.put("verdict", verdict(samples, tally(), o.churnPerSecond()));
             return out;
         } finally {
             stopping = true;
@@ -202,19 +255,22 @@ final class Soak {
         String stage = "token";
         Signaling sig = new Signaling(target, n % SOURCES_PARTICIPANTS); // cycles over 64 loopback sources
         MediaEndpoint media = null;
+        double factor = Machine.deadlineFactor(Machine.load1(), cores);
+        long timeout = Math.round(o.timeoutMillis() * factor);
         try {
             String room = room(n % o.rooms());
             String token = sig.mintToken(room, "soak-" + n, List.of("room:join", "media:publish:audio"));
             stage = "join";
-            sig.join(room, token, o.timeoutMillis());
+            sig.join(room, token, timeout);
             joined.incrementAndGet();
             stage = "publish";
             media = new MediaEndpoint(new InetSocketAddress("127.0.0.1", mediaPort), MediaEndpoint.certificate(), false);
+            media.iceAttempts(iceAttempts(factor));
             rx.add(media);
             long ssrc = 0x3000_0000L + n;
             sig.send(Signaling.JSON.createObjectNode().put("type", "publish")
                     .put("sdp", media.publishOffer(List.of(new TestTrack("audio", "0", ssrc, -1)))));
-            JsonNode answer = sig.await(m -> m.path("type").asText().equals("publishAnswer"), o.timeoutMillis());
+            JsonNode answer = sig.await(m -> m.path("type").asText().equals("publishAnswer"), timeout);
             stage = "ice+dtls";
             media.connect(answer.path("sdp").asText(), o.profile());
             stage = "media";
@@ -229,7 +285,14 @@ final class Soak {
             stage = "leave";
             if (sig.closedReason() != null) throw new java.io.IOException("closed by the server: " + sig.closedReason());
         } catch (Exception e) {
-            if (!stopping || !stage.equals("token")) error(stage, "participant " + n + " at " + stage + ": " + e);
+            if (stopping && stage.equals("token")) return; // the run ended while it was starting
+            String closed = sig.closedReason();
+            if (closed != null && !(e.getMessage() != null && e.getMessage().contains(closed))) {
+                // whatever this step saw, the server had closed the participant's session: that is the error
+                error(stage, "participant " + n + " at " + stage + ": " + e + "; its WebSocket was closed: " + closed);
+            } else {
+                failure(stage, "participant " + n + " at " + stage + ": " + e, e);
+            }
         } finally {
             sig.close();
             if (media != null) {
@@ -246,12 +309,50 @@ final class Soak {
     /** A steady subscriber's thread: its messages in order, consent checks, until the run stops. */
     private void keepAnswering(SteadySubscriber sub) {
         try {
-            while (!stopping) {
+            for (long i = 0; !stopping; i++) {
+                if (i % 100 == 0) sub.iceAttempts(iceAttempts(Machine.deadlineFactor(Machine.load1(), cores)));
                 sub.step();
                 Thread.sleep(20);
             }
         } catch (InterruptedException e) {
             // the run is over
+        }
+    }
+
+    /** Nominating ICE checks (2 s each) for a deadline factor: 5 on an idle machine, at most 20. */
+    static int iceAttempts(double factor) {
+        return (int) Math.min(20, Math.ceil(5 * factor));
+    }
+
+    /**
+     * A step failed: a {@link Kind#TIMEOUT} when the generator's own deadline passed (anywhere in the cause chain:
+     * {@link GeneratorTimeout}, a DTLS handshake timeout, an HTTP or WebSocket connect/request timeout), otherwise an
+     * {@link Kind#ERROR}: the server said no, closed, or something unexplained happened. A null cause is an error.
+     */
+    static Kind classify(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof GeneratorTimeout || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof org.bouncycastle.tls.TlsTimeoutException) {
+                return Kind.TIMEOUT;
+            }
+        }
+        return Kind.ERROR;
+    }
+
+    /** A failed step, classified ({@link #classify}); a timeout is counted with the machine's load at that moment. */
+    private void failure(String stage, String message, Throwable cause) {
+        if (classify(cause) == Kind.ERROR) {
+            error(stage, message);
+            return;
+        }
+        double load = Machine.load1();
+        boolean overloaded = Machine.overloaded(load, cores);
+        synchronized (errorsByStage) {
+            long n = timeoutsByStage.computeIfAbsent(stage, k -> new AtomicLong()).incrementAndGet();
+            (overloaded ? overloadedTimeouts : calmTimeouts).incrementAndGet();
+            maxLoadAtTimeout = Math.max(maxLoadAtTimeout, load);
+            if (n <= 3) errors.add("timeout at load " + load + " on " + cores + " cores: " + message);
         }
     }
 
@@ -263,8 +364,14 @@ final class Soak {
         }
     }
 
-    /** Pass/fail from the samples (see the class comment); every check says what it compared. */
-    static Map<String, Object> verdict(List<Map<String, Object>> samples, int errors, int churn) {
+    private Tally tally() {
+        ServerLogWatch log = target.logWatch();
+        return new Tally(errorCount.get(), calmTimeouts.get(), overloadedTimeouts.get(), asked.get(), started.get(),
+                log == null ? 0 : log.errorLines.get());
+    }
+
+    /** Pass/fail from the samples and counts (see the class comment); every check says what it compared. */
+    static Map<String, Object> verdict(List<Map<String, Object>> samples, Tally t, int churn) {
         Map<String, Object> v = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         if (samples.size() < 3) {
@@ -286,8 +393,27 @@ final class Soak {
             flat(samples, "fileDescriptors", 2L * churn + 4, v, failures);
             flat(samples, "threads", 4, v, failures);
         }
-        v.put("errors", errors);
-        if (errors != 0) failures.add(errors + " errors (see errorsByStage and firstErrors)");
+        v.put("errors", t.errors());
+        if (t.errors() != 0) failures.add(t.errors() + " errors (see errorsByStage and firstErrors)");
+        v.put("serverLogErrorLines", t.serverLogErrors());
+        if (t.serverLogErrors() != 0) failures.add("the server logged " + t.serverLogErrors() + " ERROR lines (see serverLog)");
+        v.put("generatorTimeoutsWhileNotOverloaded", t.calmTimeouts());
+        v.put("generatorTimeoutsWhileOverloaded", t.overloadedTimeouts());
+        if (t.calmTimeouts() != 0) {
+            failures.add(t.calmTimeouts() + " generator deadlines passed while the machine was not overloaded: the server"
+                    + " did not answer in time (see generatorTimeouts and firstErrors)");
+        }
+        if (t.overloadedTimeouts() > OVERLOADED_TIMEOUT_SHARE * t.started()) {
+            failures.add(String.format(Locale.ROOT, "inconclusive: %d generator deadlines passed while the machine was "
+                    + "overloaded, more than %.0f %% of the %d participants started", t.overloadedTimeouts(),
+                    100 * OVERLOADED_TIMEOUT_SHARE, t.started()));
+        }
+        v.put("participantsStartedPercent", t.asked() == 0 ? 0.0 : 100.0 * t.started() / t.asked());
+        if (t.started() < MIN_STARTED_SHARE * t.asked()) {
+            failures.add(String.format(Locale.ROOT, "inconclusive: only %d of %d participants asked for could be started "
+                    + "(%.0f %% needed; more than 5 s of churners were in flight): the rate was not sustained",
+                    t.started(), t.asked(), 100 * MIN_STARTED_SHARE));
+        }
         v.put("passed", failures.isEmpty());
         v.put("failures", failures);
         return v;

@@ -27,8 +27,9 @@ final class SteadySubscriber implements AutoCloseable {
     /** Consent check period: browsers check about every 5 s (RFC 7675: 4–6 s). */
     static final long CONSENT_MILLIS = 5_000;
 
+    /** A failure: {@code cause} is null when the server reported it (an {@code error} message, a close). */
     interface Errors {
-        void error(String stage, String message);
+        void error(String stage, String message, Throwable cause);
     }
 
     final String room;
@@ -59,6 +60,11 @@ final class SteadySubscriber implements AutoCloseable {
         rx.add(media);
     }
 
+    /** Nominating checks per ICE attempt (see {@link MediaEndpoint#iceAttempts}). */
+    void iceAttempts(int n) {
+        media.iceAttempts(n);
+    }
+
     /** System.nanoTime() of the last audio packet received, or 0. */
     long lastAudioNanos() {
         return lastAudioNanos;
@@ -74,7 +80,7 @@ final class SteadySubscriber implements AutoCloseable {
                     if (m.path("role").asText().equals("subscribe")) connected = false; // the next offer opens a new one
                 }
                 case "error" -> errors.error("steady-subscriber", room + ": server error " + m.path("code").asText()
-                        + ": " + m.path("message").asText());
+                        + ": " + m.path("message").asText(), null);
                 default -> { } // presence, tracks, levels: not this subscriber's concern
             }
         }
@@ -84,7 +90,7 @@ final class SteadySubscriber implements AutoCloseable {
             try {
                 media.sendConsent();
             } catch (IOException e) {
-                errors.error("steady-subscriber", room + ": consent check: " + e);
+                errors.error("steady-subscriber", room + ": consent check: " + e, e);
             }
         }
     }
@@ -118,7 +124,7 @@ final class SteadySubscriber implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             // the same endpoint tries again with the next offer, as a browser's connection would
-            errors.error("steady-subscriber", room + ": renegotiation: " + e);
+            errors.error("steady-subscriber", room + ": renegotiation: " + e, e);
         }
     }
 

@@ -101,7 +101,7 @@ class SteadySubscriberTest {
                 Signaling sig = new Signaling(server, r);
                 sig.join(room, sig.mintToken(room, "sub-" + r, List.of("room:join", "media:subscribe")), TIMEOUT);
                 SteadySubscriber sub = new SteadySubscriber(sig, room, new InetSocketAddress("127.0.0.1", mediaPort),
-                        SrtpProfile.AEAD_AES_128_GCM, rx, (stage, m) -> errors.add(stage + ": " + m));
+                        SrtpProfile.AEAD_AES_128_GCM, rx, (stage, m, cause) -> errors.add(stage + ": " + m));
                 close.add(sub);
                 subs.add(sub);
                 sigs.add(sig);
