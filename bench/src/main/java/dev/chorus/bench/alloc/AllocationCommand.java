@@ -49,6 +49,9 @@ public final class AllocationCommand implements Callable<Integer> {
 
     static final int RING = 16384;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (packets < 1 || packets >= RING) throw new IllegalArgumentException("--packets must be in 1.." + (RING - 1));
@@ -112,9 +115,9 @@ public final class AllocationCommand implements Callable<Integer> {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UseTLAB", "-XX:FlightRecorderOptions:stackdepth=128",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.chorus.bench.load.LoadMain", "alloc",
-                "--subscribers=" + subscribers, "--profile=" + profile, "--bytes=" + bytes,
-                "--warmup-rings=" + warmupRings, "--packets=" + packets, "--sites=" + sites));
+                "dev.chorus.bench.load.LoadMain"));
+        // The same command line, as given (an option added later is passed on without touching this method).
+        cmd.addAll(spec.commandLine().getParseResult().originalArgs());
         return new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
 }

@@ -24,7 +24,6 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -36,12 +35,21 @@ import java.util.concurrent.TimeUnit;
  * profile, one SRTP context per destination stream (as each subscriber has its own), and writing them over loopback
  * with a Netty epoll {@code DatagramChannel} — a batch of writes flushed once (sendmmsg) — with no SFU logic and
  * no receive/decrypt. Everything runs on the one event-loop thread, and that thread's CPU time is the cost.
- * Datagrams go to a bound, never-read socket on 127.0.0.1 (the kernel still delivers each one to its queue, as it
- * does to a subscriber's socket, and drops once that queue is full).
+ *
+ * <p>Where the datagrams go is the {@link Sink}. Over loopback the sender's CPU time includes the kernel's whole
+ * receive path (routing, socket lookup, queueing and waking the reader), so the sink decides what the floor costs:
+ * {@link Sink#NEVER_READ} (one bound socket nobody reads: once its queue is full the kernel drops each datagram at
+ * enqueue, before any wake-up) is the cheapest path and understates what a server delivering to live subscribers pays;
+ * {@link Sink#READ} (one socket per destination stream, drained by a reader thread the way the load generator's
+ * receive loop drains its participants' sockets) is the same delivery the server's sends get. The reader's CPU is
+ * the receiver's, as the generator's CPU is not the server's: only the sending thread is measured.
  */
 public final class Floor {
+    /** Where the floor's datagrams go (see the class comment). */
+    public enum Sink { NEVER_READ, READ }
+
     public record Result(String profile, int payloadBytes, int batch, long packets, long cpuNanos, long wallNanos,
-                         boolean epoll) {
+                         boolean epoll, Sink sink) {
         public double cpuNanosPerPacket() { return packets == 0 ? Double.NaN : (double) cpuNanos / packets; }
         public double packetsPerCpuSecond() { return cpuNanos == 0 ? Double.NaN : packets * 1e9 / cpuNanos; }
 
@@ -51,6 +59,7 @@ public final class Floor {
             m.put("packetBytes", payloadBytes);
             m.put("batch", batch);
             m.put("transport", epoll ? "epoll (sendmmsg)" : "nio");
+            m.put("sink", sink == Sink.READ ? "one socket per stream, drained" : "one socket, never read");
             m.put("packets", packets);
             m.put("cpuSeconds", cpuNanos / 1e9);
             m.put("wallSeconds", wallNanos / 1e9);
@@ -69,18 +78,22 @@ public final class Floor {
      */
     public static Result measure(SrtpProfile profile, int packetBytes, int batch, long packets, long maxWallMillis)
             throws IOException, InterruptedException {
-        // A shorter unmeasured pass first, so that the JIT has compiled the path (the server under load is warm too).
-        once(profile, packetBytes, batch, Math.max(10_000, packets / 4), maxWallMillis / 4);
-        return once(profile, packetBytes, batch, packets, maxWallMillis);
+        return measure(profile, packetBytes, batch, packets, maxWallMillis, Sink.NEVER_READ);
     }
 
-    private static Result once(SrtpProfile profile, int packetBytes, int batch, long packets, long maxWallMillis)
-            throws IOException, InterruptedException {
+    public static Result measure(SrtpProfile profile, int packetBytes, int batch, long packets, long maxWallMillis,
+                                 Sink sink) throws IOException, InterruptedException {
+        // A shorter unmeasured pass first, so that the JIT has compiled the path (the server under load is warm too).
+        once(profile, packetBytes, batch, Math.max(10_000, packets / 4), maxWallMillis / 4, sink);
+        return once(profile, packetBytes, batch, packets, maxWallMillis, sink);
+    }
+
+    private static Result once(SrtpProfile profile, int packetBytes, int batch, long packets, long maxWallMillis,
+                               Sink sinkKind) throws IOException, InterruptedException {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        try (DatagramChannel sink = DatagramChannel.open()) {
-            sink.bind(new InetSocketAddress("127.0.0.1", 0));
-            InetSocketAddress to = (InetSocketAddress) sink.getLocalAddress();
+        try (FloorSinks sinks = FloorSinks.open(sinkKind == Sink.READ ? Math.max(1, batch) : 1, sinkKind == Sink.READ)) {
+            InetSocketAddress[] to = sinks.addresses();
             Channel ch = new Bootstrap().group(group)
                     .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                     .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -96,7 +109,7 @@ public final class Floor {
                         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWallMillis));
                 ch.eventLoop().execute(s);
                 long[] r = s.done.get(maxWallMillis + 10_000, TimeUnit.MILLISECONDS);
-                return new Result(profile.name(), packetBytes, Math.max(1, batch), r[0], r[1], r[2], epoll);
+                return new Result(profile.name(), packetBytes, Math.max(1, batch), r[0], r[1], r[2], epoll, sinkKind);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 throw new IOException("floor measurement failed", e);
             } finally {
@@ -111,7 +124,7 @@ public final class Floor {
     private static final class Sender implements Runnable {
         final CompletableFuture<long[]> done = new CompletableFuture<>();
         final Channel ch;
-        final InetSocketAddress to;
+        final InetSocketAddress[] to;
         final int packetBytes;
         final int batch;
         final long target;
@@ -125,7 +138,7 @@ public final class Floor {
         long cpuStart = -1;
         long wallStart;
 
-        Sender(Channel ch, InetSocketAddress to, SrtpProfile profile, int packetBytes, int batch, long target, long deadline) {
+        Sender(Channel ch, InetSocketAddress[] to, SrtpProfile profile, int packetBytes, int batch, long target, long deadline) {
             this.ch = ch;
             this.to = to;
             this.packetBytes = packetBytes;
@@ -166,7 +179,7 @@ public final class Floor {
                         if (streams[i].protectRtp(view) != SrtpResult.OK) throw new IllegalStateException("protect");
                         ByteBuf b = ch.alloc().directBuffer(view.getLength());
                         b.writeBytes(work, 0, view.getLength());
-                        ch.write(new DatagramPacket(b, to), ch.voidPromise());
+                        ch.write(new DatagramPacket(b, to[i % to.length]), ch.voidPromise());
                     }
                     ch.flush();
                 }

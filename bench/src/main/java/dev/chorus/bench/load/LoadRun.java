@@ -73,6 +73,12 @@ public final class LoadRun {
     private final ConcurrentLinkedQueue<AutoCloseable> toClose = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Thread> consents = new ConcurrentLinkedQueue<>();
+    /**
+     * Every participant whose ICE and DTLS are up, in the order they connected. Consent checks go to each from then
+     * on: a setup of many participants on a loaded machine can outlast the server's consent timeout (30 s), and a
+     * publisher whose consent lapsed while the subscribers were still joining is gone before the run starts.
+     */
+    private final ConcurrentLinkedQueue<MediaEndpoint> connected = new ConcurrentLinkedQueue<>();
     private volatile long windowStart = Long.MAX_VALUE;
     private volatile long windowEnd = Long.MAX_VALUE;
     private volatile boolean stopSending;
@@ -114,6 +120,7 @@ public final class LoadRun {
                         + ": pass --media-port " + server.getPort());
             }
             media.connect(sdp, o.profile());
+            connected.add(media);
         }
 
         void send() {
@@ -169,6 +176,7 @@ public final class LoadRun {
             receiveLoop.add(media);
             sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", media.answer(sdp)));
             media.connect(sdp, o.profile());
+            connected.add(media);
         }
 
         /** Answers later offers (more tracks), like a browser's negotiationneeded handling. */
@@ -253,13 +261,10 @@ public final class LoadRun {
             LockSupport.parkNanos(IDLE_SAMPLE_NANOS);
             double idleCpuPerSecond = (cpu.cpuNanos() - idleCpu0) / ((System.nanoTime() - idle0) / 1e9);
             long t0 = System.nanoTime();
+            consents.add(Thread.ofVirtual().name("consent").start(this::consentChecks));
             parallel(pubs.stream().map(p -> (Task) () -> p.setup(mediaPort)).toList());
             parallel(subs.stream().map(s -> (Task) s::setup).toList());
             long setupNanos = System.nanoTime() - t0;
-            List<MediaEndpoint> endpoints = new ArrayList<>();
-            pubs.forEach(p -> endpoints.add(p.media));
-            subs.forEach(s -> endpoints.add(s.media));
-            consents.add(Thread.ofVirtual().name("consent").start(() -> consentChecks(endpoints)));
             consents.add(Thread.ofVirtual().name("renegotiation").start(() -> answerOffers(subs)));
             for (Publisher p : pubs) senders.add(Thread.ofPlatform().daemon().name("tx-" + p.index).start(p::send));
             // Every subscriber must see every stream of its room before the clock starts.
@@ -447,14 +452,14 @@ public final class LoadRun {
     }
 
     /** Consent freshness for every participant, every ~5 s as Chromium does, until the run stops. */
-    private void consentChecks(List<MediaEndpoint> endpoints) {
+    private void consentChecks() {
         while (!stopReceiving) {
             try {
                 Thread.sleep(CONSENT_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
-            for (MediaEndpoint e : endpoints) {
+            for (MediaEndpoint e : connected) {
                 try {
                     e.sendConsent();
                 } catch (IOException closed) {

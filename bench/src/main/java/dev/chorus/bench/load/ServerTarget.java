@@ -78,7 +78,9 @@ public final class ServerTarget implements AutoCloseable {
 
     /**
      * {@link #spawn(Map, long)} with extra JVM options for the server (e.g. a leak detection level). The server
-     * always writes a GC log ({@code -Xlog:gc}, UTC timestamps) into its temp dir: {@link #gcPauses} reads it.
+     * runs on the collector the container image ships with (ZGC, docker/Dockerfile's JAVA_OPTS) unless the options
+     * choose one, and always writes a GC and safepoint log (UTC timestamps) into its temp dir: {@link #gcPauses}
+     * reads it.
      */
     public static ServerTarget spawn(Map<String, String> extraEnv, List<String> jvmOptions, long startTimeoutMillis)
             throws IOException, InterruptedException {
@@ -86,7 +88,8 @@ public final class ServerTarget implements AutoCloseable {
         Path data = dir.resolve("data");
         Path gc = dir.resolve("gc.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-Xlog:gc:file=" + gc + ":utctime"));
+                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-Xlog:gc,safepoint:file=" + gc + ":utctime"));
+        if (jvmOptions.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) cmd.add("-XX:+UseZGC");
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", absoluteClassPath(), "dev.chorus.server.Main", "start"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
@@ -246,44 +249,21 @@ public final class ServerTarget implements AutoCloseable {
         }
     }
 
-    private static final Pattern GC_PAUSE = Pattern.compile(
-            "^\\[(\\d{4}-\\d\\d-\\d\\dT[^\\]]+)\\].*GC\\(\\d+\\) (Pause [^(]*?)\\s*(?:\\(.*)?\\s([0-9.]+)ms$");
-    private static final java.time.format.DateTimeFormatter GC_TIME =
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
-
     /**
-     * The server's stop-the-world GC pauses between two instants, from its GC log: count, the largest (ms, with
-     * its kind) and the sum; {@code available=false} without a log (pass {@code --gc-log} for an existing server).
+     * The server's stop-the-world pauses between two instants, from its log ({@link PauseLog}): GC pauses (count,
+     * the largest with its kind, the sum) and the largest safepoint of any kind; {@code available=false} without a
+     * log (pass {@code --gc-log} for an existing server).
      */
     public Map<String, Object> gcPauses(java.time.Instant from, java.time.Instant to) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("available", gcLog != null && Files.isReadable(gcLog));
         if (!(Boolean) m.get("available")) return m;
-        int count = 0;
-        double max = 0, sum = 0;
-        String maxKind = "";
+        m.put("log", gcLog.toString());
         try {
-            for (String line : Files.readAllLines(gcLog)) {
-                Matcher x = GC_PAUSE.matcher(line.trim());
-                if (!x.find()) continue;
-                java.time.Instant at = java.time.OffsetDateTime.parse(x.group(1), GC_TIME).toInstant();
-                if (at.isBefore(from) || at.isAfter(to)) continue;
-                double ms = Double.parseDouble(x.group(3));
-                count++;
-                sum += ms;
-                if (ms > max) {
-                    max = ms;
-                    maxKind = x.group(2).trim();
-                }
-            }
+            m.putAll(PauseLog.summarize(Files.readAllLines(gcLog), from, to));
         } catch (IOException | RuntimeException e) {
             m.put("error", e.toString());
         }
-        m.put("log", gcLog.toString());
-        m.put("pauses", count);
-        m.put("maxMillis", max);
-        m.put("maxKind", maxKind);
-        m.put("totalMillis", sum);
         return m;
     }
 
