@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -214,12 +213,10 @@ class SimulcastBrowserTest {
     }
 
     /**
-     * Awaiting fix: on this machine (2 cores, load average 30-40 during the session) the publisher's Chromium kept
-     * its own send-side estimate at its floor (q's targetBitrate 30 kbit/s, qualityLimitationReason "bandwidth") and
-     * sent only q, so there was no upper layer to pause; not yet diagnosed whether the SFU's transport-cc feedback to
-     * simulcast publishers is at fault. Run with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
+     * Dynacast. Needs the publisher to send its upper layers: it did not while the SFU's transport-cc feedback to a
+     * simulcast-only publisher named media SSRC 0 (Chromium's estimate then fell to its 30 kbit/s floor and only q
+     * was sent); the feedback now names a layer's SSRC ({@code PublishSide.feedbackMediaSsrc}).
      */
-    @Tag("awaiting-fix")
     @Test
     @Order(2)
     void aLayerNobodyReceivesIsPausedAtThePublisherAndResumedWithinTwoSeconds() throws Exception {
@@ -249,8 +246,7 @@ class SimulcastBrowserTest {
                 .isTrue();
     }
 
-    /** Awaiting fix: needs two flowing layers, see {@link #aLayerNobodyReceivesIsPausedAtThePublisherAndResumedWithinTwoSeconds}. */
-    @Tag("awaiting-fix")
+    /** Needs two flowing layers, see {@link #aLayerNobodyReceivesIsPausedAtThePublisherAndResumedWithinTwoSeconds}. */
     @Test
     @Order(3)
     void twentyForcedSwitchesEachReachTheDecoderAtAKeyFrame() throws Exception {

@@ -345,13 +345,29 @@ final class PublishSide {
 
     private void sendTransportCc(Endpoint pub) {
         byte[] out = worker.out;
-        long media = tracks.isEmpty() ? 0 : Math.max(0, tracks.values().iterator().next().ssrc);
+        long media = feedbackMediaSsrc();
         for (int round = 0; round < 4 && transportCc.hasPending(); round++) {
             int n = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
             int fb = transportCc.writeFeedback(out, n, rtcpSsrc, media);
             if (fb == 0) break;
             if (transports.sendRtcp(pub, out, n + fb)) worker.counters.transportCcFeedbacksSent++;
         }
+    }
+
+    /**
+     * The media SSRC a transport-cc feedback names: any SSRC the publisher sends on. Transport-cc is transport-wide,
+     * but a simulcast-only publisher has no single-stream SSRC, and a feedback naming SSRC 0 is one no RTP stream of
+     * the publisher claims: take a bound simulcast layer's SSRC then.
+     */
+    private long feedbackMediaSsrc() {
+        for (Producer t : tracks.values()) {
+            if (t.ssrc > 0) return t.ssrc;
+            SimulcastLayers sc = t.simulcast;
+            for (int l = 0; sc != null && l < sc.layers; l++) {
+                if (sc.ssrc(l) > 0) return sc.ssrc(l);
+            }
+        }
+        return 0;
     }
 
     private void sendReceiverReports(Endpoint pub, long now) {
