@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -187,11 +186,9 @@ class H264SimulcastBrowserTest {
     }
 
     /**
-     * Awaiting fix, as {@code SimulcastBrowserTest}'s switch case: on this machine (2 cores, load average 12–16 while
-     * other builds ran) the publisher's Chromium sent only q (h and f: 0 bytes, for H.264 exactly as for VP8), so
-     * there is no upper layer to switch to. Run with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
+     * Needs the publisher's upper layers flowing, as {@code SimulcastBrowserTest}'s switch case (they did not while
+     * the transport-cc feedback to a simulcast-only publisher named SSRC 0).
      */
-    @Tag("awaiting-fix")
     @Test
     @Order(3)
     void aForcedSwitchDownAndUpReachesTheDecoderAtKeyFrames() throws Exception {
