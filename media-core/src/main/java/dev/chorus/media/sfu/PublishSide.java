@@ -359,7 +359,7 @@ final class PublishSide {
      * but a simulcast-only publisher has no single-stream SSRC, and a feedback naming SSRC 0 is one no RTP stream of
      * the publisher claims: take a bound simulcast layer's SSRC then.
      */
-    private long feedbackMediaSsrc() {
+    long feedbackMediaSsrc() {
         for (Producer t : tracks.values()) {
             if (t.ssrc > 0) return t.ssrc;
             SimulcastLayers sc = t.simulcast;

@@ -198,6 +198,17 @@ class SimulcastForwardingTest {
     }
 
     @Test
+    void transportCcFeedbackToASimulcastOnlyPublisherNamesOneOfItsLayersNotSsrcZero() {
+        // Chromium's estimate fell to its 30 kbit/s floor (and it sent only q) while the feedback named SSRC 0.
+        assertThat(track.ssrc).as("a simulcast-only track has no single-stream SSRC").isLessThanOrEqualTo(0);
+        assertThat(pub.publishing.feedbackMediaSsrc()).as("before any layer is bound").isZero();
+        picture(1, true, 2);
+        assertThat(pub.publishing.feedbackMediaSsrc()).isEqualTo(SSRC[1]);
+        allLayers(true);
+        assertThat(pub.publishing.feedbackMediaSsrc()).isIn(SSRC[0], SSRC[1], SSRC[2]);
+    }
+
+    @Test
     void bindsSsrcLessLayersByRidAndGivesASmallElementTheLowestLayer() {
         allLayers(true);
         assertThat(track.simulcast.layerOfMediaSsrc(SSRC[0])).isEqualTo(0);
