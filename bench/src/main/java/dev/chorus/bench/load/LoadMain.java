@@ -46,8 +46,9 @@ public final class LoadMain {
         int maxParticipants;
         @Option(names = "--out", defaultValue = "bench-results", description = "Directory for the JSON report.")
         Path out;
-        @Option(names = "--gc-log", description = "The running server's GC log (-Xlog:gc:file=PATH:utctime), for GC pauses "
-                + "in the window. A spawned server always writes one; it is copied next to the report.")
+        @Option(names = "--gc-log", description = "The running server's GC and safepoint log (-Xlog:gc,safepoint:file=PATH:utctime; a "
+                + "GC-only log is read too, G1/Parallel/Serial only), for the pauses in the window. A spawned server "
+                + "always writes one; it is copied next to the report.")
         Path gcLog;
         @Option(names = "--server-jvm-opt", description = "Extra JVM option for a spawned server (repeatable).")
         List<String> serverJvmOptions = new java.util.ArrayList<>();
