@@ -66,6 +66,36 @@ public final class RtcpWriter {
         return 16;
     }
 
+    /**
+     * A generic NACK (RFC 4585 §6.2.1) for {@code seqs[0..n)}, given in sequence order (wrapping allowed): each FCI
+     * entry names a PID and, in its bitmask, the following 16 sequence numbers that are also asked for. At most
+     * {@code maxEntries} entries are written; returns the bytes written (0 if {@code n} is 0).
+     */
+    public static int nack(byte[] b, int off, long senderSsrc, long mediaSsrc, int[] seqs, int n, int maxEntries) {
+        if (n <= 0 || maxEntries <= 0) return 0;
+        put32(b, off + 4, senderSsrc);
+        put32(b, off + 8, mediaSsrc);
+        int p = off + 12;
+        int entries = 0;
+        int k = 0;
+        while (k < n && entries < maxEntries) {
+            int pid = seqs[k++] & 0xFFFF;
+            int blp = 0;
+            while (k < n) {
+                int d = (seqs[k] - pid) & 0xFFFF;
+                if (d < 1 || d > 16) break;
+                blp |= 1 << (d - 1);
+                k++;
+            }
+            put16(b, p, pid);
+            put16(b, p + 2, blp);
+            p += 4;
+            entries++;
+        }
+        header(b, off, 1, 205, p - off);
+        return p - off;
+    }
+
     /** NTP timestamp (64-bit, 32.32 fixed point) of a wall-clock instant in milliseconds since the Unix epoch. */
     public static long ntp(long unixMillis) {
         long seconds = unixMillis / 1000 + NTP_UNIX_OFFSET;
