@@ -6,7 +6,9 @@ import dev.chorus.media.rtp.RtcpCompound;
 /**
  * Answers one subscriber's NACKs from the producers' retransmission caches, within its retransmission budget
  * (SECURITY-CHECKLIST 42: per NACK and per second; the rest is counted). What a cache lacks was lost on the way in
- * too and is asked of the publisher. Owner: the room's worker thread.
+ * too: it is counted as missed, not forwarded; the SFU asks publishers for the holes in their streams itself
+ * ({@link dev.chorus.media.sfu.rtcp.NackGenerator}, for single streams and simulcast layers alike) and forwards the
+ * repairs. Owner: the room's worker thread.
  */
 final class NackResponder {
     private final RoomImpl room;
@@ -23,7 +25,6 @@ final class NackResponder {
     /** Worker: the NACK at index {@code i} of {@code rtcp}, for consumer {@code c}. */
     void answer(Consumer c, RtcpCompound rtcp, int i, long now) {
         int answeredHere = 0;
-        int upstream = 0;
         int entries = rtcp.nackCount(i);
         SfuCounters counters = worker.counters;
         int maxPerRequest = room.config.nackMaxPerRequest();
@@ -51,9 +52,9 @@ final class NackResponder {
                 int source = c.sourceSequence(seq);
                 int slot = c.track.cache.find(source, now);
                 if (slot < 0) {
-                    // Not here: lost on the way in too. Ask the publisher (it repairs with RTX, which we forward).
+                    // Not here: lost on the way in too (or too old). The track's NackGenerator asks the publisher for
+                    // such holes on its own; the repair is forwarded to every subscriber and cached.
                     counters.nacksMissed++;
-                    if (upstream < worker.upstreamNacks.length) worker.upstreamNacks[upstream++] = source;
                     continue;
                 }
                 answeredHere++;
@@ -63,7 +64,6 @@ final class NackResponder {
                 }
             }
         }
-        if (upstream > 0) c.track.publisher.publishing.nackUpstream(c.track, worker.upstreamNacks, upstream);
     }
 
     private boolean answerFromLayer(Consumer c, int seq, long now) {

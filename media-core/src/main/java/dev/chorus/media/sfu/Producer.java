@@ -3,6 +3,7 @@ package dev.chorus.media.sfu;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.sfu.rtcp.KeyframeRequester;
+import dev.chorus.media.sfu.rtcp.NackGenerator;
 import dev.chorus.media.sfu.rtcp.ReceiveStats;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
 import dev.chorus.media.speaker.AudioLevelMeter;
@@ -35,6 +36,8 @@ final class Producer {
     final RetransmitCache cache;
     /** Video only: PLIs to the publisher, deduplicated and rate-limited. */
     final KeyframeRequester keyframes;
+    /** Video only: the SFU's own NACKs for holes in the single stream (a simulcast track has one per layer). */
+    final NackGenerator nacks;
     /** Copy-on-write array: iterated per packet, changed rarely. */
     Consumer[] consumers = NONE;
     /** Audio tracks: the smoothed RFC 6464 level (active speaker detection); null for video. */
@@ -58,6 +61,7 @@ final class Producer {
         this.cache = video ? new RetransmitCache(config.retransmitCachePackets(),
                 TimeUnit.MILLISECONDS.toNanos(config.retransmitCacheMillis())) : null;
         this.keyframes = video ? new KeyframeRequester(TimeUnit.MILLISECONDS.toNanos(config.keyframeMinIntervalMillis())) : null;
+        this.nacks = video ? new NackGenerator() : null;
         this.audioLevel = video ? null : new AudioLevelMeter();
         this.codec = video ? dev.chorus.media.simulcast.VideoCodec.VP8 : null;
     }

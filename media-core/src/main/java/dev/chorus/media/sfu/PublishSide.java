@@ -7,6 +7,7 @@ import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.SsrcFilter;
 import dev.chorus.media.sdp.SdpWriter;
 import dev.chorus.media.sfu.rtcp.KeyframeRequester;
+import dev.chorus.media.sfu.rtcp.NackGenerator;
 import dev.chorus.media.simulcast.SimulcastStreams;
 import dev.chorus.media.sfu.rtcp.RtcpWriter;
 import dev.chorus.media.sfu.rtcp.TransportCcRecorder;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a participant publishes, on its publish transport: the producers by mid, the SSRC filter (only announced
  * SSRCs enter), bitrate policing, the transport-cc recorder, and the RTCP the SFU sends to the publisher (receiver
- * reports, transport-cc feedback, PLIs, NACKs for what the retransmission cache lacks). Owner: the room's worker.
+ * reports, transport-cc feedback, PLIs, and NACKs for the holes in every published video stream, per simulcast layer:
+ * {@link NackGenerator}). Owner: the room's worker.
  */
 final class PublishSide {
     private final ParticipantImpl participant;
@@ -214,6 +216,8 @@ final class PublishSide {
         }
         packetsPublished++;
         track.onReceived(rtp, isRtx, layer, now);
+        NackGenerator nacks = sc != null ? sc.nacks[layer] : track.nacks;
+        if (nacks != null) trackHoles(track, layer, nacks, rtp, isRtx, now);
         if (track.info.muted()) {
             counters.drop(SfuDropReason.MUTED);
             return;
@@ -284,30 +288,48 @@ final class PublishSide {
         }
     }
 
-    /** Sends one NACK for the publisher's own sequence numbers {@code seqs[0..n)} (one FCI entry each). */
-    void nackUpstream(Producer t, int[] seqs, int n) {
-        Endpoint ep = transports.publish;
-        if (ep == null || !ep.connected || t.ssrc < 0) return;
-        byte[] out = worker.out;
-        int p = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
-        int start = p;
-        // A one-entry NACK header, then all n entries (PID, BLP 0) and the length fixed up.
-        RtcpWriter.nack(out, p, rtcpSsrc, t.ssrc, seqs[0], 0);
-        p += 12;
-        for (int k = 0; k < n; k++) {
-            out[p] = (byte) (seqs[k] >>> 8);
-            out[p + 1] = (byte) seqs[k];
-            out[p + 2] = 0;
-            out[p + 3] = 0;
-            p += 4;
+    /**
+     * Per packet of a video stream (a repair unwrapped from RTX included): follows its holes; a repair of an asked-for
+     * packet is counted; a hole too big to ask for becomes a key frame request of that stream.
+     */
+    private void trackHoles(Producer t, int layer, NackGenerator nacks, RtpPacket rtp, boolean repaired, long now) {
+        long givenUp = nacks.givenUp();
+        int seen = nacks.onPacket(rtp.ssrc(), rtp.sequenceNumber(), repaired, now);
+        SfuCounters counters = worker.counters;
+        counters.nacksGivenUp += nacks.givenUp() - givenUp;
+        if (seen == NackGenerator.RECOVERED) {
+            counters.nacksRecovered++;
+        } else if (seen == NackGenerator.KEYFRAME_NEEDED) {
+            requestKeyframe(t, layer, now);
         }
-        int words = (p - start) / 4 - 1;
-        out[start + 2] = (byte) (words >>> 8);
-        out[start + 3] = (byte) words;
-        if (transports.sendRtcp(ep, out, p)) worker.counters.nacksForwarded++;
     }
 
-    /** Worker timer: pending PLIs, transport-cc feedback, receiver reports. */
+    /** Worker timer: the NACKs of every video stream of {@code t} that are due (RFC 4585 generic NACK per SSRC). */
+    private void sendNacks(Endpoint pub, Producer t, long now) {
+        SimulcastLayers sc = t.simulcast;
+        if (sc != null) {
+            for (int l = 0; l < sc.layers; l++) sendNacks(pub, sc.nacks[l], now);
+        } else if (t.nacks != null) {
+            sendNacks(pub, t.nacks, now);
+        }
+    }
+
+    private void sendNacks(Endpoint pub, NackGenerator nacks, long now) {
+        if (nacks.missing() == 0) return;
+        SfuCounters counters = worker.counters;
+        int[] seqs = worker.nackSeqs;
+        long givenUp = nacks.givenUp();
+        int n = nacks.collect(now, seqs, seqs.length);
+        counters.nacksGivenUp += nacks.givenUp() - givenUp;
+        if (n == 0) return;
+        counters.nacksRequested += n;
+        byte[] out = worker.out;
+        int p = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
+        p += RtcpWriter.nack(out, p, rtcpSsrc, nacks.ssrc(), seqs, n, seqs.length);
+        if (transports.sendRtcp(pub, out, p)) counters.nacksSentUpstream++;
+    }
+
+    /** Worker timer: pending PLIs, NACKs, transport-cc feedback, receiver reports. */
     void tick(long now) {
         Endpoint pub = transports.publish;
         if (pub == null || !pub.connected) return;
@@ -319,6 +341,7 @@ final class PublishSide {
             } else if (t.keyframes != null && t.keyframes.due(now)) {
                 sendPli(t.ssrc, t.keyframes);
             }
+            sendNacks(pub, t, now);
         }
         if (transportCc != null && transportCc.hasPending() && now - nextTransportCcNanos >= 0) {
             nextTransportCcNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.transportCcIntervalMillis());

@@ -17,7 +17,11 @@ public final class SfuCounters {
     long nacksAnswered;
     long nacksMissed;
     long nacksOverBudget;
-    long nacksForwarded;
+    /** The SFU's own NACKs to publishers ({@link dev.chorus.media.sfu.rtcp.NackGenerator}). */
+    long nacksSentUpstream;
+    long nacksRequested;
+    long nacksRecovered;
+    long nacksGivenUp;
     long keyframeRequestsReceived;
     long plisSent;
     long transportCcFeedbacksSent;
@@ -60,8 +64,14 @@ public final class SfuCounters {
     public long nacksAnswered() { return nacksAnswered; }
     public long nacksMissed() { return nacksMissed; }
     public long nacksOverBudget() { return nacksOverBudget; }
-    /** NACK packets sent to publishers for packets missing from the cache. */
-    public long nacksForwarded() { return nacksForwarded; }
+    /** NACK packets the SFU sent to publishers for holes in their streams. */
+    public long nacksSentUpstream() { return nacksSentUpstream; }
+    /** Sequence numbers asked of publishers (a retry counts again). */
+    public long nacksRequested() { return nacksRequested; }
+    /** Asked-for packets that then arrived (RTX repairs, late packets). */
+    public long nacksRecovered() { return nacksRecovered; }
+    /** Missing packets no longer asked for (retries or age exhausted, too many missing: a key frame instead). */
+    public long nacksGivenUp() { return nacksGivenUp; }
     public long keyframeRequestsReceived() { return keyframeRequestsReceived; }
     public long plisSent() { return plisSent; }
     public long transportCcFeedbacksSent() { return transportCcFeedbacksSent; }

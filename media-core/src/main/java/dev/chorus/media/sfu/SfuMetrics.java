@@ -10,7 +10,8 @@ import java.util.function.ToLongFunction;
  * Exports the SFU's plain per-worker counters to Micrometer by reading them (nothing is recorded per packet):
  * {@code chorus.sfu.rooms.open}, {@code chorus.sfu.participants}, {@code chorus.sfu.tracks},
  * {@code chorus.sfu.packets{direction=in|forwarded}}, {@code chorus.sfu.bytes.forwarded},
- * {@code chorus.sfu.drops{reason}} (including {@code queue_full}), {@code chorus.sfu.nacks{outcome}},
+ * {@code chorus.sfu.drops{reason}} (including {@code queue_full}), {@code chorus.sfu.nacks{outcome}} (subscribers' NACKs),
+ * {@code chorus.sfu.nacks.upstream{outcome=sent|requested|recovered|given_up}} (the SFU's own, to publishers),
  * {@code chorus.sfu.keyframe.requests{direction=received|sent}}, {@code chorus.sfu.rtcp{direction}},
  * {@code chorus.sfu.transport.cc.feedbacks}, {@code chorus.sfu.send.failures},
  * {@code chorus.sfu.simulcast.layer.switches}, {@code chorus.sfu.dynacast.updates}; bandwidth estimation (issue
@@ -41,7 +42,11 @@ final class SfuMetrics implements MeterBinder {
         counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksAnswered, "outcome", "answered");
         counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksMissed, "outcome", "missed");
         counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksOverBudget, "outcome", "over_budget");
-        counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksForwarded, "outcome", "forwarded_upstream");
+        String upstream = "the SFU's own NACKs to publishers for holes in their video streams: NACK packets sent, sequence numbers requested (retries count again), recovered, given up";
+        counter(registry, "chorus.sfu.nacks.upstream", upstream, SfuCounters::nacksSentUpstream, "outcome", "sent");
+        counter(registry, "chorus.sfu.nacks.upstream", upstream, SfuCounters::nacksRequested, "outcome", "requested");
+        counter(registry, "chorus.sfu.nacks.upstream", upstream, SfuCounters::nacksRecovered, "outcome", "recovered");
+        counter(registry, "chorus.sfu.nacks.upstream", upstream, SfuCounters::nacksGivenUp, "outcome", "given_up");
         counter(registry, "chorus.sfu.keyframe.requests", "keyframe requests (PLI/FIR) received from subscribers and sent to publishers", SfuCounters::keyframeRequestsReceived, "direction", "received");
         counter(registry, "chorus.sfu.keyframe.requests", "keyframe requests (PLI/FIR) received from subscribers and sent to publishers", SfuCounters::plisSent, "direction", "sent");
         counter(registry, "chorus.sfu.rtcp", "RTCP compound packets received and sent", SfuCounters::rtcpIn, "direction", "in");

@@ -5,6 +5,7 @@ import dev.chorus.media.simulcast.SimulcastOffer;
 import dev.chorus.media.simulcast.SimulcastStreams;
 import dev.chorus.media.simulcast.PayloadDescriptor;
 import dev.chorus.media.sfu.rtcp.KeyframeRequester;
+import dev.chorus.media.sfu.rtcp.NackGenerator;
 import dev.chorus.media.sfu.rtcp.ReceiveStats;
 import dev.chorus.media.sfu.rtcp.RetransmitCache;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * The per-layer half of a simulcast {@link Producer}: which SSRC is which rid ({@link SimulcastStreams}, bound on
  * the first packet carrying the rid), and per layer what the single-stream producer keeps once: receive statistics
  * (receiver reports per SSRC), a retransmission cache (sequence numbers of different layers collide), a keyframe
- * requester (a PLI names one layer's SSRC), when its last packet came (a layer the publisher stopped sending, by
+ * requester (a PLI names one layer's SSRC), a NACK generator (holes are per SSRC), when its last packet came (a layer the publisher stopped sending, by
  * dynacast or its own bandwidth estimate, is not a target) and its frame size (read from its key frames: the
  * adaptive-stream choice compares it with the subscriber's element). Owner: the room's worker thread.
  */
@@ -27,6 +28,8 @@ final class SimulcastLayers {
     final ReceiveStats[] stats;
     final RetransmitCache[] caches;
     final KeyframeRequester[] keyframes;
+    /** The SFU's own NACKs for holes in each layer's stream (lost on the publisher's uplink). */
+    final NackGenerator[] nacks;
     final long[] lastPacketNanos;
     final int[] widths;
     final int[] heights;
@@ -49,11 +52,13 @@ final class SimulcastLayers {
         this.stats = new ReceiveStats[layers];
         this.caches = new RetransmitCache[layers];
         this.keyframes = new KeyframeRequester[layers];
+        this.nacks = new NackGenerator[layers];
         for (int l = 0; l < layers; l++) {
             stats[l] = new ReceiveStats(clockRate);
             caches[l] = new RetransmitCache(config.retransmitCachePackets(),
                     TimeUnit.MILLISECONDS.toNanos(config.retransmitCacheMillis()));
             keyframes[l] = new KeyframeRequester(TimeUnit.MILLISECONDS.toNanos(config.keyframeMinIntervalMillis()));
+            nacks[l] = new NackGenerator();
         }
         this.lastPacketNanos = new long[layers];
         this.widths = new int[layers];

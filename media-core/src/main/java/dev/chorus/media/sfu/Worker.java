@@ -55,8 +55,8 @@ final class Worker implements Runnable {
     final RtpPacket rtp = new RtpPacket();
     final RtcpCompound rtcp = new RtcpCompound();
     final int[] newLength = new int[1];
-    /** Sequence numbers to NACK upstream for one subscriber NACK (bounded: the rest waits for the next NACK). */
-    final int[] upstreamNacks = new int[32];
+    /** Sequence numbers one stream NACKs to its publisher per tick (the rest waits for the next tick, 10 ms). */
+    final int[] nackSeqs = new int[64];
     /** Outgoing packets built by the worker (RTX, RTCP): a datagram plus SRTP growth. */
     final byte[] out = new byte[PacketRing.SLOT_BYTES + 2];
     /** The original header of the packet being forwarded (restored before each subscriber's rewrite). */

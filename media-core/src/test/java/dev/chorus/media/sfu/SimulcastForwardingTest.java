@@ -298,6 +298,109 @@ class SimulcastForwardingTest {
         assertThat(subLink.rtp.get(4)).isEqualTo(missed);
     }
 
+    static final long[] RTX_SSRC = {0xB0000001L, 0xB0000002L, 0xB0000003L};
+
+    /** Chromium's RTX repair of {@code original} (RFC 4588: OSN + payload) on the layer's RTX SSRC, with mid + repaired-rid. */
+    static byte[] rtx(int layer, int rtxSeq, byte[] original) {
+        RtpPacket o = TestRtp.view(original);
+        byte[] rid = RID[layer].getBytes(StandardCharsets.US_ASCII);
+        byte[] ext = {(byte) (MID_EXT << 4), '0', (byte) ((RRID_EXT << 4) | (rid.length - 1)), rid[0]};
+        byte[] payload = TestRtp.payload(original);
+        byte[] b = new byte[12 + 4 + ext.length + 2 + payload.length];
+        b[0] = (byte) 0x90;
+        b[1] = (byte) 97;
+        b[2] = (byte) (rtxSeq >>> 8);
+        b[3] = (byte) rtxSeq;
+        TestRtp.put32(b, 4, o.timestamp());
+        TestRtp.put32(b, 8, RTX_SSRC[layer]);
+        b[12] = (byte) 0xBE; b[13] = (byte) 0xDE; b[14] = 0; b[15] = (byte) (ext.length / 4);
+        System.arraycopy(ext, 0, b, 16, ext.length);
+        int p = 16 + ext.length;
+        b[p] = (byte) (o.sequenceNumber() >>> 8);
+        b[p + 1] = (byte) o.sequenceNumber();
+        System.arraycopy(payload, 0, b, p + 2, payload.length);
+        return b;
+    }
+
+    void receive(byte[] p) {
+        RtpPacket rtp = new RtpPacket();
+        assertThat(rtp.wrap(p, 0, p.length)).isEqualTo(RtpStatus.OK);
+        pub.publishing.onRtp(rtp, now());
+    }
+
+    /** The NACKs the publisher received: media SSRC → sequence numbers asked for. */
+    List<long[]> nacksToPublisher() {
+        List<long[]> got = new ArrayList<>();
+        for (byte[] r : pubLink.rtcp) {
+            dev.chorus.media.rtp.RtcpCompound c = TestRtp.rtcp(r);
+            for (int i = 0; i < c.packetCount(); i++) {
+                if (!c.isNack(i)) continue;
+                for (int k = 0; k < c.nackCount(i); k++) {
+                    int pid = c.nackPid(i, k);
+                    got.add(new long[] {c.mediaSsrc(i), pid});
+                    for (int bit = 0; bit < 16; bit++) {
+                        if ((c.nackBlp(i, k) & (1 << bit)) != 0) got.add(new long[] {c.mediaSsrc(i), (pid + bit + 1) & 0xFFFF});
+                    }
+                }
+            }
+        }
+        return got;
+    }
+
+    @Test
+    void aPacketLostOnTheSimulcastPublishersUplinkIsNackedUpstreamAndItsRtxRepairReachesTheSubscriberAtItsPlace() {
+        allLayers(true);
+        tick(); // no report yet: the top layer
+        allLayers(true);
+        assertThat(subLink.rtp).hasSize(2);
+        int before = TestRtp.view(subLink.rtp.getLast()).sequenceNumber();
+        // A picture of f in three packets; the middle one never reaches the SFU.
+        byte[][] f = new byte[3][];
+        for (int i = 0; i < 3; i++) {
+            f[i] = packet(2, seq[2], ts[2], pid[2], i == 0, false, false);
+            seq[2] = (seq[2] + 1) & 0xFFFF;
+            if (i != 1) receive(f[i]);
+        }
+        ts[2] += 3000;
+        pid[2]++;
+        int lostSeq = TestRtp.view(f[1]).sequenceNumber();
+        assertThat(subLink.rtp).hasSize(4);
+        assertThat(TestRtp.view(subLink.rtp.getLast()).sequenceNumber()).as("the hole stays a hole").isEqualTo((before + 3) & 0xFFFF);
+
+        // The subscriber's NACK for it cannot be answered (not cached) and is not forwarded: the SFU asks by itself.
+        sub.subscribing.onRtcp(TestRtp.rtcp(TestRtp.nack(0x999, consumer.ssrc, (before + 2) & 0xFFFF, 1, 0)), now());
+        assertThat(worker.counters.nacksMissed()).isEqualTo(1);
+        assertThat(nacksToPublisher()).isEmpty();
+
+        pub.publishing.tick(now());
+        assertThat(nacksToPublisher()).as("one NACK naming f's SSRC and the lost sequence number")
+                .singleElement().satisfies(n -> assertThat(n).containsExactly(SSRC[2], lostSeq));
+        assertThat(worker.counters.nacksSentUpstream()).isEqualTo(1);
+        assertThat(worker.counters.nacksRequested()).isEqualTo(1);
+
+        // Chromium repairs on f's RTX stream (bound by repaired-rid); the original reaches the subscriber at its place.
+        receive(rtx(2, 1, f[1]));
+        assertThat(subLink.rtp).hasSize(5);
+        byte[] repaired = subLink.rtp.getLast();
+        assertThat(TestRtp.view(repaired).ssrc()).isEqualTo(consumer.ssrc);
+        assertThat(TestRtp.view(repaired).sequenceNumber()).isEqualTo((before + 2) & 0xFFFF);
+        assertThat(TestRtp.view(repaired).payloadType()).isEqualTo(96);
+        assertThat(TestRtp.payload(repaired)).isEqualTo(TestRtp.payload(f[1]));
+        assertThat(worker.counters.nacksRecovered()).isEqualTo(1);
+
+        // It is cached now: the subscriber's next NACK is answered with exactly what it got.
+        consumer.rtxPayloadType = -1;
+        sub.subscribing.onRtcp(TestRtp.rtcp(TestRtp.nack(0x999, consumer.ssrc, (before + 2) & 0xFFFF, 1, 0)), now());
+        assertThat(subLink.rtp).hasSize(6);
+        assertThat(subLink.rtp.getLast()).isEqualTo(repaired);
+
+        // Nothing is asked again, and a duplicate repair (a second RTX) is not forwarded twice.
+        pub.publishing.tick(now() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
+        assertThat(nacksToPublisher()).hasSize(1);
+        receive(rtx(2, 2, f[1]));
+        assertThat(subLink.rtp).hasSize(6);
+    }
+
     @Test
     void refusesSimulcastItCannotForward() {
         String alternatives = OFFER.replace("a=simulcast:send f;h;q", "a=simulcast:send f,h;q");
