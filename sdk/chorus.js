@@ -441,7 +441,11 @@ export class Chorus extends EventTarget {
     this._e2eeReceivers(pc, next);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
-    this._send({ type: 'subscriberAnswer', sdp: pc.localDescription.sdp });
+    // Echo the offer's version: an answer to an offer the server withdrew meanwhile (its re-offer follows) is then
+    // ignored instead of being checked against the re-offer and refused. A server without versions sends none.
+    const reply = { type: 'subscriberAnswer', sdp: pc.localDescription.sdp };
+    if (Number.isSafeInteger(m.version)) reply.version = m.version;
+    this._send(reply);
     const at = performance.now();
     // Tracks that are in this offer and not yet announced → `track`; announced ones no longer offered → removed.
     const present = new Set();

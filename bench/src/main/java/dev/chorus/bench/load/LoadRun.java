@@ -174,7 +174,7 @@ public final class LoadRun {
             toClose.add(media);
             media.sink(this);
             receiveLoop.add(media);
-            sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", media.answer(sdp)));
+            sig.send(Signaling.subscriberAnswer(offer, media.answer(sdp)));
             media.connect(sdp, o.profile());
             connected.add(media);
         }
@@ -183,8 +183,7 @@ public final class LoadRun {
         void answerPendingOffers() throws Exception {
             JsonNode offer;
             while ((offer = sig.poll("subscriberOffer")) != null) {
-                sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer")
-                        .put("sdp", media.answer(offer.path("sdp").asText())));
+                sig.send(Signaling.subscriberAnswer(offer, media.answer(offer.path("sdp").asText())));
             }
         }
 

@@ -119,6 +119,16 @@ public final class Signaling implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * The {@code subscriberAnswer} to {@code offer} with {@code answerSdp}, naming the offer's version when it has one
+     * (docs/protocol.md): an answer to an offer the server withdrew meanwhile is then ignored, not refused.
+     */
+    static ObjectNode subscriberAnswer(JsonNode offer, String answerSdp) {
+        ObjectNode m = JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", answerSdp);
+        if (offer.path("version").canConvertToLong()) m.put("version", offer.path("version").longValue());
+        return m;
+    }
+
     public void send(ObjectNode message) throws IOException {
         try {
             sendText(message.toString());

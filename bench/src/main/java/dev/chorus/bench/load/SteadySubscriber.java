@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The soak's steady subscriber of one room, as a browser's subscribe connection behaves: one signaling session and
  * one media endpoint for the whole run. It reads its messages in order and
  * <ul>
- *   <li>answers every {@code subscriberOffer} with the same endpoint (same ICE ufrag and fingerprint);</li>
+ *   <li>answers every {@code subscriberOffer} with the same endpoint (same ICE ufrag and fingerprint), echoing its
+ *       {@code version} (an answer to an offer withdrawn meanwhile is then ignored by the server, not refused);</li>
  *   <li>connects (ICE + DTLS) on the first offer, and again on the first offer after the server reported its
  *       subscribe transport closed ({@code transportClosed}): that offer describes a new transport;</li>
  *   <li>follows an ICE restart (new server credentials in an offer) with nominating checks on the same transport;</li>
@@ -75,7 +76,7 @@ final class SteadySubscriber implements AutoCloseable {
         JsonNode m;
         while ((m = sig.next()) != null) {
             switch (m.path("type").asText()) {
-                case "subscriberOffer" -> onOffer(m.path("sdp").asText());
+                case "subscriberOffer" -> onOffer(m);
                 case "transportClosed" -> {
                     if (m.path("role").asText().equals("subscribe")) connected = false; // the next offer opens a new one
                 }
@@ -107,10 +108,11 @@ final class SteadySubscriber implements AutoCloseable {
         offeredSsrcs = now;
     }
 
-    private void onOffer(String sdp) throws InterruptedException {
+    private void onOffer(JsonNode offer) throws InterruptedException {
+        String sdp = offer.path("sdp").asText();
         forgetRemovedStreams(sdp);
         try {
-            sig.send(Signaling.JSON.createObjectNode().put("type", "subscriberAnswer").put("sdp", media.answer(sdp)));
+            sig.send(Signaling.subscriberAnswer(offer, media.answer(sdp)));
             offersAnswered.incrementAndGet();
             if (!connected) {
                 media.connect(sdp, profile);

@@ -40,13 +40,30 @@ public interface Participant {
         return publish(offerSdp, Map.of());
     }
 
+    /** {@link #answerSubscription(String, long)}'s version of an answer that names none: the outstanding offer. */
+    long CURRENT_OFFER = 0;
+
     /**
-     * The client's answer to the latest {@link ParticipantListener#onSubscriberOffer}. Forwarding of a newly
-     * offered track starts once the answer is applied and the subscribe transport is connected; the SFU then asks
-     * the publisher for a keyframe. Fails with {@link SfuException.Code#NO_PENDING_OFFER} without an outstanding
-     * offer.
+     * The client's answer to the {@link ParticipantListener#onSubscriberOffer} of version {@code offerVersion}.
+     * Forwarding of a newly offered track starts once the answer is applied and the subscribe transport is connected;
+     * the SFU then asks the publisher for a keyframe.
+     *
+     * <p>An answer to an offer that is no longer outstanding (the SFU withdrew it and sent a newer one while the
+     * answer was on its way, or it was answered already) completes with {@link SubscriberAnswerOutcome#IGNORED_STALE}
+     * and changes nothing. Fails with {@link SfuException.Code#UNKNOWN_OFFER_VERSION} for a version never sent (the
+     * outstanding offer stays), and as before with {@link SfuException.Code#BAD_SDP} or
+     * {@link SfuException.Code#NEGOTIATION_FAILED} (the offer is withdrawn and offered again if it carried tracks).
+     *
+     * @param offerVersion the version of the offer answered, or {@link #CURRENT_OFFER} for a client that does not
+     *                     send one: it answers whichever offer is outstanding, and fails with
+     *                     {@link SfuException.Code#NO_PENDING_OFFER} without one
      */
-    CompletableFuture<Void> answerSubscription(String answerSdp);
+    CompletableFuture<SubscriberAnswerOutcome> answerSubscription(String answerSdp, long offerVersion);
+
+    /** {@link #answerSubscription(String, long)} of the outstanding offer, whichever it is. */
+    default CompletableFuture<Void> answerSubscription(String answerSdp) {
+        return answerSubscription(answerSdp, CURRENT_OFFER).thenApply(outcome -> null);
+    }
 
     /**
      * ICE restart of the subscribe connection, asked for by the client (its ICE went disconnected or failed, or its

@@ -105,21 +105,15 @@ final class ParticipantImpl implements Participant {
     }
 
     @Override
-    public CompletableFuture<Void> answerSubscription(String answerSdp) {
+    public CompletableFuture<SubscriberAnswerOutcome> answerSubscription(String answerSdp, long offerVersion) {
         SubscribeNegotiation.Answer answer;
         try {
             answer = SubscribeNegotiation.read(answerSdp);
         } catch (RuntimeException e) {
             SfuException refusal = asRefusal(e);
-            return submit(() -> {
-                subscribing.refuseAnswer(refusal);
-                return null;
-            });
+            return submit(() -> subscribing.refuseAnswer(refusal, offerVersion));
         }
-        return submit(() -> {
-            subscribing.applyAnswer(answer);
-            return null;
-        });
+        return submit(() -> subscribing.applyAnswer(answer, offerVersion));
     }
 
     @Override

@@ -27,14 +27,16 @@ public interface ParticipantListener {
     default void onTrackUnpublished(TrackInfo track, UnpublishReason reason) { }
 
     /**
-     * The SFU offers a new subscribe description (tracks came or went). Send it to the client; pass its answer to
-     * {@link Participant#answerSubscription}. Only one offer is outstanding at a time: later changes wait for the
-     * answer and then produce the next offer.
+     * The SFU offers a new subscribe description (tracks came or went). Send it to the client with its version; pass
+     * its answer and the version it names to {@link Participant#answerSubscription(String, long)}. Only one offer is
+     * outstanding at a time: later changes wait for the answer and then produce the next offer.
      *
-     * @param sdp    the offer (contains the ICE password: never log it)
-     * @param tracks which published track each sending section carries (by mid); sections not listed are inactive
+     * @param sdp     the offer (contains the ICE password: never log it)
+     * @param tracks  which published track each sending section carries (by mid); sections not listed are inactive
+     * @param version this participant's offer version: 1 for its first offer, one more for each next one (also the
+     *                SDP's {@code o=} session version)
      */
-    default void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks) { }
+    default void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks, long version) { }
 
     /**
      * Audio levels (0…1, smoothed from the publishers' RFC 6464 header extension) of this participant and of the

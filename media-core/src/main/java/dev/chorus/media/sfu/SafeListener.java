@@ -30,8 +30,8 @@ final class SafeListener implements ParticipantListener {
     @Override public void onTrackUnpublished(TrackInfo track, UnpublishReason reason) {
         try { delegate.onTrackUnpublished(track, reason); } catch (RuntimeException e) { failed("onTrackUnpublished", e); }
     }
-    @Override public void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks) {
-        try { delegate.onSubscriberOffer(sdp, tracks); } catch (RuntimeException e) { failed("onSubscriberOffer", e); }
+    @Override public void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks, long version) {
+        try { delegate.onSubscriberOffer(sdp, tracks, version); } catch (RuntimeException e) { failed("onSubscriberOffer", e); }
     }
     @Override public void onAudioLevels(java.util.Map<String, Double> levels) {
         try { delegate.onAudioLevels(levels); } catch (RuntimeException e) { failed("onAudioLevels", e); }

@@ -27,6 +27,8 @@ public final class SfuCounters {
     long transportCcFeedbacksSent;
     long sendFailures;
     long subscriptionsOverCapacity;
+    /** Subscriber answers to an offer no longer outstanding (superseded, withdrawn or already answered): ignored. */
+    long staleSubscriberAnswers;
     /** Issue 12: spatial layer switches of simulcast consumers (after the first layer). */
     long layerSwitches;
     /** Issue 12: dynacast layer sets sent to publishers. */
@@ -79,6 +81,8 @@ public final class SfuCounters {
     public long sendFailures() { return sendFailures; }
     /** Tracks not offered to a subscriber because its transport's SRTP stream bound was reached. */
     public long subscriptionsOverCapacity() { return subscriptionsOverCapacity; }
+    /** Subscriber answers ignored because the offer they answer is no longer outstanding. */
+    public long staleSubscriberAnswers() { return staleSubscriberAnswers; }
     public long layerSwitches() { return layerSwitches; }
     public long layerMasksSent() { return layerMasksSent; }
     public long probesStarted() { return probesStarted; }

@@ -17,7 +17,11 @@ public final class SfuException extends RuntimeException {
         NEGOTIATION_FAILED,
         /** {@link Participant#answerSubscription} without an outstanding subscriber offer. */
         NO_PENDING_OFFER,
-        /** A new ICE ufrag on an existing transport (ICE restart is not supported yet). */
+        /**
+         * {@link Participant#answerSubscription(String, long)} names a subscriber offer version that was never sent
+         * (a client defect); the outstanding offer is left as it is.
+         */
+        UNKNOWN_OFFER_VERSION,
         /** The media server has no room for another transport. */
         CAPACITY,
         /** No such track of this participant. */

@@ -17,7 +17,9 @@ import java.util.function.ToLongFunction;
  * {@code chorus.sfu.simulcast.layer.switches}, {@code chorus.sfu.dynacast.updates}; bandwidth estimation (issue
  * 12): {@code chorus.sfu.bwe.estimate} (distribution of subscribers' estimates, each recorded once a second),
  * {@code chorus.sfu.bwe.probes}, {@code chorus.sfu.bwe.probe.packets}, {@code chorus.sfu.bwe.paused} (videos paused
- * for bandwidth), {@code chorus.sfu.simulcast.target.changes{reason=bandwidth|view|publisher}}.
+ * for bandwidth), {@code chorus.sfu.simulcast.target.changes{reason=bandwidth|view|publisher}};
+ * {@code chorus.sfu.subscriptions.over.capacity}, {@code chorus.sfu.subscriber.answers.stale} (answers to a
+ * subscriber offer withdrawn or superseded while they were on their way, ignored).
  */
 final class SfuMetrics implements MeterBinder {
     private final Sfu sfu;
@@ -69,6 +71,7 @@ final class SfuMetrics implements MeterBinder {
                 .serviceLevelObjectives(12_500, 31_250, 62_500, 125_000, 250_000, 625_000, 1_250_000)
                 .register(registry));
         counter(registry, "chorus.sfu.subscriptions.over.capacity", "subscriptions refused because a participant had too many", SfuCounters::subscriptionsOverCapacity);
+        counter(registry, "chorus.sfu.subscriber.answers.stale", "subscriber answers ignored because the offer they answer was no longer outstanding (superseded or withdrawn while the answer was on its way)", SfuCounters::staleSubscriberAnswers);
     }
 
     private void counter(MeterRegistry registry, String name, String help, ToLongFunction<SfuCounters> f,

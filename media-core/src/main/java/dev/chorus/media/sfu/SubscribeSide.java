@@ -29,7 +29,8 @@ final class SubscribeSide {
     private final TransportPair transports;
 
     private final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    private long version;
+    /** Versions of the offers sent, and which one is outstanding: which offer an answer answers. */
+    private final SubscriberOfferVersions versions = new SubscriberOfferVersions();
     final List<Slot> slots = new ArrayList<>();
     final List<Consumer> consumers = new ArrayList<>();
     /** Other participants' tracks announced to this one (identity set): a superset of its consumers' tracks. */
@@ -245,23 +246,23 @@ final class SubscribeSide {
             sections.add(new SubscribeNegotiation.Section(s.mid, s.video, stream, extra, format));
             offered.add(new Slot.Offered(s, c));
         }
+        long version = versions.next();
         String sdp = SubscribeNegotiation.offer(transports.subscribeCredentials(), room.sfu.sdpFingerprint(),
-                room.sfu.candidates(), sessionId, ++version, sections);
+                room.sfu.candidates(), sessionId, version, sections);
         outstandingOffer = offered;
         changed = false;
-        participant.listener.onSubscriberOffer(sdp, List.copyOf(listed));
+        participant.listener.onSubscriberOffer(sdp, List.copyOf(listed), version);
     }
 
     /**
-     * Worker: the client's answer (parsed off the worker) to the outstanding offer. A refused answer withdraws the
-     * offer (issue 13 defect 2: left outstanding, it blocked every later offer): the subscription counts as changed
-     * if the offer carried tracks, so the next offer comes at once; an all-inactive offer is offered again only when
+     * Worker: the client's answer (parsed off the worker) to the offer of {@code offerVersion}. An answer to an offer
+     * no longer outstanding is ignored ({@link #answersOutstandingOffer}). A refused answer withdraws the offer
+     * (issue 13 defect 2: left outstanding, it blocked every later offer): the subscription counts as changed if the
+     * offer carried tracks, so the next offer comes at once; an all-inactive offer is offered again only when
      * something changes (no offer/refusal loop).
      */
-    void applyAnswer(SubscribeNegotiation.Answer answer) {
-        if (outstandingOffer == null) {
-            throw new SfuException(SfuException.Code.NO_PENDING_OFFER, "no subscriber offer outstanding");
-        }
+    SubscriberAnswerOutcome applyAnswer(SubscribeNegotiation.Answer answer, long offerVersion) {
+        if (!answersOutstandingOffer(offerVersion)) return SubscriberAnswerOutcome.IGNORED_STALE;
         List<String> mids = new ArrayList<>(outstandingOffer.size());
         for (Slot.Offered o : outstandingOffer) mids.add(o.slot().mid);
         try {
@@ -273,16 +274,43 @@ final class SubscribeSide {
             throw e;
         }
         outstandingOffer = null;
+        versions.settle();
         negotiate();
+        return SubscriberAnswerOutcome.APPLIED;
     }
 
-    /** Worker: an answer that could not even be parsed (off the worker): refused like any other. */
-    void refuseAnswer(SfuException refusal) {
-        if (outstandingOffer == null) {
-            throw new SfuException(SfuException.Code.NO_PENDING_OFFER, "no subscriber offer outstanding");
-        }
+    /**
+     * Worker: an answer that could not even be parsed (off the worker): refused like any other, unless it answers an
+     * offer no longer outstanding (then it is ignored like any stale answer and the outstanding offer stays).
+     */
+    SubscriberAnswerOutcome refuseAnswer(SfuException refusal, long offerVersion) {
+        if (!answersOutstandingOffer(offerVersion)) return SubscriberAnswerOutcome.IGNORED_STALE;
         withdrawOffer(refusal);
         throw refusal;
+    }
+
+    /**
+     * Whether an answer naming {@code offerVersion} answers the outstanding offer ({@link SubscriberOfferVersions}).
+     * An answer to an earlier offer (on its way while that offer was withdrawn and the next one sent: the transport
+     * closed, or an answer was refused) is counted and ignored: false. A version never sent, or an unversioned answer
+     * without an outstanding offer, is refused and changes nothing.
+     */
+    private boolean answersOutstandingOffer(long offerVersion) {
+        return switch (versions.judge(offerVersion)) {
+            case CURRENT -> true;
+            case STALE -> {
+                worker.counters.staleSubscriberAnswers++;
+                LOG.debug("event=subscriber_answer_stale participant={} answered_version={} outstanding_version={} "
+                        + "(answers an offer no longer outstanding; ignored)", participant.id, offerVersion,
+                        versions.outstanding());
+                yield false;
+            }
+            case NEVER_SENT -> throw new SfuException(SfuException.Code.UNKNOWN_OFFER_VERSION, "the answer names "
+                    + "subscriber offer version " + offerVersion + ", which was never sent (the last one is "
+                    + versions.lastSent() + ")");
+            case NONE_OUTSTANDING -> throw new SfuException(SfuException.Code.NO_PENDING_OFFER,
+                    "no subscriber offer outstanding");
+        };
     }
 
     private void apply(SubscribeNegotiation.Accepted accepted) {
@@ -344,6 +372,7 @@ final class SubscribeSide {
         boolean carriedTracks = false;
         for (Slot.Offered o : outstandingOffer) carriedTracks |= o.consumer() != null;
         outstandingOffer = null;
+        versions.settle();
         if (carriedTracks) changed = true;
         if (!refusalLogged) {
             refusalLogged = true;
@@ -365,9 +394,13 @@ final class SubscribeSide {
         for (Consumer c : List.copyOf(consumers)) maybeStart(c, now);
     }
 
-    /** The subscribe transport closed: the next offer opens a new one (an ICE restart for the client's PC). */
+    /**
+     * The subscribe transport closed: the next offer opens a new one (an ICE restart for the client's PC). The
+     * outstanding offer is withdrawn; an answer to it still on its way is then stale and ignored.
+     */
     void onTransportClosed() {
         outstandingOffer = null;
+        versions.settle();
         changed = true;
         for (Consumer c : consumers) {
             c.negotiated = false;

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Records every {@link ParticipantListener} event (worker thread) for tests to wait on. */
 public final class RecordingParticipantListener implements ParticipantListener {
-    public record Offer(String sdp, List<SubscribedTrack> tracks) { }
+    public record Offer(String sdp, List<SubscribedTrack> tracks, long version) { }
 
     public final LinkedBlockingQueue<Offer> offers = new LinkedBlockingQueue<>();
     public final List<TrackInfo> published = new CopyOnWriteArrayList<>();
@@ -27,9 +27,9 @@ public final class RecordingParticipantListener implements ParticipantListener {
     @Override public void onTrackUnpublished(TrackInfo track, UnpublishReason reason) {
         unpublished.add(track.participantId() + "/" + track.trackId() + ":" + reason);
     }
-    @Override public void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks) {
+    @Override public void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks, long version) {
         threads.add(Thread.currentThread());
-        offers.add(new Offer(sdp, tracks));
+        offers.add(new Offer(sdp, tracks, version));
     }
     @Override public void onTransportConnected(TransportRole role) { connected.add(role); }
     @Override public void onTransportClosed(TransportRole role, CloseReason reason) { transportClosed.add(role + ":" + reason); }

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One participant of a call: its WebSocket session and its SFU handle. Turns the SFU's events (on the room's worker
@@ -36,7 +37,9 @@ final class CallParticipant implements ParticipantListener {
     private volatile boolean live;
     private final AtomicBoolean ended = new AtomicBoolean();
     final AtomicBoolean publishing = new AtomicBoolean();
-    final AtomicBoolean answering = new AtomicBoolean();
+    /** The offer version of the subscriber answer being applied ({@link #NO_ANSWER}: none); see {@link #startAnswer}. */
+    private final AtomicLong answering = new AtomicLong(NO_ANSWER);
+    private static final long NO_ANSWER = -1;
     /** ICE servers issued at admission, until {@code joined} carries them. */
     volatile List<Map<String, Object>> ice = List.of();
     /** Audits this participant's own track changes (set by the call service at admission). */
@@ -148,7 +151,7 @@ final class CallParticipant implements ParticipantListener {
     }
 
     @Override
-    public void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks) {
+    public void onSubscriberOffer(String sdp, List<SubscribedTrack> tracks, long version) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (SubscribedTrack t : tracks) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -158,6 +161,7 @@ final class CallParticipant implements ParticipantListener {
         }
         Map<String, Object> msg = new LinkedHashMap<>();
         msg.put("type", "subscriberOffer");
+        msg.put("version", version);
         msg.put("sdp", sdp);
         msg.put("tracks", list);
         unansweredOffer = msg;
@@ -166,6 +170,26 @@ final class CallParticipant implements ParticipantListener {
 
     /** The latest {@code subscriberOffer} until an answer to it was applied (sent again after a session resume). */
     volatile Map<String, Object> unansweredOffer;
+
+    /**
+     * Whether a subscriber answer naming offer {@code version} may be applied now: one answer at a time, except that
+     * an answer to a newer offer may follow one to an older offer at once. A client that answered a withdrawn offer
+     * answers its successor right after, while the stale answer may still be on its way through the media worker
+     * (which takes them in order); refusing the newer one as {@code answer_in_progress} would cost another round.
+     */
+    boolean startAnswer(long version) {
+        long current;
+        do {
+            current = answering.get();
+            if (current != NO_ANSWER && version <= current) return false;
+        } while (!answering.compareAndSet(current, version));
+        return true;
+    }
+
+    /** The answer started with {@code version} was applied, ignored or refused. */
+    void answerDone(long version) {
+        answering.compareAndSet(version, NO_ANSWER);
+    }
 
     /** The answer to {@code offer} was applied; a later offer stays unanswered. */
     void answered(Map<String, Object> offer) {

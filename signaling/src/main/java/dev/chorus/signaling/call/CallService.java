@@ -8,6 +8,7 @@ import dev.chorus.media.sfu.Participant;
 import dev.chorus.media.sfu.Room;
 import dev.chorus.media.sfu.Sfu;
 import dev.chorus.media.sfu.SfuException;
+import dev.chorus.media.sfu.SubscriberAnswerOutcome;
 import dev.chorus.media.sfu.TrackInfo;
 import dev.chorus.media.sfu.TrackKind;
 import dev.chorus.media.simulcast.ViewportLayers;
@@ -422,20 +423,39 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         }
     }
 
-    /** {@code {"type":"subscriberAnswer","sdp":"…"}}: the answer to the latest {@code subscriberOffer}. */
+    /**
+     * {@code {"type":"subscriberAnswer","sdp":"…","version":7}}: the answer to the {@code subscriberOffer} of that
+     * version. An answer to an offer no longer outstanding (the SFU withdrew it and sent the next one while the answer
+     * was on its way) is ignored without an error; a version never sent is refused ({@code unknown_offer_version}).
+     * Without {@code version} (older clients) it answers whichever offer is outstanding, as before.
+     */
     private void onSubscriberAnswer(ParticipantSession s, ObjectNode m) throws ProtocolError {
         CallParticipant cp = participant(s);
-        Messages.onlyFields(m, "type", "sdp");
+        Messages.onlyFields(m, "type", "sdp", "version");
         String sdp = sdp(m);
-        if (!cp.answering.compareAndSet(false, true)) {
+        long version = offerVersion(m.get("version"));
+        if (!cp.startAnswer(version)) {
             throw new ProtocolError("answer_in_progress", "The previous answer is still being applied.");
         }
         java.util.Map<String, Object> answered = cp.unansweredOffer;
-        cp.media().answerSubscription(sdp).whenComplete((v, e) -> {
-            cp.answering.set(false);
+        cp.media().answerSubscription(sdp, version).whenComplete((outcome, e) -> {
+            cp.answerDone(version);
             if (e != null) replyAsync(s, e);
-            else cp.answered(answered);
+            else if (outcome == SubscriberAnswerOutcome.APPLIED) cp.answered(answered);
         });
+    }
+
+    /** The largest integer a JavaScript number holds exactly (2^53 - 1): the SDK echoes the version as a number. */
+    private static final long MAX_OFFER_VERSION = (1L << 53) - 1;
+
+    /** A {@code subscriberAnswer}'s {@code version}: absent or null for an older client ({@link Participant#CURRENT_OFFER}). */
+    private static long offerVersion(JsonNode n) throws ProtocolError {
+        if (n == null || n.isNull()) return Participant.CURRENT_OFFER;
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 1 || n.longValue() > MAX_OFFER_VERSION) {
+            throw new ProtocolError("bad_message", "\"version\" must be the positive integer \"version\" of the "
+                    + "subscriberOffer answered.");
+        }
+        return n.longValue();
     }
 
     /** {@code {"type":"mute","trackId":"0","muted":true}}: stops (or resumes) forwarding one of one's own tracks. */
@@ -563,7 +583,7 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
         if (c instanceof SfuException se) {
             code = se.code().name().toLowerCase(Locale.ROOT);
             switch (se.code()) {
-                case BAD_SDP, NEGOTIATION_FAILED, PUBLISH_NOT_ALLOWED, TOO_MANY_TRACKS, CAPACITY ->
+                case BAD_SDP, NEGOTIATION_FAILED, PUBLISH_NOT_ALLOWED, TOO_MANY_TRACKS, CAPACITY, UNKNOWN_OFFER_VERSION ->
                         warnings.warn("negotiation_refused", code, s.participantId());
                 default -> { }
             }
@@ -574,6 +594,9 @@ public final class CallService implements SessionLifecycle, ProjectEvents {
                 case NEGOTIATION_FAILED -> "Nothing acceptable could be negotiated from this SDP"
                         + clientReason(se) + "; nothing was changed.";
                 case NO_PENDING_OFFER -> "There is no subscriber offer to answer.";
+                case UNKNOWN_OFFER_VERSION -> "This answer names a subscriber offer version that was never sent"
+                        + clientReason(se) + "; answer the latest subscriberOffer with its \"version\". Nothing was "
+                        + "changed.";
                 case CAPACITY -> "The media server is full.";
                 case UNKNOWN_TRACK -> "No such track of this participant.";
                 case CLOSED -> "The participant or room is closed.";

@@ -91,6 +91,17 @@ public final class ResumeCredentials {
         stopped = true;
     }
 
+    /**
+     * {@code {"credential":…,"grace":seconds}} of {@code joined} and {@code resumed}: a fresh single-use credential
+     * for the session's next resume ({@link #issue}) and the grace window.
+     */
+    Map<String, Object> clientField(ParticipantSession s) {
+        Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("credential", issue(s));
+        r.put("grace", grace().toMillis() / 1000.0);
+        return r;
+    }
+
     /** A fresh credential for {@code session}; a credential it held before is spent ({@code credential_used}). */
     public synchronized String issue(ParticipantSession session) {
         byte[] b = new byte[CREDENTIAL_BYTES];

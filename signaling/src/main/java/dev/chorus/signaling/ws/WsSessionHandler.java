@@ -53,6 +53,9 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     private final Runnable onClosed;
     private final SessionLifecycle lifecycle;
     private final ResumeCredentials resumable;
+    /** Session resume (docs/protocol.md): a dropped connection's session kept, and taken over by a new connection. */
+    private final SessionParking parking;
+    private final SessionResumption resumption;
     /** The code of the client's close frame, or -1 (none: the connection just dropped). */
     private int clientCloseCode = -1;
 
@@ -83,6 +86,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         this.sourceIp = sourceIp;
         this.onClosed = onClosed;
         this.lifecycle = lifecycle;
+        this.parking = new SessionParking(resumable, registry, audit, metrics, lifecycle, this::endAdmission);
+        this.resumption = new SessionResumption(resumable, gate, audit, registry, metrics, lifecycle, blocking, sourceIp);
     }
 
     @Override
@@ -119,9 +124,13 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onJoinMessage(ChannelHandlerContext ctx, String text) {
-        String[] resume = parseResume(text);
+        ResumeRequest resume = ResumeRequest.parse(text, settings.maxTokenBytes());
         if (resume != null) {
-            onResumeMessage(ctx, resume);
+            cancelJoinTimer();
+            state = State.ADMITTING;
+            joinStartedNanos = System.nanoTime();
+            ctx.channel().config().setAutoRead(false);
+            resumption.start(ctx, resume, resumingOn(ctx));
             return;
         }
         String[] join = parseJoin(text);
@@ -254,7 +263,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 joined.put("rights", a.rights());
                 joined.put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().getEpochSecond());
                 if (extra != null) extra.forEach(joined::putIfAbsent);
-                if (resumable.enabled()) joined.put("resume", resumeField(session));
+                if (resumable.enabled()) joined.put("resume", resumable.clientField(session));
                 session.sendJoined(joined);
                 metrics.joinCompleted(System.nanoTime() - joinStartedNanos);
                 scheduleExpiry(ctx);
@@ -262,6 +271,25 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
                 goLive(ctx);
             }
         }
+    }
+
+    /** This connection as a resume sees it ({@link SessionResumption}): its state, timers and close. */
+    private SessionResumption.Connection resumingOn(ChannelHandlerContext ctx) {
+        return new SessionResumption.Connection() {
+            @Override public boolean resuming() { return state == State.ADMITTING; }
+
+            @Override public void takeOver(ParticipantSession s, JoinOutcome.Admitted admitted) {
+                session = s;
+                admittedHeld = admitted;
+                state = State.JOINED;
+            }
+
+            @Override public void scheduleExpiry() { WsSessionHandler.this.scheduleExpiry(ctx); }
+            @Override public void goLive() { WsSessionHandler.this.goLive(ctx); }
+            @Override public void close(int code, String reason, String metricReason) {
+                closeWith(ctx, code, reason, metricReason);
+            }
+        };
     }
 
     /** Joined or resumed: idle deadline on, the messages queued meanwhile handled, reading again. */
@@ -274,209 +302,6 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
             onMessage(ctx, m);
         }
         ctx.channel().config().setAutoRead(true);
-    }
-
-    /** {@code {"credential":…,"grace":seconds}}: a fresh single-use credential for the session's next resume. */
-    private Map<String, Object> resumeField(ParticipantSession s) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("credential", resumable.issue(s));
-        r.put("grace", resumable.grace().toMillis() / 1000.0);
-        return r;
-    }
-
-    // ---- session resume (docs/protocol.md, "Session resume") --------------------------------------------------------
-
-    /**
-     * Returns {credential, token, room} of a well-formed resume message, or null: exactly
-     * {@code {"type":"resume","room":string,"token":string,"credential":string}}.
-     */
-    private String[] parseResume(String text) {
-        if (!text.contains("\"resume\"")) return null; // cheap: joins never parse twice
-        JsonNode n;
-        try {
-            n = Json.mapper().readTree(text);
-        } catch (JacksonException e) {
-            return null;
-        }
-        if (!(n instanceof ObjectNode o) || o.size() != 4) return null;
-        if (!(o.get("type") instanceof JsonNode type) || !"resume".equals(type.textValue())) return null;
-        JsonNode room = o.get("room");
-        JsonNode token = o.get("token");
-        JsonNode credential = o.get("credential");
-        if (room == null || !room.isTextual() || room.textValue().isEmpty() || room.textValue().length() > 128) return null;
-        if (token == null || !token.isTextual() || token.textValue().isEmpty()
-                || token.textValue().length() > settings.maxTokenBytes()) return null;
-        if (credential == null || !credential.isTextual() || credential.textValue().isEmpty()
-                || credential.textValue().length() > 128) return null;
-        return new String[] {credential.textValue(), token.textValue(), room.textValue()};
-    }
-
-    /**
-     * A client resumes its parked session: the credential must name a session of this node that is still within its
-     * grace window and in the named room; then the token is verified like a refresh (revocation and room state win;
-     * it must name the session's identity); then the session is claimed, once, and re-attached to this connection.
-     */
-    private void onResumeMessage(ChannelHandlerContext ctx, String[] r) {
-        cancelJoinTimer();
-        state = State.ADMITTING;
-        joinStartedNanos = System.nanoTime();
-        ctx.channel().config().setAutoRead(false);
-        if (!resumable.enabled()) {
-            refuseResume(ctx, null, "resume_disabled", true);
-            return;
-        }
-        ResumeCredentials.Lookup found = resumable.lookup(r[0]);
-        if (!found.found()) {
-            refuseResume(ctx, null, found.refusal().code(), true);
-            return;
-        }
-        ParticipantSession target = found.session();
-        if (!target.room().equals(r[2])) {
-            refuseResume(ctx, target, ResumeCredentials.Refusal.MISMATCH.code(), true);
-            return;
-        }
-        try {
-            blocking.execute(() -> {
-                JoinOutcome outcome;
-                try {
-                    outcome = gate.resume(r[1], target, sourceIp);
-                } catch (StoreException.Unavailable e) {
-                    outcome = new JoinOutcome.Unavailable("store_unavailable"); // not the client's fault: retry
-                } catch (RuntimeException e) {
-                    log.warn("event=resume_gate_failed error={}", e.getClass().getName());
-                    outcome = new JoinOutcome.Refused("internal_error");
-                }
-                JoinOutcome o = outcome;
-                ctx.executor().execute(() -> onResumeVerified(ctx, r[0], target, o, 0));
-            });
-        } catch (RejectedExecutionException e) {
-            closeWith(ctx, WsCloseCodes.GOING_AWAY, "shutting down", "shutdown");
-        }
-    }
-
-    private static final int TAKEOVER_WAIT_STEPS = 40;
-    private static final long TAKEOVER_STEP_MILLIS = 50;
-
-    private void onResumeVerified(ChannelHandlerContext ctx, String credential, ParticipantSession target,
-                                  JoinOutcome outcome, int attempt) {
-        if (state != State.ADMITTING) return;
-        if (outcome instanceof JoinOutcome.Unavailable) {
-            // the decision needs the shared store, which is down: nothing was spent, the client tries again (1013)
-            closeWith(ctx, WsCloseCodes.TRY_AGAIN_LATER, "try again later", "unavailable");
-            return;
-        }
-        if (!(outcome instanceof JoinOutcome.Admitted a)) {
-            // audited by the gate with the precise reason; the client learns whether it was the identity or the token
-            String reason = outcome instanceof JoinOutcome.Refused f && "refresh_mismatch".equals(f.reason())
-                    ? ResumeCredentials.Refusal.MISMATCH.code() : "token_refused";
-            refuseResume(ctx, target, reason, false);
-            return;
-        }
-        ResumeCredentials.Lookup claimed = resumable.claim(credential);
-        if (claimed.refusal() == ResumeCredentials.Refusal.NOT_PARKED && attempt < TAKEOVER_WAIT_STEPS) {
-            // the old connection still looks alive here (half-open after a network change): drop it, wait for the park
-            if (attempt == 0) target.dropConnection();
-            ctx.executor().schedule(() -> onResumeVerified(ctx, credential, target, outcome, attempt + 1),
-                    TAKEOVER_STEP_MILLIS, TimeUnit.MILLISECONDS);
-            return;
-        }
-        if (!claimed.found()) {
-            refuseResume(ctx, target, claimed.refusal().code(), true);
-            return;
-        }
-        ParticipantSession s = claimed.session();
-        session = s;
-        admittedHeld = claimed.parked().admitted();
-        boolean renewed = !a.tokenId().equals(s.tokenId()) || !java.util.Objects.equals(a.expiresAt(), s.expiresAt());
-        if (renewed) s.renew(a); // the client resumed with a fresh token: its rights and expiry apply from now
-        state = State.JOINED;
-        Map<String, Object> resumed = new LinkedHashMap<>();
-        resumed.put("type", "resumed");
-        resumed.put("participantId", s.participantId());
-        resumed.put("room", s.room());
-        resumed.put("rights", s.rights());
-        resumed.put("expiresAt", s.expiresAt() == null ? null : s.expiresAt().getEpochSecond());
-        resumed.put("resume", resumeField(s));
-        if (!s.attach(ctx.channel(), resumed)) {
-            // more happened while parked than was kept: the client's view cannot be made whole
-            refuseResume(ctx, s, "resume_state_lost", true);
-            return;
-        }
-        try {
-            audit.resumed(s, sourceIp);
-        } catch (RuntimeException e) {
-            log.warn("event=ws_audit_failed error={}", e.getClass().getName());
-        }
-        metrics.wsSessionOpened();
-        scheduleExpiry(ctx);
-        log.info("event=ws_resumed participant={} project={} ip={}", s.participantId(), s.projectId(), sourceIp);
-        try {
-            lifecycle.resumed(s);
-            if (renewed) lifecycle.refreshApplied(s);
-        } catch (RuntimeException e) {
-            log.warn("event=session_resume_hook_failed error={}", e.getClass().getName());
-        }
-        if (renewed) registry.renewed(s); // live authorization: effective rights to the client
-        goLive(ctx);
-    }
-
-    /** Refuses a resume with 4011 and its reason (the client joins again); audited here unless the gate did. */
-    private void refuseResume(ChannelHandlerContext ctx, ParticipantSession target, String reason, boolean audit) {
-        if (audit) {
-            try {
-                this.audit.resumeRefused(sourceIp, target, reason);
-            } catch (RuntimeException e) {
-                log.warn("event=ws_audit_failed error={}", e.getClass().getName());
-            }
-        }
-        log.info("event=ws_resume_refused reason={} ip={}", reason, sourceIp);
-        closeWith(ctx, WsCloseCodes.RESUME_REFUSED, reason, "resume_refused");
-    }
-
-    /**
-     * The connection is gone without a leave, a server close or a client close 1000/1001 (a tab closing): park the
-     * session for its grace window instead of ending it. The others see nothing; media goes on. Returns false when
-     * the session cannot be parked (resume off, no credential).
-     */
-    private boolean park() {
-        ParticipantSession s = session;
-        ResumeCredentials.Parked p = resumable.park(s, admittedHeld);
-        if (p == null) return false;
-        s.detach();
-        metrics.wsSessionClosed();
-        log.info("event=ws_parked participant={} project={} graceMs={}", s.participantId(), s.projectId(),
-                resumable.grace().toMillis());
-        // revocation, room close or removal while parked: end it at once (the close hooks already ran)
-        s.onClose(() -> {
-            ResumeCredentials.Parked gone = resumable.forget(s);
-            if (gone != null) endParked(gone);
-        });
-        s.schedule(() -> {
-            ResumeCredentials.Parked expired = resumable.expire(s);
-            if (expired == null) return; // resumed or ended meanwhile
-            log.info("event=ws_resume_window_passed participant={} project={}", s.participantId(), s.projectId());
-            try {
-                audit.sessionClosed(s, "resume_timeout");
-            } catch (RuntimeException e) {
-                log.warn("event=ws_audit_failed error={}", e.getClass().getName());
-            }
-            s.close(WsCloseCodes.GOING_AWAY, "timeout"); // participantLeft with reason timeout
-            endParked(expired);
-        }, resumable.grace());
-        return true;
-    }
-
-    /** A parked session ends for good: as {@link #cleanup} ends a connected one. */
-    private void endParked(ResumeCredentials.Parked p) {
-        ParticipantSession s = p.session();
-        registry.remove(s);
-        s.markClosing();
-        try {
-            lifecycle.ended(s);
-        } catch (RuntimeException e) {
-            log.warn("event=session_end_hook_failed error={}", e.getClass().getName());
-        }
-        endAdmission(p.admitted());
     }
 
     private void refuseStarting(ChannelHandlerContext ctx, int code, String reason) {
@@ -728,7 +553,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         queued.clear();
         if (released) return;
         released = true;
-        if (resumable && park()) {
+        if (resumable && parking.park(session, admittedHeld)) {
             onClosed.run();
             return;
         }
