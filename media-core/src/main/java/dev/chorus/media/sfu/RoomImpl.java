@@ -225,6 +225,8 @@ final class RoomImpl implements Room {
         SfuCounters counters = worker.counters;
         boolean dirty = false;
         for (Consumer c : consumers) {
+            // Simulcast: most consumers of a packet take another layer; skip them before the subscriber's transport.
+            if (sc != null && c.layers().selector.ignores(layer)) continue;
             if (!c.active()) continue;
             if (dirty) {
                 // The previous consumer's rewrite is undone (a selector that drops a packet leaves it as it was).
