@@ -250,7 +250,11 @@ export class Chorus extends EventTarget {
   on<K extends keyof ChorusEvents>(type: K, fn: (detail: ChorusEvents[K]) => void): () => void;
   displayName(participantId: string): string;
   publish(what?: PublishOptions): Promise<MediaStream>;
-  publishScreen(): Promise<MediaStreamTrack>;
+  /**
+   * Screen share as one encoding at the captured resolution (never scaled down) and at most `maxFramerate`
+   * (default 15) frames per second, `contentHint = 'detail'`, published as kind `screen`.
+   */
+  publishScreen(options?: { maxFramerate?: number }): Promise<MediaStreamTrack>;
   unpublish(kind: TrackKind): Promise<void>;
   /** Stops sending `kind` (the sender sends nothing) or resumes it. */
   mute(kind: TrackKind, muted?: boolean): Promise<void>;

@@ -32,6 +32,8 @@ export const CloseCodes = Object.freeze({
 
 /** Redirects followed in a row before a join gives up (cluster mode, docs/cluster.md). */
 const MAX_REDIRECTS = 3;
+/** Screen share's frame rate cap (issue 12: one high-resolution layer at a low frame rate). */
+const SCREEN_MAX_FRAMERATE = 15;
 
 const CLOSE_ERRORS = {
   4000: 'idle_timeout', 4001: 'join_timeout', 4002: 'bad_join', 4003: 'join_refused', 4004: 'revoked',
@@ -509,10 +511,20 @@ export class Chorus extends EventTarget {
     return this.localStream;
   }
 
-  /** Shares the screen (needs `media:publish:screen`). */
-  async publishScreen() {
-    const media = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+  /**
+   * Shares the screen (needs `media:publish:screen`) as what a screen needs: ONE encoding at the captured resolution
+   * (never scaled down, so text stays sharp) and a low frame rate, unlike the camera's simulcast. The track gets
+   * `contentHint = 'detail'` (the browser encodes it as a screencast and keeps the resolution when bandwidth is short,
+   * dropping frames instead) and is published as kind `screen`, which the SFU's allocator serves right after audio.
+   * `maxFramerate` (default 15) caps both the capture and the encoding.
+   * @param {{maxFramerate?: number}} [options]
+   */
+  async publishScreen({ maxFramerate = SCREEN_MAX_FRAMERATE } = {}) {
+    const media = await navigator.mediaDevices.getDisplayMedia(
+      { video: { frameRate: { ideal: maxFramerate, max: maxFramerate } }, audio: false });
     const [track] = media.getVideoTracks();
+    if ('contentHint' in track) track.contentHint = 'detail';
+    this._screenFramerate = maxFramerate;
     const added = [this._addLocal(track, 'screen')];
     track.addEventListener('ended', () => this.unpublish('screen'));
     try {
@@ -547,9 +559,13 @@ export class Chorus extends EventTarget {
   /**
    * The encodings a new local track is sent with: camera video as three simulcast layers, full size first (a server
    * that declines simulcast still gets full quality) then half and quarter size (rids f, h, q: the SFU orders layers
-   * by these names); screen share and audio as one encoding. `simulcast: false` at connect turns it off.
+   * by these names); screen share as one encoding at full size and a low frame rate (`publishScreen`); audio as one
+   * encoding. `simulcast: false` at connect turns camera simulcast off.
    */
   _sendEncodings(kind) {
+    if (kind === 'screen') {
+      return [{ scaleResolutionDownBy: 1, maxFramerate: this._screenFramerate || SCREEN_MAX_FRAMERATE }];
+    }
     if (kind !== 'video' || !this._simulcast) return null;
     return [
       { rid: 'f' },

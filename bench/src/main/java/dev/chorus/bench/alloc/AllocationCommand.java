@@ -32,7 +32,7 @@ public final class AllocationCommand implements Callable<Integer> {
     private static final List<String> HARNESS = List.of(
             "dev.chorus.media.sfu.ForwardingHarness", "dev.chorus.media.sfu.LoopbackLink");
 
-    @Option(names = "--subscribers", defaultValue = "50", description = "Receivers of the one published track. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--subscribers", defaultValue = "50", description = "Receivers (of the track, or spread over its layers: --layout). Default: ${DEFAULT-VALUE}")
     int subscribers;
     @Option(names = "--profile", defaultValue = "GCM", description = "SRTP profile: GCM or CM80. Default: ${DEFAULT-VALUE}")
     String profile;
@@ -44,10 +44,15 @@ public final class AllocationCommand implements Callable<Integer> {
     @Option(names = "--packets", defaultValue = "5000",
             description = "Published packets measured (each forwarded to every subscriber; < 16383). Default: ${DEFAULT-VALUE}")
     int packets;
+    @Option(names = "--layout", defaultValue = "SINGLE",
+            description = "What is published and who receives what (issue 12): SINGLE, SIMULCAST_TOP, SINGLE_PER_LAYER "
+                    + "or SIMULCAST_MIX (ForwardingHarness.Layout). Default: ${DEFAULT-VALUE}")
+    ForwardingHarness.Layout layout;
     @Option(names = "--sites", defaultValue = "12", description = "Allocation sites listed. Default: ${DEFAULT-VALUE}")
     int sites;
 
     static final int RING = 16384;
+    private long forwardedInWindow;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -58,7 +63,7 @@ public final class AllocationCommand implements Callable<Integer> {
         if (tlabsOn()) return relaunchWithoutTlabs();
         SrtpProfile srtp = dev.chorus.bench.load.LoadMain.parseProfile(profile);
         if (srtp == null) throw new IllegalArgumentException("unknown --profile " + profile + " (GCM or CM80)");
-        ForwardingHarness harness = new ForwardingHarness(subscribers, bytes - 24, RING, srtp);
+        ForwardingHarness harness = new ForwardingHarness(subscribers, bytes - 24, RING, srtp, layout);
         // Warm up whole rings, plus one packet: the ring restart (new SRTP contexts, key derivations) happens on the
         // first packet of a pass, so the measured stretch that follows is steady state only.
         long warm = (long) warmupRings * RING + 1;
@@ -69,9 +74,11 @@ public final class AllocationCommand implements Callable<Integer> {
         try (Recording recording = new Recording()) {
             recording.enable("jdk.ObjectAllocationOutsideTLAB").withStackTrace();
             recording.start();
+            long sentBefore = harness.packetsSent();
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < packets; i++) harness.forwardNext();
             allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            forwardedInWindow = harness.packetsSent() - sentBefore;
             recording.stop();
             recording.dump(jfr);
         }
@@ -88,11 +95,13 @@ public final class AllocationCommand implements Callable<Integer> {
     }
 
     private void print(SrtpProfile srtp, long allocated, AllocationSites sites) {
-        System.out.printf(Locale.ROOT, "chorus bench alloc: 1 -> %d, %s, %d B, %d packets measured after %d warm-up passes "
-                        + "(SRTP provider %s, JDK %s)%n", subscribers, srtp, bytes, packets, warmupRings,
+        System.out.printf(Locale.ROOT, "chorus bench alloc: 1 -> %d, %s, %s, %d B, %d packets measured after %d warm-up passes "
+                        + "(SRTP provider %s, JDK %s)%n", subscribers, layout, srtp, bytes, packets, warmupRings,
                 SrtpEncryptor.cryptoProvider(), Runtime.version());
-        System.out.printf(Locale.ROOT, "thread total: %.1f B per published packet, %.2f B per forwarded packet%n",
-                (double) allocated / packets, (double) allocated / packets / subscribers);
+        long forwarded = forwardedInWindow;
+        System.out.printf(Locale.ROOT, "thread total: %.1f B per published packet, %.2f B per forwarded packet "
+                        + "(%.2f forwarded per published)%n", (double) allocated / packets,
+                (double) allocated / Math.max(1, forwarded), (double) forwarded / packets);
         System.out.println("by owner (B per published packet, allocations per published packet):");
         for (Map.Entry<String, AllocationSites.Tally> e : sites.byOwner().entrySet()) {
             System.out.printf(Locale.ROOT, "  %-12s %10.1f B %8.2f allocs%n", e.getKey(),

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "chorus bench", mixinStandardHelpOptions = true, subcommands = {
         LoadMain.Load.class, LoadMain.Storm.class, LoadMain.FloorOnly.class, LoadMain.SoakCommand.class,
-        dev.chorus.bench.alloc.AllocationCommand.class},
+        dev.chorus.bench.alloc.AllocationCommand.class, dev.chorus.bench.sfu.PairedCostCommand.class},
         description = "Load generator: SFU forwarding load, join storm, and the machine's floor.")
 public final class LoadMain {
     /** Where the server is and how to reach it. */

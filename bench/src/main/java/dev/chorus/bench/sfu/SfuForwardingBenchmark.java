@@ -1,6 +1,7 @@
 package dev.chorus.bench.sfu;
 
 import dev.chorus.media.sfu.ForwardingHarness;
+import dev.chorus.media.sfu.ForwardingHarness.Layout;
 import dev.chorus.media.srtp.SrtpProfile;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,6 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The harness replays a ring of {@value #RING} pre-protected packets; when it restarts, the SRTP contexts are
  * renewed (each index is accepted once), which adds N + 1 key derivations per {@value #RING} operations.
  *
+ * <p>Issue 12 ({@link #layout}): in the {@code *_PER_LAYER} / {@code *_MIX} layouts one operation forwards to about a
+ * third of the subscribers (those of the packet's stream), so compare those two with each other only.
+ *
  * <pre>java --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar SfuForwardingBenchmark -prof gc</pre>
  */
 @State(Scope.Thread)
@@ -46,18 +50,21 @@ public class SfuForwardingBenchmark {
     public String profile;
 
     /**
-     * Issue 12: the same packets as the top layer of a 3-layer simulcast track that every subscriber selects (layer
-     * lookup, VP8 descriptor parse, LayerSelector splicing and picture id rewrite per subscriber). Compare the two
-     * values of one run as a ratio.
+     * Issue 12: what is published and who receives what ({@link Layout}). Compare as ratios within one run, in pairs
+     * with the same packet size and number of forwarded packets per operation: {@code SIMULCAST_TOP} / {@code
+     * SINGLE} (every subscriber's selector on the top layer of a 3-layer VP8 simulcast track: per forwarded packet
+     * the layer lookup, VP8 descriptor parse, {@code LayerSelector} and picture id / TL0PICIDX rewrite) and {@code
+     * SIMULCAST_MIX} / {@code SINGLE_PER_LAYER} (the three layers interleaved, subscribers spread over them, so each
+     * packet also passes the selectors that drop it, against three single-stream tracks).
      */
-    @Param({"false", "true"})
-    public boolean simulcast;
+    @Param({"SINGLE", "SIMULCAST_TOP", "SINGLE_PER_LAYER", "SIMULCAST_MIX"})
+    public Layout layout;
 
     private ForwardingHarness harness;
 
     @Setup(Level.Trial)
     public void setUp() {
-        harness = new ForwardingHarness(subscribers, PAYLOAD, RING, SrtpProfile.valueOf(profile), simulcast);
+        harness = new ForwardingHarness(subscribers, PAYLOAD, RING, SrtpProfile.valueOf(profile), layout);
     }
 
     @Benchmark
@@ -69,6 +76,9 @@ public class SfuForwardingBenchmark {
     public void check() {
         if (harness.drops() != 0) throw new IllegalStateException("harness dropped " + harness.drops() + " packets");
         if (harness.packetsSent() == 0) throw new IllegalStateException("nothing forwarded");
+        for (int l : harness.currentLayers()) {
+            if (l < 0) throw new IllegalStateException("a simulcast subscriber receives no layer");
+        }
         harness.close();
     }
 }

@@ -225,13 +225,17 @@ final class RoomImpl implements Room {
         SfuCounters counters = worker.counters;
         boolean dirty = false;
         for (Consumer c : consumers) {
+            // Simulcast: most consumers of a packet take another layer; skip them before the subscriber's transport.
+            if (sc != null && c.layers().selector.ignores(layer)) continue;
             if (!c.active()) continue;
             if (dirty) {
+                // The previous consumer's rewrite is undone (a selector that drops a packet leaves it as it was).
                 System.arraycopy(saved, 0, buf, off, hl);
                 if (payload != null) {
                     payload.setPictureId(pictureId);
                     payload.setTl0PicIdx(tl0);
                 }
+                dirty = false;
             }
             int outSeq;
             long outTs;
@@ -239,19 +243,11 @@ final class RoomImpl implements Room {
                 outSeq = c.mapSequence(srcSsrc, seq, ts, now);
                 outTs = c.mapTimestamp(ts);
             } else {
-                // Issue 12: the selector picks this subscriber's layer and splices it into one continuous stream
-                // (its own sequence, timestamp and picture id space); the consumer maps that onto its SSRC.
-                ConsumerLayers cl = c.layers();
-                LayerSelector selector = cl.selector;
-                int before = selector.currentSpatial();
-                boolean accepted = selector.accept(layer, rtp, payload, now);
-                if (before != LayerSelector.NONE && selector.currentSpatial() != before) counters.layerSwitches++;
-                if (selector.keyframeNeeded()) t.publisher.publishing.requestKeyframe(t, selector.targetSpatial(), now);
+                if (!select(t, c, layer, rtp, payload, now)) continue;
                 dirty = true;
-                if (!accepted) continue;
                 outSeq = c.mapSequence(SIMULCAST_SOURCE, rtp.sequenceNumber(), rtp.timestamp(), now);
                 outTs = c.mapTimestamp(rtp.timestamp());
-                cl.recordSent(outSeq, layer, seq, outTs, payload.pictureId(), payload.tl0PicIdx());
+                c.layers().recordSent(outSeq, layer, seq, outTs, payload.pictureId(), payload.tl0PicIdx());
             }
             int twcc = c.rewrite(rtp, c.ssrc, outSeq, outTs, c.payloadType);
             dirty = true;
@@ -276,6 +272,21 @@ final class RoomImpl implements Room {
                 counters.sendFailures++;
             }
         }
+    }
+
+    /**
+     * Issue 12, per consumer of a simulcast packet: the consumer's selector picks its layer and splices it into one
+     * continuous stream (its own sequence, timestamp and picture id space; the consumer then maps that onto its SSRC).
+     * True when the packet was accepted and rewritten in place; false leaves it untouched, so the next consumer need
+     * not restore it (with subscribers spread over the layers, most consumers of a packet drop it).
+     */
+    private boolean select(Producer t, Consumer c, int layer, RtpPacket rtp, PayloadDescriptor payload, long now) {
+        LayerSelector selector = c.layers().selector;
+        int before = selector.currentSpatial();
+        boolean accepted = selector.accept(layer, rtp, payload, now);
+        if (before != LayerSelector.NONE && selector.currentSpatial() != before) worker.counters.layerSwitches++;
+        if (selector.keyframeNeeded()) t.publisher.publishing.requestKeyframe(t, selector.targetSpatial(), now);
+        return accepted;
     }
 
     /** Worker: retransmits a cached packet to one consumer, as RTX (RFC 4588) when negotiated. */

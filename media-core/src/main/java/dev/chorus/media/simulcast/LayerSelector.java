@@ -85,6 +85,17 @@ public final class LayerSelector {
     public long droppedPackets() { return droppedPackets; }
 
     /**
+     * True (and counted as dropped) when {@link #accept} would drop any packet of {@code spatial} now because it is
+     * neither the layer being forwarded nor the target: the caller can skip the packet for this subscriber without
+     * the rest of its per-subscriber work (with subscribers spread over the layers, that is most of them).
+     */
+    public boolean ignores(int spatial) {
+        if (spatial == currentSpatial || spatial == targetSpatial && targetSpatial != NONE) return false;
+        droppedPackets++;
+        return true;
+    }
+
+    /**
      * Decides about one media packet of spatial layer {@code spatial} whose descriptor {@code payload} was parsed
      * from it. When it returns true the packet has been rewritten in place (sequence number, timestamp, picture id,
      * TL0PICIDX) for this subscriber's stream; false means drop it.

@@ -16,12 +16,15 @@ import org.junit.jupiter.api.Test;
 class LayerSelectorTest {
     record Out(int layer, int seq, long ts, int pictureId, int tl0, int tid, boolean keyframe, boolean start) {}
 
-    private final LayerSelector selector = new LayerSelector(90_000);
+    private LayerSelector selector = new LayerSelector(90_000);
     private final RtpPacket rtp = new RtpPacket();
     private final Vp8Descriptor vp8 = new Vp8Descriptor();
     private final List<Out> out = new ArrayList<>();
     private Vp8Source[] layers;
     private long now = 1_000_000_000L;
+    /** When set (to {@link #selector}), {@code frame} asks {@code ignores} first, as the SFU's forwarding loop does. */
+    private LayerSelector ignoring;
+    private int ignored;
 
     @BeforeEach
     void publisher() {
@@ -40,6 +43,10 @@ class LayerSelectorTest {
             for (byte[] p : layers[l].picture(l == keyframeOn)) {
                 assertThat(rtp.wrap(p, 0, p.length)).isEqualTo(RtpStatus.OK);
                 assertThat(vp8.parse(p, rtp.payloadOffset(), rtp.payloadLength())).isTrue();
+                if (ignoring != null && ignoring.ignores(l)) {
+                    ignored++;
+                    continue;
+                }
                 if (selector.accept(l, rtp, vp8, now)) {
                     rtp.wrap(p, 0, p.length);
                     vp8.parse(p, rtp.payloadOffset(), rtp.payloadLength());
@@ -134,6 +141,35 @@ class LayerSelectorTest {
             if (!b.start()) assertThat(b.layer()).isEqualTo(a.layer());
         }
         assertContinuous();
+    }
+
+    @Test
+    void aPacketItIgnoresIsOneAcceptWouldHaveDroppedSoTheOutputIsTheSame() {
+        List<Out> withAcceptOnly = switchesAndPauses();
+        publisher();
+        out.clear();
+        selector = new LayerSelector(90_000);
+        ignoring = selector;
+        List<Out> withIgnoresFirst = switchesAndPauses();
+        assertThat(ignored).as("packets of other layers skipped early").isPositive();
+        assertThat(withIgnoresFirst).isEqualTo(withAcceptOnly);
+    }
+
+    /** Spatial switches both ways, a pause and a resume, with key frames on other layers in between. */
+    private List<Out> switchesAndPauses() {
+        selector.setTarget(1, Integer.MAX_VALUE);
+        frame(0);
+        frame(1);
+        frames(3);
+        for (int target : new int[] {2, 0, LayerSelector.NONE, 1, 2}) {
+            selector.setTarget(target, Integer.MAX_VALUE);
+            frames(2);
+            frame(0);
+            frame(target);
+            frames(3);
+        }
+        assertThat(selector.currentSpatial()).isEqualTo(2);
+        return new ArrayList<>(out);
     }
 
     @Test
