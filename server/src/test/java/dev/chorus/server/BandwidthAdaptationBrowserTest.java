@@ -112,6 +112,10 @@ class BandwidthAdaptationBrowserTest {
     static void start() throws Exception {
         ChromiumHarness.require();
         NetworkNamespace.require();
+        if (Boolean.getBoolean("chorus.bwe.trace")) { // each subscriber's estimate, 4 lines a second (to stderr)
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.chorus.media.sfu.SubscriberEstimate"))
+                    .setLevel(ch.qos.logback.classic.Level.DEBUG);
+        }
         namespaces.clear(); // a surefire rerun starts from scratch
         subs.clear();
         names.clear();
