@@ -37,23 +37,14 @@ public final class BandwidthAllocator {
      *     {@link LayerSelector#NONE} = not wanted (hidden)
      * @param currentLayer layer it receives now ({@link LayerSelector#NONE} if none)
      */
-    public record Track(String id, Kind kind, int priority, long[] layerBps, int wantedLayer, int currentLayer,
-                        boolean pausable) {
+    public record Track(String id, Kind kind, int priority, long[] layerBps, int wantedLayer, int currentLayer) {
         public Track {
             if (layerBps.length == 0) throw new IllegalArgumentException("a track needs at least one layer rate");
         }
-
-        /** A track that may be paused for bandwidth. */
-        public Track(String id, Kind kind, int priority, long[] layerBps, int wantedLayer, int currentLayer) {
-            this(id, kind, priority, layerBps, wantedLayer, currentLayer, true);
-        }
     }
 
-    /**
-     * What a track gets: a layer, or {@link LayerSelector#NONE} with the reason. {@code overBudget}: its lowest layer
-     * did not fit, but it was kept on it (not {@link Track#pausable}, or the estimate is unmeasured).
-     */
-    public record Grant(Track track, int layer, boolean pausedForBandwidth, boolean overBudget) {}
+    /** What a track gets: a layer, or {@link LayerSelector#NONE} with the reason. */
+    public record Grant(Track track, int layer, boolean pausedForBandwidth) {}
 
     /**
      * @param grants one per input track, in input order
@@ -82,7 +73,6 @@ public final class BandwidthAllocator {
         int n = tracks.size();
         int[] layer = new int[n];
         boolean[] paused = new boolean[n];
-        boolean[] over = new boolean[n];
         java.util.Arrays.fill(layer, LayerSelector.NONE);
         long budget = estimateBps;
         long used = 0;
@@ -103,8 +93,7 @@ public final class BandwidthAllocator {
             if (t.wantedLayer() == LayerSelector.NONE) continue;
             long low = t.layerBps()[0];
             double need = t.currentLayer() != LayerSelector.NONE ? low * KEEP_LOWEST : low * UP_HEADROOM;
-            if (need <= budget || !mayPause || !t.pausable()) {
-                over[i] = mayPause && need > budget; // kept past a measured estimate (not a start value)
+            if (need <= budget || !mayPause) {
                 layer[i] = 0;
                 budget -= low;
                 used += low;
@@ -138,7 +127,7 @@ public final class BandwidthAllocator {
             }
         }
         List<Grant> grants = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) grants.add(new Grant(tracks.get(i), layer[i], paused[i], over[i]));
+        for (int i = 0; i < n; i++) grants.add(new Grant(tracks.get(i), layer[i], paused[i]));
         return new Allocation(List.copyOf(grants), used, probeTarget);
     }
 }

@@ -33,18 +33,6 @@ public final class SubscriberBandwidth {
      * measures a little under its target, and reaching just the boundary would make the next step flap.
      */
     public static final double PROBE_OVERSHOOT = 1.25;
-    /**
-     * A playing video is paused for bandwidth only once its lowest layer has not fitted the estimate for this long.
-     * A key frame on a link near its limit queues at the bottleneck; the delay-based estimator answers with a cut
-     * to 0.85 × the acknowledged rate, well below the link for a second or two. Pausing on that dip stopped the
-     * video, left only audio to acknowledge (the estimate may not grow past 1.5 × that), and the resume needed a key
-     * frame that caused the next dip: on a 250 kbit/s link the video paused and resumed every ~2 s (seen in
-     * BandwidthAdaptationBrowserTest). Kept on its lowest layer, the estimate recovers within the delay while a link
-     * that really is too slow still pauses it. 4 s: after a cut to ~100 kbit/s the additive increase (~50 kbit/s
-     * per second) needs up to ~3 s to reach audio + a 150 kbit/s lowest layer again.
-     */
-    public static final long PAUSE_AFTER_NANOS = 4_000_000_000L;
-    private static final long NEVER = Long.MIN_VALUE;
 
     /** What the subscriber is told (the signaling layer turns it into a message). */
     public interface Listener {
@@ -65,8 +53,6 @@ public final class SubscriberBandwidth {
         boolean pausedForBandwidth;
         /** The layer of the last allocation ({@link LayerSelector#NONE} before one, or paused/hidden). */
         int granted = LayerSelector.NONE;
-        /** Since when its lowest layer has not fitted while it was kept playing ({@link #NEVER}: it fits). */
-        long overBudgetSinceNanos = NEVER;
 
         TrackState(String id, BandwidthAllocator.Kind kind, LayerSelector selector, long[] layerBps, int wantedLayer) {
             this.id = id;
@@ -152,12 +138,7 @@ public final class SubscriberBandwidth {
         for (TrackState t : tracks.values()) {
             int current = t.selector != null ? t.selector.targetSpatial()
                     : t.kind == BandwidthAllocator.Kind.AUDIO ? 0 : t.granted;
-            // A playing video is pausable only after PAUSE_AFTER_NANOS over budget; a paused or new one at once.
-            boolean playing = t.kind != BandwidthAllocator.Kind.AUDIO && !t.pausedForBandwidth
-                    && t.granted != LayerSelector.NONE;
-            boolean pausable = !playing
-                    || t.overBudgetSinceNanos != NEVER && nowNanos - t.overBudgetSinceNanos >= PAUSE_AFTER_NANOS;
-            in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current, pausable));
+            in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current));
         }
         // Pausing a video needs a measured estimate: before the path showed a limit, every wanted video gets its
         // lowest layer whatever the start estimate says (the layers above still wait for the estimate or a probe).
@@ -166,8 +147,6 @@ public final class SubscriberBandwidth {
         for (BandwidthAllocator.Grant g : a.grants()) {
             TrackState t = tracks.get(g.track().id());
             t.granted = g.layer();
-            if (!g.overBudget()) t.overBudgetSinceNanos = NEVER;
-            else if (t.overBudgetSinceNanos == NEVER) t.overBudgetSinceNanos = nowNanos;
             if (t.selector != null && t.selector.targetSpatial() != g.layer()) {
                 t.selector.setTarget(g.layer(), Integer.MAX_VALUE);
             }

