@@ -66,6 +66,11 @@ class CallBrowserTest {
                 c.on('closed', () => clearInterval(rec.poll));
                 for (const type of ['reconnecting', 'reconnected', 'disconnected']) c.on(type, () => rec.events.push(type));
                 c.on('iceRestart', d => rec.events.push('iceRestart ' + d.role));
+                // a video paused / resumed for bandwidth, with ms since the page loaded (tells a late first frame's cause)
+                for (const type of ['trackPaused', 'trackResumed']) {
+                  c.on(type, d => rec.events.push(type + ' ' + d.track.participantId + ' ' + d.reason + ' @'
+                                                  + Math.round(performance.now())));
+                }
                 c.on('subscribed', d => { for (const mid of d.mids) if (!(mid in rec.subscribedAt)) rec.subscribedAt[mid] = d.at; });
                 // time from the subscriber answer being applied to the first decoded frame, per video mid
                 rec.poll = setInterval(async () => {
@@ -251,10 +256,19 @@ class CallBrowserTest {
         assertThat(ChromiumHarness.await(() -> {
             Object n = chromium.eval("return Object.keys(T.clients.late.firstFrame).length;");
             return ((Number) n).intValue() >= 2;
-        }, 10)).as("late joiner decoded both videos; events " + events("late")).isTrue();
+        }, 10)).as("late joiner decoded both videos; events " + events("late") + "; first frames "
+                + chromium.eval("return T.clients.late.firstFrame;") + "; video inbound " + chromium.async("""
+                    const out = [];
+                    (await T.clients.late.c.subscriber.getStats()).forEach(s => {
+                      if (s.type === 'inbound-rtp' && s.kind === 'video') out.push({ mid: s.mid, bytes: s.bytesReceived,
+                          packets: s.packetsReceived, lost: s.packetsLost, frames: s.framesDecoded,
+                          keyFrames: s.keyFramesDecoded, width: s.frameWidth, plis: s.pliCount, nacks: s.nackCount });
+                    });
+                    return JSON.stringify(out);""")).isTrue();
         @SuppressWarnings("unchecked")
         Map<String, Number> first = (Map<String, Number>) chromium.eval("return T.clients.late.firstFrame;");
-        System.out.println("late joiner: ms from subscriber answer to first decoded frame, per mid: " + first);
+        System.out.println("late joiner: ms from subscriber answer to first decoded frame, per mid: " + first
+                + "; subscribed at " + chromium.eval("return T.clients.late.subscribedAt;") + "; events " + events("late"));
         for (Map.Entry<String, Number> e : first.entrySet()) {
             assertThat(e.getValue().doubleValue()).as("first frame of mid " + e.getKey() + " (ms)").isLessThanOrEqualTo(1000);
         }

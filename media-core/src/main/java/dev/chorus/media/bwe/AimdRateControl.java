@@ -20,6 +20,7 @@ public final class AimdRateControl {
     /** Rate at the last decrease (an estimate of link capacity), smoothed; -1 unknown. */
     private double capacityBps = -1;
     private double capacityVar = 0.4;
+    private long decreases;
 
     public AimdRateControl(long startBps, long minBps, long maxBps) {
         this.minBps = minBps;
@@ -28,6 +29,8 @@ public final class AimdRateControl {
     }
 
     public long estimateBps() { return estimateBps; }
+    /** Decreases for over-use so far: a decrease is the only sign of where the link's capacity lies. */
+    public long decreases() { return decreases; }
 
     /** Sets the estimate directly (a successful probe proved this rate). */
     public void setEstimate(long bps, long nowMicros) {
@@ -46,6 +49,7 @@ public final class AimdRateControl {
                 if (decreased < estimateBps) {
                     noteCapacity(ackedBps > 0 ? ackedBps : estimateBps);
                     estimateBps = decreased;
+                    decreases++;
                 }
                 holding = true;
             }

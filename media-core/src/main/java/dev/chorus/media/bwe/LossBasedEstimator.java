@@ -19,6 +19,7 @@ public final class LossBasedEstimator {
     private long lastDecreaseMicros = Long.MIN_VALUE / 2;
     private long lastIncreaseMicros = Long.MIN_VALUE / 2;
     private double lastLossRatio;
+    private long decreases;
 
     public LossBasedEstimator(long startBps, long minBps, long maxBps) {
         this.minBps = minBps;
@@ -27,6 +28,8 @@ public final class LossBasedEstimator {
     }
 
     public long estimateBps() { return estimateBps; }
+    /** Decreases for loss so far. */
+    public long decreases() { return decreases; }
     /** Loss ratio of the last complete report interval. */
     public double lossRatio() { return lastLossRatio; }
 
@@ -51,6 +54,7 @@ public final class LossBasedEstimator {
             if (nowMicros - lastDecreaseMicros >= DECREASE_INTERVAL_MICROS) {
                 estimateBps = (long) (estimateBps * (1 - 0.5 * loss));
                 lastDecreaseMicros = nowMicros;
+                decreases++;
             }
         }
         estimateBps = Math.clamp(estimateBps, minBps, maxBps);

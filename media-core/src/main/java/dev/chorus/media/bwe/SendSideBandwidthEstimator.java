@@ -157,4 +157,12 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     public long probesSucceeded() { return probesSucceeded; }
     public long malformedFeedback() { return malformedFeedback; }
     public long feedbacks() { return feedbacks; }
+
+    /**
+     * True once the path has shown a limit: the delay-based estimate was cut for over-use or the loss-based one for
+     * loss. Until then the estimate is the start value plus what the path carried so far, a lower bound of the
+     * capacity rather than a measurement of it: enough to choose which layers to send, not to stop a video (libwebrtc
+     * likewise never pauses a stream before its estimator has seen congestion).
+     */
+    public boolean limitSeen() { return aimd.decreases() > 0 || loss.decreases() > 0; }
 }

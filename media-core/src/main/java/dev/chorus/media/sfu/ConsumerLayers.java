@@ -61,12 +61,20 @@ final class ConsumerLayers {
 
     /**
      * The layer to aim for: the highest flowing layer not above {@code wanted} (a layer the publisher does not send,
-     * paused by dynacast or by its own encoder, cannot be switched to); {@code wanted} itself while none of those
-     * flows (its key frame is awaited). Never above {@code wanted}: the server does not send more than asked.
+     * paused by dynacast or by its own encoder, cannot be switched to). When none of those flows, the lowest flowing
+     * layer up to {@code view} (what the element asks for): a publisher whose encoder dropped its lowest layer
+     * (libwebrtc does when CPU adaptation shrinks the input) still reaches a subscriber capped to that layer, who
+     * would otherwise get no video at all (a link that cannot carry it shows a limit, and the video is then paused).
+     * Else {@code wanted} itself (its key frame is awaited). Never above {@code view}: the server does not send more
+     * than asked.
      */
-    static int target(SimulcastLayers layers, int wanted, long now) {
+    static int target(SimulcastLayers layers, int wanted, int view, long now) {
         if (wanted == LayerSelector.NONE) return LayerSelector.NONE;
         for (int l = Math.min(wanted, layers.layers - 1); l >= 0; l--) {
+            if (layers.flowing(l, now)) return l;
+        }
+        int top = view == LayerSelector.NONE ? wanted : Math.min(view, layers.layers - 1);
+        for (int l = Math.min(wanted, layers.layers - 1) + 1; l <= top; l++) {
             if (layers.flowing(l, now)) return l;
         }
         return Math.min(wanted, layers.layers - 1);

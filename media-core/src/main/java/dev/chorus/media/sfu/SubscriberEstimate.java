@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Send-side bandwidth estimation of one subscriber, wired (issue 12): every packet sent on its subscribe transport
@@ -27,6 +29,11 @@ import java.util.concurrent.TimeUnit;
  * estimate and it is never paused. Owner: the room's worker thread; nothing here allocates per packet.
  */
 final class SubscriberEstimate implements SubscriberBandwidth.Listener {
+    /**
+     * At DEBUG, one line per allocation (4/s per subscriber): the estimate and its parts, what the path acknowledged,
+     * the probe, and each video's grant; how an adaptation is diagnosed in a real-browser run.
+     */
+    private static final Logger TRACE = LoggerFactory.getLogger(SubscriberEstimate.class);
     static final long UPDATE_NANOS = TimeUnit.MILLISECONDS.toNanos(SubscriberBandwidth.INTERVAL_MILLIS);
     /** Bytes on the wire beyond the RTP packet: SRTP tag (≤ 16), UDP 8, IPv4 20 (what a shaped link counts). */
     static final int WIRE_OVERHEAD = 44;
@@ -182,6 +189,33 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
         }
         pausedTracks = paused;
         if (changed) side.layerChoice.soon(now);
+        if (TRACE.isDebugEnabled()) trace(now);
+    }
+
+    private void trace(long now) {
+        StringBuilder b = new StringBuilder("bwe ").append(side.participant().id)
+                .append(" t=").append(now / 1_000_000).append("ms est=").append(estimator.estimateBps() / 1000)
+                .append("k delay=").append(estimator.delayBasedBps() / 1000)
+                .append("k loss=").append(estimator.lossBasedBps() / 1000)
+                .append("k usage=").append(estimator.usage())
+                .append(" lossRatio=").append(Math.round(estimator.lossRatio() * 1000) / 10.0)
+                .append("% acked=").append(estimator.ackedBps() / 1000)
+                .append("k limitSeen=").append(estimator.limitSeen())
+                .append(" probes=").append(estimator.probesSucceeded()).append('/').append(estimator.probesStarted());
+        if (estimator.activeProbe() != null) b.append(" probing=").append(estimator.activeProbe().targetBps() / 1000).append('k');
+        List<Consumer> consumers = side.consumers;
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer c = consumers.get(i);
+            SubscriberBandwidth.TrackState t = loop.track(c.bandwidthKey());
+            if (c.track.simulcast == null || t == null) continue;
+            b.append(" video=").append(t.pausedForBandwidth() ? "paused" : String.valueOf(t.granted()));
+            LayerSelector sel = c.layers().selector;
+            b.append("(target ").append(sel.targetSpatial()).append(" current ").append(sel.currentSpatial())
+                    .append(" sent ").append(c.packets).append(" flowing ");
+            for (int l = 0; l < c.track.simulcast.layers; l++) b.append(c.track.simulcast.flowing(l, now) ? '1' : '0');
+            b.append(')');
+        }
+        TRACE.debug(b.toString());
     }
 
     /**

@@ -70,7 +70,7 @@ final class SubscriberLayers {
         int wanted = on ? cl.computeWanted(sc) : LayerSelector.NONE;
         int view = on ? cl.viewWanted(sc) : LayerSelector.NONE;
         report(c, wanted);
-        int target = ConsumerLayers.target(sc, wanted, now);
+        int target = ConsumerLayers.target(sc, wanted, view, now);
         LayerSelector selector = cl.selector;
         if (target != selector.targetSpatial()) {
             SfuCounters.SwitchReason why = cl.appliedCap != cl.bandwidthCap ? SfuCounters.SwitchReason.BANDWIDTH

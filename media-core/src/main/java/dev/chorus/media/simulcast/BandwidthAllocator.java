@@ -57,7 +57,19 @@ public final class BandwidthAllocator {
         }
     }
 
+    /** {@link #allocate(long, List, boolean)} on an estimate that may pause videos (a measured one). */
     public Allocation allocate(long estimateBps, List<Track> tracks) {
+        return allocate(estimateBps, tracks, true);
+    }
+
+    /**
+     * Shares {@code estimateBps} among {@code tracks}. {@code mayPause} false: the estimate has not been measured yet
+     * (the path has shown no limit: it is a start value, not a capacity), so no video is paused for bandwidth: every
+     * wanted video gets at least its lowest layer, even past the estimate, and only the layers above wait for a
+     * measured (or probed) estimate. A late joiner thus sees every camera at once instead of one paused until its
+     * estimate has grown.
+     */
+    public Allocation allocate(long estimateBps, List<Track> tracks, boolean mayPause) {
         int n = tracks.size();
         int[] layer = new int[n];
         boolean[] paused = new boolean[n];
@@ -81,7 +93,7 @@ public final class BandwidthAllocator {
             if (t.wantedLayer() == LayerSelector.NONE) continue;
             long low = t.layerBps()[0];
             double need = t.currentLayer() != LayerSelector.NONE ? low * KEEP_LOWEST : low * UP_HEADROOM;
-            if (need <= budget) {
+            if (need <= budget || !mayPause) {
                 layer[i] = 0;
                 budget -= low;
                 used += low;
@@ -92,7 +104,7 @@ public final class BandwidthAllocator {
         long probeTarget = 0;
         for (int i : videos) {
             if (paused[i]) { // the first video paused for bandwidth: what would resume it
-                probeTarget = estimateBps + (long) (tracks.get(i).layerBps()[0] * UP_HEADROOM) - Math.max(budget, 0);
+                probeTarget = estimateBps + (long) (tracks.get(i).layerBps()[0] * UP_HEADROOM) - budget;
                 break;
             }
         }
@@ -111,7 +123,7 @@ public final class BandwidthAllocator {
             }
             if (layer[i] < top && probeTarget == 0) {
                 long extra = t.layerBps()[layer[i] + 1] - t.layerBps()[layer[i]];
-                probeTarget = estimateBps + (long) (extra * UP_HEADROOM) - Math.max(budget, 0);
+                probeTarget = estimateBps + (long) (extra * UP_HEADROOM) - budget; // budget < 0: lowest layers past an unmeasured estimate
             }
         }
         List<Grant> grants = new ArrayList<>(n);

@@ -140,7 +140,10 @@ public final class SubscriberBandwidth {
                     : t.kind == BandwidthAllocator.Kind.AUDIO ? 0 : t.granted;
             in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current));
         }
-        BandwidthAllocator.Allocation a = allocator.allocate(Math.max(0, estimator.estimateBps() - reservedBps), in);
+        // Pausing a video needs a measured estimate: before the path showed a limit, every wanted video gets its
+        // lowest layer whatever the start estimate says (the layers above still wait for the estimate or a probe).
+        BandwidthAllocator.Allocation a = allocator.allocate(Math.max(0, estimator.estimateBps() - reservedBps), in,
+                estimator.limitSeen());
         for (BandwidthAllocator.Grant g : a.grants()) {
             TrackState t = tracks.get(g.track().id());
             t.granted = g.layer();

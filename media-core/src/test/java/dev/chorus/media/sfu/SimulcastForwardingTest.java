@@ -238,6 +238,22 @@ class SimulcastForwardingTest {
     }
 
     @Test
+    void aSubscriberCappedToALayerThePublisherDoesNotSendGetsItsLowestFlowingLayerRatherThanNothing() {
+        // libwebrtc stops the lowest simulcast layer when CPU adaptation shrinks the camera's input: only h and f flow.
+        picture(1, true, 2);
+        picture(2, true, 2);
+        consumer.layers.bandwidthCap = 0; // the bandwidth allocation grants the lowest layer
+        tick();
+        assertThat(consumer.layers.selector.targetSpatial()).as("h, not a q that never comes").isEqualTo(1);
+        picture(1, true, 2);
+        assertThat(subLink.rtp).hasSize(2).allSatisfy(p -> assertThat(p[p.length - 1]).isEqualTo((byte) 1));
+        // Never above what the element asks for: a 160x90 element waits for q.
+        sub.subscribing.layerChoice.setPreference("pub", "0", 160, 90, true, null);
+        tick();
+        assertThat(consumer.layers.selector.targetSpatial()).isZero();
+    }
+
+    @Test
     void switchesUpOnlyAtTheTargetsKeyFrameAndKeepsTheStreamContinuous() {
         allLayers(true);
         sub.subscribing.layerChoice.setPreference("pub", "0", 160, 90, true, null);

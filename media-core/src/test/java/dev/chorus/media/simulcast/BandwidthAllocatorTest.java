@@ -89,4 +89,24 @@ class BandwidthAllocatorTest {
         assertThat(allocator.allocate(540_000, List.of(audio("a"), camera("c", 0, 2, 0))).of("c").layer()).isZero();
         assertThat(allocator.allocate(580_000, List.of(audio("a"), camera("c", 0, 2, 0))).of("c").layer()).isEqualTo(1);
     }
+
+    @Test
+    void anUnmeasuredEstimatePausesNoVideoEveryWantedVideoStartsOnItsLowestLayer() {
+        // A late joiner on the 300 k start estimate with two publishers: 80 k of audio + 2 × 150 k does not fit.
+        List<Track> lateJoiner = List.of(audio("a1"), audio("a2"), camera("c1", 0, 2, NONE), camera("c2", 0, 2, NONE));
+        Allocation unmeasured = allocator.allocate(300_000, lateJoiner, false);
+        assertThat(unmeasured.of("c1").layer()).isZero();
+        assertThat(unmeasured.of("c2").layer()).as("not paused on a start value").isZero();
+        assertThat(unmeasured.of("c2").pausedForBandwidth()).isFalse();
+        assertThat(unmeasured.usedBps()).isEqualTo(380_000);
+        assertThat(unmeasured.probeTargetBps()).as("the layer above is probed for on top of what is sent")
+                .isEqualTo(380_000 + (long) (350_000 * 1.1));
+        // The same estimate once the path has shown its limit: the second camera does not fit and is paused.
+        Allocation measured = allocator.allocate(300_000, lateJoiner, true);
+        assertThat(measured.of("c1").layer()).isZero();
+        assertThat(measured.of("c2").pausedForBandwidth()).isTrue();
+        // Hidden videos stay unsent either way.
+        assertThat(allocator.allocate(300_000, List.of(camera("hidden", 0, NONE, NONE)), false).of("hidden").layer())
+                .isEqualTo(NONE);
+    }
 }

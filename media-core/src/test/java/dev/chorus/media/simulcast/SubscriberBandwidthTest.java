@@ -83,4 +83,27 @@ class SubscriberBandwidthTest {
         assertThat(camera.targetSpatial()).isPositive();
         assertThat(told.getLast()).isEqualTo("cam resumed");
     }
+
+    @Test
+    void twoCamerasOnTheStartEstimateBothPlayUntilTheLinkShowsALimit() {
+        LayerSelector second = new LayerSelector(90_000);
+        loop.add("mic1", AUDIO, null, AUDIO_RATE, 0);
+        loop.add("mic2", AUDIO, null, AUDIO_RATE, 0);
+        loop.add("cam1", CAMERA, camera, CAMERA_RATES, 2);
+        loop.add("cam2", CAMERA, second, CAMERA_RATES, 2);
+        // Before any feedback: 300 k start estimate, 380 k of audio and lowest layers. Nothing is paused.
+        loop.update(0);
+        assertThat(bwe.limitSeen()).isFalse();
+        assertThat(camera.targetSpatial()).isZero();
+        assertThat(second.targetSpatial()).isZero();
+        assertThat(told).isEmpty();
+        // A 250 k link cannot carry both: the estimator sees over-use or loss, and only then one camera is paused.
+        path = new SimulatedPath(bwe, 250_000, 200_000, 20_000);
+        path.sendRate = () -> 2 * AUDIO_RATE[0] + (camera.targetSpatial() < 0 ? 0 : CAMERA_RATES[camera.targetSpatial()])
+                + (second.targetSpatial() < 0 ? 0 : CAMERA_RATES[second.targetSpatial()]);
+        run(10);
+        assertThat(bwe.limitSeen()).isTrue();
+        assertThat(told).contains("cam2 paused").doesNotContain("cam1 paused");
+        assertThat(camera.targetSpatial()).isZero();
+    }
 }
