@@ -69,6 +69,8 @@ class NetworkFaultCallTest {
     @Test
     void aTenSecondBlackoutRecoversWithinFiveSecondsAndTheOthersNeverNotice() throws Exception {
         String room = "blackout";
+        trace(fixture.chromium);
+        trace(edge);
         String a = join(fixture.chromium, "a", room);
         String c = join(fixture.chromium, "c", room);
         String b = join(edge, "b", room);
@@ -76,9 +78,36 @@ class NetworkFaultCallTest {
         awaitDecoding(edge, "b", a);
         awaitDecoding(fixture.chromium, "a", c);
 
+        Thread sampler = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    var snap = fixture.server.sfu().room("dev/" + room).orElseThrow().snapshot().get(2, TimeUnit.SECONDS);
+                    StringBuilder sb = new StringBuilder(java.time.Instant.now().toString().substring(11, 23) + " SFU");
+                    for (var p : snap.participants()) {
+                        sb.append(' ').append(p.participantId(), 0, 8).append("(est ").append(p.estimateBps() / 1000)
+                                .append(p.publishConnected() ? " P" : " -").append(p.subscribeConnected() ? "S" : "-").append(')');
+                        for (var t : p.publishing()) {
+                            if (t.kind() == dev.chorus.media.sfu.TrackKind.AUDIO) continue;
+                            sb.append('[').append(t.bitrateBps() / 1000).append("k ->");
+                            for (var r : t.receivers()) sb.append(' ').append(r.participantId(), 0, 8).append(':')
+                                    .append(r.active() ? "" : "inactive:").append(r.layer() == null ? "-" : r.layer().rid() + r.layer().spatial())
+                                    .append(':').append(r.bitrateBps() / 1000).append('k').append(':').append(r.packets());
+                            sb.append(']');
+                        }
+                    }
+                    System.out.println(sb);
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    System.out.println("SFU sample failed " + e);
+                }
+            }
+        });
         long aFromCBefore = frames(fixture.chromium, "a", c);
         long cFromABefore = frames(fixture.chromium, "c", a);
         netns.blackout();
+        System.out.println("TEST blackout at " + java.time.Instant.now());
         long blackoutStart = System.nanoTime();
         long aFromCMid = 0;
         try {
@@ -88,6 +117,7 @@ class NetworkFaultCallTest {
         } finally {
             netns.restore();
         }
+        System.out.println("TEST restored at " + java.time.Instant.now());
         long linkBack = System.nanoTime();
         long aFromB = frames(fixture.chromium, "a", b);
         long bFromA = frames(edge, "b", a);
@@ -96,6 +126,9 @@ class NetworkFaultCallTest {
         double seconds = (System.nanoTime() - linkBack) / 1e9;
         System.out.printf("blackout: 10 s link loss, both directions decoding again %.2f s after the link returned;"
                 + " edge events %s%n", seconds, events(edge, "b"));
+        sampler.interrupt();
+        System.out.println("TRACE root\n" + String.join("\n", traceLog(fixture.chromium)));
+        System.out.println("TRACE edge\n" + String.join("\n", traceLog(edge)));
         assertThat(recovered).as("edge participant's media back in both directions; events b=%s",
                 events(edge, "b")).isTrue();
         assertThat(seconds).as("recovery after the link returned").isLessThanOrEqualTo(5.0);
@@ -218,6 +251,64 @@ class NetworkFaultCallTest {
                 report.forEach(s => { if (s.type === 'outbound-rtp' && s.kind === 'video') sent += s.framesSent || 0; });
                 return sent;""", name);
         return ((Number) n).longValue();
+    }
+
+    /** Diagnostic: a timestamped log of the SDK's signaling messages, events and peer-connection states. */
+    static void trace(ChromiumHarness browser) {
+        browser.async(CallBrowserTest.HELPERS + """
+                if (window.TR) return 'ok';
+                window.TR = { log: [] };
+                const t = () => new Date().toISOString().slice(11, 23);
+                const who = (c) => (c.participantId || '?').slice(0, 8);
+                TR.add = (c, what) => TR.log.push(t() + ' ' + who(c) + ' ' + what);
+                const P = T.Chorus.prototype;
+                const send = P._send;
+                P._send = function (m) { if (m.type !== 'trackView') TR.add(this, 'send ' + m.type + ' ws=' + (this._ws ? this._ws.readyState : 'none')
+                  + ' buffered=' + (this._ws ? this._ws.bufferedAmount : 0)); return send.call(this, m); };
+                const on = P._onMessage;
+                P._onMessage = function (m) { if (!['audioLevels', 'activeSpeaker', 'pong'].includes(m.type)) TR.add(this, 'recv ' + m.type
+                  + (m.type === 'subscriberOffer' ? ' ' + (m.tracks || []).map(x => x.mid + ':' + x.participantId.slice(0, 8) + '/' + x.kind).join(',') : '')
+                  + (m.type === 'error' ? ' ' + m.code : '') + (m.participantId ? ' ' + m.participantId : '')); return on.call(this, m); };
+                const emit = P._emit;
+                P._emit = function (type, d) { if (!['audioLevels', 'serverAudioLevels', 'connectionQuality', 'speakingChanged', 'activeSpeaker', 'subscribed'].includes(type))
+                  TR.add(this, 'event ' + type + ' ' + (d && (d.participantId || d.role || d.reason || (d.track && d.track.participantId)) || '')
+                  + (d && d.kind ? ' ' + d.kind : '')); return emit.call(this, type, d); };
+                const watch = P._watchIce;
+                P._watchIce = function (pc, role) {
+                  const c = this;
+                  pc.addEventListener('iceconnectionstatechange', () => TR.add(c, role + ' ice ' + pc.iceConnectionState));
+                  pc.addEventListener('signalingstatechange', () => TR.add(c, role + ' signaling ' + pc.signalingState));
+                  pc.addEventListener('connectionstatechange', () => TR.add(c, role + ' pc ' + pc.connectionState));
+                  return watch.call(this, pc, role); };
+                const WS = window.WebSocket;
+                window.WebSocket = class extends WS { constructor(...a) { super(...a); const s = t();
+                  this.addEventListener('open', () => TR.log.push(t() + ' ws open (created ' + s + ')'));
+                  this.addEventListener('close', (e) => TR.log.push(t() + ' ws close ' + e.code + ' (created ' + s + ')')); } };
+                setInterval(async () => {
+                  const parts = [];
+                  for (const [n, rec] of Object.entries(T.clients)) {
+                    if (!rec.c || !rec.c.subscriber) continue;
+                    try {
+                      const rep = await rec.c.subscriber.getStats();
+                      const ins = [];
+                      rep.forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video') { const f = rec.c._mids.get(s.mid);
+                        ins.push((f ? f.participantId.slice(0, 8) : 'mid' + s.mid) + '=' + s.framesDecoded + '/' + s.framesReceived + '/' + s.packetsReceived
+                          + '/' + (s.frameWidth || 0) + 'w/pli' + (s.pliCount || 0) + '/nack' + (s.nackCount || 0)); } });
+                      const outs = [];
+                      if (rec.c.publisher) { const pr = await rec.c.publisher.getStats();
+                        pr.forEach(s => { if (s.type === 'outbound-rtp' && s.kind === 'video') outs.push((s.rid || '-') + s.framesSent
+                          + (s.qualityLimitationReason && s.qualityLimitationReason !== 'none' ? ':' + s.qualityLimitationReason : '') + (s.active === false ? ':off' : '')); }); }
+                      parts.push(n + '[' + ins.join(' ') + ' | sent ' + outs.join(',') + ']');
+                    } catch (e) { parts.push(n + ':err'); }
+                  }
+                  TR.log.push(t() + ' frames ' + parts.join(' '));
+                }, 500);
+                return 'ok';""");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> traceLog(ChromiumHarness browser) {
+        return (List<String>) browser.eval("return window.TR ? TR.log.slice() : [];");
     }
 
     static Object events(ChromiumHarness browser, String name) {
