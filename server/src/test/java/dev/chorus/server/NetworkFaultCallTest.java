@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * Issue 16: calls survive a real, faulty network. One participant ("edge") runs in a real Chromium inside a network
  * namespace this test creates, reaching the server (bound to the host end of the veth pair) only over that link,
  * which the test impairs; the others run in a Chromium in the root namespace, unaffected. Both cases share one server
- * and both browsers (110-130 s with both cases, about 85 s for the loss case alone: its 60 s are what the issue asks
+ * and both browsers (114 s with both cases, about 85 s for the loss case alone: its 60 s are what the issue asks
  * for).
  *
  * <p>No netem: the CI machines' kernel has no {@code sch_netem} ("Specified qdisc kind is unknown"), so the loss is an
@@ -68,8 +68,8 @@ class NetworkFaultCallTest {
      * signals restarts only on a socket that answered since the trouble began, resumes the session on a new socket
      * the moment ICE is connected again, and the SFU asks for key frames when a subscriber is heard again.
      *
-     * <p>Measured after those fixes (load averages 15-28 on the shared 2-core machine): recovered 3.64, 3.06, 1.10,
-     * 3.37 and 4.55 s after the link's return with the others never noticing, but 9.59 s in one run: the edge page
+     * <p>Measured after those fixes (load averages 9-28 on the shared 2-core machine): recovered 3.64, 3.06, 1.10,
+     * 3.37, 4.55 and 1.34 s after the link's return with the others never noticing, but 9.59 s in one run: the edge page
      * was resumed 0.4 s after the link returned and decoded again, then, 3 s later, the SFU's bandwidth estimate of
      * the edge subscriber fell from 2.5 Mbit/s to 34 kbit/s within a second and its videos were paused for 4 s
      * (issue 12's estimator reading the feedback after the outage; docs/resilience.md). Still tagged until that is
