@@ -299,4 +299,22 @@ export function encryptFrame(key: CryptoKey, frame: { data: ArrayBuffer; type?: 
 /** The plaintext of an encrypted frame's data, or null when it does not decrypt. */
 export function decryptFrame(key: CryptoKey, frame: { data: ArrayBuffer; type?: string }, audio: boolean): Promise<ArrayBuffer | null>;
 
+/**
+ * The SDK's keep-alive judge of the signaling WebSocket (docs/sdk.md, "Network changes and reconnects"): fed the
+ * times pings were sent and messages heard, it says when a ping is due and whether the socket is dead (no answer for
+ * `deadAfter` ms, or `pongTimeout` ms while media flows), stale (unanswered for `backAfter` ms when the network
+ * returns) or proven (it answered after a given time). Exported for tests; times in ms on one clock.
+ */
+export class SocketWatch {
+  constructor(options?: { pingInterval?: number; pongTimeout?: number; deadAfter?: number; backAfter?: number });
+  reset(now: number): void;
+  heard(now: number): void;
+  pinged(now: number): void;
+  pingDue(now: number): boolean;
+  unanswered(now: number): number;
+  dead(now: number, mediaUp: boolean): boolean;
+  stale(now: number): boolean;
+  proven(since: number): boolean;
+}
+
 export default Chorus;

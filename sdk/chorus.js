@@ -72,6 +72,70 @@ function withTimeout(promise, ms, code) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Whether the signaling WebSocket still carries messages, judged from the times the SDK feeds it (sans-IO, so it is
+ * tested without a browser). TCP hides a dead path: what is written during an outage waits out the retransmission
+ * backoff (seconds, doubling) after the network returns, so an ICE restart or an answer signaled on such a socket
+ * arrives seconds late. The SDK therefore pings every `pingInterval` ms and judges the socket by the answers:
+ *   - `dead(now, mediaUp)`: a ping unanswered for `deadAfter` ms, or for `pongTimeout` ms while a peer connection
+ *     is connected (the network works, the socket does not); the SDK resumes the session on a new socket;
+ *   - `stale(now)`: when the network comes back (ICE connected again, `online`), a ping unanswered for `backAfter`
+ *     ms means the socket sat through the outage: it is replaced at once instead of waiting for TCP;
+ *   - `proven(since)`: the socket delivered a message after `since` and no ping is overdue, so signaling sent now
+ *     (an ICE restart) arrives now.
+ */
+export class SocketWatch {
+  constructor({ pingInterval = 5000, pongTimeout = 4000, deadAfter = 12000, backAfter = 1000 } = {}) {
+    this.pingInterval = pingInterval;
+    this.pongTimeout = pongTimeout;
+    this.deadAfter = deadAfter;
+    this.backAfter = backAfter;
+    this.reset(0);
+  }
+
+  /** A new socket (joined or resumed at `now`): nothing outstanding. */
+  reset(now) {
+    this.lastHeard = now;
+    this.lastPing = now;
+    this.unansweredSince = null;
+  }
+
+  /** A message arrived on the socket: every ping before it is answered. */
+  heard(now) {
+    this.lastHeard = now;
+    this.unansweredSince = null;
+  }
+
+  /** A ping was sent; the oldest unanswered one is what counts. */
+  pinged(now) {
+    this.lastPing = now;
+    if (this.unansweredSince == null) this.unansweredSince = now;
+  }
+
+  /** A periodic ping is due: none outstanding and `pingInterval` since the last. */
+  pingDue(now) {
+    return this.unansweredSince == null && now - this.lastPing >= this.pingInterval;
+  }
+
+  /** How long the oldest ping has gone unanswered (0: none outstanding). */
+  unanswered(now) {
+    return this.unansweredSince == null ? 0 : now - this.unansweredSince;
+  }
+
+  dead(now, mediaUp) {
+    const u = this.unanswered(now);
+    return u >= this.deadAfter || (mediaUp && u >= this.pongTimeout);
+  }
+
+  stale(now) {
+    return this.unanswered(now) >= this.backAfter;
+  }
+
+  proven(since) {
+    return this.unansweredSince == null && this.lastHeard > since;
+  }
+}
+
 function wsUrlFrom(url) {
   if (!url) return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/ws';
   const u = new URL(url, location.href);
@@ -202,6 +266,8 @@ export class Chorus extends EventTarget {
     this._resume = null;            // {credential, grace} of `joined`/`resumed`: resumes this session once (docs/sdk.md)
     this._leaving = false;
     this._iceTimers = new Map();    // pc → timer of a pending restart after `disconnected`
+    this._socket = new SocketWatch(); // is the signaling socket alive? (keep-alive, docs/sdk.md)
+    this._abandoned = null;         // a socket given up as dead: still read until the server drops it
     this._watchNetwork();
     this._initE2ee(e2ee);
     this._simulcast = simulcast;   // issue 12: camera video as 3 simulcast layers (see _sendEncodings)
@@ -251,6 +317,7 @@ export class Chorus extends EventTarget {
         return;
       }
       this._ws = ws;
+      ws._chorusCreated = performance.now();
       let joined = false;
       let redirectTo = null;
       ws.onopen = () => {
@@ -260,6 +327,7 @@ export class Chorus extends EventTarget {
           : { type: 'join', room: this.room, token: this._token }));
       };
       ws.onmessage = (ev) => {
+        if (this._ws === ws) this._heard();
         let m;
         try { m = JSON.parse(ev.data); } catch { return; }
         if (!joined) {
@@ -316,8 +384,7 @@ export class Chorus extends EventTarget {
       this.subscriber = new RTCPeerConnection(this._rtcConfig());
       this._watchIce(this.subscriber, 'subscribe');
     }
-    clearInterval(this._ping);
-    this._ping = setInterval(() => this._send({ type: 'ping' }), 20000);
+    this._startKeepAlive();
     this._armExpiry();
     this._startMonitor();
   }
@@ -423,7 +490,9 @@ export class Chorus extends EventTarget {
         break;
       case 'error': {
         const err = new ChorusError(m.code, m.message);
-        if (this._pending && PUBLISH_ERRORS.has(m.code)) { this._pending.reject(err); this._pending = null; }
+        // a publish sent again after a resume may meet the first one still being answered: that answer comes
+        const first = this._pending && this._pending.resent && m.code === 'publish_in_progress';
+        if (this._pending && PUBLISH_ERRORS.has(m.code) && !first) { this._pending.reject(err); this._pending = null; }
         if (this._refresh && m.code.startsWith('refresh')) { this._refresh.reject(err); this._refresh = null; }
         this._emit('error', err);
         break;
@@ -900,8 +969,9 @@ export class Chorus extends EventTarget {
       let answer;
       try {
         answer = await new Promise((resolve, reject) => {
-          this._pending = { resolve, reject };
-          this._send({ type: 'publish', sdp: pc.localDescription.sdp, kinds, ...this._e2eePublishFields() });
+          const message = { type: 'publish', sdp: pc.localDescription.sdp, kinds, ...this._e2eePublishFields() };
+          this._pending = { resolve, reject, message };
+          this._send(message);
         });
       } catch (e) {
         if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
@@ -990,6 +1060,7 @@ export class Chorus extends EventTarget {
     if (this._closed) return;
     this._closed = true;
     clearInterval(this._ping);
+    this._closeAbandoned();
     clearInterval(this._monitor);
     if (this._onDeviceChange) navigator.mediaDevices.removeEventListener('devicechange', this._onDeviceChange);
     clearTimeout(this._expiryTimer);
@@ -1003,16 +1074,31 @@ export class Chorus extends EventTarget {
 
   /**
    * Restarts ICE of `pc` at once when its ICE state turns `failed`, and when it stays `disconnected` for 2 s (a
-   * short glitch recovers by itself; a restart signaled during a blackout is delivered when the link returns). The publish connection restarts with its own offer (`restartIce()` then
+   * short glitch recovers by itself). The publish connection restarts with its own offer (`restartIce()` then
    * `publish`); the subscribe connection asks the server for an offer with fresh credentials (`iceRestart`).
+   * A restart is only signaled on a socket that answered since the trouble began (a ping is sent when it begins):
+   * during an outage the socket is as dead as the media path, and a restart queued on it would arrive seconds after
+   * the network returns (TCP backoff), long after ICE reconnected on its own over the old path. When ICE comes back
+   * by itself the wanted restart is dropped and, if the socket sat through the outage, the session is resumed on a
+   * new socket at once (`_networkBack`).
    */
   _watchIce(pc, role) {
     pc.addEventListener('iceconnectionstatechange', () => {
       const state = pc.iceConnectionState;
       clearTimeout(this._iceTimers.get(pc));
       this._iceTimers.delete(pc);
+      if (state === 'failed' || state === 'disconnected') {
+        if (!pc._chorusTroubleAt) pc._chorusTroubleAt = performance.now();
+        this._probe();
+      }
       if (state === 'failed') this._restartIce(pc, role);
       else if (state === 'disconnected') this._restartAfter(pc, role, 2000);
+      else if (state === 'connected' || state === 'completed') {
+        pc._chorusRestartWanted = false;
+        const troubled = pc._chorusTroubleAt;
+        pc._chorusTroubleAt = 0;
+        if (troubled) this._networkBack();
+      }
     });
   }
 
@@ -1027,6 +1113,12 @@ export class Chorus extends EventTarget {
 
   _restartIce(pc, role) {
     if (this._closed || this._reconnecting || pc.signalingState === 'closed') return;
+    if (!(this._p2p && pc === this._p2p.pc) && !this._socket.proven(pc._chorusTroubleAt || 0)) {
+      pc._chorusRestartWanted = role; // signaled once the socket answers (_heard), or after a resume
+      this._probe();
+      return;
+    }
+    pc._chorusRestartWanted = false;
     const now = performance.now();
     if (pc._chorusRestartAt && now - pc._chorusRestartAt < 3000) {
       // one at a time; a connection still not connected after it is retried
@@ -1042,6 +1134,90 @@ export class Chorus extends EventTarget {
       pc.restartIce();
       this._negotiate().catch((e) => this._fail(e));
     }
+  }
+
+  // ---- Keep-alive of the signaling socket (SocketWatch) -----------------------------------------------------------
+
+  /** Joined or resumed on a new socket: pings every second tick that one is due, and judges the answers. */
+  _startKeepAlive() {
+    clearInterval(this._ping);
+    this._socket.reset(performance.now());
+    this._ping = setInterval(() => this._keepAlive(), 1000);
+  }
+
+  _keepAlive() {
+    if (this._closed || this._reconnecting || !this._ws) return;
+    const now = performance.now();
+    if (this._socket.pingDue(now)) this._probe();
+    if (this._socket.dead(now, this._mediaPathUp())) this._abandonSocket('connection_lost');
+  }
+
+  /** Sends a ping unless one is already unanswered (the oldest one is the evidence). */
+  _probe() {
+    if (this._reconnecting || !this._ws || this._ws.readyState !== WebSocket.OPEN) return;
+    if (this._socket.unanswered(performance.now()) > 0) return;
+    this._socket.pinged(performance.now());
+    this._send({ type: 'ping' });
+  }
+
+  /** A message arrived on the current socket: it works, so restarts waiting for it are signaled now. */
+  _heard() {
+    this._socket.heard(performance.now());
+    for (const [pc, role] of [[this.publisher, 'publish'], [this.subscriber, 'subscribe']]) {
+      if (pc && pc._chorusRestartWanted && ['disconnected', 'failed'].includes(pc.iceConnectionState)) {
+        this._restartIce(pc, role);
+      }
+    }
+  }
+
+  /** Whether a peer connection reaches the SFU now (so the network works, whatever the socket says). */
+  _mediaPathUp() {
+    return [this.publisher, this.subscriber].some((pc) => pc && ['connected', 'completed'].includes(pc.iceConnectionState));
+  }
+
+  /**
+   * The network is back (ICE connected again after trouble, or `online`): a socket whose ping went unanswered
+   * through the outage is replaced now, and a resume attempt stuck on a connect made during the outage starts over.
+   */
+  _networkBack() {
+    if (this._closed || this._leaving) return;
+    if (this._reconnecting) { this._kickResume(); return; }
+    if (this._socket.stale(performance.now())) this._abandonSocket('connection_lost');
+    else this._probe();
+  }
+
+  /**
+   * Gives up the current socket as dead and resumes the session on a new one. The old socket is not closed: a
+   * close would be queued behind its stuck data anyway, and whatever it still delivers before the server drops it
+   * (the server drops it when the resume arrives) is handled as usual.
+   */
+  _abandonSocket(code) {
+    if (this._closed || this._leaving || this._reconnecting || !this._ws) return;
+    this._abandoned = this._ws;
+    this._ws = null;
+    this._reconnect(code);
+  }
+
+  /**
+   * Cuts the pause before the next reconnect attempt short (or skips the next one) and drops an attempt still
+   * connecting: its connect was made during the outage and waits out TCP's SYN backoff.
+   */
+  _kickResume() {
+    const ws = this._ws;
+    if (ws && ws.readyState === WebSocket.CONNECTING && performance.now() - ws._chorusCreated > 1000) {
+      try { ws.close(); } catch { /* gone */ }
+    }
+    if (this._kick) this._kick();
+    else this._kicked = true;
+  }
+
+  /** Waits `ms` between reconnect attempts, or less if `_kickResume` is called meanwhile (or was, since the last). */
+  _pause(ms) {
+    if (this._kicked) { this._kicked = false; return Promise.resolve(); }
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this._kick = null; resolve(); }, ms);
+      this._kick = () => { clearTimeout(t); this._kick = null; resolve(); };
+    });
   }
 
   /**
@@ -1065,6 +1241,7 @@ export class Chorus extends EventTarget {
   _watchNetwork() {
     if (typeof window === 'undefined') return;
     const onChange = () => {
+      this._networkBack();
       for (const [pc, role] of [[this.publisher, 'publish'], [this.subscriber, 'subscribe']]) {
         if (pc) { pc._chorusRestartAt = 0; this._restartIce(pc, role); }
       }
@@ -1085,6 +1262,7 @@ export class Chorus extends EventTarget {
    */
   async _reconnect(code) {
     this._reconnecting = true;
+    this._kicked = false;
     this._emit('reconnecting', { reason: code });
     // a server going away (drain, restart) takes its parked sessions with it: rejoin straight away
     if (code === 'going_away') this._resume = null;
@@ -1099,7 +1277,7 @@ export class Chorus extends EventTarget {
     let delay = 500;
     let last = code;
     while (!this._closed && !this._leaving && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, delay));
+      await this._pause(delay);
       delay = Math.min(delay * 2, this._rejoinBackoffCap());
       try {
         if (this._getToken) {
@@ -1163,7 +1341,7 @@ export class Chorus extends EventTarget {
         refusedConnections = Date.now() - started < 1000 && !(ws && ws._chorusOpened) ? refusedConnections + 1 : 0;
         if (refusedConnections >= 3) return false;
       }
-      await new Promise((res) => setTimeout(res, delay));
+      await this._pause(delay);
       delay = Math.min(delay * 2, 2000);
     }
     return false;
@@ -1171,13 +1349,22 @@ export class Chorus extends EventTarget {
 
   /** `resumed`: same participant; the new credential, rights and expiry; the rest of the session is as it was. */
   _onResumed(m) {
+    this._startKeepAlive();
     this._resume = m.resume || null;
     if (Array.isArray(m.rights)) this.rights = m.rights;
     if (m.expiresAt !== undefined) { this.expiresAt = m.expiresAt; this._armExpiry(); }
   }
 
-  /** After a resume: a connection whose ICE path broke meanwhile restarts now (restarts wait while reconnecting). */
+  /**
+   * After a resume: a publish offer still unanswered is sent again (it or its answer may have been lost with the old
+   * socket; the server answers a repeated offer as it did the first, with the same ICE credentials), and a connection
+   * whose ICE path broke meanwhile restarts now (restarts wait while reconnecting).
+   */
   _afterResume() {
+    if (this._pending && this._pending.message) {
+      this._pending.resent = true;
+      this._send(this._pending.message);
+    }
     for (const [pc, role] of [[this.publisher, 'publish'], [this.subscriber, 'subscribe']]) {
       if (pc && ['disconnected', 'failed'].includes(pc.iceConnectionState)) { pc._chorusRestartAt = 0; this._restartIce(pc, role); }
     }
@@ -1325,9 +1512,17 @@ export class Chorus extends EventTarget {
     }
   }
 
+  /** The session is over or rejoined as a new one: a socket given up as dead is closed for good. */
+  _closeAbandoned() {
+    const ws = this._abandoned;
+    this._abandoned = null;
+    if (ws) { try { ws.close(); } catch { /* gone */ } }
+  }
+
   /** Closes both peer connections and forgets remote tracks, keeping the local tracks for the rejoin. */
   _dropConnections() {
     clearInterval(this._ping);
+    this._closeAbandoned();
     for (const t of this._iceTimers.values()) clearTimeout(t);
     this._iceTimers.clear();
     if (this._pending) { this._pending.reject(new ChorusError('connection_lost', 'the connection was lost')); this._pending = null; }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * Issue 16: calls survive a real, faulty network. One participant ("edge") runs in a real Chromium inside a network
  * namespace this test creates, reaching the server (bound to the host end of the veth pair) only over that link,
  * which the test impairs; the others run in a Chromium in the root namespace, unaffected. Both cases share one server
- * and both browsers (110-130 s with both cases, about 85 s for the loss case alone: its 60 s are what the issue asks
+ * and both browsers (114 s with both cases, about 85 s for the loss case alone: its 60 s are what the issue asks
  * for).
  *
  * <p>No netem: the CI machines' kernel has no {@code sch_netem} ("Specified qdisc kind is unknown"), so the loss is an
@@ -55,52 +55,171 @@ class NetworkFaultCallTest {
     }
 
     /**
-     * Not reliably met yet under heavy load: both directions decoded again 3.3 s, 4.1 s, 2.7 s, 4.16 s and about 0.5 s
-     * after the link returned in five runs, but 10.3 s, 10.7 s, 38.4 s, 5.4 s and 20.0 s in five others (load averages
-     * 13-61 on the shared 2-core machine). In the 20 s run ICE itself was connected again within 0.2 s of the link's
-     * return, yet no frame was decoded until both ICE restarts the SDK had signaled during the blackout completed,
-     * 7-8 s later (their WebSocket messages waited out TCP's retransmission backoff); not diagnosed further. Later
-     * runs: 3.08 s and 3.79 s, load 12-22. A second defect, in two runs: the two participants on the unaffected
-     * browser got {@code trackRemoved} for each other's tracks during the blackout (and a fresh {@code track} for
-     * video), so their framesDecoded from each other fell (232 to 220, 77 to 45); not diagnosed. Runnable with
-     * {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
+     * A 10 s blackout of the edge participant's link (every packet dropped, both directions): the call recovers
+     * without any user action within 5 s of the link's return, and the two participants on the unaffected browser
+     * never notice: no track of each other removed or re-added, no reconnect, and the frames each decodes of the
+     * other keep rising through the blackout and the recovery (sampled about once a second; a machine loaded by other
+     * jobs slows the fake camera and the decoders, so the test asks for a rise in every third of the period, not for a
+     * frame rate).
+     *
+     * <p>What made recovery slow before (docs/resilience.md): the SDK signaled ICE restarts on the WebSocket during
+     * the blackout, where they waited out TCP's retransmission backoff (arriving 3-8 s after the link's return) while
+     * ICE had already reconnected over the old path, and the receivers waited 1-2 s for a key frame. Now the SDK
+     * signals restarts only on a socket that answered since the trouble began, resumes the session on a new socket
+     * the moment ICE is connected again, and the SFU asks for key frames when a subscriber is heard again.
+     *
+     * <p>Measured after those fixes (load averages 9-28 on the shared 2-core machine): recovered 3.64, 3.06, 1.10,
+     * 3.37, 4.55 and 1.34 s after the link's return with the others never noticing, but 9.59 s in one run: the edge page
+     * was resumed 0.4 s after the link returned and decoded again, then, 3 s later, the SFU's bandwidth estimate of
+     * the edge subscriber fell from 2.5 Mbit/s to 34 kbit/s within a second and its videos were paused for 4 s
+     * (issue 12's estimator reading the feedback after the outage; docs/resilience.md). Still tagged until that is
+     * fixed. Runnable with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
      */
     @org.junit.jupiter.api.Tag("awaiting-fix")
     @Test
     void aTenSecondBlackoutRecoversWithinFiveSecondsAndTheOthersNeverNotice() throws Exception {
         String room = "blackout";
+        trace(fixture.chromium);
+        trace(edge);
         String a = join(fixture.chromium, "a", room);
         String c = join(fixture.chromium, "c", room);
         String b = join(edge, "b", room);
-        awaitDecoding(fixture.chromium, "a", b);
-        awaitDecoding(edge, "b", a);
-        awaitDecoding(fixture.chromium, "a", c);
+        // every direction decodes and keeps decoding before the link is cut
+        for (String[] d : new String[][] {{"a", b}, {"a", c}, {"c", a}, {"c", b}}) awaitRising(fixture.chromium, d[0], d[1]);
+        for (String from : List.of(a, c)) awaitRising(edge, "b", from);
+        List<String> sfuLog = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Thread sampler = sampleSfu(room, sfuLog);
+        int rootEventsBefore = rootEvents().size();
 
-        long aFromCBefore = frames(fixture.chromium, "a", c);
-        long cFromABefore = frames(fixture.chromium, "c", a);
+        List<long[]> others = new java.util.ArrayList<>(); // {ms since the cut, a's frames from c, c's frames from a}
+        long cut = System.nanoTime();
         netns.blackout();
-        long blackoutStart = System.nanoTime();
-        long aFromCMid = 0;
+        double seconds = -1;
+        boolean recovered;
         try {
-            Thread.sleep(5_000); // the link is down; the others' media must keep flowing meanwhile
-            aFromCMid = frames(fixture.chromium, "a", c);
-            Thread.sleep(Math.max(0, 10_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blackoutStart)));
+            try {
+                sampleOthersUntil(others, cut, cut + TimeUnit.SECONDS.toNanos(10), a, c); // the link is down meanwhile
+            } finally {
+                netns.restore();
+            }
+            long linkBack = System.nanoTime();
+            long aFromB = frames(fixture.chromium, "a", b);
+            long bFromA = frames(edge, "b", a);
+            recovered = ChromiumHarness.await(() -> frames(fixture.chromium, "a", b) > aFromB + 10
+                    && frames(edge, "b", a) > bFromA + 10, 30);
+            seconds = (System.nanoTime() - linkBack) / 1e9;
+            sampleOthersUntil(others, cut, System.nanoTime() + TimeUnit.SECONDS.toNanos(2), a, c);
         } finally {
-            netns.restore();
+            sampler.interrupt();
+            for (ChromiumHarness browser : List.of(fixture.chromium, edge)) browser.eval("if (window.TR) TR.stop();");
         }
-        long linkBack = System.nanoTime();
-        long aFromB = frames(fixture.chromium, "a", b);
-        long bFromA = frames(edge, "b", a);
-        boolean recovered = ChromiumHarness.await(() -> frames(fixture.chromium, "a", b) > aFromB + 10
-                && frames(edge, "b", a) > bFromA + 10, 30);
-        double seconds = (System.nanoTime() - linkBack) / 1e9;
+        List<String> newRootEvents = rootEvents().subList(rootEventsBefore, rootEvents().size());
         System.out.printf("blackout: 10 s link loss, both directions decoding again %.2f s after the link returned;"
-                + " edge events %s%n", seconds, events(edge, "b"));
-        assertThat(recovered).as("edge participant's media back in both directions; events b=%s",
-                events(edge, "b")).isTrue();
-        assertThat(seconds).as("recovery after the link returned").isLessThanOrEqualTo(5.0);
-        assertThat(aFromCMid).as("a kept decoding c during the blackout").isGreaterThan(aFromCBefore + 50);
-        assertThat(frames(fixture.chromium, "c", a)).as("c kept decoding a").isGreaterThan(cFromABefore + 100);
+                + " load %s; edge events %s; unaffected page's events during the case %s; a<-c, c<-a frames by second"
+                + " since the cut %s%n", seconds, loadAverage(), events(edge, "b"), newRootEvents,
+                others.stream().map(java.util.Arrays::toString).toList());
+        try {
+            assertThat(recovered).as("edge participant's media back in both directions; events b=%s",
+                    events(edge, "b")).isTrue();
+            assertThat(seconds).as("recovery after the link returned").isLessThanOrEqualTo(5.0);
+            assertThat(newRootEvents).as("the unaffected participants lost, re-added or reconnected nothing of each other")
+                    .noneMatch(e -> e.startsWith("reconnect") || (e.contains(a) || e.contains(c))
+                            && (e.startsWith("trackRemoved") || e.startsWith("participantLeft") || e.startsWith("track ")));
+            assertKeptRising(others, 1, "a's frames decoded from c");
+            assertKeptRising(others, 2, "c's frames decoded from a");
+        } catch (AssertionError e) {
+            System.out.println("TRACE root\n" + String.join("\n", traceLog(fixture.chromium)));
+            System.out.println("TRACE edge\n" + String.join("\n", traceLog(edge)));
+            System.out.println("TRACE sfu\n" + String.join("\n", sfuLog));
+            throw e;
+        }
+    }
+
+    /** The unaffected page's SDK events of a and c, as "name: event". */
+    private static List<String> rootEvents() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String n : List.of("a", "c")) {
+            try {
+                for (JsonNode e : JSON.readTree((String) events(fixture.chromium, n))) out.add(e.asText() + " (at " + n + ")");
+            } catch (Exception ex) {
+                out.add("events of " + n + " unreadable: " + ex);
+            }
+        }
+        return out;
+    }
+
+    /** Appends {ms since the cut, a's frames from c, c's frames from a} about once a second until {@code until}. */
+    private static void sampleOthersUntil(List<long[]> into, long cut, long until, String a, String c)
+            throws InterruptedException {
+        while (System.nanoTime() < until) {
+            into.add(new long[] {TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut),
+                    frames(fixture.chromium, "a", c), frames(fixture.chromium, "c", a)});
+            Thread.sleep(Math.max(0, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+        }
+    }
+
+    /**
+     * Column {@code col} of {@code samples} never falls (a track replaced would restart its count) and rises within
+     * each third of the sampled period.
+     */
+    private static void assertKeptRising(List<long[]> samples, int col, String what) {
+        assertThat(samples).as(what + ": samples").hasSizeGreaterThan(6);
+        for (int i = 1; i < samples.size(); i++) {
+            assertThat(samples.get(i)[col]).as(what + " never falls, at %d ms", samples.get(i)[0])
+                    .isGreaterThanOrEqualTo(samples.get(i - 1)[col]);
+        }
+        int n = samples.size();
+        for (int third = 0; third < 3; third++) {
+            long[] from = samples.get(third * (n - 1) / 3);
+            long[] to = samples.get((third + 1) * (n - 1) / 3);
+            assertThat(to[col]).as(what + " rises from %d ms to %d ms", from[0], to[0]).isGreaterThan(from[col]);
+        }
+    }
+
+    /** Waits until {@code name} decodes video from {@code from} and the count rises (bounded: 40 s). */
+    static void awaitRising(ChromiumHarness browser, String name, String from) throws InterruptedException {
+        awaitDecoding(browser, name, from);
+        long first = frames(browser, name, from);
+        assertThat(ChromiumHarness.await(() -> frames(browser, name, from) > first + 5, 40))
+                .as(name + " keeps decoding " + from).isTrue();
+    }
+
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    /** Diagnostic, printed when the blackout case fails: what the SFU forwards, every 500 ms. */
+    private static Thread sampleSfu(String room, List<String> into) {
+        return Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    var snap = fixture.server.sfu().room("dev/" + room).orElseThrow().snapshot().get(2, TimeUnit.SECONDS);
+                    StringBuilder sb = new StringBuilder(java.time.Instant.now().toString().substring(11, 23) + " SFU");
+                    for (var p : snap.participants()) {
+                        sb.append(' ').append(p.participantId(), 0, 8).append("(est ").append(p.estimateBps() / 1000)
+                                .append(p.publishConnected() ? " P" : " -").append(p.subscribeConnected() ? "S" : "-").append(')');
+                        for (var t : p.publishing()) {
+                            if (t.kind() == dev.chorus.media.sfu.TrackKind.AUDIO) continue;
+                            sb.append('[').append(t.bitrateBps() / 1000).append("k ->");
+                            for (var r : t.receivers()) sb.append(' ').append(r.participantId(), 0, 8).append(':')
+                                    .append(r.layer() == null ? "-" : r.layer().rid() + r.layer().spatial())
+                                    .append(':').append(r.bitrateBps() / 1000).append("k:").append(r.packets());
+                            sb.append(']');
+                        }
+                    }
+                    into.add(sb.toString());
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    into.add("SFU sample failed " + e);
+                }
+            }
+        });
     }
 
     /**
@@ -299,6 +418,69 @@ class NetworkFaultCallTest {
                 report.forEach(s => { if (s.type === 'outbound-rtp' && s.kind === 'video') sent += s.framesSent || 0; });
                 return sent;""", name);
         return ((Number) n).longValue();
+    }
+
+    /**
+     * Diagnostic, printed when the blackout case fails: a timestamped log (wall clock, as the server's log) of the
+     * SDK's signaling messages, events, peer-connection and WebSocket states, and every second what each client
+     * decoded and sent. It wraps the SDK's internals in the page; it changes nothing they do.
+     */
+    static void trace(ChromiumHarness browser) {
+        browser.async(CallBrowserTest.HELPERS + """
+                if (window.TR) return 'ok';
+                window.TR = { log: [] };
+                const t = () => new Date().toISOString().slice(11, 23);
+                const who = (c) => (c.participantId || '?').slice(0, 8);
+                TR.add = (c, what) => { if (TR.log.length < 5000) TR.log.push(t() + ' ' + who(c) + ' ' + what); };
+                const P = T.Chorus.prototype;
+                const send = P._send;
+                P._send = function (m) { if (m.type !== 'trackView') TR.add(this, 'send ' + m.type + ' ws=' + (this._ws ? this._ws.readyState : 'none')
+                  + ' buffered=' + (this._ws ? this._ws.bufferedAmount : 0)); return send.call(this, m); };
+                const on = P._onMessage;
+                P._onMessage = function (m) { if (!['audioLevels', 'activeSpeaker', 'pong'].includes(m.type)) TR.add(this, 'recv ' + m.type
+                  + (m.type === 'subscriberOffer' ? ' ' + (m.tracks || []).map(x => x.mid + ':' + x.participantId.slice(0, 8) + '/' + x.kind).join(',') : '')
+                  + (m.type === 'error' ? ' ' + m.code : '') + (m.participantId ? ' ' + m.participantId : '')); return on.call(this, m); };
+                const emit = P._emit;
+                P._emit = function (type, d) { if (!['audioLevels', 'serverAudioLevels', 'connectionQuality', 'speakingChanged', 'activeSpeaker', 'subscribed'].includes(type))
+                  TR.add(this, 'event ' + type + ' ' + (d && (d.participantId || d.role || d.reason || (d.track && d.track.participantId)) || '')
+                  + (d && d.kind ? ' ' + d.kind : '')); return emit.call(this, type, d); };
+                const watch = P._watchIce;
+                P._watchIce = function (pc, role) {
+                  const c = this;
+                  pc.addEventListener('iceconnectionstatechange', () => TR.add(c, role + ' ice ' + pc.iceConnectionState));
+                  pc.addEventListener('signalingstatechange', () => TR.add(c, role + ' signaling ' + pc.signalingState));
+                  pc.addEventListener('connectionstatechange', () => TR.add(c, role + ' pc ' + pc.connectionState));
+                  return watch.call(this, pc, role); };
+                const WS = window.WebSocket;
+                window.WebSocket = class extends WS { constructor(...a) { super(...a); const s = t();
+                  this.addEventListener('open', () => TR.log.push(t() + ' ws open (created ' + s + ')'));
+                  this.addEventListener('close', (e) => TR.log.push(t() + ' ws close ' + e.code + ' (created ' + s + ')')); } };
+                TR.timer = setInterval(async () => {
+                  const parts = [];
+                  for (const [n, rec] of Object.entries(T.clients)) {
+                    if (!rec.c || !rec.c.subscriber) continue;
+                    try {
+                      const rep = await rec.c.subscriber.getStats();
+                      const ins = [];
+                      rep.forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video') { const f = rec.c._mids.get(s.mid);
+                        ins.push((f ? f.participantId.slice(0, 8) : 'mid' + s.mid) + '=' + s.framesDecoded + '/' + s.framesReceived + '/' + s.packetsReceived
+                          + '/' + (s.frameWidth || 0) + 'w/pli' + (s.pliCount || 0) + '/nack' + (s.nackCount || 0)); } });
+                      const outs = [];
+                      if (rec.c.publisher) { const pr = await rec.c.publisher.getStats();
+                        pr.forEach(s => { if (s.type === 'outbound-rtp' && s.kind === 'video') outs.push((s.rid || '-') + s.framesSent
+                          + (s.qualityLimitationReason && s.qualityLimitationReason !== 'none' ? ':' + s.qualityLimitationReason : '') + (s.active === false ? ':off' : '')); }); }
+                      parts.push(n + '[' + ins.join(' ') + ' | sent ' + outs.join(',') + ']');
+                    } catch (e) { parts.push(n + ':err'); }
+                  }
+                  if (TR.log.length < 5000) TR.log.push(t() + ' frames ' + parts.join(' '));
+                }, 1000);
+                TR.stop = () => clearInterval(TR.timer);
+                return 'ok';""");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> traceLog(ChromiumHarness browser) {
+        return (List<String>) browser.eval("return window.TR ? TR.log.slice() : [];");
     }
 
     static Object events(ChromiumHarness browser, String name) {

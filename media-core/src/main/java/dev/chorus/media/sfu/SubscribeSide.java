@@ -52,6 +52,16 @@ final class SubscribeSide {
     /** Issue 12: paces this subscriber's video egress at a multiple of its estimate. */
     final EgressPacer pacer;
     long packetsReceived;
+    /**
+     * RTCP from a subscriber that receives video comes at least every second or so (receiver reports; transport-cc
+     * feedback far more often). A silence this long means its path was cut (a blackout, a network change); see
+     * {@link #onReturned}.
+     */
+    static final long RTCP_SILENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(2500);
+    /** When the subscriber's last RTCP arrived (0: none yet). */
+    private long lastRtcpNanos;
+    /** Times the subscriber's RTCP came back after a silence (each asked its videos' publishers for key frames). */
+    long returns;
     /** The subscriber's last REMB (stacks without transport-cc), 0 if none. */
     long estimatedBps;
     long transportCcFeedbacks;
@@ -410,6 +420,8 @@ final class SubscribeSide {
 
     /** Worker: RTCP from the subscriber. */
     void onRtcp(RtcpCompound rtcp, long now) {
+        if (lastRtcpNanos != 0 && now - lastRtcpNanos >= RTCP_SILENCE_NANOS) onReturned(now);
+        lastRtcpNanos = now;
         for (int i = 0; i < rtcp.packetCount(); i++) {
             if (rtcp.isPli(i)) {
                 worker.counters.keyframeRequestsReceived++;
@@ -439,6 +451,19 @@ final class SubscribeSide {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The subscriber is heard again after a silence: what the SFU forwarded meanwhile never arrived, and its decoders
+     * cannot go on without a key frame. The receiver would ask for one itself only after its NACKs for the gap fail
+     * (1-2 s in Chromium after a 10 s blackout, decoding nothing meanwhile), so the publishers of its video are asked
+     * at once, as if it had sent a PLI for each (same rate limit per track).
+     */
+    private void onReturned(long now) {
+        returns++;
+        for (Consumer c : List.copyOf(consumers)) {
+            if (c.active() && c.track.keyframes != null) c.track.publisher.publishing.requestKeyframe(c.track, now);
         }
     }
 

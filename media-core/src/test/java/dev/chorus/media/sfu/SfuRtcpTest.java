@@ -134,6 +134,36 @@ class SfuRtcpTest {
         assertThat(plisWithin(pub.publisher, P_VIDEO, 500)).isZero();
     }
 
+    /**
+     * A subscriber whose RTCP stops for longer than {@link SubscribeSide#RTCP_SILENCE_NANOS} lost its path (a
+     * blackout): what was forwarded meanwhile is gone and its decoder needs a key frame, so the publisher is asked for
+     * one as soon as the subscriber is heard again, without waiting for the subscriber's own PLI. RTCP at the usual
+     * pace asks for nothing.
+     */
+    @Test
+    void aSubscriberHeardAgainAfterASilenceGetsAKeyFrameAskedOfThePublisher() throws Exception {
+        SfuPeer pub = join("pub");
+        pub.publish(List.of(new TestTrack("video", "v", P_VIDEO, P_RTX)));
+        SfuPeer s1 = join("s1");
+        s1.acceptOffer(true);
+        assertThat(awaitPlis(pub.publisher, P_VIDEO, 1)).as("the new subscriber's key frame").isEqualTo(1);
+        advance(KEYFRAME_INTERVAL_MS + 1000);
+
+        long rtcp = sfu.sum(SfuCounters::rtcpIn);
+        for (int i = 0; i < 3; i++) {
+            s1.subscriber.sendRtcp(TestRtp.rr(0x51));
+            long expected = rtcp + i + 1;
+            SfuPeer.await(() -> sfu.sum(SfuCounters::rtcpIn) >= expected, "receiver report reached the worker");
+            advance(1000); // a receiver report a second, as Chromium sends them
+        }
+        assertThat(plisWithin(pub.publisher, P_VIDEO, 500)).as("regular RTCP asks for nothing").isZero();
+
+        advance(TimeUnit.NANOSECONDS.toMillis(SubscribeSide.RTCP_SILENCE_NANOS)); // the subscriber's path is cut
+        s1.subscriber.sendRtcp(TestRtp.rr(0x51));
+        assertThat(awaitPlis(pub.publisher, P_VIDEO, 1)).as("key frame asked when the subscriber is back").isEqualTo(1);
+        assertThat(plisWithin(pub.publisher, P_VIDEO, 500)).isZero();
+    }
+
     @Test
     void nacksAreAnsweredFromTheCacheAsRtxOrPlainAndHugeRangesStayWithinBudget() throws Exception {
         SfuPeer pub = join("pub");

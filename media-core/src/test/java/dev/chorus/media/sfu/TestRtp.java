@@ -87,6 +87,14 @@ final class TestRtp {
         return b;
     }
 
+    /** An empty receiver report (RFC 3550: no report blocks), as a receiver sends when it has nothing to report. */
+    static byte[] rr(long sender) {
+        byte[] b = new byte[8];
+        b[0] = (byte) 0x80; b[1] = (byte) 201; b[3] = 1;
+        put32(b, 4, sender);
+        return b;
+    }
+
     /** A full intra request (RFC 5104) for {@code media}. */
     static byte[] fir(long sender, long media, int seq) {
         byte[] b = new byte[20];
