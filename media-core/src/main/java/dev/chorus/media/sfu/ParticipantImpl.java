@@ -166,7 +166,7 @@ final class ParticipantImpl implements Participant {
     public CompletableFuture<ParticipantStats> stats() {
         return submit(() -> new ParticipantStats(publishing.packetsPublished, subscribing.packetsReceived,
                 publishing.droppedPublished, subscribing.nacks.answered, publishing.keyframeRequests,
-                subscribing.activeConsumers(), subscribing.downlinkEstimateBps(), subscribing.transportCcFeedbacks));
+                subscribing.activeConsumers(), subscribing.downlinkEstimateBps(), subscribing.rtcp.transportCcFeedbacks));
     }
 
     /** Worker: this participant in a room snapshot. */

@@ -4,21 +4,19 @@ import dev.chorus.media.rtp.RtcpCompound;
 import dev.chorus.media.sdp.Sdp;
 import dev.chorus.media.sdp.SdpAnswerBuilder;
 import dev.chorus.media.sdp.SdpOfferBuilder;
-import dev.chorus.media.sfu.rtcp.RtcpWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a participant receives, on its subscribe transport: the consumers, the sections (slots) of the SFU's offers
- * and the offer/answer cycle that keeps them in step, the tracks announced to it, and the RTCP of the subscriber
- * (keyframe requests, NACKs, estimates, reports) and to it (sender reports). Owner: the room's worker thread; the
- * SDP itself is read and written by {@link SubscribeNegotiation}.
+ * and the offer/answer cycle that keeps them in step, and the tracks announced to it; its RTCP in both directions is
+ * {@link SubscriberRtcp}'s. Owner: the room's worker thread; the SDP itself is read and written by
+ * {@link SubscribeNegotiation}.
  */
 final class SubscribeSide {
     private static final Logger LOG = LoggerFactory.getLogger(SubscribeSide.class);
@@ -42,8 +40,6 @@ final class SubscribeSide {
     private boolean reuseDeclinedLogged;
     final SubscribeExtensionIds extensionIds = new SubscribeExtensionIds();
     private int transportCcSequence = ThreadLocalRandom.current().nextInt(0x10000);
-    final long rtcpSsrc = ParticipantImpl.randomSsrc();
-    private long nextRtcpNanos;
     final NackResponder nacks;
     /** Issue 12: which simulcast layer each consumer gets. */
     final SubscriberLayers layerChoice = new SubscriberLayers(this);
@@ -52,19 +48,8 @@ final class SubscribeSide {
     /** Issue 12: paces this subscriber's video egress at a multiple of its estimate. */
     final EgressPacer pacer;
     long packetsReceived;
-    /**
-     * RTCP from a subscriber that receives video comes at least every second or so (receiver reports; transport-cc
-     * feedback far more often). A silence this long means its path was cut (a blackout, a network change); see
-     * {@link #onReturned}.
-     */
-    static final long RTCP_SILENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(2500);
-    /** When the subscriber's last RTCP arrived (0: none yet). */
-    private long lastRtcpNanos;
-    /** Times the subscriber's RTCP came back after a silence (each asked its videos' publishers for key frames). */
-    long returns;
-    /** The subscriber's last REMB (stacks without transport-cc), 0 if none. */
-    long estimatedBps;
-    long transportCcFeedbacks;
+    /** The subscriber's RTCP, both directions. */
+    final SubscriberRtcp rtcp;
 
     /**
      * A section of the subscriber offer; reused by a later track of the same media type once free, unless the
@@ -99,6 +84,7 @@ final class SubscribeSide {
         this.nacks = new NackResponder(room, worker.clock.getAsLong());
         this.estimate = new SubscriberEstimate(this, worker);
         this.pacer = new EgressPacer(this, worker);
+        this.rtcp = new SubscriberRtcp(this, worker);
     }
 
     TransportPair transports() { return transports; }
@@ -109,7 +95,7 @@ final class SubscribeSide {
 
     /** The subscriber's downlink estimate: the send-side one once it sends transport-cc feedback, else its REMB (0: none). */
     long downlinkEstimateBps() {
-        return estimate.estimator.feedbacks() > 0 ? estimate.estimator.estimateBps() : estimatedBps;
+        return estimate.estimator.feedbacks() > 0 ? estimate.estimator.estimateBps() : rtcp.rembBps;
     }
 
     long now() {
@@ -419,84 +405,16 @@ final class SubscribeSide {
     }
 
     /** Worker: RTCP from the subscriber. */
-    void onRtcp(RtcpCompound rtcp, long now) {
-        if (lastRtcpNanos != 0 && now - lastRtcpNanos >= RTCP_SILENCE_NANOS) onReturned(now);
-        lastRtcpNanos = now;
-        for (int i = 0; i < rtcp.packetCount(); i++) {
-            if (rtcp.isPli(i)) {
-                worker.counters.keyframeRequestsReceived++;
-                Consumer c = consumerBySsrc(rtcp.mediaSsrc(i));
-                if (c != null && c.active()) c.track.publisher.publishing.requestKeyframe(c.track, now);
-            } else if (rtcp.isFir(i)) {
-                worker.counters.keyframeRequestsReceived++;
-                for (int k = 0; k < rtcp.firCount(i); k++) {
-                    Consumer c = consumerBySsrc(rtcp.firSsrc(i, k));
-                    if (c != null && c.active()) c.track.publisher.publishing.requestKeyframe(c.track, now);
-                }
-            } else if (rtcp.isNack(i)) {
-                worker.counters.nacksReceived++;
-                Consumer c = consumerBySsrc(rtcp.mediaSsrc(i));
-                if (c != null && c.active() && c.track.cache != null) nacks.answer(c, rtcp, i, now);
-            } else if (rtcp.isRemb(i)) {
-                estimatedBps = rtcp.rembBitrate(i);
-            } else if (rtcp.isTransportCc(i)) {
-                transportCcFeedbacks++;
-                estimate.onFeedback(rtcp, i, now);
-            } else if (rtcp.packetType(i) == RtcpCompound.RR || rtcp.packetType(i) == RtcpCompound.SR) {
-                for (int k = 0; k < rtcp.reportBlockCount(i); k++) {
-                    Consumer c = consumerBySsrc(rtcp.blockSsrc(i, k));
-                    if (c != null && c.ssrc == rtcp.blockSsrc(i, k)) {
-                        c.onReceiverReport(rtcp.blockFractionLost(i, k), rtcp.blockCumulativeLost(i, k),
-                                rtcp.blockJitter(i, k), rtcp.blockLastSr(i, k), rtcp.blockDelaySinceLastSr(i, k), now);
-                    }
-                }
-            }
-        }
+    void onRtcp(RtcpCompound compound, long now) {
+        rtcp.onRtcp(compound, now);
     }
 
-    /**
-     * The subscriber is heard again after a silence: what the SFU forwarded meanwhile never arrived, and its decoders
-     * cannot go on without a key frame. The receiver would ask for one itself only after its NACKs for the gap fail
-     * (1-2 s in Chromium after a 10 s blackout, decoding nothing meanwhile), so the publishers of its video are asked
-     * at once, as if it had sent a PLI for each (same rate limit per track).
-     */
-    private void onReturned(long now) {
-        returns++;
-        for (Consumer c : List.copyOf(consumers)) {
-            if (c.active() && c.track.keyframes != null) c.track.publisher.publishing.requestKeyframe(c.track, now);
-        }
-    }
-
-    private Consumer consumerBySsrc(long ssrc) {
-        for (int i = 0; i < consumers.size(); i++) {
-            Consumer c = consumers.get(i);
-            if (c.ssrc == ssrc || c.rtxSsrc == ssrc) return c;
-        }
-        return null;
-    }
-
-    /** Worker timer: sender reports for every started consumer. */
+    /** Worker timer: the estimate, the pacer, layer choice and sender reports. */
     void tick(long now) {
         estimate.tick(now);
         pacer.drain(now);
         layerChoice.tick(now);
-        Endpoint sub = transports.subscribe;
-        if (sub == null || !sub.connected || now - nextRtcpNanos < 0) return;
-        nextRtcpNanos = now + TimeUnit.MILLISECONDS.toNanos(room.config.rtcpIntervalMillis());
-        byte[] out = worker.out;
-        int n = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
-        int inPacket = 0;
-        long wallNtp = RtcpWriter.ntp(System.currentTimeMillis());
-        for (Consumer c : consumers) {
-            if (!c.started || c.packets == 0) continue;
-            n += c.writeSenderReport(out, n, wallNtp, now);
-            if (++inPacket == 30) {
-                transports.sendRtcp(sub, out, n);
-                n = RtcpWriter.receiverReportHeader(out, 0, rtcpSsrc, 0);
-                inPacket = 0;
-            }
-        }
-        if (inPacket > 0) transports.sendRtcp(sub, out, n);
+        rtcp.tick(now);
     }
 
     int activeConsumers() {

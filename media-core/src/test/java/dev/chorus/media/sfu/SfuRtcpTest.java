@@ -135,7 +135,7 @@ class SfuRtcpTest {
     }
 
     /**
-     * A subscriber whose RTCP stops for longer than {@link SubscribeSide#RTCP_SILENCE_NANOS} lost its path (a
+     * A subscriber whose RTCP stops for longer than {@link SubscriberRtcp#SILENCE_NANOS} lost its path (a
      * blackout): what was forwarded meanwhile is gone and its decoder needs a key frame, so the publisher is asked for
      * one as soon as the subscriber is heard again, without waiting for the subscriber's own PLI. RTCP at the usual
      * pace asks for nothing.
@@ -158,7 +158,7 @@ class SfuRtcpTest {
         }
         assertThat(plisWithin(pub.publisher, P_VIDEO, 500)).as("regular RTCP asks for nothing").isZero();
 
-        advance(TimeUnit.NANOSECONDS.toMillis(SubscribeSide.RTCP_SILENCE_NANOS)); // the subscriber's path is cut
+        advance(TimeUnit.NANOSECONDS.toMillis(SubscriberRtcp.SILENCE_NANOS)); // the subscriber's path is cut
         s1.subscriber.sendRtcp(TestRtp.rr(0x51));
         assertThat(awaitPlis(pub.publisher, P_VIDEO, 1)).as("key frame asked when the subscriber is back").isEqualTo(1);
         assertThat(plisWithin(pub.publisher, P_VIDEO, 500)).isZero();
