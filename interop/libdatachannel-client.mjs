@@ -58,11 +58,19 @@ report('joined', { participantId: joined.participantId, version: ndc.getLibraryV
 // ---- subscribe ----
 const received = {};
 let midOwner = new Map();
+let rtxPayloadTypes = new Map();
+let rtxPackets = 0;
 let sub = null;
 const subTracks = [];
 sig.on('subscriberOffer', async m => {
   report('subscriber-offer', { tracks: m.tracks.length });
   midOwner = new Map(m.tracks.map(t => [t.mid, { participantId: t.participantId, kind: t.kind }]));
+  // RTX payload types per mid (RFC 4588): retransmissions and the SFU's bandwidth probes (RTX copies of sent packets,
+  // padding-only packets) share the track's callback here; they are not VP8 payloads and must not reach the checker.
+  rtxPayloadTypes = new Map(m.sdp.split(/\r\n(?=m=)/).slice(1).map(section => [
+    (section.match(/\r\na=mid:(\S+)/) || [])[1],
+    new Set([...section.matchAll(/\r\na=rtpmap:(\d+) rtx\//g)].map(x => Number(x[1]))),
+  ]));
   if (!sub) {
     sub = peer('subscribe', joined);
     sub.onTrack(track => {
@@ -71,6 +79,7 @@ sig.on('subscriberOffer', async m => {
         const owner = midOwner.get(track.mid());
         const p = parseRtp(buf);
         if (!owner || !p || (p.payloadType >= 72 && p.payloadType <= 76)) return; // RTCP shares the track
+        if (rtxPayloadTypes.get(track.mid())?.has(p.payloadType)) { rtxPackets++; return; }
         const checker = received[owner.participantId] || (received[owner.participantId] = new MediaChecker());
         if (owner.kind === 'audio') checker.onAudioRtp(p.payload);
         else checker.onVideoRtp(p.payload, p.marker);
@@ -114,7 +123,7 @@ const loop = startMediaLoop(
 const stats = setInterval(() => {
   const out = {};
   for (const [p, c] of Object.entries(received)) out[p] = { video: c.video, audio: c.audio };
-  report('stats', { sent: loop.sent, publish: pub.state(), subscribe: sub ? sub.state() : 'none', received: out });
+  report('stats', { sent: loop.sent, publish: pub.state(), subscribe: sub ? sub.state() : 'none', received: out, rtxPackets });
 }, 500);
 
 const stop = () => {

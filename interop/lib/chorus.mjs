@@ -164,6 +164,8 @@ export class MediaChecker {
     this.parts = null;
   }
   onVideoRtp(payload, marker) {
+    // A padding-only packet (RFC 3550 5.1: all of its payload is padding) is legal and carries no VP8.
+    if (payload.length === 0) { this.video.paddingOnly = (this.video.paddingOnly || 0) + 1; return; }
     if (payload.length < 2) { this.video.invalid++; return; }
     let off = 1;
     const x = payload[0] & 0x80, s = payload[0] & 0x10, partId = payload[0] & 0x0f;

@@ -22,7 +22,8 @@ final class StackPairs {
         JsonNode r = stack.receivedFrom(fromParticipant);
         assertThat(ok).as(stack.name + " receives VP8 frames and Opus packets from " + fromParticipant + ":\n"
                 + stack.output()).isTrue();
-        assertThat(r.path("video").path("invalid").asLong()).as(stack.name + " malformed VP8 frames").isZero();
+        assertThat(r.path("video").path("invalid").asLong()).as(stack.name + " malformed VP8 frames:\n" + stack.output())
+                .isZero();
         assertThat(r.path("audio").path("invalid").asLong()).as(stack.name + " malformed Opus packets").isZero();
     }
 
