@@ -62,6 +62,9 @@ class ScreenShareBrowserTest {
                 });
                 return c.participantId;
               };
+              // The capture's size now: right after getDisplayMedia the settings may still name the requested size
+              // (Chromium's fake screen reported 800x600, then produced 800x450 frames).
+              SS.settings = () => { const s = SS.track.getSettings(); return JSON.stringify({ width: s.width, height: s.height }); };
               SS.sender = () => {
                 const tr = SS.pub.publisher.getTransceivers().find(t => t.sender.track === SS.track);
                 const p = tr.sender.getParameters();
@@ -114,7 +117,6 @@ class ScreenShareBrowserTest {
     @Test
     void theScreenIsPublishedAsOneFullSizeLowFrameRateEncodingAndDecodedAtThatSize() throws Exception {
         int width = screen.path("width").asInt();
-        int height = screen.path("height").asInt();
         assertThat(width).as("captured screen " + screen).isPositive();
         assertThat(screen.path("contentHint").asText()).isEqualTo("detail");
 
@@ -127,24 +129,29 @@ class ScreenShareBrowserTest {
         assertThat(encoding.path("maxFramerate").asDouble()).isBetween(5.0, 15.0);
         assertThat(sender.path("simulcastInSdp").asBoolean()).as("a=simulcast in the offer").isFalse();
 
-        // What Chromium sends: one video outbound-rtp, at the captured size.
+        // What Chromium sends: one video outbound-rtp, at the capture's size (as the track reports it now).
         JsonNode[] out = {null};
+        JsonNode[] captured = {screen};
         assertThat(ChromiumHarness.await(() -> {
             out[0] = js("return await SS.outbound();");
+            captured[0] = js("return SS.settings();");
             return out[0].size() == 1 && out[0].get(0).path("framesSent").asLong() > 0
-                    && out[0].get(0).path("frameWidth").asInt() == width;
-        }, 20)).as("publisher outbound-rtp " + out[0] + " for a " + width + "×" + height + " screen").isTrue();
+                    && out[0].get(0).path("frameWidth").asInt() == captured[0].path("width").asInt()
+                    && out[0].get(0).path("frameHeight").asInt() == captured[0].path("height").asInt();
+        }, 20)).as("publisher outbound-rtp " + out[0] + " for a captured screen of " + captured[0]
+                + " (settings at publish: " + screen + ")").isTrue();
         assertThat(out[0].get(0).path("rid").isNull()).isTrue();
-        assertThat(out[0].get(0).path("frameHeight").asInt()).isEqualTo(height);
+        int sentWidth = out[0].get(0).path("frameWidth").asInt();
+        int sentHeight = out[0].get(0).path("frameHeight").asInt();
 
         // The subscriber: kind screen, decoded at the full captured size, frames keep coming.
         JsonNode[] in = {null};
         assertThat(ChromiumHarness.await(() -> {
             in[0] = js("return await SS.inbound();");
-            return in[0] != null && !in[0].isNull() && in[0].path("frameWidth").asInt() == width
+            return in[0] != null && !in[0].isNull() && in[0].path("frameWidth").asInt() == sentWidth
                     && in[0].path("framesDecoded").asLong() > 0;
-        }, 20)).as("subscriber inbound-rtp " + in[0] + " for a " + width + "×" + height + " screen").isTrue();
-        assertThat(in[0].path("frameHeight").asInt()).isEqualTo(height);
+        }, 20)).as("subscriber inbound-rtp " + in[0] + " for a " + sentWidth + "×" + sentHeight + " screen").isTrue();
+        assertThat(in[0].path("frameHeight").asInt()).isEqualTo(sentHeight);
         assertThat(String.valueOf(chromium.async(HELPERS + "return SS.sub.kinds.join(',');"))).isEqualTo("screen");
         long decoded = in[0].path("framesDecoded").asLong();
         assertThat(ChromiumHarness.await(() -> js("return await SS.inbound();").path("framesDecoded").asLong()
