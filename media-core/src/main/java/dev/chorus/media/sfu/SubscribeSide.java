@@ -462,6 +462,7 @@ final class SubscribeSide {
      */
     private void onReturned(long now) {
         returns++;
+        estimate.onReturned(now);
         for (Consumer c : List.copyOf(consumers)) {
             if (c.active() && c.track.keyframes != null) c.track.publisher.publishing.requestKeyframe(c.track, now);
         }
