@@ -58,11 +58,17 @@ public final class AimdRateControl {
 
     /**
      * A probe delivered {@code bps}; {@code filledLink}: its burst arrived spread out, so that is the link's capacity
-     * (a sample), else only a lower bound of it (past the capacity's upper bound: the link got faster, forget it).
+     * (a sample), else a lower bound of it. Past the capacity's upper bound either way, the link carries more than the
+     * capacity says: it restarts from the probe (seen on a 250 kbit/s tbf: acknowledged rates at over-use put the
+     * capacity near 200 k, a probe proved 259 k).
      */
     public void onProbeResult(long bps, boolean filledLink) {
-        if (capacity.known() && bps > capacity.upperBoundBps()) capacity.reset();
-        if (filledLink) capacity.onSample(bps);
+        if (capacity.known() && bps > capacity.upperBoundBps()) {
+            capacity.reset();
+            capacity.onSample(bps);
+        } else if (filledLink) {
+            capacity.onSample(bps);
+        }
     }
 
     /** The link showed it carries less than the capacity (a loss-based decrease below it): forget the capacity. */

@@ -106,13 +106,13 @@ class AimdRateControlTest {
     }
 
     @Test
-    void aProbeThatDidNotFillTheLinkIsNoSampleButPastTheUpperBoundItForgetsTheCapacity() {
+    void aProbeThatDidNotFillTheLinkIsNoSampleButPastTheUpperBoundTheCapacityRestartsFromIt() {
         AimdRateControl aimd = new AimdRateControl(1_000_000, 30_000, 10_000_000);
-        aimd.onProbeResult(250_000, true);
-        aimd.onProbeResult(240_000, false); // a lower bound only
-        assertThat(aimd.capacityBps()).isEqualTo(250_000);
-        aimd.onProbeResult(2_000_000, false);
-        assertThat(aimd.capacityBps()).isEqualTo(-1);
+        aimd.onProbeResult(200_000, true);
+        aimd.onProbeResult(190_000, false); // a lower bound only
+        assertThat(aimd.capacityBps()).isEqualTo(200_000);
+        aimd.onProbeResult(259_000, false); // past 200 k + 3 σ (≈ 227 k): the link carries more
+        assertThat(aimd.capacityBps()).isEqualTo(259_000);
     }
 
     @Test
