@@ -144,6 +144,23 @@ class SendSideBandwidthEstimatorTest {
     }
 
     @Test
+    void aProbeOverflowingAFullLinkIsNotCountedAsLossOfTheMedia() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 250_000, 100_000, 20_000);
+        path.sendRate = () -> 190_000; // audio + the lowest layer
+        path.packetBytes = 300;
+        path.run(10_000_000);
+        long lossBasedBefore = bwe.lossBasedBps();
+        long dropsBefore = path.droppedPackets;
+        for (int i = 0; i < 3; i++) {
+            bwe.startProbe(2_000_000, path.nowMicros * 1000); // 2 Mbit/s into 250 k with a 100 ms queue
+            path.run(2_000_000);
+        }
+        assertThat(path.droppedPackets - dropsBefore).as("the probes overflowed the queue").isPositive();
+        assertThat(bwe.lossBasedBps()).isGreaterThanOrEqualTo(lossBasedBefore);
+    }
+
+    @Test
     void malformedFeedbackIsRefusedAndCounted() {
         SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator();
         long before = bwe.estimateBps();
