@@ -4,8 +4,23 @@ package dev.chorus.media.bwe;
  * GCC's rate controller for the delay-based estimate (draft-ietf-rmcat-gcc-02 §5.5): over-use cuts the rate to
  * {@value #BETA} × the rate the receiver acknowledged, under-use holds it while queues drain, normal raises it —
  * multiplicatively (8 %/s) while the link capacity is unknown, additively (about one packet per response time)
- * once a decrease has shown the link capacity (until the estimate goes 3 σ past it). An increase never goes past 1.5 × the
- * acknowledged rate + 10 kbit/s (there is no point in an estimate the sender cannot fill). Sans-IO.
+ * once it is known (until the acknowledged rate or a probe goes past its upper bound).
+ *
+ * <p>The link capacity ({@link LinkCapacityEstimator}) is what the path has shown it carries: the acknowledged rate
+ * at over-use and the rates probes proved. It keeps an <em>application-limited</em> sender's estimate where the link
+ * is: when an SFU sends only audio and a low layer, the acknowledged rate is what it chose to send, not what the link
+ * carries, and a key frame queueing for a moment in the bottleneck would otherwise cut the estimate to 0.85 × that
+ * (on a 250 kbit/s link: ~150 kbit/s, too little for the layer being sent, so the video was paused, then resumed by a
+ * probe with a key frame that caused the next cut, every ~2 s). So once the capacity is known an over-use cuts to
+ * {@value #BETA} × the higher of the acknowledged rate and the capacity (the capacity only as far as the loss-based
+ * estimate still allows it), and an acknowledged rate under the capacity's lower bound is not taken as a sample.
+ * The capacity is forgotten when the link shows it changed: the acknowledged rate or a probe goes past its upper bound
+ * (faster), or the loss-based estimate is cut below its lower bound (slower: a sender above a shrunken link fills the
+ * bottleneck's queue until it drops packets; {@link #forgetCapacity}).
+ *
+ * <p>An increase never goes past 1.5 × the acknowledged rate + 10 kbit/s (there is no point in an estimate the
+ * sender cannot fill) or the known capacity, whichever is higher: a sender that paused a video may climb back to
+ * what the link has shown without a probe. The cap stops an increase; it never lowers the estimate. Sans-IO.
  */
 public final class AimdRateControl {
     static final double BETA = 0.85;
@@ -14,13 +29,12 @@ public final class AimdRateControl {
 
     private final long minBps;
     private final long maxBps;
+    private final LinkCapacityEstimator capacity = new LinkCapacityEstimator();
     private long estimateBps;
     private long lastUpdateMicros = -1;
     private boolean holding;
-    /** Rate at the last decrease (an estimate of link capacity), smoothed; -1 unknown. */
-    private double capacityBps = -1;
-    private double capacityVar = 0.4;
     private long decreases;
+    private long cappedByCapacity;
 
     public AimdRateControl(long startBps, long minBps, long maxBps) {
         this.minBps = minBps;
@@ -31,6 +45,10 @@ public final class AimdRateControl {
     public long estimateBps() { return estimateBps; }
     /** Decreases for over-use so far: a decrease is the only sign of where the link's capacity lies. */
     public long decreases() { return decreases; }
+    /** Over-use cuts that went to the link capacity instead of an application-limited acknowledged rate. */
+    public long cutsFromCapacity() { return cappedByCapacity; }
+    /** The link capacity estimate, or -1 unknown. */
+    public long capacityBps() { return capacity.estimateBps(); }
 
     /** Sets the estimate directly (a successful probe proved this rate). */
     public void setEstimate(long bps, long nowMicros) {
@@ -38,19 +56,50 @@ public final class AimdRateControl {
         lastUpdateMicros = nowMicros;
     }
 
+    /**
+     * A probe delivered {@code bps}; {@code filledLink}: its burst arrived spread out, so that is the link's capacity
+     * (a sample), else a lower bound of it. Past the capacity's upper bound either way, the link carries more than the
+     * capacity says: it restarts from the probe (seen on a 250 kbit/s tbf: acknowledged rates at over-use put the
+     * capacity near 200 k, a probe proved 259 k).
+     */
+    public void onProbeResult(long bps, boolean filledLink) {
+        if (capacity.known() && bps > capacity.upperBoundBps()) {
+            capacity.reset();
+            capacity.onSample(bps);
+        } else if (filledLink) {
+            capacity.onSample(bps);
+        }
+    }
+
+    /** The link showed it carries less than the capacity (a loss-based decrease below it): forget the capacity. */
+    public void forgetCapacity() {
+        capacity.reset();
+    }
+
+    /** The capacity's lower bound (0 unknown). */
+    public long capacityLowerBoundBps() { return capacity.lowerBoundBps(); }
+
+    /** The subscriber was silent and is back: nothing measured across the gap is an over-use; hold one round. */
+    public void onGap() {
+        holding = true;
+    }
+
     /** Applies the detector's state; {@code ackedBps} is the receiver's acknowledged rate (-1 unknown). */
     public long update(BandwidthUsage usage, long ackedBps, long nowMicros) {
+        return update(usage, ackedBps, Long.MAX_VALUE, nowMicros);
+    }
+
+    /**
+     * Applies the detector's state; {@code ackedBps} is the receiver's acknowledged rate (-1 unknown),
+     * {@code lossBasedBps} the loss-based estimate (what the path carries as far as loss shows: a capacity above it
+     * is no floor).
+     */
+    public long update(BandwidthUsage usage, long ackedBps, long lossBasedBps, long nowMicros) {
         long dt = lastUpdateMicros < 0 ? 0 : Math.min(nowMicros - lastUpdateMicros, 1_000_000);
         lastUpdateMicros = nowMicros;
         switch (usage) {
             case OVERUSING -> {
-                long base = ackedBps > 0 ? ackedBps : estimateBps;
-                long decreased = (long) (BETA * base);
-                if (decreased < estimateBps) {
-                    noteCapacity(ackedBps > 0 ? ackedBps : estimateBps);
-                    estimateBps = decreased;
-                    decreases++;
-                }
+                overuse(ackedBps, lossBasedBps);
                 holding = true;
             }
             case UNDERUSING -> holding = true;
@@ -66,32 +115,41 @@ public final class AimdRateControl {
         return estimateBps;
     }
 
+    /**
+     * {@code ackedBps} -1: no measurement yet (the cut is from the estimate, and it is no capacity sample). A known
+     * capacity is the floor of the cut's base (as far as the loss-based estimate allows); an acknowledged rate under
+     * the capacity's lower bound is an application-limited sender's, not a capacity sample.
+     */
+    private void overuse(long ackedBps, long lossBasedBps) {
+        long throughputBps = ackedBps > 0 ? ackedBps : estimateBps;
+        long base = throughputBps;
+        if (capacity.known()) {
+            // Without a measurement (right after a gap) the capacity alone: 0.85 × the estimate on every feedback
+            // of one over-use episode would compound.
+            base = Math.max(ackedBps, Math.min(capacity.estimateBps(), lossBasedBps));
+        }
+        long decreased = (long) (BETA * base);
+        if (decreased < estimateBps) {
+            if (ackedBps > 0 && base > ackedBps) cappedByCapacity++;
+            estimateBps = decreased;
+            decreases++;
+        }
+        if (ackedBps > 0 && ackedBps >= capacity.lowerBoundBps()) capacity.onSample(ackedBps);
+    }
+
     private long increased(long dtMicros, long ackedBps) {
-        if (capacityBps > 0 && estimateBps > capacityBps + 3 * capacityDeviationBps()) {
-            capacityBps = -1; // well above where it last broke: the link changed, search again
+        if (capacity.known() && ackedBps > capacity.upperBoundBps()) {
+            // The link delivered well above where it last broke: it changed, search again. (The estimate above the
+            // bound is no such sign: an application-limited sender's estimate may rise past it without being used.)
+            capacity.reset();
         }
         long next;
-        if (capacityBps > 0) {
+        if (capacity.known()) {
             next = estimateBps + Math.max(1000, PACKET_BITS * dtMicros / RESPONSE_TIME_MICROS);
         } else {
             next = (long) (estimateBps * Math.pow(1.08, dtMicros / 1e6)) + 1;
         }
-        if (ackedBps > 0) next = Math.min(next, (long) (1.5 * ackedBps) + 10_000);
+        if (ackedBps > 0) next = Math.min(next, Math.max((long) (1.5 * ackedBps) + 10_000, capacity.estimateBps()));
         return Math.max(next, estimateBps); // the cap stops an increase, it never causes a decrease
-    }
-
-    /** Standard deviation of the capacity estimate (libwebrtc keeps the variance normalised in kbit/s). */
-    private double capacityDeviationBps() {
-        return Math.sqrt(capacityVar * capacityBps / 1000) * 1000;
-    }
-
-    private void noteCapacity(long bps) {
-        if (capacityBps < 0) {
-            capacityBps = bps;
-            return;
-        }
-        double errKbps = (bps - capacityBps) / 1000;
-        capacityBps = 0.95 * capacityBps + 0.05 * bps;
-        capacityVar = Math.clamp(0.95 * capacityVar + 0.05 * errKbps * errKbps / Math.max(capacityBps / 1000, 1), 0.4, 2.5);
     }
 }

@@ -30,6 +30,7 @@ public final class ProbeCluster {
     private long firstArrival = -1;
     private long lastArrival;
     private int firstArrivalSize;
+    private boolean filledLink;
 
     ProbeCluster(int id, long targetBps, long startMicros) {
         this.id = id;
@@ -77,6 +78,13 @@ public final class ProbeCluster {
         // the receive span), so they do not count towards the rate.
         long sendBps = (sentBytes - sentBytes / sentPackets) * 8_000_000 / sendSpan;
         long recvBps = (receivedBytes - firstArrivalSize) * 8_000_000 / recvSpan;
+        filledLink = recvBps < 0.9 * sendBps;
         return Math.min(sendBps, recvBps);
     }
+
+    /**
+     * After a {@link #result}: the burst arrived spread out (received under 0.9 × its send rate), so the link was full
+     * and the result is its capacity rather than a lower bound of it.
+     */
+    boolean filledLink() { return filledLink; }
 }

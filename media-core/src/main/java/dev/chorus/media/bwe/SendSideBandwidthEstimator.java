@@ -24,7 +24,18 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     private final TrendlineEstimator trendline = new TrendlineEstimator();
     private final AimdRateControl aimd;
     private final LossBasedEstimator loss;
-    private final AckedBitrate acked = new AckedBitrate();
+    private final WindowedBitrate acked = new WindowedBitrate();
+    /** What was sent, by send time and kind (what the path is offered, beyond what it acknowledges). */
+    private final WindowedBitrate sentMedia = new WindowedBitrate();
+    private final WindowedBitrate sentRetransmissions = new WindowedBitrate();
+    private final WindowedBitrate sentProbes = new WindowedBitrate();
+    private long mediaBytes;
+    private long retransmissionBytes;
+    private long probeBytes;
+    private long retransmissionsRefused;
+    /** Packets sent before this (µs) went into a silence of the subscriber: their loss is not counted. */
+    private long gapEndMicros = Long.MIN_VALUE;
+    private long gaps;
 
     private ProbeCluster probe;
     private int nextProbeId;
@@ -46,9 +57,42 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
         loss = new LossBasedEstimator(startBps, minBps, maxBps);
     }
 
-    /** A media (or RTX) packet left with transport-wide sequence {@code seq16}, {@code bytes} on the wire. */
+    /** A media packet left with transport-wide sequence {@code seq16}, {@code bytes} on the wire. */
     public void onPacketSent(int seq16, int bytes, long nowNanos) {
         long now = nowNanos / 1000;
+        sentMedia.add(bytes, now);
+        mediaBytes += bytes;
+        record(seq16, bytes, now);
+    }
+
+    /** A retransmission (an answer to a NACK) left with transport-wide sequence {@code seq16} ({@code -1}: none). */
+    public void onRetransmissionSent(int seq16, int bytes, long nowNanos) {
+        long now = nowNanos / 1000;
+        sentRetransmissions.add(bytes, now);
+        retransmissionBytes += bytes;
+        if (seq16 >= 0) record(seq16, bytes, now);
+    }
+
+    /**
+     * Whether a retransmission of {@code bytes} may leave now: retransmissions may fill what the estimate leaves over
+     * the media and probes sent in the last {@value WindowedBitrate#WINDOW_MICROS} µs, and always
+     * {@value #RETRANSMISSION_SHARE} of the estimate. Beyond that a repair only adds to the queue that lost the
+     * original (libwebrtc likewise limits retransmissions to its estimate). A refusal is counted.
+     */
+    public boolean mayRetransmit(int bytes, long nowNanos) {
+        long now = nowNanos / 1000;
+        long estimate = estimateBps();
+        long room = Math.max(estimate - sentMedia.bpsAt(now) - sentProbes.bpsAt(now), (long) (estimate * RETRANSMISSION_SHARE));
+        long after = sentRetransmissions.bpsAt(now) + bytes * 8L * 1_000_000 / WindowedBitrate.WINDOW_MICROS;
+        if (after <= room) return true;
+        retransmissionsRefused++;
+        return false;
+    }
+
+    /** Share of the estimate retransmissions may always use. */
+    static final double RETRANSMISSION_SHARE = 0.1;
+
+    private void record(int seq16, int bytes, long now) {
         if (probe != null && !probe.sendingDone(now)) {
             // Media sent during a probe is part of its burst (padding only tops it up to the target rate), as in
             // libwebrtc: the probe then measures the total rate the path carried.
@@ -62,6 +106,8 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     /** A probe packet (padding or RTX) of the active probe left; without an active probe it counts as media. */
     public void onProbeSent(int seq16, int bytes, long nowNanos) {
         long now = nowNanos / 1000;
+        sentProbes.add(bytes, now);
+        probeBytes += bytes;
         if (probe == null) {
             history.onSent(seq16, bytes, now, SendHistory.NO_PROBE);
             return;
@@ -107,11 +153,18 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
         feedbacks++;
         long now = nowNanos / 1000;
         long ackedBps = acked.bps();
-        aimd.update(trendline.state(), ackedBps, now);
-        if (fbTotal > 0) loss.onStatuses(fbLost, fbTotal, aimd.estimateBps(), now);
+        aimd.update(trendline.state(), ackedBps, loss.estimateBps(), now);
+        if (fbTotal > 0) {
+            long lossDecreases = loss.decreases();
+            loss.onStatuses(fbLost, fbTotal, aimd.estimateBps(), now);
+            if (loss.decreases() != lossDecreases && loss.estimateBps() < aimd.capacityLowerBoundBps()) {
+                aimd.forgetCapacity(); // loss shows the link carries less than it did
+            }
+        }
         if (probe != null) {
             long result = probe.result();
             if (result > 0) {
+                aimd.onProbeResult(result, probe.filledLink());
                 long proven = (long) (result * PROBE_SAFETY);
                 if (proven > estimateBps()) {
                     aimd.setEstimate(proven, now);
@@ -131,6 +184,11 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
         int slot = history.find(seq16);
         if (slot < 0) return; // not ours, or forgotten
         if (!received) {
+            if (history.sentMicros(slot) < gapEndMicros) return; // sent into the subscriber's silence: not a loss
+            // A probe's burst overflowing the bottleneck is the probe's answer (it failed), not loss of the media:
+            // counted, a failed probe on a full 250 kbit/s link (74 % of one report lost) cut the loss-based estimate
+            // and paused the video it was meant to raise.
+            if (history.probeCluster(slot) != SendHistory.NO_PROBE) return;
             if (history.isReported(slot)) return; // reported received before: not lost
             fbTotal++;
             fbLost++;
@@ -141,9 +199,41 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
         long sent = history.sentMicros(slot);
         int size = history.size(slot);
         trendline.onPacket(sent, arrivalMicros);
-        acked.onAcked(size, arrivalMicros);
+        acked.add(size, arrivalMicros);
         if (probe != null && history.probeCluster(slot) == probe.id) probe.onReceived(size, sent, arrivalMicros);
     }
+
+    /**
+     * The subscriber was silent (no RTCP for seconds: a blackout, a suspended device) and is heard again. What was
+     * sent into the silence never arrived and says nothing about congestion: its loss is not counted, the delay
+     * trend and the acknowledged-rate window start afresh (a window half filled since the return would read as a
+     * collapse of the rate, and 0.85 × that on the first over-use is what dropped a returning subscriber from
+     * 2.5 Mbit/s to 34 kbit/s), and the rate controller holds one round. The estimate and the link capacity stay.
+     */
+    public void onReturned(long nowNanos) {
+        gapEndMicros = nowNanos / 1000;
+        trendline.reset();
+        acked.reset();
+        aimd.onGap();
+        gaps++;
+    }
+
+    /** Silences the estimator was told of ({@link #onReturned}). */
+    public long gaps() { return gaps; }
+    /** Bytes sent so far by kind (media, retransmissions, probes). */
+    public long mediaBytes() { return mediaBytes; }
+    public long retransmissionBytes() { return retransmissionBytes; }
+    public long probeBytes() { return probeBytes; }
+    /** Rates sent over the last window, by kind (bits per second). */
+    public long mediaBps(long nowNanos) { return sentMedia.bpsAt(nowNanos / 1000); }
+    public long retransmissionBps(long nowNanos) { return sentRetransmissions.bpsAt(nowNanos / 1000); }
+    public long probeBps(long nowNanos) { return sentProbes.bpsAt(nowNanos / 1000); }
+    /** Retransmissions refused by {@link #mayRetransmit}. */
+    public long retransmissionsRefused() { return retransmissionsRefused; }
+    /** The delay-based controller's link capacity, or -1 unknown. */
+    public long capacityBps() { return aimd.capacityBps(); }
+    /** Over-use cuts that went to the link capacity (the sender was application-limited). */
+    public long cutsFromCapacity() { return aimd.cutsFromCapacity(); }
 
     /** The estimate: the lower of the delay-based and the loss-based one (bits per second). */
     public long estimateBps() { return Math.min(aimd.estimateBps(), loss.estimateBps()); }

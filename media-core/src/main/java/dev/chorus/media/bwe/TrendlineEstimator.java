@@ -66,6 +66,26 @@ public final class TrendlineEstimator {
     }
 
     public BandwidthUsage state() { return state; }
+
+    /**
+     * Starts afresh (the subscriber was silent: a delay trend across the gap, or one fitted to points before it,
+     * means nothing). The adapted threshold is kept: it describes the path's noise, which the gap did not change.
+     */
+    public void reset() {
+        groupFirstSend = -1;
+        havePrevious = false;
+        firstArrival = -1;
+        accumulatedDelayMs = 0;
+        smoothedDelayMs = 0;
+        samples = 0;
+        numDeltas = 0;
+        trend = 0;
+        prevTrend = 0;
+        lastThresholdUpdateMicros = -1;
+        timeOverUsingMs = -1;
+        overuseCounter = 0;
+        state = BandwidthUsage.NORMAL;
+    }
     /** The last slope (ms of delay growth per ms). */
     public double trend() { return trend; }
     public double threshold() { return threshold; }

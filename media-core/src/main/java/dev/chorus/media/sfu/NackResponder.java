@@ -40,7 +40,10 @@ final class NackResponder {
                 }
                 if (c.layers != null) {
                     // Simulcast: the sent log says which layer's packet this was (layers' numbers collide).
-                    if (answerFromLayer(c, seq, now)) {
+                    int answer = answerFromLayer(c, seq, now);
+                    if (answer == OVER_BANDWIDTH) {
+                        counters.nacksOverBandwidth++;
+                    } else if (answer == ANSWERED) {
                         answeredHere++;
                         counters.nacksAnswered++;
                         answered++;
@@ -57,6 +60,10 @@ final class NackResponder {
                     counters.nacksMissed++;
                     continue;
                 }
+                if (!c.subscriber.subscribing.estimate.mayRetransmit(c.track.cache.length(slot) + 2, now)) {
+                    counters.nacksOverBandwidth++;
+                    continue;
+                }
                 answeredHere++;
                 if (room.retransmit(c, slot)) {
                     counters.nacksAnswered++;
@@ -66,13 +73,19 @@ final class NackResponder {
         }
     }
 
-    private boolean answerFromLayer(Consumer c, int seq, long now) {
+    private static final int ANSWERED = 0;
+    private static final int MISSED = 1;
+    private static final int OVER_BANDWIDTH = 2;
+
+    private int answerFromLayer(Consumer c, int seq, long now) {
         SimulcastLayers sc = c.track.simulcast;
         int sent = c.layers.sentSlot(seq);
-        if (sc == null || sent < 0) return false;
+        if (sc == null || sent < 0) return MISSED;
         int layer = c.layers.sentLayer(sent);
-        if (layer >= sc.layers) return false;
+        if (layer >= sc.layers) return MISSED;
         int slot = sc.caches[layer].find(c.layers.sentSourceSeq(sent), now);
-        return slot >= 0 && room.retransmit(c, sc.caches[layer], slot, sent);
+        if (slot < 0) return MISSED;
+        if (!c.subscriber.subscribing.estimate.mayRetransmit(sc.caches[layer].length(slot) + 2, now)) return OVER_BANDWIDTH;
+        return room.retransmit(c, sc.caches[layer], slot, sent) ? ANSWERED : MISSED;
     }
 }

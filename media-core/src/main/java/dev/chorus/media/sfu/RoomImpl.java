@@ -299,6 +299,14 @@ final class RoomImpl implements Room {
      * consumer's sent log ({@link ConsumerLayers}) whose sequence number, timestamp and picture id the copy gets.
      */
     boolean retransmit(Consumer c, RetransmitCache cache, int slot, int sentSlot) {
+        return retransmit(c, cache, slot, sentSlot, false);
+    }
+
+    /**
+     * Like {@link #retransmit(Consumer, RetransmitCache, int, int)}; {@code probe} true when the copy is a bandwidth
+     * probe's packet rather than a NACK's answer (the subscriber's estimator counts the two apart).
+     */
+    boolean retransmit(Consumer c, RetransmitCache cache, int slot, int sentSlot, boolean probe) {
         byte[] src = cache.data(slot);
         int len = cache.length(slot);
         RtpPacket rtp = worker.rtp;
@@ -341,7 +349,9 @@ final class RoomImpl implements Room {
         boolean queued = c.rtxPayloadType >= 0 ? link.send(out, 0, n, false)
                 : link.sendRetransmission(out, 0, n, c.rocOf(seqOut));
         if (queued) {
-            c.subscriber.subscribing.estimate.onSent(twcc, n, worker.clock.getAsLong());
+            SubscriberEstimate estimate = c.subscriber.subscribing.estimate;
+            if (probe) estimate.onProbeCopySent(twcc, n, worker.clock.getAsLong());
+            else estimate.onRetransmissionSent(twcc, n, worker.clock.getAsLong());
             worker.sentSomething = true;
             worker.counters.packetsForwarded++;
             worker.counters.bytesForwarded += n;

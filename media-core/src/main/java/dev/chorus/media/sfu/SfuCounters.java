@@ -17,6 +17,8 @@ public final class SfuCounters {
     long nacksAnswered;
     long nacksMissed;
     long nacksOverBudget;
+    /** Issue 12: NACKs not answered because the retransmission would exceed the subscriber's estimate. */
+    long nacksOverBandwidth;
     /** The SFU's own NACKs to publishers ({@link dev.chorus.media.sfu.rtcp.NackGenerator}). */
     long nacksSentUpstream;
     long nacksRequested;
@@ -37,6 +39,10 @@ public final class SfuCounters {
     long probesStarted;
     long probePacketsSent;
     long bandwidthPauses;
+    /** Issue 12: bytes sent to subscribers whose estimate governs them, by kind (media, retransmission, probe). */
+    long bweMediaBytes;
+    long bweRetransmissionBytes;
+    long bweProbeBytes;
     /** Issue 12: changes of a simulcast consumer's target layer, by {@link SwitchReason}. */
     final long[] targetChanges = new long[SwitchReason.values().length];
 
@@ -66,6 +72,8 @@ public final class SfuCounters {
     public long nacksAnswered() { return nacksAnswered; }
     public long nacksMissed() { return nacksMissed; }
     public long nacksOverBudget() { return nacksOverBudget; }
+    /** NACKs left unanswered because the subscriber's estimate had no room for the retransmission. */
+    public long nacksOverBandwidth() { return nacksOverBandwidth; }
     /** NACK packets the SFU sent to publishers for holes in their streams. */
     public long nacksSentUpstream() { return nacksSentUpstream; }
     /** Sequence numbers asked of publishers (a retry counts again). */
@@ -88,5 +96,8 @@ public final class SfuCounters {
     public long probesStarted() { return probesStarted; }
     public long probePacketsSent() { return probePacketsSent; }
     public long bandwidthPauses() { return bandwidthPauses; }
+    public long bweMediaBytes() { return bweMediaBytes; }
+    public long bweRetransmissionBytes() { return bweRetransmissionBytes; }
+    public long bweProbeBytes() { return bweProbeBytes; }
     public long targetChanges(SwitchReason reason) { return targetChanges[reason.ordinal()]; }
 }

@@ -44,6 +44,7 @@ final class SfuMetrics implements MeterBinder {
         counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksAnswered, "outcome", "answered");
         counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksMissed, "outcome", "missed");
         counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksOverBudget, "outcome", "over_budget");
+        counter(registry, "chorus.sfu.nacks", "NACKs from subscribers, by outcome", SfuCounters::nacksOverBandwidth, "outcome", "over_bandwidth");
         String upstream = "the SFU's own NACKs to publishers for holes in their video streams: NACK packets sent, sequence numbers requested (retries count again), recovered, given up";
         counter(registry, "chorus.sfu.nacks.upstream", upstream, SfuCounters::nacksSentUpstream, "outcome", "sent");
         counter(registry, "chorus.sfu.nacks.upstream", upstream, SfuCounters::nacksRequested, "outcome", "requested");
@@ -59,6 +60,10 @@ final class SfuMetrics implements MeterBinder {
         counter(registry, "chorus.sfu.dynacast.updates", "simulcast layer sets sent to publishers (dynacast pause/resume)", SfuCounters::layerMasksSent);
         counter(registry, "chorus.sfu.bwe.probes", "bandwidth probes started before an up-switch", SfuCounters::probesStarted);
         counter(registry, "chorus.sfu.bwe.probe.packets", "padding packets sent for bandwidth probes", SfuCounters::probePacketsSent);
+        String sentByKind = "bytes on the wire sent to subscribers with a send-side estimate, by kind: media, retransmission (NACK answers), probe (padding and RTX copies)";
+        counter(registry, "chorus.sfu.bwe.sent.bytes", sentByKind, SfuCounters::bweMediaBytes, "kind", "media");
+        counter(registry, "chorus.sfu.bwe.sent.bytes", sentByKind, SfuCounters::bweRetransmissionBytes, "kind", "retransmission");
+        counter(registry, "chorus.sfu.bwe.sent.bytes", sentByKind, SfuCounters::bweProbeBytes, "kind", "probe");
         counter(registry, "chorus.sfu.bwe.paused", "videos paused for a subscriber because even their lowest layer did not fit its estimate", SfuCounters::bandwidthPauses);
         for (SfuCounters.SwitchReason reason : SfuCounters.SwitchReason.values()) {
             counter(registry, "chorus.sfu.simulcast.target.changes", "changes of a subscriber's target simulcast layer, by reason",

@@ -83,9 +83,40 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
         return estimator.feedbacks() > 0 || capableSinceNanos != NEVER && side.now() - capableSinceNanos < FIRST_FEEDBACK_NANOS;
     }
 
-    /** Per packet sent on the subscribe transport with transport-wide sequence {@code twcc} (-1: none). */
+    /** Per media packet sent on the subscribe transport with transport-wide sequence {@code twcc} (-1: none). */
     void onSent(int twcc, int rtpLength, long now) {
-        if (twcc >= 0) estimator.onPacketSent(twcc, rtpLength + WIRE_OVERHEAD, now);
+        if (twcc < 0) return;
+        estimator.onPacketSent(twcc, rtpLength + WIRE_OVERHEAD, now);
+        worker.counters.bweMediaBytes += rtpLength + WIRE_OVERHEAD;
+    }
+
+    /** A NACK's answer left (with transport-wide sequence {@code twcc}, or -1). */
+    void onRetransmissionSent(int twcc, int rtpLength, long now) {
+        estimator.onRetransmissionSent(twcc, rtpLength + WIRE_OVERHEAD, now);
+        worker.counters.bweRetransmissionBytes += rtpLength + WIRE_OVERHEAD;
+    }
+
+    /** A probe's RTX copy of a recent packet left. */
+    void onProbeCopySent(int twcc, int rtpLength, long now) {
+        if (twcc < 0) return;
+        estimator.onProbeSent(twcc, rtpLength + WIRE_OVERHEAD, now);
+        worker.counters.bweProbeBytes += rtpLength + WIRE_OVERHEAD;
+    }
+
+    /**
+     * Whether a NACK's answer of {@code rtpLength} bytes may leave now: once the estimator has seen the link's limit
+     * ({@link SendSideBandwidthEstimator#limitSeen}; before that the estimate is a start value, not a measurement),
+     * only within what the estimate leaves over the media and probes sent
+     * ({@link SendSideBandwidthEstimator#mayRetransmit}). On a full link a retransmission beyond the estimate only
+     * lengthens the queue that lost the original.
+     */
+    boolean mayRetransmit(int rtpLength, long now) {
+        return !active() || !estimator.limitSeen() || estimator.mayRetransmit(rtpLength + WIRE_OVERHEAD, now);
+    }
+
+    /** The subscriber is heard again after a silence: the estimator must not judge what was sent into it. */
+    void onReturned(long now) {
+        if (estimator.feedbacks() > 0) estimator.onReturned(now);
     }
 
     /** Transport-cc feedback of the subscriber ({@code i}th packet of the compound); a malformed one is counted. */
@@ -201,7 +232,13 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
                 .append(" lossRatio=").append(Math.round(estimator.lossRatio() * 1000) / 10.0)
                 .append("% acked=").append(estimator.ackedBps() / 1000)
                 .append("k limitSeen=").append(estimator.limitSeen())
-                .append(" probes=").append(estimator.probesSucceeded()).append('/').append(estimator.probesStarted());
+                .append(" probes=").append(estimator.probesSucceeded()).append('/').append(estimator.probesStarted())
+                .append(" capacity=").append(estimator.capacityBps() / 1000)
+                .append("k capCuts=").append(estimator.cutsFromCapacity())
+                .append(" sent media/rtx/probe=").append(estimator.mediaBps(now) / 1000).append('/')
+                .append(estimator.retransmissionBps(now) / 1000).append('/').append(estimator.probeBps(now) / 1000)
+                .append("k rtxRefused=").append(estimator.retransmissionsRefused())
+                .append(" gaps=").append(estimator.gaps());
         if (estimator.activeProbe() != null) b.append(" probing=").append(estimator.activeProbe().targetBps() / 1000).append('k');
         List<Consumer> consumers = side.consumers;
         for (int i = 0; i < consumers.size(); i++) {
@@ -269,6 +306,7 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             }
             worker.sentSomething = true;
             estimator.onProbeSent(twcc, n + WIRE_OVERHEAD, now);
+            worker.counters.bweProbeBytes += n + WIRE_OVERHEAD;
             probePacketsSent++;
             worker.counters.probePacketsSent++;
             due -= n + WIRE_OVERHEAD;
@@ -295,13 +333,13 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             int slot = cache.find(cl.sentSourceSeq(sent), now);
             if (slot < 0) return -1;
             int len = cache.length(slot) + 2;
-            return side.room().retransmit(c, cache, slot, sent) ? len : -1;
+            return side.room().retransmit(c, cache, slot, sent, true) ? len : -1;
         }
         if (c.track.cache == null) return -1;
         int slot = c.track.cache.find(c.sourceSequence(outSeq), now);
         if (slot < 0) return -1;
         int len = c.track.cache.length(slot) + 2;
-        return side.room().retransmit(c, slot) ? len : -1;
+        return side.room().retransmit(c, c.track.cache, slot, -1, true) ? len : -1;
     }
 
     /** A started video consumer with RTX and a one-byte transport-cc id: padding rides on its RTX stream. */

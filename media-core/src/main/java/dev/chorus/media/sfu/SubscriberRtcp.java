@@ -80,6 +80,7 @@ final class SubscriberRtcp {
      */
     private void onReturned(long now) {
         returns++;
+        side.estimate.onReturned(now);
         for (Consumer c : List.copyOf(side.consumers)) {
             if (c.active() && c.track.keyframes != null) c.track.publisher.publishing.requestKeyframe(c.track, now);
         }

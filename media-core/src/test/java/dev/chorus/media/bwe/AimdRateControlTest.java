@@ -55,4 +55,72 @@ class AimdRateControlTest {
         aimd.setEstimate(5_000_000, 10);
         assertThat(aimd.estimateBps()).isEqualTo(100_000);
     }
+
+    @Test
+    void anApplicationLimitedOverUseCutsFromTheLinkCapacityNotFromWhatWasAcknowledged() {
+        AimdRateControl aimd = new AimdRateControl(400_000, 30_000, 10_000_000);
+        aimd.onProbeResult(250_000, true); // a probe's burst filled the link: 250 kbit/s
+        aimd.setEstimate(270_000, 0);
+        // Only audio + the lowest layer are sent (170 k acknowledged); a key frame queues and the trend says over-use.
+        assertThat(aimd.update(BandwidthUsage.OVERUSING, 170_000, 1_000_000, 100_000)).isEqualTo(212_500);
+        assertThat(aimd.cutsFromCapacity()).isEqualTo(1);
+        assertThat(aimd.capacityBps()).as("an application-limited rate is no capacity sample").isEqualTo(250_000);
+        // The same episode goes on: no further cut.
+        assertThat(aimd.update(BandwidthUsage.OVERUSING, 160_000, 1_000_000, 200_000)).isEqualTo(212_500);
+        // Without a capacity the cut follows the acknowledged rate (GCC): 0.85 × 170 k.
+        AimdRateControl plain = new AimdRateControl(270_000, 30_000, 10_000_000);
+        assertThat(plain.update(BandwidthUsage.OVERUSING, 170_000, 100_000)).isEqualTo(144_500);
+    }
+
+    @Test
+    void theCapacityFloorGoesNoHigherThanTheLossBasedEstimateAndIsForgottenWhenLossShowsLess() {
+        AimdRateControl aimd = new AimdRateControl(900_000, 30_000, 10_000_000);
+        aimd.onProbeResult(800_000, true);
+        assertThat(aimd.update(BandwidthUsage.OVERUSING, 300_000, 400_000, 0)).as("0.85 × the loss-based 400 k").isEqualTo(340_000);
+        aimd.forgetCapacity(); // the estimator does so when a loss-based cut goes under the capacity's lower bound
+        aimd.setEstimate(340_000, 100_000);
+        assertThat(aimd.update(BandwidthUsage.OVERUSING, 250_000, 400_000, 200_000)).isEqualTo(212_500);
+        assertThat(aimd.capacityBps()).as("the acknowledged rate is the new capacity").isEqualTo(250_000);
+    }
+
+    @Test
+    void aKnownCapacityLetsAnApplicationLimitedEstimateClimbBackWithoutAProbe() {
+        AimdRateControl aimd = new AimdRateControl(300_000, 30_000, 10_000_000);
+        aimd.update(BandwidthUsage.OVERUSING, 300_000, 0); // capacity 300 k, estimate 255 k
+        aimd.setEstimate(100_000, 100_000);                // (e.g. a starved receiver's feedback)
+        // Only audio is acknowledged now (50 k): 1.5 × 50 k + 10 k = 85 k would stop the climb at once.
+        for (int i = 1; i <= 100; i++) aimd.update(BandwidthUsage.NORMAL, 50_000, 100_000 + i * 100_000L);
+        assertThat(aimd.estimateBps()).isEqualTo(300_000);
+    }
+
+    @Test
+    void anAcknowledgedRatePastTheCapacitysUpperBoundForgetsItAndTheIncreaseIsMultiplicativeAgain() {
+        AimdRateControl aimd = new AimdRateControl(1_000_000, 30_000, 10_000_000);
+        aimd.update(BandwidthUsage.OVERUSING, 1_000_000, 0); // capacity 1 M, estimate 850 k
+        aimd.update(BandwidthUsage.NORMAL, 1_000_000, 100_000); // leaves hold
+        aimd.update(BandwidthUsage.NORMAL, 1_500_000, 200_000); // 1.5 M delivered: the link got faster
+        assertThat(aimd.capacityBps()).isEqualTo(-1);
+        long before = aimd.estimateBps();
+        aimd.update(BandwidthUsage.NORMAL, 1_500_000, 1_200_000);
+        assertThat(aimd.estimateBps() - before).as("8 %/s, not one packet per response time").isGreaterThan(60_000);
+    }
+
+    @Test
+    void aProbeThatDidNotFillTheLinkIsNoSampleButPastTheUpperBoundTheCapacityRestartsFromIt() {
+        AimdRateControl aimd = new AimdRateControl(1_000_000, 30_000, 10_000_000);
+        aimd.onProbeResult(200_000, true);
+        aimd.onProbeResult(190_000, false); // a lower bound only
+        assertThat(aimd.capacityBps()).isEqualTo(200_000);
+        aimd.onProbeResult(259_000, false); // past 200 k + 3 σ (≈ 227 k): the link carries more
+        assertThat(aimd.capacityBps()).isEqualTo(259_000);
+    }
+
+    @Test
+    void afterAGapTheControllerHoldsOneRound() {
+        AimdRateControl aimd = new AimdRateControl(1_000_000, 30_000, 10_000_000);
+        long before = aimd.update(BandwidthUsage.NORMAL, -1, 0);
+        aimd.onGap();
+        assertThat(aimd.update(BandwidthUsage.NORMAL, -1, 1_000_000)).isEqualTo(before);
+        assertThat(aimd.update(BandwidthUsage.NORMAL, -1, 2_000_000)).isGreaterThan(before);
+    }
 }

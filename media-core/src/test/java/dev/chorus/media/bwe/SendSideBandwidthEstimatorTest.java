@@ -87,6 +87,80 @@ class SendSideBandwidthEstimatorTest {
     }
 
     @Test
+    void aTenSecondOutageIsReadNeitherAsCongestionNorAsLoss() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 3_000_000, 250_000, 20_000);
+        for (int i = 0; i < 30 && bwe.estimateBps() < 2_000_000; i++) {
+            bwe.startProbe(3_500_000, path.nowMicros * 1000);
+            path.run(500_000);
+        }
+        path.run(5_000_000);
+        long before = bwe.estimateBps();
+        assertThat(before).as("settled near the 3 Mbit/s link").isGreaterThan(1_500_000L);
+        path.blackout = true; // the SFU goes on sending into the outage; nothing arrives, no feedback comes
+        path.run(10_000_000);
+        path.blackout = false;
+        // The subscriber is heard again (SubscribeSide.onReturned), the key frames asked of its publishers for it
+        // leave on top of the media (2 × 20 kB), and for its first 200 ms back it reads packets slowly (a receiver
+        // starved of CPU after an outage, seen at load 15-30): the first feedback shows a growing delay.
+        bwe.onReturned(path.nowMicros * 1000);
+        path.keyFrame(40_000);
+        path.capacityBps = 2_000_000;
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < 100; i++) {
+            if (i == 4) path.capacityBps = 3_000_000;
+            path.run(50_000);
+            lowest = Math.min(lowest, bwe.estimateBps());
+        }
+        assertThat(lowest).as("the estimate after the return (before: %d)", before).isGreaterThanOrEqualTo(before / 2);
+        assertThat(bwe.gaps()).isEqualTo(1);
+        assertThat(bwe.lossBasedBps()).as("what was sent into the outage is not counted as lost").isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    void retransmissionsOnlyFillWhatTheEstimateLeavesOverMedia() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
+        long now = 0;
+        int seq = 0;
+        // 250 kbit/s of media for a second: the estimate (300 k) leaves ~50 kbit/s, ~3 kB per 500 ms window.
+        for (int ms = 0; ms < 1000; ms += 10) {
+            bwe.onPacketSent(seq++, 312, (now + ms) * 1_000_000L);
+        }
+        now = 1000;
+        int allowed = 0;
+        for (int i = 0; i < 20; i++) {
+            if (bwe.mayRetransmit(1200, now * 1_000_000L)) {
+                bwe.onRetransmissionSent(seq++, 1200, now * 1_000_000L);
+                allowed++;
+            }
+        }
+        assertThat(allowed).as("50 kbit/s over a 500 ms window: 3 kB").isBetween(2, 3);
+        assertThat(bwe.retransmissionsRefused()).isEqualTo(20 - allowed);
+        assertThat(bwe.retransmissionBytes()).isEqualTo(allowed * 1200L);
+        assertThat(bwe.mediaBytes()).isEqualTo(100 * 312L);
+        // Half a second later the window has moved on: retransmissions may go again, and never less than 10 % of the
+        // estimate even when media alone fills it.
+        assertThat(bwe.mayRetransmit(1200, (now + 600) * 1_000_000L)).isTrue();
+    }
+
+    @Test
+    void aProbeOverflowingAFullLinkIsNotCountedAsLossOfTheMedia() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 250_000, 100_000, 20_000);
+        path.sendRate = () -> 190_000; // audio + the lowest layer
+        path.packetBytes = 300;
+        path.run(10_000_000);
+        long lossBasedBefore = bwe.lossBasedBps();
+        long dropsBefore = path.droppedPackets;
+        for (int i = 0; i < 3; i++) {
+            bwe.startProbe(2_000_000, path.nowMicros * 1000); // 2 Mbit/s into 250 k with a 100 ms queue
+            path.run(2_000_000);
+        }
+        assertThat(path.droppedPackets - dropsBefore).as("the probes overflowed the queue").isPositive();
+        assertThat(bwe.lossBasedBps()).isGreaterThanOrEqualTo(lossBasedBefore);
+    }
+
+    @Test
     void malformedFeedbackIsRefusedAndCounted() {
         SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator();
         long before = bwe.estimateBps();

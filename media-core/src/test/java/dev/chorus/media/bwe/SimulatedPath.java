@@ -9,7 +9,9 @@ import java.util.SplittableRandom;
  * a drop-tail queue of {@code queueMicros} (what tc tbf does), {@code oneWayMicros} of propagation, optional random
  * loss, and at the receiver the project's real transport-cc feedback writer ({@link TransportCcRecorder}) sending
  * feedback every 50 ms back to a {@link SendSideBandwidthEstimator}. The sender fills the estimate with 1200-byte
- * packets (an application that has enough layers to use whatever it gets), or at {@link #sendRate}.
+ * packets (an application that has enough layers to use whatever it gets), or at {@link #sendRate}; a key frame
+ * ({@link #keyFrame}) goes out on top of that at the SFU's pacing rate (2.5 × the estimate). A {@link #blackout}
+ * drops every packet in both directions (no feedback either), as an unplugged link.
  */
 public final class SimulatedPath {
     record InFlight(int seq, long arrivalMicros) {}
@@ -18,6 +20,8 @@ public final class SimulatedPath {
     public long capacityBps;
     /** What the application sends (bits/s); the estimate by default. */
     public java.util.function.LongSupplier sendRate;
+    /** Size of the packets sent at {@link #sendRate} (small ones: audio and a low layer come as many small packets). */
+    public int packetBytes = 1200;
     final long queueMicros;
     final long oneWayMicros;
     double randomLoss;
@@ -30,6 +34,10 @@ public final class SimulatedPath {
     private int seq;
     private long nextFeedbackAt;
     private double sendCredit;
+    private long burstBytes;
+    private double burstCredit;
+    /** While true nothing reaches the receiver and no feedback comes back. */
+    public boolean blackout;
     public long nowMicros;
     long sentBytes;
     long droppedPackets;
@@ -48,9 +56,19 @@ public final class SimulatedPath {
         while (nowMicros < end) {
             nowMicros += 1000;
             sendCredit += (sendRate != null ? sendRate.getAsLong() : bwe.estimateBps()) / 8.0 / 1000.0;
-            while (sendCredit >= 1200) {
-                send(1200, false);
-                sendCredit -= 1200;
+            while (sendCredit >= packetBytes) {
+                send(packetBytes, false);
+                sendCredit -= packetBytes;
+            }
+            if (burstBytes > 0) {
+                burstCredit += bwe.estimateBps() * 2.5 / 8.0 / 1000.0;
+                while (burstBytes > 0 && burstCredit >= 1200) {
+                    send(1200, false);
+                    burstBytes -= 1200;
+                    burstCredit -= 1200;
+                }
+            } else {
+                burstCredit = 0;
             }
             ProbeCluster probe = bwe.activeProbe();
             if (probe != null && !probe.sendingDone(nowMicros)) {
@@ -64,11 +82,20 @@ public final class SimulatedPath {
         }
     }
 
+    /** A key frame of {@code bytes} to send on top of the rate, paced at 2.5 × the estimate. */
+    public void keyFrame(int bytes) {
+        burstBytes += bytes;
+    }
+
     private void send(int bytes, boolean probe) {
         int s = seq++ & 0xFFFF;
         if (probe) bwe.onProbeSent(s, bytes, nowMicros * 1000);
         else bwe.onPacketSent(s, bytes, nowMicros * 1000);
         sentBytes += bytes;
+        if (blackout) {
+            droppedPackets++;
+            return;
+        }
         long start = Math.max(nowMicros, linkFreeAt);
         if (start - nowMicros > queueMicros) {
             droppedPackets++;
@@ -85,7 +112,7 @@ public final class SimulatedPath {
             InFlight p = inFlight.poll();
             recorder.onPacket(p.seq(), p.arrivalMicros() * 1000);
         }
-        if (nowMicros >= nextFeedbackAt) {
+        if (nowMicros >= nextFeedbackAt && !blackout) {
             nextFeedbackAt = nowMicros + 50_000;
             while (recorder.hasPending()) {
                 byte[] fb = new byte[1500];
@@ -95,7 +122,7 @@ public final class SimulatedPath {
                 feedbackInFlight.add(new long[] {nowMicros + oneWayMicros, feedbackPackets.size() - 1});
             }
         }
-        while (!feedbackInFlight.isEmpty() && feedbackInFlight.peek()[0] <= nowMicros) {
+        while (!blackout && !feedbackInFlight.isEmpty() && feedbackInFlight.peek()[0] <= nowMicros) {
             byte[] fb = feedbackPackets.get((int) feedbackInFlight.poll()[1]);
             if (!bwe.onFeedback(fb, 0, fb.length, nowMicros * 1000)) throw new AssertionError("feedback refused");
         }

@@ -323,4 +323,26 @@ class SubscriberEstimateTest {
         assertThat(target()).isNotEqualTo(LayerSelector.NONE);
         assertThat(told).containsExactly("0 paused bandwidth", "0 resumed bandwidth");
     }
+
+    @Test
+    void onAFullLinkNacksAreAnsweredOnlyWithinWhatTheEstimateLeavesOverMedia() {
+        link.capacityBps = 250_000;
+        run(10);
+        assertThat(target()).isZero();
+        assertThat(sub.subscribing.estimate.estimator.limitSeen()).isTrue();
+        long answeredBefore = worker.counters.nacksAnswered();
+        long retransmittedBefore = worker.counters.bweRetransmissionBytes();
+        // The subscriber asks for the last 34 packets at once (a burst lost in the bottleneck).
+        int first = (consumer.lastSequence() - 33) & 0xFFFF;
+        sub.subscribing.onRtcp(TestRtp.rtcp(TestRtp.nack(0x1234, consumer.ssrc, first, 2, 0xFFFF)), clock[0]);
+        long answered = worker.counters.nacksAnswered() - answeredBefore;
+        long overBandwidth = worker.counters.nacksOverBandwidth();
+        long estimate = sub.subscribing.estimate.estimator.estimateBps();
+        // Retransmissions get what the estimate leaves over the media sent in the last 500 ms, at least 10 % of it:
+        // a few packets, not all 34 in one go into a full 250 kbit/s link.
+        assertThat(answered).as("answered (estimate %d)", estimate).isPositive().isLessThan(34);
+        assertThat(overBandwidth).isEqualTo(34 - answered - worker.counters.nacksMissed());
+        assertThat(worker.counters.bweRetransmissionBytes() - retransmittedBefore).isPositive()
+                .isLessThanOrEqualTo(estimate / 16 + 1500); // the estimate's worth of 500 ms, plus the packet that crossed it
+    }
 }
