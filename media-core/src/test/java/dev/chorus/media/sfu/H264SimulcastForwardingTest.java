@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,8 +62,8 @@ class H264SimulcastForwardingTest {
     Producer track;
     Consumer consumer;
     String publishAnswer;
-    final SimulcastForwardingTest.Capture pubLink = new SimulcastForwardingTest.Capture();
-    final SimulcastForwardingTest.Capture subLink = new SimulcastForwardingTest.Capture();
+    final CapturingChannel pubLink = new CapturingChannel();
+    final CapturingChannel subLink = new CapturingChannel();
     final int[] seq = {100, 30000, 65530};
     final long[] ts = {5000, 70000, 0xFFFFF000L};
     final boolean[] ridSent = new boolean[3];
@@ -79,34 +78,11 @@ class H264SimulcastForwardingTest {
         sub = new ParticipantImpl("sub", room, MediaRights.all(), ParticipantListener.NONE);
         room.participants.put(pub.id, pub);
         room.participants.put(sub.id, sub);
-        PublishNegotiation.Plan plan = plan(offer("104 105 102 103 96 97", H264_MAPS + VP8_MAPS));
+        PublishNegotiation.Plan plan = WiredTrack.plan(offer("104 105 102 103 96 97", H264_MAPS + VP8_MAPS));
         publishAnswer = SdpWriter.write(plan.answer());
-        PublishNegotiation.TrackSpec spec = plan.tracks().getFirst();
-
-        Endpoint pe = new Endpoint(worker, pub, TransportRole.PUBLISH);
-        pe.link = pubLink;
-        pe.connected = true;
-        pub.transports.publish = pe;
-        pub.publishing.ssrcFilter = plan.ssrcFilter();
-        pub.publishing.extensions = plan.extensions();
-        track = new Producer(pub, spec.mid(), new TrackInfo("pub", spec.mid(), TrackKind.VIDEO, false), 90000, config);
-        track.configure(spec, plan.extensions().section(spec.mid()));
-        pub.publishing.tracks.put(spec.mid(), track);
-
-        Endpoint se = new Endpoint(worker, sub, TransportRole.SUBSCRIBE);
-        se.link = subLink;
-        se.connected = true;
-        sub.transports.subscribe = se;
-        sub.subscribing.subscribe(track, false);
-        consumer = sub.subscribing.consumers.getFirst();
-        consumer.negotiated = true;
-        consumer.started = true;
-    }
-
-    static PublishNegotiation.Plan plan(String offerSdp) {
-        return PublishNegotiation.answer(PublishNegotiation.read(offerSdp, Map.of()), MediaRights.all(),
-                new IceCredentials("srvu", "serverpasswordserverpass"), new Sdp.Fingerprint("sha-256", "AB:".repeat(31) + "AB"),
-                List.of(new InetSocketAddress("127.0.0.1", 40000)));
+        WiredTrack wired = new WiredTrack(config, pub, sub, plan, pubLink, subLink);
+        track = wired.track;
+        consumer = wired.consumer;
     }
 
     long now() {
@@ -202,14 +178,14 @@ class H264SimulcastForwardingTest {
 
     @Test
     void chromiumsDefaultOrderStillPublishesVp8Alone() {
-        String answer = SdpWriter.write(plan(offer("96 97 98 99 102 103", VP8_MAPS + VP9_MAPS
+        String answer = SdpWriter.write(WiredTrack.plan(offer("96 97 98 99 102 103", VP8_MAPS + VP9_MAPS
                 + H264_MAPS.replace("a=rtpmap:104", "a=rtpmap:106").replace(":104 ", ":106 ").replace(":105", ":107"))).answer());
         assertThat(answer).contains("UDP/TLS/RTP/SAVPF 96 97\r\n").contains("a=rtpmap:96 VP8/90000")
                 .doesNotContain("H264").doesNotContain("VP9");
-        assertThat(plan(offer("98 99 96 97", VP9_MAPS + VP8_MAPS)).tracks().getFirst().codec())
+        assertThat(WiredTrack.plan(offer("98 99 96 97", VP9_MAPS + VP8_MAPS)).tracks().getFirst().codec())
                 .as("VP9 profile 0 first: VP9").isEqualTo(VideoCodec.VP9);
         String vp9Profile2 = VP9_MAPS.replace("profile-id=0", "profile-id=2");
-        assertThat(plan(offer("98 99 96 97", vp9Profile2 + VP8_MAPS)).tracks().getFirst().codec())
+        assertThat(WiredTrack.plan(offer("98 99 96 97", vp9Profile2 + VP8_MAPS)).tracks().getFirst().codec())
                 .as("VP9 profile 2 is not forwarded: the next one").isEqualTo(VideoCodec.VP8);
     }
 

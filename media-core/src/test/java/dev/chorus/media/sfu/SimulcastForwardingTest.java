@@ -3,17 +3,12 @@ package dev.chorus.media.sfu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.chorus.media.ice.IceCredentials;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
-import dev.chorus.media.sdp.Sdp;
 import dev.chorus.media.sdp.SdpWriter;
 import dev.chorus.media.simulcast.LayerDemand;
 import dev.chorus.media.simulcast.Vp8Descriptor;
 import dev.chorus.media.simulcast.ViewportLayers;
-import dev.chorus.media.srtp.SrtpResult;
-import dev.chorus.media.transport.MediaChannel;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,35 +43,13 @@ class SimulcastForwardingTest {
             + "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
             + "a=rid:f send\r\na=rid:h send\r\na=rid:q send\r\na=simulcast:send f;h;q\r\n";
 
-    /** A MediaChannel that keeps a copy of everything sent (subclasses may model a link instead). */
-    static class Capture implements MediaChannel {
-        final List<byte[]> rtp = new ArrayList<>();
-        final List<byte[]> rtcp = new ArrayList<>();
-
-        @Override public SrtpResult unprotect(byte[] buf, int off, int len, boolean isRtcp, int[] newLength) {
-            newLength[0] = len;
-            return SrtpResult.OK;
-        }
-        @Override public boolean send(byte[] buf, int off, int len, boolean isRtcp) {
-            (isRtcp ? rtcp : rtp).add(java.util.Arrays.copyOfRange(buf, off, off + len));
-            return true;
-        }
-        @Override public boolean sendRetransmission(byte[] buf, int off, int len, int roc) {
-            return send(buf, off, len, false);
-        }
-        @Override public void forgetOutboundSsrc(long ssrc) { }
-        @Override public void forgetInboundSsrc(long ssrc) { }
-        @Override public boolean restartIce(IceCredentials local, String remoteUfrag) { return true; }
-        @Override public void close() { }
-    }
-
     Worker worker;
     ParticipantImpl pub;
     ParticipantImpl sub;
     Producer track;
     Consumer consumer;
-    Capture pubLink = new Capture();
-    Capture subLink = new Capture();
+    CapturingChannel pubLink = new CapturingChannel();
+    CapturingChannel subLink = new CapturingChannel();
     final int[] seq = {100, 20000, 65500};
     final long[] ts = {1000, 50000, 900000};
     final int[] pid = {10, 2000, 32760};
@@ -98,33 +71,13 @@ class SimulcastForwardingTest {
         room.participants.put(pub.id, pub);
         room.participants.put(sub.id, sub);
 
-        PublishNegotiation.Offer offer = PublishNegotiation.read(OFFER, Map.of());
-        PublishNegotiation.Plan plan = PublishNegotiation.answer(offer, MediaRights.all(),
-                new IceCredentials("srvu", "serverpasswordserverpass"), new Sdp.Fingerprint("sha-256", "AB:".repeat(31) + "AB"),
-                List.of(new InetSocketAddress("127.0.0.1", 40000)));
+        PublishNegotiation.Plan plan = WiredTrack.plan(OFFER);
         String answer = SdpWriter.write(plan.answer());
         assertThat(answer).contains("a=simulcast:recv f;h;q").contains("a=rid:q recv").contains("a=recvonly");
-        PublishNegotiation.TrackSpec spec = plan.tracks().getFirst();
-        assertThat(spec.simulcast().ridsLowToHigh()).containsExactly("q", "h", "f");
-
-        Endpoint pe = new Endpoint(worker, pub, TransportRole.PUBLISH);
-        pe.link = pubLink;
-        pe.connected = true;
-        pub.transports.publish = pe;
-        pub.publishing.ssrcFilter = plan.ssrcFilter();
-        pub.publishing.extensions = plan.extensions();
-        track = new Producer(pub, spec.mid(), new TrackInfo("pub", spec.mid(), TrackKind.VIDEO, false), 90000, config);
-        track.configure(spec, plan.extensions().section(spec.mid()));
-        pub.publishing.tracks.put(spec.mid(), track);
-
-        Endpoint se = new Endpoint(worker, sub, TransportRole.SUBSCRIBE);
-        se.link = subLink;
-        se.connected = true;
-        sub.transports.subscribe = se;
-        sub.subscribing.subscribe(track, false);
-        consumer = sub.subscribing.consumers.getFirst();
-        consumer.negotiated = true;
-        consumer.started = true;
+        assertThat(plan.tracks().getFirst().simulcast().ridsLowToHigh()).containsExactly("q", "h", "f");
+        WiredTrack wired = new WiredTrack(config, pub, sub, plan, pubLink, subLink);
+        track = wired.track;
+        consumer = wired.consumer;
     }
 
     long now() {

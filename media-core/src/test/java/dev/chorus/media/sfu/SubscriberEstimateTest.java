@@ -2,19 +2,15 @@ package dev.chorus.media.sfu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chorus.media.ice.IceCredentials;
 import dev.chorus.media.rtp.RtpPacket;
 import dev.chorus.media.rtp.RtpStatus;
-import dev.chorus.media.sdp.Sdp;
 import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sfu.rtcp.TransportCcRecorder;
 import dev.chorus.media.simulcast.LayerSelector;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +55,7 @@ class SubscriberEstimateTest {
     final int[] pid = {1, 1, 1};
 
     /** The subscriber's downlink: a drop-tail bottleneck and the receiver's transport-cc recorder. */
-    final class Bottleneck extends SimulcastForwardingTest.Capture {
+    final class Bottleneck extends CapturingChannel {
         long capacityBps;
         long freeAtNanos;
         final TransportCcRecorder recorder = new TransportCcRecorder(4096);
@@ -137,34 +133,13 @@ class SubscriberEstimateTest {
         });
         room.participants.put(pub.id, pub);
         room.participants.put(sub.id, sub);
-        PublishNegotiation.Offer offer = PublishNegotiation.read(OFFER, Map.of());
-        PublishNegotiation.Plan plan = PublishNegotiation.answer(offer, MediaRights.all(),
-                new IceCredentials("srvu", "serverpasswordserverpass"), new Sdp.Fingerprint("sha-256", "AB:".repeat(31) + "AB"),
-                List.of(new InetSocketAddress("127.0.0.1", 40000)));
-        PublishNegotiation.TrackSpec spec = plan.tracks().getFirst();
-        Endpoint pe = new Endpoint(worker, pub, TransportRole.PUBLISH);
-        pe.link = new SimulcastForwardingTest.Capture();
-        pe.connected = true;
-        pub.transports.publish = pe;
-        pub.publishing.ssrcFilter = plan.ssrcFilter();
-        pub.publishing.extensions = plan.extensions();
-        Producer track = new Producer(pub, spec.mid(), new TrackInfo("pub", spec.mid(), TrackKind.VIDEO, false), 90000, config);
-        track.configure(spec, plan.extensions().section(spec.mid()));
-        assertThat(track.extensions.idOf(SectionExtensions.TWCC_URI)).isEqualTo(PUB_TWCC);
-        pub.publishing.tracks.put(spec.mid(), track);
-
         link = new Bottleneck(50_000_000);
-        Endpoint se = new Endpoint(worker, sub, TransportRole.SUBSCRIBE);
-        se.link = link;
-        se.connected = true;
-        sub.transports.subscribe = se;
-        sub.subscribing.subscribe(track, false);
-        consumer = sub.subscribing.consumers.getFirst();
+        WiredTrack wired = new WiredTrack(config, pub, sub, WiredTrack.plan(OFFER), new CapturingChannel(), link);
+        assertThat(wired.track.extensions.idOf(SectionExtensions.TWCC_URI)).isEqualTo(PUB_TWCC);
+        consumer = wired.consumer;
         consumer.answered = SectionExtensions.of(SdpParser.parse(SUB_SECTION).mediaByMid("0").orElseThrow());
         consumer.mapExtensions();
         consumer.rtxPayloadType = 97;
-        consumer.negotiated = true;
-        consumer.started = true;
     }
 
     /** Runs {@code seconds} of a 30 fps publisher (a key frame on every layer each second), ticks and feedback. */
