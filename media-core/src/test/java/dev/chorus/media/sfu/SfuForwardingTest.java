@@ -3,16 +3,14 @@ package dev.chorus.media.sfu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chorus.media.rtp.RtpPacket;
-import dev.chorus.media.transport.MediaTransportServer;
 import dev.chorus.media.transport.NettyLeakGuard;
 import dev.chorus.media.transport.WebRtcTestClient;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The SFU on real UDP (127.0.0.1) with real ICE, DTLS and SRTP: one publisher, twenty subscribers, exact
@@ -23,21 +21,8 @@ class SfuForwardingTest {
     static final long PUB_VIDEO = 0x11110001L;
     static final long PUB_RTX = 0x11110002L;
 
-    SfuFixture fixture;
-    MediaTransportServer media;
-    Sfu sfu;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = SfuFixture.start(SfuConfig.defaults().withWorkers(2));
-        media = fixture.media;
-        sfu = fixture.sfu;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (fixture != null) fixture.close();
-    }
+    @RegisterExtension
+    final SfuFixture fixture = SfuFixture.perTest(SfuConfig.defaults().withWorkers(2));
 
     SfuPeer join(String room, String id, MediaRights rights) throws Exception {
         return fixture.join(room, id, rights);
@@ -103,9 +88,9 @@ class SfuForwardingTest {
             }
             assertThat(s.subscriber.srtpStats().authFailures).isZero();
         }
-        long forwarded = sfu.sum(SfuCounters::packetsForwarded);
+        long forwarded = fixture.sfu.sum(SfuCounters::packetsForwarded);
         assertThat(forwarded).isEqualTo((long) packets * subscribers);
-        assertThat(sfu.sum(c -> c.drops(SfuDropReason.QUEUE_FULL))).isZero();
+        assertThat(fixture.sfu.sum(c -> c.drops(SfuDropReason.QUEUE_FULL))).isZero();
     }
 
     @Test
@@ -119,7 +104,7 @@ class SfuForwardingTest {
         byte[] got = sub.subscriber.receiveRtp(5000);
         assertThat(got).isNotNull();
         assertThat(TestRtp.payload(got)).isEqualTo(TestRtp.payload(TestRtp.rtp(96, 100, 0, PUB_VIDEO, 20, "v", 100)));
-        SfuPeer.await(() -> sfu.sum(c -> c.drops(SfuDropReason.UNKNOWN_SSRC)) == 20, "20 unknown-SSRC drops");
+        SfuPeer.await(() -> fixture.sfu.sum(c -> c.drops(SfuDropReason.UNKNOWN_SSRC)) == 20, "20 unknown-SSRC drops");
         assertThat(sub.subscriber.receiveRtp(300)).isNull();
     }
 
@@ -139,6 +124,6 @@ class SfuForwardingTest {
         byte[] got = sub.subscriber.receiveRtp(5000);
         assertThat(got).isNotNull();
         assertThat(TestRtp.payload(got)).isEqualTo(TestRtp.payload(good));
-        assertThat(sfu.sum(c -> c.drops(SfuDropReason.MALFORMED))).isEqualTo(1);
+        assertThat(fixture.sfu.sum(c -> c.drops(SfuDropReason.MALFORMED))).isEqualTo(1);
     }
 }

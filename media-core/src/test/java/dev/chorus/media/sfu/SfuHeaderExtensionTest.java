@@ -10,10 +10,9 @@ import dev.chorus.media.transport.NettyLeakGuard;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Header extensions are negotiated per m-section and forwarded under the subscriber's ids (issue 11; issue 13
@@ -27,17 +26,8 @@ class SfuHeaderExtensionTest {
     static final long VIDEO = 0x44440002L;
     static final String UNKNOWN_URI = "urn:example:chorus-test:opaque";
 
-    SfuFixture fx;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = SfuFixture.start(SfuConfig.defaults().withWorkers(1));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    final SfuFixture fx = SfuFixture.perTest(SfuConfig.defaults().withWorkers(1));
 
     /** Id 2 is audio-level on audio and abs-send-time on video; id 7 an unknown extension on video. */
     static String aiortcStyle(String offer) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chorus.media.rtp.RtpPacket;
-import dev.chorus.media.transport.MediaTransportServer;
 import dev.chorus.media.transport.NettyLeakGuard;
 import dev.chorus.media.transport.WebRtcTestClient;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
@@ -12,10 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rights enforced by the worker (SECURITY-CHECKLIST 20, 21, 22, 41) on real UDP/DTLS/SRTP. */
 @ExtendWith(NettyLeakGuard.class)
@@ -23,21 +21,8 @@ class SfuRightsTest {
     static final long P_VIDEO = 0x22220001L;
     static final long Q_AUDIO = 0x33330001L;
 
-    SfuFixture fixture;
-    MediaTransportServer media;
-    Sfu sfu;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = SfuFixture.start(SfuConfig.defaults().withWorkers(1));
-        media = fixture.media;
-        sfu = fixture.sfu;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (fixture != null) fixture.close();
-    }
+    @RegisterExtension
+    final SfuFixture fixture = SfuFixture.perTest(SfuConfig.defaults().withWorkers(1));
 
     SfuPeer join(String id, MediaRights rights) throws Exception {
         return fixture.join("room", id, rights);
@@ -114,7 +99,7 @@ class SfuRightsTest {
         assertThat(renegotiation.sdp()).contains("a=inactive");
 
         sendPaced(p, P_VIDEO, 96, "v", 200, 1000, null, 0);
-        SfuPeer.await(() -> sfu.sum(SfuCounters::packetsIn) >= 1200, "worker saw all packets");
+        SfuPeer.await(() -> fixture.sfu.sum(SfuCounters::packetsIn) >= 1200, "worker saw all packets");
         assertThat(drain(s.subscriber, 500)).isEmpty();
 
         // Granting it back offers the track again.
@@ -127,9 +112,9 @@ class SfuRightsTest {
     @Test
     void publishingAKindThatIsNotGrantedIsRefusedWithoutCreatingState() throws Exception {
         SfuPeer cameraless = join("c", MediaRights.all().withPublish(true, false, false));
-        WebRtcTestClient client = new WebRtcTestClient(media.localAddress());
+        WebRtcTestClient client = new WebRtcTestClient(fixture.media.localAddress());
         fixture.closeLater(client);
-        int before = media.openTransports();
+        int before = fixture.media.openTransports();
         assertThatThrownBy(() -> cameraless.participant.publish(
                 client.publishOffer(List.of(new TestTrack("video", "v", P_VIDEO, -1)))).get(5, TimeUnit.SECONDS))
                 .satisfies(t -> assertThat(((SfuException) cause(t)).code()).isEqualTo(SfuException.Code.PUBLISH_NOT_ALLOWED));
@@ -138,7 +123,7 @@ class SfuRightsTest {
                 client.publishOffer(List.of(new TestTrack("video", "s", P_VIDEO, -1))),
                 java.util.Map.of("s", TrackKind.SCREEN)).get(5, TimeUnit.SECONDS))
                 .satisfies(t -> assertThat(((SfuException) cause(t)).code()).isEqualTo(SfuException.Code.PUBLISH_NOT_ALLOWED));
-        assertThat(media.openTransports()).isEqualTo(before);
+        assertThat(fixture.media.openTransports()).isEqualTo(before);
         assertThat(cameraless.events.published).isEmpty();
 
         String answer = cameraless.participant.publish(
@@ -150,7 +135,7 @@ class SfuRightsTest {
     @Test
     void tooManyTracksAreRefusedAndTheBitrateCapIsAnnouncedAndPoliced() throws Exception {
         SfuPeer capped = join("c", MediaRights.all().withLimits(1, 100));
-        WebRtcTestClient client = new WebRtcTestClient(media.localAddress());
+        WebRtcTestClient client = new WebRtcTestClient(fixture.media.localAddress());
         fixture.closeLater(client);
         assertThatThrownBy(() -> capped.participant.publish(client.publishOffer(List.of(
                 new TestTrack("audio", "a", Q_AUDIO, -1), new TestTrack("video", "v", P_VIDEO, -1)))).get(5, TimeUnit.SECONDS))
@@ -163,8 +148,8 @@ class SfuRightsTest {
         s.acceptOffer(true);
         // 100 kbit/s × 1.5 tolerance ≈ 18.75 KB/s burst: 200 packets of ~1.2 KB at once exceed it.
         for (int i = 0; i < 200; i++) client.sendRtp(TestRtp.rtp(96, i, i * 3000L, P_VIDEO, i, "v", 1200));
-        SfuPeer.await(() -> sfu.sum(SfuCounters::packetsIn) >= 200, "worker saw all packets");
-        long overBitrate = sfu.sum(c -> c.drops(SfuDropReason.OVER_BITRATE));
+        SfuPeer.await(() -> fixture.sfu.sum(SfuCounters::packetsIn) >= 200, "worker saw all packets");
+        long overBitrate = fixture.sfu.sum(c -> c.drops(SfuDropReason.OVER_BITRATE));
         assertThat(overBitrate).isGreaterThan(150);
         assertThat(drain(s.subscriber, 300)).hasSize((int) (200 - overBitrate));
     }

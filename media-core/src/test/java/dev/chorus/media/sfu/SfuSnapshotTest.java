@@ -9,10 +9,9 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Who receives whom ({@link Room#snapshot}) on real UDP/DTLS/SRTP: the snapshot lists the participants, each one's
@@ -27,27 +26,16 @@ class SfuSnapshotTest {
     static final long P_AUDIO = 0x55550003L;
 
     final AtomicLong offset = new AtomicLong();
-    SfuFixture fx;
-    Sfu sfu;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = SfuFixture.start(SfuConfig.defaults().withWorkers(1).withRtcpIntervalMillis(1000, 50),
+    @RegisterExtension
+    final SfuFixture fx = SfuFixture.perTest(SfuConfig.defaults().withWorkers(1).withRtcpIntervalMillis(1000, 50),
                 () -> System.nanoTime() + offset.get());
-        sfu = fx.sfu;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fx.close();
-    }
 
     SfuPeer join(String id, MediaRights rights) throws Exception {
         return fx.join("room", id, rights);
     }
 
     RoomSnapshot snapshot() throws Exception {
-        return sfu.room("room").orElseThrow().snapshot().get(5, TimeUnit.SECONDS);
+        return fx.sfu.room("room").orElseThrow().snapshot().get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -88,7 +76,7 @@ class SfuSnapshotTest {
     }
 
     void check(SfuPeer pub, SfuPeer s1, SfuPeer s2) throws Exception {
-        SfuPeer.await(() -> sfu.sum(SfuCounters::packetsForwarded) >= 50, "video forwarded");
+        SfuPeer.await(() -> fx.sfu.sum(SfuCounters::packetsForwarded) >= 50, "video forwarded");
         SfuPeer.await(() -> {
             try {
                 RoomSnapshot.TrackView v = track(snapshot(), "pub", "v");

@@ -7,10 +7,9 @@ import dev.chorus.media.transport.WebRtcTestClient;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Subscriber offer versions on the real SFU (real UDP, ICE, DTLS, SRTP): the race the 30-minute soak found. The
@@ -25,21 +24,12 @@ class StaleSubscriberAnswerTest {
     static final long B_VIDEO = 0x5A1E0002L;
     static final long C_VIDEO = 0x5A1E0003L;
 
-    SfuFixture fx;
+    @RegisterExtension
+    final SfuFixture fx = SfuFixture.perTest(SfuConfig.defaults().withWorkers(1));
     SfuPeer b;
     SfuPeer c;
     /** Sequence numbers go on across calls of {@link #receives} (SRTP never protects the same index twice). */
     int seq = 1;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = SfuFixture.start(SfuConfig.defaults().withWorkers(1));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fx.close();
-    }
 
     private SfuPeer publisher(String room, String id, long ssrc) throws Exception {
         SfuPeer p = fx.join(room, id, MediaRights.all());

@@ -7,10 +7,9 @@ import dev.chorus.media.transport.WebRtcTestClient;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13 defect 2: a refused subscriber answer withdraws the offer it answered, so later changes are offered
@@ -21,17 +20,8 @@ class SubscriberAnswerRefusalTest {
     static final long P1_VIDEO = 0x66660001L;
     static final long P2_VIDEO = 0x77770001L;
 
-    SfuFixture fx;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = SfuFixture.start(SfuConfig.defaults().withWorkers(1));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    final SfuFixture fx = SfuFixture.perTest(SfuConfig.defaults().withWorkers(1));
 
     /** Every m-line at port 0: the answer rejects every section (as libdatachannel answered an all-inactive offer). */
     static String rejectingEverySection(String answer) {

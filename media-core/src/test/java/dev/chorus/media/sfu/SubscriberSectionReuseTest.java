@@ -9,10 +9,9 @@ import dev.chorus.media.transport.NettyLeakGuard;
 import dev.chorus.media.transport.WebRtcTestClient.TestTrack;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The SFU reuses a subscriber's freed (inactive) section for the next track of the same kind. A subscriber that
@@ -26,17 +25,8 @@ class SubscriberSectionReuseTest {
     static final long FIRST_VIDEO = 0x55550001L;
     static final long SECOND_VIDEO = 0x44440001L;
 
-    SfuFixture fx;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = SfuFixture.start(SfuConfig.defaults().withWorkers(1));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    final SfuFixture fx = SfuFixture.perTest(SfuConfig.defaults().withWorkers(1));
 
     /** The subscriber's answer to {@code offer} with section {@code mid} declined (inactive), the others mirrored. */
     static String declining(SfuPeer sub, String offer, String mid) throws Exception {
