@@ -50,6 +50,12 @@ final class Worker implements Runnable {
     private Thread thread;
     private long nextTick;
     boolean sentSomething;
+    /** Where the latency tail is spent inside the server: hand-over to pick-up, and hand-over to sent (worker-written). */
+    final DelayHistogram queueDelay = new DelayHistogram();
+    final DelayHistogram residence = new DelayHistogram();
+    /** Hand-over times of the packets drained since the last flush (for {@link #residence}). */
+    private final long[] drainedAt = new long[DRAIN_BUDGET];
+    private int drained;
 
     // Worker-confined scratch, reused for every packet.
     final RtpPacket rtp = new RtpPacket();
@@ -111,7 +117,7 @@ final class Worker implements Runnable {
 
     /** Producer (UDP event loop): hands a protected datagram over, or drops and counts it. */
     void offer(Endpoint source, byte[] buf, int off, int len) {
-        if (len > PacketRing.SLOT_BYTES - 16 || !ring.offer(source, buf, off, len)) {
+        if (len > PacketRing.SLOT_BYTES - 16 || !ring.offer(source, buf, off, len, clock.getAsLong())) {
             counters.queueFull++;
             return;
         }
@@ -159,10 +165,16 @@ final class Worker implements Runnable {
         }
     }
 
+    /** Sends what the drain and the timers queued (one sendmmsg), then records how long each drained packet was in the server. */
     void flushIfNeeded() {
         if (sentSomething) {
             sentSomething = false;
             flusher.run();
+        }
+        if (drained > 0) {
+            long done = clock.getAsLong();
+            for (int i = 0; i < drained; i++) residence.record(done - drainedAt[i]);
+            drained = 0;
         }
     }
 
@@ -170,7 +182,12 @@ final class Worker implements Runnable {
     int drain(int budget) {
         int n = 0;
         int slot;
+        long started = 0;
         while (n < budget && (slot = ring.peek()) >= 0) {
+            if (n == 0) started = clock.getAsLong(); // one clock read per drain: the wake-up is what this measures
+            long offered = ring.offeredAt[slot];
+            queueDelay.record(started - offered);
+            if (drained < drainedAt.length) drainedAt[drained++] = offered;
             Endpoint source = ring.sources[slot];
             try {
                 process(source, ring.data[slot], ring.lengths[slot]);
