@@ -54,6 +54,14 @@ final class PacketRing {
         return true;
     }
 
+    /**
+     * Producer: whether at least {@code n} packets may be waiting. Uses the producer's cached view of the consumer,
+     * which is never ahead of it, so the answer errs towards yes.
+     */
+    boolean backlogAtLeast(int n) {
+        return producerTail - cachedHead >= n;
+    }
+
     /** Consumer: index of the next filled slot, or -1. Call {@link #release} when done with it. */
     int peek() {
         long h = consumerHead;

@@ -46,6 +46,10 @@ final class Worker implements Runnable {
     volatile int participants;
     volatile int tracks;
     private volatile boolean parked;
+    /** When the worker wakes for handed-over packets: per packet, or polling within a batch window. */
+    final WakePolicy wake;
+    /** Worker-confined: packets drained since the worker last parked. */
+    private int drainedSinceWake;
     private volatile boolean running;
     private Thread thread;
     private long nextTick;
@@ -83,7 +87,12 @@ final class Worker implements Runnable {
     }
 
     Worker(int index, SfuConfig config, LongSupplier clock, Runnable flusher) {
+        this(index, config, clock, flusher, WakePolicy.fromSystemProperty());
+    }
+
+    Worker(int index, SfuConfig config, LongSupplier clock, Runnable flusher, WakePolicy wake) {
         this.index = index;
+        this.wake = wake;
         this.config = config;
         this.clock = clock;
         this.flusher = flusher;
@@ -121,7 +130,8 @@ final class Worker implements Runnable {
             counters.queueFull++;
             return;
         }
-        if (parked) LockSupport.unpark(thread);
+        // A polling worker comes by within the batch window on its own; a filling ring (a key frame's burst) wakes it now.
+        if (parked && (wake.unparkOnPacket() || ring.backlogAtLeast(ring.capacity() / 4))) LockSupport.unpark(thread);
     }
 
     @Override
@@ -131,6 +141,7 @@ final class Worker implements Runnable {
             try {
                 runTasks();
                 int n = drain(DRAIN_BUDGET);
+                drainedSinceWake += n;
                 long now = clock.getAsLong();
                 if (now - nextTick >= 0) {
                     nextTick = now + TICK_NANOS;
@@ -138,9 +149,10 @@ final class Worker implements Runnable {
                 }
                 flushIfNeeded();
                 if (n == 0 && tasks.isEmpty()) {
+                    long wait = wake.afterDrain(drainedSinceWake, nextTick - clock.getAsLong());
+                    drainedSinceWake = 0;
                     parked = true;
                     if (ring.isEmpty() && tasks.isEmpty() && running) {
-                        long wait = Math.max(100_000, nextTick - clock.getAsLong());
                         LockSupport.parkNanos(this, wait);
                     }
                     parked = false;
