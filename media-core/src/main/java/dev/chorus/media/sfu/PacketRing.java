@@ -55,10 +55,12 @@ final class PacketRing {
     }
 
     /**
-     * Producer: whether at least {@code n} packets may be waiting. Uses the producer's cached view of the consumer,
-     * which is never ahead of it, so the answer errs towards yes.
+     * Producer: whether at least {@code n} packets are waiting. The producer's cached view of the consumer is
+     * refreshed only when it suggests yes (one acquire read per {@code n} packets at most in a steady flow).
      */
     boolean backlogAtLeast(int n) {
+        if (producerTail - cachedHead < n) return false;
+        cachedHead = head.getAcquire();
         return producerTail - cachedHead >= n;
     }
 

@@ -26,4 +26,17 @@ class PacketRingTest {
         assertThat(ring.isEmpty()).isTrue();
         assertThat(ring.offer(null, d, 0, 10, 0)).isTrue();
     }
+
+    @Test
+    void theProducerSeesTheBacklogTheConsumerLeft() {
+        PacketRing ring = new PacketRing(8);
+        byte[] d = new byte[10];
+        for (int round = 0; round < 5; round++) { // far more packets than slots: a stale view would claim a backlog
+            for (int i = 0; i < 3; i++) ring.offer(null, d, 0, 10, 0);
+            assertThat(ring.backlogAtLeast(3)).isTrue();
+            assertThat(ring.backlogAtLeast(4)).isFalse();
+            for (int i = 0; i < 3; i++) ring.release(ring.peek());
+            assertThat(ring.backlogAtLeast(1)).as("drained").isFalse();
+        }
+    }
 }
