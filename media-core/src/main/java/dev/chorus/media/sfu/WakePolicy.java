@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * {@code Worker.parked}).
  */
 final class WakePolicy {
-    /** Empty polls in a row before the worker stops polling (at B = 1 ms: 8 ms without a packet). */
-    static final int IDLE_POLLS = 8;
+    /** Empty polls in a row before the worker stops polling. */
+    static final int IDLE_POLLS = 2;
     /** The shortest park (a timer shorter than this costs more than it saves). */
     static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
@@ -30,18 +30,19 @@ final class WakePolicy {
     private volatile boolean polling;
     /** Worker-confined. */
     private int emptyPolls;
+    private long lastArrival = Long.MIN_VALUE;
 
     WakePolicy(long batchNanos) {
         if (batchNanos < 0) throw new IllegalArgumentException("batchNanos");
         this.batchNanos = batchNanos;
     }
 
-    /** The window from {@code -Dchorus.sfu.batchMicros} (default {@value #DEFAULT_BATCH_MICROS}; 0 = unpark per packet). */
+    /** The window from {@code -Dchorus.sfu.batchMicros} (default {@value #DEFAULT_BATCH_MICROS} µs; 0 = unpark per packet). */
     static WakePolicy fromSystemProperty() {
         return new WakePolicy(TimeUnit.MICROSECONDS.toNanos(Long.getLong("chorus.sfu.batchMicros", DEFAULT_BATCH_MICROS)));
     }
 
-    static final long DEFAULT_BATCH_MICROS = 0;
+    static final long DEFAULT_BATCH_MICROS = 1000;
 
     /** Event loop, after it published a packet: whether a parked worker must be unparked for it. */
     boolean unparkOnPacket() {
@@ -49,15 +50,20 @@ final class WakePolicy {
     }
 
     /**
-     * Worker, after a drain of {@code drained} packets, before it looks at the ring a last time and parks: how long
-     * it may park ({@code untilTickNanos} is the time to its next timer tick).
+     * Worker, after a drain of {@code drained} packets, the newest handed over at {@code newestArrival}, before it
+     * looks at the ring a last time and parks: how long it may park ({@code untilTickNanos} is the time to its next
+     * timer tick). It polls only while packets come closer together than the window (two in one wake, or this wake's
+     * newest within the window of the previous wake's): a room with one audio stream (a packet every 20 ms) keeps one
+     * wake-up per packet instead of adding empty polls.
      */
-    long afterDrain(int drained, long untilTickNanos) {
+    long afterDrain(int drained, long newestArrival, long untilTickNanos) {
         long untilTick = Math.max(MIN_PARK_NANOS, untilTickNanos);
         if (batchNanos == 0) return untilTick;
         if (drained > 0) {
+            boolean dense = drained >= 2 || (lastArrival != Long.MIN_VALUE && newestArrival - lastArrival <= batchNanos);
+            lastArrival = newestArrival;
             emptyPolls = 0;
-            if (!polling) polling = true;
+            if (dense != polling) polling = dense;
         } else if (polling && ++emptyPolls >= IDLE_POLLS) {
             polling = false;
         }

@@ -48,8 +48,9 @@ final class Worker implements Runnable {
     private volatile boolean parked;
     /** When the worker wakes for handed-over packets: per packet, or polling within a batch window. */
     final WakePolicy wake;
-    /** Worker-confined: packets drained since the worker last parked. */
+    /** Worker-confined: packets drained since the worker last parked, and the newest one's hand-over time. */
     private int drainedSinceWake;
+    private long newestArrival;
     private volatile boolean running;
     private Thread thread;
     private long nextTick;
@@ -149,7 +150,7 @@ final class Worker implements Runnable {
                 }
                 flushIfNeeded();
                 if (n == 0 && tasks.isEmpty()) {
-                    long wait = wake.afterDrain(drainedSinceWake, nextTick - clock.getAsLong());
+                    long wait = wake.afterDrain(drainedSinceWake, newestArrival, nextTick - clock.getAsLong());
                     drainedSinceWake = 0;
                     parked = true;
                     if (ring.isEmpty() && tasks.isEmpty() && running) {
@@ -200,9 +201,10 @@ final class Worker implements Runnable {
             long offered = ring.offeredAt[slot];
             queueDelay.record(started - offered);
             if (drained < drainedAt.length) drainedAt[drained++] = offered;
+            newestArrival = offered;
             Endpoint source = ring.sources[slot];
             try {
-                process(source, ring.data[slot], ring.lengths[slot]);
+                process(source, ring.data[slot], ring.lengths[slot], offered);
             } catch (RuntimeException e) {
                 counters.drop(SfuDropReason.MALFORMED);
             } finally {
@@ -213,8 +215,17 @@ final class Worker implements Runnable {
         return n;
     }
 
-    /** One protected datagram of {@code source}: decrypt, check, dispatch to its room. */
+    /** One protected datagram of {@code source} that arrives now (tests and harnesses). */
     void process(Endpoint source, byte[] buf, int len) {
+        process(source, buf, len, clock.getAsLong());
+    }
+
+    /**
+     * One protected datagram of {@code source}: decrypt, check, dispatch to its room. {@code arrivedAt} is when the
+     * event loop handed it over: the publisher's transport-cc arrival time, which must not carry the worker's
+     * wake-up latency or a batch window's wait ({@link WakePolicy}).
+     */
+    void process(Endpoint source, byte[] buf, int len, long arrivedAt) {
         if (source.closed) {
             counters.drop(SfuDropReason.CLOSED);
             return;
@@ -227,7 +238,7 @@ final class Worker implements Runnable {
             return;
         }
         int n = newLength[0];
-        long now = clock.getAsLong();
+        long now = clock.getAsLong(); // monotonic across packets and ticks, unlike the hand-over times of a batch
         if (isRtcp) {
             counters.rtcpIn++;
             if (rtcp.wrap(buf, 0, n) != RtcpStatus.OK) {
@@ -245,7 +256,7 @@ final class Worker implements Runnable {
                 counters.drop(SfuDropReason.NOT_PUBLISHED);
                 return;
             }
-            source.participant.onRtp(rtp, now);
+            source.participant.onRtp(rtp, now, arrivedAt);
         }
     }
 
