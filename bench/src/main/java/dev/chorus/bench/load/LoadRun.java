@@ -284,6 +284,7 @@ public final class LoadRun {
             for (Subscriber s : subs) subscriberSockets.add(s.media.localAddress());
             UdpSocketDrops drops0 = UdpSocketDrops.read();
             Map<String, Long> threads0 = cpu.threadCpuNanos();
+            Map<String, long[]> switches0 = cpu.threadSwitches();
             long cpu0 = cpu.cpuNanos();
             long ownCpu0 = ownCpuNanos();
             long rxCpu0 = receiveLoop.cpuNanos();
@@ -297,6 +298,7 @@ public final class LoadRun {
             long ownCpu1 = ownCpuNanos();
             long rxCpu1 = receiveLoop.cpuNanos();
             Map<String, Long> threads1 = cpu.threadCpuNanos();
+            Map<String, long[]> switches1 = cpu.threadSwitches();
             java.time.Instant wallEnd = java.time.Instant.now();
             Map<String, Double> metrics1 = target.mediaMetrics();
             stopSending = true;
@@ -418,6 +420,7 @@ public final class LoadRun {
             out.put("publisherStalls", stalls);
             Map<String, Object> spread = ProcessCpu.threadSpread(threads0, threads1, 8);
             out.put("serverThreads", spread);
+            out.put("serverReceivePath", ServerReceivePath.report(threads0, threads1, switches0, switches1, metrics0, metrics1));
             out.put("serverGcPausesInWindow", target.gcPauses(wallStart, wallEnd));
             out.put("limit", Limit.verdict(expected, lost, clientDrops, stalls,
                     100.0 * (ownCpu1 - ownCpu0) / windowNanos, 100.0 * (cpu1 - cpu0) / windowNanos, spread));

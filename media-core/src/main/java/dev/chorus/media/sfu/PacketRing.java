@@ -17,6 +17,8 @@ final class PacketRing {
     final byte[][] data;
     final int[] lengths;
     final Endpoint[] sources;
+    /** When the producer offered each slot (the SFU clock's nanoseconds): the start of the packet's time in the server. */
+    final long[] offeredAt;
     private final int mask;
     private final AtomicLong head = new AtomicLong();
     private final AtomicLong tail = new AtomicLong();
@@ -32,10 +34,11 @@ final class PacketRing {
         this.data = new byte[capacity][SLOT_BYTES];
         this.lengths = new int[capacity];
         this.sources = new Endpoint[capacity];
+        this.offeredAt = new long[capacity];
     }
 
-    /** Producer: copies the datagram in; false (nothing kept) when full. */
-    boolean offer(Endpoint source, byte[] buf, int off, int len) {
+    /** Producer: copies the datagram in, stamped {@code now}; false (nothing kept) when full. */
+    boolean offer(Endpoint source, byte[] buf, int off, int len, long now) {
         long t = producerTail;
         if (t - cachedHead > mask) {
             cachedHead = head.getAcquire();
@@ -45,9 +48,20 @@ final class PacketRing {
         System.arraycopy(buf, off, data[i], 0, len);
         lengths[i] = len;
         sources[i] = source;
+        offeredAt[i] = now;
         producerTail = t + 1;
         tail.set(t + 1);
         return true;
+    }
+
+    /**
+     * Producer: whether at least {@code n} packets are waiting. The producer's cached view of the consumer is
+     * refreshed only when it suggests yes (one acquire read per {@code n} packets at most in a steady flow).
+     */
+    boolean backlogAtLeast(int n) {
+        if (producerTail - cachedHead < n) return false;
+        cachedHead = head.getAcquire();
+        return producerTail - cachedHead >= n;
     }
 
     /** Consumer: index of the next filled slot, or -1. Call {@link #release} when done with it. */

@@ -244,9 +244,9 @@ final class ParticipantImpl implements Participant {
         if (ep.role == TransportRole.SUBSCRIBE) subscribing.negotiate();
     }
 
-    /** Worker, per packet: RTP from the publish transport. */
-    void onRtp(RtpPacket rtp, long now) {
-        publishing.onRtp(rtp, now);
+    /** Worker, per packet: RTP from the publish transport, handed over by the event loop at {@code arrivedAt}. */
+    void onRtp(RtpPacket rtp, long now, long arrivedAt) {
+        publishing.onRtp(rtp, now, arrivedAt);
     }
 
     /** Worker: RTCP from one of this participant's transports. */

@@ -143,8 +143,16 @@ final class PublishSide {
         unpublishAll(UnpublishReason.TRANSPORT_CLOSED);
     }
 
-    /** Worker, per packet: RTP from the publish transport. */
+    /** Worker, per packet: RTP from the publish transport that arrived {@code now}. */
     void onRtp(RtpPacket rtp, long now) {
+        onRtp(rtp, now, now);
+    }
+
+    /**
+     * Worker, per packet: RTP from the publish transport, handed over by the event loop at {@code arrivedAt} (its
+     * transport-cc arrival time: the worker's wake-up and a batch window's wait are not network delay).
+     */
+    void onRtp(RtpPacket rtp, long now, long arrivedAt) {
         SfuCounters counters = worker.counters;
         // SECURITY-CHECKLIST 39: only SSRCs announced in the offer.
         if (ssrcFilter == null || !ssrcFilter.accept(rtp)) {
@@ -157,7 +165,7 @@ final class PublishSide {
             if (ext >= 0 && (ext & 0xFFFF) >= 2) {
                 byte[] b = rtp.buffer();
                 int at = (int) (ext >>> 16);
-                transportCc.onPacket(((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF), now);
+                transportCc.onPacket(((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF), arrivedAt);
             }
         }
         long ssrc = rtp.ssrc();

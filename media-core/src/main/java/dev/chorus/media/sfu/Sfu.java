@@ -204,6 +204,13 @@ public final class Sfu implements AutoCloseable {
         return total;
     }
 
+    /** Published packets whose {@code stage} delay ("queued": hand-over to pick-up, "sent": hand-over to flushed) was within {@code bucket}, all workers. */
+    long delayCount(boolean sent, int bucket) {
+        long total = 0;
+        for (Worker w : workers) total += (sent ? w.residence : w.queueDelay).cumulativeCount(bucket);
+        return total;
+    }
+
     int participantCount() {
         int n = 0;
         for (Worker w : workers) n += w.participants;

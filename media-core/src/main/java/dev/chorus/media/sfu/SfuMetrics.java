@@ -18,6 +18,8 @@ import java.util.function.ToLongFunction;
  * 12): {@code chorus.sfu.bwe.estimate} (distribution of subscribers' estimates, each recorded once a second),
  * {@code chorus.sfu.bwe.probes}, {@code chorus.sfu.bwe.probe.packets}, {@code chorus.sfu.bwe.paused} (videos paused
  * for bandwidth), {@code chorus.sfu.simulcast.target.changes{reason=bandwidth|view|publisher}};
+ * {@code chorus.sfu.packet.delay.within{stage=queued|sent, seconds}} (issue 11: a published packet's time in the server, from the
+ * event loop's hand-over to the worker's pick-up and to its sends, cumulative buckets);
  * {@code chorus.sfu.subscriptions.over.capacity}, {@code chorus.sfu.subscriber.answers.stale} (answers to a
  * subscriber offer withdrawn or superseded while they were on their way, ignored).
  */
@@ -75,6 +77,14 @@ final class SfuMetrics implements MeterBinder {
                 // 100 k, 250 k, 500 k, 1 M, 2 M, 5 M, 10 M bit/s
                 .serviceLevelObjectives(12_500, 31_250, 62_500, 125_000, 250_000, 625_000, 1_250_000)
                 .register(registry));
+        String delay = "published packets whose time inside the SFU was at most the given seconds (cumulative): stage queued = from the UDP event loop's hand-over until the worker picked them up (its wake-up), sent = until the worker had sent everything it made of them";
+        for (int b = 0; b < DelayHistogram.buckets(); b++) {
+            int bucket = b;
+            FunctionCounter.builder("chorus.sfu.packet.delay.within", sfu, s -> s.delayCount(false, bucket)).description(delay)
+                    .tags("stage", "queued", "seconds", DelayHistogram.le(b)).register(registry);
+            FunctionCounter.builder("chorus.sfu.packet.delay.within", sfu, s -> s.delayCount(true, bucket)).description(delay)
+                    .tags("stage", "sent", "seconds", DelayHistogram.le(b)).register(registry);
+        }
         counter(registry, "chorus.sfu.subscriptions.over.capacity", "subscriptions refused because a participant had too many", SfuCounters::subscriptionsOverCapacity);
         counter(registry, "chorus.sfu.subscriber.answers.stale", "subscriber answers ignored because the offer they answer was no longer outstanding (superseded or withdrawn while the answer was on its way)", SfuCounters::staleSubscriberAnswers);
     }

@@ -46,10 +46,21 @@ final class Worker implements Runnable {
     volatile int participants;
     volatile int tracks;
     private volatile boolean parked;
+    /** When the worker wakes for handed-over packets: per packet, or polling within a batch window. */
+    final WakePolicy wake;
+    /** Worker-confined: packets drained since the worker last parked, and the newest one's hand-over time. */
+    private int drainedSinceWake;
+    private long newestArrival;
     private volatile boolean running;
     private Thread thread;
     private long nextTick;
     boolean sentSomething;
+    /** Where the latency tail is spent inside the server: hand-over to pick-up, and hand-over to sent (worker-written). */
+    final DelayHistogram queueDelay = new DelayHistogram();
+    final DelayHistogram residence = new DelayHistogram();
+    /** Hand-over times of the packets drained since the last flush (for {@link #residence}). */
+    private final long[] drainedAt = new long[DRAIN_BUDGET];
+    private int drained;
 
     // Worker-confined scratch, reused for every packet.
     final RtpPacket rtp = new RtpPacket();
@@ -77,7 +88,12 @@ final class Worker implements Runnable {
     }
 
     Worker(int index, SfuConfig config, LongSupplier clock, Runnable flusher) {
+        this(index, config, clock, flusher, WakePolicy.fromSystemProperty());
+    }
+
+    Worker(int index, SfuConfig config, LongSupplier clock, Runnable flusher, WakePolicy wake) {
         this.index = index;
+        this.wake = wake;
         this.config = config;
         this.clock = clock;
         this.flusher = flusher;
@@ -111,11 +127,12 @@ final class Worker implements Runnable {
 
     /** Producer (UDP event loop): hands a protected datagram over, or drops and counts it. */
     void offer(Endpoint source, byte[] buf, int off, int len) {
-        if (len > PacketRing.SLOT_BYTES - 16 || !ring.offer(source, buf, off, len)) {
+        if (len > PacketRing.SLOT_BYTES - 16 || !ring.offer(source, buf, off, len, clock.getAsLong())) {
             counters.queueFull++;
             return;
         }
-        if (parked) LockSupport.unpark(thread);
+        // A polling worker comes by within the batch window on its own; a filling ring (a key frame's burst) wakes it now.
+        if (parked && (wake.unparkOnPacket() || ring.backlogAtLeast(ring.capacity() / 4))) LockSupport.unpark(thread);
     }
 
     @Override
@@ -125,6 +142,7 @@ final class Worker implements Runnable {
             try {
                 runTasks();
                 int n = drain(DRAIN_BUDGET);
+                drainedSinceWake += n;
                 long now = clock.getAsLong();
                 if (now - nextTick >= 0) {
                     nextTick = now + TICK_NANOS;
@@ -132,9 +150,10 @@ final class Worker implements Runnable {
                 }
                 flushIfNeeded();
                 if (n == 0 && tasks.isEmpty()) {
+                    long wait = wake.afterDrain(drainedSinceWake, newestArrival, nextTick - clock.getAsLong());
+                    drainedSinceWake = 0;
                     parked = true;
                     if (ring.isEmpty() && tasks.isEmpty() && running) {
-                        long wait = Math.max(100_000, nextTick - clock.getAsLong());
                         LockSupport.parkNanos(this, wait);
                     }
                     parked = false;
@@ -159,10 +178,16 @@ final class Worker implements Runnable {
         }
     }
 
+    /** Sends what the drain and the timers queued (one sendmmsg), then records how long each drained packet was in the server. */
     void flushIfNeeded() {
         if (sentSomething) {
             sentSomething = false;
             flusher.run();
+        }
+        if (drained > 0) {
+            long done = clock.getAsLong();
+            for (int i = 0; i < drained; i++) residence.record(done - drainedAt[i]);
+            drained = 0;
         }
     }
 
@@ -170,10 +195,16 @@ final class Worker implements Runnable {
     int drain(int budget) {
         int n = 0;
         int slot;
+        long started = 0;
         while (n < budget && (slot = ring.peek()) >= 0) {
+            if (n == 0) started = clock.getAsLong(); // one clock read per drain: the wake-up is what this measures
+            long offered = ring.offeredAt[slot];
+            queueDelay.record(started - offered);
+            if (drained < drainedAt.length) drainedAt[drained++] = offered;
+            newestArrival = offered;
             Endpoint source = ring.sources[slot];
             try {
-                process(source, ring.data[slot], ring.lengths[slot]);
+                process(source, ring.data[slot], ring.lengths[slot], offered);
             } catch (RuntimeException e) {
                 counters.drop(SfuDropReason.MALFORMED);
             } finally {
@@ -184,8 +215,17 @@ final class Worker implements Runnable {
         return n;
     }
 
-    /** One protected datagram of {@code source}: decrypt, check, dispatch to its room. */
+    /** One protected datagram of {@code source} that arrives now (tests and harnesses). */
     void process(Endpoint source, byte[] buf, int len) {
+        process(source, buf, len, clock.getAsLong());
+    }
+
+    /**
+     * One protected datagram of {@code source}: decrypt, check, dispatch to its room. {@code arrivedAt} is when the
+     * event loop handed it over: the publisher's transport-cc arrival time, which must not carry the worker's
+     * wake-up latency or a batch window's wait ({@link WakePolicy}).
+     */
+    void process(Endpoint source, byte[] buf, int len, long arrivedAt) {
         if (source.closed) {
             counters.drop(SfuDropReason.CLOSED);
             return;
@@ -198,7 +238,7 @@ final class Worker implements Runnable {
             return;
         }
         int n = newLength[0];
-        long now = clock.getAsLong();
+        long now = clock.getAsLong(); // monotonic across packets and ticks, unlike the hand-over times of a batch
         if (isRtcp) {
             counters.rtcpIn++;
             if (rtcp.wrap(buf, 0, n) != RtcpStatus.OK) {
@@ -216,7 +256,7 @@ final class Worker implements Runnable {
                 counters.drop(SfuDropReason.NOT_PUBLISHED);
                 return;
             }
-            source.participant.onRtp(rtp, now);
+            source.participant.onRtp(rtp, now, arrivedAt);
         }
     }
 

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class MediaTransportServer implements MediaNetwork, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaTransportServer.class);
     private static final long TICK_MILLIS = 500;
+    /** Name prefix of the media socket's event loop thread ("chorus-media-udp-1-1"). */
+    public static final String MEDIA_LOOP_THREAD = "chorus-media-udp";
 
     private final MediaTransportConfig config;
     private final LongSupplier clock;
@@ -82,7 +84,9 @@ public final class MediaTransportServer implements MediaNetwork, AutoCloseable {
     public synchronized MediaTransportServer start() throws InterruptedException, java.io.IOException {
         if (channel != null) throw new IllegalStateException("already started");
         boolean useEpoll = config.preferEpoll() && Epoll.isAvailable();
+        // Named so per-thread CPU accounting (chorus bench load's serverThreads) can tell the media loop from HTTP's.
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
+                new io.netty.util.concurrent.DefaultThreadFactory(MEDIA_LOOP_THREAD),
                 useEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         MediaDatagramHandler handler = new MediaDatagramHandler(this, router, counters);
         Bootstrap bootstrap = new Bootstrap()
