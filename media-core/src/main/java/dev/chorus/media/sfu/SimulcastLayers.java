@@ -40,6 +40,11 @@ final class SimulcastLayers {
     final long[] bytes;
     /** Arriving rate per layer, sampled by the room's timer (the bandwidth allocator's layer costs). */
     final BitrateSampler[] rates;
+    /** Per layer: the highest of its 1 s rates over the last {@link #PEAK_HOLD_NANOS} ({@link #peakBps}). */
+    private final long[] peakBps;
+    private final long[] peakSinceNanos;
+    /** How long a layer's peak rate is held. */
+    static final long PEAK_HOLD_NANOS = TimeUnit.SECONDS.toNanos(4);
     /** Dynacast: which layers subscribers need (paused at the publisher otherwise). */
     final LayerDemand demand;
     /** The mask the publisher was last told (bit per layer). */
@@ -69,6 +74,8 @@ final class SimulcastLayers {
         this.bytes = new long[layers];
         this.rates = new BitrateSampler[layers];
         for (int l = 0; l < layers; l++) rates[l] = new BitrateSampler();
+        this.peakBps = new long[layers];
+        this.peakSinceNanos = new long[layers];
         this.demand = new LayerDemand(layers);
     }
 
@@ -100,6 +107,21 @@ final class SimulcastLayers {
     /** The media SSRC bound to {@code layer}, or -1 before its first packet. */
     long ssrc(int layer) {
         return streams.ssrcOf(layer);
+    }
+
+    /**
+     * The highest 1 s arriving rate of {@code layer} over about the last {@link #PEAK_HOLD_NANOS} (held, then
+     * replaced by the current rate): a layer's rate swings with its key frames and its encoder's own adaptation (a
+     * loaded publisher's top layer: 440-840 kbit/s from one second to the next), and a link that carries only its
+     * mean queues at every peak.
+     */
+    long peakBps(int layer, long now) {
+        long current = rates[layer].bps();
+        if (current >= peakBps[layer] || now - peakSinceNanos[layer] > PEAK_HOLD_NANOS) {
+            peakBps[layer] = current;
+            peakSinceNanos[layer] = now;
+        }
+        return peakBps[layer];
     }
 
     boolean flowing(int layer, long now) {
