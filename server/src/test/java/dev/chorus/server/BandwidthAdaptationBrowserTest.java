@@ -204,13 +204,18 @@ class BandwidthAdaptationBrowserTest {
     }
 
     /**
-     * Polls once a second for up to {@code seconds} until {@code done}, printing each subscriber's frame width,
-     * frames decoded and freezes and the SFU's estimates (the adaptation's timeline, for the report).
+     * Polls about once a second until {@code done} or {@code seconds} of wall time have passed (a last poll at the
+     * deadline), printing each subscriber's frame width, frames decoded and freezes and the SFU's estimates (the
+     * adaptation's timeline, for the report). Bounded by time, not by a count of polls: on a loaded machine one poll
+     * of three browsers' getStats takes seconds, and 16 polls stretched "15 s" to 30.
      */
     static boolean timeline(String phase, int seconds, java.util.function.BooleanSupplier done) throws Exception {
         long start = System.nanoTime();
-        for (int i = 0; i <= seconds; i++) {
-            StringBuilder line = new StringBuilder("bwe " + phase + " t=" + (System.nanoTime() - start) / 1_000_000 + "ms");
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            long pollStart = System.nanoTime();
+            boolean last = pollStart - deadline >= 0;
+            StringBuilder line = new StringBuilder("bwe " + phase + " t=" + (pollStart - start) / 1_000_000 + "ms");
             for (String k : subs.keySet()) {
                 JsonNode n = inbound(k);
                 line.append(' ').append(k).append('=').append(n.path("frameWidth").asInt()).append("px/")
@@ -219,9 +224,10 @@ class BandwidthAdaptationBrowserTest {
             }
             System.out.println(line.append(" est ").append(estimates()));
             if (done.getAsBoolean()) return true;
-            if (i < seconds) sleep(1_000);
+            if (last) return false;
+            long remaining = deadline - System.nanoTime();
+            sleep(Math.max(0, Math.min(1_000, remaining / 1_000_000)));
         }
-        return false;
     }
 
     static void sleep(long millis) {

@@ -40,11 +40,11 @@ final class SimulcastLayers {
     final long[] bytes;
     /** Arriving rate per layer, sampled by the room's timer (the bandwidth allocator's layer costs). */
     final BitrateSampler[] rates;
-    /** Per layer: the highest of its 1 s rates over the last {@link #PEAK_HOLD_NANOS} ({@link #peakBps}). */
+    /** Per layer: its recent peak 1 s rate, decaying towards the current one ({@link #peakBps}). */
     private final long[] peakBps;
     private final long[] peakSinceNanos;
-    /** How long a layer's peak rate is held. */
-    static final long PEAK_HOLD_NANOS = TimeUnit.SECONDS.toNanos(4);
+    /** A layer's peak rate decays to its current rate over this long. */
+    static final long PEAK_DECAY_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Dynacast: which layers subscribers need (paused at the publisher otherwise). */
     final LayerDemand demand;
     /** The mask the publisher was last told (bit per layer). */
@@ -110,16 +110,20 @@ final class SimulcastLayers {
     }
 
     /**
-     * The highest 1 s arriving rate of {@code layer} over about the last {@link #PEAK_HOLD_NANOS} (held, then
-     * replaced by the current rate): a layer's rate swings with its key frames and its encoder's own adaptation (a
-     * loaded publisher's top layer: 440-840 kbit/s from one second to the next), and a link that carries only its
-     * mean queues at every peak.
+     * The recent peak of {@code layer}'s 1 s arriving rate: a new high at once, a lower rate only gradually (the peak
+     * moves towards it by the elapsed fraction of {@link #PEAK_DECAY_NANOS}). A layer's rate swings with its key
+     * frames and its encoder's own adaptation (a loaded publisher's top layer: 440-860 kbit/s from one second to the
+     * next), and a link that carries only its mean queues at every peak. Called on the worker at each allocation.
      */
     long peakBps(int layer, long now) {
         long current = rates[layer].bps();
-        if (current >= peakBps[layer] || now - peakSinceNanos[layer] > PEAK_HOLD_NANOS) {
+        long elapsed = Math.max(0, now - peakSinceNanos[layer]);
+        peakSinceNanos[layer] = now;
+        if (current >= peakBps[layer]) {
             peakBps[layer] = current;
-            peakSinceNanos[layer] = now;
+        } else {
+            long excess = peakBps[layer] - current;
+            peakBps[layer] -= elapsed >= PEAK_DECAY_NANOS ? excess : (long) (excess * ((double) elapsed / PEAK_DECAY_NANOS));
         }
         return peakBps[layer];
     }

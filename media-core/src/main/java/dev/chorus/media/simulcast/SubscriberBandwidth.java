@@ -43,10 +43,14 @@ public final class SubscriberBandwidth {
     /** Loss at which a video short of its lowest layer is paused at once (the link is not coping). */
     public static final double SEVERE_LOSS = 0.2;
     /**
-     * A video short of its lowest layer (held, or paused) is probed for this much sooner than {@link
-     * #PROBE_INTERVAL_NANOS}: the dip may be a cut from an application-limited rate, which only a probe corrects.
+     * A video held on its lowest layer (short of it, not yet paused) is probed for this often, whatever the back-off
+     * of failed probes: the dip may be a cut from an application-limited rate (on a 250 kbit/s link the acknowledged
+     * rate of audio and the lowest layer put the capacity at 127-160 k), which only a probe corrects, and the hold
+     * ends in a pause.
      */
     public static final long DEFICIT_PROBE_INTERVAL_NANOS = 750_000_000L;
+    /** A video paused for bandwidth is probed for at least this often (failed probes back off no further). */
+    public static final long PAUSED_PROBE_INTERVAL_NANOS = 4_000_000_000L;
 
     /** What the subscriber is told (the signaling layer turns it into a message). */
     public interface Listener {
@@ -167,11 +171,13 @@ public final class SubscriberBandwidth {
         // lowest layer whatever the start estimate says (the layers above still wait for the estimate or a probe).
         BandwidthAllocator.Allocation a = allocator.allocate(Math.max(0, estimator.estimateBps() - reservedBps), in,
                 estimator.limitSeen());
-        boolean deficit = false;
+        boolean held = false;
+        boolean paused = false;
         for (BandwidthAllocator.Grant g : a.grants()) {
             TrackState t = tracks.get(g.track().id());
             boolean isShort = g.lowestShort() && estimator.limitSeen();
-            deficit |= isShort;
+            held |= isShort && !g.pausedForBandwidth();
+            paused |= g.pausedForBandwidth();
             if (!isShort || g.pausedForBandwidth()) {
                 t.shortSinceNanos = NOT_SHORT;
             } else if (t.shortSinceNanos == NOT_SHORT) {
@@ -203,8 +209,8 @@ public final class SubscriberBandwidth {
             }
         }
         long target = (long) ((a.probeTargetBps() + (a.probeTargetBps() > 0 ? reservedBps : 0)) * PROBE_OVERSHOOT);
-        long wait = target * 10 >= failedBps * 9 ? probeInterval
-                : deficit ? DEFICIT_PROBE_INTERVAL_NANOS : PROBE_INTERVAL_NANOS;
+        long wait = held ? DEFICIT_PROBE_INTERVAL_NANOS : target * 10 >= failedBps * 9 ? probeInterval : PROBE_INTERVAL_NANOS;
+        if (paused) wait = Math.min(wait, PAUSED_PROBE_INTERVAL_NANOS);
         if (a.probeTargetBps() > 0 && !probing && nowNanos - lastProbeNanos >= wait) {
             succeededBefore = estimator.probesSucceeded();
             ProbeCluster p = estimator.startProbe(target, nowNanos);

@@ -177,26 +177,9 @@ class SubscriberBandwidthTest {
         }
         assertThat(firstShort).as("the 120 k link shows the lowest layer does not fit").isPositive();
         assertThat(pausedAt).as("paused in the end").isPositive();
-        assertThat((pausedAt - firstShort) * 1000).as("held on the lowest layer first")
-                .isGreaterThanOrEqualTo(SubscriberBandwidth.PAUSE_HOLD_NANOS);
+        assertThat((pausedAt - firstShort) * 1000).as("held on the lowest layer first (2.5 s)")
+                .isGreaterThanOrEqualTo(SubscriberBandwidth.PAUSE_HOLD_NANOS).isGreaterThanOrEqualTo(2_000_000_000L);
         assertThat(probesWhileHeld).as("a probe checks the dip during the hold").isPositive();
-    }
-
-    /**
-     * A dip of the link under the lowest layer shorter than the hold time does not pause the video: 250 kbit/s, then
-     * 100 kbit/s for one second, then 250 kbit/s again.
-     */
-    @Test
-    void aDipShorterThanTheHoldTimeDoesNotPauseTheVideo() {
-        link(250_000);
-        run(10);
-        assertThat(camera.targetSpatial()).isZero();
-        path.capacityBps = 100_000;
-        run(1);
-        path.capacityBps = 250_000;
-        run(10);
-        assertThat(told).doesNotContain("cam paused");
-        assertThat(camera.targetSpatial()).isZero();
     }
 
     /**
