@@ -174,6 +174,12 @@ class BandwidthAdaptationBrowserTest {
         return inbound(key).path("frameWidth").asInt();
     }
 
+    /** The subscriber decodes frames {@code w} pixels wide and has decoded at least 60 frames. */
+    static boolean settledOn(String key, int w) {
+        JsonNode n = inbound(key);
+        return n.path("frameWidth").asInt() == w && n.path("framesDecoded").asLong() >= 60;
+    }
+
     /** The SFU's counters that explain the adaptation (for the test's output). */
     static String serverCounters() {
         dev.chorus.media.sfu.Sfu sfu = fixture.server.sfu();
@@ -268,14 +274,17 @@ class BandwidthAdaptationBrowserTest {
         assertThat(allLayers).as("the publisher sends all three layers: " + outbound()).isTrue();
 
         long t0 = System.nanoTime();
-        boolean settled = timeline("settle", 15, () -> width("unlimited") == 1280 && width("800k") == 640
-                && width("250k") == 320);
+        // Settled: each on its layer and past its start (60 frames decoded: ~2 s), so the window below measures the
+        // steady state, not a subscriber's first second (its first key frame and the first over-use of its link).
+        boolean settled = timeline("settle", 15, () -> settledOn("unlimited", 1280) && settledOn("800k", 640)
+                && settledOn("250k", 320));
         long settleMillis = (System.nanoTime() - t0) / 1_000_000;
         Map<String, JsonNode> first = new LinkedHashMap<>();
         for (String k : subs.keySet()) first.put(k, inbound(k));
         System.out.println("bwe: after " + settleMillis + " ms " + first + " estimates " + estimates() + " server "
                 + serverCounters());
-        assertThat(settled).as("unlimited → 1280, 800k → 640, 250k → 320 within 15 s: " + first + " " + serverCounters())
+        assertThat(settled).as("unlimited → 1280, 800k → 640, 250k → 320 (each ≥ 60 frames decoded) within 15 s: " + first
+                        + " " + serverCounters())
                 .isTrue();
 
         // The limited ones keep decoding and audio keeps flowing for the next 5 s.
