@@ -199,7 +199,11 @@ public final class SubscriberBandwidth {
             // the next layer every 2 s (each burst queueing behind the video: freezes).
             if (estimator.probesSucceeded() > succeededBefore
                     && estimator.estimateBps() >= (long) (probedBps / PROBE_OVERSHOOT)) {
-                if (probedBps >= failedBps) {
+                // Near the rate that failed (a probe for the same layer: targets differ with the estimate), the link
+                // now carries it: the back-off is over (after a 250 kbit/s link was lifted, a success at 529 k next
+                // to a failure at 611 k kept the 8 s wait, and the top layer came 15.6 s after the lift). A probe far
+                // below (for the lowest layer) says nothing about the failed rate.
+                if (probedBps >= failedBps * 3 / 4) {
                     failedBps = Long.MAX_VALUE;
                     probeInterval = PROBE_INTERVAL_NANOS;
                 }
