@@ -203,7 +203,7 @@ public final class SubscriberBandwidth {
                 // now carries it: the back-off is over (after a 250 kbit/s link was lifted, a success at 529 k next
                 // to a failure at 611 k kept the 8 s wait, and the top layer came 15.6 s after the lift). A probe far
                 // below (for the lowest layer) says nothing about the failed rate.
-                if (probedBps >= failedBps * 3 / 4) {
+                if (probedBps >= failedBps / 4 * 3) { // (no overflow while failedBps is Long.MAX_VALUE)
                     failedBps = Long.MAX_VALUE;
                     probeInterval = PROBE_INTERVAL_NANOS;
                 }
