@@ -174,6 +174,12 @@ class BandwidthAdaptationBrowserTest {
         return inbound(key).path("frameWidth").asInt();
     }
 
+    /** The subscriber decodes frames {@code w} pixels wide and has decoded at least 60 frames. */
+    static boolean settledOn(String key, int w) {
+        JsonNode n = inbound(key);
+        return n.path("frameWidth").asInt() == w && n.path("framesDecoded").asLong() >= 60;
+    }
+
     /** The SFU's counters that explain the adaptation (for the test's output). */
     static String serverCounters() {
         dev.chorus.media.sfu.Sfu sfu = fixture.server.sfu();
@@ -204,13 +210,18 @@ class BandwidthAdaptationBrowserTest {
     }
 
     /**
-     * Polls once a second for up to {@code seconds} until {@code done}, printing each subscriber's frame width,
-     * frames decoded and freezes and the SFU's estimates (the adaptation's timeline, for the report).
+     * Polls about once a second until {@code done} or {@code seconds} of wall time have passed (a last poll at the
+     * deadline), printing each subscriber's frame width, frames decoded and freezes and the SFU's estimates (the
+     * adaptation's timeline, for the report). Bounded by time, not by a count of polls: on a loaded machine one poll
+     * of three browsers' getStats takes seconds, and 16 polls stretched "15 s" to 30.
      */
     static boolean timeline(String phase, int seconds, java.util.function.BooleanSupplier done) throws Exception {
         long start = System.nanoTime();
-        for (int i = 0; i <= seconds; i++) {
-            StringBuilder line = new StringBuilder("bwe " + phase + " t=" + (System.nanoTime() - start) / 1_000_000 + "ms");
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            long pollStart = System.nanoTime();
+            boolean last = pollStart - deadline >= 0;
+            StringBuilder line = new StringBuilder("bwe " + phase + " t=" + (pollStart - start) / 1_000_000 + "ms");
             for (String k : subs.keySet()) {
                 JsonNode n = inbound(k);
                 line.append(' ').append(k).append('=').append(n.path("frameWidth").asInt()).append("px/")
@@ -219,9 +230,10 @@ class BandwidthAdaptationBrowserTest {
             }
             System.out.println(line.append(" est ").append(estimates()));
             if (done.getAsBoolean()) return true;
-            if (i < seconds) sleep(1_000);
+            if (last) return false;
+            long remaining = deadline - System.nanoTime();
+            sleep(Math.max(0, Math.min(1_000, remaining / 1_000_000)));
         }
-        return false;
     }
 
     static void sleep(long millis) {
@@ -250,6 +262,13 @@ class BandwidthAdaptationBrowserTest {
      * Session 7 (link capacity floor in AimdRateControl, retransmissions within the estimate, probe loss not counted):
      * 2 of 4 runs passed at load 1-13; the failures were a pause before any capacity was known that lasted until the
      * next probe, and one with its trace lost (docs/simulcast.md "Status").
+     * Session 8 (pause hold with deficit probes, probe success only at the needed rate, layer costs from peaks; the
+     * phases bounded by wall time; "settled" once each has decoded 60 frames): 4 of 8 runs passed at load 3-17
+     * (settled in 3.6-5.4 s; the 5 s window: +104 to +147 frames each, 0-1 freezes where it passed, audio +303 to
+     * +380 packets; lift → 1280 in 5.9-15.6 s); the failures: three times the 250 kbit/s subscriber froze 4-6 times
+     * or once for 3.3 s (audio + the lowest layer fill 90-95 % of that link: 4-9 % loss, NACK answers refused for
+     * bandwidth), once the unlimited one 3 times (CPU). Next: the lowest layer's temporal layers and pacing
+     * (docs/simulcast.md "Status").
      * Run with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
      */
     @Tag("awaiting-fix")
@@ -262,14 +281,17 @@ class BandwidthAdaptationBrowserTest {
         assertThat(allLayers).as("the publisher sends all three layers: " + outbound()).isTrue();
 
         long t0 = System.nanoTime();
-        boolean settled = timeline("settle", 15, () -> width("unlimited") == 1280 && width("800k") == 640
-                && width("250k") == 320);
+        // Settled: each on its layer and past its start (60 frames decoded: ~2 s), so the window below measures the
+        // steady state, not a subscriber's first second (its first key frame and the first over-use of its link).
+        boolean settled = timeline("settle", 15, () -> settledOn("unlimited", 1280) && settledOn("800k", 640)
+                && settledOn("250k", 320));
         long settleMillis = (System.nanoTime() - t0) / 1_000_000;
         Map<String, JsonNode> first = new LinkedHashMap<>();
         for (String k : subs.keySet()) first.put(k, inbound(k));
         System.out.println("bwe: after " + settleMillis + " ms " + first + " estimates " + estimates() + " server "
                 + serverCounters());
-        assertThat(settled).as("unlimited → 1280, 800k → 640, 250k → 320 within 15 s: " + first + " " + serverCounters())
+        assertThat(settled).as("unlimited → 1280, 800k → 640, 250k → 320 (each ≥ 60 frames decoded) within 15 s: " + first
+                        + " " + serverCounters())
                 .isTrue();
 
         // The limited ones keep decoding and audio keeps flowing for the next 5 s.

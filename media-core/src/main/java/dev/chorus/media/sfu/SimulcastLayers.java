@@ -40,6 +40,11 @@ final class SimulcastLayers {
     final long[] bytes;
     /** Arriving rate per layer, sampled by the room's timer (the bandwidth allocator's layer costs). */
     final BitrateSampler[] rates;
+    /** Per layer: its recent peak 1 s rate, decaying towards the current one ({@link #peakBps}). */
+    private final long[] peakBps;
+    private final long[] peakSinceNanos;
+    /** A layer's peak rate decays to its current rate over this long. */
+    static final long PEAK_DECAY_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Dynacast: which layers subscribers need (paused at the publisher otherwise). */
     final LayerDemand demand;
     /** The mask the publisher was last told (bit per layer). */
@@ -69,6 +74,8 @@ final class SimulcastLayers {
         this.bytes = new long[layers];
         this.rates = new BitrateSampler[layers];
         for (int l = 0; l < layers; l++) rates[l] = new BitrateSampler();
+        this.peakBps = new long[layers];
+        this.peakSinceNanos = new long[layers];
         this.demand = new LayerDemand(layers);
     }
 
@@ -100,6 +107,25 @@ final class SimulcastLayers {
     /** The media SSRC bound to {@code layer}, or -1 before its first packet. */
     long ssrc(int layer) {
         return streams.ssrcOf(layer);
+    }
+
+    /**
+     * The recent peak of {@code layer}'s 1 s arriving rate: a new high at once, a lower rate only gradually (the peak
+     * moves towards it by the elapsed fraction of {@link #PEAK_DECAY_NANOS}). A layer's rate swings with its key
+     * frames and its encoder's own adaptation (a loaded publisher's top layer: 440-860 kbit/s from one second to the
+     * next), and a link that carries only its mean queues at every peak. Called on the worker at each allocation.
+     */
+    long peakBps(int layer, long now) {
+        long current = rates[layer].bps();
+        long elapsed = Math.max(0, now - peakSinceNanos[layer]);
+        peakSinceNanos[layer] = now;
+        if (current >= peakBps[layer]) {
+            peakBps[layer] = current;
+        } else {
+            long excess = peakBps[layer] - current;
+            peakBps[layer] -= elapsed >= PEAK_DECAY_NANOS ? excess : (long) (excess * ((double) elapsed / PEAK_DECAY_NANOS));
+        }
+        return peakBps[layer];
     }
 
     boolean flowing(int layer, long now) {

@@ -250,14 +250,24 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             b.append("(target ").append(sel.targetSpatial()).append(" current ").append(sel.currentSpatial())
                     .append(" sent ").append(c.packets).append(" flowing ");
             for (int l = 0; l < c.track.simulcast.layers; l++) b.append(c.track.simulcast.flowing(l, now) ? '1' : '0');
-            b.append(')');
+            b.append(" rates");
+            for (int l = 0; l < c.track.simulcast.layers; l++) b.append(l == 0 ? ' ' : '/').append(c.track.simulcast.rates[l].bps() / 1000);
+            long[] costs = layerRates(c.track.simulcast, now);
+            b.append("k costs");
+            for (int l = 0; l < costs.length; l++) b.append(l == 0 ? ' ' : '/').append(costs[l] / 1000);
+            b.append("k)");
         }
         TRACE.debug(b.toString());
     }
 
     /**
      * Per layer: its measured rate while it flows (plus the wire overhead of its packets), else what Chromium aims
-     * for at that position from the top. Allocates one array per simulcast consumer per update (4/s), not per packet.
+     * for at that position from the top. The lowest layer costs its mean rate (the alternative is no video); a layer
+     * above costs its peak 1 s rate of the last seconds ({@link SimulcastLayers#peakBps}) and at least
+     * {@value #LAYER_RATIO} × the layer below (4 × its pixels; Chromium aims at 3-5 ×): a layer whose encoder is still
+     * ramping up, or whose last second missed its key frame, would look cheap, and an 800 kbit/s subscriber was
+     * switched to a top layer measured at 440 kbit/s that then sent 840 (freezes, and back down). Allocates one array
+     * per simulcast consumer per update (4/s), not per packet.
      */
     static long[] layerRates(SimulcastLayers sc, long now) {
         long[] rates = new long[sc.layers];
@@ -265,12 +275,16 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             int fromTop = sc.layers - 1 - l;
             long assumed = fromTop < UNKNOWN_LAYER_BPS_FROM_TOP.length ? UNKNOWN_LAYER_BPS_FROM_TOP[fromTop]
                     : UNKNOWN_LAYER_BPS_FROM_TOP[UNKNOWN_LAYER_BPS_FROM_TOP.length - 1] >> (fromTop - 2);
-            long measured = sc.flowing(l, now) ? sc.rates[l].bps() : 0;
+            long measured = 0;
+            if (sc.flowing(l, now)) measured = l == 0 ? sc.rates[l].bps() : Math.max(sc.rates[l].bps(), sc.peakBps(l, now));
             rates[l] = measured > 0 ? measured : assumed;
-            if (l > 0 && rates[l] <= rates[l - 1]) rates[l] = rates[l - 1] + 1; // a higher layer never costs less
+            if (l > 0) rates[l] = Math.max(rates[l], LAYER_RATIO * rates[l - 1]); // a higher layer never costs less
         }
         return rates;
     }
+
+    /** A layer above another costs at least this many times as much ({@link #layerRates}). */
+    static final long LAYER_RATIO = 2;
 
     /**
      * Tops the running probe up to its target rate with padding-only RTX packets (each with the transport-wide

@@ -36,15 +36,30 @@ public final class BandwidthAllocator {
      * @param wantedLayer highest layer the subscriber wants (element size, visibility, preferred quality);
      *     {@link LayerSelector#NONE} = not wanted (hidden)
      * @param currentLayer layer it receives now ({@link LayerSelector#NONE} if none)
+     * @param holdLowest a playing video the caller keeps on its lowest layer even when that does not fit (the
+     *     estimate has been under it for less than the caller's hold time): it is granted the lowest layer, its deficit
+     *     names the probe target, and nothing above is granted
      */
-    public record Track(String id, Kind kind, int priority, long[] layerBps, int wantedLayer, int currentLayer) {
+    public record Track(String id, Kind kind, int priority, long[] layerBps, int wantedLayer, int currentLayer,
+                        boolean holdLowest) {
         public Track {
             if (layerBps.length == 0) throw new IllegalArgumentException("a track needs at least one layer rate");
         }
+
+        public Track(String id, Kind kind, int priority, long[] layerBps, int wantedLayer, int currentLayer) {
+            this(id, kind, priority, layerBps, wantedLayer, currentLayer, false);
+        }
     }
 
-    /** What a track gets: a layer, or {@link LayerSelector#NONE} with the reason. */
-    public record Grant(Track track, int layer, boolean pausedForBandwidth) {}
+    /**
+     * What a track gets: a layer, or {@link LayerSelector#NONE} with the reason. {@code short}: a video whose lowest
+     * layer did not fit (paused, or granted it anyway because the estimate is unmeasured or the caller holds it).
+     */
+    public record Grant(Track track, int layer, boolean pausedForBandwidth, boolean lowestShort) {
+        public Grant(Track track, int layer, boolean pausedForBandwidth) {
+            this(track, layer, pausedForBandwidth, pausedForBandwidth);
+        }
+    }
 
     /**
      * @param grants one per input track, in input order
@@ -73,6 +88,7 @@ public final class BandwidthAllocator {
         int n = tracks.size();
         int[] layer = new int[n];
         boolean[] paused = new boolean[n];
+        boolean[] shortOfLowest = new boolean[n];
         java.util.Arrays.fill(layer, LayerSelector.NONE);
         long budget = estimateBps;
         long used = 0;
@@ -93,7 +109,9 @@ public final class BandwidthAllocator {
             if (t.wantedLayer() == LayerSelector.NONE) continue;
             long low = t.layerBps()[0];
             double need = t.currentLayer() != LayerSelector.NONE ? low * KEEP_LOWEST : low * UP_HEADROOM;
-            if (need <= budget || !mayPause) {
+            boolean fits = need <= budget;
+            shortOfLowest[i] = !fits;
+            if (fits || !mayPause || t.holdLowest()) {
                 layer[i] = 0;
                 budget -= low;
                 used += low;
@@ -103,13 +121,14 @@ public final class BandwidthAllocator {
         }
         long probeTarget = 0;
         for (int i : videos) {
-            if (paused[i]) { // the first video paused for bandwidth: what would resume it
-                probeTarget = estimateBps + (long) (tracks.get(i).layerBps()[0] * UP_HEADROOM) - budget;
+            if (shortOfLowest[i] && mayPause) { // the first video paused (or held) for bandwidth: what would keep it
+                long low = tracks.get(i).layerBps()[0];
+                probeTarget = estimateBps + (long) (low * UP_HEADROOM) - budget - (paused[i] ? 0 : low);
                 break;
             }
         }
         for (int i : videos) {
-            if (layer[i] == LayerSelector.NONE) continue;
+            if (layer[i] == LayerSelector.NONE || shortOfLowest[i] && mayPause) continue; // held: nothing above
             Track t = tracks.get(i);
             int top = Math.min(t.wantedLayer(), t.layerBps().length - 1);
             while (layer[i] < top) {
@@ -127,7 +146,7 @@ public final class BandwidthAllocator {
             }
         }
         List<Grant> grants = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) grants.add(new Grant(tracks.get(i), layer[i], paused[i]));
+        for (int i = 0; i < n; i++) grants.add(new Grant(tracks.get(i), layer[i], paused[i], shortOfLowest[i]));
         return new Allocation(List.copyOf(grants), used, probeTarget);
     }
 }

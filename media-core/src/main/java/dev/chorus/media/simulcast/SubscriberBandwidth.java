@@ -33,6 +33,24 @@ public final class SubscriberBandwidth {
      * measures a little under its target, and reaching just the boundary would make the next step flap.
      */
     public static final double PROBE_OVERSHOOT = 1.25;
+    /**
+     * A playing video whose lowest layer no longer fits is kept on it this long before it is paused (LiveKit's stream
+     * allocator likewise waits before it pauses): the estimate dips under the lowest layer for a moment after each
+     * over-use (a key frame queueing in the bottleneck, GCC's 0.85 × cut), and a pause costs the subscriber seconds of
+     * video (the resume waits for a probe and a key frame) while a short overrun of a link costs a little delay.
+     */
+    public static final long PAUSE_HOLD_NANOS = 2_500_000_000L;
+    /** Loss at which a video short of its lowest layer is paused at once (the link is not coping). */
+    public static final double SEVERE_LOSS = 0.2;
+    /**
+     * A video held on its lowest layer (short of it, not yet paused) is probed for this often, whatever the back-off
+     * of failed probes: the dip may be a cut from an application-limited rate (on a 250 kbit/s link the acknowledged
+     * rate of audio and the lowest layer put the capacity at 127-160 k), which only a probe corrects, and the hold
+     * ends in a pause.
+     */
+    public static final long DEFICIT_PROBE_INTERVAL_NANOS = 750_000_000L;
+    /** A video paused for bandwidth is probed for at least this often (failed probes back off no further). */
+    public static final long PAUSED_PROBE_INTERVAL_NANOS = 4_000_000_000L;
 
     /** What the subscriber is told (the signaling layer turns it into a message). */
     public interface Listener {
@@ -53,6 +71,8 @@ public final class SubscriberBandwidth {
         boolean pausedForBandwidth;
         /** The layer of the last allocation ({@link LayerSelector#NONE} before one, or paused/hidden). */
         int granted = LayerSelector.NONE;
+        /** Since when a playing video's lowest layer has not fit ({@link #NOT_SHORT}: it fits). */
+        long shortSinceNanos = NOT_SHORT;
 
         TrackState(String id, BandwidthAllocator.Kind kind, LayerSelector selector, long[] layerBps, int wantedLayer) {
             this.id = id;
@@ -66,6 +86,8 @@ public final class SubscriberBandwidth {
         public boolean pausedForBandwidth() { return pausedForBandwidth; }
         public int granted() { return granted; }
     }
+
+    private static final long NOT_SHORT = Long.MIN_VALUE;
 
     private final SendSideBandwidthEstimator estimator;
     private final BandwidthAllocator allocator = new BandwidthAllocator();
@@ -135,17 +157,32 @@ public final class SubscriberBandwidth {
     /** Re-allocates the current estimate; returns the allocation (also kept for {@link #lastAllocation}). */
     public BandwidthAllocator.Allocation update(long nowNanos) {
         List<BandwidthAllocator.Track> in = new ArrayList<>(tracks.size());
+        boolean severeLoss = estimator.lossRatio() >= SEVERE_LOSS;
         for (TrackState t : tracks.values()) {
             int current = t.selector != null ? t.selector.targetSpatial()
                     : t.kind == BandwidthAllocator.Kind.AUDIO ? 0 : t.granted;
-            in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current));
+            // A playing video short of its lowest layer for less than the hold time stays on it (unless loss shows
+            // the link is not coping); the allocation names the deficit as the rate to probe for.
+            boolean hold = current != LayerSelector.NONE && !t.pausedForBandwidth && !severeLoss
+                    && (t.shortSinceNanos == NOT_SHORT || nowNanos - t.shortSinceNanos < PAUSE_HOLD_NANOS);
+            in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current, hold));
         }
         // Pausing a video needs a measured estimate: before the path showed a limit, every wanted video gets its
         // lowest layer whatever the start estimate says (the layers above still wait for the estimate or a probe).
         BandwidthAllocator.Allocation a = allocator.allocate(Math.max(0, estimator.estimateBps() - reservedBps), in,
                 estimator.limitSeen());
+        boolean held = false;
+        boolean paused = false;
         for (BandwidthAllocator.Grant g : a.grants()) {
             TrackState t = tracks.get(g.track().id());
+            boolean isShort = g.lowestShort() && estimator.limitSeen();
+            held |= isShort && !g.pausedForBandwidth();
+            paused |= g.pausedForBandwidth();
+            if (!isShort || g.pausedForBandwidth()) {
+                t.shortSinceNanos = NOT_SHORT;
+            } else if (t.shortSinceNanos == NOT_SHORT) {
+                t.shortSinceNanos = nowNanos;
+            }
             t.granted = g.layer();
             if (t.selector != null && t.selector.targetSpatial() != g.layer()) {
                 t.selector.setTarget(g.layer(), Integer.MAX_VALUE);
@@ -157,8 +194,16 @@ public final class SubscriberBandwidth {
         }
         if (probing && estimator.activeProbe() == null) {
             probing = false;
-            if (estimator.probesSucceeded() > succeededBefore) {
-                if (probedBps >= failedBps) {
+            // Success is reaching the rate the allocator needed: a probe on a full link may still prove a little
+            // more than the estimate after a cut, and counting that as success kept probing a 250 kbit/s link for
+            // the next layer every 2 s (each burst queueing behind the video: freezes).
+            if (estimator.probesSucceeded() > succeededBefore
+                    && estimator.estimateBps() >= (long) (probedBps / PROBE_OVERSHOOT)) {
+                // Near the rate that failed (a probe for the same layer: targets differ with the estimate), the link
+                // now carries it: the back-off is over (after a 250 kbit/s link was lifted, a success at 529 k next
+                // to a failure at 611 k kept the 8 s wait, and the top layer came 15.6 s after the lift). A probe far
+                // below (for the lowest layer) says nothing about the failed rate.
+                if (probedBps >= failedBps / 4 * 3) { // (no overflow while failedBps is Long.MAX_VALUE)
                     failedBps = Long.MAX_VALUE;
                     probeInterval = PROBE_INTERVAL_NANOS;
                 }
@@ -168,7 +213,8 @@ public final class SubscriberBandwidth {
             }
         }
         long target = (long) ((a.probeTargetBps() + (a.probeTargetBps() > 0 ? reservedBps : 0)) * PROBE_OVERSHOOT);
-        long wait = target * 10 >= failedBps * 9 ? probeInterval : PROBE_INTERVAL_NANOS;
+        long wait = held ? DEFICIT_PROBE_INTERVAL_NANOS : target * 10 >= failedBps * 9 ? probeInterval : PROBE_INTERVAL_NANOS;
+        if (paused) wait = Math.min(wait, PAUSED_PROBE_INTERVAL_NANOS);
         if (a.probeTargetBps() > 0 && !probing && nowNanos - lastProbeNanos >= wait) {
             succeededBefore = estimator.probesSucceeded();
             ProbeCluster p = estimator.startProbe(target, nowNanos);

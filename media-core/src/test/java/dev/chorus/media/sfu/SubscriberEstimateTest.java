@@ -7,6 +7,7 @@ import dev.chorus.media.rtp.RtpStatus;
 import dev.chorus.media.sdp.SdpParser;
 import dev.chorus.media.sfu.rtcp.TransportCcRecorder;
 import dev.chorus.media.simulcast.LayerSelector;
+import dev.chorus.media.simulcast.SimulcastOffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -319,5 +320,48 @@ class SubscriberEstimateTest {
         assertThat(overBandwidth).isEqualTo(34 - answered - worker.counters.nacksMissed());
         assertThat(worker.counters.bweRetransmissionBytes() - retransmittedBefore).isPositive()
                 .isLessThanOrEqualTo(estimate / 16 + 1500); // the estimate's worth of 500 ms, plus the packet that crossed it
+    }
+
+    /**
+     * What the allocator is told a layer costs: the lowest its mean rate; a layer above its recent peak (decaying
+     * over {@link SimulcastLayers#PEAK_DECAY_NANOS}) and at least twice the layer below. Session 8's loaded publisher
+     * sent its top layer at 440-860 kbit/s from one second to the next; costed at the current second it was granted to
+     * an 800 kbit/s subscriber at 440 k, queued at the next peak (freezes) and was switched back down.
+     */
+    @Test
+    void aLayerAboveTheLowestCostsItsRecentPeakAndAtLeastTwiceTheLayerBelow() {
+        SimulcastLayers sc = new SimulcastLayers(new SimulcastOffer(List.of("q", "h", "f"), 5, 0), 90000,
+                SfuConfig.defaults().withWorkers(1));
+        long now = 0;
+        long[] bytes = new long[3];
+        long[][] perSecond = {{150_000, 300_000, 860_000}, {140_000, 320_000, 440_000}};
+        for (int l = 0; l < 3; l++) sc.rates[l].sample(0, now);
+        for (long[] rates : perSecond) {
+            now += BitrateSampler.INTERVAL_NANOS;
+            for (int l = 0; l < 3; l++) {
+                bytes[l] += rates[l] / 8;
+                sc.rates[l].sample(bytes[l], now);
+                sc.packets[l]++;
+                sc.lastPacketNanos[l] = now;
+            }
+            SubscriberEstimate.layerRates(sc, now);
+        }
+        long[] costs = SubscriberEstimate.layerRates(sc, now);
+        assertThat(costs[0]).as("the lowest layer: its mean").isEqualTo(140_000);
+        assertThat(costs[1]).as("2 × the lowest (280 k) < its 320 k").isEqualTo(320_000);
+        assertThat(costs[2]).as("the top layer: its peak of a second ago, barely decayed").isBetween(800_000L, 860_000L);
+        // Ten seconds later at 440 k the peak has decayed to it.
+        for (int i = 0; i < 10; i++) {
+            now += BitrateSampler.INTERVAL_NANOS;
+            for (int l = 0; l < 3; l++) {
+                bytes[l] += perSecond[1][l] / 8;
+                sc.rates[l].sample(bytes[l], now);
+                sc.lastPacketNanos[l] = now;
+            }
+            costs = SubscriberEstimate.layerRates(sc, now);
+        }
+        assertThat(costs[2]).isBetween(640_000L, 660_000L).as("at least 2 × the middle layer's 320 k");
+        // A layer that just started (its encoder ramping) never looks cheaper than twice the one below.
+        assertThat(costs[1] * 2).isLessThanOrEqualTo(costs[2]);
     }
 }

@@ -109,4 +109,25 @@ class BandwidthAllocatorTest {
         assertThat(allocator.allocate(300_000, List.of(camera("hidden", 0, NONE, NONE)), false).of("hidden").layer())
                 .isEqualTo(NONE);
     }
+
+    @Test
+    void aHeldVideoKeepsItsLowestLayerGetsNothingAboveAndNamesItsDeficitAsTheProbeTarget() {
+        // 100 k: 60 k after audio, under 0.7 × 150 k. Held by the caller (short for less than its hold time):
+        // still on the lowest layer, not paused, and the probe aims at what keeps it (not at the next layer).
+        Track held = new Track("c", CAMERA, 0, CAMERA_RATES, 2, 0, true);
+        Allocation a = allocator.allocate(100_000, List.of(audio("a"), held));
+        assertThat(a.of("c").layer()).isZero();
+        assertThat(a.of("c").pausedForBandwidth()).isFalse();
+        assertThat(a.of("c").lowestShort()).isTrue();
+        assertThat(a.usedBps()).isEqualTo(190_000);
+        assertThat(a.probeTargetBps()).as("audio + 1.1 × the lowest layer").isEqualTo(40_000 + 165_000);
+        // Not held: the same estimate pauses it, with the same target.
+        Allocation b = allocator.allocate(100_000, List.of(audio("a"), camera("c", 0, 2, 0)));
+        assertThat(b.of("c").pausedForBandwidth()).isTrue();
+        assertThat(b.probeTargetBps()).isEqualTo(40_000 + 165_000);
+        // A held video whose lowest layer fits is an ordinary one: raised when the estimate allows.
+        Allocation c = allocator.allocate(800_000, List.of(audio("a"), held));
+        assertThat(c.of("c").layer()).isEqualTo(1);
+        assertThat(c.of("c").lowestShort()).isFalse();
+    }
 }
