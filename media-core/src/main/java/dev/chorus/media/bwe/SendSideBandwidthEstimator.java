@@ -208,13 +208,15 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
      * sent into the silence never arrived and says nothing about congestion: its loss is not counted, the delay
      * trend and the acknowledged-rate window start afresh (a window half filled since the return would read as a
      * collapse of the rate, and 0.85 × that on the first over-use is what dropped a returning subscriber from
-     * 2.5 Mbit/s to 34 kbit/s), and the rate controller holds one round. The estimate and the link capacity stay.
+     * 2.5 Mbit/s to 34 kbit/s), and the rate controller holds one round; until the window is full again an over-use
+     * cuts from the rate acknowledged just before the silence. The estimate and the link capacity stay.
      */
     public void onReturned(long nowNanos) {
         gapEndMicros = nowNanos / 1000;
         trendline.reset();
+        long ackedBefore = acked.bps(); // the last window before the silence: nothing arrived during it
         acked.reset();
-        aimd.onGap();
+        aimd.onGap(ackedBefore);
         gaps++;
     }
 

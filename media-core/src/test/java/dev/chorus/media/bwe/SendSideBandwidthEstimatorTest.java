@@ -117,6 +117,52 @@ class SendSideBandwidthEstimatorTest {
         assertThat(bwe.lossBasedBps()).as("what was sent into the outage is not counted as lost").isGreaterThanOrEqualTo(before);
     }
 
+    /**
+     * The same outage for an application-limited sender (1.5 Mbit/s of layers; the estimate raised to ~2.5 Mbit/s by
+     * a probe that did not fill the fast link, so no link capacity is known: an SFU and a subscriber on a LAN). The
+     * packets that arrived just before the cut are reported only after the return (their feedback was held back:
+     * a suspended receiver; the simulated receiver sends none during the outage), and the key frames asked for the
+     * subscriber meet a moment of 2 Mbit/s (a receiver slow to read after the outage): an over-use within the first
+     * half second back. Before: those late reports, arrival times from before the outage, made the fresh window
+     * of acknowledged rate "full" at once with the few packets since (38 kbit/s 50 ms after the return), and the
+     * over-use, with no rate measured since, cut 0.85 × the estimate on every feedback: 2.45 Mbit/s → 946 kbit/s.
+     * Now the window stays unknown until it spans half a second since the return, and the over-use cuts once, to
+     * 0.85 × what was acknowledged before the outage, as it would have without one.
+     */
+    @Test
+    void anApplicationLimitedSenderBackFromAnOutageIsCutOnlyFromWhatItsReceiverAcknowledgedBefore() {
+        SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
+        SimulatedPath path = new SimulatedPath(bwe, 100_000_000, 1_000_000, 20_000);
+        path.sendRate = () -> Math.min(1_500_000, bwe.estimateBps());
+        for (int i = 0; i < 30 && bwe.estimateBps() < 2_000_000; i++) {
+            bwe.startProbe(2_500_000, path.nowMicros * 1000);
+            path.run(500_000);
+        }
+        path.run(5_000_000);
+        long before = bwe.estimateBps();
+        assertThat(before).as("raised by the probe past what is sent").isGreaterThan(2_000_000L);
+        assertThat(bwe.capacityBps()).as("no capacity known on the fast link").isEqualTo(-1);
+        path.blackout = true;
+        path.run(10_000_000);
+        path.blackout = false;
+        bwe.onReturned(path.nowMicros * 1000);
+        path.keyFrame(40_000);
+        path.capacityBps = 2_000_000;
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < 60; i++) {
+            if (i == 4) path.capacityBps = 100_000_000;
+            path.run(50_000);
+            lowest = Math.min(lowest, bwe.estimateBps());
+            if (i < 10) {
+                assertThat(bwe.ackedBps()).as("acknowledged rate %d ms after the return", (i + 1) * 50)
+                        .satisfiesAnyOf(r -> assertThat(r).isEqualTo(-1), r -> assertThat(r).isGreaterThan(1_000_000L));
+            }
+        }
+        assertThat(lowest).as("the key frames' over-use was seen").isLessThan(before);
+        assertThat(lowest).as("lowest estimate after the return (before: %d)", before)
+                .isGreaterThanOrEqualTo((long) (0.85 * 0.95 * 1_500_000));
+    }
+
     @Test
     void retransmissionsOnlyFillWhatTheEstimateLeavesOverMedia() {
         SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
