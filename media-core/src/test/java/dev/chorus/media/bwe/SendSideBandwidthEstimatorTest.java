@@ -90,28 +90,9 @@ class SendSideBandwidthEstimatorTest {
     void aTenSecondOutageIsReadNeitherAsCongestionNorAsLoss() {
         SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
         SimulatedPath path = new SimulatedPath(bwe, 3_000_000, 250_000, 20_000);
-        for (int i = 0; i < 30 && bwe.estimateBps() < 2_000_000; i++) {
-            bwe.startProbe(3_500_000, path.nowMicros * 1000);
-            path.run(500_000);
-        }
-        path.run(5_000_000);
-        long before = bwe.estimateBps();
+        long before = probeUpThenSettle(path, 3_500_000);
         assertThat(before).as("settled near the 3 Mbit/s link").isGreaterThan(1_500_000L);
-        path.blackout = true; // the SFU goes on sending into the outage; nothing arrives, no feedback comes
-        path.run(10_000_000);
-        path.blackout = false;
-        // The subscriber is heard again (SubscribeSide.onReturned), the key frames asked of its publishers for it
-        // leave on top of the media (2 × 20 kB), and for its first 200 ms back it reads packets slowly (a receiver
-        // starved of CPU after an outage, seen at load 15-30): the first feedback shows a growing delay.
-        bwe.onReturned(path.nowMicros * 1000);
-        path.keyFrame(40_000);
-        path.capacityBps = 2_000_000;
-        long lowest = Long.MAX_VALUE;
-        for (int i = 0; i < 100; i++) {
-            if (i == 4) path.capacityBps = 3_000_000;
-            path.run(50_000);
-            lowest = Math.min(lowest, bwe.estimateBps());
-        }
+        long lowest = outageThenSlowReturn(path, 3_000_000, 100, null);
         assertThat(lowest).as("the estimate after the return (before: %d)", before).isGreaterThanOrEqualTo(before / 2);
         assertThat(bwe.gaps()).isEqualTo(1);
         assertThat(bwe.lossBasedBps()).as("what was sent into the outage is not counted as lost").isGreaterThanOrEqualTo(before);
@@ -134,33 +115,53 @@ class SendSideBandwidthEstimatorTest {
         SendSideBandwidthEstimator bwe = new SendSideBandwidthEstimator(300_000, 30_000, 20_000_000);
         SimulatedPath path = new SimulatedPath(bwe, 100_000_000, 1_000_000, 20_000);
         path.sendRate = () -> Math.min(1_500_000, bwe.estimateBps());
-        for (int i = 0; i < 30 && bwe.estimateBps() < 2_000_000; i++) {
-            bwe.startProbe(2_500_000, path.nowMicros * 1000);
-            path.run(500_000);
-        }
-        path.run(5_000_000);
-        long before = bwe.estimateBps();
+        long before = probeUpThenSettle(path, 2_500_000);
         assertThat(before).as("raised by the probe past what is sent").isGreaterThan(2_000_000L);
         assertThat(bwe.capacityBps()).as("no capacity known on the fast link").isEqualTo(-1);
-        path.blackout = true;
-        path.run(10_000_000);
-        path.blackout = false;
-        bwe.onReturned(path.nowMicros * 1000);
-        path.keyFrame(40_000);
-        path.capacityBps = 2_000_000;
-        long lowest = Long.MAX_VALUE;
-        for (int i = 0; i < 60; i++) {
-            if (i == 4) path.capacityBps = 100_000_000;
-            path.run(50_000);
-            lowest = Math.min(lowest, bwe.estimateBps());
-            if (i < 10) {
-                assertThat(bwe.ackedBps()).as("acknowledged rate %d ms after the return", (i + 1) * 50)
+        long lowest = outageThenSlowReturn(path, 100_000_000, 60, step -> {
+            if (step < 10) {
+                assertThat(bwe.ackedBps()).as("acknowledged rate %d ms after the return", (step + 1) * 50)
                         .satisfiesAnyOf(r -> assertThat(r).isEqualTo(-1), r -> assertThat(r).isGreaterThan(1_000_000L));
             }
-        }
+        });
         assertThat(lowest).as("the key frames' over-use was seen").isLessThan(before);
         assertThat(lowest).as("lowest estimate after the return (before: %d)", before)
                 .isGreaterThanOrEqualTo((long) (0.85 * 0.95 * 1_500_000));
+    }
+
+    /** Probes towards {@code targetBps} until the estimate passes 2 Mbit/s (15 s at most), runs 5 s; the estimate. */
+    private static long probeUpThenSettle(SimulatedPath path, long targetBps) {
+        for (int i = 0; i < 30 && path.bwe.estimateBps() < 2_000_000; i++) {
+            path.bwe.startProbe(targetBps, path.nowMicros * 1000);
+            path.run(500_000);
+        }
+        path.run(5_000_000);
+        return path.bwe.estimateBps();
+    }
+
+    /**
+     * A 10 s outage (the SFU goes on sending into it; nothing arrives, no feedback comes); then the subscriber is
+     * heard again (SubscribeSide.onReturned), the key frames asked of its publishers for it leave on top of the media
+     * (2 × 20 kB), and for its first 200 ms back it reads packets at only 2 Mbit/s (a receiver starved of CPU after
+     * an outage, seen at load 15-30), then at {@code capacityBps}. Runs {@code steps} of 50 ms, calling
+     * {@code eachStep} (if any) after each; returns the lowest estimate seen.
+     */
+    private static long outageThenSlowReturn(SimulatedPath path, long capacityBps, int steps,
+            java.util.function.IntConsumer eachStep) {
+        path.blackout = true;
+        path.run(10_000_000);
+        path.blackout = false;
+        path.bwe.onReturned(path.nowMicros * 1000);
+        path.keyFrame(40_000);
+        path.capacityBps = 2_000_000;
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < steps; i++) {
+            if (i == 4) path.capacityBps = capacityBps;
+            path.run(50_000);
+            lowest = Math.min(lowest, path.bwe.estimateBps());
+            if (eachStep != null) eachStep.accept(i);
+        }
+        return lowest;
     }
 
     @Test
