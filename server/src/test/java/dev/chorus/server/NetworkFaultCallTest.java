@@ -72,8 +72,8 @@ class NetworkFaultCallTest {
      *
      * <p>The blackout drops every packet where it arrives ({@link NetworkNamespace#blackout}), so b's Chromium sends into
      * a dead link without an error, as when a cable is pulled. Measured so (docs/resilience.md; the single case, load
-     * averages 12-30 on the shared 2-core machine): both directions decoding again 0.77-2.21 s after the link's return
-     * in eight of ten runs, 4.10 and 4.91 s in two at load 25-30 (the machine: the SFU's JVM and the publishing
+     * averages 3-30 on the shared 2-core machine): both directions decoding again 0.77-2.21 s after the link's return
+     * in ten of twelve runs, 4.10 and 4.91 s in two at load 25-30 (the machine: the SFU's JVM and the publishing
      * Chromium unscheduled for ~2 s), the others never noticing, the SFU's estimate of b steady. (With the earlier
      * send-error blackout one run in seven took 9.59 s: the estimate of b collapsed after the outage, since fixed in
      * the estimator.)
