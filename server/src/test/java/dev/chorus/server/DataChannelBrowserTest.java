@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * Issue 14: data channels through the SFU with real Chromium and the real SDK ({@code room.sendData}, the
  * {@code data} event). Participant "b" runs in a second Chromium inside a network namespace this test creates,
  * reaching the server only over that link, which loses 5 % of the packets in both directions (an iptables random
- * drop inside the namespace: this kernel has no netem); the others run in a Chromium in the root namespace. Tokens
+ * drop where the packets arrive, {@code NetworkNamespace.loss}: this kernel has no netem); the others run in a Chromium in the root namespace. Tokens
  * are minted through the real backend API, rights changed through the real ACL API.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

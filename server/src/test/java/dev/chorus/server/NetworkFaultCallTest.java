@@ -22,9 +22,11 @@ import org.junit.jupiter.api.Timeout;
  * for).
  *
  * <p>No netem: the CI machines' kernel has no {@code sch_netem} ("Specified qdisc kind is unknown"), so the loss is an
- * iptables {@code statistic --mode random} DROP rule on the namespace's end of the link, in both directions, and the
- * blackout an unconditional DROP ({@link NetworkNamespace#loss}, {@link NetworkNamespace#blackout}); the rules live in
- * the namespace and touch nothing outside it. docs/resilience.md says the same.
+ * iptables {@code statistic --mode random} DROP rule where the packets arrive, in both directions (the namespace's
+ * INPUT for what it receives; the root namespace's INPUT and FORWARD, matching only the test's host link, for what it
+ * sends), and the blackout an unconditional DROP at the same places ({@link NetworkNamespace#loss},
+ * {@link NetworkNamespace#blackout}): the senders see no error, as on a real network. The rules are removed when the
+ * fault ends and when the namespace is closed. docs/resilience.md says the same.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class NetworkFaultCallTest {
@@ -68,14 +70,14 @@ class NetworkFaultCallTest {
      * signals restarts only on a socket that answered since the trouble began, resumes the session on a new socket
      * the moment ICE is connected again, and the SFU asks for key frames when a subscriber is heard again.
      *
-     * <p>Measured after those fixes (load averages 9-28 on the shared 2-core machine): recovered 3.64, 3.06, 1.10,
-     * 3.37, 4.55 and 1.34 s after the link's return with the others never noticing, but 9.59 s in one run: the edge page
-     * was resumed 0.4 s after the link returned and decoded again, then, 3 s later, the SFU's bandwidth estimate of
-     * the edge subscriber fell from 2.5 Mbit/s to 34 kbit/s within a second and its videos were paused for 4 s
-     * (issue 12's estimator reading the feedback after the outage; docs/resilience.md). Still tagged until that is
-     * fixed. Runnable with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
+     * <p>The blackout drops every packet where it arrives ({@link NetworkNamespace#blackout}), so b's Chromium sends into
+     * a dead link without an error, as when a cable is pulled. Measured so (docs/resilience.md; the single case, load
+     * averages 3-30 on the shared 2-core machine): both directions decoding again 0.77-2.21 s after the link's return
+     * in ten of twelve runs, 4.10 and 4.91 s in two at load 25-30 (the machine: the SFU's JVM and the publishing
+     * Chromium unscheduled for ~2 s), the others never noticing, the SFU's estimate of b steady. (With the earlier
+     * send-error blackout one run in seven took 9.59 s: the estimate of b collapsed after the outage, since fixed in
+     * the estimator.)
      */
-    @org.junit.jupiter.api.Tag("awaiting-fix")
     @Test
     void aTenSecondBlackoutRecoversWithinFiveSecondsAndTheOthersNeverNotice() throws Exception {
         String room = "blackout";
@@ -88,7 +90,8 @@ class NetworkFaultCallTest {
         for (String[] d : new String[][] {{"a", b}, {"a", c}, {"c", a}, {"c", b}}) awaitRising(fixture.chromium, d[0], d[1]);
         for (String from : List.of(a, c)) awaitRising(edge, "b", from);
         List<String> sfuLog = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        Thread sampler = sampleSfu(room, sfuLog);
+        List<String> edgeEstimates = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Thread sampler = sampleSfu(room, sfuLog, b, edgeEstimates);
         int rootEventsBefore = rootEvents().size();
 
         List<long[]> others = new java.util.ArrayList<>(); // {ms since the cut, a's frames from c, c's frames from a}
@@ -116,8 +119,8 @@ class NetworkFaultCallTest {
         List<String> newRootEvents = rootEvents().subList(rootEventsBefore, rootEvents().size());
         System.out.printf("blackout: 10 s link loss, both directions decoding again %.2f s after the link returned;"
                 + " load %s; edge events %s; unaffected page's events during the case %s; a<-c, c<-a frames by second"
-                + " since the cut %s%n", seconds, loadAverage(), events(edge, "b"), newRootEvents,
-                others.stream().map(java.util.Arrays::toString).toList());
+                + " since the cut %s; the SFU's estimate of b every 500 ms %s%n", seconds, loadAverage(),
+                events(edge, "b"), newRootEvents, others.stream().map(java.util.Arrays::toString).toList(), edgeEstimates);
         try {
             assertThat(recovered).as("edge participant's media back in both directions; events b=%s",
                     events(edge, "b")).isTrue();
@@ -127,12 +130,18 @@ class NetworkFaultCallTest {
                             && (e.startsWith("trackRemoved") || e.startsWith("participantLeft") || e.startsWith("track ")));
             assertKeptRising(others, 1, "a's frames decoded from c");
             assertKeptRising(others, 2, "c's frames decoded from a");
+            if (seconds > 2.5) printTraces(sfuLog); // within the goal, but slower than usual: say where the time went
         } catch (AssertionError e) {
-            System.out.println("TRACE root\n" + String.join("\n", traceLog(fixture.chromium)));
-            System.out.println("TRACE edge\n" + String.join("\n", traceLog(edge)));
-            System.out.println("TRACE sfu\n" + String.join("\n", sfuLog));
+            printTraces(sfuLog);
             throw e;
         }
+    }
+
+    /** The blackout case's diagnostics: both pages' traces ({@link #trace}) and what the SFU forwarded. */
+    private static void printTraces(List<String> sfuLog) {
+        System.out.println("TRACE root\n" + String.join("\n", traceLog(fixture.chromium)));
+        System.out.println("TRACE edge\n" + String.join("\n", traceLog(edge)));
+        System.out.println("TRACE sfu\n" + String.join("\n", sfuLog));
     }
 
     /** The unaffected page's SDK events of a and c, as "name: event". */
@@ -192,14 +201,18 @@ class NetworkFaultCallTest {
         }
     }
 
-    /** Diagnostic, printed when the blackout case fails: what the SFU forwards, every 500 ms. */
-    private static Thread sampleSfu(String room, List<String> into) {
+    /**
+     * Diagnostic: what the SFU forwards, every 500 ms (printed when the blackout case fails), and its bandwidth
+     * estimate of the edge participant {@code edgeId} (printed always).
+     */
+    private static Thread sampleSfu(String room, List<String> into, String edgeId, List<String> edgeEstimates) {
         return Thread.ofVirtual().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     var snap = fixture.server.sfu().room("dev/" + room).orElseThrow().snapshot().get(2, TimeUnit.SECONDS);
                     StringBuilder sb = new StringBuilder(java.time.Instant.now().toString().substring(11, 23) + " SFU");
                     for (var p : snap.participants()) {
+                        if (p.participantId().equals(edgeId)) edgeEstimates.add(p.estimateBps() / 1000 + "k");
                         sb.append(' ').append(p.participantId(), 0, 8).append("(est ").append(p.estimateBps() / 1000)
                                 .append(p.publishConnected() ? " P" : " -").append(p.subscribeConnected() ? "S" : "-").append(')');
                         for (var t : p.publishing()) {
@@ -233,7 +246,10 @@ class NetworkFaultCallTest {
      *
      * <p>Measured with one encoding: 99.59 % (1201 of 1206 frames; 141 NACKs, 140 retransmissions, 0 PLIs) and
      * 99.80 % (1006 of 1008) at load averages 12-22, but 94.16 % (1048 of 1113; 2 PLIs, 19 frames dropped by the
-     * starved decoder) in one run at load 25-31 on the shared 2-core machine (docs/resilience.md).
+     * starved decoder) in one run at load 25-31 on the shared 2-core machine (docs/resilience.md). Since the SFU
+     * retransmits only within its estimate, that budget must be the delay-based estimate: budgeted against the
+     * loss-based one, which this random loss cuts, 88.83 %, 64.93 % and 4.56 % (up to 4,779 repairs refused); with
+     * the delay-based one 99.75 % (1201 of 1204, 4 refused; loss dropped where the packets arrive, load 6-11).
      */
     @Test
     void fivePercentLossForSixtySecondsStillDecodesNinetyEightPercentOfFrames() throws Exception {
@@ -279,7 +295,7 @@ class NetworkFaultCallTest {
 
     /**
      * 5 % random loss on a SIMULCAST publisher's link (both directions, dropped where the packets arrive so the
-     * publisher cannot see it: {@link NetworkNamespace#lossOnArrival}) for 45 s; the subscriber, in the root namespace,
+     * publisher cannot see it: {@link NetworkNamespace#loss}) for 45 s; the subscriber, in the root namespace,
      * is unaffected. A packet lost on the uplink is missing for every subscriber, so only the SFU can ask
      * for it: it NACKs the holes of each layer's stream itself and forwards the RTX repairs (media-core
      * {@code NackGenerator}). The subscriber pins the lowest layer ({@code setPreferredQuality 'low'}: the layer
@@ -291,7 +307,10 @@ class NetworkFaultCallTest {
      * 98.12 %, but 97.76 % and 97.47 % in two other runs (load averages 13-25). Every hole was repaired in the runs
      * whose counters were kept (0 given up, 0 packets lost at the subscriber, 0 PLIs); the missing 1-2.5 % of frames
      * were partly dropped by the subscriber's starved decoder (framesDropped 2-8) and are otherwise not explained.
-     * With the SFU's NACKs disabled the same case decoded 63.51 % (15 PLIs, 291 frames dropped).
+     * With the SFU's NACKs disabled the same case decoded 63.51 % (15 PLIs, 291 frames dropped). Two later runs
+     * (95.34 %, 97.89 % at load 11-14) drained the subscriber's pipeline at both ends of the window and moved the
+     * share by at most 0.27 points: the missing frames are never assembled at the subscriber (its frame buffer moves
+     * on before the upstream repair arrives), not in flight at the ends (docs/resilience.md: what is left to try).
      */
     @org.junit.jupiter.api.Tag("awaiting-fix")
     @Test
@@ -316,11 +335,11 @@ class NetworkFaultCallTest {
             Map<String, Long> sent0 = framesSentByEncoding(edge, "ua");
             long decoded0 = frames(fixture.chromium, "ub", pub);
             long[] sfu0 = upstreamNacks();
-            netns.lossOnArrival(5);
+            netns.loss(5);
             try {
                 Thread.sleep(45_000);
             } finally {
-                netns.clearLossOnArrival();
+                netns.clearLoss();
             }
             // Read in the same order as at the start (sent, then decoded), so both windows are shifted alike.
             Map<String, Long> sent1 = framesSentByEncoding(edge, "ua");

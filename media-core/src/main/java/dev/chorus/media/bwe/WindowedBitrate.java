@@ -33,8 +33,11 @@ public final class WindowedBitrate {
 
     /** {@code size} bytes at {@code arrivalMicros} (or send time). */
     public void add(int size, long arrivalMicros) {
-        if (firstArrival < 0) firstArrival = arrivalMicros;
         long b = Math.floorDiv(arrivalMicros, BUCKET_MICROS);
+        // The first, or the first after a silence longer than the window (nothing of before is in the window now):
+        // the window is full a window from here, not at once. (Packets that arrived before a subscriber's silence
+        // and are reported only after it, reset or not, would otherwise make it "full" with the few since.)
+        if (firstArrival < 0 || newestBucket != Long.MIN_VALUE && b >= newestBucket + BUCKETS) firstArrival = arrivalMicros;
         if (newestBucket != Long.MIN_VALUE && b <= newestBucket - BUCKETS) return; // older than the window
         int slot = (int) Math.floorMod(b, BUCKETS);
         if (bucketIndex[slot] != b) {

@@ -119,8 +119,21 @@ class AimdRateControlTest {
     void afterAGapTheControllerHoldsOneRound() {
         AimdRateControl aimd = new AimdRateControl(1_000_000, 30_000, 10_000_000);
         long before = aimd.update(BandwidthUsage.NORMAL, -1, 0);
-        aimd.onGap();
+        aimd.onGap(-1);
         assertThat(aimd.update(BandwidthUsage.NORMAL, -1, 1_000_000)).isEqualTo(before);
         assertThat(aimd.update(BandwidthUsage.NORMAL, -1, 2_000_000)).isGreaterThan(before);
+    }
+
+    @Test
+    void anOveruseRightAfterAGapCutsFromTheRateAcknowledgedBeforeItOnceNotOnEveryFeedback() {
+        // Capacity unknown (an application-limited sender: 1.5 Mbit/s acknowledged, estimate 2.5 Mbit/s).
+        AimdRateControl aimd = new AimdRateControl(2_500_000, 30_000, 10_000_000);
+        aimd.onGap(1_500_000);
+        long t = 0;
+        for (int i = 0; i < 8; i++) aimd.update(BandwidthUsage.OVERUSING, -1, t += 50_000); // no window yet
+        assertThat(aimd.estimateBps()).isEqualTo((long) (0.85 * 1_500_000));
+        assertThat(aimd.capacityBps()).as("a rate from before the gap is no capacity sample").isEqualTo(-1);
+        aimd.update(BandwidthUsage.OVERUSING, 1_000_000, t += 50_000); // measured again: GCC as usual
+        assertThat(aimd.estimateBps()).isEqualTo(850_000);
     }
 }

@@ -72,28 +72,70 @@ public final class NetworkNamespace implements AutoCloseable {
     }
 
     /**
-     * Drops {@code percent} % of the packets on the link, in both directions, at random (100: a blackout); replaces
-     * any earlier loss. With {@code tc netem} where the kernel has it; kernels without {@code sch_netem} (the CI
-     * microVMs) get the same random drop from an iptables {@code statistic} rule inside the namespace, which touches
-     * nothing outside it.
+     * Drops {@code percent} % of the packets of each direction of the link at random (100: every packet, a blackout),
+     * where they ARRIVE, so the sender never learns of it, as on a real lossy or cut link: what the namespace sends is
+     * dropped on entering the root namespace (iptables rules in its INPUT and FORWARD chains that match only this
+     * test's host link, {@code -i hostLink}), what it receives on entering the namespace (its INPUT chain, {@code -i
+     * peerLink}). A DROP in the namespace's OUTPUT chain would not be loss for a sender inside: netfilter fails its
+     * {@code sendto} with EPERM, so Chromium sees an error rather than a silent loss (a Chromium publisher behind such a
+     * rule lost 2 of ~900 packets at "5 %"). No netem: the CI kernels have no {@code sch_netem}, and iptables'
+     * {@code statistic} match drops whole datagrams at random as netem's {@code loss} does. Replaces an earlier loss;
+     * {@link #clearLoss} and {@link #close} (also after a failed test) remove every rule added.
      */
     public void loss(double percent) throws IOException, InterruptedException {
         clearLoss();
-        String p = String.format(java.util.Locale.ROOT, "%.3f", percent);
-        if (netemAvailable()) {
-            netem("add", "dev", hostLink, "root", "netem", "loss", p + "%");
-            inside(TC.toString(), "qdisc", "add", "dev", peerLink, "root", "netem", "loss", p + "%");
-            netemActive = true;
-            return;
+        List<String> match = new ArrayList<>();
+        if (percent < 100) {
+            match.addAll(List.of("-m", "statistic", "--mode", "random", "--probability",
+                    String.format(java.util.Locale.ROOT, "%.5f", percent / 100)));
         }
-        String probability = String.format(java.util.Locale.ROOT, "%.5f", percent / 100);
-        for (String[] chain : new String[][] {{"INPUT", "-i"}, {"OUTPUT", "-o"}}) {
-            List<String> rule = new ArrayList<>(List.of(IPTABLES.toString(), "-w", "-A", chain[0], chain[1], peerLink));
-            if (percent < 100) rule.addAll(List.of("-m", "statistic", "--mode", "random", "--probability", probability));
-            rule.addAll(List.of("-j", "DROP"));
-            inside(rule.toArray(String[]::new));
-        }
+        match.addAll(List.of("-j", "DROP"));
+        for (String chain : List.of("INPUT", "FORWARD")) addRule(false, chain, hostLink, match);
+        addRule(true, "INPUT", peerLink, match);
     }
+
+    /** Ends the loss of {@link #loss} (and a {@link #blackout}): removes every rule it added, inside and outside. */
+    public void clearLoss() throws IOException, InterruptedException {
+        IOException failed = null;
+        while (!lossRules.isEmpty()) {
+            List<String> rule = lossRules.removeLast();
+            List<String> del = new ArrayList<>(List.of(IPTABLES.toString(), "-w", "-D"));
+            del.addAll(rule.subList(1, rule.size()));
+            try {
+                Interop.run("in".equals(rule.getFirst()) ? exec(del) : del, Map.of(), 10);
+            } catch (IOException e) {
+                failed = e; // remove the others anyway
+            }
+        }
+        if (failed != null) throw failed;
+    }
+
+    /** Cuts the link in both directions, silently (every arriving packet dropped: {@code loss(100)}) until {@link #restore}. */
+    public void blackout() throws IOException, InterruptedException {
+        loss(100);
+    }
+
+    /** Ends a {@link #blackout} (or any {@link #loss}): the link carries every packet again. */
+    public void restore() throws IOException, InterruptedException {
+        clearLoss();
+    }
+
+    /**
+     * Inserts {@code -i link <match>} at the top of {@code chain}, inside the namespace or in the root namespace, and
+     * remembers it for {@link #clearLoss} (an iptables command adds its rule whole or not at all).
+     */
+    private void addRule(boolean inside, String chain, String link, List<String> match)
+            throws IOException, InterruptedException {
+        List<String> rule = new ArrayList<>(List.of(inside ? "in" : "root", chain, "-i", link));
+        rule.addAll(match);
+        List<String> add = new ArrayList<>(List.of(IPTABLES.toString(), "-w", "-I"));
+        add.addAll(rule.subList(1, rule.size()));
+        Interop.run(inside ? exec(add) : add, Map.of(), 10);
+        lossRules.add(rule);
+    }
+
+    /** Rules of {@link #loss} in place: "in" or "root", then the chain and the rule's specification. */
+    private final List<List<String>> lossRules = new ArrayList<>();
 
     /**
      * Limits what the namespace receives (the host end's egress: the server's media to a subscriber inside) to
@@ -128,83 +170,6 @@ public final class NetworkNamespace implements AutoCloseable {
         inside(IP.toString(), "route", "add", "default", "via", hostAddress);
     }
 
-    /** Cuts the link in both directions (every packet dropped, as {@code loss(100)}) until {@link #restore}. */
-    public void blackout() throws IOException, InterruptedException {
-        loss(100);
-    }
-
-    /** Ends a {@link #blackout} (or any {@link #loss}): the link carries every packet again. */
-    public void restore() throws IOException, InterruptedException {
-        clearLoss();
-    }
-
-    /** Ends the loss of {@link #loss}. */
-    public void clearLoss() throws IOException, InterruptedException {
-        if (netemActive) {
-            netemActive = false;
-            netem("del", "dev", hostLink, "root");
-            inside(TC.toString(), "qdisc", "del", "dev", peerLink, "root");
-        } else if (!netemAvailable()) {
-            inside(IPTABLES.toString(), "-w", "-F", "INPUT");
-            inside(IPTABLES.toString(), "-w", "-F", "OUTPUT");
-        }
-    }
-
-    /**
-     * Drops {@code percent} % of the packets of each direction at random where they ARRIVE, so the sender never
-     * learns of it, as on a real lossy link: what the namespace sends is dropped on entering the host end (an iptables
-     * rule in the root namespace's INPUT chain that matches only this test's host link, {@code -i hostLink}), what it
-     * receives on entering the namespace. {@link #loss}'s DROP in the namespace's OUTPUT chain is not loss for a sender
-     * inside: netfilter fails its {@code sendto} with EPERM, and a Chromium publisher behind such a rule lost 2 of
-     * ~900 packets at 5 % (its packets are not dropped silently). Replaces an earlier arrival loss;
-     * {@link #clearLossOnArrival} (and {@link #close}) remove the rules.
-     */
-    public void lossOnArrival(double percent) throws IOException, InterruptedException {
-        clearLossOnArrival();
-        String probability = String.format(java.util.Locale.ROOT, "%.5f", percent / 100);
-        arrivalRule = List.of("INPUT", "-i", hostLink, "-m", "statistic", "--mode", "random", "--probability",
-                probability, "-j", "DROP");
-        List<String> add = new ArrayList<>(List.of(IPTABLES.toString(), "-w", "-I"));
-        add.addAll(arrivalRule);
-        Interop.run(add, Map.of(), 10);
-        inside(IPTABLES.toString(), "-w", "-A", "INPUT", "-i", peerLink, "-m", "statistic", "--mode", "random",
-                "--probability", probability, "-j", "DROP");
-    }
-
-    /** Ends the loss of {@link #lossOnArrival}. */
-    public void clearLossOnArrival() throws IOException, InterruptedException {
-        if (arrivalRule == null) return;
-        List<String> del = new ArrayList<>(List.of(IPTABLES.toString(), "-w", "-D"));
-        del.addAll(arrivalRule);
-        arrivalRule = null;
-        Interop.run(del, Map.of(), 10);
-        inside(IPTABLES.toString(), "-w", "-F", "INPUT");
-    }
-
-    private List<String> arrivalRule;
-    private boolean netemActive;
-    private static volatile Boolean netem;
-
-    /** Whether this kernel has the netem qdisc (probed once on this namespace's link). */
-    private boolean netemAvailable() throws IOException, InterruptedException {
-        if (netem == null) {
-            try {
-                netem("add", "dev", hostLink, "root", "netem", "loss", "0%");
-                netem("del", "dev", hostLink, "root");
-                netem = true;
-            } catch (IOException e) {
-                netem = false;
-            }
-        }
-        return netem;
-    }
-
-    private static void netem(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(TC.toString(), "qdisc"));
-        cmd.addAll(List.of(args));
-        Interop.run(cmd, Map.of(), 10);
-    }
-
     private void inside(String... command) throws IOException, InterruptedException {
         Interop.run(exec(List.of(command)), Map.of(), 10);
     }
@@ -217,10 +182,10 @@ public final class NetworkNamespace implements AutoCloseable {
 
     @Override
     public void close() {
-        // Deleting the host end removes the pair; deleting the namespace removes whatever is left inside; the one
-        // rule outside it (lossOnArrival's, in the root namespace) is removed first.
+        // Deleting the host end removes the pair; deleting the namespace removes whatever is left inside; the rules
+        // outside it (loss's, in the root namespace) are removed first.
         try {
-            clearLossOnArrival();
+            clearLoss();
         } catch (IOException | InterruptedException ignored) {
             // already gone
         }
