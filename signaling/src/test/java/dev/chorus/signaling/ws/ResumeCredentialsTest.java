@@ -126,6 +126,27 @@ class ResumeCredentialsTest {
     }
 
     @Test
+    void spentCredentialsAreForgottenTwoWindowsAfterTheyWereSpentNotWhenAThresholdIsReached() {
+        for (int i = 0; i < 50; i++) {
+            ParticipantSession s = session("early" + i);
+            credentials.issue(s);
+            credentials.forget(s);
+        }
+        assertThat(credentials.spentRemembered()).isEqualTo(50);
+        clock.advance(GRACE);
+        ParticipantSession late = session("late");
+        String c = credentials.issue(late);
+        credentials.forget(late);
+        assertThat(credentials.spentRemembered()).as("the early ones are still within their two windows").isEqualTo(51);
+        clock.advance(GRACE);
+        ParticipantSession later = session("later");
+        credentials.issue(later);
+        credentials.forget(later);
+        assertThat(credentials.spentRemembered()).as("a churning server keeps only the last two windows").isEqualTo(2);
+        assertThat(credentials.claim(c).refusal()).isEqualTo(ResumeCredentials.Refusal.ENDED);
+    }
+
+    @Test
     void zeroGraceIsOffAndADrainingServerParksNothing() {
         assertThat(new ResumeCredentials(clock, Duration.ZERO).enabled()).isFalse();
         assertThat(credentials.enabled()).isTrue();
