@@ -1,11 +1,9 @@
 package dev.chorus.media.srtp;
 
-import java.util.logging.Level;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.srtp.crypto.Aes;
 import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
 import org.jitsi.utils.logging2.Logger;
-import org.jitsi.utils.logging2.LoggerImpl;
 
 /**
  * One-time jitsi-srtp set-up shared by the encryptor and decryptor: the AES provider and jitsi-srtp's logger.
@@ -19,13 +17,13 @@ import org.jitsi.utils.logging2.LoggerImpl;
 final class JitsiSrtp {
     /** System property naming the AES provider: {@code OpenSSL} (default when available) or {@code SunJCE}. */
     static final String PROPERTY = "chorus.srtp.provider";
-    /** jitsi-srtp's own logger; warnings only (it would otherwise log per context at INFO). */
+    /** jitsi-srtp's own logger; warnings only (it would otherwise log per context at INFO), no child contexts. */
     static final Logger LOGGER;
     /** The AES provider in use, for logs and benchmarks. */
     static final String PROVIDER;
 
     static {
-        LOGGER = new LoggerImpl("dev.chorus.media.srtp.jitsi", Level.WARNING);
+        LOGGER = new JitsiSrtpLogger("dev.chorus.media.srtp.jitsi");
         String wanted = System.getProperty(PROPERTY, "OpenSSL");
         // Pin one provider: without this jitsi-srtp benchmarks several providers at start-up and picks one by a
         // noisy measurement. HMAC-SHA1 (AES_CM_128_HMAC_SHA1_80) follows: jitsi-srtp takes OpenSSL's whenever the
