@@ -23,13 +23,18 @@ final class ClusterNodeProcess implements AutoCloseable {
     final Path dataDir;
     final Path log;
     private final Process process;
+    private final Path config;
+    private final Map<String, String> env;
 
-    private ClusterNodeProcess(String nodeId, int port, Path dataDir, Path log, Process process) {
+    private ClusterNodeProcess(String nodeId, int port, Path dataDir, Path log, Process process, Path config,
+                               Map<String, String> env) {
         this.nodeId = nodeId;
         this.port = port;
         this.dataDir = dataDir;
         this.log = log;
         this.process = process;
+        this.config = config;
+        this.env = env;
     }
 
     /**
@@ -58,18 +63,45 @@ final class ClusterNodeProcess implements AutoCloseable {
             }
         }
         Path log = dir.resolve(nodeId + ".log");
+        Map<String, String> nodeEnv = new java.util.HashMap<>(env);
+        nodeEnv.put("CHORUS_DATA_DIR", data.toString());
+        nodeEnv.put("CHORUS_HTTP_PORT", Integer.toString(port));
+        nodeEnv.put("CHORUS_CLUSTER_NODE_ID", nodeId);
+        nodeEnv.put("CHORUS_CLUSTER_PUBLIC_URL", "https://127.0.0.1:" + port);
+        ProcessBuilder pb = main(nodeEnv, "start", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        return new ClusterNodeProcess(nodeId, port, data, log, pb.start(), config, Map.copyOf(nodeEnv));
+    }
+
+    /** {@code java … dev.chorus.server.Main args} on the test's class path with {@code env} added. */
+    private static ProcessBuilder main(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // small heaps, serial GC, C1 only: three nodes and a browser share a 2-core machine
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.chorus.server.Main", "start",
-                "--config", config.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+                "-cp", System.getProperty("java.class.path"), "dev.chorus.server.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
-        pb.environment().put("CHORUS_DATA_DIR", data.toString());
-        pb.environment().put("CHORUS_HTTP_PORT", Integer.toString(port));
-        pb.environment().put("CHORUS_CLUSTER_NODE_ID", nodeId);
-        pb.environment().put("CHORUS_CLUSTER_PUBLIC_URL", "https://127.0.0.1:" + port);
-        return new ClusterNodeProcess(nodeId, port, data, log, pb.start());
+        return pb;
+    }
+
+    /** A command's exit code and its output (stdout and stderr together). */
+    record CliResult(int code, String output) {}
+
+    /**
+     * Runs {@code chorus <args> --config <this node's config>} as this node's operator would on its host: the same
+     * configuration file and environment (data dir, node id, store), in a process of its own. Bounded to 120 s.
+     */
+    CliResult cli(String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--config", config.toString()));
+        Process p = main(env, all.toArray(String[]::new)).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(nodeId + ": chorus " + String.join(" ", args) + " did not finish within 120 s");
+        }
+        return new CliResult(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
     /** Waits for the start banner; returns the node's output so far. */

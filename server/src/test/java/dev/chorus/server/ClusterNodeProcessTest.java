@@ -266,6 +266,45 @@ class ClusterNodeProcessTest {
         assertThat(bothDecodeEachOther(20)).as("the call goes on after the outage").isTrue();
     }
 
+    /**
+     * Issue 17's audit across nodes, as an operator runs it: once the nodes are stopped (B was killed in the middle
+     * of the call), {@code chorus audit verify} on node A's host, given the other nodes' files with {@code --node},
+     * verifies every node's chain against the head the shared store anchors for it; an edited line in node B's file
+     * is then reported with the node and the line, and the command fails.
+     */
+    @Test
+    @Order(5)
+    void auditVerifyChecksEveryNodesChainAgainstTheSharedStoreAndNamesTheNodeThatWasEdited() throws Exception {
+        a.close();
+        c.close();
+        String[] others = {"--node", "node-b=" + b.dataDir.resolve("audit.log"),
+                "--node", "node-c=" + c.dataDir.resolve("audit.log")};
+
+        ClusterNodeProcess.CliResult intact = a.cli(concat(new String[] {"audit", "verify"}, others));
+        System.out.println("cluster audit verify:\n" + intact.output());
+        assertThat(intact.output()).contains("node-a: OK", "node-b: OK", "node-c: OK",
+                "OK: every node's chain intact (3 nodes)");
+        assertThat(intact.code()).isZero();
+
+        Path bLog = b.dataDir.resolve("audit.log");
+        List<String> lines = new ArrayList<>(Files.readAllLines(bLog));
+        assertThat(lines).as("node B wrote its own chain while it held the room").isNotEmpty();
+        lines.set(0, lines.get(0).replaceFirst("\"time\":\"2", "\"time\":\"1"));
+        Files.write(bLog, lines);
+
+        ClusterNodeProcess.CliResult edited = a.cli(concat(new String[] {"audit", "verify"}, others));
+        System.out.println("cluster audit verify after editing node-b's first line:\n" + edited.output());
+        assertThat(edited.output()).contains("node-a: OK", "node-b: BROKEN at line 1", "node-c: OK",
+                "BROKEN: see the nodes above");
+        assertThat(edited.code()).isEqualTo(Main.FAILURE);
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
     /** The HTTP status of a GET, or -1 when the request fails. */
     private static int status(HttpClient http, String url) {
         try {
