@@ -75,14 +75,14 @@ class BandwidthAdaptationBrowserTest {
               B.inbound = async (key) => {
                 const rec = B.clients[key];
                 const out = { frameWidth: 0, frameHeight: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0,
-                              audioPackets: 0, events: rec.events.slice() };
+                              fps: 0, audioPackets: 0, events: rec.events.slice() };
                 (await rec.c.subscriber.getStats()).forEach(s => {
                   if (s.type !== 'inbound-rtp') return;
                   if (s.kind === 'audio') out.audioPackets += s.packetsReceived || 0;
                   if (s.kind === 'video') {
                     out.frameWidth = s.frameWidth || 0; out.frameHeight = s.frameHeight || 0;
                     out.framesDecoded = s.framesDecoded || 0; out.freezeCount = s.freezeCount || 0;
-                    out.totalFreezesDuration = s.totalFreezesDuration || 0;
+                    out.totalFreezesDuration = s.totalFreezesDuration || 0; out.fps = s.framesPerSecond || 0;
                   }
                 });
                 return JSON.stringify(out);
@@ -91,7 +91,7 @@ class BandwidthAdaptationBrowserTest {
                 const out = {};
                 (await B.clients.pub.c.publisher.getStats()).forEach(s => {
                   if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) out[s.rid] = {
-                    bytesSent: s.bytesSent || 0, frameWidth: s.frameWidth || 0,
+                    bytesSent: s.bytesSent || 0, frameWidth: s.frameWidth || 0, scalabilityMode: s.scalabilityMode,
                     targetBitrate: s.targetBitrate || 0, limit: s.qualityLimitationReason };
                 });
                 return JSON.stringify(out);
@@ -226,7 +226,7 @@ class BandwidthAdaptationBrowserTest {
                 JsonNode n = inbound(k);
                 line.append(' ').append(k).append('=').append(n.path("frameWidth").asInt()).append("px/")
                         .append(n.path("framesDecoded").asLong()).append("f/").append(n.path("freezeCount").asLong())
-                        .append("fz");
+                        .append("fz/").append(n.path("fps").asInt()).append("fps");
             }
             System.out.println(line.append(" est ").append(estimates()));
             if (done.getAsBoolean()) return true;
