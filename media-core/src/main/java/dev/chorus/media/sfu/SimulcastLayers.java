@@ -42,8 +42,12 @@ final class SimulcastLayers {
     final BitrateSampler[] rates;
     /** Temporal layers told apart per spatial layer (TID 0..3; VP8 and VP9 carry 2 bits of it). */
     static final int TEMPORAL_LAYERS = 4;
-    /** Bytes per spatial × temporal layer ({@code [layer * TEMPORAL_LAYERS + tid]}), a packet without a TID as TL0. */
+    /**
+     * Bytes per spatial × temporal layer ({@code [layer * TEMPORAL_LAYERS + tid]}; without a TID a discardable packet
+     * counts as layer 1, the rest as 0: {@link PayloadDescriptor#effectiveTemporalId}).
+     */
     final long[] temporalBytes;
+    long layerSyncs;
     /** Their arriving rates, sampled with {@link #rates} ({@link #temporalLadder}). */
     final BitrateSampler[] temporalRates;
     /** Per layer: its recent peak 1 s rate, decaying towards the current one ({@link #peakBps}). */
@@ -174,8 +178,8 @@ final class SimulcastLayers {
     void onMedia(int layer, PayloadDescriptor payload, int rtpLength, long now) {
         packets[layer]++;
         bytes[layer] += rtpLength;
-        int tid = payload.temporalId();
-        temporalBytes[layer * TEMPORAL_LAYERS + (tid <= 0 ? 0 : Math.min(tid, TEMPORAL_LAYERS - 1))] += rtpLength;
+        int tid = payload.effectiveTemporalId();
+        temporalBytes[layer * TEMPORAL_LAYERS + Math.min(tid, TEMPORAL_LAYERS - 1)] += rtpLength;
         lastPacketNanos[layer] = now;
         if (!payload.keyframe()) return;
         int w = payload.frameWidth();

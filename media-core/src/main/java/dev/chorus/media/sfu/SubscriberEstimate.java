@@ -261,9 +261,10 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             for (int l = 0; l < c.track.simulcast.layers; l++) b.append(c.track.simulcast.flowing(l, now) ? '1' : '0');
             b.append(" rates");
             for (int l = 0; l < c.track.simulcast.layers; l++) b.append(l == 0 ? ' ' : '/').append(c.track.simulcast.rates[l].bps() / 1000);
-            long[] ladder = c.track.simulcast.temporalLadder(0);
-            b.append("k tl0..");
-            for (int l = 0; l < ladder.length; l++) b.append(l == 0 ? "" : "/").append(ladder[l] / 1000);
+            b.append("k tids"); // the lowest layer's rate per temporal layer (1: discardable frames without a TID)
+            for (int tid = 0; tid < SimulcastLayers.TEMPORAL_LAYERS; tid++) {
+                b.append(tid == 0 ? ' ' : '/').append(c.track.simulcast.temporalRates[tid].bps() / 1000);
+            }
             long[] costs = layerRates(c.track.simulcast, now);
             b.append("k costs");
             for (int l = 0; l < costs.length; l++) b.append(l == 0 ? ' ' : '/').append(costs[l] / 1000);

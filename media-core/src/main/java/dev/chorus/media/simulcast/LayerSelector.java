@@ -109,12 +109,16 @@ public final class LayerSelector {
             if (spatial != targetSpatial || !payload.keyframe()) return drop();
             switchTo(spatial, rtp, payload, nowNanos);
         }
-        int tid = payload.temporalId() == PayloadDescriptor.ABSENT ? 0 : payload.temporalId();
+        int tid = payload.effectiveTemporalId();
         int ahead = (short) (seq - highestInSeq);
         if (ahead > 0) {
             highestInSeq = seq;
             if (newPicture(rtp, payload)) {
-                adaptTemporal(tid, payload.layerSync(), payload.keyframe());
+                // Without a TID the only temporal structure is the discardable (N) picture: nothing refers to it, so
+                // forwarding it again may start at any one.
+                boolean switchingPoint = payload.temporalId() == PayloadDescriptor.ABSENT ? payload.discardable()
+                        : payload.layerSync();
+                adaptTemporal(tid, switchingPoint, payload.keyframe());
                 forwardingPicture = tid <= currentTemporal;
                 if (!forwardingPicture && payload.pictureId() != PayloadDescriptor.ABSENT) pictureIdOffset--;
             }

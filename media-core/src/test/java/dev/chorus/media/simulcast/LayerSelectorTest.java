@@ -322,4 +322,31 @@ class LayerSelectorTest {
         assertThat(out.size()).isGreaterThan(before);
         assertContinuous();
     }
+
+    /**
+     * Chromium's VP8 simulcast as it arrives (no picture id, no TID; N on the frames nothing refers to): temporal
+     * target 0 forwards the reference frames only (half the pictures of L1T3), without holes in the sequence numbers,
+     * and all pictures again from the next discardable one on.
+     */
+    @Test
+    void withoutTemporalIndicesTheDiscardableFramesAreTheUpperLayer() {
+        for (Vp8Source l : layers) l.bare = true;
+        selector.setTarget(0, 0);
+        frame(0);
+        frames(15);
+        assertThat(out).hasSize(8).allMatch(o -> o.pictureId() == PayloadDescriptor.ABSENT);
+        assertThat(sources.stream().filter(s -> s.layer() == 0 && s.forwarded()).allMatch(s -> s.tid() < 2)).isTrue();
+        for (int i = 1; i < out.size(); i++) {
+            assertThat(out.get(i).seq()).isEqualTo((out.get(i - 1).seq() + 1) & 0xFFFF);
+            assertThat(out.get(i).ts()).isGreaterThan(out.get(i - 1).ts());
+        }
+        selector.setTarget(0, Integer.MAX_VALUE);
+        int before = out.size();
+        frames(8);
+        assertThat(out.size() - before).as("all pictures again within a picture or two").isGreaterThanOrEqualTo(7);
+        assertThat(selector.currentTemporal()).isGreaterThanOrEqualTo(1);
+        for (int i = 1; i < out.size(); i++) {
+            assertThat(out.get(i).seq()).isEqualTo((out.get(i - 1).seq() + 1) & 0xFFFF);
+        }
+    }
 }

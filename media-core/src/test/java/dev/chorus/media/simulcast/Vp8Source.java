@@ -25,6 +25,11 @@ final class Vp8Source {
     int tl0;
     int frame;
     boolean withRid = true;
+    /**
+     * As Chromium 156 sends VP8 simulcast (measured at the SFU): no extension byte (no picture id, TL0PICIDX or TID),
+     * only the N bit on the frames nothing refers to (L1T3's TL2 frames).
+     */
+    boolean bare;
 
     Vp8Source(long ssrc, String rid, int firstSeq, long firstTs, int firstPictureId, int packetsPerPicture) {
         this.ssrc = ssrc;
@@ -91,6 +96,11 @@ final class Vp8Source {
             b[p++] = (byte) 0xBE; b[p++] = (byte) 0xDE; b[p++] = 0; b[p++] = (byte) (ext.length / 4);
             System.arraycopy(ext, 0, b, p, ext.length);
             p += ext.length;
+        }
+        if (bare) {
+            b[p++] = (byte) ((tid == 2 ? 0x20 : 0) | (start ? 0x10 : 0)); // N, S, PID 0
+            b[p] = (byte) (start && keyframe ? 0x00 : 0x01);
+            return java.util.Arrays.copyOf(b, p + 1 + 10);
         }
         b[p++] = (byte) (0x80 | (start ? 0x10 : 0));            // X, S, PID 0
         b[p++] = (byte) 0xE0;                                   // I, L, T
