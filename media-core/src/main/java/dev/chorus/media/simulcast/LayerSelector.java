@@ -13,7 +13,9 @@ import dev.chorus.media.rtp.RtpPacket;
  *   <li>Spatial layers (simulcast encodings) switch only at a key frame of the target layer: until one arrives the
  *       current layer keeps flowing and {@link #keyframeNeeded()} tells the caller to ask the publisher (PLI/FIR).
  *   <li>Temporal layers go down at any picture start and up at a key frame or a layer-sync picture (Y bit) within
- *       the target ({@link TemporalSwitch}); a picture is forwarded or dropped whole. The bandwidth allocator
+ *       the target ({@link TemporalSwitch}); a picture is forwarded or dropped whole. Without a TID (Chromium's VP8
+ *       simulcast) a discardable (N bit) picture counts as layer 1 ({@link PayloadDescriptor#effectiveTemporalId}),
+ *       and a switch back up may happen at any discardable picture. The bandwidth allocator
  *       lowers the temporal target of the lowest spatial layer when the subscriber's estimate does not cover it
  *       at full frame rate.
  *   <li>Forwarded packets get sequence numbers without holes for dropped pictures, timestamps that continue from
