@@ -47,7 +47,6 @@ final class SimulcastLayers {
      * counts as layer 1, the rest as 0: {@link PayloadDescriptor#effectiveTemporalId}).
      */
     final long[] temporalBytes;
-    long layerSyncs;
     /** Their arriving rates, sampled with {@link #rates} ({@link #temporalLadder}). */
     final BitrateSampler[] temporalRates;
     /** Per layer: its recent peak 1 s rate, decaying towards the current one ({@link #peakBps}). */
