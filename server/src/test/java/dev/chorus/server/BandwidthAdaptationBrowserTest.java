@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -75,14 +74,14 @@ class BandwidthAdaptationBrowserTest {
               B.inbound = async (key) => {
                 const rec = B.clients[key];
                 const out = { frameWidth: 0, frameHeight: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0,
-                              audioPackets: 0, events: rec.events.slice() };
+                              fps: 0, audioPackets: 0, events: rec.events.slice() };
                 (await rec.c.subscriber.getStats()).forEach(s => {
                   if (s.type !== 'inbound-rtp') return;
                   if (s.kind === 'audio') out.audioPackets += s.packetsReceived || 0;
                   if (s.kind === 'video') {
                     out.frameWidth = s.frameWidth || 0; out.frameHeight = s.frameHeight || 0;
                     out.framesDecoded = s.framesDecoded || 0; out.freezeCount = s.freezeCount || 0;
-                    out.totalFreezesDuration = s.totalFreezesDuration || 0;
+                    out.totalFreezesDuration = s.totalFreezesDuration || 0; out.fps = s.framesPerSecond || 0;
                   }
                 });
                 return JSON.stringify(out);
@@ -91,7 +90,7 @@ class BandwidthAdaptationBrowserTest {
                 const out = {};
                 (await B.clients.pub.c.publisher.getStats()).forEach(s => {
                   if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) out[s.rid] = {
-                    bytesSent: s.bytesSent || 0, frameWidth: s.frameWidth || 0,
+                    bytesSent: s.bytesSent || 0, frameWidth: s.frameWidth || 0, scalabilityMode: s.scalabilityMode,
                     targetBitrate: s.targetBitrate || 0, limit: s.qualityLimitationReason };
                 });
                 return JSON.stringify(out);
@@ -226,7 +225,7 @@ class BandwidthAdaptationBrowserTest {
                 JsonNode n = inbound(k);
                 line.append(' ').append(k).append('=').append(n.path("frameWidth").asInt()).append("px/")
                         .append(n.path("framesDecoded").asLong()).append("f/").append(n.path("freezeCount").asLong())
-                        .append("fz");
+                        .append("fz/").append(n.path("fps").asInt()).append("fps");
             }
             System.out.println(line.append(" est ").append(estimates()));
             if (done.getAsBoolean()) return true;
@@ -245,7 +244,7 @@ class BandwidthAdaptationBrowserTest {
     }
 
     /**
-     * Awaiting fix. Quiet machine (session 5, 01:33 UTC, load average 2 → 0.4): unlimited 1280×720 +125 frames in 5 s,
+     * History. Quiet machine (session 5, 01:33 UTC, load average 2 → 0.4): unlimited 1280×720 +125 frames in 5 s,
      * 0 freezes; 800 kbit/s 640×360 +127 frames, 0 freezes (its estimate 430-640 kbit/s, once briefly on 1280);
      * 250 kbit/s 320×180 but only +18 frames and paused/resumed twice (estimate 88-300 kbit/s); audio +313-315
      * packets each. Loaded (load average 18-30): the unlimited and 800 kbit/s subscribers settle on
@@ -269,9 +268,16 @@ class BandwidthAdaptationBrowserTest {
      * or once for 3.3 s (audio + the lowest layer fill 90-95 % of that link: 4-9 % loss, NACK answers refused for
      * bandwidth), once the unlimited one 3 times (CPU). Next: the lowest layer's temporal layers and pacing
      * (docs/simulcast.md "Status").
-     * Run with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
+     * Session 9 (branch bwe250, 2026-12-06): before any change, 0 of 2 runs passed (10:50-10:54 UTC, load 0.3-12.8:
+     * the 250 kbit/s subscriber froze 4 and 3 times in the window). Chromium's VP8 simulcast turned out to carry no
+     * picture id and no TID (only the N bit on the frames nothing refers to), so the SFU now sends a subscriber whose
+     * estimate does not cover the lowest layer whole only its reference frames (about 60 % of its rate at half the
+     * frame rate: {@code PayloadDescriptor.effectiveTemporalId}, {@code BandwidthAllocator} temporal steps) and keeps a
+     * 5-10 % headroom for retransmissions. With that, 3 of 4 runs passed (11:10-11:21 UTC, load 3.3-12.2; settled
+     * in 5.8-6.6 s; the 250 kbit/s subscriber +58 to +99 frames and 0 freezes in the window at 10-12 fps; lift → 1280 in
+     * 10.3-13.6 s); the failure: a 300 kbit/s probe measured 310 k on the 250 k link, the estimate then allowed
+     * the lowest layer whole and it froze 5 times (docs/simulcast.md "Status", final4). The tag is removed.
      */
-    @Tag("awaiting-fix")
     @Test
     void eachSubscriberGetsTheLayerItsLinkCarriesAndTheLimitedOneRecoversWhenLifted() throws Exception {
         // The publisher's layers: q = 320, h = 640, f = 1280 px wide (once its own estimate lets it send them all).

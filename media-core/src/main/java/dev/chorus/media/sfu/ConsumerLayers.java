@@ -23,6 +23,11 @@ final class ConsumerLayers {
     ViewportLayers.Quality preferred;
     /** The cap from the subscriber's bandwidth ({@link Integer#MAX_VALUE}: none; {@link LayerSelector#NONE}: paused). */
     int bandwidthCap = Integer.MAX_VALUE;
+    /**
+     * The highest temporal layer the bandwidth allows of the capped layer ({@link Integer#MAX_VALUE}: all): below all
+     * only when the cap is the lowest layer and the estimate covers it at a reduced frame rate.
+     */
+    int bandwidthTemporalCap = Integer.MAX_VALUE;
     /** The largest layer this subscriber may get now (what dynacast keeps alive), or NONE. */
     int wanted = LayerSelector.NONE;
     /** The cap and the view's wish when the target was last set (to name why it changed). */

@@ -433,7 +433,10 @@ final class RoomImpl implements Room {
             for (Producer t : p.publishing.tracks.values()) {
                 t.rate.sample(t.bytesIn, now);
                 SimulcastLayers sc = t.simulcast;
-                if (sc != null) for (int l = 0; l < sc.layers; l++) sc.rates[l].sample(sc.bytes[l], now);
+                if (sc != null) {
+                    for (int l = 0; l < sc.layers; l++) sc.rates[l].sample(sc.bytes[l], now);
+                    sc.sampleTemporal(now);
+                }
                 for (Consumer c : t.consumers) c.rate.sample(c.octets, now);
             }
         }

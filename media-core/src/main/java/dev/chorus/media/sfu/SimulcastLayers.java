@@ -40,6 +40,15 @@ final class SimulcastLayers {
     final long[] bytes;
     /** Arriving rate per layer, sampled by the room's timer (the bandwidth allocator's layer costs). */
     final BitrateSampler[] rates;
+    /** Temporal layers told apart per spatial layer (TID 0..3; VP8 and VP9 carry 2 bits of it). */
+    static final int TEMPORAL_LAYERS = 4;
+    /**
+     * Bytes per spatial × temporal layer ({@code [layer * TEMPORAL_LAYERS + tid]}; without a TID a discardable packet
+     * counts as layer 1, the rest as 0: {@link PayloadDescriptor#effectiveTemporalId}).
+     */
+    final long[] temporalBytes;
+    /** Their arriving rates, sampled with {@link #rates} ({@link #temporalLadder}). */
+    final BitrateSampler[] temporalRates;
     /** Per layer: its recent peak 1 s rate, decaying towards the current one ({@link #peakBps}). */
     private final long[] peakBps;
     private final long[] peakSinceNanos;
@@ -74,6 +83,9 @@ final class SimulcastLayers {
         this.bytes = new long[layers];
         this.rates = new BitrateSampler[layers];
         for (int l = 0; l < layers; l++) rates[l] = new BitrateSampler();
+        this.temporalBytes = new long[layers * TEMPORAL_LAYERS];
+        this.temporalRates = new BitrateSampler[layers * TEMPORAL_LAYERS];
+        for (int i = 0; i < temporalRates.length; i++) temporalRates[i] = new BitrateSampler();
         this.peakBps = new long[layers];
         this.peakSinceNanos = new long[layers];
         this.demand = new LayerDemand(layers);
@@ -128,6 +140,31 @@ final class SimulcastLayers {
         return peakBps[layer];
     }
 
+    /** Worker timer (once a second, with the layer rates): samples the temporal layers' byte counters. */
+    void sampleTemporal(long now) {
+        for (int i = 0; i < temporalRates.length; i++) temporalRates[i].sample(temporalBytes[i], now);
+    }
+
+    /**
+     * {@code layer}'s measured rate with temporal layers 0..k at {@code [k]} (cumulative: TL0, TL0+TL1, ...), up to
+     * its highest temporal layer that carried anything in the last sampled second; empty when it has only one (a
+     * publisher without temporal layers, H.264) or nothing was measured. What the bandwidth allocator may send of the
+     * lowest layer when the estimate does not cover it whole. Allocates one small array (per allocation, not per
+     * packet).
+     */
+    long[] temporalLadder(int layer) {
+        int top = -1;
+        for (int t = 0; t < TEMPORAL_LAYERS; t++) if (temporalRates[layer * TEMPORAL_LAYERS + t].bps() > 0) top = t;
+        if (top < 1) return new long[0];
+        long[] ladder = new long[top + 1];
+        long sum = 0;
+        for (int t = 0; t <= top; t++) {
+            sum += temporalRates[layer * TEMPORAL_LAYERS + t].bps();
+            ladder[t] = sum;
+        }
+        return ladder;
+    }
+
     boolean flowing(int layer, long now) {
         return packets[layer] > 0 && now - lastPacketNanos[layer] < ACTIVE_NANOS;
     }
@@ -140,6 +177,8 @@ final class SimulcastLayers {
     void onMedia(int layer, PayloadDescriptor payload, int rtpLength, long now) {
         packets[layer]++;
         bytes[layer] += rtpLength;
+        int tid = payload.effectiveTemporalId();
+        temporalBytes[layer * TEMPORAL_LAYERS + Math.min(tid, TEMPORAL_LAYERS - 1)] += rtpLength;
         lastPacketNanos[layer] = now;
         if (!payload.keyframe()) return;
         int w = payload.frameWidth();

@@ -174,6 +174,7 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
                 rates = layerRates(sc, now);
                 wanted = c.track.info.muted() ? LayerSelector.NONE : c.layers().viewWanted(sc);
             }
+            long[] ladder = sc != null && sc.flowing(0, now) ? sc.temporalLadder(0) : NO_LADDER;
             if (known.add(key)) {
                 BandwidthAllocator.Kind k = kind == TrackKind.AUDIO ? BandwidthAllocator.Kind.AUDIO
                         : kind == TrackKind.SCREEN ? BandwidthAllocator.Kind.SCREEN : BandwidthAllocator.Kind.CAMERA;
@@ -182,6 +183,7 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
                 loop.setWantedLayer(key, wanted);
                 loop.setLayerRates(key, rates);
             }
+            loop.setLowestTemporalRates(key, ladder);
         }
         if (known.retainAll(seen)) {
             for (String key : Set.copyOf(loop.trackIds())) if (!known.contains(key)) loop.remove(key);
@@ -190,7 +192,10 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
         if (!active()) { // no transport-cc: nothing is capped
             for (int i = 0; i < consumers.size(); i++) {
                 ConsumerLayers cl = consumers.get(i).layers;
-                if (cl != null) cl.bandwidthCap = Integer.MAX_VALUE;
+                if (cl != null) {
+                    cl.bandwidthCap = Integer.MAX_VALUE;
+                    cl.bandwidthTemporalCap = BandwidthAllocator.ALL_TEMPORAL;
+                }
             }
             side.pacer.configure(false, 0, now);
             return;
@@ -213,8 +218,10 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             int cap = t.pausedForBandwidth() ? LayerSelector.NONE
                     : t.granted() == LayerSelector.NONE ? Integer.MAX_VALUE : t.granted();
             if (t.pausedForBandwidth()) paused++;
-            if (cap != cl.bandwidthCap) {
+            int temporal = cap == LayerSelector.NONE ? BandwidthAllocator.ALL_TEMPORAL : t.grantedTemporal();
+            if (cap != cl.bandwidthCap || temporal != cl.bandwidthTemporalCap) {
                 cl.bandwidthCap = cap;
+                cl.bandwidthTemporalCap = temporal;
                 changed = true;
             }
         }
@@ -247,11 +254,17 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
             if (c.track.simulcast == null || t == null) continue;
             b.append(" video=").append(t.pausedForBandwidth() ? "paused" : String.valueOf(t.granted()));
             LayerSelector sel = c.layers().selector;
+            if (t.grantedTemporal() != BandwidthAllocator.ALL_TEMPORAL) b.append("/TL").append(t.grantedTemporal());
             b.append("(target ").append(sel.targetSpatial()).append(" current ").append(sel.currentSpatial())
+                    .append(" tl ").append(tl(sel.targetTemporal())).append('/').append(tl(sel.currentTemporal()))
                     .append(" sent ").append(c.packets).append(" flowing ");
             for (int l = 0; l < c.track.simulcast.layers; l++) b.append(c.track.simulcast.flowing(l, now) ? '1' : '0');
             b.append(" rates");
             for (int l = 0; l < c.track.simulcast.layers; l++) b.append(l == 0 ? ' ' : '/').append(c.track.simulcast.rates[l].bps() / 1000);
+            b.append("k tids"); // the lowest layer's rate per temporal layer (1: discardable frames without a TID)
+            for (int tid = 0; tid < SimulcastLayers.TEMPORAL_LAYERS; tid++) {
+                b.append(tid == 0 ? ' ' : '/').append(c.track.simulcast.temporalRates[tid].bps() / 1000);
+            }
             long[] costs = layerRates(c.track.simulcast, now);
             b.append("k costs");
             for (int l = 0; l < costs.length; l++) b.append(l == 0 ? ' ' : '/').append(costs[l] / 1000);
@@ -282,6 +295,12 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
         }
         return rates;
     }
+
+    private static String tl(int temporal) {
+        return temporal == BandwidthAllocator.ALL_TEMPORAL ? "all" : String.valueOf(temporal);
+    }
+
+    private static final long[] NO_LADDER = new long[0];
 
     /** A layer above another costs at least this many times as much ({@link #layerRates}). */
     static final long LAYER_RATIO = 2;

@@ -72,14 +72,20 @@ final class SubscriberLayers {
         report(c, wanted);
         int target = ConsumerLayers.target(sc, wanted, view, now);
         LayerSelector selector = cl.selector;
+        // The bandwidth's temporal cap is for the layer it capped (the lowest, at a reduced frame rate).
+        int temporal = target != LayerSelector.NONE && target == cl.bandwidthCap ? cl.bandwidthTemporalCap
+                : Integer.MAX_VALUE;
         if (target != selector.targetSpatial()) {
             SfuCounters.SwitchReason why = cl.appliedCap != cl.bandwidthCap ? SfuCounters.SwitchReason.BANDWIDTH
                     : cl.appliedView != view ? SfuCounters.SwitchReason.VIEW : SfuCounters.SwitchReason.PUBLISHER;
             side.counters().targetChanges[why.ordinal()]++;
             cl.appliedCap = cl.bandwidthCap;
             cl.appliedView = view;
-            selector.setTarget(target, Integer.MAX_VALUE);
+            selector.setTarget(target, temporal);
             if (target != LayerSelector.NONE) c.track.publisher.publishing.requestKeyframe(c.track, target, now);
+        } else if (temporal != selector.targetTemporal()) {
+            // Same layer, other frame rate: down at the next picture, up at a layer sync (no key frame needed).
+            selector.setTarget(target, temporal);
         }
     }
 

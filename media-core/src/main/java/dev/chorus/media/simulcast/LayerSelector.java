@@ -12,8 +12,12 @@ import dev.chorus.media.rtp.RtpPacket;
  * <ul>
  *   <li>Spatial layers (simulcast encodings) switch only at a key frame of the target layer: until one arrives the
  *       current layer keeps flowing and {@link #keyframeNeeded()} tells the caller to ask the publisher (PLI/FIR).
- *   <li>Temporal layers go down at any picture start and up at a TL0 picture (TID 0) or a layer-sync picture
- *       (Y bit) of the target layer; a picture is forwarded or dropped whole.
+ *   <li>Temporal layers go down at any picture start and up at a key frame or a layer-sync picture (Y bit) within
+ *       the target ({@link TemporalSwitch}); a picture is forwarded or dropped whole. Without a TID (Chromium's VP8
+ *       simulcast) a discardable (N bit) picture counts as layer 1 ({@link PayloadDescriptor#effectiveTemporalId}),
+ *       and a switch back up may happen at any discardable picture. The bandwidth allocator
+ *       lowers the temporal target of the lowest spatial layer when the subscriber's estimate does not cover it
+ *       at full frame rate.
  *   <li>Forwarded packets get sequence numbers without holes for dropped pictures, timestamps that continue from
  *       the previous layer by wall-clock time, and picture id / TL0PICIDX that continue across switches.
  * </ul>
@@ -107,12 +111,16 @@ public final class LayerSelector {
             if (spatial != targetSpatial || !payload.keyframe()) return drop();
             switchTo(spatial, rtp, payload, nowNanos);
         }
-        int tid = payload.temporalId() == PayloadDescriptor.ABSENT ? 0 : payload.temporalId();
+        int tid = payload.effectiveTemporalId();
         int ahead = (short) (seq - highestInSeq);
         if (ahead > 0) {
             highestInSeq = seq;
             if (newPicture(rtp, payload)) {
-                adaptTemporal(tid, payload.layerSync());
+                // Without a TID the only temporal structure is the discardable (N) picture: nothing refers to it, so
+                // forwarding it again may start at any one.
+                boolean switchingPoint = payload.temporalId() == PayloadDescriptor.ABSENT ? payload.discardable()
+                        : payload.layerSync();
+                adaptTemporal(tid, switchingPoint, payload.keyframe());
                 forwardingPicture = tid <= currentTemporal;
                 if (!forwardingPicture && payload.pictureId() != PayloadDescriptor.ABSENT) pictureIdOffset--;
             }
@@ -145,9 +153,9 @@ public final class LayerSelector {
         return fresh;
     }
 
-    private void adaptTemporal(int tid, boolean layerSync) {
+    private void adaptTemporal(int tid, boolean layerSync, boolean keyframe) {
         int before = currentTemporal;
-        currentTemporal = TemporalSwitch.next(currentTemporal, targetTemporal, tid, layerSync);
+        currentTemporal = TemporalSwitch.next(currentTemporal, targetTemporal, tid, layerSync, keyframe);
         if (before != currentTemporal) temporalSwitches++;
     }
 

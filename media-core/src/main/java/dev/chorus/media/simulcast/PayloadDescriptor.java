@@ -41,6 +41,23 @@ public interface PayloadDescriptor {
     /** An up-switch to this packet's temporal layer may happen here (VP8 Y bit, VP9 U bit). */
     boolean layerSync();
 
+    /**
+     * No later frame refers to this one (VP8 N bit): it may be dropped without harm to the rest, which is the only
+     * temporal structure a publisher leaves when it sends no temporal layer index (Chromium's VP8 simulcast, measured:
+     * no picture id, no TID, N set on every other frame).
+     */
+    default boolean discardable() { return false; }
+
+    /**
+     * The temporal layer a picture counts as: its TID; without one, 1 for a discardable picture and 0 for the rest
+     * (dropping the discardable ones halves Chromium's L1T3 frame rate, and a switch back up may happen at any one of
+     * them since nothing refers to it).
+     */
+    default int effectiveTemporalId() {
+        int tid = temporalId();
+        return tid != ABSENT ? tid : discardable() ? 1 : 0;
+    }
+
     /** Frame width read from a key frame's start (0: not in this packet or unknown). */
     int frameWidth();
 

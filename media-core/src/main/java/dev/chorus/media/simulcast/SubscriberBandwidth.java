@@ -12,7 +12,9 @@ import java.util.Map;
  * tracks it receives ({@link BandwidthAllocator}), the resulting target layer of each track's {@link LayerSelector},
  * the subscriber told when a video is paused for bandwidth or resumed, and a probe started when a track wants a
  * higher layer than the estimate allows (so the up-switch happens on a proven rate, not by trial; failed probes back
- * off exponentially). Runs on the
+ * off exponentially). The layers share the estimate less a headroom for retransmissions
+ * ({@link #retransmissionHeadroom}); the lowest layer may be granted at a reduced frame rate (its lower temporal
+ * layers, {@link #setLowestTemporalRates}) when the estimate does not cover it whole. Runs on the
  * subscriber's worker: feed it sent packets and feedback through {@link #estimator()}, call {@link #update} on a
  * timer (every {@value #INTERVAL_MILLIS} ms). Sans-IO.
  */
@@ -71,6 +73,10 @@ public final class SubscriberBandwidth {
         boolean pausedForBandwidth;
         /** The layer of the last allocation ({@link LayerSelector#NONE} before one, or paused/hidden). */
         int granted = LayerSelector.NONE;
+        /** The lowest layer's cumulative rates by temporal layer ({@link BandwidthAllocator.Track#lowestTemporalBps}). */
+        long[] lowestTemporalBps = new long[0];
+        /** The temporal layer of the last allocation ({@link BandwidthAllocator#ALL_TEMPORAL}: all). */
+        int grantedTemporal = BandwidthAllocator.ALL_TEMPORAL;
         /** Since when a playing video's lowest layer has not fit ({@link #NOT_SHORT}: it fits). */
         long shortSinceNanos = NOT_SHORT;
 
@@ -85,6 +91,8 @@ public final class SubscriberBandwidth {
         public LayerSelector selector() { return selector; }
         public boolean pausedForBandwidth() { return pausedForBandwidth; }
         public int granted() { return granted; }
+        /** The highest temporal layer granted ({@link BandwidthAllocator#ALL_TEMPORAL}: all). */
+        public int grantedTemporal() { return grantedTemporal; }
     }
 
     private static final long NOT_SHORT = Long.MIN_VALUE;
@@ -143,6 +151,29 @@ public final class SubscriberBandwidth {
         if (t != null) t.layerBps = layerBps.clone();
     }
 
+    /**
+     * The lowest layer's rate with temporal layers 0..k (cumulative; fewer than two entries: none known), so the
+     * allocator can send it at a reduced frame rate when the estimate does not cover it whole.
+     */
+    public void setLowestTemporalRates(String id, long[] cumulativeBps) {
+        TrackState t = tracks.get(id);
+        if (t != null) t.lowestTemporalBps = cumulativeBps.clone();
+    }
+
+    /**
+     * The part of the estimate kept out of the layers for retransmissions: the last loss ratio of the estimate, at
+     * least {@value #MIN_RETRANSMISSION_HEADROOM} and at most {@value #MAX_RETRANSMISSION_HEADROOM} (what
+     * {@link SendSideBandwidthEstimator#mayRetransmit} always allows). Without it the layers fill the estimate, every
+     * repair of a loss overruns the link (and is refused for bandwidth: session 8's 250 kbit/s failures had 13-25
+     * refused in 5 s, each leaving a frame undecodable until the next key frame).
+     */
+    public static double retransmissionHeadroom(double lossRatio) {
+        return Math.clamp(lossRatio, MIN_RETRANSMISSION_HEADROOM, MAX_RETRANSMISSION_HEADROOM);
+    }
+
+    public static final double MIN_RETRANSMISSION_HEADROOM = 0.05;
+    public static final double MAX_RETRANSMISSION_HEADROOM = 0.10;
+
     /** Rate sent whatever the allocation (tracks without layers); it comes off the estimate before sharing. */
     public void setReservedBps(long bps) { reservedBps = Math.max(0, bps); }
 
@@ -165,12 +196,16 @@ public final class SubscriberBandwidth {
             // the link is not coping); the allocation names the deficit as the rate to probe for.
             boolean hold = current != LayerSelector.NONE && !t.pausedForBandwidth && !severeLoss
                     && (t.shortSinceNanos == NOT_SHORT || nowNanos - t.shortSinceNanos < PAUSE_HOLD_NANOS);
-            in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current, hold));
+            in.add(new BandwidthAllocator.Track(t.id, t.kind, t.priority, t.layerBps, t.wantedLayer, current, hold,
+                    t.lowestTemporalBps, t.grantedTemporal));
         }
+        long estimate = estimator.estimateBps();
+        double headroom = retransmissionHeadroom(estimator.lossRatio());
         // Pausing a video needs a measured estimate: before the path showed a limit, every wanted video gets its
         // lowest layer whatever the start estimate says (the layers above still wait for the estimate or a probe).
-        BandwidthAllocator.Allocation a = allocator.allocate(Math.max(0, estimator.estimateBps() - reservedBps), in,
-                estimator.limitSeen());
+        // What the layers may use: the estimate less the retransmissions' headroom and the reserved rate.
+        BandwidthAllocator.Allocation a = allocator.allocate(
+                Math.max(0, (long) (estimate * (1 - headroom)) - reservedBps), in, estimator.limitSeen());
         boolean held = false;
         boolean paused = false;
         for (BandwidthAllocator.Grant g : a.grants()) {
@@ -184,8 +219,10 @@ public final class SubscriberBandwidth {
                 t.shortSinceNanos = nowNanos;
             }
             t.granted = g.layer();
-            if (t.selector != null && t.selector.targetSpatial() != g.layer()) {
-                t.selector.setTarget(g.layer(), Integer.MAX_VALUE);
+            t.grantedTemporal = g.temporal();
+            if (t.selector != null && (t.selector.targetSpatial() != g.layer()
+                    || t.selector.targetTemporal() != g.temporal())) {
+                t.selector.setTarget(g.layer(), g.temporal());
             }
             if (g.pausedForBandwidth() != t.pausedForBandwidth) {
                 t.pausedForBandwidth = g.pausedForBandwidth();
@@ -212,7 +249,9 @@ public final class SubscriberBandwidth {
                 probeInterval = Math.min(probeInterval * 2, MAX_PROBE_INTERVAL_NANOS);
             }
         }
-        long target = (long) ((a.probeTargetBps() + (a.probeTargetBps() > 0 ? reservedBps : 0)) * PROBE_OVERSHOOT);
+        // The estimate that gives the allocator the rate it named, headroom and reserved rate included.
+        long target = (long) ((a.probeTargetBps() + (a.probeTargetBps() > 0 ? reservedBps : 0)) / (1 - headroom)
+                * PROBE_OVERSHOOT);
         long wait = held ? DEFICIT_PROBE_INTERVAL_NANOS : target * 10 >= failedBps * 9 ? probeInterval : PROBE_INTERVAL_NANOS;
         if (paused) wait = Math.min(wait, PAUSED_PROBE_INTERVAL_NANOS);
         if (a.probeTargetBps() > 0 && !probing && nowNanos - lastProbeNanos >= wait) {

@@ -13,8 +13,8 @@ import dev.chorus.media.rtp.RtpPacket;
  *   <li>Spatial up (and the start) waits for a key picture (P = 0 at SID 0: {@link #keyframeNeeded()} asks for one),
  *       which is what K-SVC needs (Chromium's {@code L3T3_KEY}: an upper layer refers to a lower one only in key
  *       pictures); spatial down takes effect at the next picture.
- *   <li>Temporal down at any picture; up at a TL0 picture or a switching-up point (U bit) of a layer within the
- *       target.
+ *   <li>Temporal down at any picture; up at a key picture or a switching-up point (U bit) of a layer within the
+ *       target ({@link TemporalSwitch}).
  *   <li>The marker bit (end of picture) is set on the last packet of the highest forwarded spatial layer of each
  *       picture (E bit at SID = the current layer), since the picture's own marker came with a dropped layer.
  *   <li>Sequence numbers close the gaps of dropped packets, and picture ids those of dropped pictures; timestamps
@@ -92,7 +92,7 @@ public final class SvcSelector {
             highestInSeq = seq;
             if (newPicture(rtp, vp9)) {
                 adaptSpatial(vp9.keyframe());
-                adaptTemporal(tid, vp9.layerSync());
+                adaptTemporal(tid, vp9.layerSync(), vp9.keyframe());
                 forwardingPicture = currentSpatial != NONE && tid <= currentTemporal;
                 if (!forwardingPicture && vp9.pictureId() != PayloadDescriptor.ABSENT) pictureIdOffset--;
             }
@@ -138,9 +138,9 @@ public final class SvcSelector {
         if (before != currentSpatial && before != NONE) spatialSwitches++;
     }
 
-    private void adaptTemporal(int tid, boolean switchingUp) {
+    private void adaptTemporal(int tid, boolean switchingUp, boolean keyPicture) {
         int before = currentTemporal;
-        currentTemporal = TemporalSwitch.next(currentTemporal, targetTemporal, tid, switchingUp);
+        currentTemporal = TemporalSwitch.next(currentTemporal, targetTemporal, tid, switchingUp, keyPicture);
         if (before != currentTemporal) temporalSwitches++;
     }
 }

@@ -26,6 +26,7 @@ public final class Vp8Descriptor implements PayloadDescriptor {
     private int tl0At;
     private int length;
     private boolean startOfPartition;
+    private boolean nonReference;
     private int partitionIndex;
     private int pictureId;
     private boolean longPictureId;
@@ -52,6 +53,7 @@ public final class Vp8Descriptor implements PayloadDescriptor {
         int end = off + len;
         int b0 = buf[p++] & 0xFF;
         startOfPartition = (b0 & 0x10) != 0;
+        nonReference = (b0 & 0x20) != 0;
         partitionIndex = b0 & 0x07;
         if ((b0 & 0x80) != 0) {
             if (p >= end) return false;
@@ -106,6 +108,8 @@ public final class Vp8Descriptor implements PayloadDescriptor {
     public int temporalId() { return temporalId; }
     /** Y bit: this frame only depends on TL0 frames, so a receiver can switch up to its layer here. */
     public boolean layerSync() { return layerSync; }
+    /** N bit: no other frame refers to this one (RFC 7741 §4.2; libwebrtc sets it on L1T3's TL2 frames). */
+    @Override public boolean discardable() { return nonReference; }
 
     /** Rewrites the picture id in place keeping the field's width (7 or 15 bits); no-op without one. */
     public void setPictureId(int id) {

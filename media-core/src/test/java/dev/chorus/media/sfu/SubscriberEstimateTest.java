@@ -54,6 +54,14 @@ class SubscriberEstimateTest {
     final int[] seq = {1, 1, 1};
     final long[] ts = {0, 0, 0};
     final int[] pid = {1, 1, 1};
+    /** Each layer as L1T3 (libwebrtc's 0-2-1-2 pattern and layer syncs) instead of one temporal layer. */
+    boolean temporalLayers;
+    final int[] pictures = {0, 0, 0};
+    final int[] tl0 = {0, 0, 0};
+    static final int[] TID_PATTERN = {0, 2, 1, 2};
+    static final boolean[] SYNC_PATTERN = {false, true, true, false, false, false, false, false};
+    /** Per forwarded media packet (payload type 96): its TID as the subscriber receives it. */
+    final List<Integer> receivedTids = new ArrayList<>();
 
     /** The subscriber's downlink: a drop-tail bottleneck and the receiver's transport-cc recorder. */
     final class Bottleneck extends CapturingChannel {
@@ -79,7 +87,10 @@ class SubscriberEstimateTest {
             assertThat(rtp.wrap(buf, off, len)).isEqualTo(RtpStatus.OK);
             if (rtp.payloadLength() == 0) padding++;
             else if (rtp.payloadType() == 97) rtx++;
-            else mediaSentAt.add(clock[0]);
+            else {
+                mediaSentAt.add(clock[0]);
+                receivedTids.add((buf[rtp.payloadOffset() + 5] & 0xC0) >>> 6);
+            }
             int twcc = twccOf(buf, off, rtp);
             long now = clock[0];
             long start = Math.max(now, freeAtNanos);
@@ -181,10 +192,15 @@ class SubscriberEstimateTest {
     void picture(int layer, boolean key, int bytes) {
         int remaining = bytes;
         boolean start = true;
+        if (key) pictures[layer] = 0;
+        int n = pictures[layer]++;
+        int tid = temporalLayers && !key ? TID_PATTERN[n % 4] : 0;
+        boolean sync = temporalLayers && !key && SYNC_PATTERN[n % 8];
+        if (tid == 0) tl0[layer] = (tl0[layer] + 1) & 0xFF;
         while (remaining > 0) {
             int size = Math.min(1100, remaining);
             remaining -= size;
-            byte[] p = packet(layer, seq[layer], ts[layer], pid[layer], start, key, size);
+            byte[] p = packet(layer, seq[layer], ts[layer], pid[layer], start, key, size, tl0[layer], tid, sync);
             seq[layer] = (seq[layer] + 1) & 0xFFFF;
             start = false;
             RtpPacket rtp = new RtpPacket();
@@ -196,7 +212,8 @@ class SubscriberEstimateTest {
     }
 
     /** A VP8 packet of {@code layer} with mid, rid and the publisher's transport-wide sequence number. */
-    static byte[] packet(int layer, int seq, long ts, int pictureId, boolean start, boolean keyframe, int payload) {
+    static byte[] packet(int layer, int seq, long ts, int pictureId, boolean start, boolean keyframe, int payload,
+                         int tl0, int tid, boolean sync) {
         byte[] rid = RID[layer].getBytes(StandardCharsets.US_ASCII);
         byte[] ext = {(byte) (MID_EXT << 4), '0', (byte) ((RID_EXT << 4) | (rid.length - 1)), rid[0],
                 (byte) ((PUB_TWCC << 4) | 1), (byte) (seq >>> 8), (byte) seq, 0};
@@ -215,8 +232,8 @@ class SubscriberEstimateTest {
         b[p++] = (byte) 0xE0;
         b[p++] = (byte) (0x80 | (pictureId >>> 8));
         b[p++] = (byte) pictureId;
-        b[p++] = 0;
-        b[p++] = 0;
+        b[p++] = (byte) tl0;
+        b[p++] = (byte) ((tid << 6) | (sync ? 0x20 : 0));
         b[p] = (byte) (start && keyframe ? 0x00 : 0x01);
         if (start && keyframe) {
             b[p + 3] = (byte) 0x9d; b[p + 4] = 0x01; b[p + 5] = 0x2a;
@@ -363,5 +380,32 @@ class SubscriberEstimateTest {
         assertThat(costs[2]).isBetween(640_000L, 660_000L).as("at least 2 × the middle layer's 320 k");
         // A layer that just started (its encoder ramping) never looks cheaper than twice the one below.
         assertThat(costs[1] * 2).isLessThanOrEqualTo(costs[2]);
+    }
+
+    /**
+     * The lever for issue 12's 250 kbit/s subscriber: a publisher whose lowest layer (~155 kbit/s on the wire) has
+     * three temporal layers, a link of 130 kbit/s that cannot carry it whole. The subscriber gets the lowest layer's
+     * TL0 + TL1 (or TL0 alone) instead of a paused video or a lowest layer overrunning its link: it is never paused,
+     * receives no TL2 picture once the estimate shows the limit, and the bottleneck's queue (100 ms, drop-tail)
+     * overflows rarely.
+     */
+    @Test
+    void aLinkThatCarriesTheLowestLayerOnlyAtAReducedFrameRateGetsItsLowerTemporalLayers() {
+        temporalLayers = true;
+        link.capacityBps = 130_000;
+        run(10);
+        assertThat(target()).isZero();
+        int tl = consumer.layers().selector.targetTemporal();
+        assertThat(tl).as("temporal target after 10 s").isLessThan(2);
+        int droppedBefore = link.dropped;
+        int from = receivedTids.size();
+        run(10);
+        assertThat(told).as("never paused").isEmpty();
+        assertThat(target()).isZero();
+        List<Integer> tids = receivedTids.subList(from, receivedTids.size());
+        assertThat(tids).as("packets forwarded in the last 10 s (one per picture)").hasSizeGreaterThan(60);
+        assertThat(tids.stream().filter(t -> t == 2).count()).as("TL2 packets forwarded").isLessThan(tids.size() / 10);
+        assertThat(link.dropped - droppedBefore).as("packets the full queue dropped in 10 s (of %s sent)", tids.size())
+                .isLessThanOrEqualTo(tids.size() / 10);
     }
 }

@@ -130,4 +130,71 @@ class BandwidthAllocatorTest {
         assertThat(c.of("c").layer()).isEqualTo(1);
         assertThat(c.of("c").lowestShort()).isFalse();
     }
+
+    /** The lowest layer's rate with TL0, TL0+TL1 and all three (libwebrtc's L1T3 split: 40 %, 60 %, 100 %). */
+    static final long[] LOWEST_TEMPORAL = {60_000, 90_000, 150_000};
+
+    static Track layered(int current, int currentTemporal) {
+        return new Track("c", CAMERA, 0, CAMERA_RATES, 2, current, false, LOWEST_TEMPORAL, currentTemporal);
+    }
+
+    @Test
+    void aLowestLayerTheEstimateCoversOnlyAtAReducedFrameRateIsSentAtTheTemporalLayersThatFit() {
+        // 170 k: 130 k after audio, under the whole lowest layer (150 k): TL0 + TL1 (90 k), neither overrunning the
+        // link with the whole layer nor pausing; the probe aims at the whole layer.
+        Allocation a = allocator.allocate(170_000, List.of(audio("a"), layered(0, BandwidthAllocator.ALL_TEMPORAL)));
+        assertThat(a.of("c").layer()).isZero();
+        assertThat(a.of("c").temporal()).isEqualTo(1);
+        assertThat(a.of("c").pausedForBandwidth()).isFalse();
+        assertThat(a.of("c").lowestShort()).isFalse();
+        assertThat(a.usedBps()).isEqualTo(40_000 + 90_000);
+        assertThat(a.probeTargetBps()).as("what is used + 1.1 × the next step").isEqualTo(130_000 + 66_000);
+        // 120 k: TL0 alone.
+        Allocation b = allocator.allocate(120_000, List.of(audio("a"), layered(0, 1)));
+        assertThat(b.of("c").temporal()).isZero();
+        assertThat(b.usedBps()).isEqualTo(100_000);
+        // 80 k: 40 k after audio, under 0.7 × TL0: paused; resuming needs audio + 1.1 × TL0.
+        Allocation c = allocator.allocate(80_000, List.of(audio("a"), layered(0, 0)));
+        assertThat(c.of("c").pausedForBandwidth()).isTrue();
+        assertThat(c.probeTargetBps()).isEqualTo(40_000 + 66_000);
+        // Held by the caller instead: TL0 only while it waits.
+        Track held = new Track("c", CAMERA, 0, CAMERA_RATES, 2, 0, true, LOWEST_TEMPORAL, 0);
+        Allocation d = allocator.allocate(80_000, List.of(audio("a"), held));
+        assertThat(d.of("c").layer()).isZero();
+        assertThat(d.of("c").temporal()).isZero();
+        assertThat(d.of("c").lowestShort()).isTrue();
+    }
+
+    @Test
+    void aFrameRateGoesUpOnlyWithHeadroomAndDownAsSoonAsItDoesNotFit() {
+        // On TL0 + TL1: the whole layer (150 k) needs 1.1 × it (165 k) after audio.
+        assertThat(allocator.allocate(190_000, List.of(audio("a"), layered(0, 1))).of("c").temporal()).isEqualTo(1);
+        assertThat(allocator.allocate(206_000, List.of(audio("a"), layered(0, 1))).of("c").temporal())
+                .isEqualTo(BandwidthAllocator.ALL_TEMPORAL);
+        // On the whole layer: kept while it fits, down a step as soon as it does not.
+        assertThat(allocator.allocate(190_000, List.of(audio("a"), layered(0, BandwidthAllocator.ALL_TEMPORAL)))
+                .of("c").temporal()).isEqualTo(BandwidthAllocator.ALL_TEMPORAL);
+        assertThat(allocator.allocate(189_000, List.of(audio("a"), layered(0, BandwidthAllocator.ALL_TEMPORAL)))
+                .of("c").temporal()).isEqualTo(1);
+        // From the middle layer down: straight to the step that fits.
+        Allocation fromMiddle = allocator.allocate(130_000, List.of(audio("a"), layered(1, BandwidthAllocator.ALL_TEMPORAL)));
+        assertThat(fromMiddle.of("c").layer()).isZero();
+        assertThat(fromMiddle.of("c").temporal()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutTemporalLayersOrOnAnUnmeasuredEstimateTheLowestLayerGoesWhole() {
+        // No temporal rates (H.264, or not measured yet): the whole lowest layer, kept down to 0.7 × its rate.
+        Allocation a = allocator.allocate(150_000, List.of(audio("a"), camera("c", 0, 2, 0)));
+        assertThat(a.of("c").layer()).isZero();
+        assertThat(a.of("c").temporal()).isEqualTo(BandwidthAllocator.ALL_TEMPORAL);
+        // A start value is no reason to lower the frame rate.
+        Allocation b = allocator.allocate(120_000, List.of(audio("a"), layered(NONE, BandwidthAllocator.ALL_TEMPORAL)), false);
+        assertThat(b.of("c").layer()).isZero();
+        assertThat(b.of("c").temporal()).isEqualTo(BandwidthAllocator.ALL_TEMPORAL);
+        // Above the lowest layer nothing is granted at a reduced frame rate.
+        Allocation c = allocator.allocate(800_000, List.of(audio("a"), layered(0, 0)));
+        assertThat(c.of("c").layer()).isEqualTo(1);
+        assertThat(c.of("c").temporal()).isEqualTo(BandwidthAllocator.ALL_TEMPORAL);
+    }
 }

@@ -15,11 +15,14 @@ import org.junit.jupiter.api.Test;
  */
 class LayerSelectorTest {
     record Out(int layer, int seq, long ts, int pictureId, int tl0, int tid, boolean keyframe, boolean start) {}
+    /** One source picture of a layer and whether the selector forwarded it (pictures go whole or not at all). */
+    record Src(int layer, int tid, boolean sync, boolean keyframe, boolean forwarded) {}
 
     private LayerSelector selector = new LayerSelector(90_000);
     private final RtpPacket rtp = new RtpPacket();
     private final Vp8Descriptor vp8 = new Vp8Descriptor();
     private final List<Out> out = new ArrayList<>();
+    private final List<Src> sources = new ArrayList<>();
     private Vp8Source[] layers;
     private long now = 1_000_000_000L;
     /** When set (to {@link #selector}), {@code frame} asks {@code ignores} first, as the SFU's forwarding loop does. */
@@ -40,14 +43,22 @@ class LayerSelectorTest {
     private void frame(int keyframeOn) {
         now += 33_333_333L;
         for (int l = 0; l < layers.length; l++) {
+            int tid = l == keyframeOn ? 0 : layers[l].nextTid();
+            boolean sync = l != keyframeOn && layers[l].nextSync();
+            boolean first = true;
             for (byte[] p : layers[l].picture(l == keyframeOn)) {
                 assertThat(rtp.wrap(p, 0, p.length)).isEqualTo(RtpStatus.OK);
                 assertThat(vp8.parse(p, rtp.payloadOffset(), rtp.payloadLength())).isTrue();
                 if (ignoring != null && ignoring.ignores(l)) {
                     ignored++;
+                    if (first) sources.add(new Src(l, tid, sync, l == keyframeOn, false));
+                    first = false;
                     continue;
                 }
-                if (selector.accept(l, rtp, vp8, now)) {
+                boolean accepted = selector.accept(l, rtp, vp8, now);
+                if (first) sources.add(new Src(l, tid, sync, l == keyframeOn, accepted));
+                first = false;
+                if (accepted) {
                     rtp.wrap(p, 0, p.length);
                     vp8.parse(p, rtp.payloadOffset(), rtp.payloadLength());
                     out.add(new Out(l, rtp.sequenceNumber(), rtp.timestamp(), vp8.pictureId(), vp8.tl0PicIdx(),
@@ -172,30 +183,102 @@ class LayerSelectorTest {
         return new ArrayList<>(out);
     }
 
+    /**
+     * Every forwarded picture of {@code layer} has what it refers to ({@link Vp8Source#references}): since the last
+     * forwarded key frame, the latest picture of each temporal layer it needs came and was forwarded. What a
+     * decoder (and Chromium's reference finder, which otherwise waits) needs of a stream with dropped pictures.
+     */
+    private void assertDecodable(int layer) {
+        boolean[] seen = new boolean[3];
+        boolean[] latestForwarded = new boolean[3];
+        boolean keyed = false;
+        for (Src s : sources) {
+            if (s.layer() != layer) continue;
+            if (s.keyframe() && s.forwarded()) {
+                keyed = true;
+                java.util.Arrays.fill(seen, false);
+            }
+            if (s.forwarded()) {
+                assertThat(keyed).as("nothing before a key frame: %s", s).isTrue();
+                if (!s.keyframe()) {
+                    for (int r : Vp8Source.references(s.tid(), s.sync())) {
+                        assertThat(seen[r] && latestForwarded[r]).as("%s has its TL%d reference", s, r).isTrue();
+                    }
+                }
+            }
+            seen[s.tid()] = true;
+            latestForwarded[s.tid()] = s.forwarded();
+        }
+    }
+
     @Test
-    void droppedTemporalLayersLeaveNoHolesAndUpSwitchesWaitForTl0() {
+    void droppedTemporalLayersLeaveNoHolesAndUpSwitchesWaitForALayerSync() {
         selector.setTarget(2, 0);
         frame(2);
         frames(11);
         assertThat(out).allMatch(o -> o.tid() == 0);
         assertThat(selector.currentTemporal()).isZero();
         assertContinuous();
-        // Up to all temporal layers: only at the next TID 0 picture.
-        while (layers[2].nextTid() == 0) frame(-1);
+        // Up to all temporal layers: not at a TL0 picture (the TL1 and TL2 pictures after it in the second half of
+        // libwebrtc's cycle refer to a TL1 picture that was dropped), only at the next layer sync.
+        while (layers[2].nextTid() != 0 || layers[2].nextSync() || !followedByNonSync(layers[2])) frame(-1);
         int before = out.size();
         selector.setTarget(2, 2);
-        frame(-1); // a TID > 0 picture: still dropped
-        assertThat(out).hasSize(before);
-        while (layers[2].nextTid() != 0) frame(-1);
-        frames(4);
+        frames(4); // TL0, then TL2, TL1, TL2 that are no layer syncs: dropped
+        assertThat(out.subList(before, out.size())).allMatch(o -> o.tid() == 0);
+        assertThat(selector.currentTemporal()).isZero();
+        while (!(layers[2].nextSync() && layers[2].nextTid() > 0)) frame(-1);
+        frames(8);
         assertThat(selector.currentTemporal()).isEqualTo(2);
         assertThat(out.subList(before, out.size())).extracting(Out::tid).contains(0, 1, 2);
         assertContinuous();
+        assertDecodable(2);
         // Down again: at once.
         selector.setTarget(2, 1);
         frames(8);
         assertThat(out.subList(out.size() - 3 * 4, out.size())).allMatch(o -> o.tid() <= 1);
         assertContinuous();
+        // And up again from TL1: at the next TL2 layer sync.
+        selector.setTarget(2, 2);
+        frames(16);
+        assertThat(selector.currentTemporal()).isEqualTo(2);
+        assertContinuous();
+        assertDecodable(2);
+    }
+
+    /** The source's next picture is a TL0 whose cycle position is the second half (no layer sync follows it). */
+    private static boolean followedByNonSync(Vp8Source s) {
+        return s.frame % 8 == 4;
+    }
+
+    @Test
+    void aKeyFrameOfTheCurrentLayerLiftsTheTemporalLayerAtOnce() {
+        selector.setTarget(0, 0);
+        frame(0);
+        frames(6);
+        selector.setTarget(0, Integer.MAX_VALUE);
+        while (layers[0].nextSync()) frame(-1);
+        frame(0); // a key frame refreshes every reference: all temporal layers from here
+        frames(3);
+        assertThat(selector.currentTemporal()).isEqualTo(Integer.MAX_VALUE);
+        assertContinuous();
+        assertDecodable(0);
+    }
+
+    @Test
+    void aTl0ReducedStreamStaysDecodableAcrossManyTemporalChanges() {
+        selector.setTarget(1, Integer.MAX_VALUE);
+        frame(1);
+        int[] targets = {0, 2, 1, 2, 0, 1, 0, Integer.MAX_VALUE};
+        for (int round = 0; round < 3; round++) {
+            for (int target : targets) {
+                selector.setTarget(1, target);
+                frames(5);
+            }
+        }
+        assertContinuous();
+        assertDecodable(1);
+        assertThat(selector.temporalSwitches()).isGreaterThan(10);
     }
 
     @Test
@@ -238,5 +321,32 @@ class LayerSelectorTest {
         frames(2);
         assertThat(out.size()).isGreaterThan(before);
         assertContinuous();
+    }
+
+    /**
+     * Chromium's VP8 simulcast as it arrives (no picture id, no TID; N on the frames nothing refers to): temporal
+     * target 0 forwards the reference frames only (half the pictures of L1T3), without holes in the sequence numbers,
+     * and all pictures again from the next discardable one on.
+     */
+    @Test
+    void withoutTemporalIndicesTheDiscardableFramesAreTheUpperLayer() {
+        for (Vp8Source l : layers) l.bare = true;
+        selector.setTarget(0, 0);
+        frame(0);
+        frames(15);
+        assertThat(out).hasSize(8).allMatch(o -> o.pictureId() == PayloadDescriptor.ABSENT);
+        assertThat(sources.stream().filter(s -> s.layer() == 0 && s.forwarded()).allMatch(s -> s.tid() < 2)).isTrue();
+        for (int i = 1; i < out.size(); i++) {
+            assertThat(out.get(i).seq()).isEqualTo((out.get(i - 1).seq() + 1) & 0xFFFF);
+            assertThat(out.get(i).ts()).isGreaterThan(out.get(i - 1).ts());
+        }
+        selector.setTarget(0, Integer.MAX_VALUE);
+        int before = out.size();
+        frames(8);
+        assertThat(out.size() - before).as("all pictures again within a picture or two").isGreaterThanOrEqualTo(7);
+        assertThat(selector.currentTemporal()).isGreaterThanOrEqualTo(1);
+        for (int i = 1; i < out.size(); i++) {
+            assertThat(out.get(i).seq()).isEqualTo((out.get(i - 1).seq() + 1) & 0xFFFF);
+        }
     }
 }

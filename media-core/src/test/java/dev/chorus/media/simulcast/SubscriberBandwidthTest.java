@@ -213,4 +213,61 @@ class SubscriberBandwidthTest {
         // Back-off 2, 4, 8, 8 s: at most 5 probes in 30 s (every 2 s would be 15).
         assertThat(bwe.probesStarted() - probesBefore).as("probes in 30 s at the link's limit").isBetween(1L, 5L);
     }
+
+    /**
+     * Issue 12's 250 kbit/s failures, the lever: audio + the whole lowest layer (190 k) do not fit a 170 k link, but
+     * its TL0 + TL1 (90 k of 150 k: libwebrtc's L1T3 split) do. The video keeps playing at a reduced frame rate, is
+     * never paused, and what is sent stays within the link almost all the time (before: the lowest layer whole,
+     * ~12 % over the link, or paused).
+     */
+    @Test
+    void aLinkThatCarriesTheLowestLayerOnlyAtAReducedFrameRateGetsItsTemporalLayersThatFit() {
+        long[] temporal = {60_000, 90_000, 150_000};
+        link(170_000);
+        path.packetBytes = 300;
+        loop.setLowestTemporalRates("cam", temporal);
+        path.sendRate = () -> AUDIO_RATE[0] + sent(temporal);
+        int over = 0;
+        int reduced = 0;
+        int steps = 0;
+        for (int step = 0; step < 30 * 4; step++) {
+            path.run(250_000);
+            loop.update(path.nowMicros * 1000);
+            if (step < 10 * 4) continue;
+            steps++;
+            if (AUDIO_RATE[0] + sent(temporal) > 170_000) over++;
+            if (camera.targetSpatial() == 0 && camera.targetTemporal() != BandwidthAllocator.ALL_TEMPORAL) reduced++;
+        }
+        assertThat(told).as("never paused").doesNotContain("cam paused");
+        assertThat(camera.targetSpatial()).isZero();
+        assertThat(reduced).as("allocations at a reduced frame rate after 10 s").isGreaterThan(steps / 2);
+        assertThat(over).as("allocations sending more than the link after 10 s").isLessThanOrEqualTo(steps / 10);
+        assertThat(loop.track("cam").grantedTemporal()).isEqualTo(camera.targetTemporal());
+    }
+
+    /** What the camera sends at its selector's target: a spatial layer, the lowest at its temporal target. */
+    private long sent(long[] temporal) {
+        int s = camera.targetSpatial();
+        if (s < 0) return 0;
+        if (s > 0) return CAMERA_RATES[s];
+        return temporal[Math.min(camera.targetTemporal(), temporal.length - 1)];
+    }
+
+    @Test
+    void theLayersLeaveHeadroomForRetransmissionsThatGrowsWithLoss() {
+        assertThat(SubscriberBandwidth.retransmissionHeadroom(0)).isEqualTo(0.05);
+        assertThat(SubscriberBandwidth.retransmissionHeadroom(0.07)).isEqualTo(0.07);
+        assertThat(SubscriberBandwidth.retransmissionHeadroom(0.4))
+                .as("no more than mayRetransmit always allows").isEqualTo(0.10);
+        // On the start estimate (300 k, no loss): 285 k to share; audio 40 k + the lowest layer 150 k + 1.1 × the
+        // 350 k step to the middle layer do not fit, so the camera stays on the lowest layer.
+        loop.add("mic", AUDIO, null, AUDIO_RATE, 0);
+        loop.add("cam", CAMERA, camera, CAMERA_RATES, 2);
+        BandwidthAllocator.Allocation a = loop.update(1_000_000_000L);
+        assertThat(a.usedBps()).isEqualTo(190_000);
+        assertThat(a.probeTargetBps()).as("named within the shared part").isEqualTo(190_000 + 385_000);
+        assertThat(bwe.activeProbe()).isNotNull();
+        assertThat(bwe.activeProbe().targetBps()).as("the estimate that gives it: (need / 0.95) × 1.25")
+                .isEqualTo((long) ((190_000 + 385_000) / 0.95 * SubscriberBandwidth.PROBE_OVERSHOOT));
+    }
 }

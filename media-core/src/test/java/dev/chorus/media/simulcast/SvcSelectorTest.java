@@ -145,7 +145,7 @@ class SvcSelectorTest {
     }
 
     @Test
-    void temporalUpWaitsForABaseOrSwitchingUpPicture() {
+    void temporalUpWaitsForAKeyOrSwitchingUpPicture() {
         selector.setTarget(2, 0);
         picture(true);
         pictures(4); // TIDs 2, 1, 2, 0
