@@ -276,8 +276,14 @@ class BandwidthAdaptationBrowserTest {
      * 5-10 % headroom for retransmissions. With that, 3 of 4 runs passed (11:10-11:21 UTC, load 3.3-12.2; settled
      * in 5.8-6.6 s; the 250 kbit/s subscriber +58 to +99 frames and 0 freezes in the window at 10-12 fps; lift → 1280 in
      * 10.3-13.6 s); the failure: a 300 kbit/s probe measured 310 k on the 250 k link, the estimate then allowed
-     * the lowest layer whole and it froze 5 times (docs/simulcast.md "Status", final4). The tag is removed.
+     * the lowest layer whole and it froze 5 times (docs/simulcast.md "Status", final4). The lead's runs after the
+     * merge on an idle machine (11:33-11:38 UTC, load 0.9-4.0): 2 of 3 passed; the failure: the 250 kbit/s
+     * subscriber frozen 3.3 s in the 5 s window (the passes: +67 frames, 2 freezes, 1.7 s frozen in all; lift → 1280
+     * in 7.3 s). 6 of 8 in all this session: not yet reliable enough for the suite (a failure twice in a row would
+     * fail the whole build), so the tag stays until the probe over-reading the link is fixed (docs/simulcast.md).
+     * Run with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
      */
+    @Tag("awaiting-fix")
     @Test
     void eachSubscriberGetsTheLayerItsLinkCarriesAndTheLimitedOneRecoversWhenLifted() throws Exception {
         // The publisher's layers: q = 320, h = 640, f = 1280 px wide (once its own estimate lets it send them all).
