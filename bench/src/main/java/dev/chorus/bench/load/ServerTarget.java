@@ -79,8 +79,8 @@ public final class ServerTarget implements AutoCloseable {
     /**
      * {@link #spawn(Map, long)} with extra JVM options for the server (e.g. a leak detection level). The server
      * runs on the collector the container image ships with (ZGC, docker/Dockerfile's JAVA_OPTS) unless the options
-     * choose one, with its heap committed and pre-touched at start as there (unless the options set {@code -Xms} or
-     * {@code AlwaysPreTouch}), and always writes a GC and safepoint log (UTC timestamps) into its temp dir: {@link #gcPauses}
+     * choose one, with its heap committed and pre-touched at start as docs/configuration.md advises for a media node
+     * (unless the options set {@code -Xms} or {@code AlwaysPreTouch}), and always writes a GC and safepoint log (UTC timestamps) into its temp dir: {@link #gcPauses}
      * reads it.
      */
     public static ServerTarget spawn(Map<String, String> extraEnv, List<String> jvmOptions, long startTimeoutMillis)
@@ -91,8 +91,8 @@ public final class ServerTarget implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-Xlog:gc,safepoint:file=" + gc + ":utctime"));
         if (jvmOptions.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) cmd.add("-XX:+UseZGC");
-        // As the image: the whole heap committed and touched at start (docker/Dockerfile's JAVA_OPTS; issue 11,
-        // session 9: ZGC's fresh pages cost the worker ~6 % of its CPU in page faults otherwise).
+        // The whole heap committed and touched at start, as docs/configuration.md advises for a media node (issue 11,
+        // session 9: ZGC's fresh pages cost the worker ~6 % of its CPU in page faults otherwise; not the image's default).
         if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xms") || o.contains("AlwaysPreTouch"))) {
             cmd.addAll(List.of("-Xms512m", "-XX:+AlwaysPreTouch"));
         }
