@@ -82,6 +82,9 @@ public final class AimdRateControl {
         capacity.reset();
     }
 
+    /** The capacity's upper bound ({@link Long#MAX_VALUE} unknown). */
+    public long capacityUpperBoundBps() { return capacity.upperBoundBps(); }
+
     /** The capacity's lower bound (0 unknown). */
     public long capacityLowerBoundBps() { return capacity.lowerBoundBps(); }
 

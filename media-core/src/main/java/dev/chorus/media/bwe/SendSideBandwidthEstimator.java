@@ -251,6 +251,8 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     public long retransmissionsRefused() { return retransmissionsRefused; }
     /** The delay-based controller's link capacity, or -1 unknown. */
     public long capacityBps() { return aimd.capacityBps(); }
+    /** The link capacity's upper bound ({@link Long#MAX_VALUE} unknown). */
+    public long capacityUpperBoundBps() { return aimd.capacityUpperBoundBps(); }
     /** Over-use cuts that went to the link capacity (the sender was application-limited). */
     public long cutsFromCapacity() { return aimd.cutsFromCapacity(); }
 

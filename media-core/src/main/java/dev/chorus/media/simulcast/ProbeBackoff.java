@@ -5,7 +5,9 @@ package dev.chorus.media.simulcast;
  * next probe at (or above 90 % of) the rate that failed, up to {@link #MAX_INTERVAL_NANOS}; probes well below that
  * rate wait only {@link #INTERVAL_NANOS}. A success near the failed rate ends the back-off, but only
  * <em>provisionally</em>: if the estimate is cut (an over-use or a loss-based decrease) within {@link #REFUTE_NANOS}
- * of it, the path did not carry the rate after all and the success counts as a failure from the back-off it ended.
+ * of it and the link has not meanwhile delivered more than it had shown before the probe (the acknowledged rate
+ * above the capacity's upper bound at the success), the path did not carry the rate after all and the success counts
+ * as a failure from the back-off it ended. Until a cut success is decided, no probe starts.
  *
  * <p>Why a success can be refuted: a probe measures a short burst, and a token bucket in the path passes a burst at
  * its own rate until the bucket is empty (a 250 kbit/s tbf with a 2,000-byte bucket passed a 50 ms, 300 kbit/s
@@ -36,12 +38,16 @@ final class ProbeBackoff {
     private long pendingSinceNanos = NONE;
     private long pendingBps;
     private long pendingCuts;
+    /** The link capacity's upper bound at the success: an acknowledged rate above it confirms the probe. */
+    private long pendingConfirmBps;
+    private boolean pendingCut;
     private long intervalBefore;
     private long failedBefore;
     private long refuted;
 
     /** The wait before a probe towards {@code targetBps} may start (from the previous probe's start). */
     long waitFor(long targetBps) {
+        if (pendingCut) return Long.MAX_VALUE; // the verdict on the last success comes first
         return targetBps * 10 >= failedBps * 9 ? interval : INTERVAL_NANOS; // (no overflow while failedBps is MAX)
     }
 
@@ -50,6 +56,7 @@ final class ProbeBackoff {
         interval = INTERVAL_NANOS;
         failedBps = Long.MAX_VALUE;
         pendingSinceNanos = NONE;
+        pendingCut = false;
     }
 
     /** A probe towards {@code probedBps} failed (or proved less than needed). */
@@ -59,34 +66,50 @@ final class ProbeBackoff {
     }
 
     /**
-     * A probe towards {@code probedBps} proved it; {@code cuts} is the estimator's count of decreases so far. Near
-     * the rate that failed (a probe for the same layer: targets differ with the estimate) the back-off ends (after a
-     * 250 kbit/s link was lifted, a success at 529 k next to a failure at 611 k kept the 8 s wait, and the top layer
-     * came 15.6 s after the lift); a probe far below (for the lowest layer) says nothing about the failed rate.
+     * A probe towards {@code probedBps} proved it; {@code cuts} is the estimator's count of decreases so far,
+     * {@code capacityUpperBps} its link capacity's upper bound ({@link Long#MAX_VALUE} unknown). Near the rate that
+     * failed (a probe for the same layer: targets differ with the estimate) the back-off ends (after a 250 kbit/s link
+     * was lifted, a success at 529 k next to a failure at 611 k kept the 8 s wait, and the top layer came 15.6 s after
+     * the lift); a probe far below (for the lowest layer) says nothing about the failed rate.
      */
-    void onSuccess(long probedBps, long cuts, long nowNanos) {
+    void onSuccess(long probedBps, long cuts, long capacityUpperBps, long nowNanos) {
         intervalBefore = interval;
         failedBefore = failedBps;
         pendingSinceNanos = nowNanos;
         pendingBps = probedBps;
         pendingCuts = cuts;
+        pendingConfirmBps = capacityUpperBps;
+        pendingCut = false;
         if (probedBps >= failedBps / 4 * 3) {
             failedBps = Long.MAX_VALUE;
             interval = INTERVAL_NANOS;
         }
     }
 
-    /** Every allocation: {@code cuts} is the estimator's count of decreases so far. */
-    void onTick(long cuts, long nowNanos) {
+    /**
+     * Every allocation: {@code cuts} is the estimator's count of decreases so far, {@code ackedBps} the rate the
+     * subscriber acknowledges. A cut alone does not decide: the up-switch a true probe allowed starts with a key frame
+     * that may queue for a moment and cut the estimate before the acknowledged rate (a 500 ms window) shows the higher
+     * layer arriving (seen on the 800 kbit/s link: a cut at 294 k acknowledged, then 429-506 k acknowledged, far past
+     * the 271 k capacity's bound). So a cut marks the success and the window decides: confirmed as soon as the
+     * acknowledged rate passes the capacity's bound, refuted if the window ends after a cut without that.
+     */
+    void onTick(long cuts, long ackedBps, long nowNanos) {
         if (pendingSinceNanos == NONE) return;
-        if (cuts != pendingCuts) {
+        if (ackedBps > pendingConfirmBps) {
+            pendingSinceNanos = NONE; // the link carried more than it had shown: the probe was right
+            pendingCut = false;
+            return;
+        }
+        if (cuts != pendingCuts) pendingCut = true;
+        if (nowNanos - pendingSinceNanos < REFUTE_NANOS) return;
+        if (pendingCut) {
             refuted++;
-            pendingSinceNanos = NONE;
             failedBps = Math.min(failedBefore, pendingBps);
             interval = Math.min(intervalBefore * 2, MAX_INTERVAL_NANOS);
-        } else if (nowNanos - pendingSinceNanos >= REFUTE_NANOS) {
-            pendingSinceNanos = NONE; // it stands
         }
+        pendingSinceNanos = NONE;
+        pendingCut = false;
     }
 
     /** Successes refuted by a cut soon after. */

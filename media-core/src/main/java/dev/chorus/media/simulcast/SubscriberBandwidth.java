@@ -223,12 +223,12 @@ public final class SubscriberBandwidth {
             // the next layer every 2 s (each burst queueing behind the video: freezes).
             if (estimator.probesSucceeded() > succeededBefore
                     && estimator.estimateBps() >= (long) (probedBps / PROBE_OVERSHOOT)) {
-                backoff.onSuccess(probedBps, estimator.decreases(), nowNanos);
+                backoff.onSuccess(probedBps, estimator.decreases(), estimator.capacityUpperBoundBps(), nowNanos);
             } else {
                 backoff.onFailure(probedBps);
             }
         }
-        backoff.onTick(estimator.decreases(), nowNanos);
+        backoff.onTick(estimator.decreases(), estimator.ackedBps(), nowNanos);
         // The estimate that gives the allocator the rate it named, headroom and reserved rate included.
         long target = (long) ((a.probeTargetBps() + (a.probeTargetBps() > 0 ? reservedBps : 0)) / (1 - headroom)
                 * PROBE_OVERSHOOT);
