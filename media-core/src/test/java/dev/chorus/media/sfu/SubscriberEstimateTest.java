@@ -259,6 +259,28 @@ class SubscriberEstimateTest {
         assertThat(sub.subscribing.downlinkEstimateBps()).isGreaterThan(1_500_000);
     }
 
+    /**
+     * The subscriber's answer (with transport-cc) puts a simulcast consumer on the lowest layer until the allocation
+     * decides; a transport that connects after the answer (DTLS takes a moment) must not start on the top layer either:
+     * on a 250 kbit/s link the loss of the top layer's key frame drops the estimate to its floor and pauses the video
+     * for seconds (seen once in a real-Chromium run, session 10, cause not yet found: this case passes, so the
+     * connect order is not it).
+     */
+    @Test
+    void aSubscriberWhoseTransportConnectsAfterTheAnswerStartsOnTheLowestLayer() {
+        link.capacityBps = 250_000;
+        sub.transports.subscribe.connected = false;
+        consumer.layers().bandwidthCap = 0; // what SubscribeSide sets when the answer negotiated transport-cc
+        run(1); // allocations while nothing may be sent
+        sub.transports.subscribe.connected = true;
+        int highest = LayerSelector.NONE;
+        for (int i = 0; i < 40; i++) {
+            run(0.025);
+            highest = Math.max(highest, target());
+        }
+        assertThat(highest).as("the highest target in the first second after connecting").isZero();
+    }
+
     @Test
     void anEightHundredKilobitLinkGetsTheMiddleLayer() {
         link.capacityBps = 800_000;
