@@ -191,8 +191,12 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
         loop.setReservedBps(reserved);
         if (!active()) { // no transport-cc: nothing is capped
             for (int i = 0; i < consumers.size(); i++) {
-                ConsumerLayers cl = consumers.get(i).layers;
-                if (cl != null) {
+                Consumer c = consumers.get(i);
+                ConsumerLayers cl = c.layers;
+                // A consumer not yet active (its transport still connecting) keeps the cap its answer set: with
+                // transport-cc the lowest layer, decided by the first allocation once it is active. Lifted here, the
+                // layer choice could run first and start it on the top layer (its key frame overran a 250 k link).
+                if (cl != null && c.active()) {
                     cl.bandwidthCap = Integer.MAX_VALUE;
                     cl.bandwidthTemporalCap = BandwidthAllocator.ALL_TEMPORAL;
                 }
