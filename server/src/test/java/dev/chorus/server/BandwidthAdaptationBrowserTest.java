@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -282,9 +281,14 @@ class BandwidthAdaptationBrowserTest {
      * subscriber frozen 3.3 s in the 5 s window (the passes: +67 frames, 2 freezes, 1.7 s frozen in all; lift → 1280
      * in 7.3 s). 6 of 8 in all this session: not yet reliable enough for the suite (a failure twice in a row would
      * fail the whole build), so the tag stays until the probe over-reading the link is fixed (docs/simulcast.md).
-     * Run with {@code -Dchorus.test.excludedGroups=none -Dgroups=awaiting-fix}.
+     * Session 10: a probe no longer moves a known link capacity (the 300 k probe through the 250 k tbf's bucket), no
+     * increase while a probe's bytes are in the acknowledged rate, none past a known capacity's bound, and a probe
+     * success refuted by a cut unless the link then delivered more than it had shown ({@code ProbeBackoff}); a
+     * subscriber whose transport connects after its answer no longer starts on the top layer. 10 of 11 runs passed
+     * (13:58-14:39 UTC, load 1.2-16.8; the failure: the unlimited subscriber's 3 freezes at load 10, CPU), the 250 k
+     * subscriber with 0 freezes in the window in all of them (docs/simulcast.md "Status (session 10)"): back in the
+     * suite.
      */
-    @Tag("awaiting-fix")
     @Test
     void eachSubscriberGetsTheLayerItsLinkCarriesAndTheLimitedOneRecoversWhenLifted() throws Exception {
         // The publisher's layers: q = 320, h = 640, f = 1280 px wide (once its own estimate lets it send them all).
