@@ -156,7 +156,12 @@ public final class LoadRun {
         final int room;
         /** Per stream id; written only by the receive loop's thread, read after it stopped (or under the lock). */
         final Map<Integer, Rx> rx = new LinkedHashMap<>();
+        /** Send → arrival at this subscriber's socket (the kernel's receive time where available). */
         final Histogram latencyMicros = new Histogram(60_000_000L, 3);
+        /** Arrival at the socket → read and decrypted by the generator (its own receive queueing). */
+        final Histogram generatorDelayMicros = new Histogram(60_000_000L, 3);
+        /** Send → read and decrypted by the generator (what "latency" meant before the kernel timestamps). */
+        final Histogram toReadMicros = new Histogram(60_000_000L, 3);
         Signaling sig;
         MediaEndpoint media;
         long other;
@@ -188,7 +193,7 @@ public final class LoadRun {
         }
 
         @Override
-        public void onRtp(byte[] p, int length, long arrived) {
+        public void onRtp(byte[] p, int length, long arrived, long read) {
             if (stopReceiving) return;
             int off = Probe.payloadOffset(p, length);
             if (off < 0) {
@@ -214,7 +219,9 @@ public final class LoadRun {
                 } else {
                     r.seen.set((int) seq);
                     r.windowReceived++;
-                    latencyMicros.recordValue(Math.min(60_000_000L, Math.max(0, (arrived - sent) / 1000)));
+                    latencyMicros.recordValue(micros(arrived - sent));
+                    generatorDelayMicros.recordValue(micros(read - arrived));
+                    toReadMicros.recordValue(micros(read - sent));
                 }
             }
         }
@@ -225,8 +232,23 @@ public final class LoadRun {
         }
     }
 
+    private static long micros(long nanos) {
+        return Math.min(60_000_000L, Math.max(0, nanos / 1000));
+    }
+
     static String roomName(int room) {
         return "bench-" + room;
+    }
+
+    private static Map<String, Object> percentiles(Histogram h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("unit", "microseconds");
+        m.put("samples", h.getTotalCount());
+        m.put("p50", h.getValueAtPercentile(50));
+        m.put("p95", h.getValueAtPercentile(95));
+        m.put("p99", h.getValueAtPercentile(99));
+        m.put("max", h.getMaxValue());
+        return m;
     }
 
     /** Runs the whole scenario; the returned map is the "load" part of the report. Always closes every participant. */
@@ -313,12 +335,18 @@ public final class LoadRun {
             long sent = 0, expected = 0, received = 0, dup = 0, reordered = 0, other = 0;
             Map<String, long[]> byKind = new LinkedHashMap<>(); // kind -> {expected, received}
             Histogram latency = new Histogram(60_000_000L, 3);
+            Histogram generatorDelay = new Histogram(60_000_000L, 3);
+            Histogram toRead = new Histogram(60_000_000L, 3);
+            boolean kernelArrival = !subs.isEmpty();
             for (Stream st : streams) sent += st.sentInWindow.get();
             long srtpAuth = 0, srtpReplay = 0, srtpInvalid = 0, subscribersWithLoss = 0, worstSubscriberLost = 0;
             long foreign = 0; // packets of another room's streams: must be 0 (room isolation)
             Map<String, Long> lostByStream = new java.util.TreeMap<>();
             for (Subscriber s : subs) {
                 latency.add(s.latencyMicros);
+                generatorDelay.add(s.generatorDelayMicros);
+                toRead.add(s.toReadMicros);
+                kernelArrival &= s.media.kernelTimestamps();
                 other += s.other;
                 var st0 = s.media.srtpStats();
                 srtpAuth += st0.authFailures;
@@ -424,14 +452,13 @@ public final class LoadRun {
             out.put("serverGcPausesInWindow", target.gcPauses(wallStart, wallEnd));
             out.put("limit", Limit.verdict(expected, lost, clientDrops, stalls,
                     100.0 * (ownCpu1 - ownCpu0) / windowNanos, 100.0 * (cpu1 - cpu0) / windowNanos, spread));
-            Map<String, Object> lat = new LinkedHashMap<>();
-            lat.put("unit", "microseconds");
-            lat.put("samples", latency.getTotalCount());
-            lat.put("p50", latency.getValueAtPercentile(50));
-            lat.put("p95", latency.getValueAtPercentile(95));
-            lat.put("p99", latency.getValueAtPercentile(99));
-            lat.put("max", latency.getMaxValue());
+            Map<String, Object> lat = percentiles(latency);
+            // "kernel": send → the datagram's arrival at the subscriber's socket (SO_TIMESTAMPNS); "read": send → the
+            // generator's read and decrypt (no kernel timestamps: the generator's own queueing is inside the figure).
+            lat.put("arrivalClock", kernelArrival ? "kernel" : "read");
             out.put("latency", lat);
+            out.put("generatorReceiveDelay", percentiles(generatorDelay));
+            out.put("latencyToRead", percentiles(toRead));
             out.put("errors", List.copyOf(errors));
             return out;
         } finally {

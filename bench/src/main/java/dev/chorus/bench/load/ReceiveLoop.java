@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * UDP channels. A readable channel is drained in place ({@link MediaEndpoint#drain}: read into the thread's one
  * buffer, SRTP-decrypt in that buffer, hand the plaintext to the participant's sink), so a received packet costs one
  * read syscall and one decrypt and allocates nothing, and one wake-up serves every socket that became readable
- * meanwhile. A thread per participant (what {@code WebRtcTestClient} does) costs a park/unpark and two copies per
+ * meanwhile. On Linux the read is a {@code recvmmsg} of up to 64 datagrams with the kernel's arrival time of each
+ * ({@link TimestampedReceiver}), so the one-way latency ends where the datagram reached the subscriber's socket and
+ * this thread's own queueing is measured apart. A thread per participant (what {@code WebRtcTestClient} does) costs a park/unpark and two copies per
  * packet, which on a 2-core machine made the generator, not the server, the limit.
  */
 final class ReceiveLoop implements AutoCloseable {
@@ -62,6 +64,9 @@ final class ReceiveLoop implements AutoCloseable {
         final Selector selector;
         final ConcurrentLinkedQueue<MediaEndpoint> pending = new ConcurrentLinkedQueue<>();
         final byte[] buffer = new byte[MediaEndpoint.MAX_DATAGRAM];
+        /** recvmmsg with kernel arrival times, or null without the FFM API (then each socket is read by its channel). */
+        final TimestampedReceiver receiver =
+                TimestampedReceiver.AVAILABLE ? new TimestampedReceiver(java.lang.foreign.Arena.ofAuto()) : null;
         final Thread thread;
         volatile boolean running = true;
 
@@ -95,7 +100,7 @@ final class ReceiveLoop implements AutoCloseable {
                 var keys = selector.selectedKeys();
                 for (SelectionKey k : keys) {
                     if (!k.isValid()) continue;
-                    ((MediaEndpoint) k.attachment()).drain(view, buffer, BURST);
+                    ((MediaEndpoint) k.attachment()).drain(view, buffer, BURST, receiver);
                 }
                 keys.clear();
             }
