@@ -232,6 +232,18 @@ public final class LoadRun {
         }
     }
 
+    /** {voluntary, involuntary} context switches of the receive loop's threads ({@code bench-rx-N}). */
+    private static long[] receiveSwitches(Map<String, long[]> threads) {
+        long[] sum = new long[2];
+        threads.forEach((name, v) -> {
+            if (name.startsWith("bench-rx-")) {
+                sum[0] += v[0];
+                sum[1] += v[1];
+            }
+        });
+        return sum;
+    }
+
     private static long micros(long nanos) {
         return Math.min(60_000_000L, Math.max(0, nanos / 1000));
     }
@@ -310,6 +322,8 @@ public final class LoadRun {
             long cpu0 = cpu.cpuNanos();
             long ownCpu0 = ownCpuNanos();
             long rxCpu0 = receiveLoop.cpuNanos();
+            ProcessCpu self = new ProcessCpu(ProcessHandle.current().pid());
+            long[] rxSwitches0 = receiveSwitches(self.threadSwitches());
             java.time.Instant wallStart = java.time.Instant.now();
             long w0 = System.nanoTime();
             windowStart = w0;
@@ -319,6 +333,7 @@ public final class LoadRun {
             long cpu1 = cpu.cpuNanos();
             long ownCpu1 = ownCpuNanos();
             long rxCpu1 = receiveLoop.cpuNanos();
+            long[] rxSwitches1 = receiveSwitches(self.threadSwitches());
             Map<String, Long> threads1 = cpu.threadCpuNanos();
             Map<String, long[]> switches1 = cpu.threadSwitches();
             java.time.Instant wallEnd = java.time.Instant.now();
@@ -443,6 +458,9 @@ public final class LoadRun {
             out.put("generatorCpuPercentOfOneCore", 100.0 * (ownCpu1 - ownCpu0) / windowNanos);
             out.put("generatorReceiveThreadsCpuSeconds", (rxCpu1 - rxCpu0) / 1e9);
             out.put("generatorReceiveCpuNanosPerPacket", received == 0 ? Double.NaN : (rxCpu1 - rxCpu0) / (double) received);
+            // How often the receive threads woke (each wake-up may preempt a server thread on this shared machine).
+            out.put("generatorReceiveWakeupsPerSecond", (rxSwitches1[0] - rxSwitches0[0]) / (windowNanos / 1e9));
+            out.put("generatorReceivePreemptionsPerSecond", (rxSwitches1[1] - rxSwitches0[1]) / (windowNanos / 1e9));
             long stalls = 0;
             for (Stream st : streams) stalls += st.stalls.get();
             out.put("publisherStalls", stalls);
