@@ -4,7 +4,7 @@ package dev.chorus.media.bwe;
  * GCC's rate controller for the delay-based estimate (draft-ietf-rmcat-gcc-02 §5.5): over-use cuts the rate to
  * {@value #BETA} × the rate the receiver acknowledged, under-use holds it while queues drain, normal raises it —
  * multiplicatively (8 %/s) while the link capacity is unknown, additively (about one packet per response time)
- * once it is known (until the acknowledged rate or a probe goes past its upper bound).
+ * once it is known (until the acknowledged rate goes past its upper bound).
  *
  * <p>The link capacity ({@link LinkCapacityEstimator}) is what the path has shown it carries: the acknowledged rate
  * at over-use and the rates probes proved. It keeps an <em>application-limited</em> sender's estimate where the link
@@ -14,13 +14,14 @@ package dev.chorus.media.bwe;
  * probe with a key frame that caused the next cut, every ~2 s). So once the capacity is known an over-use cuts to
  * {@value #BETA} × the higher of the acknowledged rate and the capacity (the capacity only as far as the loss-based
  * estimate still allows it), and an acknowledged rate under the capacity's lower bound is not taken as a sample.
- * The capacity is forgotten when the link shows it changed: the acknowledged rate or a probe goes past its upper bound
- * (faster), or the loss-based estimate is cut below its lower bound (slower: a sender above a shrunken link fills the
+ * The capacity is forgotten when the link shows it changed: the acknowledged rate goes past its upper bound (faster;
+ * a probe alone does not, see {@link #onProbeResult}), or the loss-based estimate is cut below its lower bound (slower: a sender above a shrunken link fills the
  * bottleneck's queue until it drops packets; {@link #forgetCapacity}).
  *
  * <p>An increase never goes past 1.5 × the acknowledged rate + 10 kbit/s (there is no point in an estimate the
  * sender cannot fill) or the known capacity, whichever is higher: a sender that paused a video may climb back to
- * what the link has shown without a probe. The cap stops an increase; it never lowers the estimate. Sans-IO.
+ * what the link has shown without a probe. Nor past a known capacity's upper bound: only a probe goes beyond what
+ * the link has shown. The caps stop an increase; they never lower the estimate. Sans-IO.
  */
 public final class AimdRateControl {
     static final double BETA = 0.85;
@@ -63,17 +64,17 @@ public final class AimdRateControl {
 
     /**
      * A probe delivered {@code bps}; {@code filledLink}: its burst arrived spread out, so that is the link's capacity
-     * (a sample), else a lower bound of it. Past the capacity's upper bound either way, the link carries more than the
-     * capacity says: it restarts from the probe (seen on a 250 kbit/s tbf: acknowledged rates at over-use put the
-     * capacity near 200 k, a probe proved 259 k).
+     * (a sample), else a lower bound of it. A probe past a <em>known</em> capacity's upper bound does not move the
+     * capacity (libwebrtc's link capacity estimator likewise takes a probe only while it knows nothing): a short
+     * burst passes a token bucket at the burst's rate, so it can read above the link (seen on a 250 kbit/s tbf with
+     * a 2,000-byte bucket: a 300 kbit/s probe of 50 ms measured 310 k, the whole burst fitting in the bucket; with
+     * the capacity reset to it, every over-use cut to 0.85 × 310 k = 263 k, still above the link, and the lowest
+     * layer overflowed it for seconds). The caller still raises the estimate to what the probe proved: if the link
+     * did get faster, the acknowledged rate soon passes the upper bound and the capacity is relearned from it
+     * ({@link #update}); if not, the next over-use cuts from the old capacity, below the link.
      */
     public void onProbeResult(long bps, boolean filledLink) {
-        if (capacity.known() && bps > capacity.upperBoundBps()) {
-            capacity.reset();
-            capacity.onSample(bps);
-        } else if (filledLink) {
-            capacity.onSample(bps);
-        }
+        if (filledLink && bps <= capacity.upperBoundBps()) capacity.onSample(bps);
     }
 
     /** The link showed it carries less than the capacity (a loss-based decrease below it): forget the capacity. */
@@ -108,6 +109,15 @@ public final class AimdRateControl {
      * is no floor).
      */
     public long update(BandwidthUsage usage, long ackedBps, long lossBasedBps, long nowMicros) {
+        return update(usage, ackedBps, lossBasedBps, true, nowMicros);
+    }
+
+    /**
+     * As {@link #update(BandwidthUsage, long, long, long)}; {@code mayIncrease} false: a normal state does not raise
+     * the estimate (a probe's own packets inflate the acknowledged rate until its verdict is in, see
+     * {@link SendSideBandwidthEstimator}); an over-use still cuts it.
+     */
+    public long update(BandwidthUsage usage, long ackedBps, long lossBasedBps, boolean mayIncrease, long nowMicros) {
         long dt = lastUpdateMicros < 0 ? 0 : Math.min(nowMicros - lastUpdateMicros, 1_000_000);
         lastUpdateMicros = nowMicros;
         if (ackedBps > 0) beforeGapBps = -1; // measured again since the gap
@@ -120,7 +130,7 @@ public final class AimdRateControl {
             case NORMAL -> {
                 if (holding) {
                     holding = false; // one round of hold before increasing again
-                } else {
+                } else if (mayIncrease) {
                     estimateBps = increased(dt, ackedBps);
                 }
             }
@@ -148,6 +158,9 @@ public final class AimdRateControl {
             estimateBps = decreased;
             decreases++;
         }
+        if (capacity.known() && ackedBps > capacity.upperBoundBps()) {
+            capacity.reset(); // the full link delivered well above where it last broke: it changed, start afresh
+        }
         if (ackedBps > 0 && ackedBps >= capacity.lowerBoundBps()) capacity.onSample(ackedBps);
     }
 
@@ -164,6 +177,11 @@ public final class AimdRateControl {
             next = (long) (estimateBps * Math.pow(1.08, dtMicros / 1e6)) + 1;
         }
         if (ackedBps > 0) next = Math.min(next, Math.max((long) (1.5 * ackedBps) + 10_000, capacity.estimateBps()));
-        return Math.max(next, estimateBps); // the cap stops an increase, it never causes a decrease
+        // Nor past a known capacity's upper bound: an application-limited sender never fills the link, so nothing
+        // would stop the climb (on a 170 k link with a 180 k capacity the estimate rose to 212 k, the allocator
+        // switched the lowest layer to its full frame rate, and the link overflowed after every climb). A probe
+        // takes the estimate above it ({@link #setEstimate}), and the acknowledged rate that follows the capacity.
+        if (capacity.known()) next = Math.min(next, capacity.upperBoundBps());
+        return Math.max(next, estimateBps); // the caps stop an increase, they never cause a decrease
     }
 }

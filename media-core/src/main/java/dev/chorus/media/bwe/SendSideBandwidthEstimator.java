@@ -38,6 +38,8 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     private long gaps;
 
     private ProbeCluster probe;
+    /** No delay-based increase before this (µs): the last probe's packets are still in the acknowledged rate. */
+    private long increaseHeldUntilMicros = Long.MIN_VALUE;
     private int nextProbeId;
     private long probesStarted;
     private long probesSucceeded;
@@ -128,7 +130,7 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     public ProbeCluster startProbe(long targetBps, long nowNanos) {
         long now = nowNanos / 1000;
         if (probe != null && now - probe.startMicros < ProbeCluster.TIMEOUT_MICROS) return null;
-        probe = null;
+        if (probe != null) endProbe(now); // timed out
         if (targetBps <= estimateBps()) return null;
         probe = new ProbeCluster(nextProbeId++ & 0x7FFF_FFFF, targetBps, now);
         probesStarted++;
@@ -140,7 +142,13 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
      * lost, or no feedback arrives while nothing else is sent), so the next one can start. Call on a timer.
      */
     public void expireProbe(long nowNanos) {
-        if (probe != null && nowNanos / 1000 - probe.startMicros > ProbeCluster.TIMEOUT_MICROS) probe = null;
+        if (probe != null && nowNanos / 1000 - probe.startMicros > ProbeCluster.TIMEOUT_MICROS) endProbe(nowNanos / 1000);
+    }
+
+    /** The probe is over (verdict or time-out); its packets stay in the acknowledged rate for one more window. */
+    private void endProbe(long nowMicros) {
+        probe = null;
+        increaseHeldUntilMicros = nowMicros + WindowedBitrate.WINDOW_MICROS;
     }
 
     /** The probe in progress, or null. */
@@ -157,7 +165,12 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
         feedbacks++;
         long now = nowNanos / 1000;
         long ackedBps = acked.bps();
-        aimd.update(trendline.state(), ackedBps, loss.estimateBps(), now);
+        // While a probe runs, and until its packets have left the acknowledged-rate window, the estimate waits for
+        // the probe's verdict instead of climbing on the probe's own bytes: they lift the 1.5 × acknowledged cap, and
+        // a failed probe on a 170 k link raised the estimate 22 k within 0.5 s, enough to switch the lowest layer to
+        // its full frame rate and overflow the link after every probe.
+        boolean mayIncrease = probe == null && now >= increaseHeldUntilMicros;
+        aimd.update(trendline.state(), ackedBps, loss.estimateBps(), mayIncrease, now);
         if (fbTotal > 0) {
             long lossDecreases = loss.decreases();
             loss.onStatuses(fbLost, fbTotal, aimd.estimateBps(), now);
@@ -175,9 +188,9 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
                     loss.raiseTo(proven);
                     probesSucceeded++;
                 }
-                probe = null;
+                endProbe(now);
             } else if (now - probe.startMicros > ProbeCluster.TIMEOUT_MICROS) {
-                probe = null;
+                endProbe(now);
             }
         }
         return true;
@@ -250,6 +263,8 @@ public final class SendSideBandwidthEstimator implements TransportCcFeedbackRead
     /** The receiver's acknowledged rate, or -1 before a full window. */
     public long ackedBps() { return acked.bps(); }
     public long probesStarted() { return probesStarted; }
+    /** Cuts of the estimate so far: delay-based (over-use) and loss-based decreases. */
+    public long decreases() { return aimd.decreases() + loss.decreases(); }
     public long probesSucceeded() { return probesSucceeded; }
     public long malformedFeedback() { return malformedFeedback; }
     public long feedbacks() { return feedbacks; }

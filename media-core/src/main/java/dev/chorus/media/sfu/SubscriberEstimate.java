@@ -240,6 +240,7 @@ final class SubscriberEstimate implements SubscriberBandwidth.Listener {
                 .append("% acked=").append(estimator.ackedBps() / 1000)
                 .append("k limitSeen=").append(estimator.limitSeen())
                 .append(" probes=").append(estimator.probesSucceeded()).append('/').append(estimator.probesStarted())
+                .append(" refuted=").append(loop.refutedProbes())
                 .append(" capacity=").append(estimator.capacityBps() / 1000)
                 .append("k capCuts=").append(estimator.cutsFromCapacity())
                 .append(" sent media/rtx/probe=").append(estimator.mediaBps(now) / 1000).append('/')

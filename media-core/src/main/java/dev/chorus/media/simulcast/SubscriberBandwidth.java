@@ -11,8 +11,8 @@ import java.util.Map;
  * One subscriber's bandwidth loop: its send-side estimate ({@link SendSideBandwidthEstimator}) shared among the
  * tracks it receives ({@link BandwidthAllocator}), the resulting target layer of each track's {@link LayerSelector},
  * the subscriber told when a video is paused for bandwidth or resumed, and a probe started when a track wants a
- * higher layer than the estimate allows (so the up-switch happens on a proven rate, not by trial; failed probes back
- * off exponentially). The layers share the estimate less a headroom for retransmissions
+ * higher layer than the estimate allows (so the up-switch happens on a proven rate, not by trial; failed probes, and
+ * successes refuted by a cut soon after, back off exponentially: {@link ProbeBackoff}). The layers share the estimate less a headroom for retransmissions
  * ({@link #retransmissionHeadroom}); the lowest layer may be granted at a reduced frame rate (its lower temporal
  * layers, {@link #setLowestTemporalRates}) when the estimate does not cover it whole. Runs on the
  * subscriber's worker: feed it sent packets and feedback through {@link #estimator()}, call {@link #update} on a
@@ -20,16 +20,6 @@ import java.util.Map;
  */
 public final class SubscriberBandwidth {
     public static final long INTERVAL_MILLIS = 250;
-    /** A probe is not repeated sooner (probing costs the subscriber's bandwidth). */
-    public static final long PROBE_INTERVAL_NANOS = 2_000_000_000L;
-    /**
-     * Each failed probe doubles the wait before the next probe at (or above 90 % of) the rate that failed, up to this: a probe the path cannot carry builds a queue
-     * the delay-based estimator answers with a decrease, so a subscriber at its link's limit must not be probed
-     * every few seconds. A successful probe resets the wait. Capped at 8 s: the SFU cannot see a link get faster
-     * (nothing tells it but a probe), and a subscriber whose link was lifted should get its layers back within
-     * seconds, as libwebrtc's periodic probing in application-limited periods does.
-     */
-    public static final long MAX_PROBE_INTERVAL_NANOS = 8_000_000_000L;
     /**
      * Probes aim this far above the rate the allocator needs: a probe proves only 95 % of what it measured and
      * measures a little under its target, and reaching just the boundary would make the next step flap.
@@ -102,12 +92,10 @@ public final class SubscriberBandwidth {
     private final Listener listener;
     private final Map<String, TrackState> tracks = new LinkedHashMap<>();
     private long lastProbeNanos = Long.MIN_VALUE / 2;
-    private long probeInterval = PROBE_INTERVAL_NANOS;
+    private final ProbeBackoff backoff = new ProbeBackoff();
     private boolean probing;
     private long succeededBefore;
     private long probedBps;
-    /** The lowest rate a probe failed to reach since the last success (probes below it need no backoff). */
-    private long failedBps = Long.MAX_VALUE;
     private BandwidthAllocator.Allocation last;
     /** Rate of what is sent whatever the estimate (single-stream video, which has no lower layer). */
     private long reservedBps;
@@ -140,8 +128,7 @@ public final class SubscriberBandwidth {
         TrackState t = tracks.get(id);
         if (t != null && t.wantedLayer != layer) {
             t.wantedLayer = layer;
-            probeInterval = PROBE_INTERVAL_NANOS; // a new wish deserves a fresh try
-            failedBps = Long.MAX_VALUE;
+            backoff.reset(); // a new wish deserves a fresh try
         }
     }
 
@@ -236,23 +223,16 @@ public final class SubscriberBandwidth {
             // the next layer every 2 s (each burst queueing behind the video: freezes).
             if (estimator.probesSucceeded() > succeededBefore
                     && estimator.estimateBps() >= (long) (probedBps / PROBE_OVERSHOOT)) {
-                // Near the rate that failed (a probe for the same layer: targets differ with the estimate), the link
-                // now carries it: the back-off is over (after a 250 kbit/s link was lifted, a success at 529 k next
-                // to a failure at 611 k kept the 8 s wait, and the top layer came 15.6 s after the lift). A probe far
-                // below (for the lowest layer) says nothing about the failed rate.
-                if (probedBps >= failedBps / 4 * 3) { // (no overflow while failedBps is Long.MAX_VALUE)
-                    failedBps = Long.MAX_VALUE;
-                    probeInterval = PROBE_INTERVAL_NANOS;
-                }
+                backoff.onSuccess(probedBps, estimator.decreases(), nowNanos);
             } else {
-                failedBps = Math.min(failedBps, probedBps);
-                probeInterval = Math.min(probeInterval * 2, MAX_PROBE_INTERVAL_NANOS);
+                backoff.onFailure(probedBps);
             }
         }
+        backoff.onTick(estimator.decreases(), nowNanos);
         // The estimate that gives the allocator the rate it named, headroom and reserved rate included.
         long target = (long) ((a.probeTargetBps() + (a.probeTargetBps() > 0 ? reservedBps : 0)) / (1 - headroom)
                 * PROBE_OVERSHOOT);
-        long wait = held ? DEFICIT_PROBE_INTERVAL_NANOS : target * 10 >= failedBps * 9 ? probeInterval : PROBE_INTERVAL_NANOS;
+        long wait = held ? DEFICIT_PROBE_INTERVAL_NANOS : backoff.waitFor(target);
         if (paused) wait = Math.min(wait, PAUSED_PROBE_INTERVAL_NANOS);
         if (a.probeTargetBps() > 0 && !probing && nowNanos - lastProbeNanos >= wait) {
             succeededBefore = estimator.probesSucceeded();
@@ -268,4 +248,7 @@ public final class SubscriberBandwidth {
     }
 
     public BandwidthAllocator.Allocation lastAllocation() { return last; }
+
+    /** Probe successes refuted by a cut of the estimate soon after ({@link ProbeBackoff}). */
+    public long refutedProbes() { return backoff.refuted(); }
 }

@@ -106,13 +106,27 @@ class AimdRateControlTest {
     }
 
     @Test
-    void aProbeThatDidNotFillTheLinkIsNoSampleButPastTheUpperBoundTheCapacityRestartsFromIt() {
-        AimdRateControl aimd = new AimdRateControl(1_000_000, 30_000, 10_000_000);
-        aimd.onProbeResult(200_000, true);
-        aimd.onProbeResult(190_000, false); // a lower bound only
-        assertThat(aimd.capacityBps()).isEqualTo(200_000);
-        aimd.onProbeResult(259_000, false); // past 200 k + 3 σ (≈ 227 k): the link carries more
-        assertThat(aimd.capacityBps()).isEqualTo(259_000);
+    void aProbeThatDidNotFillTheLinkIsNoSampleAndOnePastAKnownCapacityDoesNotMoveIt() {
+        AimdRateControl aimd = new AimdRateControl(300_000, 30_000, 10_000_000);
+        aimd.onProbeResult(250_000, true); // the burst arrived spread out: the link carries 250 k
+        aimd.onProbeResult(240_000, false); // a lower bound only
+        assertThat(aimd.capacityBps()).isEqualTo(250_000);
+        // A 50 ms burst at 300 k fits a 2,000-byte token bucket and passes at its own rate: it reads above the link.
+        aimd.onProbeResult(310_000, false);
+        assertThat(aimd.capacityBps()).as("a probe past the upper bound (≈ 280 k) is no capacity").isEqualTo(250_000);
+        aimd.setEstimate(295_000, 0); // the estimator still raises the estimate to what the probe proved
+        aimd.update(BandwidthUsage.OVERUSING, 200_000, Long.MAX_VALUE, 100_000); // the link was not faster after all
+        assertThat(aimd.estimateBps()).as("the cut goes below the link: 0.85 × 250 k, not × 310 k").isEqualTo(212_500);
+    }
+
+    @Test
+    void theAcknowledgedRatePastTheUpperBoundAtAnOveruseRestartsTheCapacityFromIt() {
+        AimdRateControl aimd = new AimdRateControl(300_000, 30_000, 10_000_000);
+        aimd.onProbeResult(250_000, true);
+        aimd.setEstimate(1_000_000, 0); // a probe proved 1 M after the link was lifted
+        aimd.update(BandwidthUsage.OVERUSING, 900_000, Long.MAX_VALUE, 100_000);
+        assertThat(aimd.capacityBps()).as("the full link delivered 900 k: the old 250 k is forgotten").isEqualTo(900_000);
+        assertThat(aimd.estimateBps()).isEqualTo(765_000);
     }
 
     @Test

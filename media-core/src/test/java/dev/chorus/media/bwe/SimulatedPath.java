@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * A test network path from the SFU to one subscriber, in simulated time: a bottleneck of {@code capacityBps} with
- * a drop-tail queue of {@code queueMicros} (what tc tbf does), {@code oneWayMicros} of propagation, optional random
+ * a drop-tail queue of {@code queueMicros} and optionally a token bucket ({@link #bucketBytes}: what tc tbf does), {@code oneWayMicros} of propagation, optional random
  * loss, and at the receiver the project's real transport-cc feedback writer ({@link TransportCcRecorder}) sending
  * feedback every 50 ms back to a {@link SendSideBandwidthEstimator}. The sender fills the estimate with 1200-byte
  * packets (an application that has enough layers to use whatever it gets), or at {@link #sendRate}; a key frame
@@ -25,6 +25,13 @@ public final class SimulatedPath {
     final long queueMicros;
     final long oneWayMicros;
     double randomLoss;
+    /**
+     * The bottleneck's token bucket in bytes (tc tbf's {@code burst}; 0: none, each packet is serialised at the
+     * capacity). Tokens accrue at the capacity up to this; a packet leaves as soon as there are tokens for it, so a
+     * short burst passes at its own rate until the bucket is empty.
+     */
+    public int bucketBytes;
+    private double tokens;
     private final SplittableRandom random = new SplittableRandom(42);
     private final TransportCcRecorder recorder = new TransportCcRecorder(4096);
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
@@ -102,7 +109,15 @@ public final class SimulatedPath {
             return; // drop-tail
         }
         maxQueueMicros = Math.max(maxQueueMicros, start - nowMicros);
-        linkFreeAt = start + bytes * 8L * 1_000_000 / capacityBps;
+        // Tokens accrued since the previous packet left (none before it left); without a bucket, none at all.
+        tokens = Math.min(bucketBytes, tokens + (start - linkFreeAt) * (capacityBps / 8e6));
+        if (tokens >= bytes) {
+            tokens -= bytes;
+            linkFreeAt = start;
+        } else {
+            linkFreeAt = start + (long) ((bytes - tokens) * 8 * 1_000_000 / capacityBps);
+            tokens = 0;
+        }
         if (randomLoss > 0 && random.nextDouble() < randomLoss) return;
         inFlight.add(new InFlight(s, linkFreeAt + oneWayMicros));
     }
