@@ -29,7 +29,7 @@ public final class LoadRun {
     public record Options(int rooms, int publishers, int subscribers, long warmupMillis, long durationMillis,
                           boolean video, boolean audio, int videoKbps, int videoBytes, int audioBytes, int audioPps,
                           SrtpProfile profile, int maxParticipants, long setupTimeoutMillis, int setupConcurrency,
-                          int receiveThreads) {
+                          int receiveThreads, long receiveBatchMicros) {
         int participants() { return rooms * (publishers + subscribers); }
         int videoPps() { return Math.max(1, (int) Math.round(videoKbps * 1000.0 / 8 / videoBytes)); }
     }
@@ -285,7 +285,7 @@ public final class LoadRun {
         List<Thread> senders = new ArrayList<>();
         Map<String, Object> out = new LinkedHashMap<>();
         ProcessCpu cpu = new ProcessCpu(target.pid());
-        receiveLoop = new ReceiveLoop(o.receiveThreads());
+        receiveLoop = new ReceiveLoop(o.receiveThreads(), o.receiveBatchMicros() * 1000);
         try {
             // The server's idle CPU rate before any participant exists: the fixed cost (timers, GC, JIT) that a
             // lightly loaded run divides by few packets. Reported so per-packet figures can be read net of it.

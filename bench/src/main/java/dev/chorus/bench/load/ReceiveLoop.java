@@ -27,7 +27,17 @@ final class ReceiveLoop implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
 
     ReceiveLoop(int threads) throws IOException {
-        for (int i = 0; i < Math.max(1, threads); i++) workers.add(new Worker(i));
+        this(threads, 0);
+    }
+
+    /**
+     * {@code batchNanos > 0}: after each pass over the readable sockets a thread sleeps that long before it looks
+     * again, so one wake-up reads what arrived meanwhile on every socket (on a machine shared with the server, each
+     * wake-up of this thread may preempt a server thread). The datagrams' arrival times are the kernel's, so the
+     * wait counts as the generator's receive delay, not as one-way latency.
+     */
+    ReceiveLoop(int threads, long batchNanos) throws IOException {
+        for (int i = 0; i < Math.max(1, threads); i++) workers.add(new Worker(i, batchNanos));
     }
 
     /** Starts reading {@code endpoint}'s socket on one of the threads (round robin). */
@@ -68,9 +78,11 @@ final class ReceiveLoop implements AutoCloseable {
         final TimestampedReceiver receiver =
                 TimestampedReceiver.AVAILABLE ? new TimestampedReceiver(java.lang.foreign.Arena.ofAuto()) : null;
         final Thread thread;
+        final long batchNanos;
         volatile boolean running = true;
 
-        Worker(int index) throws IOException {
+        Worker(int index, long batchNanos) throws IOException {
+            this.batchNanos = batchNanos;
             selector = Selector.open();
             thread = Thread.ofPlatform().daemon().name("bench-rx-" + index).start(this::loop);
         }
@@ -103,6 +115,7 @@ final class ReceiveLoop implements AutoCloseable {
                     ((MediaEndpoint) k.attachment()).drain(view, buffer, BURST, receiver);
                 }
                 keys.clear();
+                if (batchNanos > 0) java.util.concurrent.locks.LockSupport.parkNanos(batchNanos);
             }
         }
     }
