@@ -64,7 +64,12 @@ final class MediaEndpoint implements AutoCloseable {
     private final ByteBuffer sendBytes = ByteBuffer.wrap(sendBuffer);
     private volatile SrtpDecryptor decryptor;
     private volatile RtpSink sink = (p, l, t, r) -> { };
-    /** The socket's descriptor with kernel receive timestamps on, or -1 (then read through the channel). */
+    /**
+     * The socket's descriptor with kernel receive timestamps on, or -1 (then read through the channel). Read only by
+     * the receive loop's thread, in {@link #drain}, while the channel is registered with its selector: the JDK defers
+     * the real close of a registered channel's descriptor until the key is deregistered, which happens in that same
+     * thread's next select, so the number cannot be reused by another socket while it reads.
+     */
     private final int timestampedFd;
     private SrtpEncryptor encryptor;
     private String serverUfrag;
