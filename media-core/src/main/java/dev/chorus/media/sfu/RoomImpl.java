@@ -188,7 +188,7 @@ final class RoomImpl implements Room {
 
     /**
      * Worker, per packet: forwards one plaintext packet of {@code t} to each consumer: restore the original header,
-     * rewrite it for the consumer, protect with the consumer's transport and queue (flushed once the packet's fan-out is done).
+     * rewrite it for the consumer, protect with the consumer's transport and queue (flushed once per drain).
      */
     void forward(Producer t, RtpPacket rtp, int layer, long now) {
         Consumer[] consumers = t.consumers;

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> {@code N} worker threads ({@link SfuConfig#workers}); a room lives on one of them (the least
  * loaded at creation) and all its media state is touched by that thread only. The UDP event loop of the
  * {@link MediaTransportServer} only copies protected datagrams into the worker's bounded queue; the worker decrypts,
- * filters, rewrites, re-encrypts, queues and flushes once per published packet's fan-out. Calls from signaling are tasks handed to the
+ * filters, rewrites, re-encrypts, queues and flushes once per drain. Calls from signaling are tasks handed to the
  * worker ({@code execute}); listener callbacks and future completions run on the worker.
  *
  * <p>The SFU does not own the {@link MediaTransportServer}: start it before and stop it after the SFU.

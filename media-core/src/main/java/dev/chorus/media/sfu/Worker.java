@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One room worker thread: owns its rooms' media state. Its loop runs tasks handed over by other threads
  * ({@link #execute}), drains the packet ring filled by the UDP event loop (decrypt, filter, forward, re-encrypt,
- * queue, and flush each packet's sends as soon as its fan-out is done), and runs the rooms' timers (RTCP, keyframe requests, empty-room
+ * queue), flushes the sends of the drain once, and runs the rooms' timers (RTCP, keyframe requests, empty-room
  * grace). It parks when idle; the producer unparks it only if it is parked.
  */
 final class Worker implements Runnable {
@@ -58,6 +58,9 @@ final class Worker implements Runnable {
     /** Where the latency tail is spent inside the server: hand-over to pick-up, and hand-over to sent (worker-written). */
     final DelayHistogram queueDelay = new DelayHistogram();
     final DelayHistogram residence = new DelayHistogram();
+    /** Hand-over times of the packets drained since the last flush (for {@link #residence}). */
+    private final long[] drainedAt = new long[DRAIN_BUDGET];
+    private int drained;
 
     // Worker-confined scratch, reused for every packet.
     final RtpPacket rtp = new RtpPacket();
@@ -175,11 +178,16 @@ final class Worker implements Runnable {
         }
     }
 
-    /** Sends what the timers and tasks queued (one sendmmsg). */
+    /** Sends what the drain and the timers queued (one sendmmsg), then records how long each drained packet was in the server. */
     void flushIfNeeded() {
         if (sentSomething) {
             sentSomething = false;
             flusher.run();
+        }
+        if (drained > 0) {
+            long done = clock.getAsLong();
+            for (int i = 0; i < drained; i++) residence.record(done - drainedAt[i]);
+            drained = 0;
         }
     }
 
@@ -192,6 +200,7 @@ final class Worker implements Runnable {
             if (n == 0) started = clock.getAsLong(); // one clock read per drain: the wake-up is what this measures
             long offered = ring.offeredAt[slot];
             queueDelay.record(started - offered);
+            if (drained < drainedAt.length) drainedAt[drained++] = offered;
             newestArrival = offered;
             Endpoint source = ring.sources[slot];
             try {
@@ -201,12 +210,6 @@ final class Worker implements Runnable {
             } finally {
                 ring.release(slot);
             }
-            // This packet's fan-out leaves now rather than after the rest of the drain: its datagrams wait for their
-            // own packet's protects only, not for the next packets' too (issue 11, session 10: ~200 µs per published
-            // packet at 1 → 50, and a preemption in the middle of a drain delayed everything drained before it).
-            // A sendmmsg per published packet instead of per drain costs one syscall per packet, not per datagram.
-            flushIfNeeded();
-            residence.record(clock.getAsLong() - offered);
             n++;
         }
         return n;

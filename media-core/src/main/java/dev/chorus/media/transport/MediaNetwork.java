@@ -11,7 +11,7 @@ import java.util.List;
  * MediaChannel}). {@link MediaTransportServer} is the UDP implementation; tests run the SFU on one without sockets.
  *
  * <p>Workers are numbered {@code 0..n-1}. A channel is opened for one worker and used by that worker only;
- * {@link #flush(int)} sends what that worker's channels queued since its last flush (once per published packet's fan-out, and after its timers),
+ * {@link #flush(int)} sends what that worker's channels queued since its last flush (once per drain of its ring),
  * so an implementation can keep egress per worker.
  */
 public interface MediaNetwork {

@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * The send side of one sending thread (an SFU worker): SRTP-protects into a thread-owned array, copies the result
  * into a native {@link EgressBatch} slot and sends the batch itself with one {@code sendmmsg(2)} on the media
- * socket, when the batch is full or the thread flushes (the worker does after each published packet's fan-out). No task is handed to
+ * socket, when the batch is full or the thread flushes (the worker does after every drain). No task is handed to
  * Netty's event loop, no {@code ByteBuf} or {@code DatagramPacket} is created per datagram, and nothing is allocated
  * per datagram in this class.
  *
