@@ -77,6 +77,14 @@ public final class LoadMain {
         return Math.round(Double.parseDouble(s) * 1000);
     }
 
+    /** A duration in microseconds: "500us", "1ms", "0" (a bare number is microseconds). */
+    static long micros(String d) {
+        String s = d.trim().toLowerCase(Locale.ROOT);
+        if (s.endsWith("us")) return Long.parseLong(s.substring(0, s.length() - 2));
+        if (s.endsWith("ms") || s.endsWith("s") || s.endsWith("m")) return millis(s) * 1000;
+        return Long.parseLong(s);
+    }
+
     static Map<String, Object> serverInfo(ServerTarget t, int mediaPort) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("url", t.baseUrl().toString());
@@ -110,6 +118,12 @@ public final class LoadMain {
         @Option(names = "--receive-threads", defaultValue = "1",
                 description = "Generator threads reading every subscriber socket (selector + in-place decrypt). Default: ${DEFAULT-VALUE}")
         int receiveThreads;
+        @Option(names = "--receive-batch", defaultValue = "0",
+                description = "After each read pass the receive threads sleep this long (e.g. 500us) so that one wake-up reads"
+                        + " what the server sent meanwhile: fewer wake-ups of the generator, fewer preemptions of the server on"
+                        + " a shared machine. The wait is the generator's (generatorReceiveDelay), not the one-way latency's"
+                        + " (kernel arrival times). 0 = read as soon as a socket is readable. Default: ${DEFAULT-VALUE}")
+        String receiveBatch;
         @Option(names = "--floor-packets", defaultValue = "200000",
                 description = "At least this many packets per floor measurement (fewer are noisy). Default: ${DEFAULT-VALUE}")
         long floorPackets;
@@ -124,13 +138,14 @@ public final class LoadMain {
             boolean audio = streams.contains("audio");
             LoadRun.Options o = new LoadRun.Options(rooms, publishers, subscribers, millis(warmup), millis(duration),
                     video, audio, videoKbps, videoBytes, audioBytes, audioPps, profile, target.maxParticipants,
-                    millis(setupTimeout), 8, receiveThreads);
+                    millis(setupTimeout), 8, receiveThreads, micros(receiveBatch));
             Map<String, Object> cfg = new LinkedHashMap<>();
             cfg.put("rooms", rooms); cfg.put("publishersPerRoom", publishers); cfg.put("subscribersPerRoom", subscribers);
             cfg.put("profile", profile.name()); cfg.put("streams", streams); cfg.put("videoKbps", videoKbps);
             cfg.put("videoPacketBytes", videoBytes); cfg.put("videoPps", o.videoPps());
             cfg.put("audioPacketBytes", audioBytes); cfg.put("audioPps", audioPps);
             cfg.put("warmupSeconds", o.warmupMillis() / 1e3); cfg.put("durationSeconds", o.durationMillis() / 1e3);
+            cfg.put("receiveThreads", receiveThreads); cfg.put("receiveBatchMicros", o.receiveBatchMicros());
             report.put("config", cfg);
             Map<String, Object> load;
             try (ServerTarget t = target.connect()) {

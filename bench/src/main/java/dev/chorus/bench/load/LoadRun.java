@@ -29,7 +29,7 @@ public final class LoadRun {
     public record Options(int rooms, int publishers, int subscribers, long warmupMillis, long durationMillis,
                           boolean video, boolean audio, int videoKbps, int videoBytes, int audioBytes, int audioPps,
                           SrtpProfile profile, int maxParticipants, long setupTimeoutMillis, int setupConcurrency,
-                          int receiveThreads) {
+                          int receiveThreads, long receiveBatchMicros) {
         int participants() { return rooms * (publishers + subscribers); }
         int videoPps() { return Math.max(1, (int) Math.round(videoKbps * 1000.0 / 8 / videoBytes)); }
     }
@@ -156,7 +156,12 @@ public final class LoadRun {
         final int room;
         /** Per stream id; written only by the receive loop's thread, read after it stopped (or under the lock). */
         final Map<Integer, Rx> rx = new LinkedHashMap<>();
+        /** Send → arrival at this subscriber's socket (the kernel's receive time where available). */
         final Histogram latencyMicros = new Histogram(60_000_000L, 3);
+        /** Arrival at the socket → read and decrypted by the generator (its own receive queueing). */
+        final Histogram generatorDelayMicros = new Histogram(60_000_000L, 3);
+        /** Send → read and decrypted by the generator (what "latency" meant before the kernel timestamps). */
+        final Histogram toReadMicros = new Histogram(60_000_000L, 3);
         Signaling sig;
         MediaEndpoint media;
         long other;
@@ -188,7 +193,7 @@ public final class LoadRun {
         }
 
         @Override
-        public void onRtp(byte[] p, int length, long arrived) {
+        public void onRtp(byte[] p, int length, long arrived, long read) {
             if (stopReceiving) return;
             int off = Probe.payloadOffset(p, length);
             if (off < 0) {
@@ -214,7 +219,9 @@ public final class LoadRun {
                 } else {
                     r.seen.set((int) seq);
                     r.windowReceived++;
-                    latencyMicros.recordValue(Math.min(60_000_000L, Math.max(0, (arrived - sent) / 1000)));
+                    latencyMicros.recordValue(micros(arrived - sent));
+                    generatorDelayMicros.recordValue(micros(read - arrived));
+                    toReadMicros.recordValue(micros(read - sent));
                 }
             }
         }
@@ -225,8 +232,35 @@ public final class LoadRun {
         }
     }
 
+    /** {voluntary, involuntary} context switches of the receive loop's threads ({@code bench-rx-N}). */
+    private static long[] receiveSwitches(Map<String, long[]> threads) {
+        long[] sum = new long[2];
+        threads.forEach((name, v) -> {
+            if (name.startsWith("bench-rx-")) {
+                sum[0] += v[0];
+                sum[1] += v[1];
+            }
+        });
+        return sum;
+    }
+
+    private static long micros(long nanos) {
+        return Math.min(60_000_000L, Math.max(0, nanos / 1000));
+    }
+
     static String roomName(int room) {
         return "bench-" + room;
+    }
+
+    private static Map<String, Object> percentiles(Histogram h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("unit", "microseconds");
+        m.put("samples", h.getTotalCount());
+        m.put("p50", h.getValueAtPercentile(50));
+        m.put("p95", h.getValueAtPercentile(95));
+        m.put("p99", h.getValueAtPercentile(99));
+        m.put("max", h.getMaxValue());
+        return m;
     }
 
     /** Runs the whole scenario; the returned map is the "load" part of the report. Always closes every participant. */
@@ -251,7 +285,7 @@ public final class LoadRun {
         List<Thread> senders = new ArrayList<>();
         Map<String, Object> out = new LinkedHashMap<>();
         ProcessCpu cpu = new ProcessCpu(target.pid());
-        receiveLoop = new ReceiveLoop(o.receiveThreads());
+        receiveLoop = new ReceiveLoop(o.receiveThreads(), o.receiveBatchMicros() * 1000);
         try {
             // The server's idle CPU rate before any participant exists: the fixed cost (timers, GC, JIT) that a
             // lightly loaded run divides by few packets. Reported so per-packet figures can be read net of it.
@@ -288,6 +322,8 @@ public final class LoadRun {
             long cpu0 = cpu.cpuNanos();
             long ownCpu0 = ownCpuNanos();
             long rxCpu0 = receiveLoop.cpuNanos();
+            ProcessCpu self = new ProcessCpu(ProcessHandle.current().pid());
+            long[] rxSwitches0 = receiveSwitches(self.threadSwitches());
             java.time.Instant wallStart = java.time.Instant.now();
             long w0 = System.nanoTime();
             windowStart = w0;
@@ -297,6 +333,7 @@ public final class LoadRun {
             long cpu1 = cpu.cpuNanos();
             long ownCpu1 = ownCpuNanos();
             long rxCpu1 = receiveLoop.cpuNanos();
+            long[] rxSwitches1 = receiveSwitches(self.threadSwitches());
             Map<String, Long> threads1 = cpu.threadCpuNanos();
             Map<String, long[]> switches1 = cpu.threadSwitches();
             java.time.Instant wallEnd = java.time.Instant.now();
@@ -313,12 +350,18 @@ public final class LoadRun {
             long sent = 0, expected = 0, received = 0, dup = 0, reordered = 0, other = 0;
             Map<String, long[]> byKind = new LinkedHashMap<>(); // kind -> {expected, received}
             Histogram latency = new Histogram(60_000_000L, 3);
+            Histogram generatorDelay = new Histogram(60_000_000L, 3);
+            Histogram toRead = new Histogram(60_000_000L, 3);
+            boolean kernelArrival = !subs.isEmpty();
             for (Stream st : streams) sent += st.sentInWindow.get();
             long srtpAuth = 0, srtpReplay = 0, srtpInvalid = 0, subscribersWithLoss = 0, worstSubscriberLost = 0;
             long foreign = 0; // packets of another room's streams: must be 0 (room isolation)
             Map<String, Long> lostByStream = new java.util.TreeMap<>();
             for (Subscriber s : subs) {
                 latency.add(s.latencyMicros);
+                generatorDelay.add(s.generatorDelayMicros);
+                toRead.add(s.toReadMicros);
+                kernelArrival &= s.media.kernelTimestamps();
                 other += s.other;
                 var st0 = s.media.srtpStats();
                 srtpAuth += st0.authFailures;
@@ -415,6 +458,9 @@ public final class LoadRun {
             out.put("generatorCpuPercentOfOneCore", 100.0 * (ownCpu1 - ownCpu0) / windowNanos);
             out.put("generatorReceiveThreadsCpuSeconds", (rxCpu1 - rxCpu0) / 1e9);
             out.put("generatorReceiveCpuNanosPerPacket", received == 0 ? Double.NaN : (rxCpu1 - rxCpu0) / (double) received);
+            // How often the receive threads woke (each wake-up may preempt a server thread on this shared machine).
+            out.put("generatorReceiveWakeupsPerSecond", (rxSwitches1[0] - rxSwitches0[0]) / (windowNanos / 1e9));
+            out.put("generatorReceivePreemptionsPerSecond", (rxSwitches1[1] - rxSwitches0[1]) / (windowNanos / 1e9));
             long stalls = 0;
             for (Stream st : streams) stalls += st.stalls.get();
             out.put("publisherStalls", stalls);
@@ -424,14 +470,13 @@ public final class LoadRun {
             out.put("serverGcPausesInWindow", target.gcPauses(wallStart, wallEnd));
             out.put("limit", Limit.verdict(expected, lost, clientDrops, stalls,
                     100.0 * (ownCpu1 - ownCpu0) / windowNanos, 100.0 * (cpu1 - cpu0) / windowNanos, spread));
-            Map<String, Object> lat = new LinkedHashMap<>();
-            lat.put("unit", "microseconds");
-            lat.put("samples", latency.getTotalCount());
-            lat.put("p50", latency.getValueAtPercentile(50));
-            lat.put("p95", latency.getValueAtPercentile(95));
-            lat.put("p99", latency.getValueAtPercentile(99));
-            lat.put("max", latency.getMaxValue());
+            Map<String, Object> lat = percentiles(latency);
+            // "kernel": send → the datagram's arrival at the subscriber's socket (SO_TIMESTAMPNS); "read": send → the
+            // generator's read and decrypt (no kernel timestamps: the generator's own queueing is inside the figure).
+            lat.put("arrivalClock", kernelArrival ? "kernel" : "read");
             out.put("latency", lat);
+            out.put("generatorReceiveDelay", percentiles(generatorDelay));
+            out.put("latencyToRead", percentiles(toRead));
             out.put("errors", List.copyOf(errors));
             return out;
         } finally {

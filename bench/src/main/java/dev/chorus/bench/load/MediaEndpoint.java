@@ -41,9 +41,14 @@ final class MediaEndpoint implements AutoCloseable {
     /** Receive buffer of a participant's socket (the kernel default, ~208 KiB, is ~90 full-size packets). */
     static final int RECEIVE_BUFFER = 2 << 20;
 
-    /** Decrypted RTP, in the receive thread's buffer (valid only during the call). */
+    /**
+     * Decrypted RTP, in the receive thread's buffer (valid only during the call). {@code arrivedNanos}: when the
+     * datagram reached this socket (the kernel's receive timestamp, {@link TimestampedReceiver}, or the read time
+     * where the kernel's is not available); {@code readNanos}: when the generator had it read and decrypted. Both on
+     * the {@link System#nanoTime()} clock.
+     */
     interface RtpSink {
-        void onRtp(byte[] packet, int length, long arrivedNanos);
+        void onRtp(byte[] packet, int length, long arrivedNanos, long readNanos);
     }
 
     private final DatagramChannel channel;
@@ -58,7 +63,14 @@ final class MediaEndpoint implements AutoCloseable {
     private final byte[] sendBuffer = new byte[MAX_DATAGRAM];
     private final ByteBuffer sendBytes = ByteBuffer.wrap(sendBuffer);
     private volatile SrtpDecryptor decryptor;
-    private volatile RtpSink sink = (p, l, t) -> { };
+    private volatile RtpSink sink = (p, l, t, r) -> { };
+    /**
+     * The socket's descriptor with kernel receive timestamps on, or -1 (then read through the channel). Read only by
+     * the receive loop's thread, in {@link #drain}, while the channel is registered with its selector: the JDK defers
+     * the real close of a registered channel's descriptor until the key is deregistered, which happens in that same
+     * thread's next select, so the number cannot be reused by another socket while it reads.
+     */
+    private final int timestampedFd;
     private SrtpEncryptor encryptor;
     private String serverUfrag;
     private String serverPwd;
@@ -77,6 +89,12 @@ final class MediaEndpoint implements AutoCloseable {
         channel.bind(new InetSocketAddress(server.getAddress(), 0));
         channel.connect(server);
         channel.configureBlocking(false);
+        this.timestampedFd = TimestampedReceiver.timestampedFd(channel);
+    }
+
+    /** Whether this socket's datagrams carry the kernel's arrival time. */
+    boolean kernelTimestamps() {
+        return timestampedFd >= 0;
     }
 
     DatagramChannel channel() { return channel; }
@@ -186,12 +204,29 @@ final class MediaEndpoint implements AutoCloseable {
         forgotten.add(ssrc);
     }
 
-    /** Reads up to {@code max} datagrams; runs on the receive loop's thread with its buffer. */
-    void drain(ByteBuffer view, byte[] buffer, int max) {
+    /**
+     * Reads up to {@code max} datagrams; runs on the receive loop's thread with its buffer and, where the socket has
+     * kernel timestamps, its {@code receiver} (null: read through the channel, arrival = read time).
+     */
+    void drain(ByteBuffer view, byte[] buffer, int max, TimestampedReceiver receiver) {
         Long gone;
         while ((gone = forgotten.poll()) != null) {
             SrtpDecryptor d = decryptor;
             if (d != null) d.forget(gone);
+        }
+        if (receiver != null && timestampedFd >= 0) {
+            int left = max;
+            while (left > 0) {
+                int got = receiver.receive(timestampedFd, left);
+                if (got <= 0) return;
+                for (int i = 0; i < got; i++) {
+                    int n = receiver.copy(i, buffer);
+                    onDatagram(buffer, n, receiver.arrivalNanos(i, -1));
+                }
+                left -= got;
+                if (got < TimestampedReceiver.BATCH) return; // the queue is empty
+            }
+            return;
         }
         for (int i = 0; i < max; i++) {
             int n;
@@ -202,25 +237,31 @@ final class MediaEndpoint implements AutoCloseable {
                 return; // closed, or ICMP unreachable after the server stopped
             }
             if (n <= 0) return;
-            int first = buffer[0] & 0xFF;
-            if (first <= 3) {
-                if (!stun.offer(java.util.Arrays.copyOf(buffer, n))) dropped.incrementAndGet();
-            } else if (first >= 20 && first <= 63) {
-                if (!dtls.offer(java.util.Arrays.copyOf(buffer, n))) dropped.incrementAndGet();
-            } else if (first >= 128 && first <= 191 && n >= 12) {
-                int pt = buffer[1] & 0xFF;
-                if (pt >= 192 && pt <= 223) {
-                    rtcpReceived.incrementAndGet();
-                    continue;
-                }
-                SrtpDecryptor d = decryptor;
-                if (d == null) {
-                    dropped.incrementAndGet();
-                } else if (d.unprotectRtp(receiveView.wrap(buffer, 0, n)) == SrtpResult.OK) {
-                    sink.onRtp(buffer, receiveView.getLength(), System.nanoTime());
-                } else {
-                    undecryptable.incrementAndGet();
-                }
+            onDatagram(buffer, n, -1);
+        }
+    }
+
+    /** One datagram in {@code buffer[0..n)}; {@code arrived} = the kernel's arrival time, or -1 for "when read". */
+    private void onDatagram(byte[] buffer, int n, long arrived) {
+        int first = buffer[0] & 0xFF;
+        if (first <= 3) {
+            if (!stun.offer(java.util.Arrays.copyOf(buffer, n))) dropped.incrementAndGet();
+        } else if (first >= 20 && first <= 63) {
+            if (!dtls.offer(java.util.Arrays.copyOf(buffer, n))) dropped.incrementAndGet();
+        } else if (first >= 128 && first <= 191 && n >= 12) {
+            int pt = buffer[1] & 0xFF;
+            if (pt >= 192 && pt <= 223) {
+                rtcpReceived.incrementAndGet();
+                return;
+            }
+            SrtpDecryptor d = decryptor;
+            if (d == null) {
+                dropped.incrementAndGet();
+            } else if (d.unprotectRtp(receiveView.wrap(buffer, 0, n)) == SrtpResult.OK) {
+                long read = System.nanoTime();
+                sink.onRtp(buffer, receiveView.getLength(), arrived < 0 ? read : Math.min(arrived, read), read);
+            } else {
+                undecryptable.incrementAndGet();
             }
         }
     }

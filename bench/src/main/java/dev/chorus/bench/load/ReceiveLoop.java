@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * UDP channels. A readable channel is drained in place ({@link MediaEndpoint#drain}: read into the thread's one
  * buffer, SRTP-decrypt in that buffer, hand the plaintext to the participant's sink), so a received packet costs one
  * read syscall and one decrypt and allocates nothing, and one wake-up serves every socket that became readable
- * meanwhile. A thread per participant (what {@code WebRtcTestClient} does) costs a park/unpark and two copies per
+ * meanwhile. On Linux the read is a {@code recvmmsg} of up to 64 datagrams with the kernel's arrival time of each
+ * ({@link TimestampedReceiver}), so the one-way latency ends where the datagram reached the subscriber's socket and
+ * this thread's own queueing is measured apart. A thread per participant (what {@code WebRtcTestClient} does) costs a park/unpark and two copies per
  * packet, which on a 2-core machine made the generator, not the server, the limit.
  */
 final class ReceiveLoop implements AutoCloseable {
@@ -25,7 +27,17 @@ final class ReceiveLoop implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
 
     ReceiveLoop(int threads) throws IOException {
-        for (int i = 0; i < Math.max(1, threads); i++) workers.add(new Worker(i));
+        this(threads, 0);
+    }
+
+    /**
+     * {@code batchNanos > 0}: after each pass over the readable sockets a thread sleeps that long before it looks
+     * again, so one wake-up reads what arrived meanwhile on every socket (on a machine shared with the server, each
+     * wake-up of this thread may preempt a server thread). The datagrams' arrival times are the kernel's, so the
+     * wait counts as the generator's receive delay, not as one-way latency.
+     */
+    ReceiveLoop(int threads, long batchNanos) throws IOException {
+        for (int i = 0; i < Math.max(1, threads); i++) workers.add(new Worker(i, batchNanos));
     }
 
     /** Starts reading {@code endpoint}'s socket on one of the threads (round robin). */
@@ -62,10 +74,15 @@ final class ReceiveLoop implements AutoCloseable {
         final Selector selector;
         final ConcurrentLinkedQueue<MediaEndpoint> pending = new ConcurrentLinkedQueue<>();
         final byte[] buffer = new byte[MediaEndpoint.MAX_DATAGRAM];
+        /** recvmmsg with kernel arrival times, or null without the FFM API (then each socket is read by its channel). */
+        final TimestampedReceiver receiver =
+                TimestampedReceiver.AVAILABLE ? new TimestampedReceiver(java.lang.foreign.Arena.ofAuto()) : null;
         final Thread thread;
+        final long batchNanos;
         volatile boolean running = true;
 
-        Worker(int index) throws IOException {
+        Worker(int index, long batchNanos) throws IOException {
+            this.batchNanos = batchNanos;
             selector = Selector.open();
             thread = Thread.ofPlatform().daemon().name("bench-rx-" + index).start(this::loop);
         }
@@ -95,9 +112,10 @@ final class ReceiveLoop implements AutoCloseable {
                 var keys = selector.selectedKeys();
                 for (SelectionKey k : keys) {
                     if (!k.isValid()) continue;
-                    ((MediaEndpoint) k.attachment()).drain(view, buffer, BURST);
+                    ((MediaEndpoint) k.attachment()).drain(view, buffer, BURST, receiver);
                 }
                 keys.clear();
+                if (batchNanos > 0) java.util.concurrent.locks.LockSupport.parkNanos(batchNanos);
             }
         }
     }

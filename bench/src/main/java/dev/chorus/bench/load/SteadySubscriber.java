@@ -54,7 +54,7 @@ final class SteadySubscriber implements AutoCloseable {
         this.profile = profile;
         this.errors = errors;
         this.media = new MediaEndpoint(mediaServer, MediaEndpoint.certificate(), true);
-        media.sink((p, len, t) -> {
+        media.sink((p, len, t, read) -> {
             audioPackets.incrementAndGet();
             lastAudioNanos = t;
         });

@@ -35,6 +35,11 @@ class LoadGeneratorSmokeTest {
         assertThat(r.at("/load/expectedDeliveries").asLong()).isPositive();
         assertThat(r.at("/load/errors").isArray()).isTrue();
         assertThat(r.at("/load/latency/samples").asLong()).isPositive();
+        // One-way latency to the datagram's arrival at the subscriber's socket (kernel timestamps); the generator's
+        // own wait before reading it is reported apart, and send → read is at least send → arrival.
+        assertThat(r.at("/load/latency/arrivalClock").asText()).isEqualTo("kernel");
+        assertThat(r.at("/load/generatorReceiveDelay/samples").asLong()).isEqualTo(r.at("/load/latency/samples").asLong());
+        assertThat(r.at("/load/latencyToRead/p50").asLong()).isGreaterThanOrEqualTo(r.at("/load/latency/p50").asLong());
         assertThat(r.at("/load/serverCpuSeconds").isNumber()).isTrue();
         assertThat(r.at("/floor/efficiency/ratioToFloor").isNumber()).isTrue();
         assertThat(r.at("/machine/cores").asInt()).isPositive();

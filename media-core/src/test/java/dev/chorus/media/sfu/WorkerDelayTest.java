@@ -22,12 +22,25 @@ class WorkerDelayTest {
         h.record(10_000_000_000L);
         assertThat(h.cumulativeCount(0)).isEqualTo(2);
         assertThat(h.cumulativeCount(1)).isEqualTo(3);
-        int fiveMs = java.util.Arrays.binarySearch(DelayHistogram.BOUNDS_MICROS, 5_000);
-        assertThat(h.cumulativeCount(fiveMs - 1)).as("within 2 ms").isEqualTo(3);
-        assertThat(h.cumulativeCount(fiveMs)).as("within 5 ms").isEqualTo(4);
+        assertThat(h.cumulativeCount(bucket(2_500))).as("within 2.5 ms").isEqualTo(3);
+        assertThat(h.cumulativeCount(bucket(3_000))).as("within 3 ms: the bound is inclusive").isEqualTo(4);
+        assertThat(h.cumulativeCount(bucket(100_000))).as("within 100 ms").isEqualTo(4);
         assertThat(h.cumulativeCount(DelayHistogram.buckets() - 1)).as("+Inf holds all").isEqualTo(5);
         assertThat(DelayHistogram.le(0)).isEqualTo("5.0E-5");
         assertThat(DelayHistogram.le(DelayHistogram.buckets() - 1)).isEqualTo("+Inf");
+    }
+
+    @Test
+    void bucketsAreFineEnoughToReadAP99BetweenOneAndTenMilliseconds() {
+        long[] b = DelayHistogram.BOUNDS_MICROS;
+        for (int i = 1; i < b.length; i++) {
+            assertThat(b[i]).as("ascending").isGreaterThan(b[i - 1]);
+            if (b[i] > 1_000 && b[i] <= 10_000) assertThat(b[i] - b[i - 1]).as("step below " + b[i] + " µs").isLessThanOrEqualTo(1_000);
+        }
+        DelayHistogram h = new DelayHistogram();
+        h.record(4_200_000);
+        assertThat(h.cumulativeCount(bucket(4_000))).isZero();
+        assertThat(h.cumulativeCount(bucket(4_500))).as("4.2 ms reads as at most 4.5 ms").isEqualTo(1);
     }
 
     @Test
