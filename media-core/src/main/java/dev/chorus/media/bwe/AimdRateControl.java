@@ -161,18 +161,21 @@ public final class AimdRateControl {
             estimateBps = decreased;
             decreases++;
         }
-        if (capacity.known() && ackedBps > capacity.upperBoundBps()) {
-            capacity.reset(); // the full link delivered well above where it last broke: it changed, start afresh
-        }
+        forgetCapacityIfPassed(ackedBps);
         if (ackedBps > 0 && ackedBps >= capacity.lowerBoundBps()) capacity.onSample(ackedBps);
     }
 
+    /**
+     * The link delivered well above where it last broke: it changed, search again (at an over-use the acknowledged
+     * rate then starts the capacity afresh). The estimate above the bound is no such sign: an application-limited
+     * sender's estimate may rise past it without being used. (Unknown, the bound is {@link Long#MAX_VALUE}.)
+     */
+    private void forgetCapacityIfPassed(long ackedBps) {
+        if (ackedBps > capacity.upperBoundBps()) capacity.reset();
+    }
+
     private long increased(long dtMicros, long ackedBps) {
-        if (capacity.known() && ackedBps > capacity.upperBoundBps()) {
-            // The link delivered well above where it last broke: it changed, search again. (The estimate above the
-            // bound is no such sign: an application-limited sender's estimate may rise past it without being used.)
-            capacity.reset();
-        }
+        forgetCapacityIfPassed(ackedBps);
         long next;
         if (capacity.known()) {
             next = estimateBps + Math.max(1000, PACKET_BITS * dtMicros / RESPONSE_TIME_MICROS);

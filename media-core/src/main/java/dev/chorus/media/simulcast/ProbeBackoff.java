@@ -48,7 +48,8 @@ final class ProbeBackoff {
     /** The wait before a probe towards {@code targetBps} may start (from the previous probe's start). */
     long waitFor(long targetBps) {
         if (pendingCut) return Long.MAX_VALUE; // the verdict on the last success comes first
-        return targetBps * 10 >= failedBps * 9 ? interval : INTERVAL_NANOS; // (no overflow while failedBps is MAX)
+        if (failedBps == Long.MAX_VALUE) return interval; // nothing failed (failedBps * 9 would overflow)
+        return targetBps * 10 >= failedBps * 9 ? interval : INTERVAL_NANOS;
     }
 
     /** A new wish of the subscriber (another layer wanted): a fresh try, nothing pending. */
