@@ -121,12 +121,21 @@ public final class DtlsSession implements AutoCloseable {
      * After the handshake BouncyCastle still has work: retransmitting its last flight if the client's Finished
      * is repeated, and noticing close_notify. Application data (SCTP of the data channels) goes to the listener.
      */
+    /**
+     * How long an established session's thread waits for a record before looking at its state again. Every way a
+     * session ends wakes the wait at once ({@link #close} and the transport's close queue a wake-up; an alert closes
+     * the transport from this thread), so this only bounds a wake-up that was somehow missed: a short wait cost every
+     * session a virtual-thread wake-up per period (issue 11: one a second per participant showed as ~2 % of the
+     * server's CPU at 1 → 50).
+     */
+    static final int ESTABLISHED_WAIT_MILLIS = 60_000;
+
     private void serveEstablished(DTLSTransport dtls) {
         byte[] buf = new byte[QueueDatagramTransport.RECEIVE_LIMIT];
         try {
             // On close_notify or a fatal alert BouncyCastle closes our queue transport, which ends this loop.
             while (state.get() == State.CONNECTED && !transport.isClosed()) {
-                int n = dtls.receive(buf, 0, buf.length, 1000);
+                int n = dtls.receive(buf, 0, buf.length, ESTABLISHED_WAIT_MILLIS);
                 if (n > 0) listener.onApplicationData(buf, 0, n);
             }
         } catch (IOException | RuntimeException e) {

@@ -36,7 +36,12 @@ final class QueueDatagramTransport implements DatagramTransport {
 
     private static final byte[] WAKE_UP = new byte[0];
 
-    /** Makes a waiting {@link #receive} return at once (as a timeout), so its thread re-checks its state. */
+    /**
+     * Ends a waiting (or the next) {@link #receive} at once with an {@link InterruptedIOException}, so its thread
+     * re-checks its state. Returning -1 would not do: BouncyCastle reads it as "nothing yet" and keeps waiting for the
+     * rest of its own timeout; it passes an {@code InterruptedIOException} through without failing the connection,
+     * so the session can still send close_notify.
+     */
     void wake() {
         inbound.offer(WAKE_UP);
     }
@@ -65,10 +70,8 @@ final class QueueDatagramTransport implements DatagramTransport {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("transport closed");
         }
-        if (datagram == null || datagram.length == 0) {
-            if (closed) throw new InterruptedIOException("transport closed");
-            return -1; // BouncyCastle reads -1 as "nothing within waitMillis" and drives its retransmissions
-        }
+        if (datagram == null) return -1; // BouncyCastle reads -1 as "nothing within waitMillis" and drives its retransmissions
+        if (datagram.length == 0) throw new InterruptedIOException(closed ? "transport closed" : "woken");
         int n = Math.min(len, datagram.length);
         System.arraycopy(datagram, 0, buf, off, n);
         return n;
@@ -84,5 +87,6 @@ final class QueueDatagramTransport implements DatagramTransport {
     public void close() {
         closed = true;
         inbound.clear();
+        inbound.offer(WAKE_UP); // a receive waiting on the queue returns now and sees the close
     }
 }

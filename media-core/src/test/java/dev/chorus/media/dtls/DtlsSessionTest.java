@@ -99,6 +99,30 @@ class DtlsSessionTest {
     }
 
     @Test
+    void closingAnEstablishedSessionSendsCloseNotifyAtOnceThoughItsThreadWaitsLong() throws Exception {
+        // The session's thread waits a minute between looks at its state (a wake-up per second per participant was
+        // measurable CPU): closing must wake it so that close_notify goes out now, not when the wait ends.
+        assertThat(DtlsSession.ESTABLISHED_WAIT_MILLIS).isGreaterThanOrEqualTo(30_000);
+        DtlsEndpoint endpoint = new DtlsEndpoint(serverCert, DtlsConfig.defaults(), new DtlsStats());
+        DtlsPipe pipe = new DtlsPipe(id("client-close"), i -> true);
+        RecordingListener listener = new RecordingListener();
+        pipe.session = endpoint.newSession(clientCert.fingerprint(), pipe, listener);
+        TestDtlsClient client = new TestDtlsClient(clientCert, serverCert.fingerprint(), TestDtlsClient.Options.standard());
+        clients.submit(() -> client.connect(pipe.clientTransport())).get(20, TimeUnit.SECONDS);
+        listener.connected.get(10, TimeUnit.SECONDS);
+        Thread.sleep(300); // the session's thread is inside its long wait now
+        int sentBeforeClose = pipe.serverDatagrams.get();
+
+        pipe.session.close();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pipe.serverDatagrams.get() == sentBeforeClose && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(pipe.serverDatagrams.get()).as("close_notify sent within 5 s of close()").isGreaterThan(sentBeforeClose);
+        assertThat(pipe.session.state()).isEqualTo(DtlsSession.State.CLOSED);
+        assertThat(listener.closed).as("onClosed reports a close the peer made, not ours").isNotDone();
+    }
+
+    @Test
     void clientCertificateNotMatchingSdpFingerprintFailsAndCloses() throws Exception { // checklist 34
         DtlsStats stats = new DtlsStats();
         DtlsEndpoint endpoint = new DtlsEndpoint(serverCert, DtlsConfig.defaults(), stats);
