@@ -118,10 +118,6 @@ public final class DtlsSession implements AutoCloseable {
     }
 
     /**
-     * After the handshake BouncyCastle still has work: retransmitting its last flight if the client's Finished
-     * is repeated, and noticing close_notify. Application data (SCTP of the data channels) goes to the listener.
-     */
-    /**
      * How long an established session's thread waits for a record before looking at its state again. Every way a
      * session ends wakes the wait at once ({@link #close} and the transport's close queue a wake-up; an alert closes
      * the transport from this thread), so this only bounds a wake-up that was somehow missed: a short wait cost every
@@ -130,6 +126,10 @@ public final class DtlsSession implements AutoCloseable {
      */
     static final int ESTABLISHED_WAIT_MILLIS = 60_000;
 
+    /**
+     * After the handshake BouncyCastle still has work: retransmitting its last flight if the client's Finished
+     * is repeated, and noticing close_notify. Application data (SCTP of the data channels) goes to the listener.
+     */
     private void serveEstablished(DTLSTransport dtls) {
         byte[] buf = new byte[QueueDatagramTransport.RECEIVE_LIMIT];
         try {
