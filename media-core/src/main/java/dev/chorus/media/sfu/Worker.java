@@ -140,30 +140,41 @@ final class Worker implements Runnable {
         nextTick = clock.getAsLong() + TICK_NANOS;
         while (running) {
             try {
-                runTasks();
-                int n = drain(DRAIN_BUDGET);
-                drainedSinceWake += n;
-                long now = clock.getAsLong();
-                if (now - nextTick >= 0) {
-                    nextTick = now + TICK_NANOS;
-                    tick(now);
-                }
-                flushIfNeeded();
-                if (n == 0 && tasks.isEmpty()) {
-                    long wait = wake.afterDrain(drainedSinceWake, newestArrival, nextTick - clock.getAsLong());
-                    drainedSinceWake = 0;
-                    parked = true;
-                    if (ring.isEmpty() && tasks.isEmpty() && running) {
-                        LockSupport.parkNanos(this, wait);
-                    }
-                    parked = false;
-                }
+                turn();
             } catch (RuntimeException | Error e) {
                 // A bug must not kill the worker: its rooms would silently stop.
                 LOG.error("sfu worker {} loop error", index, e);
             }
         }
         runTasks();
+    }
+
+    /**
+     * One turn of the loop: tasks, a drain, the timers, the flush, and a park when there was nothing to do. A method
+     * of its own because a loop entered once stays in the interpreter until its back-edge counter reaches the
+     * on-stack-replacement threshold (tens of thousands of turns: at 1 → 50 the loop was still interpreted 40 s after
+     * start, 0.8 % of the worker's CPU in a profile, 0.2 % after this change); a method called a thousand times a
+     * second is compiled in seconds.
+     */
+    private void turn() {
+        runTasks();
+        int n = drain(DRAIN_BUDGET);
+        drainedSinceWake += n;
+        long now = clock.getAsLong();
+        if (now - nextTick >= 0) {
+            nextTick = now + TICK_NANOS;
+            tick(now);
+        }
+        flushIfNeeded();
+        if (n == 0 && tasks.isEmpty()) {
+            long wait = wake.afterDrain(drainedSinceWake, newestArrival, nextTick - clock.getAsLong());
+            drainedSinceWake = 0;
+            parked = true;
+            if (ring.isEmpty() && tasks.isEmpty() && running) {
+                LockSupport.parkNanos(this, wait);
+            }
+            parked = false;
+        }
     }
 
     private void runTasks() {
