@@ -125,6 +125,20 @@ final class TimestampedReceiver {
         }
     }
 
+    /** Whether the socket {@code fd} has {@code SO_TIMESTAMPNS} on (false without FFM or on a failed call). */
+    static boolean timestampsOn(int fd) {
+        if (!AVAILABLE || fd < 0) return false;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(JAVA_INT);
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, 4);
+            return (int) GETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_TIMESTAMPNS, value, length) == 0
+                    && value.get(JAVA_INT, 0) != 0;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
     /**
      * Reads up to {@code max} (≤ {@link #BATCH}) datagrams without blocking: their count (0 when none is queued), or
      * -1 when the socket failed (closed, ICMP unreachable after the server stopped).
@@ -200,6 +214,19 @@ final class TimestampedReceiver {
      * the channel's local address and port is it.
      */
     static int timestampedFd(DatagramChannel channel) {
+        int fd = descriptorOf(channel);
+        if (fd < 0) return -1;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            return (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_TIMESTAMPNS, one, 4) == 0 ? fd : -1;
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    /** The file descriptor of a bound IPv4 UDP {@code channel}, options untouched, or -1 (see {@link #timestampedFd}). */
+    static int descriptorOf(DatagramChannel channel) {
         if (!AVAILABLE) return -1;
         try (Arena arena = Arena.ofConfined(); Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
@@ -207,8 +234,7 @@ final class TimestampedReceiver {
             byte[] ip = v4.getAddress();
             MemorySegment address = arena.allocate(128, 8);
             MemorySegment length = arena.allocate(JAVA_INT);
-            MemorySegment one = arena.allocate(JAVA_INT);
-            one.set(JAVA_INT, 0, 1);
+            MemorySegment type = arena.allocate(JAVA_INT);
             for (Path p : (Iterable<Path>) fds::iterator) {
                 int fd;
                 try {
@@ -227,13 +253,11 @@ final class TimestampedReceiver {
                 for (int b = 0; b < 4; b++) same &= address.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 4 + b) == ip[b];
                 if (!same) continue;
                 length.set(JAVA_INT, 0, 4); // a TCP socket (the generator's signaling) can hold the same port number
-                if ((int) GETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_TYPE, one, length) != 0
-                        || one.get(JAVA_INT, 0) != SOCK_DGRAM) {
-                    one.set(JAVA_INT, 0, 1);
+                if ((int) GETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_TYPE, type, length) != 0
+                        || type.get(JAVA_INT, 0) != SOCK_DGRAM) {
                     continue;
                 }
-                one.set(JAVA_INT, 0, 1);
-                return (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_TIMESTAMPNS, one, 4) == 0 ? fd : -1;
+                return fd;
             }
             return -1;
         } catch (Throwable t) {
