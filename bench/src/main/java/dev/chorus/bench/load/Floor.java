@@ -25,7 +25,9 @@ import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -49,10 +51,27 @@ public final class Floor {
     /** Where the floor's datagrams go (see the class comment). */
     public enum Sink { NEVER_READ, READ }
 
+    /**
+     * One floor measurement: {@code packets} sent in {@code slices.size()} consecutive slices; the CPU per packet is
+     * the median slice's (a slice this shared VM slowed down for a second or two does not move it; the plain mean
+     * over all slices is reported beside it).
+     */
     public record Result(String profile, int payloadBytes, int batch, long packets, long cpuNanos, long wallNanos,
-                         boolean epoll, Sink sink) {
-        public double cpuNanosPerPacket() { return packets == 0 ? Double.NaN : (double) cpuNanos / packets; }
-        public double packetsPerCpuSecond() { return cpuNanos == 0 ? Double.NaN : packets * 1e9 / cpuNanos; }
+                         boolean epoll, Sink sink, List<Double> slices) {
+        public Result {
+            slices = List.copyOf(slices);
+        }
+
+        public double cpuNanosPerPacket() {
+            if (slices.isEmpty()) return meanCpuNanosPerPacket();
+            List<Double> sorted = slices.stream().sorted().toList();
+            int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+
+        public double meanCpuNanosPerPacket() { return packets == 0 ? Double.NaN : (double) cpuNanos / packets; }
+
+        public double packetsPerCpuSecond() { return 1e9 / cpuNanosPerPacket(); }
 
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -66,16 +85,24 @@ public final class Floor {
             m.put("cpuSeconds", cpuNanos / 1e9);
             m.put("wallSeconds", wallNanos / 1e9);
             m.put("cpuNanosPerPacket", cpuNanosPerPacket());
+            m.put("sliceCpuNanosPerPacket", slices);
+            m.put("meanCpuNanosPerPacket", meanCpuNanosPerPacket());
             m.put("packetsPerCpuSecond", packetsPerCpuSecond());
             return m;
         }
     }
 
+    /** Consecutive measured slices of one floor measurement (its CPU per packet is the median slice's). */
+    static final int SLICES = 5;
+    /** Fewer packets than this per slice and the floor is one slice (a slice of a few ms is all noise). */
+    static final long MIN_SLICE_PACKETS = 40_000;
+
     private Floor() {}
 
     /**
      * Protects and sends {@code packets} RTP packets of {@code packetBytes} (header included) in batches of
-     * {@code batch} (one stream per batch slot, flushed once per batch) and returns the event-loop thread's CPU time.
+     * {@code batch} (one stream per batch slot, flushed once per batch) and returns the event-loop thread's CPU time,
+     * in {@link #SLICES} slices when there are enough packets ({@link Result#cpuNanosPerPacket}: the median slice's).
      * Bounded by {@code maxWallMillis}: it stops early and reports what was sent.
      */
     public static Result measure(SrtpProfile profile, int packetBytes, int batch, long packets, long maxWallMillis)
@@ -92,7 +119,19 @@ public final class Floor {
         try {
             // A shorter unmeasured pass first, so that the JIT has compiled the path (the server under load is warm too).
             once(profile, packetBytes, batch, Math.max(10_000, packets / 4), maxWallMillis / 4, sink);
-            return once(profile, packetBytes, batch, packets, maxWallMillis, sink);
+            int n = packets >= SLICES * MIN_SLICE_PACKETS ? SLICES : 1;
+            long packetsSent = 0, cpuNanos = 0, wallNanos = 0;
+            List<Double> slices = new ArrayList<>(n);
+            Result last = null;
+            for (int i = 0; i < n; i++) {
+                last = once(profile, packetBytes, batch, packets / n, maxWallMillis / n, sink);
+                packetsSent += last.packets();
+                cpuNanos += last.cpuNanos();
+                wallNanos += last.wallNanos();
+                slices.add(last.meanCpuNanosPerPacket());
+            }
+            return new Result(profile.name(), packetBytes, last.batch(), packetsSent, cpuNanos, wallNanos, last.epoll(),
+                    sink, slices);
         } finally {
             ResourceLeakDetector.setLevel(leakDetection);
         }
@@ -119,7 +158,8 @@ public final class Floor {
                         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWallMillis));
                 ch.eventLoop().execute(s);
                 long[] r = s.done.get(maxWallMillis + 10_000, TimeUnit.MILLISECONDS);
-                return new Result(profile.name(), packetBytes, Math.max(1, batch), r[0], r[1], r[2], epoll, sinkKind);
+                return new Result(profile.name(), packetBytes, Math.max(1, batch), r[0], r[1], r[2], epoll, sinkKind,
+                        List.of());
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 throw new IOException("floor measurement failed", e);
             } finally {
