@@ -61,7 +61,9 @@ class NetworkFaultCallTest {
      * Each case has a call of its own: every participant a case joined leaves when it ends. A call left running (the
      * blackout case's three participants) kept both browsers decoding it, and the edge browser's copy of it suffered
      * the next case's loss on the same link: the 5 % loss case then lost frames to a starved decoder (framesDropped
-     * 57 in two CI runs whose first attempt fell to 93-95 %).
+     * 57 in two CI runs whose first attempt fell to 93-95 %). Leaving the call did not end that failure: it recurred
+     * in both attempts of one later CI run (framesDropped 65-70, nearly every loss repaired) and not in the runs
+     * around it (docs/resilience.md); its cause is not known.
      */
     @AfterEach
     void leaveTheCall() {
